@@ -1,0 +1,128 @@
+-- Polyphony edge shape filter. Runs BEFORE the gRPC-JSON transcoder, so on the way back it sees the
+-- transcoded HTTP answer. It does what transcoding cannot (see DESIGN.md section 4):
+--   * success codes other than 200 (server sends `x-http-status`), spec-shaped error bodies
+--     (server sends `x-error-body`), and the transcoder's own text/plain errors wrapped per route family;
+--   * HEAD on every GET route (HEAD -> GET on the way in, empty body on the way out);
+--   * content type per route family, removal of grpc-* headers from HTTP answers;
+--   * 413 for oversized bodies on non-upload routes.
+-- Native gRPC (application/grpc*) passes untouched.
+
+local MAX_BODY = __MAX_BODY__
+-- Routes whose bodies stream to the server (uploads): no size cap here.
+local STREAMED = { __STREAMED__ }
+
+local function jstr(s)
+  s = string.gsub(s, '[%c"\\]', function(c)
+    if c == '"' then return '\\"' elseif c == '\\' then return '\\\\' end
+    return string.format('\\u%04x', string.byte(c))
+  end)
+  return '"' .. s .. '"'
+end
+
+local PHRASES = {
+  [400] = "Bad Request", [401] = "Unauthorized", [403] = "Forbidden", [404] = "Not Found",
+  [405] = "Method Not Allowed", [406] = "Not Acceptable", [409] = "Conflict", [410] = "Gone",
+  [411] = "Length Required", [413] = "Payload Too Large", [415] = "Unsupported Media Type",
+  [416] = "Range Not Satisfiable", [429] = "Too Many Requests", [500] = "Internal Server Error",
+  [501] = "Not Implemented", [502] = "Bad Gateway", [503] = "Service Unavailable", [504] = "Gateway Timeout",
+}
+
+local function family_of(path)
+  if string.sub(path, 1, 6) == "/aura/" or path == "/aura" then return "aura" end
+  if string.sub(path, 1, 5) == "/tams" then return "tams" end
+  if string.sub(path, 1, 10) == "/timeside/" then return "timeside" end
+  if string.sub(path, 1, 13) == "/opentheater/" then return "opentheater" end
+  return "other"
+end
+
+local function content_type_of(family)
+  if family == "aura" then return "application/vnd.api+json" end
+  return "application/json"
+end
+
+-- The error document for a family, matching polyphony.core.errors.render_error.
+local function error_body(family, status, detail)
+  local title = PHRASES[status] or "Error"
+  if family == "aura" then
+    return '{"errors":[{"status":"' .. status .. '","title":' .. jstr(title) .. ',"detail":' .. jstr(detail) .. '}]}'
+  elseif family == "tams" then
+    return '{"type":' .. jstr(string.gsub(title, " ", "")) .. ',"summary":' .. jstr(detail) ..
+      ',"time":"' .. os.date("!%Y-%m-%dT%H:%M:%SZ") .. '"}'
+  elseif family == "timeside" then
+    return '{"detail":' .. jstr(detail) .. '}'
+  end
+  return '{"error":' .. jstr(detail) .. ',"status":' .. status .. '}'
+end
+
+local function streamed(method, path)
+  path = string.match(path, "^[^?]*")
+  for _, rule in ipairs(STREAMED) do
+    if method == rule[1] and string.match(path, rule[2]) then return true end
+  end
+  return false
+end
+
+function envoy_on_request(h)
+  local hd = h:headers()
+  local ct = hd:get("content-type") or ""
+  local dm = h:streamInfo():dynamicMetadata()
+  if string.sub(ct, 1, 16) == "application/grpc" then
+    dm:set("edge", "grpc", "1")
+    return
+  end
+  local path = hd:get(":path") or "/"
+  local family = family_of(path)
+  dm:set("edge", "family", family)
+  hd:replace("x-edge-host", hd:get(":authority") or "")
+  local method = hd:get(":method")
+  local length = tonumber(hd:get("content-length") or "0") or 0
+  if length > MAX_BODY and not streamed(method, path) then
+    h:respond({[":status"] = "413", ["content-type"] = content_type_of(family)},
+      error_body(family, 413, "request body larger than " .. MAX_BODY .. " bytes"))
+    return
+  end
+  if method == "HEAD" then
+    dm:set("edge", "head", "1")
+    hd:replace(":method", "GET")
+    hd:replace("x-edge-head", "1")
+  end
+end
+
+function envoy_on_response(h)
+  local meta = h:streamInfo():dynamicMetadata():get("edge") or {}
+  if meta["grpc"] == "1" then return end
+  local family = meta["family"] or "other"
+  local hd = h:headers()
+  local want = hd:get("x-http-status")
+  local errbody = hd:get("x-error-body")
+  hd:remove("x-http-status")
+  hd:remove("x-error-body")
+  for _, k in ipairs({"grpc-status", "grpc-message", "grpc-accept-encoding", "grpc-status-details-bin"}) do
+    hd:remove(k)
+  end
+  if want ~= nil and want ~= "" then hd:replace(":status", want) end
+  local status = tonumber(hd:get(":status")) or 200
+  local ct = hd:get("content-type") or ""
+  local json = string.sub(ct, 1, 16) == "application/json"
+  if json and family == "aura" then hd:replace("content-type", "application/vnd.api+json") end
+  local head = meta["head"] == "1"
+  if head or status == 204 or status == 304 then
+    if status == 204 or status == 304 then hd:remove("content-type") end
+    local b = h:body(true)
+    if b ~= nil then b:setBytes("") end
+  elseif errbody ~= nil then
+    hd:replace("content-type", content_type_of(family))
+    local b = h:body(true)
+    b:setBytes(errbody)
+  elseif status >= 400 and (string.sub(ct, 1, 10) == "text/plain" or json or ct == "") then
+    -- the transcoder's own answers (bad JSON, bad number, unknown route) or a bare gRPC status
+    hd:replace("content-type", content_type_of(family))
+    local b = h:body(true)
+    local txt = ""
+    if b ~= nil then txt = b:getBytes(0, b:length()) end
+    local msg = string.match(txt, '"message":"(.-)","details"') or string.match(txt, '"message":"(.-)"')
+    if msg == nil or msg == "" then msg = txt end
+    if msg == "" then msg = PHRASES[status] or "error" end
+    if b ~= nil then b:setBytes(error_body(family, status, msg)) end
+  end
+end

@@ -1,0 +1,199 @@
+from google.api import annotations_pb2 as _annotations_pb2
+from google.protobuf import struct_pb2 as _struct_pb2
+from polyphony.api.common.v1 import options_pb2 as _options_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class ResourceIdentifier(_message.Message):
+    __slots__ = ("type", "id")
+    TYPE_FIELD_NUMBER: _ClassVar[int]
+    ID_FIELD_NUMBER: _ClassVar[int]
+    type: str
+    id: str
+    def __init__(self, type: _Optional[str] = ..., id: _Optional[str] = ...) -> None: ...
+
+class Relationship(_message.Message):
+    __slots__ = ("data",)
+    DATA_FIELD_NUMBER: _ClassVar[int]
+    data: _containers.RepeatedCompositeFieldContainer[ResourceIdentifier]
+    def __init__(self, data: _Optional[_Iterable[_Union[ResourceIdentifier, _Mapping]]] = ...) -> None: ...
+
+class Links(_message.Message):
+    __slots__ = ("next",)
+    NEXT_FIELD_NUMBER: _ClassVar[int]
+    next: str
+    def __init__(self, next: _Optional[str] = ...) -> None: ...
+
+class IncludedResource(_message.Message):
+    __slots__ = ("type", "id", "attributes", "relationships")
+    TYPE_FIELD_NUMBER: _ClassVar[int]
+    ID_FIELD_NUMBER: _ClassVar[int]
+    ATTRIBUTES_FIELD_NUMBER: _ClassVar[int]
+    RELATIONSHIPS_FIELD_NUMBER: _ClassVar[int]
+    type: str
+    id: str
+    attributes: _struct_pb2.Struct
+    relationships: _struct_pb2.Struct
+    def __init__(self, type: _Optional[str] = ..., id: _Optional[str] = ..., attributes: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., relationships: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
+
+class GetServerRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class ServerAttributes(_message.Message):
+    __slots__ = ("aura_version", "server", "server_version", "auth_required", "features")
+    AURA_VERSION_FIELD_NUMBER: _ClassVar[int]
+    SERVER_FIELD_NUMBER: _ClassVar[int]
+    SERVER_VERSION_FIELD_NUMBER: _ClassVar[int]
+    AUTH_REQUIRED_FIELD_NUMBER: _ClassVar[int]
+    FEATURES_FIELD_NUMBER: _ClassVar[int]
+    aura_version: str
+    server: str
+    server_version: str
+    auth_required: bool
+    features: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, aura_version: _Optional[str] = ..., server: _Optional[str] = ..., server_version: _Optional[str] = ..., auth_required: _Optional[bool] = ..., features: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class ServerResource(_message.Message):
+    __slots__ = ("type", "id", "attributes")
+    TYPE_FIELD_NUMBER: _ClassVar[int]
+    ID_FIELD_NUMBER: _ClassVar[int]
+    ATTRIBUTES_FIELD_NUMBER: _ClassVar[int]
+    type: str
+    id: str
+    attributes: ServerAttributes
+    def __init__(self, type: _Optional[str] = ..., id: _Optional[str] = ..., attributes: _Optional[_Union[ServerAttributes, _Mapping]] = ...) -> None: ...
+
+class GetServerResponse(_message.Message):
+    __slots__ = ("data",)
+    DATA_FIELD_NUMBER: _ClassVar[int]
+    data: ServerResource
+    def __init__(self, data: _Optional[_Union[ServerResource, _Mapping]] = ...) -> None: ...
+
+class TrackAttributes(_message.Message):
+    __slots__ = ("title", "artist", "album", "track", "tracktotal", "disc", "disctotal", "year", "month", "day", "bpm", "genre", "recording_mbid", "track_mbid", "composer", "albumartist", "comments", "mimetype", "duration", "framerate", "framecount", "channels", "bitrate", "bitdepth", "size")
+    TITLE_FIELD_NUMBER: _ClassVar[int]
+    ARTIST_FIELD_NUMBER: _ClassVar[int]
+    ALBUM_FIELD_NUMBER: _ClassVar[int]
+    TRACK_FIELD_NUMBER: _ClassVar[int]
+    TRACKTOTAL_FIELD_NUMBER: _ClassVar[int]
+    DISC_FIELD_NUMBER: _ClassVar[int]
+    DISCTOTAL_FIELD_NUMBER: _ClassVar[int]
+    YEAR_FIELD_NUMBER: _ClassVar[int]
+    MONTH_FIELD_NUMBER: _ClassVar[int]
+    DAY_FIELD_NUMBER: _ClassVar[int]
+    BPM_FIELD_NUMBER: _ClassVar[int]
+    GENRE_FIELD_NUMBER: _ClassVar[int]
+    RECORDING_MBID_FIELD_NUMBER: _ClassVar[int]
+    TRACK_MBID_FIELD_NUMBER: _ClassVar[int]
+    COMPOSER_FIELD_NUMBER: _ClassVar[int]
+    ALBUMARTIST_FIELD_NUMBER: _ClassVar[int]
+    COMMENTS_FIELD_NUMBER: _ClassVar[int]
+    MIMETYPE_FIELD_NUMBER: _ClassVar[int]
+    DURATION_FIELD_NUMBER: _ClassVar[int]
+    FRAMERATE_FIELD_NUMBER: _ClassVar[int]
+    FRAMECOUNT_FIELD_NUMBER: _ClassVar[int]
+    CHANNELS_FIELD_NUMBER: _ClassVar[int]
+    BITRATE_FIELD_NUMBER: _ClassVar[int]
+    BITDEPTH_FIELD_NUMBER: _ClassVar[int]
+    SIZE_FIELD_NUMBER: _ClassVar[int]
+    title: str
+    artist: str
+    album: str
+    track: int
+    tracktotal: int
+    disc: int
+    disctotal: int
+    year: int
+    month: int
+    day: int
+    bpm: int
+    genre: str
+    recording_mbid: str
+    track_mbid: str
+    composer: str
+    albumartist: str
+    comments: str
+    mimetype: str
+    duration: float
+    framerate: int
+    framecount: int
+    channels: int
+    bitrate: int
+    bitdepth: int
+    size: int
+    def __init__(self, title: _Optional[str] = ..., artist: _Optional[str] = ..., album: _Optional[str] = ..., track: _Optional[int] = ..., tracktotal: _Optional[int] = ..., disc: _Optional[int] = ..., disctotal: _Optional[int] = ..., year: _Optional[int] = ..., month: _Optional[int] = ..., day: _Optional[int] = ..., bpm: _Optional[int] = ..., genre: _Optional[str] = ..., recording_mbid: _Optional[str] = ..., track_mbid: _Optional[str] = ..., composer: _Optional[str] = ..., albumartist: _Optional[str] = ..., comments: _Optional[str] = ..., mimetype: _Optional[str] = ..., duration: _Optional[float] = ..., framerate: _Optional[int] = ..., framecount: _Optional[int] = ..., channels: _Optional[int] = ..., bitrate: _Optional[int] = ..., bitdepth: _Optional[int] = ..., size: _Optional[int] = ...) -> None: ...
+
+class TrackRelationships(_message.Message):
+    __slots__ = ("albums", "artists", "images")
+    ALBUMS_FIELD_NUMBER: _ClassVar[int]
+    ARTISTS_FIELD_NUMBER: _ClassVar[int]
+    IMAGES_FIELD_NUMBER: _ClassVar[int]
+    albums: Relationship
+    artists: Relationship
+    images: Relationship
+    def __init__(self, albums: _Optional[_Union[Relationship, _Mapping]] = ..., artists: _Optional[_Union[Relationship, _Mapping]] = ..., images: _Optional[_Union[Relationship, _Mapping]] = ...) -> None: ...
+
+class TrackResource(_message.Message):
+    __slots__ = ("type", "id", "attributes", "relationships")
+    TYPE_FIELD_NUMBER: _ClassVar[int]
+    ID_FIELD_NUMBER: _ClassVar[int]
+    ATTRIBUTES_FIELD_NUMBER: _ClassVar[int]
+    RELATIONSHIPS_FIELD_NUMBER: _ClassVar[int]
+    type: str
+    id: str
+    attributes: TrackAttributes
+    relationships: TrackRelationships
+    def __init__(self, type: _Optional[str] = ..., id: _Optional[str] = ..., attributes: _Optional[_Union[TrackAttributes, _Mapping]] = ..., relationships: _Optional[_Union[TrackRelationships, _Mapping]] = ...) -> None: ...
+
+class ListTracksRequest(_message.Message):
+    __slots__ = ("limit", "page", "sort", "include", "filter")
+    class FilterEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    SORT_FIELD_NUMBER: _ClassVar[int]
+    INCLUDE_FIELD_NUMBER: _ClassVar[int]
+    FILTER_FIELD_NUMBER: _ClassVar[int]
+    limit: int
+    page: str
+    sort: str
+    include: str
+    filter: _containers.ScalarMap[str, str]
+    def __init__(self, limit: _Optional[int] = ..., page: _Optional[str] = ..., sort: _Optional[str] = ..., include: _Optional[str] = ..., filter: _Optional[_Mapping[str, str]] = ...) -> None: ...
+
+class ListTracksResponse(_message.Message):
+    __slots__ = ("data", "included", "links")
+    DATA_FIELD_NUMBER: _ClassVar[int]
+    INCLUDED_FIELD_NUMBER: _ClassVar[int]
+    LINKS_FIELD_NUMBER: _ClassVar[int]
+    data: _containers.RepeatedCompositeFieldContainer[TrackResource]
+    included: _containers.RepeatedCompositeFieldContainer[IncludedResource]
+    links: Links
+    def __init__(self, data: _Optional[_Iterable[_Union[TrackResource, _Mapping]]] = ..., included: _Optional[_Iterable[_Union[IncludedResource, _Mapping]]] = ..., links: _Optional[_Union[Links, _Mapping]] = ...) -> None: ...
+
+class GetTrackRequest(_message.Message):
+    __slots__ = ("id", "include")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    INCLUDE_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    include: str
+    def __init__(self, id: _Optional[str] = ..., include: _Optional[str] = ...) -> None: ...
+
+class GetTrackResponse(_message.Message):
+    __slots__ = ("data", "included")
+    DATA_FIELD_NUMBER: _ClassVar[int]
+    INCLUDED_FIELD_NUMBER: _ClassVar[int]
+    data: TrackResource
+    included: _containers.RepeatedCompositeFieldContainer[IncludedResource]
+    def __init__(self, data: _Optional[_Union[TrackResource, _Mapping]] = ..., included: _Optional[_Iterable[_Union[IncludedResource, _Mapping]]] = ...) -> None: ...

@@ -1,0 +1,208 @@
+"""`polyphony` command line: serve, scan, and the internal worker entry point."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import secrets
+import signal
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from polyphony.core.config import ENV_PREFIX, Settings, describe
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return Settings.from_env(
+        data_dir=Path(args.data_dir) if getattr(args, "data_dir", None) else None,
+        http_port=getattr(args, "http_port", None),
+        grpc_port=getattr(args, "grpc_port", None),
+        workers=getattr(args, "workers", None),
+        host=getattr(args, "host", None),
+    )
+
+
+def write_token(settings: Settings) -> tuple[Settings, str | None]:
+    """Ensure a write token exists: the configured ones, or one generated and kept in the data dir."""
+    if settings.write_tokens:
+        return settings, None
+    path = settings.data_dir / "write.token"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(24) + "\n")
+        os.chmod(path, 0o600)
+    token = path.read_text().strip()
+    return settings.with_(write_tokens=(token,)), str(path)
+
+
+def _child_env(settings: Settings) -> dict[str, str]:
+    env = dict(os.environ)
+    env[ENV_PREFIX + "DATA_DIR"] = str(settings.data_dir)
+    env[ENV_PREFIX + "WRITE_TOKENS"] = ",".join(settings.write_tokens)
+    env[ENV_PREFIX + "READ_TOKENS"] = ",".join(settings.read_tokens)
+    env[ENV_PREFIX + "SECRET"] = settings.resolved_secret()
+    if settings.database_url:
+        env[ENV_PREFIX + "DATABASE_URL"] = settings.database_url
+    return env
+
+
+async def _wait_healthy(host: str, port: int, timeout: float = 30.0) -> None:
+    import grpc
+    from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+    deadline = time.monotonic() + timeout
+    async with grpc.aio.insecure_channel(f"{host}:{port}") as channel:
+        stub = health_pb2_grpc.HealthStub(channel)
+        while True:
+            try:
+                reply = await stub.Check(health_pb2.HealthCheckRequest(service=""), timeout=1.0)
+                if reply.status == health_pb2.HealthCheckResponse.SERVING:
+                    return
+            except grpc.aio.AioRpcError:
+                pass
+            if time.monotonic() > deadline:
+                raise TimeoutError("server did not become healthy through envoy")
+            await asyncio.sleep(0.05)
+
+
+async def serve(settings: Settings, *, demo: bool = False) -> int:
+    from polyphony.core.db import migrate_sync
+    from polyphony.edge.envoy_config import EdgePlan, render
+    from polyphony.edge.process import EnvoyProcess, spawn_child
+    from polyphony.runtime import free_port, run_worker
+
+    started = time.monotonic()
+    settings, token_file = write_token(settings)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    await asyncio.to_thread(migrate_sync, settings.resolved_database_url)
+    if demo:
+        from polyphony.media.demo import ensure_demo_library
+
+        await ensure_demo_library(settings)
+
+    n = max(1, settings.workers)
+    grpc_ports = tuple(settings.grpc_port + i if settings.grpc_port else free_port() for i in range(n))
+    live_port = settings.live_port or free_port()
+    run_dir = settings.data_dir / "run"
+    plan = EdgePlan(settings.host, settings.http_port, grpc_ports, (live_port,), settings.max_body_bytes)
+    config = render(plan, run_dir)
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+
+    children = [
+        spawn_child(
+            [sys.executable, "-m", "polyphony.cli", "_worker", "--grpc-port", str(p)],
+            run_dir / f"worker-{i + 1}.log", env=_child_env(settings),
+        )
+        for i, p in enumerate(grpc_ports[1:])
+    ]
+    envoy = EnvoyProcess(config, run_dir / "envoy.log", settings.envoy_binary)
+    ready = asyncio.Event()
+    worker_task = asyncio.create_task(run_worker(settings, grpc_ports[0], live_port, stop, ready.set))
+    try:
+        await ready.wait() if not worker_task.done() else worker_task.result()
+        envoy.start()
+        await envoy.wait_port(settings.host, settings.http_port)
+        await _wait_healthy(settings.host, settings.http_port)
+        elapsed = time.monotonic() - started
+        base = settings.public_url or f"http://{'localhost' if settings.host == '127.0.0.1' else settings.host}:{settings.http_port}"
+        print(f"polyphony ready in {elapsed:.2f}s", flush=True)
+        print(f"  REST + gRPC   {base}   (workers: {n})")
+        print(f"  AURA          {base}/aura/server")
+        print(f"  TAMS          {base}/tams/service")
+        print(f"  TimeSide      {base}/timeside/api/items/")
+        print(f"  Open Theater  {base}/opentheater/projectList.json")
+        if token_file:
+            print(f"  write token   {settings.write_tokens[0]}   (kept in {token_file})")
+        print("  Ctrl-C stops everything", flush=True)
+        while not stop.is_set():
+            envoy.check_alive()
+            for child in children:
+                if child.poll() is not None:
+                    raise RuntimeError(f"worker exited with {child.returncode}; see {run_dir}")
+            if worker_task.done():
+                worker_task.result()
+                break
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=1.0)
+            except TimeoutError:
+                pass
+    finally:
+        stop.set()
+        envoy.stop()
+        for child in children:
+            child.terminate()
+        for child in children:
+            try:
+                child.wait(5)
+            except Exception:
+                child.kill()
+        await asyncio.gather(worker_task, return_exceptions=True)
+    return 0
+
+
+async def _worker_main(settings: Settings, grpc_port: int) -> None:
+    from polyphony.runtime import run_worker
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await run_worker(settings, grpc_port, None, stop)
+
+
+def _cmd_scan(args: argparse.Namespace) -> int:
+    from polyphony.core.db import migrate_sync
+    from polyphony.media.scanner import scan_command
+
+    settings = _settings(args)
+    migrate_sync(settings.resolved_database_url)
+    return asyncio.run(scan_command(settings, [Path(p) for p in args.dirs]))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="polyphony", description="Polyphony media server")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p_serve = sub.add_parser(
+        "serve", help="run the server and its Envoy edge", epilog=describe(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p_serve.add_argument("--http-port", type=int, help="Envoy port for REST and gRPC [8080]")
+    p_serve.add_argument("--grpc-port", type=int, help="first internal gRPC port [free port]")
+    p_serve.add_argument("--data-dir", help="data directory [./polyphony-data]")
+    p_serve.add_argument("--host", help="address Envoy binds [127.0.0.1]")
+    p_serve.add_argument("--workers", type=int, help="server processes behind Envoy [1]")
+    p_serve.add_argument("--demo", action="store_true", help="generate and scan a small synthesized demo library")
+
+    p_scan = sub.add_parser("scan", help="import audio files into the media library")
+    p_scan.add_argument("dirs", nargs="+")
+    p_scan.add_argument("--data-dir")
+
+    p_worker = sub.add_parser("_worker", help=argparse.SUPPRESS)
+    p_worker.add_argument("--grpc-port", type=int, required=True)
+
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if args.command == "serve":
+        return asyncio.run(serve(_settings(args), demo=args.demo))
+    if args.command == "scan":
+        return _cmd_scan(args)
+    if args.command == "_worker":
+        asyncio.run(_worker_main(Settings.from_env(), args.grpc_port))
+        return 0
+    parser.error(f"unknown command {args.command}")
+    return 2
+
+
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Shared building blocks used by every service: errors, config, storage, paging, query parsing."""

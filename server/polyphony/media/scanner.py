@@ -1,0 +1,171 @@
+"""Import audio files into the library: new files added, changed files updated, unchanged skipped,
+moved files keep their id (matched by content fingerprint), removed files dropped. A corrupt file is
+reported and skipped; it never aborts the scan or touches what is already stored."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from polyphony.core.config import Settings
+from polyphony.core.db import Database
+from polyphony.media.models import Album, Artist, Track, TrackArtist
+from polyphony.media.tags import AUDIO_EXTENSIONS, FileInfo, UnreadableFile, read_file
+
+
+@dataclass
+class ScanReport:
+    seen: int = 0
+    added: int = 0
+    updated: int = 0
+    moved: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    failed: list[str] = field(default_factory=list)
+
+
+def audio_files(roots: Iterable[Path]) -> list[Path]:
+    out: list[Path] = []
+    for root in roots:
+        if root.is_file():
+            out.append(root.resolve())
+            continue
+        for path in sorted(root.rglob("*")):
+            if path.suffix.lower() in AUDIO_EXTENSIONS and path.is_file():
+                out.append(path.resolve())
+    return out
+
+
+async def _artist(session: AsyncSession, cache: dict[str, Artist], name: str, mbid: str | None) -> Artist:
+    if name in cache:
+        return cache[name]
+    artist = await session.scalar(select(Artist).where(Artist.name == name))
+    if artist is None:
+        artist = Artist(name=name, artist_mbid=mbid)
+        session.add(artist)
+        await session.flush()
+    cache[name] = artist
+    return artist
+
+
+async def _album(session: AsyncSession, info: FileInfo) -> Album | None:
+    if not info.album:
+        return None
+    album_artist = info.albumartist or ", ".join(info.artists)
+    key = f"{info.album}\x1f{album_artist}"
+    album = await session.scalar(select(Album).where(Album.key == key))
+    v = info.values
+    if album is None:
+        album = Album(key=key, title=info.album, artist=album_artist)
+        session.add(album)
+    for attr in ("tracktotal", "disctotal", "year", "month", "day", "genre", "release_mbid", "release_group_mbid"):
+        if v.get(attr) is not None:
+            setattr(album, attr, v[attr])
+    await session.flush()
+    return album
+
+
+async def _store(session: AsyncSession, track: Track | None, info: FileInfo, artists: dict[str, Artist]) -> Track:
+    album = await _album(session, info)
+    if track is None:
+        track = Track(path=str(info.path))
+        session.add(track)
+    track.path = str(info.path)
+    track.file_size, track.mtime_ns, track.fingerprint = info.size, info.mtime_ns, info.fingerprint
+    track.title, track.artist, track.mimetype = info.title, ", ".join(info.artists), info.mimetype
+    track.album, track.albumartist = info.album, info.albumartist
+    track.album_id = album.id if album else None
+    for attr in ("track", "tracktotal", "disc", "disctotal", "year", "month", "day", "bpm", "genre",
+                 "recording_mbid", "track_mbid", "composer", "comments", "duration", "framerate",
+                 "framecount", "channels", "bitrate", "bitdepth"):
+        setattr(track, attr, info.values.get(attr))
+    await session.flush()
+    await session.execute(delete(TrackArtist).where(TrackArtist.track_id == track.id))
+    for pos, name in enumerate(info.artists):
+        artist = await _artist(session, artists, name, info.values.get("artist_mbid") if pos == 0 else None)
+        session.add(TrackArtist(track_id=track.id, artist_id=artist.id, position=pos))
+    return track
+
+
+async def scan(db: Database, roots: list[Path], progress: Callable[[int, int, str], None] | None = None,
+               *, remove_missing: bool = True) -> ScanReport:
+    report = ScanReport()
+    files = await asyncio.to_thread(audio_files, roots)
+    total = len(files)
+    root_prefixes = [str(r.resolve()) for r in roots]
+    async with db.session() as session:
+        known = {t.path: t for t in (await session.scalars(select(Track))).all()
+                 if any(t.path.startswith(p) for p in root_prefixes)}
+    by_fingerprint = {t.fingerprint: t for t in known.values()}
+    present = {str(p) for p in files}
+    artists: dict[str, Artist] = {}
+    for i, path in enumerate(files):
+        report.seen += 1
+        existing = known.get(str(path))
+        try:
+            st = path.stat()
+            if existing is not None and existing.file_size == st.st_size and existing.mtime_ns == st.st_mtime_ns:
+                report.unchanged += 1
+                continue
+            info = await asyncio.to_thread(read_file, path)
+        except (UnreadableFile, OSError) as exc:
+            report.failed.append(str(exc))
+            continue
+        finally:
+            if progress:
+                progress(i + 1, total, path.name)
+        async with db.transaction() as session:
+            artists.clear()
+            if existing is None:
+                moved = by_fingerprint.get(info.fingerprint)
+                if moved is not None and moved.path not in present:
+                    track = await session.get(Track, moved.id)
+                    await _store(session, track, info, artists)
+                    report.moved += 1
+                    known.pop(moved.path, None)
+                    continue
+                await _store(session, None, info, artists)
+                report.added += 1
+            else:
+                await _store(session, await session.get(Track, existing.id), info, artists)
+                report.updated += 1
+    if remove_missing:
+        gone = [t.id for p, t in known.items() if p not in present]
+        if gone:
+            async with db.transaction() as session:
+                await session.execute(delete(Track).where(Track.id.in_(gone)))
+            report.removed = len(gone)
+    return report
+
+
+async def scan_command(settings: Settings, roots: list[Path]) -> int:
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    console = Console(stderr=True)
+    db = Database(settings.resolved_database_url)
+    try:
+        with Progress(TextColumn("scanning"), BarColumn(), MofNCompleteColumn(),
+                      TextColumn("{task.fields[rate]:.0f} files/s"), TimeRemainingColumn(),
+                      TextColumn("{task.description}"), console=console) as bar:
+            task = bar.add_task("", total=None, rate=0.0)
+
+            def progress(done: int, total: int, name: str) -> None:
+                speed = bar.tasks[0].speed or 0.0
+                bar.update(task, completed=done, total=total, description=name[:40], rate=speed)
+
+            report = await scan(db, roots, progress)
+    finally:
+        await db.dispose()
+    console.print(
+        f"{report.seen} files: {report.added} added, {report.updated} updated, {report.moved} moved, "
+        f"{report.unchanged} unchanged, {report.removed} removed, {len(report.failed)} unreadable"
+    )
+    for failure in report.failed:
+        console.print(f"  skipped: {failure}", style="yellow")
+    return 0

@@ -1,0 +1,19 @@
+"""Imports every service's ORM models so the shared metadata knows all tables (Alembic, tests)."""
+
+from __future__ import annotations
+
+import importlib
+
+from sqlalchemy import MetaData
+
+from polyphony.core.db import SERVICES, Base
+
+
+def load_all_models() -> MetaData:
+    for svc in SERVICES:
+        try:
+            importlib.import_module(f"polyphony.{svc}.models")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"polyphony.{svc}.models":
+                raise
+    return Base.metadata

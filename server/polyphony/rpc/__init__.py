@@ -1,0 +1,1 @@
+"""gRPC-facing plumbing shared by the servicers: metadata helpers and the interceptor."""

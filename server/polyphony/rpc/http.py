@@ -1,0 +1,57 @@
+"""How a servicer speaks HTTP through Envoy: status codes, response headers, request metadata.
+
+Success codes other than 200 travel as the `x-http-status` initial-metadata header, which the Envoy Lua
+filter moves to `:status`; other response headers (Location, Link, ETag...) pass through unchanged.
+Native gRPC clients see the same values as initial metadata.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import grpc
+
+from polyphony.core.query import OriginalRequest, original_request
+
+
+def metadata(context: grpc.aio.ServicerContext) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for key, value in context.invocation_metadata() or ():
+        if not key.endswith("-bin"):
+            out[key] = value.decode() if isinstance(value, bytes) else value
+    return out
+
+
+def original(context: grpc.aio.ServicerContext) -> OriginalRequest | None:
+    """The REST request as sent by the client (None for native gRPC calls)."""
+    return original_request(context.invocation_metadata() or ())
+
+
+def is_rest(context: grpc.aio.ServicerContext) -> bool:
+    return original(context) is not None
+
+
+def is_head(context: grpc.aio.ServicerContext) -> bool:
+    """True when the HTTP client sent HEAD (Envoy turns it into GET and marks it)."""
+    return metadata(context).get("x-edge-head") == "1"
+
+
+def base_url(context: grpc.aio.ServicerContext, fallback: str) -> str:
+    """Scheme and authority the client used to reach us (for absolute links)."""
+    md = metadata(context)
+    host = md.get("x-edge-host")
+    if not host:
+        return fallback.rstrip("/")
+    return f"{md.get('x-forwarded-proto', 'http')}://{host}"
+
+
+async def send_http(
+    context: grpc.aio.ServicerContext,
+    status: int | None = None,
+    headers: Iterable[tuple[str, str]] = (),
+) -> None:
+    """Send the HTTP status (when not 200) and response headers as initial metadata. Call once."""
+    md = [(k.lower(), v) for k, v in headers]
+    if status is not None and status != 200:
+        md.append(("x-http-status", str(status)))
+    await context.send_initial_metadata(tuple(md))

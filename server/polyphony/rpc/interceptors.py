@@ -1,0 +1,158 @@
+"""One interceptor for every Polyphony RPC: authorization and error mapping.
+
+- Authorization: the scope an RPC needs is the `polyphony.api.common.v1.access` option on its method.
+- Errors: a `DomainError` becomes a gRPC status with `google.rpc.ErrorInfo`/`BadRequest` details, plus
+  trailing metadata `x-http-status` and `x-error-body` (the error in the spec's own shape) that Envoy's
+  Lua filter turns into the HTTP answer. Anything unexpected is logged and answered as an internal error
+  in the same shape: no traceback ever reaches the wire.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from functools import lru_cache
+from typing import Any
+
+import grpc
+from google.protobuf import any_pb2, descriptor_pool
+from google.rpc import error_details_pb2, status_pb2
+
+from polyphony.api.common.v1 import options_pb2
+from polyphony.core.auth import Authorizer, Scope, credentials_from
+from polyphony.core.errors import DomainError, ErrorFamily, Internal, render_error_json
+from polyphony.core.query import original_request
+
+log = logging.getLogger("polyphony.rpc")
+
+_FAMILIES = {
+    "polyphony.api.media.v1": ErrorFamily.AURA,
+    "polyphony.api.flow.v1": ErrorFamily.TAMS,
+    "polyphony.api.analysis.v1": ErrorFamily.TIMESIDE,
+    "polyphony.api.trigger.v1": ErrorFamily.OPENTHEATER,
+}
+ERROR_DOMAIN = "polyphony.api"
+
+
+@lru_cache(maxsize=512)
+def _method_policy(method: str) -> tuple[ErrorFamily, Scope] | None:
+    """(error family, required scope) for "/pkg.Service/Method", None for non-Polyphony services."""
+    service, _, name = method.lstrip("/").rpartition("/")
+    package = service.rpartition(".")[0]
+    family = _FAMILIES.get(package)
+    if family is None:
+        return None
+    try:
+        desc = descriptor_pool.Default().FindMethodByName(f"{service}.{name}")
+        access = desc.GetOptions().Extensions[options_pb2.access]
+    except KeyError:
+        access = options_pb2.ACCESS_UNSPECIFIED
+    return family, (Scope.READ if access == options_pb2.ACCESS_READ else Scope.WRITE)
+
+
+def status_details(err: DomainError) -> status_pb2.Status:
+    code = grpc.StatusCode[err.grpc_code]
+    status = status_pb2.Status(code=code.value[0], message=err.detail)
+    info = error_details_pb2.ErrorInfo(reason=err.reason, domain=ERROR_DOMAIN)
+    if err.field:
+        info.metadata["field"] = err.field
+    packed = any_pb2.Any()
+    packed.Pack(info)
+    status.details.append(packed)
+    if err.field and err.http_status == 400:
+        bad = error_details_pb2.BadRequest(
+            field_violations=[error_details_pb2.BadRequest.FieldViolation(field=err.field, description=err.detail)]
+        )
+        packed = any_pb2.Any()
+        packed.Pack(bad)
+        status.details.append(packed)
+    return status
+
+
+async def abort_with(context: grpc.aio.ServicerContext, family: ErrorFamily, err: DomainError) -> None:
+    trailing: list[tuple[str, str | bytes]] = [
+        ("x-http-status", str(err.http_status)),
+        ("x-error-body", render_error_json(family, err)),
+        ("grpc-status-details-bin", status_details(err).SerializeToString()),
+    ]
+    trailing.extend((k.lower(), v) for k, v in err.headers.items())
+    await context.abort(grpc.StatusCode[err.grpc_code], err.detail, trailing_metadata=tuple(trailing))
+
+
+class PolyphonyInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
+    def __init__(self, authorizer: Authorizer) -> None:
+        self._auth = authorizer
+
+    def _authorize(self, scope: Scope, context: grpc.aio.ServicerContext) -> None:
+        md = context.invocation_metadata() or ()
+        authorization = None
+        for key, value in md:
+            if key == "authorization":
+                authorization = value if isinstance(value, str) else value.decode()
+        original = original_request(md)
+        access_token = original.get("access_token") if original else None
+        self._auth.check(scope, credentials_from(authorization, access_token))
+
+    async def intercept_service(
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
+        details: grpc.HandlerCallDetails,
+    ) -> grpc.RpcMethodHandler:
+        handler = await continuation(details)
+        policy = _method_policy(details.method)
+        if handler is None or policy is None:
+            return handler
+        family, scope = policy
+        authorize = self._authorize
+
+        async def fail(context: grpc.aio.ServicerContext, exc: BaseException) -> None:
+            if isinstance(exc, DomainError):
+                await abort_with(context, family, exc)
+            log.exception("unhandled error in %s", details.method, exc_info=exc)
+            await abort_with(context, family, Internal("internal server error"))
+
+        def unary(behavior: Any) -> Any:
+            async def run(request: Any, context: grpc.aio.ServicerContext) -> Any:
+                try:
+                    authorize(scope, context)
+                    return await behavior(request, context)
+                except Exception as exc:
+                    if _is_abort(exc):
+                        raise
+                    await fail(context, exc)
+
+            return run
+
+        def streaming(behavior: Any) -> Any:
+            async def run(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
+                try:
+                    authorize(scope, context)
+                    async for item in behavior(request, context):
+                        yield item
+                except Exception as exc:
+                    if _is_abort(exc):
+                        raise
+                    await fail(context, exc)
+
+            return run
+
+        if handler.unary_unary:
+            return grpc.unary_unary_rpc_method_handler(
+                unary(handler.unary_unary), handler.request_deserializer, handler.response_serializer
+            )
+        if handler.unary_stream:
+            return grpc.unary_stream_rpc_method_handler(
+                streaming(handler.unary_stream), handler.request_deserializer, handler.response_serializer
+            )
+        if handler.stream_unary:
+            return grpc.stream_unary_rpc_method_handler(
+                unary(handler.stream_unary), handler.request_deserializer, handler.response_serializer
+            )
+        return grpc.stream_stream_rpc_method_handler(
+            streaming(handler.stream_stream), handler.request_deserializer, handler.response_serializer
+        )
+
+
+def _is_abort(exc: BaseException) -> bool:
+    # grpc.aio raises AbortError out of context.abort(); it must propagate untouched.
+    return type(exc).__name__ == "AbortError" or isinstance(exc, grpc.RpcError)

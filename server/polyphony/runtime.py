@@ -1,0 +1,98 @@
+"""One server process: grpc.aio (four services + health + reflection) and the live ASGI app."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+from collections.abc import Callable
+
+import grpc
+import uvicorn
+from grpc_health.v1 import _async as health_async
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+
+from polyphony.app import AppContext, build_context, register_all
+from polyphony.core.config import Settings
+from polyphony.edge.live import LiveApp
+from polyphony.rpc.interceptors import PolyphonyInterceptor
+
+log = logging.getLogger("polyphony")
+
+MAX_MESSAGE = 64 * 1024 * 1024
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return int(s.getsockname()[1])
+
+
+class Worker:
+    """A running server process: call `start()`, then `stop()`."""
+
+    def __init__(self, settings: Settings, grpc_port: int, live_port: int | None) -> None:
+        self.settings = settings
+        self.grpc_port = grpc_port
+        self.live_port = live_port
+        self.ctx: AppContext | None = None
+        self._server: grpc.aio.Server | None = None
+        self._uvicorn: uvicorn.Server | None = None
+        self._uvicorn_task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        self.ctx = ctx = build_context(self.settings)
+        server = grpc.aio.server(
+            interceptors=[PolyphonyInterceptor(ctx.authorizer)],
+            options=[
+                ("grpc.max_receive_message_length", MAX_MESSAGE),
+                ("grpc.max_send_message_length", MAX_MESSAGE),
+                ("grpc.so_reuseport", 0),
+            ],
+        )
+        live = LiveApp()
+        names = await register_all(server, ctx, live)
+        health = health_async.HealthServicer()
+        health_pb2_grpc.add_HealthServicer_to_server(health, server)
+        reflection.enable_server_reflection(
+            [*names, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME], server
+        )
+        server.add_insecure_port(f"127.0.0.1:{self.grpc_port}")
+        await server.start()
+        self._server = server
+        if self.live_port:
+            config = uvicorn.Config(
+                live, host="127.0.0.1", port=self.live_port, log_level="warning", lifespan="on", ws="websockets"
+            )
+            self._uvicorn = uvicorn.Server(config)
+            self._uvicorn.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+            self._uvicorn_task = asyncio.create_task(self._uvicorn.serve())
+            while not self._uvicorn.started:
+                if self._uvicorn_task.done():
+                    self._uvicorn_task.result()
+                    raise RuntimeError("live app failed to start")
+                await asyncio.sleep(0.01)
+        for name in ["", *names]:
+            await health.set(name, health_pb2.HealthCheckResponse.SERVING)
+
+    async def stop(self, grace: float = 2.0) -> None:
+        if self._uvicorn is not None and self._uvicorn_task is not None:
+            self._uvicorn.should_exit = True
+            await asyncio.wait([self._uvicorn_task], timeout=grace + 1)
+        if self._server is not None:
+            await self._server.stop(grace)
+        if self.ctx is not None:
+            await self.ctx.close()
+
+
+async def run_worker(settings: Settings, grpc_port: int, live_port: int | None, stop: asyncio.Event,
+                     on_ready: Callable[[], None] | None = None) -> None:
+    worker = Worker(settings, grpc_port, live_port)
+    await worker.start()
+    if on_ready:
+        on_ready()
+    try:
+        await stop.wait()
+    finally:
+        await worker.stop()
