@@ -60,7 +60,7 @@ def service_modules() -> list[Any]:
         try:
             mods.append(importlib.import_module(f"polyphony.{svc}.servicer"))
         except ModuleNotFoundError as exc:
-            if exc.name != f"polyphony.{svc}.servicer":
+            if exc.name not in (f"polyphony.{svc}", f"polyphony.{svc}.servicer"):
                 raise
     return mods
 

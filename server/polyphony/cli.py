@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import os
 import secrets
@@ -11,7 +12,6 @@ import signal
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 from polyphony.core.config import ENV_PREFIX, Settings, describe
 
@@ -112,7 +112,8 @@ async def serve(settings: Settings, *, demo: bool = False) -> int:
         await envoy.wait_port(settings.host, settings.http_port)
         await _wait_healthy(settings.host, settings.http_port)
         elapsed = time.monotonic() - started
-        base = settings.public_url or f"http://{'localhost' if settings.host == '127.0.0.1' else settings.host}:{settings.http_port}"
+        shown_host = "localhost" if settings.host == "127.0.0.1" else settings.host
+        base = settings.public_url or f"http://{shown_host}:{settings.http_port}"
         print(f"polyphony ready in {elapsed:.2f}s", flush=True)
         print(f"  REST + gRPC   {base}   (workers: {n})")
         print(f"  AURA          {base}/aura/server")
@@ -130,10 +131,8 @@ async def serve(settings: Settings, *, demo: bool = False) -> int:
             if worker_task.done():
                 worker_task.result()
                 break
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=1.0)
-            except TimeoutError:
-                pass
     finally:
         stop.set()
         envoy.stop()

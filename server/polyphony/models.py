@@ -14,6 +14,6 @@ def load_all_models() -> MetaData:
         try:
             importlib.import_module(f"polyphony.{svc}.models")
         except ModuleNotFoundError as exc:
-            if exc.name != f"polyphony.{svc}.models":
+            if exc.name not in (f"polyphony.{svc}", f"polyphony.{svc}.models"):
                 raise
     return Base.metadata

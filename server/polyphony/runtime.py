@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import grpc
 import uvicorn
@@ -27,6 +28,14 @@ def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket() as s:
         s.bind((host, 0))
         return int(s.getsockname()[1])
+
+
+class _EmbeddedUvicorn(uvicorn.Server):
+    """uvicorn inside our event loop: signals belong to `polyphony serve`, not to uvicorn."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
 
 
 class Worker:
@@ -65,8 +74,7 @@ class Worker:
             config = uvicorn.Config(
                 live, host="127.0.0.1", port=self.live_port, log_level="warning", lifespan="on", ws="websockets"
             )
-            self._uvicorn = uvicorn.Server(config)
-            self._uvicorn.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+            self._uvicorn = _EmbeddedUvicorn(config)
             self._uvicorn_task = asyncio.create_task(self._uvicorn.serve())
             while not self._uvicorn.started:
                 if self._uvicorn_task.done():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from dataclasses import dataclass, field, fields, replace
@@ -19,7 +20,9 @@ def _split(value: str) -> tuple[str, ...]:
 class Settings:
     """Everything the server can be configured with. Each field is `POLYPHONY_<NAME>` in the environment."""
 
-    data_dir: Path = field(default=Path("polyphony-data"), metadata={"help": "where the database, objects and keys live"})
+    data_dir: Path = field(
+        default=Path("polyphony-data"), metadata={"help": "where the database, objects and keys live"}
+    )
     database_url: str = field(default="", metadata={"help": "SQLAlchemy async URL; default SQLite in data_dir"})
     host: str = field(default="127.0.0.1", metadata={"help": "address Envoy listens on"})
     http_port: int = field(default=8080, metadata={"help": "Envoy port: REST and native gRPC"})
@@ -68,10 +71,8 @@ class Settings:
             tmp = path.with_suffix(".tmp")
             tmp.write_text(secrets.token_urlsafe(32))
             os.chmod(tmp, 0o600)
-            try:
+            with contextlib.suppress(FileExistsError):
                 os.link(tmp, path)  # atomic: the first writer wins if several workers race
-            except FileExistsError:
-                pass
             tmp.unlink(missing_ok=True)
         return path.read_text().strip()
 

@@ -43,14 +43,18 @@ def served_services(fds: descriptor_pb2.FileDescriptorSet) -> list[str]:
 
 
 def _path_pattern(template: str) -> str:
-    """A Lua pattern for an HTTP rule path template (`/tams/flows/{id}/x` -> `^/tams/flows/[^/?]+/x`)."""
+    """A Lua pattern for an HTTP rule path template (`/tams/flows/{id}/x` -> `^/tams/flows/[^/?]+/x/?$`).
+
+    The transcoder matches a request path with or without one trailing slash (and refuses templates
+    that end in `/`), so the pattern accepts both, as DRF-style `/timeside/api/items/` needs.
+    """
     out = ""
     for part in re.split(r"(\{[^}]*\})", template.split(":")[0]):
         if part.startswith("{"):
             out += "[^?]+" if "**" in part else "[^/?]+"
         else:
             out += re.sub(r"([%^$().\[\]*+\-?])", r"%\1", part)
-    return "^" + out + "$"
+    return "^" + out + "/?$"
 
 
 def streamed_routes(fds: descriptor_pb2.FileDescriptorSet) -> list[tuple[str, str]]:

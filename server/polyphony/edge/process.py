@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ctypes
 import os
 import signal
@@ -15,13 +16,13 @@ from polyphony.edge import assets
 
 
 def _die_with_parent() -> None:  # runs in the child before exec (Linux): no orphans if we are killed
-    try:
+    with contextlib.suppress(OSError):
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except OSError:
-        pass
 
 
-def spawn_child(argv: list[str], log_path: Path | None = None, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+def spawn_child(
+    argv: list[str], log_path: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
     out = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115 - owned by the child
     return subprocess.Popen(
         argv, stdout=out, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent if sys.platform == "linux" else None,

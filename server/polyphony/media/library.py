@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, false, or_, select
+from sqlalchemy import ColumnElement, and_, false, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -122,7 +122,7 @@ def _position(track: Track, query: ListQuery) -> dict[str, Any]:
 
 
 async def list_tracks(session: AsyncSession, query: ListQuery) -> TrackPage:
-    stmt: Select[tuple[Track]] = select(Track)
+    stmt = select(Track)
     for name, value in query.filters:
         column = TRACK_ATTRIBUTES.get(name)
         stmt = stmt.where(false() if column is None else _filter_clause(column, value))
@@ -135,7 +135,7 @@ async def list_tracks(session: AsyncSession, query: ListQuery) -> TrackPage:
             raise InvalidArgument("malformed page token", field="page")
         stmt = stmt.where(_keyset(order, values))
     stmt = stmt.order_by(*[(c.desc() if d else c.asc()) for c, d in order]).limit(query.limit + 1)
-    rows = list((await session.scalars(stmt)).all())
+    rows: list[Track] = list((await session.scalars(stmt)).all())
     more = len(rows) > query.limit
     rows = rows[: query.limit]
     page = TrackPage(rows, await track_artists(session, [t.id for t in rows]),
@@ -177,15 +177,16 @@ async def load_includes(session: AsyncSession, page: TrackPage, include: tuple[s
             rows = await session.execute(
                 select(Track.album_id, Track.id).where(Track.album_id.in_(album_ids)).order_by(Track.id)
             )
-            for aid, tid in rows.all():
-                page.album_tracks.setdefault(aid, []).append(tid)
+            for album_id, tid in rows.all():
+                if album_id is not None:
+                    page.album_tracks.setdefault(album_id, []).append(tid)
     if "artists" in include:
         artist_ids = sorted({a.id for arts in page.artists.values() for a in arts})
         if artist_ids:
-            rows = await session.execute(
+            links = await session.execute(
                 select(TrackArtist.artist_id, TrackArtist.track_id)
                 .where(TrackArtist.artist_id.in_(artist_ids))
                 .order_by(TrackArtist.track_id)
             )
-            for aid, tid in rows.all():
-                page.artist_tracks.setdefault(aid, []).append(tid)
+            for artist_id, tid in links.all():
+                page.artist_tracks.setdefault(artist_id, []).append(tid)

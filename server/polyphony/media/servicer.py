@@ -132,7 +132,9 @@ class MediaServicer(media_pb2_grpc.MediaServiceServicer):
                                       self.ctx.pages.decode(scope, page))
         return query, scope
 
-    async def ListTracks(self, request: pb.ListTracksRequest, context: grpc.aio.ServicerContext) -> pb.ListTracksResponse:
+    async def ListTracks(
+        self, request: pb.ListTracksRequest, context: grpc.aio.ServicerContext
+    ) -> pb.ListTracksResponse:
         rest = original(context)
         query, scope = self._list_query(request, rest)
         async with self.ctx.db.session() as session:

@@ -44,7 +44,7 @@ def _method_policy(method: str) -> tuple[ErrorFamily, Scope] | None:
         return None
     try:
         desc = descriptor_pool.Default().FindMethodByName(f"{service}.{name}")
-        access = desc.GetOptions().Extensions[options_pb2.access]
+        access: int = desc.GetOptions().Extensions[options_pb2.access]  # type: ignore[index]
     except KeyError:
         access = options_pb2.ACCESS_UNSPECIFIED
     return family, (Scope.READ if access == options_pb2.ACCESS_READ else Scope.WRITE)

@@ -1,0 +1,30 @@
+import json
+from pathlib import Path
+
+from polyphony.edge.envoy_config import EdgePlan, _path_pattern, render
+
+
+def test_path_pattern_matches_only_the_template() -> None:
+    import re
+
+    def lua_to_re(p: str) -> str:
+        return p.replace("%", "\\")
+
+    pattern = re.compile(lua_to_re(_path_pattern("/tams/flows/{flow_id}/segments")))
+    assert pattern.match("/tams/flows/abc/segments")
+    assert not pattern.match("/tams/flows/abc/def/segments")
+    assert not pattern.match("/tams/flows/abc/segments/x")
+
+
+def test_render_writes_ports_endpoints_and_lua(tmp_path: Path) -> None:
+    plan = EdgePlan("127.0.0.1", 18000, (19001, 19002), (19100,), 1024)
+    config = json.loads(render(plan, tmp_path).read_text())
+    listener = config["static_resources"]["listeners"][0]
+    assert listener["address"]["socket_address"]["port_value"] == 18000
+    grpc = next(c for c in config["static_resources"]["clusters"] if c["name"] == "grpc")
+    ports = [e["endpoint"]["address"]["socket_address"]["port_value"]
+             for e in grpc["load_assignment"]["endpoints"][0]["lb_endpoints"]]
+    assert ports == [19001, 19002]
+    lua = (tmp_path / "shape.lua").read_text()
+    assert "local MAX_BODY = 1024" in lua and "__STREAMED__" not in lua
+    assert not any(k.startswith("x-") for k in config)
