@@ -29,8 +29,22 @@ SONGS = [
 ]
 
 
+def png(width: int, height: int) -> bytes:
+    """A valid grey PNG of the given size (no imaging library needed)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    raw = b"".join(b"\x00" + b"\x80" * width for _ in range(height))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
 def _write(root: Path) -> None:
     root.mkdir(parents=True, exist_ok=True)
+    (root / "cover.png").write_bytes(png(40, 30))
     for i, (name, title, artists, album, track, year, mbid) in enumerate(SONGS):
         path = root / name
         tone = 0.3 * np.sin(2 * np.pi * (220 + 40 * i) * np.arange(22050) / 22050)
@@ -171,3 +185,160 @@ async def test_grpc_list_filter_page_and_get(server: RunningServer, library: Pat
         with pytest.raises(grpc.aio.AioRpcError) as err:
             await stub.ListTracks(media_pb2.ListTracksRequest(page="garbage"))
         assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
+def _album_id(http: httpx.Client, title: str) -> str:
+    return str(http.get("/aura/albums", params={"filter[title]": title}).json()["data"][0]["id"])
+
+
+def test_albums_link_tracks_artists_and_cover(http: httpx.Client, library: Path) -> None:
+    resp = http.get("/aura/albums", params={"sort": "title", "include": "tracks,images"})
+    assert resp.status_code == 200 and resp.headers["content-type"] == AURA
+    doc = resp.json()
+    assert [a["attributes"]["title"] for a in doc["data"]] == ["Pairs", "White"]
+    pairs = doc["data"][0]
+    assert pairs["type"] == "album" and pairs["attributes"]["artist"]
+    assert len(pairs["relationships"]["tracks"]["data"]) == 2
+    assert {r["type"] for r in doc["included"]} == {"track", "image"}
+    image = next(r for r in doc["included"] if r["type"] == "image")
+    assert image["attributes"] == {"role": "cover", "mimetype": "image/png", "width": 40, "height": 30,
+                                   "size": len(png(40, 30))}
+    single = http.get(f"/aura/albums/{pairs['id']}", params={"include": "artists"}).json()
+    assert sorted(r["attributes"]["name"] for r in single["included"]) == ["Ann", "Bob"]
+    assert http.get("/aura/albums/424242").status_code == 404
+
+
+def test_artists_have_tracks_and_albums(http: httpx.Client, library: Path) -> None:
+    doc = http.get("/aura/artists", params={"filter[name]": "Bob", "include": "albums"}).json()
+    (bob,) = doc["data"]
+    assert bob["type"] == "artist" and bob["attributes"] == {"name": "Bob"}
+    assert len(bob["relationships"]["tracks"]["data"]) == 2
+    assert [r["attributes"]["title"] for r in doc["included"]] == ["Pairs"]
+    names = [a["attributes"]["name"] for a in http.get("/aura/artists", params={"sort": "-name"}).json()["data"]]
+    assert names == sorted(names, reverse=True) and "Cleo" in names
+
+
+def test_images_metadata_file_and_no_collection(http: httpx.Client, library: Path) -> None:
+    album = http.get(f"/aura/albums/{_album_id(http, 'White')}").json()["data"]
+    image_id = album["relationships"]["images"]["data"][0]["id"]
+    meta = http.get(f"/aura/images/{image_id}").json()["data"]
+    assert meta["type"] == "image" and meta["relationships"]["albums"]["data"][0]["id"] == album["id"]
+    file = http.get(f"/aura/images/{image_id}/file")
+    assert file.status_code == 200 and file.headers["content-type"] == "image/png"
+    assert file.content == png(40, 30)
+    collection = http.get("/aura/images")
+    assert collection.status_code == 404 and collection.json()["errors"][0]["status"] == "404"
+    assert http.get("/aura/images/999999/file").status_code == 404
+
+
+def _track_id(http: httpx.Client, title: str) -> str:
+    return str(http.get("/aura/tracks", params={"filter[title]": title}).json()["data"][0]["id"])
+
+
+def test_audio_original_headers_range_etag(http: httpx.Client, library: Path) -> None:
+    tid = _track_id(http, "Blackbird")
+    original = (library / "a1.flac").read_bytes()
+    full = http.get(f"/aura/tracks/{tid}/audio")  # no Accept: audio/*
+    assert full.status_code == 200 and full.content == original
+    assert full.headers["content-type"] == "audio/flac"
+    assert full.headers["accept-ranges"] == "bytes" and "a1.flac" in full.headers["content-disposition"]
+    assert full.headers["last-modified"].endswith("GMT")
+    etag = full.headers["etag"]
+    part = http.get(f"/aura/tracks/{tid}/audio", headers={"Range": "bytes=100-199", "Accept": "*/*"})
+    assert part.status_code == 206 and part.content == original[100:200]
+    assert part.headers["content-range"] == f"bytes 100-199/{len(original)}"
+    tail = http.get(f"/aura/tracks/{tid}/audio", headers={"Range": "bytes=-10"})
+    assert tail.status_code == 206 and tail.content == original[-10:]
+    beyond = http.get(f"/aura/tracks/{tid}/audio", headers={"Range": f"bytes={len(original)}-"})
+    assert beyond.status_code == 416 and beyond.headers["content-range"] == f"bytes */{len(original)}"
+    assert beyond.json()["errors"][0]["status"] == "416"
+    cached = http.get(f"/aura/tracks/{tid}/audio", headers={"If-None-Match": etag})
+    assert cached.status_code == 304 and cached.content == b""
+    head = http.head(f"/aura/tracks/{tid}/audio")
+    assert head.status_code == 200 and head.content == b"" and head.headers["content-type"] == "audio/flac"
+    assert http.get("/aura/tracks/999999/audio").status_code == 404
+
+
+@pytest.mark.parametrize(("accept", "mimetype"), [
+    ("audio/wav", "audio/wav"), ("audio/ogg", "audio/ogg"), ("audio/mpeg", "audio/mpeg"),
+    ("audio/opus", "audio/opus"), ("audio/mpeg;q=0.5, audio/flac;q=0.9", "audio/flac"),
+])
+def test_audio_negotiation_and_transcoding(http: httpx.Client, library: Path, accept: str, mimetype: str) -> None:
+    import io
+
+    resp = http.get(f"/aura/tracks/{_track_id(http, 'Julia')}/audio", headers={"Accept": accept})
+    assert resp.status_code == 200 and resp.headers["content-type"] == mimetype
+    data, rate = soundfile.read(io.BytesIO(resp.content))
+    assert rate in (22050, 48000)
+    assert abs(len(data) / rate - 1.0) < 0.1  # one second of audio, whatever the codec's padding
+
+
+def test_audio_bitrate_cap_is_a_maximum(http: httpx.Client, library: Path) -> None:
+    tid = _track_id(http, "Julia")
+    original_bitrate = http.get(f"/aura/tracks/{tid}").json()["data"]["attributes"]["bitrate"]
+    # the original fits under a generous cap: served as is
+    ok = http.get(f"/aura/tracks/{tid}/audio", headers={"Accept": f"audio/flac;bitrate={original_bitrate + 1}"})
+    assert ok.status_code == 200 and ok.headers["content-type"] == "audio/flac"
+    # a cap below the FLAC: lossless cannot, so a lossy type that can is chosen and honours it
+    cap = 60000
+    assert original_bitrate > cap
+    capped = http.get(f"/aura/tracks/{tid}/audio", headers={"Accept": f"audio/*;bitrate={cap}"})
+    assert capped.status_code == 200 and capped.headers["content-type"] in ("audio/mpeg", "audio/opus")
+    assert len(capped.content) * 8 / 1.0 <= cap * 1.1  # one second of audio
+    refused = http.get(f"/aura/tracks/{tid}/audio", headers={"Accept": "audio/flac;bitrate=1000"})
+    assert refused.status_code == 406 and refused.headers["content-type"] == AURA
+    assert http.get(f"/aura/tracks/{tid}/audio", headers={"Accept": "video/mp4"}).status_code == 406
+
+
+async def test_grpc_audio_stream_and_albums(server: RunningServer, library: Path) -> None:
+    async with grpc.aio.insecure_channel(server.grpc_target) as channel:
+        stub = media_pb2_grpc.MediaServiceStub(channel)
+        tracks = await stub.ListTracks(media_pb2.ListTracksRequest(filter={"title": "Solo"}))
+        tid = tracks.data[0].id
+        call = stub.GetTrackAudio(media_pb2.GetTrackAudioRequest(id=tid, range="bytes=0-9"))
+        chunks = [m async for m in call]
+        assert b"".join(c.data for c in chunks) == (library / "b2.flac").read_bytes()[:10]
+        assert chunks[0].content_type == "audio/flac"
+        assert dict(await call.initial_metadata())["content-range"].startswith("bytes 0-9/")
+        wav = b"".join([m.data async for m in stub.GetTrackAudio(
+            media_pb2.GetTrackAudioRequest(id=tid, accept="audio/wav"))])
+        assert wav[:4] == b"RIFF"
+        with pytest.raises(grpc.aio.AioRpcError) as err:
+            [m async for m in stub.GetTrackAudio(media_pb2.GetTrackAudioRequest(id=tid, accept="text/plain"))]
+        assert err.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+        albums = await stub.ListAlbums(media_pb2.ListAlbumsRequest(sort="-title", include="artists"))
+        assert [a.attributes.title for a in albums.data] == ["White", "Pairs"]
+        artist = await stub.GetArtist(media_pb2.GetArtistRequest(id=albums.data[0].relationships.artists.data[0].id))
+        assert artist.data.attributes.name == "The Fab"
+
+
+def test_rescan_skips_unchanged_keeps_moved_ids_and_drops_removed(
+    server: RunningServer, http: httpx.Client, tmp_path: Path
+) -> None:
+    root = tmp_path / "lib2"
+    root.mkdir()
+    for i, title in enumerate(["Moves", "Stays", "Goes"]):
+        path = root / f"{title}.flac"
+        soundfile.write(str(path), 0.2 * np.sin(np.arange(8000) * (0.05 + i * 0.01)), 8000, format="FLAC")
+        tags = FLAC(path)
+        tags["title"], tags["artist"] = title, "Rescan Band"
+        tags.save()
+    env = dict(os.environ, POLYPHONY_DATABASE_URL=server.database_url)
+
+    def scan() -> str:
+        out = subprocess.run([sys.executable, "-m", "polyphony.cli", "scan", str(root)], env=env,
+                             capture_output=True, text=True, timeout=120)
+        assert out.returncode == 0, out.stderr
+        return out.stderr
+
+    assert "3 added" in scan()
+    before = {r["attributes"]["title"]: r["id"] for r in
+              http.get("/aura/tracks", params={"filter[artist]": "Rescan Band"}).json()["data"]}
+    (root / "sub").mkdir()
+    (root / "Moves.flac").rename(root / "sub" / "Moved.flac")
+    (root / "Goes.flac").unlink()
+    report = scan()
+    assert "1 moved" in report and "1 unchanged" in report and "1 removed" in report
+    after = {r["attributes"]["title"]: r["id"] for r in
+             http.get("/aura/tracks", params={"filter[artist]": "Rescan Band"}).json()["data"]}
+    assert after == {"Moves": before["Moves"], "Stays": before["Stays"]}

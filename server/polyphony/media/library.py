@@ -1,8 +1,10 @@
-"""Queries over the library with AURA semantics: exact filters, multi-key sort, keyset paging."""
+"""Queries over the library with AURA semantics: exact filters, multi-key sort, keyset paging, and
+relationship/inclusion loading. Returns plain `Resource` values (no proto, no grpc)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import builtins
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,14 +12,26 @@ from sqlalchemy import ColumnElement, and_, false, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
+from polyphony.core.db import Base
 from polyphony.core.errors import InvalidArgument, NotFound
-from polyphony.media.models import Album, Artist, Track, TrackArtist
+from polyphony.media.models import Album, Artist, Image, Track, TrackArtist
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
 
-# AURA attribute name -> Track column (every attribute can be filtered and sorted on).
-TRACK_ATTRIBUTES: dict[str, InstrumentedAttribute[Any]] = {
+
+@dataclass(frozen=True)
+class Collection:
+    """One AURA resource type: its table, its attributes (AURA name -> column) and relationships."""
+
+    name: str  # collection path segment: tracks, albums, artists, images
+    type: str  # JSON:API type: track, album, artist, image
+    model: builtins.type[Base]
+    attributes: dict[str, InstrumentedAttribute[Any]]
+    relationships: tuple[str, ...]
+
+
+TRACKS = Collection("tracks", "track", Track, {
     "title": Track.title, "artist": Track.artist, "album": Track.album, "track": Track.track,
     "tracktotal": Track.tracktotal, "disc": Track.disc, "disctotal": Track.disctotal, "year": Track.year,
     "month": Track.month, "day": Track.day, "bpm": Track.bpm, "genre": Track.genre,
@@ -25,8 +39,29 @@ TRACK_ATTRIBUTES: dict[str, InstrumentedAttribute[Any]] = {
     "albumartist": Track.albumartist, "comments": Track.comments, "mimetype": Track.mimetype,
     "duration": Track.duration, "framerate": Track.framerate, "framecount": Track.framecount,
     "channels": Track.channels, "bitrate": Track.bitrate, "bitdepth": Track.bitdepth, "size": Track.file_size,
-}
-TRACK_INCLUDES = ("albums", "artists", "images")
+}, ("albums", "artists", "images"))
+ALBUMS = Collection("albums", "album", Album, {
+    "title": Album.title, "artist": Album.artist, "tracktotal": Album.tracktotal, "disctotal": Album.disctotal,
+    "year": Album.year, "month": Album.month, "day": Album.day, "genre": Album.genre,
+    "release-mbid": Album.release_mbid, "release-group-mbid": Album.release_group_mbid,
+}, ("tracks", "artists", "images"))
+ARTISTS = Collection("artists", "artist", Artist, {
+    "name": Artist.name, "artist-mbid": Artist.artist_mbid,
+}, ("tracks", "albums", "images"))
+IMAGES = Collection("images", "image", Image, {
+    "role": Image.role, "mimetype": Image.mimetype, "width": Image.width, "height": Image.height,
+    "size": Image.size,
+}, ("tracks", "albums", "artists"))
+BY_TYPE = {c.type: c for c in (TRACKS, ALBUMS, ARTISTS, IMAGES)}
+BY_NAME = {c.name: c for c in (TRACKS, ALBUMS, ARTISTS, IMAGES)}
+
+
+@dataclass
+class Resource:
+    type: str
+    id: int
+    attributes: dict[str, Any]  # only attributes that have a value
+    relationships: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -50,26 +85,38 @@ class ListQuery:
         return f"{collection}|{sort}|{filters}|{self.limit}"
 
 
-def parse_sort(value: str, allowed: dict[str, Any]) -> tuple[SortKey, ...]:
+@dataclass
+class Page:
+    data: list[Resource]
+    included: list[Resource]
+    next_position: dict[str, Any] | None = None
+
+
+def parse_id(raw: str) -> int | None:
+    """Our ids are positive integers rendered as strings; anything else names no resource."""
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 15 else None
+
+
+def parse_sort(value: str, collection: Collection) -> tuple[SortKey, ...]:
     keys = []
     for part in (p.strip() for p in value.split(",")):
         if not part:
             continue
         desc = part.startswith("-")
         name = part[1:] if desc else part
-        if name not in allowed:
-            raise InvalidArgument(f"cannot sort by unknown attribute {name!r}", field="sort")
+        if name not in collection.attributes:
+            raise InvalidArgument(f"cannot sort {collection.name} by unknown attribute {name!r}", field="sort")
         keys.append(SortKey(name, desc))
     return tuple(keys)
 
 
-def parse_include(value: str, allowed: Sequence[str]) -> tuple[str, ...]:
+def parse_include(value: str, collection: Collection) -> tuple[str, ...]:
     out: list[str] = []
     for part in (p.strip() for p in value.split(",")):
         if not part:
             continue
-        if part not in allowed:
-            raise InvalidArgument(f"unknown relationship {part!r} in include", field="include")
+        if part not in collection.relationships:
+            raise InvalidArgument(f"{collection.name} have no relationship {part!r} to include", field="include")
         if part not in out:
             out.append(part)
     return tuple(out)
@@ -77,16 +124,13 @@ def parse_include(value: str, allowed: Sequence[str]) -> tuple[str, ...]:
 
 def _filter_clause(column: InstrumentedAttribute[Any], value: str) -> ColumnElement[bool]:
     python_type = column.type.python_type
-    if python_type is int:
-        try:
+    try:
+        if python_type is int:
             return column == int(value)  # type: ignore[no-any-return]
-        except ValueError:
-            return false()
-    if python_type is float:
-        try:
+        if python_type is float:
             return column == float(value)  # type: ignore[no-any-return]
-        except ValueError:
-            return false()
+    except ValueError:
+        return false()
     return column == value  # type: ignore[no-any-return]
 
 
@@ -95,98 +139,139 @@ def _keyset(columns: list[tuple[InstrumentedAttribute[Any], bool]], values: list
     clauses = []
     for i, (col, desc) in enumerate(columns):
         equal = [c == v for (c, _), v in zip(columns[:i], values[:i], strict=True)]
-        step = col < values[i] if desc else col > values[i]
-        clauses.append(and_(*equal, step))
+        clauses.append(and_(*equal, col < values[i] if desc else col > values[i]))
     return or_(*clauses)
 
 
-@dataclass
-class TrackPage:
-    tracks: list[Track]
-    artists: dict[int, list[Artist]]
-    next_position: dict[str, Any] | None
-    albums: dict[int, Album] = field(default_factory=dict)
-    album_tracks: dict[int, list[int]] = field(default_factory=dict)
-    artist_tracks: dict[int, list[int]] = field(default_factory=dict)
-
-
-def _order_columns(query: ListQuery) -> list[tuple[InstrumentedAttribute[Any], bool]]:
-    cols = [(TRACK_ATTRIBUTES[k.attribute], k.descending) for k in query.sort]
-    cols.append((Track.id, False))
-    return cols
-
-
-def _position(track: Track, query: ListQuery) -> dict[str, Any]:
-    values = [getattr(track, TRACK_ATTRIBUTES[k.attribute].key) for k in query.sort]
-    return {"v": values, "id": track.id}
-
-
-async def list_tracks(session: AsyncSession, query: ListQuery) -> TrackPage:
-    stmt = select(Track)
+async def list_resources(session: AsyncSession, collection: Collection, query: ListQuery) -> Page:
+    model: Any = collection.model
+    stmt = select(model)
     for name, value in query.filters:
-        column = TRACK_ATTRIBUTES.get(name)
+        column = collection.attributes.get(name)
         stmt = stmt.where(false() if column is None else _filter_clause(column, value))
     for key in query.sort:  # resources lacking the sort attribute are omitted
-        stmt = stmt.where(TRACK_ATTRIBUTES[key.attribute].is_not(None))
-    order = _order_columns(query)
+        stmt = stmt.where(collection.attributes[key.attribute].is_not(None))
+    order = [(collection.attributes[k.attribute], k.descending) for k in query.sort] + [(model.id, False)]
     if query.after is not None:
         values = [*query.after.get("v", []), query.after.get("id")]
         if len(values) != len(order):
             raise InvalidArgument("malformed page token", field="page")
         stmt = stmt.where(_keyset(order, values))
     stmt = stmt.order_by(*[(c.desc() if d else c.asc()) for c, d in order]).limit(query.limit + 1)
-    rows: list[Track] = list((await session.scalars(stmt)).all())
+    rows: list[Any] = list((await session.scalars(stmt)).all())
     more = len(rows) > query.limit
     rows = rows[: query.limit]
-    page = TrackPage(rows, await track_artists(session, [t.id for t in rows]),
-                     _position(rows[-1], query) if more and rows else None)
-    await load_includes(session, page, query.include)
-    return page
+    position = None
+    if more and rows:
+        last = rows[-1]
+        position = {"v": [getattr(last, collection.attributes[k.attribute].key) for k in query.sort], "id": last.id}
+    data = await build_resources(session, collection, rows)
+    return Page(data, await included(session, data, query.include), position)
 
 
-async def get_track(session: AsyncSession, track_id: str, include: tuple[str, ...] = ()) -> TrackPage:
-    track = await session.get(Track, int(track_id)) if track_id.isdigit() else None
-    if track is None:
-        raise NotFound(f"no track with id {track_id!r}")
-    page = TrackPage([track], await track_artists(session, [track.id]), None)
-    await load_includes(session, page, include)
-    return page
+async def get_resource(session: AsyncSession, collection: Collection, raw_id: str,
+                       include: tuple[str, ...] = ()) -> Page:
+    row_id = parse_id(raw_id)
+    model: Any = collection.model
+    row = await session.get(model, row_id) if row_id is not None else None
+    if row is None:
+        raise NotFound(f"no {collection.type} with id {raw_id!r}")
+    data = await build_resources(session, collection, [row])
+    return Page(data, await included(session, data, include))
 
 
-async def track_artists(session: AsyncSession, track_ids: list[int]) -> dict[int, list[Artist]]:
-    if not track_ids:
-        return {}
-    stmt = (
-        select(TrackArtist.track_id, Artist)
-        .join(Artist, Artist.id == TrackArtist.artist_id)
-        .where(TrackArtist.track_id.in_(track_ids))
-        .order_by(TrackArtist.track_id, TrackArtist.position)
-    )
-    out: dict[int, list[Artist]] = {tid: [] for tid in track_ids}
-    for tid, artist in (await session.execute(stmt)).all():
-        out[tid].append(artist)
+def _attributes(collection: Collection, row: Any) -> dict[str, Any]:
+    values = {name: getattr(row, col.key) for name, col in collection.attributes.items()}
+    return {k: v for k, v in values.items() if v is not None}
+
+
+async def _pairs(session: AsyncSession, stmt: Any) -> dict[int, list[int]]:
+    out: dict[int, list[int]] = {}
+    for key, value in (await session.execute(stmt)).all():
+        if key is not None and value is not None and value not in out.setdefault(key, []):
+            out[key].append(value)
     return out
 
 
-async def load_includes(session: AsyncSession, page: TrackPage, include: tuple[str, ...]) -> None:
-    if "albums" in include:
-        album_ids = sorted({t.album_id for t in page.tracks if t.album_id is not None})
-        if album_ids:
-            for album in (await session.scalars(select(Album).where(Album.id.in_(album_ids)))).all():
-                page.albums[album.id] = album
-            rows = await session.execute(
-                select(Track.album_id, Track.id).where(Track.album_id.in_(album_ids)).order_by(Track.id)
-            )
-            for album_id, tid in rows.all():
-                if album_id is not None:
-                    page.album_tracks.setdefault(album_id, []).append(tid)
-    if "artists" in include:
-        artist_ids = sorted({a.id for arts in page.artists.values() for a in arts})
-        if artist_ids:
-            links = await session.execute(
-                select(TrackArtist.artist_id, TrackArtist.track_id)
-                .where(TrackArtist.artist_id.in_(artist_ids))
-                .order_by(TrackArtist.track_id)
-            )
-            for artist_id, tid in links.all():
-                page.artist_tracks.setdefault(artist_id, []).append(tid)
+async def build_resources(session: AsyncSession, collection: Collection, rows: Sequence[Any]) -> list[Resource]:
+    """Resources with their attributes and every relationship, loaded in one query per relationship."""
+    ids = [r.id for r in rows]
+    rel: dict[str, dict[int, list[int]]] = {}
+    if not ids:
+        return []
+    if collection is TRACKS:
+        rel["albums"] = {r.id: [r.album_id] for r in rows if r.album_id is not None}
+        rel["artists"] = await _pairs(session, select(TrackArtist.track_id, TrackArtist.artist_id)
+                                      .where(TrackArtist.track_id.in_(ids))
+                                      .order_by(TrackArtist.track_id, TrackArtist.position))
+        album_of = {r.id: r.album_id for r in rows}
+        by_album = await _pairs(session, select(Image.album_id, Image.id)
+                                .where(Image.album_id.in_({a for a in album_of.values() if a is not None}))
+                                .order_by(Image.id))
+        own = await _pairs(session, select(Image.track_id, Image.id).where(Image.track_id.in_(ids)).order_by(Image.id))
+        rel["images"] = {tid: list(dict.fromkeys(own.get(tid, []) + by_album.get(album_of[tid] or -1, [])))
+                         for tid in ids}
+    elif collection is ALBUMS:
+        rel["tracks"] = await _pairs(session, select(Track.album_id, Track.id).where(Track.album_id.in_(ids))
+                                     .order_by(Track.album_id, Track.disc, Track.track, Track.id))
+        rel["artists"] = await _pairs(session, select(Track.album_id, TrackArtist.artist_id)
+                                      .join(TrackArtist, TrackArtist.track_id == Track.id)
+                                      .where(Track.album_id.in_(ids))
+                                      .order_by(Track.album_id, Track.id, TrackArtist.position))
+        rel["images"] = await _pairs(session, select(Image.album_id, Image.id).where(Image.album_id.in_(ids))
+                                     .order_by(Image.id))
+    elif collection is ARTISTS:
+        rel["tracks"] = await _pairs(session, select(TrackArtist.artist_id, TrackArtist.track_id)
+                                     .where(TrackArtist.artist_id.in_(ids)).order_by(TrackArtist.track_id))
+        rel["albums"] = await _pairs(session, select(TrackArtist.artist_id, Track.album_id)
+                                     .join(Track, Track.id == TrackArtist.track_id)
+                                     .where(TrackArtist.artist_id.in_(ids)).order_by(Track.album_id))
+        rel["images"] = {}
+    else:
+        rel["albums"] = {r.id: [r.album_id] for r in rows if r.album_id is not None}
+        rel["tracks"] = {r.id: [r.track_id] for r in rows if r.track_id is not None}
+        rel["artists"] = {}
+    target = {"tracks": "track", "albums": "album", "artists": "artist", "images": "image"}
+    return [
+        Resource(collection.type, r.id, _attributes(collection, r),
+                 {name: [(target[name], i) for i in rel[name].get(r.id, [])] for name in collection.relationships})
+        for r in rows
+    ]
+
+
+async def included(session: AsyncSession, data: Iterable[Resource], include: tuple[str, ...]) -> list[Resource]:
+    """Related resources named by `include`, deduplicated, in first-reference order."""
+    wanted: dict[tuple[str, int], None] = {}
+    primary = {(r.type, r.id) for r in data}
+    for resource in data:
+        for name in include:
+            for ref in resource.relationships.get(name, []):
+                if ref not in primary:
+                    wanted.setdefault(ref, None)
+    by_type: dict[str, list[int]] = {}
+    for kind, rid in wanted:
+        by_type.setdefault(kind, []).append(rid)
+    loaded: dict[tuple[str, int], Resource] = {}
+    for kind, rids in by_type.items():
+        collection = BY_TYPE[kind]
+        model: Any = collection.model
+        rows = (await session.scalars(select(model).where(model.id.in_(rids)))).all()
+        for res in await build_resources(session, collection, rows):
+            loaded[(res.type, res.id)] = res
+    return [loaded[ref] for ref in wanted if ref in loaded]
+
+
+async def image_row(session: AsyncSession, raw_id: str) -> Image:
+    row_id = parse_id(raw_id)
+    image = await session.get(Image, row_id) if row_id is not None else None
+    if image is None:
+        raise NotFound(f"no image with id {raw_id!r}")
+    return image
+
+
+async def track_row(session: AsyncSession, raw_id: str) -> Track:
+    row_id = parse_id(raw_id)
+    track = await session.get(Track, row_id) if row_id is not None else None
+    if track is None:
+        raise NotFound(f"no track with id {raw_id!r}")
+    return track

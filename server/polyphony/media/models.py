@@ -79,3 +79,23 @@ class TrackArtist(Base):
     position: Mapped[int] = mapped_column(Integer, default=0)
 
     __table_args__ = (Index("ix_media_track_artists_artist", "artist_id", "track_id"),)
+
+
+class Image(Base):
+    """Cover art: a folder image (cover/folder/front .jpg/.png) or a picture embedded in a track."""
+
+    __tablename__ = "media_images"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    album_id: Mapped[int | None] = mapped_column(ForeignKey("media_albums.id", ondelete="CASCADE"), index=True)
+    track_id: Mapped[int | None] = mapped_column(ForeignKey("media_tracks.id", ondelete="CASCADE"), index=True)
+    path: Mapped[str] = mapped_column(Text)  # the image file, or the audio file it is embedded in
+    embedded_index: Mapped[int] = mapped_column(Integer, default=-1)  # -1: a file of its own
+    sha256: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str | None] = mapped_column(String(50))
+    mimetype: Mapped[str] = mapped_column(String(100))
+    width: Mapped[int | None] = mapped_column(Integer)
+    height: Mapped[int | None] = mapped_column(Integer)
+    size: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (Index("ix_media_images_album_sha", "album_id", "sha256", unique=True),)

@@ -14,8 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from polyphony.core.config import Settings
 from polyphony.core.db import Database
-from polyphony.media.models import Album, Artist, Track, TrackArtist
+from polyphony.media.images import FoundImage, embedded_images, folder_images
+from polyphony.media.models import Album, Artist, Image, Track, TrackArtist
 from polyphony.media.tags import AUDIO_EXTENSIONS, FileInfo, UnreadableFile, read_file
+
+VARIOUS_ARTISTS = "Various Artists"
 
 
 @dataclass
@@ -56,13 +59,17 @@ async def _artist(session: AsyncSession, cache: dict[str, Artist], name: str, mb
 async def _album(session: AsyncSession, info: FileInfo) -> Album | None:
     if not info.album:
         return None
-    album_artist = info.albumartist or ", ".join(info.artists)
-    key = f"{info.album}\x1f{album_artist}"
+    # Grouped by album + album artist; without an album-artist tag, by album + folder, so an album
+    # whose tracks have different artists stays one album (credited to "Various Artists").
+    track_artist = ", ".join(info.artists)
+    key = f"{info.album}\x1f{info.albumartist}" if info.albumartist else f"{info.album}\x1e{info.path.parent}"
     album = await session.scalar(select(Album).where(Album.key == key))
     v = info.values
     if album is None:
-        album = Album(key=key, title=info.album, artist=album_artist)
+        album = Album(key=key, title=info.album, artist=info.albumartist or track_artist)
         session.add(album)
+    elif not info.albumartist and album.artist != track_artist:
+        album.artist = VARIOUS_ARTISTS
     for attr in ("tracktotal", "disctotal", "year", "month", "day", "genre", "release_mbid", "release_group_mbid"):
         if v.get(attr) is not None:
             setattr(album, attr, v[attr])
@@ -89,7 +96,29 @@ async def _store(session: AsyncSession, track: Track | None, info: FileInfo, art
     for pos, name in enumerate(info.artists):
         artist = await _artist(session, artists, name, info.values.get("artist_mbid") if pos == 0 else None)
         session.add(TrackArtist(track_id=track.id, artist_id=artist.id, position=pos))
+    await session.execute(delete(Image).where(Image.track_id == track.id))
+    found = await asyncio.to_thread(embedded_images, info.path)
+    if album is not None:
+        found += await asyncio.to_thread(folder_images, info.path.parent)
+    for image in found:
+        await _store_image(session, image, album.id if album else None, track.id if image.embedded_index >= 0 else None)
     return track
+
+
+async def _store_image(session: AsyncSession, found: FoundImage, album_id: int | None, track_id: int | None) -> None:
+    """One image per album and content: the same cover embedded in every track is stored once."""
+    if album_id is not None:
+        existing = await session.scalar(
+            select(Image).where(Image.album_id == album_id, Image.sha256 == found.sha256)
+        )
+        if existing is not None:
+            if existing.track_id is None and existing.embedded_index >= 0:
+                existing.track_id = track_id
+            return
+    session.add(Image(album_id=album_id, track_id=track_id, path=str(found.path), embedded_index=found.embedded_index,
+                      sha256=found.sha256, role=found.role, mimetype=found.mimetype, width=found.width,
+                      height=found.height, size=found.data_size))
+    await session.flush()
 
 
 async def scan(db: Database, roots: list[Path], progress: Callable[[int, int, str], None] | None = None,

@@ -2,92 +2,65 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 import grpc
+from google.api import httpbody_pb2
 from google.protobuf import struct_pb2
 
 from polyphony import __about__
 from polyphony.api.media.v1 import media_pb2 as pb
 from polyphony.api.media.v1 import media_pb2_grpc
 from polyphony.app import AppContext
-from polyphony.core.errors import InvalidArgument
+from polyphony.core.errors import InvalidArgument, NotFound
 from polyphony.core.query import OriginalRequest, parse_int
 from polyphony.edge.live import LiveApp
-from polyphony.media import library
-from polyphony.media.models import Album, Artist, Track
-from polyphony.rpc.http import base_url, original
+from polyphony.media import audio, library
+from polyphony.media.images import image_bytes
+from polyphony.rpc.http import base_url, is_head, metadata, original, send_http
 
 AURA_VERSION = "0.2.0"
-FEATURES = ("albums", "artists")
+FEATURES = ("albums", "artists", "images")
+INT32_MAX = 2**31 - 1
+
+_TYPED: dict[str, tuple[Any, Any, Any]] = {
+    "track": (pb.TrackResource, pb.TrackAttributes, pb.TrackRelationships),
+    "album": (pb.AlbumResource, pb.AlbumAttributes, pb.AlbumRelationships),
+    "artist": (pb.ArtistResource, pb.ArtistAttributes, pb.ArtistRelationships),
+    "image": (pb.ImageResource, pb.ImageAttributes, pb.ImageRelationships),
+}
 
 
-def _track_attributes(t: Track, artists: list[Artist]) -> pb.TrackAttributes:
-    attrs = pb.TrackAttributes(title=t.title, artist=t.artist or ", ".join(a.name for a in artists))
-    for name, column in library.TRACK_ATTRIBUTES.items():
-        if name in ("title", "artist"):
-            continue
-        value = getattr(t, column.key)
-        if value is not None:
-            setattr(attrs, name.replace("-", "_"), value)
-    return attrs
+def _linkage(refs: list[tuple[str, int]]) -> pb.Relationship:
+    return pb.Relationship(data=[pb.ResourceIdentifier(type=t, id=str(i)) for t, i in refs])
 
 
-def _ids(kind: str, ids: list[int]) -> pb.Relationship:
-    return pb.Relationship(data=[pb.ResourceIdentifier(type=kind, id=str(i)) for i in ids])
+def _attribute_values(res: library.Resource) -> dict[str, Any]:
+    # int32 on the wire (a JSON number); a value beyond it (a >2 GiB file) is left out rather than wrapped
+    return {k: v for k, v in res.attributes.items() if not (isinstance(v, int) and v > INT32_MAX)}
 
 
-def track_resource(t: Track, artists: list[Artist]) -> pb.TrackResource:
-    return pb.TrackResource(
-        type="track",
-        id=str(t.id),
-        attributes=_track_attributes(t, artists),
-        relationships=pb.TrackRelationships(
-            albums=_ids("album", [t.album_id] if t.album_id is not None else []),
-            artists=_ids("artist", [a.id for a in artists]),
-            images=_ids("image", []),
-        ),
+def typed(res: library.Resource) -> Any:
+    """A primary-data resource as its typed message (TrackResource, AlbumResource...)."""
+    resource_cls, attributes_cls, relationships_cls = _TYPED[res.type]
+    attributes = attributes_cls(**{k.replace("-", "_"): v for k, v in _attribute_values(res).items()})
+    relationships = relationships_cls(**{k: _linkage(v) for k, v in res.relationships.items()})
+    return resource_cls(type=res.type, id=str(res.id), attributes=attributes, relationships=relationships)
+
+
+def untyped(res: library.Resource) -> pb.IncludedResource:
+    """A resource of any type for a compound document's `included` array."""
+    attributes = struct_pb2.Struct()
+    attributes.update(_attribute_values(res))
+    relationships = struct_pb2.Struct()
+    relationships.update(
+        {k: {"data": [{"type": t, "id": str(i)} for t, i in v]} for k, v in res.relationships.items()}
     )
-
-
-def _struct(values: dict[str, Any]) -> struct_pb2.Struct:
-    s = struct_pb2.Struct()
-    s.update({k: v for k, v in values.items() if v is not None})
-    return s
-
-
-def _album_included(a: Album, track_ids: list[int]) -> pb.IncludedResource:
-    attrs = {
-        "title": a.title, "artist": a.artist, "tracktotal": a.tracktotal, "disctotal": a.disctotal,
-        "year": a.year, "month": a.month, "day": a.day, "genre": a.genre, "release-mbid": a.release_mbid,
-        "release-group-mbid": a.release_group_mbid,
-    }
-    rel = {"tracks": {"data": [{"type": "track", "id": str(t)} for t in track_ids]}}
-    return pb.IncludedResource(type="album", id=str(a.id), attributes=_struct(attrs), relationships=_struct(rel))
-
-
-def _artist_included(a: Artist, track_ids: list[int]) -> pb.IncludedResource:
-    attrs = {"name": a.name, "artist-mbid": a.artist_mbid}
-    rel = {"tracks": {"data": [{"type": "track", "id": str(t)} for t in track_ids]}}
-    return pb.IncludedResource(type="artist", id=str(a.id), attributes=_struct(attrs), relationships=_struct(rel))
-
-
-def included(page: library.TrackPage, include: tuple[str, ...]) -> list[pb.IncludedResource]:
-    """Related resources in first-reference order, each once."""
-    out: list[pb.IncludedResource] = []
-    seen: set[tuple[str, int]] = set()
-    for t in page.tracks:
-        for rel in include:
-            if rel == "albums" and t.album_id is not None and ("album", t.album_id) not in seen:
-                seen.add(("album", t.album_id))
-                out.append(_album_included(page.albums[t.album_id], page.album_tracks.get(t.album_id, [])))
-            if rel == "artists":
-                for a in page.artists.get(t.id, []):
-                    if ("artist", a.id) not in seen:
-                        seen.add(("artist", a.id))
-                        out.append(_artist_included(a, page.artist_tracks.get(a.id, [])))
-    return out
+    return pb.IncludedResource(type=res.type, id=str(res.id), attributes=attributes, relationships=relationships)
 
 
 class MediaServicer(media_pb2_grpc.MediaServiceServicer):
@@ -109,7 +82,10 @@ class MediaServicer(media_pb2_grpc.MediaServiceServicer):
             )
         )
 
-    def _list_query(self, request: pb.ListTracksRequest, rest: OriginalRequest | None) -> tuple[library.ListQuery, str]:
+    # -- collections -------------------------------------------------------------------------------
+
+    def _list_query(self, collection: library.Collection, request: Any,
+                    rest: OriginalRequest | None) -> tuple[library.ListQuery, str]:
         if rest is not None:  # REST: the original query string is authoritative (filter[...] lives only there)
             limit_raw, page, sort, include = rest.get("limit"), rest.get("page"), rest.get("sort"), rest.get("include")
             filters = rest.bracketed("filter")
@@ -122,31 +98,15 @@ class MediaServicer(media_pb2_grpc.MediaServiceServicer):
             limit = request.limit or library.DEFAULT_LIMIT
         query = library.ListQuery(
             limit=limit,
-            sort=library.parse_sort(sort or "", library.TRACK_ATTRIBUTES),
+            sort=library.parse_sort(sort or "", collection),
             filters=tuple(sorted(filters.items())),
-            include=library.parse_include(include or "", library.TRACK_INCLUDES),
+            include=library.parse_include(include or "", collection),
         )
-        scope = query.scope("tracks")
+        scope = query.scope(collection.name)
         if page:
             query = library.ListQuery(query.limit, query.sort, query.filters, query.include,
                                       self.ctx.pages.decode(scope, page))
         return query, scope
-
-    async def ListTracks(
-        self, request: pb.ListTracksRequest, context: grpc.aio.ServicerContext
-    ) -> pb.ListTracksResponse:
-        rest = original(context)
-        query, scope = self._list_query(request, rest)
-        async with self.ctx.db.session() as session:
-            page = await library.list_tracks(session, query)
-        response = pb.ListTracksResponse(
-            data=[track_resource(t, page.artists.get(t.id, [])) for t in page.tracks],
-            included=included(page, query.include),
-        )
-        if page.next_position is not None:
-            token = self.ctx.pages.encode(scope, page.next_position)
-            response.links.next = self._next_url(context, rest, token)
-        return response
 
     def _next_url(self, context: grpc.aio.ServicerContext, rest: OriginalRequest | None, token: str) -> str:
         """The same URL as the request, with only `page` changed (AURA); the bare token for gRPC."""
@@ -156,14 +116,85 @@ class MediaServicer(media_pb2_grpc.MediaServiceServicer):
         fallback = self.ctx.settings.public_url or f"http://localhost:{self.ctx.settings.http_port}"
         return f"{base_url(context, fallback)}{rest.path}?{urlencode(params)}"
 
-    async def GetTrack(self, request: pb.GetTrackRequest, context: grpc.aio.ServicerContext) -> pb.GetTrackResponse:
+    async def _list(self, collection: library.Collection, request: Any, context: grpc.aio.ServicerContext,
+                    response_cls: Any) -> Any:
+        rest = original(context)
+        query, scope = self._list_query(collection, request, rest)
+        async with self.ctx.db.session() as session:
+            page = await library.list_resources(session, collection, query)
+        response = response_cls(data=[typed(r) for r in page.data], included=[untyped(r) for r in page.included])
+        if page.next_position is not None:
+            response.links.next = self._next_url(context, rest, self.ctx.pages.encode(scope, page.next_position))
+        return response
+
+    async def _get(self, collection: library.Collection, request: Any, context: grpc.aio.ServicerContext,
+                   response_cls: Any) -> Any:
         rest = original(context)
         include_raw = rest.get("include") if rest is not None else request.include
-        include = library.parse_include(include_raw or "", library.TRACK_INCLUDES)
+        include = library.parse_include(include_raw or "", collection)
         async with self.ctx.db.session() as session:
-            page = await library.get_track(session, request.id, include)
-        t = page.tracks[0]
-        return pb.GetTrackResponse(data=track_resource(t, page.artists.get(t.id, [])), included=included(page, include))
+            page = await library.get_resource(session, collection, request.id, include)
+        return response_cls(data=typed(page.data[0]), included=[untyped(r) for r in page.included])
+
+    async def ListTracks(self, request: pb.ListTracksRequest, context: grpc.aio.ServicerContext) -> Any:
+        return await self._list(library.TRACKS, request, context, pb.ListTracksResponse)
+
+    async def GetTrack(self, request: pb.GetTrackRequest, context: grpc.aio.ServicerContext) -> Any:
+        return await self._get(library.TRACKS, request, context, pb.GetTrackResponse)
+
+    async def ListAlbums(self, request: pb.ListAlbumsRequest, context: grpc.aio.ServicerContext) -> Any:
+        return await self._list(library.ALBUMS, request, context, pb.ListAlbumsResponse)
+
+    async def GetAlbum(self, request: pb.GetAlbumRequest, context: grpc.aio.ServicerContext) -> Any:
+        return await self._get(library.ALBUMS, request, context, pb.GetAlbumResponse)
+
+    async def ListArtists(self, request: pb.ListArtistsRequest, context: grpc.aio.ServicerContext) -> Any:
+        return await self._list(library.ARTISTS, request, context, pb.ListArtistsResponse)
+
+    async def GetArtist(self, request: pb.GetArtistRequest, context: grpc.aio.ServicerContext) -> Any:
+        return await self._get(library.ARTISTS, request, context, pb.GetArtistResponse)
+
+    async def GetImage(self, request: pb.GetImageRequest, context: grpc.aio.ServicerContext) -> Any:
+        return await self._get(library.IMAGES, request, context, pb.GetImageResponse)
+
+    # -- bytes -------------------------------------------------------------------------------------
+
+    async def GetImageFile(self, request: pb.GetImageFileRequest,
+                           context: grpc.aio.ServicerContext) -> AsyncIterator[httpbody_pb2.HttpBody]:
+        async with self.ctx.db.session() as session:
+            image = await library.image_row(session, request.id)
+        try:
+            data = await asyncio.to_thread(image_bytes, Path(image.path), image.embedded_index)
+        except OSError:
+            raise NotFound(f"the file of image {request.id} is missing") from None
+        await send_http(context, 200, [("cache-control", "public, max-age=86400")])
+        view = memoryview(data)
+        if is_head(context) or not data:
+            yield httpbody_pb2.HttpBody(content_type=image.mimetype)
+            return
+        for offset in range(0, len(view), audio.CHUNK):
+            yield httpbody_pb2.HttpBody(content_type=image.mimetype, data=bytes(view[offset : offset + audio.CHUNK]))
+
+    async def GetTrackAudio(self, request: pb.GetTrackAudioRequest,
+                            context: grpc.aio.ServicerContext) -> AsyncIterator[httpbody_pb2.HttpBody]:
+        md = metadata(context)
+        async with self.ctx.db.session() as session:
+            track = await library.track_row(session, request.id)
+        answer = await audio.deliver(
+            track,
+            accept=request.accept or md.get("accept"),
+            range_header=request.range or md.get("range"),
+            if_none_match=md.get("if-none-match"),
+            head=is_head(context),
+        )
+        await send_http(context, answer.status, answer.headers)
+        sent = False
+        if answer.body is not None:
+            async for chunk in answer.body:
+                sent = True
+                yield httpbody_pb2.HttpBody(content_type=answer.content_type, data=chunk)
+        if not sent:  # headers only (HEAD, 304, empty range): one empty message carries the content type
+            yield httpbody_pb2.HttpBody(content_type=answer.content_type)
 
 
 async def register(server: grpc.aio.Server, ctx: AppContext, live: LiveApp) -> str:

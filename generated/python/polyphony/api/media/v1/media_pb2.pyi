@@ -1,4 +1,5 @@
 from google.api import annotations_pb2 as _annotations_pb2
+from google.api import httpbody_pb2 as _httpbody_pb2
 from google.protobuf import struct_pb2 as _struct_pb2
 from polyphony.api.common.v1 import options_pb2 as _options_pb2
 from google.protobuf.internal import containers as _containers
@@ -197,3 +198,241 @@ class GetTrackResponse(_message.Message):
     data: TrackResource
     included: _containers.RepeatedCompositeFieldContainer[IncludedResource]
     def __init__(self, data: _Optional[_Union[TrackResource, _Mapping]] = ..., included: _Optional[_Iterable[_Union[IncludedResource, _Mapping]]] = ...) -> None: ...
+
+class GetTrackAudioRequest(_message.Message):
+    __slots__ = ("id", "accept", "range")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    ACCEPT_FIELD_NUMBER: _ClassVar[int]
+    RANGE_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    accept: str
+    range: str
+    def __init__(self, id: _Optional[str] = ..., accept: _Optional[str] = ..., range: _Optional[str] = ...) -> None: ...
+
+class AlbumAttributes(_message.Message):
+    __slots__ = ("title", "artist", "tracktotal", "disctotal", "year", "month", "day", "genre", "release_mbid", "release_group_mbid")
+    TITLE_FIELD_NUMBER: _ClassVar[int]
+    ARTIST_FIELD_NUMBER: _ClassVar[int]
+    TRACKTOTAL_FIELD_NUMBER: _ClassVar[int]
+    DISCTOTAL_FIELD_NUMBER: _ClassVar[int]
+    YEAR_FIELD_NUMBER: _ClassVar[int]
+    MONTH_FIELD_NUMBER: _ClassVar[int]
+    DAY_FIELD_NUMBER: _ClassVar[int]
+    GENRE_FIELD_NUMBER: _ClassVar[int]
+    RELEASE_MBID_FIELD_NUMBER: _ClassVar[int]
+    RELEASE_GROUP_MBID_FIELD_NUMBER: _ClassVar[int]
+    title: str
+    artist: str
+    tracktotal: int
+    disctotal: int
+    year: int
+    month: int
+    day: int
+    genre: str
+    release_mbid: str
+    release_group_mbid: str
+    def __init__(self, title: _Optional[str] = ..., artist: _Optional[str] = ..., tracktotal: _Optional[int] = ..., disctotal: _Optional[int] = ..., year: _Optional[int] = ..., month: _Optional[int] = ..., day: _Optional[int] = ..., genre: _Optional[str] = ..., release_mbid: _Optional[str] = ..., release_group_mbid: _Optional[str] = ...) -> None: ...
+
+class AlbumRelationships(_message.Message):
+    __slots__ = ("tracks", "artists", "images")
+    TRACKS_FIELD_NUMBER: _ClassVar[int]
+    ARTISTS_FIELD_NUMBER: _ClassVar[int]
+    IMAGES_FIELD_NUMBER: _ClassVar[int]
+    tracks: Relationship
+    artists: Relationship
+    images: Relationship
+    def __init__(self, tracks: _Optional[_Union[Relationship, _Mapping]] = ..., artists: _Optional[_Union[Relationship, _Mapping]] = ..., images: _Optional[_Union[Relationship, _Mapping]] = ...) -> None: ...
+
+class AlbumResource(_message.Message):
+    __slots__ = ("type", "id", "attributes", "relationships")
+    TYPE_FIELD_NUMBER: _ClassVar[int]
+    ID_FIELD_NUMBER: _ClassVar[int]
+    ATTRIBUTES_FIELD_NUMBER: _ClassVar[int]
+    RELATIONSHIPS_FIELD_NUMBER: _ClassVar[int]
+    type: str
+    id: str
+    attributes: AlbumAttributes
+    relationships: AlbumRelationships
+    def __init__(self, type: _Optional[str] = ..., id: _Optional[str] = ..., attributes: _Optional[_Union[AlbumAttributes, _Mapping]] = ..., relationships: _Optional[_Union[AlbumRelationships, _Mapping]] = ...) -> None: ...
+
+class ListAlbumsRequest(_message.Message):
+    __slots__ = ("limit", "page", "sort", "include", "filter")
+    class FilterEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    SORT_FIELD_NUMBER: _ClassVar[int]
+    INCLUDE_FIELD_NUMBER: _ClassVar[int]
+    FILTER_FIELD_NUMBER: _ClassVar[int]
+    limit: int
+    page: str
+    sort: str
+    include: str
+    filter: _containers.ScalarMap[str, str]
+    def __init__(self, limit: _Optional[int] = ..., page: _Optional[str] = ..., sort: _Optional[str] = ..., include: _Optional[str] = ..., filter: _Optional[_Mapping[str, str]] = ...) -> None: ...
+
+class ListAlbumsResponse(_message.Message):
+    __slots__ = ("data", "included", "links")
+    DATA_FIELD_NUMBER: _ClassVar[int]
+    INCLUDED_FIELD_NUMBER: _ClassVar[int]
+    LINKS_FIELD_NUMBER: _ClassVar[int]
+    data: _containers.RepeatedCompositeFieldContainer[AlbumResource]
+    included: _containers.RepeatedCompositeFieldContainer[IncludedResource]
+    links: Links
+    def __init__(self, data: _Optional[_Iterable[_Union[AlbumResource, _Mapping]]] = ..., included: _Optional[_Iterable[_Union[IncludedResource, _Mapping]]] = ..., links: _Optional[_Union[Links, _Mapping]] = ...) -> None: ...
+
+class GetAlbumRequest(_message.Message):
+    __slots__ = ("id", "include")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    INCLUDE_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    include: str
+    def __init__(self, id: _Optional[str] = ..., include: _Optional[str] = ...) -> None: ...
+
+class GetAlbumResponse(_message.Message):
+    __slots__ = ("data", "included")
+    DATA_FIELD_NUMBER: _ClassVar[int]
+    INCLUDED_FIELD_NUMBER: _ClassVar[int]
+    data: AlbumResource
+    included: _containers.RepeatedCompositeFieldContainer[IncludedResource]
+    def __init__(self, data: _Optional[_Union[AlbumResource, _Mapping]] = ..., included: _Optional[_Iterable[_Union[IncludedResource, _Mapping]]] = ...) -> None: ...
+
+class ArtistAttributes(_message.Message):
+    __slots__ = ("name", "artist_mbid")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    ARTIST_MBID_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    artist_mbid: str
+    def __init__(self, name: _Optional[str] = ..., artist_mbid: _Optional[str] = ...) -> None: ...
+
+class ArtistRelationships(_message.Message):
+    __slots__ = ("tracks", "albums", "images")
+    TRACKS_FIELD_NUMBER: _ClassVar[int]
+    ALBUMS_FIELD_NUMBER: _ClassVar[int]
+    IMAGES_FIELD_NUMBER: _ClassVar[int]
+    tracks: Relationship
+    albums: Relationship
+    images: Relationship
+    def __init__(self, tracks: _Optional[_Union[Relationship, _Mapping]] = ..., albums: _Optional[_Union[Relationship, _Mapping]] = ..., images: _Optional[_Union[Relationship, _Mapping]] = ...) -> None: ...
+
+class ArtistResource(_message.Message):
+    __slots__ = ("type", "id", "attributes", "relationships")
+    TYPE_FIELD_NUMBER: _ClassVar[int]
+    ID_FIELD_NUMBER: _ClassVar[int]
+    ATTRIBUTES_FIELD_NUMBER: _ClassVar[int]
+    RELATIONSHIPS_FIELD_NUMBER: _ClassVar[int]
+    type: str
+    id: str
+    attributes: ArtistAttributes
+    relationships: ArtistRelationships
+    def __init__(self, type: _Optional[str] = ..., id: _Optional[str] = ..., attributes: _Optional[_Union[ArtistAttributes, _Mapping]] = ..., relationships: _Optional[_Union[ArtistRelationships, _Mapping]] = ...) -> None: ...
+
+class ListArtistsRequest(_message.Message):
+    __slots__ = ("limit", "page", "sort", "include", "filter")
+    class FilterEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    SORT_FIELD_NUMBER: _ClassVar[int]
+    INCLUDE_FIELD_NUMBER: _ClassVar[int]
+    FILTER_FIELD_NUMBER: _ClassVar[int]
+    limit: int
+    page: str
+    sort: str
+    include: str
+    filter: _containers.ScalarMap[str, str]
+    def __init__(self, limit: _Optional[int] = ..., page: _Optional[str] = ..., sort: _Optional[str] = ..., include: _Optional[str] = ..., filter: _Optional[_Mapping[str, str]] = ...) -> None: ...
+
+class ListArtistsResponse(_message.Message):
+    __slots__ = ("data", "included", "links")
+    DATA_FIELD_NUMBER: _ClassVar[int]
+    INCLUDED_FIELD_NUMBER: _ClassVar[int]
+    LINKS_FIELD_NUMBER: _ClassVar[int]
+    data: _containers.RepeatedCompositeFieldContainer[ArtistResource]
+    included: _containers.RepeatedCompositeFieldContainer[IncludedResource]
+    links: Links
+    def __init__(self, data: _Optional[_Iterable[_Union[ArtistResource, _Mapping]]] = ..., included: _Optional[_Iterable[_Union[IncludedResource, _Mapping]]] = ..., links: _Optional[_Union[Links, _Mapping]] = ...) -> None: ...
+
+class GetArtistRequest(_message.Message):
+    __slots__ = ("id", "include")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    INCLUDE_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    include: str
+    def __init__(self, id: _Optional[str] = ..., include: _Optional[str] = ...) -> None: ...
+
+class GetArtistResponse(_message.Message):
+    __slots__ = ("data", "included")
+    DATA_FIELD_NUMBER: _ClassVar[int]
+    INCLUDED_FIELD_NUMBER: _ClassVar[int]
+    data: ArtistResource
+    included: _containers.RepeatedCompositeFieldContainer[IncludedResource]
+    def __init__(self, data: _Optional[_Union[ArtistResource, _Mapping]] = ..., included: _Optional[_Iterable[_Union[IncludedResource, _Mapping]]] = ...) -> None: ...
+
+class ImageAttributes(_message.Message):
+    __slots__ = ("role", "mimetype", "width", "height", "size")
+    ROLE_FIELD_NUMBER: _ClassVar[int]
+    MIMETYPE_FIELD_NUMBER: _ClassVar[int]
+    WIDTH_FIELD_NUMBER: _ClassVar[int]
+    HEIGHT_FIELD_NUMBER: _ClassVar[int]
+    SIZE_FIELD_NUMBER: _ClassVar[int]
+    role: str
+    mimetype: str
+    width: int
+    height: int
+    size: int
+    def __init__(self, role: _Optional[str] = ..., mimetype: _Optional[str] = ..., width: _Optional[int] = ..., height: _Optional[int] = ..., size: _Optional[int] = ...) -> None: ...
+
+class ImageRelationships(_message.Message):
+    __slots__ = ("tracks", "albums", "artists")
+    TRACKS_FIELD_NUMBER: _ClassVar[int]
+    ALBUMS_FIELD_NUMBER: _ClassVar[int]
+    ARTISTS_FIELD_NUMBER: _ClassVar[int]
+    tracks: Relationship
+    albums: Relationship
+    artists: Relationship
+    def __init__(self, tracks: _Optional[_Union[Relationship, _Mapping]] = ..., albums: _Optional[_Union[Relationship, _Mapping]] = ..., artists: _Optional[_Union[Relationship, _Mapping]] = ...) -> None: ...
+
+class ImageResource(_message.Message):
+    __slots__ = ("type", "id", "attributes", "relationships")
+    TYPE_FIELD_NUMBER: _ClassVar[int]
+    ID_FIELD_NUMBER: _ClassVar[int]
+    ATTRIBUTES_FIELD_NUMBER: _ClassVar[int]
+    RELATIONSHIPS_FIELD_NUMBER: _ClassVar[int]
+    type: str
+    id: str
+    attributes: ImageAttributes
+    relationships: ImageRelationships
+    def __init__(self, type: _Optional[str] = ..., id: _Optional[str] = ..., attributes: _Optional[_Union[ImageAttributes, _Mapping]] = ..., relationships: _Optional[_Union[ImageRelationships, _Mapping]] = ...) -> None: ...
+
+class GetImageRequest(_message.Message):
+    __slots__ = ("id", "include")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    INCLUDE_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    include: str
+    def __init__(self, id: _Optional[str] = ..., include: _Optional[str] = ...) -> None: ...
+
+class GetImageResponse(_message.Message):
+    __slots__ = ("data", "included")
+    DATA_FIELD_NUMBER: _ClassVar[int]
+    INCLUDED_FIELD_NUMBER: _ClassVar[int]
+    data: ImageResource
+    included: _containers.RepeatedCompositeFieldContainer[IncludedResource]
+    def __init__(self, data: _Optional[_Union[ImageResource, _Mapping]] = ..., included: _Optional[_Iterable[_Union[IncludedResource, _Mapping]]] = ...) -> None: ...
+
+class GetImageFileRequest(_message.Message):
+    __slots__ = ("id",)
+    ID_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    def __init__(self, id: _Optional[str] = ...) -> None: ...

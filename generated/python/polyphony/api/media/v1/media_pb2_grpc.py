@@ -3,6 +3,7 @@
 import grpc
 import warnings
 
+from google.api import httpbody_pb2 as google_dot_api_dot_httpbody__pb2
 from polyphony.api.media.v1 import media_pb2 as polyphony_dot_api_dot_media_dot_v1_dot_media__pb2
 
 GRPC_GENERATED_VERSION = '1.85.1'
@@ -54,6 +55,41 @@ class MediaServiceStub:
                 request_serializer=polyphony_dot_api_dot_media_dot_v1_dot_media__pb2.GetTrackRequest.SerializeToString,
                 response_deserializer=polyphony_dot_api_dot_media_dot_v1_dot_media__pb2.GetTrackResponse.FromString,
                 _registered_method=True)
+        self.GetTrackAudio = channel.unary_stream(
+                '/polyphony.api.media.v1.MediaService/GetTrackAudio',
+                request_serializer=polyphony_dot_api_dot_media_dot_v1_dot_media__pb2.GetTrackAudioRequest.SerializeToString,
+                response_deserializer=google_dot_api_dot_httpbody__pb2.HttpBody.FromString,
+                _registered_method=True)
+        self.ListAlbums = channel.unary_unary(
+                '/polyphony.api.media.v1.MediaService/ListAlbums',
+                request_serializer=polyphony_dot_api_dot_media_dot_v1_dot_media__pb2.ListAlbumsRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_media_dot_v1_dot_media__pb2.ListAlbumsResponse.FromString,
+                _registered_method=True)
+        self.GetAlbum = channel.unary_unary(
+                '/polyphony.api.media.v1.MediaService/GetAlbum',
+                request_serializer=polyphony_dot_api_dot_media_dot_v1_dot_media__pb2.GetAlbumRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_media_dot_v1_dot_media__pb2.GetAlbumResponse.FromString,
+                _registered_method=True)
+        self.ListArtists = channel.unary_unary(
+                '/polyphony.api.media.v1.MediaService/ListArtists',
+                request_serializer=polyphony_dot_api_dot_media_dot_v1_dot_media__pb2.ListArtistsRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_media_dot_v1_dot_media__pb2.ListArtistsResponse.FromString,
+                _registered_method=True)
+        self.GetArtist = channel.unary_unary(
+                '/polyphony.api.media.v1.MediaService/GetArtist',
+                request_serializer=polyphony_dot_api_dot_media_dot_v1_dot_media__pb2.GetArtistRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_media_dot_v1_dot_media__pb2.GetArtistResponse.FromString,
+                _registered_method=True)
+        self.GetImage = channel.unary_unary(
+                '/polyphony.api.media.v1.MediaService/GetImage',
+                request_serializer=polyphony_dot_api_dot_media_dot_v1_dot_media__pb2.GetImageRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_media_dot_v1_dot_media__pb2.GetImageResponse.FromString,
+                _registered_method=True)
+        self.GetImageFile = channel.unary_stream(
+                '/polyphony.api.media.v1.MediaService/GetImageFile',
+                request_serializer=polyphony_dot_api_dot_media_dot_v1_dot_media__pb2.GetImageFileRequest.SerializeToString,
+                response_deserializer=google_dot_api_dot_httpbody__pb2.HttpBody.FromString,
+                _registered_method=True)
 
 
 class MediaServiceServicer:
@@ -85,6 +121,63 @@ class MediaServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetTrackAudio(self, request, context):
+        """The audio of a track (`GET /aura/tracks/{id}/audio`), streamed in chunks. Content negotiation uses
+        the `Accept` header (or `accept` request metadata for gRPC; a missing Accept means `audio/*`, and
+        a `bitrate` parameter is a maximum); a single `Range` yields 206 with Content-Range; `If-None-Match`
+        yields 304. When the original's type is not acceptable it is transcoded on the fly.
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListAlbums(self, request, context):
+        """The collection of albums (`GET /aura/albums`).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetAlbum(self, request, context):
+        """One album (`GET /aura/albums/{id}`).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListArtists(self, request, context):
+        """The collection of artists (`GET /aura/artists`).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetArtist(self, request, context):
+        """One artist (`GET /aura/artists/{id}`).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetImage(self, request, context):
+        """Metadata of one image (`GET /aura/images/{id}`). There is deliberately no `/aura/images`
+        collection route: the spec asks servers to answer 404 there.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetImageFile(self, request, context):
+        """The bytes of one image (`GET /aura/images/{id}/file`), with its MIME type as Content-Type.
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_MediaServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -102,6 +195,41 @@ def add_MediaServiceServicer_to_server(servicer, server):
                     servicer.GetTrack,
                     request_deserializer=polyphony_dot_api_dot_media_dot_v1_dot_media__pb2.GetTrackRequest.FromString,
                     response_serializer=polyphony_dot_api_dot_media_dot_v1_dot_media__pb2.GetTrackResponse.SerializeToString,
+            ),
+            'GetTrackAudio': grpc.unary_stream_rpc_method_handler(
+                    servicer.GetTrackAudio,
+                    request_deserializer=polyphony_dot_api_dot_media_dot_v1_dot_media__pb2.GetTrackAudioRequest.FromString,
+                    response_serializer=google_dot_api_dot_httpbody__pb2.HttpBody.SerializeToString,
+            ),
+            'ListAlbums': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListAlbums,
+                    request_deserializer=polyphony_dot_api_dot_media_dot_v1_dot_media__pb2.ListAlbumsRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_media_dot_v1_dot_media__pb2.ListAlbumsResponse.SerializeToString,
+            ),
+            'GetAlbum': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetAlbum,
+                    request_deserializer=polyphony_dot_api_dot_media_dot_v1_dot_media__pb2.GetAlbumRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_media_dot_v1_dot_media__pb2.GetAlbumResponse.SerializeToString,
+            ),
+            'ListArtists': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListArtists,
+                    request_deserializer=polyphony_dot_api_dot_media_dot_v1_dot_media__pb2.ListArtistsRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_media_dot_v1_dot_media__pb2.ListArtistsResponse.SerializeToString,
+            ),
+            'GetArtist': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetArtist,
+                    request_deserializer=polyphony_dot_api_dot_media_dot_v1_dot_media__pb2.GetArtistRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_media_dot_v1_dot_media__pb2.GetArtistResponse.SerializeToString,
+            ),
+            'GetImage': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetImage,
+                    request_deserializer=polyphony_dot_api_dot_media_dot_v1_dot_media__pb2.GetImageRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_media_dot_v1_dot_media__pb2.GetImageResponse.SerializeToString,
+            ),
+            'GetImageFile': grpc.unary_stream_rpc_method_handler(
+                    servicer.GetImageFile,
+                    request_deserializer=polyphony_dot_api_dot_media_dot_v1_dot_media__pb2.GetImageFileRequest.FromString,
+                    response_serializer=google_dot_api_dot_httpbody__pb2.HttpBody.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -190,6 +318,195 @@ class MediaService:
             '/polyphony.api.media.v1.MediaService/GetTrack',
             polyphony_dot_api_dot_media_dot_v1_dot_media__pb2.GetTrackRequest.SerializeToString,
             polyphony_dot_api_dot_media_dot_v1_dot_media__pb2.GetTrackResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetTrackAudio(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/polyphony.api.media.v1.MediaService/GetTrackAudio',
+            polyphony_dot_api_dot_media_dot_v1_dot_media__pb2.GetTrackAudioRequest.SerializeToString,
+            google_dot_api_dot_httpbody__pb2.HttpBody.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListAlbums(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.media.v1.MediaService/ListAlbums',
+            polyphony_dot_api_dot_media_dot_v1_dot_media__pb2.ListAlbumsRequest.SerializeToString,
+            polyphony_dot_api_dot_media_dot_v1_dot_media__pb2.ListAlbumsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetAlbum(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.media.v1.MediaService/GetAlbum',
+            polyphony_dot_api_dot_media_dot_v1_dot_media__pb2.GetAlbumRequest.SerializeToString,
+            polyphony_dot_api_dot_media_dot_v1_dot_media__pb2.GetAlbumResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListArtists(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.media.v1.MediaService/ListArtists',
+            polyphony_dot_api_dot_media_dot_v1_dot_media__pb2.ListArtistsRequest.SerializeToString,
+            polyphony_dot_api_dot_media_dot_v1_dot_media__pb2.ListArtistsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetArtist(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.media.v1.MediaService/GetArtist',
+            polyphony_dot_api_dot_media_dot_v1_dot_media__pb2.GetArtistRequest.SerializeToString,
+            polyphony_dot_api_dot_media_dot_v1_dot_media__pb2.GetArtistResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetImage(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.media.v1.MediaService/GetImage',
+            polyphony_dot_api_dot_media_dot_v1_dot_media__pb2.GetImageRequest.SerializeToString,
+            polyphony_dot_api_dot_media_dot_v1_dot_media__pb2.GetImageResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetImageFile(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/polyphony.api.media.v1.MediaService/GetImageFile',
+            polyphony_dot_api_dot_media_dot_v1_dot_media__pb2.GetImageFileRequest.SerializeToString,
+            google_dot_api_dot_httpbody__pb2.HttpBody.FromString,
             options,
             channel_credentials,
             insecure,

@@ -5,6 +5,8 @@
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import { file_google_api_annotations } from "../../../../google/api/annotations_pb.js";
+import type { HttpBodySchema } from "../../../../google/api/httpbody_pb.js";
+import { file_google_api_httpbody } from "../../../../google/api/httpbody_pb.js";
 import { file_google_protobuf_struct } from "@bufbuild/protobuf/wkt";
 import { file_polyphony_api_common_v1_options } from "../../common/v1/options_pb.js";
 import type { JsonObject, Message } from "@bufbuild/protobuf";
@@ -13,7 +15,7 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file polyphony/api/media/v1/media.proto.
  */
 export const file_polyphony_api_media_v1_media: GenFile = /*@__PURE__*/
-  fileDesc("CiJwb2x5cGhvbnkvYXBpL21lZGlhL3YxL21lZGlhLnByb3RvEhZwb2x5cGhvbnkuYXBpLm1lZGlhLnYxIi4KElJlc291cmNlSWRlbnRpZmllchIMCgR0eXBlGAEgASgJEgoKAmlkGAIgASgJIkgKDFJlbGF0aW9uc2hpcBI4CgRkYXRhGAEgAygLMioucG9seXBob255LmFwaS5tZWRpYS52MS5SZXNvdXJjZUlkZW50aWZpZXIiIwoFTGlua3MSEQoEbmV4dBgBIAEoCUgAiAEBQgcKBV9uZXh0IokBChBJbmNsdWRlZFJlc291cmNlEgwKBHR5cGUYASABKAkSCgoCaWQYAiABKAkSKwoKYXR0cmlidXRlcxgDIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QSLgoNcmVsYXRpb25zaGlwcxgEIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QiEgoQR2V0U2VydmVyUmVxdWVzdCKmAQoQU2VydmVyQXR0cmlidXRlcxIiCgxhdXJhX3ZlcnNpb24YASABKAlSDGF1cmEtdmVyc2lvbhIOCgZzZXJ2ZXIYAiABKAkSJgoOc2VydmVyX3ZlcnNpb24YAyABKAlSDnNlcnZlci12ZXJzaW9uEiQKDWF1dGhfcmVxdWlyZWQYBCABKAhSDWF1dGgtcmVxdWlyZWQSEAoIZmVhdHVyZXMYBSADKAkiaAoOU2VydmVyUmVzb3VyY2USDAoEdHlwZRgBIAEoCRIKCgJpZBgCIAEoCRI8CgphdHRyaWJ1dGVzGAMgASgLMigucG9seXBob255LmFwaS5tZWRpYS52MS5TZXJ2ZXJBdHRyaWJ1dGVzIkkKEUdldFNlcnZlclJlc3BvbnNlEjQKBGRhdGEYASABKAsyJi5wb2x5cGhvbnkuYXBpLm1lZGlhLnYxLlNlcnZlclJlc291cmNlIuQGCg9UcmFja0F0dHJpYnV0ZXMSDQoFdGl0bGUYASABKAkSDgoGYXJ0aXN0GAIgASgJEhIKBWFsYnVtGAMgASgJSACIAQESEgoFdHJhY2sYBCABKAVIAYgBARIXCgp0cmFja3RvdGFsGAUgASgFSAKIAQESEQoEZGlzYxgGIAEoBUgDiAEBEhYKCWRpc2N0b3RhbBgHIAEoBUgEiAEBEhEKBHllYXIYCCABKAVIBYgBARISCgVtb250aBgJIAEoBUgGiAEBEhAKA2RheRgKIAEoBUgHiAEBEhAKA2JwbRgLIAEoBUgIiAEBEhIKBWdlbnJlGAwgASgJSAmIAQESKwoOcmVjb3JkaW5nX21iaWQYDSABKAlIClIOcmVjb3JkaW5nLW1iaWSIAQESIwoKdHJhY2tfbWJpZBgOIAEoCUgLUgp0cmFjay1tYmlkiAEBEhUKCGNvbXBvc2VyGA8gASgJSAyIAQESGAoLYWxidW1hcnRpc3QYECABKAlIDYgBARIVCghjb21tZW50cxgRIAEoCUgOiAEBEhUKCG1pbWV0eXBlGBIgASgJSA+IAQESFQoIZHVyYXRpb24YEyABKAFIEIgBARIWCglmcmFtZXJhdGUYFCABKAVIEYgBARIXCgpmcmFtZWNvdW50GBUgASgFSBKIAQESFQoIY2hhbm5lbHMYFiABKAVIE4gBARIUCgdiaXRyYXRlGBcgASgFSBSIAQESFQoIYml0ZGVwdGgYGCABKAVIFYgBARIRCgRzaXplGBkgASgFSBaIAQFCCAoGX2FsYnVtQggKBl90cmFja0INCgtfdHJhY2t0b3RhbEIHCgVfZGlzY0IMCgpfZGlzY3RvdGFsQgcKBV95ZWFyQggKBl9tb250aEIGCgRfZGF5QgYKBF9icG1CCAoGX2dlbnJlQhEKD19yZWNvcmRpbmdfbWJpZEINCgtfdHJhY2tfbWJpZEILCglfY29tcG9zZXJCDgoMX2FsYnVtYXJ0aXN0QgsKCV9jb21tZW50c0ILCglfbWltZXR5cGVCCwoJX2R1cmF0aW9uQgwKCl9mcmFtZXJhdGVCDQoLX2ZyYW1lY291bnRCCwoJX2NoYW5uZWxzQgoKCF9iaXRyYXRlQgsKCV9iaXRkZXB0aEIHCgVfc2l6ZSK3AQoSVHJhY2tSZWxhdGlvbnNoaXBzEjQKBmFsYnVtcxgBIAEoCzIkLnBvbHlwaG9ueS5hcGkubWVkaWEudjEuUmVsYXRpb25zaGlwEjUKB2FydGlzdHMYAiABKAsyJC5wb2x5cGhvbnkuYXBpLm1lZGlhLnYxLlJlbGF0aW9uc2hpcBI0CgZpbWFnZXMYAyABKAsyJC5wb2x5cGhvbnkuYXBpLm1lZGlhLnYxLlJlbGF0aW9uc2hpcCKpAQoNVHJhY2tSZXNvdXJjZRIMCgR0eXBlGAEgASgJEgoKAmlkGAIgASgJEjsKCmF0dHJpYnV0ZXMYAyABKAsyJy5wb2x5cGhvbnkuYXBpLm1lZGlhLnYxLlRyYWNrQXR0cmlidXRlcxJBCg1yZWxhdGlvbnNoaXBzGAQgASgLMioucG9seXBob255LmFwaS5tZWRpYS52MS5UcmFja1JlbGF0aW9uc2hpcHMixQEKEUxpc3RUcmFja3NSZXF1ZXN0Eg0KBWxpbWl0GAEgASgFEgwKBHBhZ2UYAiABKAkSDAoEc29ydBgDIAEoCRIPCgdpbmNsdWRlGAQgASgJEkUKBmZpbHRlchgFIAMoCzI1LnBvbHlwaG9ueS5hcGkubWVkaWEudjEuTGlzdFRyYWNrc1JlcXVlc3QuRmlsdGVyRW50cnkaLQoLRmlsdGVyRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASKzAQoSTGlzdFRyYWNrc1Jlc3BvbnNlEjMKBGRhdGEYASADKAsyJS5wb2x5cGhvbnkuYXBpLm1lZGlhLnYxLlRyYWNrUmVzb3VyY2USOgoIaW5jbHVkZWQYAiADKAsyKC5wb2x5cGhvbnkuYXBpLm1lZGlhLnYxLkluY2x1ZGVkUmVzb3VyY2USLAoFbGlua3MYAyABKAsyHS5wb2x5cGhvbnkuYXBpLm1lZGlhLnYxLkxpbmtzIi4KD0dldFRyYWNrUmVxdWVzdBIKCgJpZBgBIAEoCRIPCgdpbmNsdWRlGAIgASgJIoMBChBHZXRUcmFja1Jlc3BvbnNlEjMKBGRhdGEYASABKAsyJS5wb2x5cGhvbnkuYXBpLm1lZGlhLnYxLlRyYWNrUmVzb3VyY2USOgoIaW5jbHVkZWQYAiADKAsyKC5wb2x5cGhvbnkuYXBpLm1lZGlhLnYxLkluY2x1ZGVkUmVzb3VyY2UyhwMKDE1lZGlhU2VydmljZRJ6CglHZXRTZXJ2ZXISKC5wb2x5cGhvbnkuYXBpLm1lZGlhLnYxLkdldFNlcnZlclJlcXVlc3QaKS5wb2x5cGhvbnkuYXBpLm1lZGlhLnYxLkdldFNlcnZlclJlc3BvbnNlIhjI8xgBgtPkkwIOEgwvYXVyYS9zZXJ2ZXISfQoKTGlzdFRyYWNrcxIpLnBvbHlwaG9ueS5hcGkubWVkaWEudjEuTGlzdFRyYWNrc1JlcXVlc3QaKi5wb2x5cGhvbnkuYXBpLm1lZGlhLnYxLkxpc3RUcmFja3NSZXNwb25zZSIYyPMYAYLT5JMCDhIML2F1cmEvdHJhY2tzEnwKCEdldFRyYWNrEicucG9seXBob255LmFwaS5tZWRpYS52MS5HZXRUcmFja1JlcXVlc3QaKC5wb2x5cGhvbnkuYXBpLm1lZGlhLnYxLkdldFRyYWNrUmVzcG9uc2UiHcjzGAGC0+STAhMSES9hdXJhL3RyYWNrcy97aWR9YgZwcm90bzM", [file_google_api_annotations, file_google_protobuf_struct, file_polyphony_api_common_v1_options]);
+  fileDesc("CiJwb2x5cGhvbnkvYXBpL21lZGlhL3YxL21lZGlhLnByb3RvEhZwb2x5cGhvbnkuYXBpLm1lZGlhLnYxIi4KElJlc291cmNlSWRlbnRpZmllchIMCgR0eXBlGAEgASgJEgoKAmlkGAIgASgJIkgKDFJlbGF0aW9uc2hpcBI4CgRkYXRhGAEgAygLMioucG9seXBob255LmFwaS5tZWRpYS52MS5SZXNvdXJjZUlkZW50aWZpZXIiIwoFTGlua3MSEQoEbmV4dBgBIAEoCUgAiAEBQgcKBV9uZXh0IokBChBJbmNsdWRlZFJlc291cmNlEgwKBHR5cGUYASABKAkSCgoCaWQYAiABKAkSKwoKYXR0cmlidXRlcxgDIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QSLgoNcmVsYXRpb25zaGlwcxgEIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QiEgoQR2V0U2VydmVyUmVxdWVzdCKmAQoQU2VydmVyQXR0cmlidXRlcxIiCgxhdXJhX3ZlcnNpb24YASABKAlSDGF1cmEtdmVyc2lvbhIOCgZzZXJ2ZXIYAiABKAkSJgoOc2VydmVyX3ZlcnNpb24YAyABKAlSDnNlcnZlci12ZXJzaW9uEiQKDWF1dGhfcmVxdWlyZWQYBCABKAhSDWF1dGgtcmVxdWlyZWQSEAoIZmVhdHVyZXMYBSADKAkiaAoOU2VydmVyUmVzb3VyY2USDAoEdHlwZRgBIAEoCRIKCgJpZBgCIAEoCRI8CgphdHRyaWJ1dGVzGAMgASgLMigucG9seXBob255LmFwaS5tZWRpYS52MS5TZXJ2ZXJBdHRyaWJ1dGVzIkkKEUdldFNlcnZlclJlc3BvbnNlEjQKBGRhdGEYASABKAsyJi5wb2x5cGhvbnkuYXBpLm1lZGlhLnYxLlNlcnZlclJlc291cmNlIuQGCg9UcmFja0F0dHJpYnV0ZXMSDQoFdGl0bGUYASABKAkSDgoGYXJ0aXN0GAIgASgJEhIKBWFsYnVtGAMgASgJSACIAQESEgoFdHJhY2sYBCABKAVIAYgBARIXCgp0cmFja3RvdGFsGAUgASgFSAKIAQESEQoEZGlzYxgGIAEoBUgDiAEBEhYKCWRpc2N0b3RhbBgHIAEoBUgEiAEBEhEKBHllYXIYCCABKAVIBYgBARISCgVtb250aBgJIAEoBUgGiAEBEhAKA2RheRgKIAEoBUgHiAEBEhAKA2JwbRgLIAEoBUgIiAEBEhIKBWdlbnJlGAwgASgJSAmIAQESKwoOcmVjb3JkaW5nX21iaWQYDSABKAlIClIOcmVjb3JkaW5nLW1iaWSIAQESIwoKdHJhY2tfbWJpZBgOIAEoCUgLUgp0cmFjay1tYmlkiAEBEhUKCGNvbXBvc2VyGA8gASgJSAyIAQESGAoLYWxidW1hcnRpc3QYECABKAlIDYgBARIVCghjb21tZW50cxgRIAEoCUgOiAEBEhUKCG1pbWV0eXBlGBIgASgJSA+IAQESFQoIZHVyYXRpb24YEyABKAFIEIgBARIWCglmcmFtZXJhdGUYFCABKAVIEYgBARIXCgpmcmFtZWNvdW50GBUgASgFSBKIAQESFQoIY2hhbm5lbHMYFiABKAVIE4gBARIUCgdiaXRyYXRlGBcgASgFSBSIAQESFQoIYml0ZGVwdGgYGCABKAVIFYgBARIRCgRzaXplGBkgASgFSBaIAQFCCAoGX2FsYnVtQggKBl90cmFja0INCgtfdHJhY2t0b3RhbEIHCgVfZGlzY0IMCgpfZGlzY3RvdGFsQgcKBV95ZWFyQggKBl9tb250aEIGCgRfZGF5QgYKBF9icG1CCAoGX2dlbnJlQhEKD19yZWNvcmRpbmdfbWJpZEINCgtfdHJhY2tfbWJpZEILCglfY29tcG9zZXJCDgoMX2FsYnVtYXJ0aXN0QgsKCV9jb21tZW50c0ILCglfbWltZXR5cGVCCwoJX2R1cmF0aW9uQgwKCl9mcmFtZXJhdGVCDQoLX2ZyYW1lY291bnRCCwoJX2NoYW5uZWxzQgoKCF9iaXRyYXRlQgsKCV9iaXRkZXB0aEIHCgVfc2l6ZSK3AQoSVHJhY2tSZWxhdGlvbnNoaXBzEjQKBmFsYnVtcxgBIAEoCzIkLnBvbHlwaG9ueS5hcGkubWVkaWEudjEuUmVsYXRpb25zaGlwEjUKB2FydGlzdHMYAiABKAsyJC5wb2x5cGhvbnkuYXBpLm1lZGlhLnYxLlJlbGF0aW9uc2hpcBI0CgZpbWFnZXMYAyABKAsyJC5wb2x5cGhvbnkuYXBpLm1lZGlhLnYxLlJlbGF0aW9uc2hpcCKpAQoNVHJhY2tSZXNvdXJjZRIMCgR0eXBlGAEgASgJEgoKAmlkGAIgASgJEjsKCmF0dHJpYnV0ZXMYAyABKAsyJy5wb2x5cGhvbnkuYXBpLm1lZGlhLnYxLlRyYWNrQXR0cmlidXRlcxJBCg1yZWxhdGlvbnNoaXBzGAQgASgLMioucG9seXBob255LmFwaS5tZWRpYS52MS5UcmFja1JlbGF0aW9uc2hpcHMixQEKEUxpc3RUcmFja3NSZXF1ZXN0Eg0KBWxpbWl0GAEgASgFEgwKBHBhZ2UYAiABKAkSDAoEc29ydBgDIAEoCRIPCgdpbmNsdWRlGAQgASgJEkUKBmZpbHRlchgFIAMoCzI1LnBvbHlwaG9ueS5hcGkubWVkaWEudjEuTGlzdFRyYWNrc1JlcXVlc3QuRmlsdGVyRW50cnkaLQoLRmlsdGVyRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASKzAQoSTGlzdFRyYWNrc1Jlc3BvbnNlEjMKBGRhdGEYASADKAsyJS5wb2x5cGhvbnkuYXBpLm1lZGlhLnYxLlRyYWNrUmVzb3VyY2USOgoIaW5jbHVkZWQYAiADKAsyKC5wb2x5cGhvbnkuYXBpLm1lZGlhLnYxLkluY2x1ZGVkUmVzb3VyY2USLAoFbGlua3MYAyABKAsyHS5wb2x5cGhvbnkuYXBpLm1lZGlhLnYxLkxpbmtzIi4KD0dldFRyYWNrUmVxdWVzdBIKCgJpZBgBIAEoCRIPCgdpbmNsdWRlGAIgASgJIoMBChBHZXRUcmFja1Jlc3BvbnNlEjMKBGRhdGEYASABKAsyJS5wb2x5cGhvbnkuYXBpLm1lZGlhLnYxLlRyYWNrUmVzb3VyY2USOgoIaW5jbHVkZWQYAiADKAsyKC5wb2x5cGhvbnkuYXBpLm1lZGlhLnYxLkluY2x1ZGVkUmVzb3VyY2UiQQoUR2V0VHJhY2tBdWRpb1JlcXVlc3QSCgoCaWQYASABKAkSDgoGYWNjZXB0GAIgASgJEg0KBXJhbmdlGAMgASgJIvYCCg9BbGJ1bUF0dHJpYnV0ZXMSDQoFdGl0bGUYASABKAkSDgoGYXJ0aXN0GAIgASgJEhcKCnRyYWNrdG90YWwYAyABKAVIAIgBARIWCglkaXNjdG90YWwYBCABKAVIAYgBARIRCgR5ZWFyGAUgASgFSAKIAQESEgoFbW9udGgYBiABKAVIA4gBARIQCgNkYXkYByABKAVIBIgBARISCgVnZW5yZRgIIAEoCUgFiAEBEicKDHJlbGVhc2VfbWJpZBgJIAEoCUgGUgxyZWxlYXNlLW1iaWSIAQESMwoScmVsZWFzZV9ncm91cF9tYmlkGAogASgJSAdSEnJlbGVhc2UtZ3JvdXAtbWJpZIgBAUINCgtfdHJhY2t0b3RhbEIMCgpfZGlzY3RvdGFsQgcKBV95ZWFyQggKBl9tb250aEIGCgRfZGF5QggKBl9nZW5yZUIPCg1fcmVsZWFzZV9tYmlkQhUKE19yZWxlYXNlX2dyb3VwX21iaWQitwEKEkFsYnVtUmVsYXRpb25zaGlwcxI0CgZ0cmFja3MYASABKAsyJC5wb2x5cGhvbnkuYXBpLm1lZGlhLnYxLlJlbGF0aW9uc2hpcBI1CgdhcnRpc3RzGAIgASgLMiQucG9seXBob255LmFwaS5tZWRpYS52MS5SZWxhdGlvbnNoaXASNAoGaW1hZ2VzGAMgASgLMiQucG9seXBob255LmFwaS5tZWRpYS52MS5SZWxhdGlvbnNoaXAiqQEKDUFsYnVtUmVzb3VyY2USDAoEdHlwZRgBIAEoCRIKCgJpZBgCIAEoCRI7CgphdHRyaWJ1dGVzGAMgASgLMicucG9seXBob255LmFwaS5tZWRpYS52MS5BbGJ1bUF0dHJpYnV0ZXMSQQoNcmVsYXRpb25zaGlwcxgEIAEoCzIqLnBvbHlwaG9ueS5hcGkubWVkaWEudjEuQWxidW1SZWxhdGlvbnNoaXBzIsUBChFMaXN0QWxidW1zUmVxdWVzdBINCgVsaW1pdBgBIAEoBRIMCgRwYWdlGAIgASgJEgwKBHNvcnQYAyABKAkSDwoHaW5jbHVkZRgEIAEoCRJFCgZmaWx0ZXIYBSADKAsyNS5wb2x5cGhvbnkuYXBpLm1lZGlhLnYxLkxpc3RBbGJ1bXNSZXF1ZXN0LkZpbHRlckVudHJ5Gi0KC0ZpbHRlckVudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAEiswEKEkxpc3RBbGJ1bXNSZXNwb25zZRIzCgRkYXRhGAEgAygLMiUucG9seXBob255LmFwaS5tZWRpYS52MS5BbGJ1bVJlc291cmNlEjoKCGluY2x1ZGVkGAIgAygLMigucG9seXBob255LmFwaS5tZWRpYS52MS5JbmNsdWRlZFJlc291cmNlEiwKBWxpbmtzGAMgASgLMh0ucG9seXBob255LmFwaS5tZWRpYS52MS5MaW5rcyIuCg9HZXRBbGJ1bVJlcXVlc3QSCgoCaWQYASABKAkSDwoHaW5jbHVkZRgCIAEoCSKDAQoQR2V0QWxidW1SZXNwb25zZRIzCgRkYXRhGAEgASgLMiUucG9seXBob255LmFwaS5tZWRpYS52MS5BbGJ1bVJlc291cmNlEjoKCGluY2x1ZGVkGAIgAygLMigucG9seXBob255LmFwaS5tZWRpYS52MS5JbmNsdWRlZFJlc291cmNlIlcKEEFydGlzdEF0dHJpYnV0ZXMSDAoEbmFtZRgBIAEoCRIlCgthcnRpc3RfbWJpZBgCIAEoCUgAUgthcnRpc3QtbWJpZIgBAUIOCgxfYXJ0aXN0X21iaWQitwEKE0FydGlzdFJlbGF0aW9uc2hpcHMSNAoGdHJhY2tzGAEgASgLMiQucG9seXBob255LmFwaS5tZWRpYS52MS5SZWxhdGlvbnNoaXASNAoGYWxidW1zGAIgASgLMiQucG9seXBob255LmFwaS5tZWRpYS52MS5SZWxhdGlvbnNoaXASNAoGaW1hZ2VzGAMgASgLMiQucG9seXBob255LmFwaS5tZWRpYS52MS5SZWxhdGlvbnNoaXAirAEKDkFydGlzdFJlc291cmNlEgwKBHR5cGUYASABKAkSCgoCaWQYAiABKAkSPAoKYXR0cmlidXRlcxgDIAEoCzIoLnBvbHlwaG9ueS5hcGkubWVkaWEudjEuQXJ0aXN0QXR0cmlidXRlcxJCCg1yZWxhdGlvbnNoaXBzGAQgASgLMisucG9seXBob255LmFwaS5tZWRpYS52MS5BcnRpc3RSZWxhdGlvbnNoaXBzIscBChJMaXN0QXJ0aXN0c1JlcXVlc3QSDQoFbGltaXQYASABKAUSDAoEcGFnZRgCIAEoCRIMCgRzb3J0GAMgASgJEg8KB2luY2x1ZGUYBCABKAkSRgoGZmlsdGVyGAUgAygLMjYucG9seXBob255LmFwaS5tZWRpYS52MS5MaXN0QXJ0aXN0c1JlcXVlc3QuRmlsdGVyRW50cnkaLQoLRmlsdGVyRW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASK1AQoTTGlzdEFydGlzdHNSZXNwb25zZRI0CgRkYXRhGAEgAygLMiYucG9seXBob255LmFwaS5tZWRpYS52MS5BcnRpc3RSZXNvdXJjZRI6CghpbmNsdWRlZBgCIAMoCzIoLnBvbHlwaG9ueS5hcGkubWVkaWEudjEuSW5jbHVkZWRSZXNvdXJjZRIsCgVsaW5rcxgDIAEoCzIdLnBvbHlwaG9ueS5hcGkubWVkaWEudjEuTGlua3MiLwoQR2V0QXJ0aXN0UmVxdWVzdBIKCgJpZBgBIAEoCRIPCgdpbmNsdWRlGAIgASgJIoUBChFHZXRBcnRpc3RSZXNwb25zZRI0CgRkYXRhGAEgASgLMiYucG9seXBob255LmFwaS5tZWRpYS52MS5BcnRpc3RSZXNvdXJjZRI6CghpbmNsdWRlZBgCIAMoCzIoLnBvbHlwaG9ueS5hcGkubWVkaWEudjEuSW5jbHVkZWRSZXNvdXJjZSKrAQoPSW1hZ2VBdHRyaWJ1dGVzEhEKBHJvbGUYASABKAlIAIgBARIVCghtaW1ldHlwZRgCIAEoCUgBiAEBEhIKBXdpZHRoGAMgASgFSAKIAQESEwoGaGVpZ2h0GAQgASgFSAOIAQESEQoEc2l6ZRgFIAEoBUgEiAEBQgcKBV9yb2xlQgsKCV9taW1ldHlwZUIICgZfd2lkdGhCCQoHX2hlaWdodEIHCgVfc2l6ZSK3AQoSSW1hZ2VSZWxhdGlvbnNoaXBzEjQKBnRyYWNrcxgBIAEoCzIkLnBvbHlwaG9ueS5hcGkubWVkaWEudjEuUmVsYXRpb25zaGlwEjQKBmFsYnVtcxgCIAEoCzIkLnBvbHlwaG9ueS5hcGkubWVkaWEudjEuUmVsYXRpb25zaGlwEjUKB2FydGlzdHMYAyABKAsyJC5wb2x5cGhvbnkuYXBpLm1lZGlhLnYxLlJlbGF0aW9uc2hpcCKpAQoNSW1hZ2VSZXNvdXJjZRIMCgR0eXBlGAEgASgJEgoKAmlkGAIgASgJEjsKCmF0dHJpYnV0ZXMYAyABKAsyJy5wb2x5cGhvbnkuYXBpLm1lZGlhLnYxLkltYWdlQXR0cmlidXRlcxJBCg1yZWxhdGlvbnNoaXBzGAQgASgLMioucG9seXBob255LmFwaS5tZWRpYS52MS5JbWFnZVJlbGF0aW9uc2hpcHMiLgoPR2V0SW1hZ2VSZXF1ZXN0EgoKAmlkGAEgASgJEg8KB2luY2x1ZGUYAiABKAkigwEKEEdldEltYWdlUmVzcG9uc2USMwoEZGF0YRgBIAEoCzIlLnBvbHlwaG9ueS5hcGkubWVkaWEudjEuSW1hZ2VSZXNvdXJjZRI6CghpbmNsdWRlZBgCIAMoCzIoLnBvbHlwaG9ueS5hcGkubWVkaWEudjEuSW5jbHVkZWRSZXNvdXJjZSIhChNHZXRJbWFnZUZpbGVSZXF1ZXN0EgoKAmlkGAEgASgJMv4JCgxNZWRpYVNlcnZpY2USegoJR2V0U2VydmVyEigucG9seXBob255LmFwaS5tZWRpYS52MS5HZXRTZXJ2ZXJSZXF1ZXN0GikucG9seXBob255LmFwaS5tZWRpYS52MS5HZXRTZXJ2ZXJSZXNwb25zZSIYyPMYAYLT5JMCDhIML2F1cmEvc2VydmVyEn0KCkxpc3RUcmFja3MSKS5wb2x5cGhvbnkuYXBpLm1lZGlhLnYxLkxpc3RUcmFja3NSZXF1ZXN0GioucG9seXBob255LmFwaS5tZWRpYS52MS5MaXN0VHJhY2tzUmVzcG9uc2UiGMjzGAGC0+STAg4SDC9hdXJhL3RyYWNrcxJ8CghHZXRUcmFjaxInLnBvbHlwaG9ueS5hcGkubWVkaWEudjEuR2V0VHJhY2tSZXF1ZXN0GigucG9seXBob255LmFwaS5tZWRpYS52MS5HZXRUcmFja1Jlc3BvbnNlIh3I8xgBgtPkkwITEhEvYXVyYS90cmFja3Mve2lkfRJ6Cg1HZXRUcmFja0F1ZGlvEiwucG9seXBob255LmFwaS5tZWRpYS52MS5HZXRUcmFja0F1ZGlvUmVxdWVzdBoULmdvb2dsZS5hcGkuSHR0cEJvZHkiI8jzGAGC0+STAhkSFy9hdXJhL3RyYWNrcy97aWR9L2F1ZGlvMAESfQoKTGlzdEFsYnVtcxIpLnBvbHlwaG9ueS5hcGkubWVkaWEudjEuTGlzdEFsYnVtc1JlcXVlc3QaKi5wb2x5cGhvbnkuYXBpLm1lZGlhLnYxLkxpc3RBbGJ1bXNSZXNwb25zZSIYyPMYAYLT5JMCDhIML2F1cmEvYWxidW1zEnwKCEdldEFsYnVtEicucG9seXBob255LmFwaS5tZWRpYS52MS5HZXRBbGJ1bVJlcXVlc3QaKC5wb2x5cGhvbnkuYXBpLm1lZGlhLnYxLkdldEFsYnVtUmVzcG9uc2UiHcjzGAGC0+STAhMSES9hdXJhL2FsYnVtcy97aWR9EoEBCgtMaXN0QXJ0aXN0cxIqLnBvbHlwaG9ueS5hcGkubWVkaWEudjEuTGlzdEFydGlzdHNSZXF1ZXN0GisucG9seXBob255LmFwaS5tZWRpYS52MS5MaXN0QXJ0aXN0c1Jlc3BvbnNlIhnI8xgBgtPkkwIPEg0vYXVyYS9hcnRpc3RzEoABCglHZXRBcnRpc3QSKC5wb2x5cGhvbnkuYXBpLm1lZGlhLnYxLkdldEFydGlzdFJlcXVlc3QaKS5wb2x5cGhvbnkuYXBpLm1lZGlhLnYxLkdldEFydGlzdFJlc3BvbnNlIh7I8xgBgtPkkwIUEhIvYXVyYS9hcnRpc3RzL3tpZH0SfAoIR2V0SW1hZ2USJy5wb2x5cGhvbnkuYXBpLm1lZGlhLnYxLkdldEltYWdlUmVxdWVzdBooLnBvbHlwaG9ueS5hcGkubWVkaWEudjEuR2V0SW1hZ2VSZXNwb25zZSIdyPMYAYLT5JMCExIRL2F1cmEvaW1hZ2VzL3tpZH0SdwoMR2V0SW1hZ2VGaWxlEisucG9seXBob255LmFwaS5tZWRpYS52MS5HZXRJbWFnZUZpbGVSZXF1ZXN0GhQuZ29vZ2xlLmFwaS5IdHRwQm9keSIiyPMYAYLT5JMCGBIWL2F1cmEvaW1hZ2VzL3tpZH0vZmlsZTABYgZwcm90bzM", [file_google_api_annotations, file_google_api_httpbody, file_google_protobuf_struct, file_polyphony_api_common_v1_options]);
 
 /**
  * A JSON:API resource identifier object (resource linkage).
@@ -656,6 +658,790 @@ export const GetTrackResponseSchema: GenMessage<GetTrackResponse> = /*@__PURE__*
   messageDesc(file_polyphony_api_media_v1_media, 14);
 
 /**
+ * Request for GetTrackAudio.
+ *
+ * @generated from message polyphony.api.media.v1.GetTrackAudioRequest
+ */
+export type GetTrackAudioRequest = Message<"polyphony.api.media.v1.GetTrackAudioRequest"> & {
+  /**
+   * Track id.
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * gRPC callers: acceptable types as in an HTTP Accept header (REST callers send the header itself).
+   *
+   * @generated from field: string accept = 2;
+   */
+  accept: string;
+
+  /**
+   * gRPC callers: a byte range as in an HTTP Range header (`bytes=0-65535`).
+   *
+   * @generated from field: string range = 3;
+   */
+  range: string;
+};
+
+/**
+ * Describes the message polyphony.api.media.v1.GetTrackAudioRequest.
+ * Use `create(GetTrackAudioRequestSchema)` to create a new message.
+ */
+export const GetTrackAudioRequestSchema: GenMessage<GetTrackAudioRequest> = /*@__PURE__*/
+  messageDesc(file_polyphony_api_media_v1_media, 15);
+
+/**
+ * Attributes of an AURA album.
+ *
+ * @generated from message polyphony.api.media.v1.AlbumAttributes
+ */
+export type AlbumAttributes = Message<"polyphony.api.media.v1.AlbumAttributes"> & {
+  /**
+   * The album's name.
+   *
+   * @generated from field: string title = 1;
+   */
+  title: string;
+
+  /**
+   * The artist responsible for the release.
+   *
+   * @generated from field: string artist = 2;
+   */
+  artist: string;
+
+  /**
+   * The number of tracks on the album.
+   *
+   * @generated from field: optional int32 tracktotal = 3;
+   */
+  tracktotal?: number | undefined;
+
+  /**
+   * The number of media in the album.
+   *
+   * @generated from field: optional int32 disctotal = 4;
+   */
+  disctotal?: number | undefined;
+
+  /**
+   * The year the album was released.
+   *
+   * @generated from field: optional int32 year = 5;
+   */
+  year?: number | undefined;
+
+  /**
+   * The release date's month.
+   *
+   * @generated from field: optional int32 month = 6;
+   */
+  month?: number | undefined;
+
+  /**
+   * The release date's day of the month.
+   *
+   * @generated from field: optional int32 day = 7;
+   */
+  day?: number | undefined;
+
+  /**
+   * The album's musical genres.
+   *
+   * @generated from field: optional string genre = 8;
+   */
+  genre?: string | undefined;
+
+  /**
+   * A MusicBrainz release id.
+   *
+   * @generated from field: optional string release_mbid = 9 [json_name = "release-mbid"];
+   */
+  releaseMbid?: string | undefined;
+
+  /**
+   * A MusicBrainz release group id.
+   *
+   * @generated from field: optional string release_group_mbid = 10 [json_name = "release-group-mbid"];
+   */
+  releaseGroupMbid?: string | undefined;
+};
+
+/**
+ * Describes the message polyphony.api.media.v1.AlbumAttributes.
+ * Use `create(AlbumAttributesSchema)` to create a new message.
+ */
+export const AlbumAttributesSchema: GenMessage<AlbumAttributes> = /*@__PURE__*/
+  messageDesc(file_polyphony_api_media_v1_media, 16);
+
+/**
+ * Relationships of an album.
+ *
+ * @generated from message polyphony.api.media.v1.AlbumRelationships
+ */
+export type AlbumRelationships = Message<"polyphony.api.media.v1.AlbumRelationships"> & {
+  /**
+   * The album's tracks.
+   *
+   * @generated from field: polyphony.api.media.v1.Relationship tracks = 1;
+   */
+  tracks?: Relationship | undefined;
+
+  /**
+   * The artists performing on the album.
+   *
+   * @generated from field: polyphony.api.media.v1.Relationship artists = 2;
+   */
+  artists?: Relationship | undefined;
+
+  /**
+   * Cover art and other images of the album.
+   *
+   * @generated from field: polyphony.api.media.v1.Relationship images = 3;
+   */
+  images?: Relationship | undefined;
+};
+
+/**
+ * Describes the message polyphony.api.media.v1.AlbumRelationships.
+ * Use `create(AlbumRelationshipsSchema)` to create a new message.
+ */
+export const AlbumRelationshipsSchema: GenMessage<AlbumRelationships> = /*@__PURE__*/
+  messageDesc(file_polyphony_api_media_v1_media, 17);
+
+/**
+ * An album resource object.
+ *
+ * @generated from message polyphony.api.media.v1.AlbumResource
+ */
+export type AlbumResource = Message<"polyphony.api.media.v1.AlbumResource"> & {
+  /**
+   * Always `album`.
+   *
+   * @generated from field: string type = 1;
+   */
+  type: string;
+
+  /**
+   * Album id.
+   *
+   * @generated from field: string id = 2;
+   */
+  id: string;
+
+  /**
+   * Album attributes.
+   *
+   * @generated from field: polyphony.api.media.v1.AlbumAttributes attributes = 3;
+   */
+  attributes?: AlbumAttributes | undefined;
+
+  /**
+   * Links to tracks, artists and images.
+   *
+   * @generated from field: polyphony.api.media.v1.AlbumRelationships relationships = 4;
+   */
+  relationships?: AlbumRelationships | undefined;
+};
+
+/**
+ * Describes the message polyphony.api.media.v1.AlbumResource.
+ * Use `create(AlbumResourceSchema)` to create a new message.
+ */
+export const AlbumResourceSchema: GenMessage<AlbumResource> = /*@__PURE__*/
+  messageDesc(file_polyphony_api_media_v1_media, 18);
+
+/**
+ * Request for ListAlbums.
+ *
+ * @generated from message polyphony.api.media.v1.ListAlbumsRequest
+ */
+export type ListAlbumsRequest = Message<"polyphony.api.media.v1.ListAlbumsRequest"> & {
+  /**
+   * Maximum number of albums on this page (1..1000; default 100).
+   *
+   * @generated from field: int32 limit = 1;
+   */
+  limit: number;
+
+  /**
+   * Opaque pagination token from a previous `links.next`.
+   *
+   * @generated from field: string page = 2;
+   */
+  page: string;
+
+  /**
+   * JSON:API sort: comma-separated attribute names, `-` prefix for descending.
+   *
+   * @generated from field: string sort = 3;
+   */
+  sort: string;
+
+  /**
+   * Comma-separated relationships to include (`tracks`, `artists`, `images`).
+   *
+   * @generated from field: string include = 4;
+   */
+  include: string;
+
+  /**
+   * Exact-match filters keyed by attribute name (REST clients use `filter[key]=value`).
+   *
+   * @generated from field: map<string, string> filter = 5;
+   */
+  filter: { [key: string]: string };
+};
+
+/**
+ * Describes the message polyphony.api.media.v1.ListAlbumsRequest.
+ * Use `create(ListAlbumsRequestSchema)` to create a new message.
+ */
+export const ListAlbumsRequestSchema: GenMessage<ListAlbumsRequest> = /*@__PURE__*/
+  messageDesc(file_polyphony_api_media_v1_media, 19);
+
+/**
+ * Response of ListAlbums: a JSON:API collection document.
+ *
+ * @generated from message polyphony.api.media.v1.ListAlbumsResponse
+ */
+export type ListAlbumsResponse = Message<"polyphony.api.media.v1.ListAlbumsResponse"> & {
+  /**
+   * The albums on this page.
+   *
+   * @generated from field: repeated polyphony.api.media.v1.AlbumResource data = 1;
+   */
+  data: AlbumResource[];
+
+  /**
+   * Included related resources.
+   *
+   * @generated from field: repeated polyphony.api.media.v1.IncludedResource included = 2;
+   */
+  included: IncludedResource[];
+
+  /**
+   * Pagination links.
+   *
+   * @generated from field: polyphony.api.media.v1.Links links = 3;
+   */
+  links?: Links | undefined;
+};
+
+/**
+ * Describes the message polyphony.api.media.v1.ListAlbumsResponse.
+ * Use `create(ListAlbumsResponseSchema)` to create a new message.
+ */
+export const ListAlbumsResponseSchema: GenMessage<ListAlbumsResponse> = /*@__PURE__*/
+  messageDesc(file_polyphony_api_media_v1_media, 20);
+
+/**
+ * Request for GetAlbum.
+ *
+ * @generated from message polyphony.api.media.v1.GetAlbumRequest
+ */
+export type GetAlbumRequest = Message<"polyphony.api.media.v1.GetAlbumRequest"> & {
+  /**
+   * Album id.
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * Comma-separated relationships to include.
+   *
+   * @generated from field: string include = 2;
+   */
+  include: string;
+};
+
+/**
+ * Describes the message polyphony.api.media.v1.GetAlbumRequest.
+ * Use `create(GetAlbumRequestSchema)` to create a new message.
+ */
+export const GetAlbumRequestSchema: GenMessage<GetAlbumRequest> = /*@__PURE__*/
+  messageDesc(file_polyphony_api_media_v1_media, 21);
+
+/**
+ * Response of GetAlbum: a JSON:API document.
+ *
+ * @generated from message polyphony.api.media.v1.GetAlbumResponse
+ */
+export type GetAlbumResponse = Message<"polyphony.api.media.v1.GetAlbumResponse"> & {
+  /**
+   * The album.
+   *
+   * @generated from field: polyphony.api.media.v1.AlbumResource data = 1;
+   */
+  data?: AlbumResource | undefined;
+
+  /**
+   * Included related resources.
+   *
+   * @generated from field: repeated polyphony.api.media.v1.IncludedResource included = 2;
+   */
+  included: IncludedResource[];
+};
+
+/**
+ * Describes the message polyphony.api.media.v1.GetAlbumResponse.
+ * Use `create(GetAlbumResponseSchema)` to create a new message.
+ */
+export const GetAlbumResponseSchema: GenMessage<GetAlbumResponse> = /*@__PURE__*/
+  messageDesc(file_polyphony_api_media_v1_media, 22);
+
+/**
+ * Attributes of an AURA artist.
+ *
+ * @generated from message polyphony.api.media.v1.ArtistAttributes
+ */
+export type ArtistAttributes = Message<"polyphony.api.media.v1.ArtistAttributes"> & {
+  /**
+   * The artist's name.
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * A MusicBrainz artist id.
+   *
+   * @generated from field: optional string artist_mbid = 2 [json_name = "artist-mbid"];
+   */
+  artistMbid?: string | undefined;
+};
+
+/**
+ * Describes the message polyphony.api.media.v1.ArtistAttributes.
+ * Use `create(ArtistAttributesSchema)` to create a new message.
+ */
+export const ArtistAttributesSchema: GenMessage<ArtistAttributes> = /*@__PURE__*/
+  messageDesc(file_polyphony_api_media_v1_media, 23);
+
+/**
+ * Relationships of an artist.
+ *
+ * @generated from message polyphony.api.media.v1.ArtistRelationships
+ */
+export type ArtistRelationships = Message<"polyphony.api.media.v1.ArtistRelationships"> & {
+  /**
+   * The artist's tracks.
+   *
+   * @generated from field: polyphony.api.media.v1.Relationship tracks = 1;
+   */
+  tracks?: Relationship | undefined;
+
+  /**
+   * Albums the artist appears on.
+   *
+   * @generated from field: polyphony.api.media.v1.Relationship albums = 2;
+   */
+  albums?: Relationship | undefined;
+
+  /**
+   * Images of the artist.
+   *
+   * @generated from field: polyphony.api.media.v1.Relationship images = 3;
+   */
+  images?: Relationship | undefined;
+};
+
+/**
+ * Describes the message polyphony.api.media.v1.ArtistRelationships.
+ * Use `create(ArtistRelationshipsSchema)` to create a new message.
+ */
+export const ArtistRelationshipsSchema: GenMessage<ArtistRelationships> = /*@__PURE__*/
+  messageDesc(file_polyphony_api_media_v1_media, 24);
+
+/**
+ * An artist resource object.
+ *
+ * @generated from message polyphony.api.media.v1.ArtistResource
+ */
+export type ArtistResource = Message<"polyphony.api.media.v1.ArtistResource"> & {
+  /**
+   * Always `artist`.
+   *
+   * @generated from field: string type = 1;
+   */
+  type: string;
+
+  /**
+   * Artist id.
+   *
+   * @generated from field: string id = 2;
+   */
+  id: string;
+
+  /**
+   * Artist attributes.
+   *
+   * @generated from field: polyphony.api.media.v1.ArtistAttributes attributes = 3;
+   */
+  attributes?: ArtistAttributes | undefined;
+
+  /**
+   * Links to tracks, albums and images.
+   *
+   * @generated from field: polyphony.api.media.v1.ArtistRelationships relationships = 4;
+   */
+  relationships?: ArtistRelationships | undefined;
+};
+
+/**
+ * Describes the message polyphony.api.media.v1.ArtistResource.
+ * Use `create(ArtistResourceSchema)` to create a new message.
+ */
+export const ArtistResourceSchema: GenMessage<ArtistResource> = /*@__PURE__*/
+  messageDesc(file_polyphony_api_media_v1_media, 25);
+
+/**
+ * Request for ListArtists.
+ *
+ * @generated from message polyphony.api.media.v1.ListArtistsRequest
+ */
+export type ListArtistsRequest = Message<"polyphony.api.media.v1.ListArtistsRequest"> & {
+  /**
+   * Maximum number of artists on this page (1..1000; default 100).
+   *
+   * @generated from field: int32 limit = 1;
+   */
+  limit: number;
+
+  /**
+   * Opaque pagination token from a previous `links.next`.
+   *
+   * @generated from field: string page = 2;
+   */
+  page: string;
+
+  /**
+   * JSON:API sort: comma-separated attribute names, `-` prefix for descending.
+   *
+   * @generated from field: string sort = 3;
+   */
+  sort: string;
+
+  /**
+   * Comma-separated relationships to include (`tracks`, `albums`, `images`).
+   *
+   * @generated from field: string include = 4;
+   */
+  include: string;
+
+  /**
+   * Exact-match filters keyed by attribute name (REST clients use `filter[key]=value`).
+   *
+   * @generated from field: map<string, string> filter = 5;
+   */
+  filter: { [key: string]: string };
+};
+
+/**
+ * Describes the message polyphony.api.media.v1.ListArtistsRequest.
+ * Use `create(ListArtistsRequestSchema)` to create a new message.
+ */
+export const ListArtistsRequestSchema: GenMessage<ListArtistsRequest> = /*@__PURE__*/
+  messageDesc(file_polyphony_api_media_v1_media, 26);
+
+/**
+ * Response of ListArtists: a JSON:API collection document.
+ *
+ * @generated from message polyphony.api.media.v1.ListArtistsResponse
+ */
+export type ListArtistsResponse = Message<"polyphony.api.media.v1.ListArtistsResponse"> & {
+  /**
+   * The artists on this page.
+   *
+   * @generated from field: repeated polyphony.api.media.v1.ArtistResource data = 1;
+   */
+  data: ArtistResource[];
+
+  /**
+   * Included related resources.
+   *
+   * @generated from field: repeated polyphony.api.media.v1.IncludedResource included = 2;
+   */
+  included: IncludedResource[];
+
+  /**
+   * Pagination links.
+   *
+   * @generated from field: polyphony.api.media.v1.Links links = 3;
+   */
+  links?: Links | undefined;
+};
+
+/**
+ * Describes the message polyphony.api.media.v1.ListArtistsResponse.
+ * Use `create(ListArtistsResponseSchema)` to create a new message.
+ */
+export const ListArtistsResponseSchema: GenMessage<ListArtistsResponse> = /*@__PURE__*/
+  messageDesc(file_polyphony_api_media_v1_media, 27);
+
+/**
+ * Request for GetArtist.
+ *
+ * @generated from message polyphony.api.media.v1.GetArtistRequest
+ */
+export type GetArtistRequest = Message<"polyphony.api.media.v1.GetArtistRequest"> & {
+  /**
+   * Artist id.
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * Comma-separated relationships to include.
+   *
+   * @generated from field: string include = 2;
+   */
+  include: string;
+};
+
+/**
+ * Describes the message polyphony.api.media.v1.GetArtistRequest.
+ * Use `create(GetArtistRequestSchema)` to create a new message.
+ */
+export const GetArtistRequestSchema: GenMessage<GetArtistRequest> = /*@__PURE__*/
+  messageDesc(file_polyphony_api_media_v1_media, 28);
+
+/**
+ * Response of GetArtist: a JSON:API document.
+ *
+ * @generated from message polyphony.api.media.v1.GetArtistResponse
+ */
+export type GetArtistResponse = Message<"polyphony.api.media.v1.GetArtistResponse"> & {
+  /**
+   * The artist.
+   *
+   * @generated from field: polyphony.api.media.v1.ArtistResource data = 1;
+   */
+  data?: ArtistResource | undefined;
+
+  /**
+   * Included related resources.
+   *
+   * @generated from field: repeated polyphony.api.media.v1.IncludedResource included = 2;
+   */
+  included: IncludedResource[];
+};
+
+/**
+ * Describes the message polyphony.api.media.v1.GetArtistResponse.
+ * Use `create(GetArtistResponseSchema)` to create a new message.
+ */
+export const GetArtistResponseSchema: GenMessage<GetArtistResponse> = /*@__PURE__*/
+  messageDesc(file_polyphony_api_media_v1_media, 29);
+
+/**
+ * Attributes of an AURA image.
+ *
+ * @generated from message polyphony.api.media.v1.ImageAttributes
+ */
+export type ImageAttributes = Message<"polyphony.api.media.v1.ImageAttributes"> & {
+  /**
+   * The image's purpose: `cover` for primary album art, `folder`, `front`, `back`...
+   *
+   * @generated from field: optional string role = 1;
+   */
+  role?: string | undefined;
+
+  /**
+   * The MIME type of the image.
+   *
+   * @generated from field: optional string mimetype = 2;
+   */
+  mimetype?: string | undefined;
+
+  /**
+   * Width in pixels.
+   *
+   * @generated from field: optional int32 width = 3;
+   */
+  width?: number | undefined;
+
+  /**
+   * Height in pixels.
+   *
+   * @generated from field: optional int32 height = 4;
+   */
+  height?: number | undefined;
+
+  /**
+   * Size of the image data in bytes.
+   *
+   * @generated from field: optional int32 size = 5;
+   */
+  size?: number | undefined;
+};
+
+/**
+ * Describes the message polyphony.api.media.v1.ImageAttributes.
+ * Use `create(ImageAttributesSchema)` to create a new message.
+ */
+export const ImageAttributesSchema: GenMessage<ImageAttributes> = /*@__PURE__*/
+  messageDesc(file_polyphony_api_media_v1_media, 30);
+
+/**
+ * Relationships of an image.
+ *
+ * @generated from message polyphony.api.media.v1.ImageRelationships
+ */
+export type ImageRelationships = Message<"polyphony.api.media.v1.ImageRelationships"> & {
+  /**
+   * Tracks the image belongs to.
+   *
+   * @generated from field: polyphony.api.media.v1.Relationship tracks = 1;
+   */
+  tracks?: Relationship | undefined;
+
+  /**
+   * Albums the image belongs to.
+   *
+   * @generated from field: polyphony.api.media.v1.Relationship albums = 2;
+   */
+  albums?: Relationship | undefined;
+
+  /**
+   * Artists the image belongs to.
+   *
+   * @generated from field: polyphony.api.media.v1.Relationship artists = 3;
+   */
+  artists?: Relationship | undefined;
+};
+
+/**
+ * Describes the message polyphony.api.media.v1.ImageRelationships.
+ * Use `create(ImageRelationshipsSchema)` to create a new message.
+ */
+export const ImageRelationshipsSchema: GenMessage<ImageRelationships> = /*@__PURE__*/
+  messageDesc(file_polyphony_api_media_v1_media, 31);
+
+/**
+ * An image resource object.
+ *
+ * @generated from message polyphony.api.media.v1.ImageResource
+ */
+export type ImageResource = Message<"polyphony.api.media.v1.ImageResource"> & {
+  /**
+   * Always `image`.
+   *
+   * @generated from field: string type = 1;
+   */
+  type: string;
+
+  /**
+   * Image id.
+   *
+   * @generated from field: string id = 2;
+   */
+  id: string;
+
+  /**
+   * Image attributes.
+   *
+   * @generated from field: polyphony.api.media.v1.ImageAttributes attributes = 3;
+   */
+  attributes?: ImageAttributes | undefined;
+
+  /**
+   * Links to the tracks, albums and artists the image belongs to.
+   *
+   * @generated from field: polyphony.api.media.v1.ImageRelationships relationships = 4;
+   */
+  relationships?: ImageRelationships | undefined;
+};
+
+/**
+ * Describes the message polyphony.api.media.v1.ImageResource.
+ * Use `create(ImageResourceSchema)` to create a new message.
+ */
+export const ImageResourceSchema: GenMessage<ImageResource> = /*@__PURE__*/
+  messageDesc(file_polyphony_api_media_v1_media, 32);
+
+/**
+ * Request for GetImage.
+ *
+ * @generated from message polyphony.api.media.v1.GetImageRequest
+ */
+export type GetImageRequest = Message<"polyphony.api.media.v1.GetImageRequest"> & {
+  /**
+   * Image id.
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * Comma-separated relationships to include.
+   *
+   * @generated from field: string include = 2;
+   */
+  include: string;
+};
+
+/**
+ * Describes the message polyphony.api.media.v1.GetImageRequest.
+ * Use `create(GetImageRequestSchema)` to create a new message.
+ */
+export const GetImageRequestSchema: GenMessage<GetImageRequest> = /*@__PURE__*/
+  messageDesc(file_polyphony_api_media_v1_media, 33);
+
+/**
+ * Response of GetImage: a JSON:API document.
+ *
+ * @generated from message polyphony.api.media.v1.GetImageResponse
+ */
+export type GetImageResponse = Message<"polyphony.api.media.v1.GetImageResponse"> & {
+  /**
+   * The image.
+   *
+   * @generated from field: polyphony.api.media.v1.ImageResource data = 1;
+   */
+  data?: ImageResource | undefined;
+
+  /**
+   * Included related resources.
+   *
+   * @generated from field: repeated polyphony.api.media.v1.IncludedResource included = 2;
+   */
+  included: IncludedResource[];
+};
+
+/**
+ * Describes the message polyphony.api.media.v1.GetImageResponse.
+ * Use `create(GetImageResponseSchema)` to create a new message.
+ */
+export const GetImageResponseSchema: GenMessage<GetImageResponse> = /*@__PURE__*/
+  messageDesc(file_polyphony_api_media_v1_media, 34);
+
+/**
+ * Request for GetImageFile.
+ *
+ * @generated from message polyphony.api.media.v1.GetImageFileRequest
+ */
+export type GetImageFileRequest = Message<"polyphony.api.media.v1.GetImageFileRequest"> & {
+  /**
+   * Image id.
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+};
+
+/**
+ * Describes the message polyphony.api.media.v1.GetImageFileRequest.
+ * Use `create(GetImageFileRequestSchema)` to create a new message.
+ */
+export const GetImageFileRequestSchema: GenMessage<GetImageFileRequest> = /*@__PURE__*/
+  messageDesc(file_polyphony_api_media_v1_media, 35);
+
+/**
  * MediaService speaks the AURA 0.2 music-library API (JSON:API 1.0) under /aura/.
  * Every response message is the JSON:API document itself, so REST clients get the spec's bytes
  * through the transcoder's canonical JSON mapping and gRPC clients get typed data.
@@ -694,6 +1480,84 @@ export const MediaService: GenService<{
     methodKind: "unary";
     input: typeof GetTrackRequestSchema;
     output: typeof GetTrackResponseSchema;
+  },
+  /**
+   * The audio of a track (`GET /aura/tracks/{id}/audio`), streamed in chunks. Content negotiation uses
+   * the `Accept` header (or `accept` request metadata for gRPC; a missing Accept means `audio/*`, and
+   * a `bitrate` parameter is a maximum); a single `Range` yields 206 with Content-Range; `If-None-Match`
+   * yields 304. When the original's type is not acceptable it is transcoded on the fly.
+   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+   *
+   * @generated from rpc polyphony.api.media.v1.MediaService.GetTrackAudio
+   */
+  getTrackAudio: {
+    methodKind: "server_streaming";
+    input: typeof GetTrackAudioRequestSchema;
+    output: typeof HttpBodySchema;
+  },
+  /**
+   * The collection of albums (`GET /aura/albums`).
+   *
+   * @generated from rpc polyphony.api.media.v1.MediaService.ListAlbums
+   */
+  listAlbums: {
+    methodKind: "unary";
+    input: typeof ListAlbumsRequestSchema;
+    output: typeof ListAlbumsResponseSchema;
+  },
+  /**
+   * One album (`GET /aura/albums/{id}`).
+   *
+   * @generated from rpc polyphony.api.media.v1.MediaService.GetAlbum
+   */
+  getAlbum: {
+    methodKind: "unary";
+    input: typeof GetAlbumRequestSchema;
+    output: typeof GetAlbumResponseSchema;
+  },
+  /**
+   * The collection of artists (`GET /aura/artists`).
+   *
+   * @generated from rpc polyphony.api.media.v1.MediaService.ListArtists
+   */
+  listArtists: {
+    methodKind: "unary";
+    input: typeof ListArtistsRequestSchema;
+    output: typeof ListArtistsResponseSchema;
+  },
+  /**
+   * One artist (`GET /aura/artists/{id}`).
+   *
+   * @generated from rpc polyphony.api.media.v1.MediaService.GetArtist
+   */
+  getArtist: {
+    methodKind: "unary";
+    input: typeof GetArtistRequestSchema;
+    output: typeof GetArtistResponseSchema;
+  },
+  /**
+   * Metadata of one image (`GET /aura/images/{id}`). There is deliberately no `/aura/images`
+   * collection route: the spec asks servers to answer 404 there.
+   *
+   * @generated from rpc polyphony.api.media.v1.MediaService.GetImage
+   */
+  getImage: {
+    methodKind: "unary";
+    input: typeof GetImageRequestSchema;
+    output: typeof GetImageResponseSchema;
+  },
+  /**
+   * The bytes of one image (`GET /aura/images/{id}/file`), with its MIME type as Content-Type.
+   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+   *
+   * @generated from rpc polyphony.api.media.v1.MediaService.GetImageFile
+   */
+  getImageFile: {
+    methodKind: "server_streaming";
+    input: typeof GetImageFileRequestSchema;
+    output: typeof HttpBodySchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_polyphony_api_media_v1_media, 0);

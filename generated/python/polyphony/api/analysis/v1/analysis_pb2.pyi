@@ -1,0 +1,272 @@
+from google.api import annotations_pb2 as _annotations_pb2
+from google.api import httpbody_pb2 as _httpbody_pb2
+from google.protobuf import struct_pb2 as _struct_pb2
+from polyphony.api.common.v1 import options_pb2 as _options_pb2
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class Item(_message.Message):
+    __slots__ = ("uuid", "url", "title", "description", "artist", "album", "source_file", "source_url", "mime_type", "audio_duration", "samplerate", "channels", "sha1", "sha256", "external_id", "external_uri", "is_public", "lock", "test", "date_added", "date_modified")
+    UUID_FIELD_NUMBER: _ClassVar[int]
+    URL_FIELD_NUMBER: _ClassVar[int]
+    TITLE_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    ARTIST_FIELD_NUMBER: _ClassVar[int]
+    ALBUM_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_FILE_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_URL_FIELD_NUMBER: _ClassVar[int]
+    MIME_TYPE_FIELD_NUMBER: _ClassVar[int]
+    AUDIO_DURATION_FIELD_NUMBER: _ClassVar[int]
+    SAMPLERATE_FIELD_NUMBER: _ClassVar[int]
+    CHANNELS_FIELD_NUMBER: _ClassVar[int]
+    SHA1_FIELD_NUMBER: _ClassVar[int]
+    SHA256_FIELD_NUMBER: _ClassVar[int]
+    EXTERNAL_ID_FIELD_NUMBER: _ClassVar[int]
+    EXTERNAL_URI_FIELD_NUMBER: _ClassVar[int]
+    IS_PUBLIC_FIELD_NUMBER: _ClassVar[int]
+    LOCK_FIELD_NUMBER: _ClassVar[int]
+    TEST_FIELD_NUMBER: _ClassVar[int]
+    DATE_ADDED_FIELD_NUMBER: _ClassVar[int]
+    DATE_MODIFIED_FIELD_NUMBER: _ClassVar[int]
+    uuid: str
+    url: str
+    title: str
+    description: str
+    artist: str
+    album: str
+    source_file: str
+    source_url: str
+    mime_type: str
+    audio_duration: float
+    samplerate: int
+    channels: int
+    sha1: str
+    sha256: str
+    external_id: str
+    external_uri: str
+    is_public: bool
+    lock: bool
+    test: bool
+    date_added: str
+    date_modified: str
+    def __init__(self, uuid: _Optional[str] = ..., url: _Optional[str] = ..., title: _Optional[str] = ..., description: _Optional[str] = ..., artist: _Optional[str] = ..., album: _Optional[str] = ..., source_file: _Optional[str] = ..., source_url: _Optional[str] = ..., mime_type: _Optional[str] = ..., audio_duration: _Optional[float] = ..., samplerate: _Optional[int] = ..., channels: _Optional[int] = ..., sha1: _Optional[str] = ..., sha256: _Optional[str] = ..., external_id: _Optional[str] = ..., external_uri: _Optional[str] = ..., is_public: _Optional[bool] = ..., lock: _Optional[bool] = ..., test: _Optional[bool] = ..., date_added: _Optional[str] = ..., date_modified: _Optional[str] = ...) -> None: ...
+
+class ItemFields(_message.Message):
+    __slots__ = ("title", "description", "artist", "album", "source_url", "external_id", "external_uri", "is_public", "source_filename")
+    TITLE_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    ARTIST_FIELD_NUMBER: _ClassVar[int]
+    ALBUM_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_URL_FIELD_NUMBER: _ClassVar[int]
+    EXTERNAL_ID_FIELD_NUMBER: _ClassVar[int]
+    EXTERNAL_URI_FIELD_NUMBER: _ClassVar[int]
+    IS_PUBLIC_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_FILENAME_FIELD_NUMBER: _ClassVar[int]
+    title: str
+    description: str
+    artist: str
+    album: str
+    source_url: str
+    external_id: str
+    external_uri: str
+    is_public: bool
+    source_filename: str
+    def __init__(self, title: _Optional[str] = ..., description: _Optional[str] = ..., artist: _Optional[str] = ..., album: _Optional[str] = ..., source_url: _Optional[str] = ..., external_id: _Optional[str] = ..., external_uri: _Optional[str] = ..., is_public: _Optional[bool] = ..., source_filename: _Optional[str] = ...) -> None: ...
+
+class UploadItemRequest(_message.Message):
+    __slots__ = ("fields", "chunk")
+    FIELDS_FIELD_NUMBER: _ClassVar[int]
+    CHUNK_FIELD_NUMBER: _ClassVar[int]
+    fields: ItemFields
+    chunk: bytes
+    def __init__(self, fields: _Optional[_Union[ItemFields, _Mapping]] = ..., chunk: _Optional[bytes] = ...) -> None: ...
+
+class ListItemsRequest(_message.Message):
+    __slots__ = ("external_id", "provider_pid")
+    EXTERNAL_ID_FIELD_NUMBER: _ClassVar[int]
+    PROVIDER_PID_FIELD_NUMBER: _ClassVar[int]
+    external_id: str
+    provider_pid: str
+    def __init__(self, external_id: _Optional[str] = ..., provider_pid: _Optional[str] = ...) -> None: ...
+
+class GetItemRequest(_message.Message):
+    __slots__ = ("uuid",)
+    UUID_FIELD_NUMBER: _ClassVar[int]
+    uuid: str
+    def __init__(self, uuid: _Optional[str] = ...) -> None: ...
+
+class UpdateItemRequest(_message.Message):
+    __slots__ = ("uuid", "body")
+    UUID_FIELD_NUMBER: _ClassVar[int]
+    BODY_FIELD_NUMBER: _ClassVar[int]
+    uuid: str
+    body: _httpbody_pb2.HttpBody
+    def __init__(self, uuid: _Optional[str] = ..., body: _Optional[_Union[_httpbody_pb2.HttpBody, _Mapping]] = ...) -> None: ...
+
+class DeleteItemRequest(_message.Message):
+    __slots__ = ("uuid",)
+    UUID_FIELD_NUMBER: _ClassVar[int]
+    uuid: str
+    def __init__(self, uuid: _Optional[str] = ...) -> None: ...
+
+class DeleteItemResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class GetItemSourceRequest(_message.Message):
+    __slots__ = ("uuid", "filename")
+    UUID_FIELD_NUMBER: _ClassVar[int]
+    FILENAME_FIELD_NUMBER: _ClassVar[int]
+    uuid: str
+    filename: str
+    def __init__(self, uuid: _Optional[str] = ..., filename: _Optional[str] = ...) -> None: ...
+
+class Processor(_message.Message):
+    __slots__ = ("name", "description", "pid", "url", "version", "parameters_default", "parameters_schema", "synchronous")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    PID_FIELD_NUMBER: _ClassVar[int]
+    URL_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    PARAMETERS_DEFAULT_FIELD_NUMBER: _ClassVar[int]
+    PARAMETERS_SCHEMA_FIELD_NUMBER: _ClassVar[int]
+    SYNCHRONOUS_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    description: str
+    pid: str
+    url: str
+    version: str
+    parameters_default: _struct_pb2.Struct
+    parameters_schema: _struct_pb2.Struct
+    synchronous: bool
+    def __init__(self, name: _Optional[str] = ..., description: _Optional[str] = ..., pid: _Optional[str] = ..., url: _Optional[str] = ..., version: _Optional[str] = ..., parameters_default: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., parameters_schema: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., synchronous: _Optional[bool] = ...) -> None: ...
+
+class ListProcessorsRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class GetProcessorRequest(_message.Message):
+    __slots__ = ("pid",)
+    PID_FIELD_NUMBER: _ClassVar[int]
+    pid: str
+    def __init__(self, pid: _Optional[str] = ...) -> None: ...
+
+class Preset(_message.Message):
+    __slots__ = ("url", "uuid", "processor", "parameters", "is_public", "date_added", "date_modified", "processor_version")
+    URL_FIELD_NUMBER: _ClassVar[int]
+    UUID_FIELD_NUMBER: _ClassVar[int]
+    PROCESSOR_FIELD_NUMBER: _ClassVar[int]
+    PARAMETERS_FIELD_NUMBER: _ClassVar[int]
+    IS_PUBLIC_FIELD_NUMBER: _ClassVar[int]
+    DATE_ADDED_FIELD_NUMBER: _ClassVar[int]
+    DATE_MODIFIED_FIELD_NUMBER: _ClassVar[int]
+    PROCESSOR_VERSION_FIELD_NUMBER: _ClassVar[int]
+    url: str
+    uuid: str
+    processor: str
+    parameters: _struct_pb2.Struct
+    is_public: bool
+    date_added: str
+    date_modified: str
+    processor_version: str
+    def __init__(self, url: _Optional[str] = ..., uuid: _Optional[str] = ..., processor: _Optional[str] = ..., parameters: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., is_public: _Optional[bool] = ..., date_added: _Optional[str] = ..., date_modified: _Optional[str] = ..., processor_version: _Optional[str] = ...) -> None: ...
+
+class CreatePresetRequest(_message.Message):
+    __slots__ = ("preset",)
+    PRESET_FIELD_NUMBER: _ClassVar[int]
+    preset: Preset
+    def __init__(self, preset: _Optional[_Union[Preset, _Mapping]] = ...) -> None: ...
+
+class ListPresetsRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class GetPresetRequest(_message.Message):
+    __slots__ = ("uuid",)
+    UUID_FIELD_NUMBER: _ClassVar[int]
+    uuid: str
+    def __init__(self, uuid: _Optional[str] = ...) -> None: ...
+
+class Task(_message.Message):
+    __slots__ = ("url", "uuid", "item", "preset", "status", "error", "date_added", "date_modified")
+    URL_FIELD_NUMBER: _ClassVar[int]
+    UUID_FIELD_NUMBER: _ClassVar[int]
+    ITEM_FIELD_NUMBER: _ClassVar[int]
+    PRESET_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    DATE_ADDED_FIELD_NUMBER: _ClassVar[int]
+    DATE_MODIFIED_FIELD_NUMBER: _ClassVar[int]
+    url: str
+    uuid: str
+    item: str
+    preset: str
+    status: int
+    error: str
+    date_added: str
+    date_modified: str
+    def __init__(self, url: _Optional[str] = ..., uuid: _Optional[str] = ..., item: _Optional[str] = ..., preset: _Optional[str] = ..., status: _Optional[int] = ..., error: _Optional[str] = ..., date_added: _Optional[str] = ..., date_modified: _Optional[str] = ...) -> None: ...
+
+class CreateTaskRequest(_message.Message):
+    __slots__ = ("task",)
+    TASK_FIELD_NUMBER: _ClassVar[int]
+    task: Task
+    def __init__(self, task: _Optional[_Union[Task, _Mapping]] = ...) -> None: ...
+
+class ListTasksRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class GetTaskRequest(_message.Message):
+    __slots__ = ("uuid",)
+    UUID_FIELD_NUMBER: _ClassVar[int]
+    uuid: str
+    def __init__(self, uuid: _Optional[str] = ...) -> None: ...
+
+class Result(_message.Message):
+    __slots__ = ("url", "uuid", "item", "preset", "status", "mime_type", "file", "run_time", "date_added", "date_modified")
+    URL_FIELD_NUMBER: _ClassVar[int]
+    UUID_FIELD_NUMBER: _ClassVar[int]
+    ITEM_FIELD_NUMBER: _ClassVar[int]
+    PRESET_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    MIME_TYPE_FIELD_NUMBER: _ClassVar[int]
+    FILE_FIELD_NUMBER: _ClassVar[int]
+    RUN_TIME_FIELD_NUMBER: _ClassVar[int]
+    DATE_ADDED_FIELD_NUMBER: _ClassVar[int]
+    DATE_MODIFIED_FIELD_NUMBER: _ClassVar[int]
+    url: str
+    uuid: str
+    item: str
+    preset: str
+    status: int
+    mime_type: str
+    file: str
+    run_time: float
+    date_added: str
+    date_modified: str
+    def __init__(self, url: _Optional[str] = ..., uuid: _Optional[str] = ..., item: _Optional[str] = ..., preset: _Optional[str] = ..., status: _Optional[int] = ..., mime_type: _Optional[str] = ..., file: _Optional[str] = ..., run_time: _Optional[float] = ..., date_added: _Optional[str] = ..., date_modified: _Optional[str] = ...) -> None: ...
+
+class ListResultsRequest(_message.Message):
+    __slots__ = ("item_uuid", "preset_uuid")
+    ITEM_UUID_FIELD_NUMBER: _ClassVar[int]
+    PRESET_UUID_FIELD_NUMBER: _ClassVar[int]
+    item_uuid: str
+    preset_uuid: str
+    def __init__(self, item_uuid: _Optional[str] = ..., preset_uuid: _Optional[str] = ...) -> None: ...
+
+class GetResultRequest(_message.Message):
+    __slots__ = ("uuid",)
+    UUID_FIELD_NUMBER: _ClassVar[int]
+    uuid: str
+    def __init__(self, uuid: _Optional[str] = ...) -> None: ...
+
+class GetResultJsonRequest(_message.Message):
+    __slots__ = ("uuid",)
+    UUID_FIELD_NUMBER: _ClassVar[int]
+    uuid: str
+    def __init__(self, uuid: _Optional[str] = ...) -> None: ...

@@ -1,0 +1,435 @@
+from google.api import annotations_pb2 as _annotations_pb2
+from google.protobuf import struct_pb2 as _struct_pb2
+from polyphony.api.common.v1 import options_pb2 as _options_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class EventStreamMechanism(_message.Message):
+    __slots__ = ("name", "docs", "config")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    DOCS_FIELD_NUMBER: _ClassVar[int]
+    CONFIG_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    docs: str
+    config: _struct_pb2.Struct
+    def __init__(self, name: _Optional[str] = ..., docs: _Optional[str] = ..., config: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
+
+class Service(_message.Message):
+    __slots__ = ("name", "description", "type", "api_version", "service_version", "event_stream_mechanisms", "min_object_timeout", "min_presigned_url_timeout")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    TYPE_FIELD_NUMBER: _ClassVar[int]
+    API_VERSION_FIELD_NUMBER: _ClassVar[int]
+    SERVICE_VERSION_FIELD_NUMBER: _ClassVar[int]
+    EVENT_STREAM_MECHANISMS_FIELD_NUMBER: _ClassVar[int]
+    MIN_OBJECT_TIMEOUT_FIELD_NUMBER: _ClassVar[int]
+    MIN_PRESIGNED_URL_TIMEOUT_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    description: str
+    type: str
+    api_version: str
+    service_version: str
+    event_stream_mechanisms: _containers.RepeatedCompositeFieldContainer[EventStreamMechanism]
+    min_object_timeout: str
+    min_presigned_url_timeout: str
+    def __init__(self, name: _Optional[str] = ..., description: _Optional[str] = ..., type: _Optional[str] = ..., api_version: _Optional[str] = ..., service_version: _Optional[str] = ..., event_stream_mechanisms: _Optional[_Iterable[_Union[EventStreamMechanism, _Mapping]]] = ..., min_object_timeout: _Optional[str] = ..., min_presigned_url_timeout: _Optional[str] = ...) -> None: ...
+
+class Rational(_message.Message):
+    __slots__ = ("numerator", "denominator")
+    NUMERATOR_FIELD_NUMBER: _ClassVar[int]
+    DENOMINATOR_FIELD_NUMBER: _ClassVar[int]
+    numerator: int
+    denominator: int
+    def __init__(self, numerator: _Optional[int] = ..., denominator: _Optional[int] = ...) -> None: ...
+
+class FlowCollectionItem(_message.Message):
+    __slots__ = ("id", "role", "container_mapping")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    ROLE_FIELD_NUMBER: _ClassVar[int]
+    CONTAINER_MAPPING_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    role: str
+    container_mapping: _struct_pb2.Struct
+    def __init__(self, id: _Optional[str] = ..., role: _Optional[str] = ..., container_mapping: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
+
+class SourceCollectionItem(_message.Message):
+    __slots__ = ("id", "role")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    ROLE_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    role: str
+    def __init__(self, id: _Optional[str] = ..., role: _Optional[str] = ...) -> None: ...
+
+class Flow(_message.Message):
+    __slots__ = ("id", "source_id", "format", "label", "description", "created_by", "updated_by", "tags", "metadata_version", "generation", "created", "metadata_updated", "segments_updated", "status", "read_only", "max_bit_rate", "timerange", "flow_collection", "collected_by", "profile_id", "codec", "container", "avg_bit_rate", "segment_duration", "container_mapping", "essence_parameters")
+    class TagsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: _struct_pb2.Value
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[_Union[_struct_pb2.Value, _Mapping]] = ...) -> None: ...
+    ID_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_ID_FIELD_NUMBER: _ClassVar[int]
+    FORMAT_FIELD_NUMBER: _ClassVar[int]
+    LABEL_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    CREATED_BY_FIELD_NUMBER: _ClassVar[int]
+    UPDATED_BY_FIELD_NUMBER: _ClassVar[int]
+    TAGS_FIELD_NUMBER: _ClassVar[int]
+    METADATA_VERSION_FIELD_NUMBER: _ClassVar[int]
+    GENERATION_FIELD_NUMBER: _ClassVar[int]
+    CREATED_FIELD_NUMBER: _ClassVar[int]
+    METADATA_UPDATED_FIELD_NUMBER: _ClassVar[int]
+    SEGMENTS_UPDATED_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    READ_ONLY_FIELD_NUMBER: _ClassVar[int]
+    MAX_BIT_RATE_FIELD_NUMBER: _ClassVar[int]
+    TIMERANGE_FIELD_NUMBER: _ClassVar[int]
+    FLOW_COLLECTION_FIELD_NUMBER: _ClassVar[int]
+    COLLECTED_BY_FIELD_NUMBER: _ClassVar[int]
+    PROFILE_ID_FIELD_NUMBER: _ClassVar[int]
+    CODEC_FIELD_NUMBER: _ClassVar[int]
+    CONTAINER_FIELD_NUMBER: _ClassVar[int]
+    AVG_BIT_RATE_FIELD_NUMBER: _ClassVar[int]
+    SEGMENT_DURATION_FIELD_NUMBER: _ClassVar[int]
+    CONTAINER_MAPPING_FIELD_NUMBER: _ClassVar[int]
+    ESSENCE_PARAMETERS_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    source_id: str
+    format: str
+    label: str
+    description: str
+    created_by: str
+    updated_by: str
+    tags: _containers.MessageMap[str, _struct_pb2.Value]
+    metadata_version: str
+    generation: int
+    created: str
+    metadata_updated: str
+    segments_updated: str
+    status: str
+    read_only: bool
+    max_bit_rate: int
+    timerange: str
+    flow_collection: _containers.RepeatedCompositeFieldContainer[FlowCollectionItem]
+    collected_by: _containers.RepeatedScalarFieldContainer[str]
+    profile_id: str
+    codec: str
+    container: str
+    avg_bit_rate: int
+    segment_duration: Rational
+    container_mapping: _struct_pb2.Struct
+    essence_parameters: _struct_pb2.Struct
+    def __init__(self, id: _Optional[str] = ..., source_id: _Optional[str] = ..., format: _Optional[str] = ..., label: _Optional[str] = ..., description: _Optional[str] = ..., created_by: _Optional[str] = ..., updated_by: _Optional[str] = ..., tags: _Optional[_Mapping[str, _struct_pb2.Value]] = ..., metadata_version: _Optional[str] = ..., generation: _Optional[int] = ..., created: _Optional[str] = ..., metadata_updated: _Optional[str] = ..., segments_updated: _Optional[str] = ..., status: _Optional[str] = ..., read_only: _Optional[bool] = ..., max_bit_rate: _Optional[int] = ..., timerange: _Optional[str] = ..., flow_collection: _Optional[_Iterable[_Union[FlowCollectionItem, _Mapping]]] = ..., collected_by: _Optional[_Iterable[str]] = ..., profile_id: _Optional[str] = ..., codec: _Optional[str] = ..., container: _Optional[str] = ..., avg_bit_rate: _Optional[int] = ..., segment_duration: _Optional[_Union[Rational, _Mapping]] = ..., container_mapping: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., essence_parameters: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
+
+class Source(_message.Message):
+    __slots__ = ("id", "format", "label", "description", "created_by", "updated_by", "created", "updated", "tags", "source_collection", "collected_by")
+    class TagsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: _struct_pb2.Value
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[_Union[_struct_pb2.Value, _Mapping]] = ...) -> None: ...
+    ID_FIELD_NUMBER: _ClassVar[int]
+    FORMAT_FIELD_NUMBER: _ClassVar[int]
+    LABEL_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    CREATED_BY_FIELD_NUMBER: _ClassVar[int]
+    UPDATED_BY_FIELD_NUMBER: _ClassVar[int]
+    CREATED_FIELD_NUMBER: _ClassVar[int]
+    UPDATED_FIELD_NUMBER: _ClassVar[int]
+    TAGS_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_COLLECTION_FIELD_NUMBER: _ClassVar[int]
+    COLLECTED_BY_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    format: str
+    label: str
+    description: str
+    created_by: str
+    updated_by: str
+    created: str
+    updated: str
+    tags: _containers.MessageMap[str, _struct_pb2.Value]
+    source_collection: _containers.RepeatedCompositeFieldContainer[SourceCollectionItem]
+    collected_by: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, id: _Optional[str] = ..., format: _Optional[str] = ..., label: _Optional[str] = ..., description: _Optional[str] = ..., created_by: _Optional[str] = ..., updated_by: _Optional[str] = ..., created: _Optional[str] = ..., updated: _Optional[str] = ..., tags: _Optional[_Mapping[str, _struct_pb2.Value]] = ..., source_collection: _Optional[_Iterable[_Union[SourceCollectionItem, _Mapping]]] = ..., collected_by: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class Profile(_message.Message):
+    __slots__ = ("id", "label", "description", "created_by", "created", "tags", "flow_metadata")
+    class TagsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: _struct_pb2.Value
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[_Union[_struct_pb2.Value, _Mapping]] = ...) -> None: ...
+    ID_FIELD_NUMBER: _ClassVar[int]
+    LABEL_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    CREATED_BY_FIELD_NUMBER: _ClassVar[int]
+    CREATED_FIELD_NUMBER: _ClassVar[int]
+    TAGS_FIELD_NUMBER: _ClassVar[int]
+    FLOW_METADATA_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    label: str
+    description: str
+    created_by: str
+    created: str
+    tags: _containers.MessageMap[str, _struct_pb2.Value]
+    flow_metadata: _struct_pb2.Struct
+    def __init__(self, id: _Optional[str] = ..., label: _Optional[str] = ..., description: _Optional[str] = ..., created_by: _Optional[str] = ..., created: _Optional[str] = ..., tags: _Optional[_Mapping[str, _struct_pb2.Value]] = ..., flow_metadata: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
+
+class GetServiceRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class ListFlowsRequest(_message.Message):
+    __slots__ = ("source_id", "format", "codec", "label", "profile_id", "frame_width", "frame_height", "tag", "tag_exists", "limit", "page")
+    class TagEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    class TagExistsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    SOURCE_ID_FIELD_NUMBER: _ClassVar[int]
+    FORMAT_FIELD_NUMBER: _ClassVar[int]
+    CODEC_FIELD_NUMBER: _ClassVar[int]
+    LABEL_FIELD_NUMBER: _ClassVar[int]
+    PROFILE_ID_FIELD_NUMBER: _ClassVar[int]
+    FRAME_WIDTH_FIELD_NUMBER: _ClassVar[int]
+    FRAME_HEIGHT_FIELD_NUMBER: _ClassVar[int]
+    TAG_FIELD_NUMBER: _ClassVar[int]
+    TAG_EXISTS_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    source_id: str
+    format: str
+    codec: str
+    label: str
+    profile_id: str
+    frame_width: int
+    frame_height: int
+    tag: _containers.ScalarMap[str, str]
+    tag_exists: _containers.ScalarMap[str, str]
+    limit: int
+    page: str
+    def __init__(self, source_id: _Optional[str] = ..., format: _Optional[str] = ..., codec: _Optional[str] = ..., label: _Optional[str] = ..., profile_id: _Optional[str] = ..., frame_width: _Optional[int] = ..., frame_height: _Optional[int] = ..., tag: _Optional[_Mapping[str, str]] = ..., tag_exists: _Optional[_Mapping[str, str]] = ..., limit: _Optional[int] = ..., page: _Optional[str] = ...) -> None: ...
+
+class ListFlowsResponse(_message.Message):
+    __slots__ = ("flows", "next_page")
+    FLOWS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_FIELD_NUMBER: _ClassVar[int]
+    flows: _containers.RepeatedCompositeFieldContainer[Flow]
+    next_page: str
+    def __init__(self, flows: _Optional[_Iterable[_Union[Flow, _Mapping]]] = ..., next_page: _Optional[str] = ...) -> None: ...
+
+class GetFlowRequest(_message.Message):
+    __slots__ = ("flow_id", "include_timerange")
+    FLOW_ID_FIELD_NUMBER: _ClassVar[int]
+    INCLUDE_TIMERANGE_FIELD_NUMBER: _ClassVar[int]
+    flow_id: str
+    include_timerange: bool
+    def __init__(self, flow_id: _Optional[str] = ..., include_timerange: _Optional[bool] = ...) -> None: ...
+
+class PutFlowRequest(_message.Message):
+    __slots__ = ("flow_id", "flow")
+    FLOW_ID_FIELD_NUMBER: _ClassVar[int]
+    FLOW_FIELD_NUMBER: _ClassVar[int]
+    flow_id: str
+    flow: Flow
+    def __init__(self, flow_id: _Optional[str] = ..., flow: _Optional[_Union[Flow, _Mapping]] = ...) -> None: ...
+
+class DeleteFlowRequest(_message.Message):
+    __slots__ = ("flow_id",)
+    FLOW_ID_FIELD_NUMBER: _ClassVar[int]
+    flow_id: str
+    def __init__(self, flow_id: _Optional[str] = ...) -> None: ...
+
+class DeleteFlowResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class GetFlowLabelRequest(_message.Message):
+    __slots__ = ("flow_id",)
+    FLOW_ID_FIELD_NUMBER: _ClassVar[int]
+    flow_id: str
+    def __init__(self, flow_id: _Optional[str] = ...) -> None: ...
+
+class SetFlowLabelRequest(_message.Message):
+    __slots__ = ("flow_id", "label")
+    FLOW_ID_FIELD_NUMBER: _ClassVar[int]
+    LABEL_FIELD_NUMBER: _ClassVar[int]
+    flow_id: str
+    label: str
+    def __init__(self, flow_id: _Optional[str] = ..., label: _Optional[str] = ...) -> None: ...
+
+class SetFlowLabelResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class DeleteFlowLabelRequest(_message.Message):
+    __slots__ = ("flow_id",)
+    FLOW_ID_FIELD_NUMBER: _ClassVar[int]
+    flow_id: str
+    def __init__(self, flow_id: _Optional[str] = ...) -> None: ...
+
+class DeleteFlowLabelResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class GetFlowDescriptionRequest(_message.Message):
+    __slots__ = ("flow_id",)
+    FLOW_ID_FIELD_NUMBER: _ClassVar[int]
+    flow_id: str
+    def __init__(self, flow_id: _Optional[str] = ...) -> None: ...
+
+class SetFlowDescriptionRequest(_message.Message):
+    __slots__ = ("flow_id", "description")
+    FLOW_ID_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    flow_id: str
+    description: str
+    def __init__(self, flow_id: _Optional[str] = ..., description: _Optional[str] = ...) -> None: ...
+
+class SetFlowDescriptionResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class DeleteFlowDescriptionRequest(_message.Message):
+    __slots__ = ("flow_id",)
+    FLOW_ID_FIELD_NUMBER: _ClassVar[int]
+    flow_id: str
+    def __init__(self, flow_id: _Optional[str] = ...) -> None: ...
+
+class DeleteFlowDescriptionResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class GetFlowReadOnlyRequest(_message.Message):
+    __slots__ = ("flow_id",)
+    FLOW_ID_FIELD_NUMBER: _ClassVar[int]
+    flow_id: str
+    def __init__(self, flow_id: _Optional[str] = ...) -> None: ...
+
+class SetFlowReadOnlyRequest(_message.Message):
+    __slots__ = ("flow_id", "read_only")
+    FLOW_ID_FIELD_NUMBER: _ClassVar[int]
+    READ_ONLY_FIELD_NUMBER: _ClassVar[int]
+    flow_id: str
+    read_only: _struct_pb2.Value
+    def __init__(self, flow_id: _Optional[str] = ..., read_only: _Optional[_Union[_struct_pb2.Value, _Mapping]] = ...) -> None: ...
+
+class SetFlowReadOnlyResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class GetFlowTagsRequest(_message.Message):
+    __slots__ = ("flow_id",)
+    FLOW_ID_FIELD_NUMBER: _ClassVar[int]
+    flow_id: str
+    def __init__(self, flow_id: _Optional[str] = ...) -> None: ...
+
+class GetFlowTagRequest(_message.Message):
+    __slots__ = ("flow_id", "name")
+    FLOW_ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    flow_id: str
+    name: str
+    def __init__(self, flow_id: _Optional[str] = ..., name: _Optional[str] = ...) -> None: ...
+
+class SetFlowTagRequest(_message.Message):
+    __slots__ = ("flow_id", "name", "value")
+    FLOW_ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    VALUE_FIELD_NUMBER: _ClassVar[int]
+    flow_id: str
+    name: str
+    value: _struct_pb2.Value
+    def __init__(self, flow_id: _Optional[str] = ..., name: _Optional[str] = ..., value: _Optional[_Union[_struct_pb2.Value, _Mapping]] = ...) -> None: ...
+
+class SetFlowTagResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class DeleteFlowTagRequest(_message.Message):
+    __slots__ = ("flow_id", "name")
+    FLOW_ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    flow_id: str
+    name: str
+    def __init__(self, flow_id: _Optional[str] = ..., name: _Optional[str] = ...) -> None: ...
+
+class DeleteFlowTagResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class ListSourcesRequest(_message.Message):
+    __slots__ = ("label", "format", "tag", "tag_exists", "limit", "page")
+    class TagEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    class TagExistsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    LABEL_FIELD_NUMBER: _ClassVar[int]
+    FORMAT_FIELD_NUMBER: _ClassVar[int]
+    TAG_FIELD_NUMBER: _ClassVar[int]
+    TAG_EXISTS_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    label: str
+    format: str
+    tag: _containers.ScalarMap[str, str]
+    tag_exists: _containers.ScalarMap[str, str]
+    limit: int
+    page: str
+    def __init__(self, label: _Optional[str] = ..., format: _Optional[str] = ..., tag: _Optional[_Mapping[str, str]] = ..., tag_exists: _Optional[_Mapping[str, str]] = ..., limit: _Optional[int] = ..., page: _Optional[str] = ...) -> None: ...
+
+class ListSourcesResponse(_message.Message):
+    __slots__ = ("sources", "next_page")
+    SOURCES_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_FIELD_NUMBER: _ClassVar[int]
+    sources: _containers.RepeatedCompositeFieldContainer[Source]
+    next_page: str
+    def __init__(self, sources: _Optional[_Iterable[_Union[Source, _Mapping]]] = ..., next_page: _Optional[str] = ...) -> None: ...
+
+class GetSourceRequest(_message.Message):
+    __slots__ = ("source_id",)
+    SOURCE_ID_FIELD_NUMBER: _ClassVar[int]
+    source_id: str
+    def __init__(self, source_id: _Optional[str] = ...) -> None: ...
+
+class CreateProfileRequest(_message.Message):
+    __slots__ = ("profile",)
+    PROFILE_FIELD_NUMBER: _ClassVar[int]
+    profile: Profile
+    def __init__(self, profile: _Optional[_Union[Profile, _Mapping]] = ...) -> None: ...
+
+class GetProfileRequest(_message.Message):
+    __slots__ = ("profile_id",)
+    PROFILE_ID_FIELD_NUMBER: _ClassVar[int]
+    profile_id: str
+    def __init__(self, profile_id: _Optional[str] = ...) -> None: ...

@@ -1,0 +1,112 @@
+"""Domain rows -> AnalysisService messages (TimeSide's serializer shapes)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote
+
+from google.protobuf import struct_pb2
+
+from polyphony.analysis.models import Item, Preset, Result, Task
+from polyphony.analysis.processors import Processor
+from polyphony.api.analysis.v1 import analysis_pb2 as pb
+
+
+def iso(value: datetime) -> str:
+    """DRF's default datetime rendering (ISO 8601, UTC as `Z`)."""
+    if value.tzinfo is None:  # SQLite hands back naive UTC
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def item_url(base: str, item_uuid: str) -> str:
+    return f"{base}/timeside/api/items/{item_uuid}/"
+
+
+def source_name(item: Item) -> str | None:
+    return item.source_key.rsplit("/", 1)[-1] if item.source_key else None
+
+
+def source_file_url(base: str, item: Item) -> str | None:
+    name = source_name(item)
+    return None if name is None else f"{base}/timeside/media/items/{item.uuid}/{quote(name)}"
+
+
+def item_short(item: Item, base: str) -> pb.Item:
+    """The list form (TimeSide's item list serializer)."""
+    msg = pb.Item(
+        uuid=item.uuid, url=item_url(base, item.uuid), title=item.title, description=item.description,
+        source_url=item.source_url, artist=item.artist, album=item.album,
+    )
+    source = source_file_url(base, item)
+    if source is not None:
+        msg.source_file = source
+    if item.mime_type is not None:
+        msg.mime_type = item.mime_type
+    return msg
+
+
+def item_full(item: Item, base: str) -> pb.Item:
+    """The detail form."""
+    msg = item_short(item, base)
+    msg.external_id = item.external_id
+    msg.external_uri = item.external_uri
+    msg.is_public = item.is_public
+    msg.lock = item.lock
+    msg.test = item.test
+    msg.date_added = iso(item.date_added)
+    msg.date_modified = iso(item.date_modified)
+    for name in ("audio_duration", "samplerate", "channels", "sha1", "sha256"):
+        value = getattr(item, name)
+        if value is not None:
+            setattr(msg, name, value)
+    return msg
+
+
+def struct(values: Mapping[str, Any]) -> struct_pb2.Struct:
+    out = struct_pb2.Struct()
+    out.update(dict(values))
+    return out
+
+
+def processor_msg(p: Processor, base: str) -> pb.Processor:
+    return pb.Processor(
+        name=p.name, description=p.description, pid=p.pid, url=f"{base}/timeside/api/processors/{p.pid}/",
+        version=p.version, parameters_default=struct(p.parameters_default),
+        parameters_schema=struct(p.parameters_schema), synchronous=False,
+    )
+
+
+def preset_msg(p: Preset, base: str) -> pb.Preset:
+    return pb.Preset(
+        url=f"{base}/timeside/api/presets/{p.uuid}/", uuid=p.uuid,
+        processor=f"{base}/timeside/api/processors/{p.processor_pid}/", parameters=struct(p.parameters),
+        is_public=p.is_public, date_added=iso(p.date_added), date_modified=iso(p.date_modified),
+        processor_version=p.processor_version,
+    )
+
+
+def task_msg(t: Task, base: str) -> pb.Task:
+    msg = pb.Task(
+        url=f"{base}/timeside/api/tasks/{t.uuid}/", uuid=t.uuid, item=item_url(base, t.item_uuid),
+        preset=f"{base}/timeside/api/presets/{t.preset_uuid}/", status=t.status,
+        date_added=iso(t.date_added), date_modified=iso(t.date_modified),
+    )
+    if t.error:
+        msg.error = t.error
+    return msg
+
+
+def result_msg(r: Result, base: str) -> pb.Result:
+    msg = pb.Result(
+        url=f"{base}/timeside/api/results/{r.uuid}/", uuid=r.uuid, item=item_url(base, r.item_uuid),
+        preset=f"{base}/timeside/api/presets/{r.preset_uuid}/", status=r.status, mime_type=r.mime_type,
+        date_added=iso(r.date_added), date_modified=iso(r.date_modified),
+    )
+    if r.file_key is not None:
+        msg.file = f"{base}/timeside/results/{r.uuid}/json/"
+    if r.run_time is not None:
+        msg.run_time = r.run_time
+    return msg

@@ -1,0 +1,87 @@
+"""ORM models of the TimeSide-style analysis service."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from polyphony.core.db import Base
+
+
+class Item(Base):
+    """One audio source (TimeSide `Item`). The audio bytes live in the object store under `source_key`."""
+
+    __tablename__ = "analysis_items"
+
+    uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    title: Mapped[str] = mapped_column(String(512), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    artist: Mapped[str] = mapped_column(String(256), default="")
+    album: Mapped[str] = mapped_column(String(256), default="")
+    source_url: Mapped[str] = mapped_column(String(1024), default="")
+    external_id: Mapped[str] = mapped_column(String(256), default="", index=True)
+    external_uri: Mapped[str] = mapped_column(String(1024), default="")
+    is_public: Mapped[bool] = mapped_column(Boolean, default=True)
+    lock: Mapped[bool] = mapped_column(Boolean, default=False)
+    test: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    # The uploaded audio and what was measured from it (all empty for items without a file).
+    source_key: Mapped[str | None] = mapped_column(String(600), index=True)
+    source_filename: Mapped[str | None] = mapped_column(String(512))
+    file_size: Mapped[int | None] = mapped_column(BigInteger)
+    mime_type: Mapped[str | None] = mapped_column(String(100))
+    audio_duration: Mapped[float | None] = mapped_column(Float)
+    samplerate: Mapped[int | None] = mapped_column(Integer)
+    channels: Mapped[int | None] = mapped_column(Integer)
+    sha1: Mapped[str | None] = mapped_column(String(40))
+    sha256: Mapped[str | None] = mapped_column(String(64), index=True)
+
+    date_added: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    date_modified: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Preset(Base):
+    """A processor (pid + version) with its parameters (TimeSide `Preset`)."""
+
+    __tablename__ = "analysis_presets"
+
+    uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    processor_pid: Mapped[str] = mapped_column(String(128), index=True)
+    processor_version: Mapped[str] = mapped_column(String(64))
+    parameters: Mapped[dict[str, object]] = mapped_column(JSON)
+    is_public: Mapped[bool] = mapped_column(Boolean, default=True)
+    date_added: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    date_modified: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Task(Base):
+    """One run of a preset over an item (TimeSide runs an experience; see the proto for the mapping)."""
+
+    __tablename__ = "analysis_tasks"
+
+    uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    item_uuid: Mapped[str] = mapped_column(ForeignKey("analysis_items.uuid", ondelete="CASCADE"), index=True)
+    preset_uuid: Mapped[str] = mapped_column(ForeignKey("analysis_presets.uuid", ondelete="CASCADE"), index=True)
+    status: Mapped[int] = mapped_column(Integer, default=2)
+    error: Mapped[str] = mapped_column(Text, default="")
+    date_added: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    date_modified: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Result(Base):
+    """The output of a preset on an item, unique per (item, preset); the container is a JSON object."""
+
+    __tablename__ = "analysis_results"
+    __table_args__ = (UniqueConstraint("item_uuid", "preset_uuid"),)
+
+    uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    item_uuid: Mapped[str] = mapped_column(ForeignKey("analysis_items.uuid", ondelete="CASCADE"), index=True)
+    preset_uuid: Mapped[str] = mapped_column(ForeignKey("analysis_presets.uuid", ondelete="CASCADE"), index=True)
+    status: Mapped[int] = mapped_column(Integer, default=1)
+    mime_type: Mapped[str] = mapped_column(String(100), default="")
+    file_key: Mapped[str | None] = mapped_column(String(600))
+    run_time: Mapped[float | None] = mapped_column(Float)
+    date_added: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    date_modified: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,233 @@
+"""AnalysisService: the TimeSide server API over gRPC (and REST through Envoy). Thin: parse, call, map."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import grpc
+from google.api import httpbody_pb2
+from google.protobuf import json_format
+
+from polyphony.analysis import mapping
+from polyphony.analysis.items import NOT_FOUND, ItemService
+from polyphony.analysis.processors import PROCESSORS, get_processor
+from polyphony.analysis.runs import RunService
+from polyphony.api.analysis.v1 import analysis_pb2 as pb
+from polyphony.api.analysis.v1 import analysis_pb2_grpc
+from polyphony.app import AppContext
+from polyphony.core.errors import InvalidArgument, NotFound
+from polyphony.edge.live import LiveApp
+from polyphony.rpc.http import base_url, is_rest, original, send_http
+
+
+async def split_body(messages: AsyncIterator[Any], body_of: Any) -> tuple[Any, str, AsyncIterator[bytes]]:
+    """(first message, content type, all body bytes) of a stream whose messages carry an HttpBody."""
+    it = aiter(messages)
+    first = await anext(it, None)
+    if first is None:
+        async def nothing() -> AsyncIterator[bytes]:
+            return
+            yield b""
+
+        return None, "", nothing()
+
+    async def data() -> AsyncIterator[bytes]:
+        head = body_of(first)
+        if head.data:
+            yield head.data
+        async for message in it:
+            chunk = body_of(message).data
+            if chunk:
+                yield chunk
+
+    return first, body_of(first).content_type, data()
+
+
+async def upload_parts(messages: AsyncIterator[pb.UploadItemRequest]) -> tuple[pb.ItemFields, AsyncIterator[bytes]]:
+    it = aiter(messages)
+    first = await anext(it, None)
+    if first is None or first.WhichOneof("part") != "fields":
+        raise InvalidArgument("the first UploadItem message must carry `fields`", field="fields")
+
+    async def chunks() -> AsyncIterator[bytes]:
+        async for message in it:
+            if message.WhichOneof("part") != "chunk":
+                raise InvalidArgument("only `chunk` messages may follow `fields`", field="chunk")
+            yield message.chunk
+
+    return first.fields, chunks()
+
+
+class AnalysisServicer(analysis_pb2_grpc.AnalysisServiceServicer):
+    def __init__(self, ctx: AppContext) -> None:
+        self.ctx = ctx
+        self.items = ItemService(ctx.db, ctx.objects)
+        self.runs = RunService(ctx.db, ctx.objects)
+
+    def _base(self, context: grpc.aio.ServicerContext) -> str:
+        fallback = self.ctx.settings.public_url or f"http://localhost:{self.ctx.settings.http_port}"
+        return base_url(context, fallback)
+
+    async def _created(self, context: grpc.aio.ServicerContext, message: pb.Item) -> pb.Item:
+        await send_http(context, 201, [("location", message.url)])
+        return message
+
+    async def CreateItem(
+        self, request_iterator: AsyncIterator[httpbody_pb2.HttpBody], context: grpc.aio.ServicerContext
+    ) -> pb.Item:
+        _, content_type, body = await split_body(request_iterator, lambda m: m)
+        item = await self.items.create_from_body(content_type, body)
+        return await self._created(context, mapping.item_full(item, self._base(context)))
+
+    async def UploadItem(
+        self, request_iterator: AsyncIterator[pb.UploadItemRequest], context: grpc.aio.ServicerContext
+    ) -> pb.Item:
+        fields, chunks = await upload_parts(request_iterator)
+        raw = {f.name: v for f, v in fields.ListFields() if f.name != "source_filename"}
+        filename = fields.source_filename if fields.HasField("source_filename") else None
+        item = await self.items.create_from_upload(raw, filename, chunks if filename is not None else None)
+        return await self._created(context, mapping.item_full(item, self._base(context)))
+
+    async def ListItems(
+        self, request: pb.ListItemsRequest, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[pb.Item]:
+        rest = original(context)
+        if rest is not None:
+            external_id, provider_pid = rest.get("external_id"), rest.get("provider_pid")
+        else:
+            external_id = request.external_id if request.HasField("external_id") else None
+            provider_pid = request.provider_pid if request.HasField("provider_pid") else None
+        items = await self.items.list(external_id=external_id, provider_pid=provider_pid)
+        base = self._base(context)
+        for item in items:
+            yield mapping.item_short(item, base)
+
+    async def GetItem(self, request: pb.GetItemRequest, context: grpc.aio.ServicerContext) -> pb.Item:
+        item = await self.items.get(request.uuid)
+        return mapping.item_full(item, self._base(context))
+
+    async def UpdateItem(
+        self, request_iterator: AsyncIterator[pb.UpdateItemRequest], context: grpc.aio.ServicerContext
+    ) -> pb.Item:
+        first, content_type, body = await split_body(request_iterator, lambda m: m.body)
+        if first is None:
+            raise InvalidArgument("empty request stream", field="uuid")
+        item = await self.items.update_from_body(first.uuid, content_type, body)
+        return mapping.item_full(item, self._base(context))
+
+    async def DeleteItem(
+        self, request: pb.DeleteItemRequest, context: grpc.aio.ServicerContext
+    ) -> pb.DeleteItemResponse:
+        await self.items.delete(request.uuid)
+        if is_rest(context):
+            await send_http(context, 204)
+        return pb.DeleteItemResponse()
+
+    async def GetItemSource(
+        self, request: pb.GetItemSourceRequest, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[httpbody_pb2.HttpBody]:
+        item = await self.items.get(request.uuid)
+        if item.source_key is None or mapping.source_name(item) != request.filename:
+            raise NotFound(NOT_FOUND)
+        size = await self.ctx.objects.size(item.source_key)
+        if size is None:
+            raise NotFound(NOT_FOUND)
+        await send_http(context, headers=[("content-length", str(size))])
+        content_type = item.mime_type or "application/octet-stream"
+        first = True
+        async for chunk in self.ctx.objects.read(item.source_key):
+            yield httpbody_pb2.HttpBody(content_type=content_type if first else "", data=chunk)
+            first = False
+        if first:
+            yield httpbody_pb2.HttpBody(content_type=content_type)
+
+    # processors, presets, tasks, results ---------------------------------------------------
+    async def ListProcessors(
+        self, request: pb.ListProcessorsRequest, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[pb.Processor]:
+        base = self._base(context)
+        for pid in sorted(PROCESSORS):
+            yield mapping.processor_msg(PROCESSORS[pid], base)
+
+    async def GetProcessor(self, request: pb.GetProcessorRequest, context: grpc.aio.ServicerContext) -> pb.Processor:
+        return mapping.processor_msg(get_processor(request.pid), self._base(context))
+
+    async def CreatePreset(self, request: pb.CreatePresetRequest, context: grpc.aio.ServicerContext) -> pb.Preset:
+        given = request.preset
+        raw: dict[str, object] = {}
+        if given.HasField("processor"):
+            raw["processor"] = given.processor
+        if given.HasField("parameters"):
+            raw["parameters"] = json_format.MessageToDict(given.parameters)
+        if given.HasField("is_public"):
+            raw["is_public"] = given.is_public
+        preset = await self.runs.create_preset(raw)
+        message = mapping.preset_msg(preset, self._base(context))
+        await send_http(context, 201, [("location", message.url)])
+        return message
+
+    async def ListPresets(
+        self, request: pb.ListPresetsRequest, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[pb.Preset]:
+        presets = await self.runs.list_presets()
+        base = self._base(context)
+        for preset in presets:
+            yield mapping.preset_msg(preset, base)
+
+    async def GetPreset(self, request: pb.GetPresetRequest, context: grpc.aio.ServicerContext) -> pb.Preset:
+        return mapping.preset_msg(await self.runs.get_preset(request.uuid), self._base(context))
+
+    async def CreateTask(self, request: pb.CreateTaskRequest, context: grpc.aio.ServicerContext) -> pb.Task:
+        given = request.task
+        raw: dict[str, object] = {name: getattr(given, name) for name in ("item", "preset", "status")
+                                  if given.HasField(name)}
+        task = await self.runs.create_task(raw)
+        message = mapping.task_msg(task, self._base(context))
+        await send_http(context, 201, [("location", message.url)])
+        return message
+
+    async def ListTasks(
+        self, request: pb.ListTasksRequest, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[pb.Task]:
+        tasks = await self.runs.list_tasks()
+        base = self._base(context)
+        for task in tasks:
+            yield mapping.task_msg(task, base)
+
+    async def GetTask(self, request: pb.GetTaskRequest, context: grpc.aio.ServicerContext) -> pb.Task:
+        return mapping.task_msg(await self.runs.get_task(request.uuid), self._base(context))
+
+    async def ListResults(
+        self, request: pb.ListResultsRequest, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[pb.Result]:
+        rest = original(context)
+        if rest is not None:
+            item_uuid, preset_uuid = rest.get("item_uuid"), rest.get("preset_uuid")
+        else:
+            item_uuid = request.item_uuid if request.HasField("item_uuid") else None
+            preset_uuid = request.preset_uuid if request.HasField("preset_uuid") else None
+        results = await self.runs.list_results(item_uuid, preset_uuid)
+        base = self._base(context)
+        for result in results:
+            yield mapping.result_msg(result, base)
+
+    async def GetResult(self, request: pb.GetResultRequest, context: grpc.aio.ServicerContext) -> pb.Result:
+        return mapping.result_msg(await self.runs.get_result(request.uuid), self._base(context))
+
+    async def GetResultJson(
+        self, request: pb.GetResultJsonRequest, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[httpbody_pb2.HttpBody]:
+        result = await self.runs.get_result(request.uuid)
+        first = True
+        async for chunk in self.runs.read_result_file(result):
+            yield httpbody_pb2.HttpBody(content_type="application/json" if first else "", data=chunk)
+            first = False
+
+
+async def register(server: grpc.aio.Server, ctx: AppContext, live: LiveApp) -> str:
+    servicer = AnalysisServicer(ctx)
+    analysis_pb2_grpc.add_AnalysisServiceServicer_to_server(servicer, server)
+    await servicer.runs.resume()
+    ctx.closers.append(servicer.runs.close)
+    return str(pb.DESCRIPTOR.services_by_name["AnalysisService"].full_name)

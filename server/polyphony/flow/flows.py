@@ -1,0 +1,417 @@
+"""Flows and their Sources: create/replace, read, delete, property updates and filtered, paged listings.
+
+Documents are plain JSON dicts in the spec's shape. A stored Flow document holds only what the client
+manages (plus `metadata_version`); server-managed properties (`created`, `metadata_updated`,
+`collected_by`, `timerange`) are added when rendering.
+"""
+
+from __future__ import annotations
+
+import copy
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, delete, exists, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from polyphony.core.errors import InvalidArgument, Locked, NotFound
+from polyphony.flow import profiles, schemas
+from polyphony.flow.clock import now_us, rfc3339
+from polyphony.flow.models import CollectionItemRow, FlowRow, FlowTagRow, SourceRow, SourceTagRow
+from polyphony.flow.tags import TagFilter, check_tag_value, tag_rows
+
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 1000
+
+# Properties the service manages itself; ignored when a client sends them (flow-common.json says so).
+SERVER_MANAGED = ("created", "metadata_updated", "segments_updated", "timerange", "collected_by")
+# Properties a Profile provides; a Flow created from a Profile must not set them (flow-put.json).
+TECHNICAL = ("format", "codec", "container", "avg_bit_rate", "segment_duration", "container_mapping",
+             "essence_parameters")
+
+
+def check_flow_id(flow_id: str) -> None:
+    """The spec answers 404 ("the Flow ID in the path is invalid") for a malformed path id."""
+    if not schemas.is_uuid(flow_id):
+        raise NotFound(f"flow id {flow_id!r} in the path is not a valid UUID")
+
+
+def check_source_id(source_id: str) -> None:
+    if not schemas.is_uuid(source_id):
+        raise NotFound(f"source id {source_id!r} in the path is not a valid UUID")
+
+
+async def _flow(session: AsyncSession, flow_id: str) -> FlowRow:
+    check_flow_id(flow_id)
+    row = await session.get(FlowRow, flow_id)
+    if row is None:
+        raise NotFound(f"flow {flow_id} does not exist")
+    return row
+
+
+def _writable(row: FlowRow) -> None:
+    if row.read_only:
+        raise Locked(f"flow {row.id} is read-only")
+
+
+# ---- rendering --------------------------------------------------------------------------------------
+
+
+async def render_flow(session: AsyncSession, row: FlowRow, *, include_timerange: bool = False) -> dict[str, Any]:
+    doc = copy.deepcopy(row.document)
+    doc["created"] = rfc3339(row.created_us)
+    doc["metadata_updated"] = rfc3339(row.metadata_updated_us)
+    doc["read_only"] = row.read_only
+    collectors = (await session.scalars(
+        select(CollectionItemRow.collector_id).where(CollectionItemRow.member_id == row.id)
+        .order_by(CollectionItemRow.collector_id).distinct()
+    )).all()
+    if collectors:
+        doc["collected_by"] = list(collectors)
+    if include_timerange:
+        doc["timerange"] = "()"  # this store holds no segments yet, so every Flow's content is "never"
+    return doc
+
+
+async def render_source(session: AsyncSession, row: SourceRow) -> dict[str, Any]:
+    doc: dict[str, Any] = {"id": row.id, "format": row.format}
+    for key in ("label", "description", "created_by", "updated_by"):
+        value = getattr(row, key)
+        if value is not None:
+            doc[key] = value
+    doc["created"] = rfc3339(row.created_us)
+    doc["updated"] = rfc3339(row.updated_us)
+    if row.tags:
+        doc["tags"] = copy.deepcopy(row.tags)
+    # Source collections are inferred from the collections of the Source's Flows.
+    member = select(CollectionItemRow.position, CollectionItemRow.role, FlowRow.source_id.label("member_source"),
+                    CollectionItemRow.collector_id).join(FlowRow, FlowRow.id == CollectionItemRow.member_id)
+    members = (await session.execute(
+        member.where(CollectionItemRow.collector_id.in_(select(FlowRow.id).where(FlowRow.source_id == row.id)))
+        .order_by(CollectionItemRow.collector_id, CollectionItemRow.position)
+    )).all()
+    collection: dict[str, dict[str, Any]] = {}
+    for _pos, role, member_source, _collector in members:
+        if member_source != row.id and member_source not in collection:
+            collection[member_source] = {"id": member_source, **({"role": role} if role is not None else {})}
+    if collection:
+        doc["source_collection"] = list(collection.values())
+    collector_flows = select(CollectionItemRow.collector_id).where(
+        CollectionItemRow.member_id.in_(select(FlowRow.id).where(FlowRow.source_id == row.id)))
+    by = (await session.scalars(
+        select(FlowRow.source_id).where(FlowRow.id.in_(collector_flows), FlowRow.source_id != row.id)
+        .distinct().order_by(FlowRow.source_id)
+    )).all()
+    if by:
+        doc["collected_by"] = list(by)
+    return doc
+
+
+# ---- reads ------------------------------------------------------------------------------------------
+
+
+async def get_flow(session: AsyncSession, flow_id: str, *, include_timerange: bool = False) -> dict[str, Any]:
+    return await render_flow(session, await _flow(session, flow_id), include_timerange=include_timerange)
+
+
+async def get_source(session: AsyncSession, source_id: str) -> dict[str, Any]:
+    check_source_id(source_id)
+    row = await session.get(SourceRow, source_id)
+    if row is None:
+        raise NotFound(f"source {source_id} does not exist")
+    return await render_source(session, row)
+
+
+# ---- create / replace -------------------------------------------------------------------------------
+
+
+@dataclass
+class PutResult:
+    flow: dict[str, Any]
+    created: bool
+
+
+async def _client_document(session: AsyncSession, flow_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    """Validate a PUT body and return the document to store (profile metadata merged in)."""
+    doc = {k: v for k, v in body.items() if k not in SERVER_MANAGED}
+    if doc.get("profile_id") == "":  # the spec's way to break the link to a Profile
+        del doc["profile_id"]
+    schemas.check("flow-put.json", doc, what="flow")
+    if doc["id"] != flow_id:
+        raise InvalidArgument(f"body id {doc['id']} does not match the flow id {flow_id} in the path", field="id")
+    if "profile_id" in doc:
+        given = [k for k in TECHNICAL if k in doc]
+        if given:
+            raise InvalidArgument(f"a flow created from a profile must not set {', '.join(given)}", field=given[0])
+        metadata = await profiles.flow_metadata(session, doc["profile_id"])
+        doc.update(copy.deepcopy(metadata))
+    doc.pop("read_only", None)  # kept in its own column
+    return doc
+
+
+async def _ensure_source(session: AsyncSession, doc: dict[str, Any], now: int) -> None:
+    source = await session.get(SourceRow, doc["source_id"])
+    if source is None:
+        tags = copy.deepcopy(doc.get("tags", {}))
+        session.add(SourceRow(
+            id=doc["source_id"], format=doc["format"], label=doc.get("label"), description=doc.get("description"),
+            created_by=doc.get("created_by"), updated_by=doc.get("updated_by"), created_us=now, updated_us=now,
+            tags=tags,
+        ))
+        await session.flush()  # the source row must exist before its tag rows and its flows
+        session.add_all(SourceTagRow(source_id=doc["source_id"], name=n, value=v) for n, v in tag_rows(tags))
+    elif source.format != doc["format"]:
+        raise InvalidArgument(
+            f"flow format {doc['format']} conflicts with source {source.id} format {source.format}", field="format")
+
+
+async def _check_collection(session: AsyncSession, flow_id: str, doc: dict[str, Any]) -> None:
+    wanted = {item["id"] for item in doc.get("flow_collection", [])} - {flow_id}
+    if not wanted:
+        return
+    found = set((await session.scalars(select(FlowRow.id).where(FlowRow.id.in_(wanted)))).all())
+    missing = sorted(wanted - found)
+    if missing:
+        raise InvalidArgument(f"flow_collection refers to unknown flows: {', '.join(missing)}", field="flow_collection")
+
+
+def _essence(doc: dict[str, Any], key: str) -> int | None:
+    value = doc.get("essence_parameters", {}).get(key)
+    return int(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+async def _store(
+    session: AsyncSession, row: FlowRow, doc: dict[str, Any], now: int, *, previous: dict[str, Any]
+) -> None:
+    """Write `doc` into `row` (typed columns, tags and collection rows), versioning changed metadata."""
+    changed = not previous or _comparable(doc) != _comparable(previous)
+    if doc.get("metadata_version") in (None, previous.get("metadata_version")):
+        kept = previous.get("metadata_version")
+        doc["metadata_version"] = str(uuid.uuid4()) if changed or kept is None else kept
+    if changed:
+        row.metadata_updated_us = now
+    row.source_id = doc["source_id"]
+    row.format = doc["format"]
+    row.codec = doc.get("codec")
+    row.label = doc.get("label")
+    row.profile_id = doc.get("profile_id")
+    row.frame_width = _essence(doc, "frame_width")
+    row.frame_height = _essence(doc, "frame_height")
+    row.document = doc
+    await session.execute(delete(FlowTagRow).where(FlowTagRow.flow_id == row.id))
+    await session.execute(delete(CollectionItemRow).where(CollectionItemRow.collector_id == row.id))
+    await session.flush()
+    session.add_all(FlowTagRow(flow_id=row.id, name=n, value=v) for n, v in tag_rows(doc.get("tags", {})))
+    session.add_all(
+        CollectionItemRow(collector_id=row.id, position=i, member_id=item["id"], role=item.get("role"))
+        for i, item in enumerate(doc.get("flow_collection", []))
+    )
+    await session.flush()
+
+
+def _comparable(doc: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in doc.items() if k not in ("metadata_version", "read_only")}
+
+
+async def put_flow(session: AsyncSession, flow_id: str, body: dict[str, Any]) -> PutResult:
+    """Create or replace a Flow (and create its Source if needed). Call inside a transaction."""
+    check_flow_id(flow_id)
+    doc = await _client_document(session, flow_id, body)
+    read_only = bool(body.get("read_only", False))
+    now = now_us()
+    row = await session.get(FlowRow, flow_id)
+    if row is not None and row.read_only and _comparable(doc) != _comparable(row.document):
+        raise Locked(f"flow {flow_id} is read-only: only its read_only property may change")
+    await _ensure_source(session, doc, now)
+    await _check_collection(session, flow_id, doc)
+    created = row is None
+    previous: dict[str, Any] = {}
+    if row is None:
+        row = FlowRow(id=flow_id, created_us=now, metadata_updated_us=now, read_only=read_only)
+        session.add(row)
+    else:
+        previous = row.document
+        row.read_only = read_only
+    await _store(session, row, doc, now, previous=previous)
+    return PutResult(await render_flow(session, row), created)
+
+
+async def delete_flow(session: AsyncSession, flow_id: str) -> None:
+    row = await _flow(session, flow_id)
+    _writable(row)
+    await session.execute(delete(FlowTagRow).where(FlowTagRow.flow_id == flow_id))
+    await session.execute(delete(CollectionItemRow).where(CollectionItemRow.collector_id == flow_id))
+    await session.delete(row)
+    await session.flush()
+
+
+# ---- single properties ------------------------------------------------------------------------------
+
+
+async def get_property(session: AsyncSession, flow_id: str, name: str) -> Any:
+    row = await _flow(session, flow_id)
+    if name not in row.document:
+        raise NotFound(f"flow {flow_id} has no {name}")
+    return copy.deepcopy(row.document[name])
+
+
+async def get_read_only(session: AsyncSession, flow_id: str) -> bool:
+    return (await _flow(session, flow_id)).read_only
+
+
+async def set_read_only(session: AsyncSession, flow_id: str, value: Any) -> None:
+    if not isinstance(value, bool):
+        raise InvalidArgument("read_only must be a JSON boolean", field="read_only")
+    row = await _flow(session, flow_id)
+    row.read_only = value
+    await session.flush()
+
+
+async def _edit(session: AsyncSession, flow_id: str, name: str, value: Any | None) -> None:
+    """Set (or with None remove) one client-managed property, re-validating the whole Flow."""
+    row = await _flow(session, flow_id)
+    _writable(row)
+    doc = copy.deepcopy(row.document)
+    if value is None:
+        doc.pop(name, None)
+    else:
+        doc[name] = value
+    check = {k: v for k, v in doc.items() if not (k in TECHNICAL and "profile_id" in doc)}
+    schemas.check("flow-put.json", check, what=name)
+    await _store(session, row, doc, now_us(), previous=row.document)
+
+
+async def set_string_property(session: AsyncSession, flow_id: str, name: str, value: str) -> None:
+    await _edit(session, flow_id, name, value)
+
+
+async def delete_property(session: AsyncSession, flow_id: str, name: str) -> None:
+    await _edit(session, flow_id, name, None)
+
+
+async def get_tags(session: AsyncSession, flow_id: str) -> dict[str, Any]:
+    row = await _flow(session, flow_id)
+    return copy.deepcopy(row.document.get("tags", {}))
+
+
+async def get_tag(session: AsyncSession, flow_id: str, name: str) -> Any:
+    tags = await get_tags(session, flow_id)
+    if name not in tags:
+        raise NotFound(f"flow {flow_id} has no tag {name!r}")
+    return tags[name]
+
+
+async def set_tag(session: AsyncSession, flow_id: str, name: str, value: Any) -> None:
+    check_tag_value(value)
+    tags = await get_tags(session, flow_id)
+    tags[name] = value
+    await _edit(session, flow_id, "tags", tags)
+
+
+async def delete_tag(session: AsyncSession, flow_id: str, name: str) -> None:
+    tags = await get_tags(session, flow_id)
+    if name not in tags:
+        raise NotFound(f"flow {flow_id} has no tag {name!r}")
+    del tags[name]
+    await _edit(session, flow_id, "tags", tags or None)
+
+
+# ---- listings ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FlowQuery:
+    source_id: str | None = None
+    format: str | None = None
+    codec: str | None = None
+    label: str | None = None
+    profile_id: str | None = None
+    frame_width: int | None = None
+    frame_height: int | None = None
+    tags: TagFilter = field(default_factory=TagFilter)
+    limit: int = DEFAULT_LIMIT
+
+    def scope(self) -> str:
+        parts = [self.source_id, self.format, self.codec, self.label, self.profile_id, self.frame_width,
+                 self.frame_height, self.tags.key(), self.limit]
+        return "flows|" + "|".join("" if p is None else str(p) for p in parts)
+
+
+@dataclass(frozen=True)
+class SourceQuery:
+    label: str | None = None
+    format: str | None = None
+    tags: TagFilter = field(default_factory=TagFilter)
+    limit: int = DEFAULT_LIMIT
+
+    def scope(self) -> str:
+        parts = [self.label, self.format, self.tags.key(), self.limit]
+        return "sources|" + "|".join("" if p is None else str(p) for p in parts)
+
+
+@dataclass
+class Page:
+    items: list[dict[str, Any]]
+    next_position: dict[str, Any] | None
+
+
+def _tag_clauses(tags: TagFilter, owner: Any, tag_table: Any, owner_column: Any) -> list[ColumnElement[bool]]:
+    clauses: list[ColumnElement[bool]] = []
+    for name, values in tags.values:
+        clauses.append(exists().where(owner_column == owner.id, tag_table.name == name, tag_table.value.in_(values)))
+    for name, present in tags.exists:
+        clause = exists().where(owner_column == owner.id, tag_table.name == name)
+        clauses.append(clause if present else ~clause)
+    return clauses
+
+
+def _after(created: Any, ident: Any, position: dict[str, Any] | None) -> list[ColumnElement[bool]]:
+    """Keyset condition for newest-first order: rows strictly after the last row served."""
+    if position is None:
+        return []
+    try:
+        c, i = int(position["c"]), str(position["i"])
+    except (KeyError, TypeError, ValueError):
+        raise InvalidArgument("malformed page token", field="page") from None
+    return [or_(created < c, and_(created == c, ident < i))]
+
+
+async def list_flows(session: AsyncSession, query: FlowQuery, after: dict[str, Any] | None) -> Page:
+    conds: list[ColumnElement[bool]] = []
+    for column, value in ((FlowRow.source_id, query.source_id), (FlowRow.format, query.format),
+                          (FlowRow.codec, query.codec), (FlowRow.label, query.label),
+                          (FlowRow.profile_id, query.profile_id), (FlowRow.frame_width, query.frame_width),
+                          (FlowRow.frame_height, query.frame_height)):
+        if value is not None:
+            conds.append(column == value)
+    conds += _tag_clauses(query.tags, FlowRow, FlowTagRow, FlowTagRow.flow_id)
+    conds += _after(FlowRow.created_us, FlowRow.id, after)
+    rows: Sequence[FlowRow] = (await session.scalars(
+        select(FlowRow).where(*conds).order_by(FlowRow.created_us.desc(), FlowRow.id.desc()).limit(query.limit + 1)
+    )).all()
+    more = len(rows) > query.limit
+    rows = rows[: query.limit]
+    items = [await render_flow(session, r) for r in rows]
+    nxt = {"c": rows[-1].created_us, "i": rows[-1].id} if more and rows else None
+    return Page(items, nxt)
+
+
+async def list_sources(session: AsyncSession, query: SourceQuery, after: dict[str, Any] | None) -> Page:
+    conds: list[ColumnElement[bool]] = []
+    if query.label is not None:
+        conds.append(SourceRow.label == query.label)
+    if query.format is not None:
+        conds.append(SourceRow.format == query.format)
+    conds += _tag_clauses(query.tags, SourceRow, SourceTagRow, SourceTagRow.source_id)
+    conds += _after(SourceRow.created_us, SourceRow.id, after)
+    rows: Sequence[SourceRow] = (await session.scalars(
+        select(SourceRow).where(*conds).order_by(SourceRow.created_us.desc(), SourceRow.id.desc())
+        .limit(query.limit + 1)
+    )).all()
+    more = len(rows) > query.limit
+    rows = rows[: query.limit]
+    items = [await render_source(session, r) for r in rows]
+    nxt = {"c": rows[-1].created_us, "i": rows[-1].id} if more and rows else None
+    return Page(items, nxt)

@@ -1,0 +1,54 @@
+"""Tag documents (`{name: string | [string]}`) and the `tag.{name}` / `tag_exists.{name}` filters on them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from polyphony.core.errors import InvalidArgument
+from polyphony.core.query import split_csv
+
+
+def tag_values(value: Any) -> list[str]:
+    """The values a tag contributes to filtering (a string tag one, an array tag each item)."""
+    return [value] if isinstance(value, str) else [v for v in value if isinstance(v, str)]
+
+
+def tag_rows(tags: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    for name, value in tags.items():
+        for v in dict.fromkeys(tag_values(value)):
+            yield name, v
+
+
+def check_tag_value(value: Any) -> None:
+    if isinstance(value, str):
+        return
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return
+    raise InvalidArgument("a tag value must be a string or an array of strings", field="tags")
+
+
+@dataclass(frozen=True)
+class TagFilter:
+    """`tag.{name}=a,b` (any of the values) and `tag_exists.{name}=true|false` filters."""
+
+    values: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    exists: tuple[tuple[str, bool], ...] = ()
+
+    @classmethod
+    def parse(cls, values: Mapping[str, str], exists: Mapping[str, str]) -> TagFilter:
+        parsed_exists: list[tuple[str, bool]] = []
+        for name, raw in sorted(exists.items()):
+            if raw not in ("true", "false"):
+                raise InvalidArgument(f"`tag_exists.{name}` must be true or false", field=f"tag_exists.{name}")
+            parsed_exists.append((name, raw == "true"))
+        return cls(
+            values=tuple((name, tuple(split_csv(raw))) for name, raw in sorted(values.items())),
+            exists=tuple(parsed_exists),
+        )
+
+    def key(self) -> str:
+        vals = "&".join(f"{n}={','.join(v)}" for n, v in self.values)
+        ex = "&".join(f"{n}={e}" for n, e in self.exists)
+        return f"{vals}|{ex}"
