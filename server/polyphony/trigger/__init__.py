@@ -1,0 +1,1 @@
+"""Open Theater: provisioning (projectList.json, fileList.json, assets) and cues over gRPC and socket.io."""

@@ -1,0 +1,60 @@
+"""ORM models: projects and channels (mirrored from the projects file), cues and per-project state."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from polyphony.core.db import Base
+
+
+class Project(Base):
+    __tablename__ = "trigger_projects"
+
+    uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+    path: Mapped[list[str]] = mapped_column(JSON)
+    label: Mapped[list[str] | None] = mapped_column(JSON)
+    channels: Mapped[list[Channel]] = relationship(
+        back_populates="project", order_by="Channel.position", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+
+class Channel(Base):
+    __tablename__ = "trigger_channels"
+
+    uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    project_uuid: Mapped[str] = mapped_column(ForeignKey("trigger_projects.uuid", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    label: Mapped[str | None] = mapped_column(Text)
+    container_ids: Mapped[list[str]] = mapped_column(JSON)
+    channel_trigger: Mapped[bool] = mapped_column(Boolean, default=False)
+    files_dir: Mapped[str | None] = mapped_column(Text)
+    provisioning_uri: Mapped[str | None] = mapped_column(Text)
+    lastmodified: Mapped[int | None] = mapped_column(BigInteger)
+    renderer: Mapped[str | None] = mapped_column(Text)
+    project: Mapped[Project] = relationship(back_populates="channels")
+
+
+class Cue(Base):
+    """Every accepted cue, in publish order (its id is the cue's sequence number)."""
+
+    __tablename__ = "trigger_cues"
+    __table_args__ = (Index("ix_trigger_cues_project_id", "project_uuid", "id"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True)
+    project_uuid: Mapped[str] = mapped_column(String(36))
+    published_ms: Mapped[int] = mapped_column(BigInteger)
+    payload: Mapped[str] = mapped_column(Text)
+
+
+class ProjectState(Base):
+    """The merged result of all cues of a project (what a late joiner must see first)."""
+
+    __tablename__ = "trigger_state"
+
+    project_uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    sequence: Mapped[int] = mapped_column(BigInteger)
+    state: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -1,0 +1,204 @@
+"""TriggerService: Open Theater provisioning and cues over gRPC (and REST through Envoy). Thin."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+import grpc
+from google.api import httpbody_pb2
+from google.protobuf import timestamp_pb2
+
+from polyphony.api.trigger.v1 import trigger_pb2 as pb
+from polyphony.api.trigger.v1 import trigger_pb2_grpc
+from polyphony.app import AppContext
+from polyphony.core.errors import DomainError, InvalidArgument, NotFound
+from polyphony.edge.live import LiveApp
+from polyphony.rpc.http import base_url, metadata, send_http
+from polyphony.trigger import catalog, files, projects_file
+from polyphony.trigger.bus import CueBus, CueEvent, Overflow
+from polyphony.trigger.cues import CueService
+from polyphony.trigger.live import Audience, channel_namespace, project_namespace
+from polyphony.trigger.models import Channel, Project
+
+log = logging.getLogger("polyphony.trigger")
+SERVICE = "polyphony.api.trigger.v1.TriggerService"
+
+
+class SlowSubscriber(DomainError):
+    http_status, grpc_code, reason = 503, "RESOURCE_EXHAUSTED", "SLOW_SUBSCRIBER"
+
+
+def cue_message(event: CueEvent) -> pb.Cue:
+    ts = timestamp_pb2.Timestamp()
+    ts.FromMilliseconds(event.published_ms)
+    return pb.Cue(project_uuid=event.project_uuid, sequence=event.sequence, publish_time=ts, payload=event.text)
+
+
+def _stream_item_bytes(event: CueEvent) -> bytes:
+    return bytes(pb.SubscribeResponse(cue=cue_message(event)).SerializeToString())
+
+
+def _serialize_stream_item(item: Any) -> bytes:
+    """Subscribe items are pre-encoded bytes (once per cue, shared by all subscribers) or messages."""
+    return item if isinstance(item, bytes) else bytes(item.SerializeToString())
+
+
+class TriggerServicer(trigger_pb2_grpc.TriggerServiceServicer):
+    def __init__(self, ctx: AppContext, cues: CueService) -> None:
+        self.ctx = ctx
+        self.cues = cues
+
+    def _base(self, context: grpc.aio.ServicerContext) -> str:
+        fallback = self.ctx.settings.public_url or f"http://localhost:{self.ctx.settings.http_port}"
+        return base_url(context, fallback)
+
+    async def _channel(self, c: Channel, project: Project, base: str) -> pb.Channel:
+        out = pb.Channel(channel_uuid=c.uuid, container_ids=list(c.container_ids))
+        if c.label is not None:
+            out.label = c.label
+        if c.files_dir is not None:
+            out.provisioning_uri = f"{base}/opentheater/files/{project.uuid}/{c.uuid}/"
+            newest = files.newest(await files.list_files(c.files_dir))
+            if newest is not None:
+                out.lastmodified = newest
+        elif c.provisioning_uri is not None:
+            out.provisioning_uri = c.provisioning_uri
+            if c.lastmodified is not None:
+                out.lastmodified = c.lastmodified
+        if c.channel_trigger:
+            out.trigger_uri = base + channel_namespace(project.uuid, c.uuid)
+        if c.renderer is not None:
+            out.renderer = c.renderer
+        return out
+
+    async def GetProjectList(
+        self, request: pb.GetProjectListRequest, context: grpc.aio.ServicerContext
+    ) -> pb.GetProjectListResponse:
+        base = self._base(context)
+        async with self.ctx.db.session() as session:
+            projects = await catalog.list_projects(session)
+        response = pb.GetProjectListResponse()
+        for p in projects:
+            item = pb.Project(
+                project_uuid=p.uuid, project_path=list(p.path), trigger_uri=base + project_namespace(p.uuid)
+            )
+            if p.label is not None:
+                item.project_label.extend(list(p.label))
+            item.channel_list.extend([await self._channel(c, p, base) for c in p.channels])
+            response.projects.append(item)
+        return response
+
+    async def _files_dir(self, project_uuid: str, channel_uuid: str) -> str:
+        async with self.ctx.db.session() as session:
+            channel = await catalog.get_channel(session, project_uuid, channel_uuid)
+        if channel.files_dir is None:
+            raise NotFound(f"channel {channel.uuid} is not provisioned by this server")
+        return channel.files_dir
+
+    async def GetFileList(
+        self, request: pb.GetFileListRequest, context: grpc.aio.ServicerContext
+    ) -> pb.GetFileListResponse:
+        directory = await self._files_dir(request.project_uuid, request.channel_uuid)
+        entries = await files.list_files(directory)
+        return pb.GetFileListResponse(files=[
+            pb.FileDefinition(filepath=f.filepath, filesize=f.filesize, lastmodified=f.lastmodified) for f in entries
+        ])
+
+    async def GetAsset(
+        self, request: pb.GetAssetRequest, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[httpbody_pb2.HttpBody]:
+        directory = await self._files_dir(request.project_uuid, request.channel_uuid)
+        path = files.resolve(directory, request.filepath)
+        size = path.stat().st_size
+        span = files.parse_range(metadata(context).get("range"), size)
+        start, end = span if span is not None else (0, size - 1)
+        headers = [("accept-ranges", "bytes"), ("cache-control", "no-cache")]
+        if span is not None:
+            headers.append(("content-range", f"bytes {start}-{end}/{size}"))
+        await send_http(context, status=206 if span is not None else 200, headers=headers)
+        ctype = files.content_type(path)
+        first = True
+        async for chunk in files.read(path, start, end):
+            yield httpbody_pb2.HttpBody(content_type=ctype if first else "", data=chunk)
+            first = False
+        if first:
+            yield httpbody_pb2.HttpBody(content_type=ctype)
+
+    async def Publish(self, request: pb.PublishRequest, context: grpc.aio.ServicerContext) -> pb.PublishResponse:
+        raw: bytes | str = request.payload or request.body.data
+        if request.body.data and request.body.content_type and "json" not in request.body.content_type:
+            raise InvalidArgument("send the trigger payload as application/json", field="payload")
+        event = await self.cues.publish(request.project_uuid, raw)
+        await send_http(context, status=201)
+        return pb.PublishResponse(cue=cue_message(event))
+
+    async def Subscribe(
+        self, request: pb.SubscribeRequest, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[Any]:
+        async with self.ctx.db.session() as session:
+            project = await catalog.get_project(session, request.project_uuid)
+        async with self.cues.bus.subscribe(project.uuid) as sub:
+            await context.send_initial_metadata(())  # the subscription is live from here on
+            if request.include_state:
+                sequence, state = self.cues.state(project.uuid)
+                yield pb.SubscribeResponse(cue=cue_message(CueEvent(project.uuid, sequence, 0, state)), state=True)
+            try:
+                async for event in sub:
+                    yield event.encoded("grpc.SubscribeResponse", _stream_item_bytes)
+            except Overflow as exc:
+                raise SlowSubscriber(str(exc)) from None
+
+    async def ListCues(
+        self, request: pb.ListCuesRequest, context: grpc.aio.ServicerContext
+    ) -> pb.ListCuesResponse:
+        async with self.ctx.db.session() as session:
+            page = await self.cues.history(session, request.project_uuid, request.after, request.limit)
+        response = pb.ListCuesResponse(cues=[cue_message(e) for e in page.cues])
+        if page.next_after is not None:
+            response.next_after = page.next_after
+        return response
+
+
+def _add_to_server(servicer: TriggerServicer, server: grpc.aio.Server) -> None:
+    """The generated registration, except that Subscribe's serializer accepts pre-encoded bytes."""
+    handlers: dict[str, grpc.RpcMethodHandler] = {}
+    for method in pb.DESCRIPTOR.services_by_name["TriggerService"].methods:
+        request_cls = getattr(pb, method.input_type.name)
+        response_cls = (httpbody_pb2.HttpBody if method.output_type.full_name == "google.api.HttpBody"
+                        else getattr(pb, method.output_type.name))
+        behavior = getattr(servicer, method.name)
+        serialize = _serialize_stream_item if method.name == "Subscribe" else response_cls.SerializeToString
+        factory = (grpc.unary_stream_rpc_method_handler if method.server_streaming
+                   else grpc.unary_unary_rpc_method_handler)
+        handlers[method.name] = factory(behavior, request_deserializer=request_cls.FromString,
+                                        response_serializer=serialize)
+    server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(SERVICE, handlers),))
+    server.add_registered_method_handlers(SERVICE, handlers)
+
+
+async def register(server: grpc.aio.Server, ctx: AppContext, live: LiveApp) -> str:
+    if ctx.settings.projects_file:  # the file is the source of truth; without one, keep what is stored
+        await catalog.sync_projects(ctx.db, projects_file.load(ctx.settings.projects_file))
+    async with ctx.db.session() as session:
+        projects = await catalog.list_projects(session)
+    bus = CueBus()
+    cues = CueService(ctx.db, bus)
+    await cues.load_states()
+    audience = Audience(live, cues, ctx.authorizer)
+    for p in projects:
+        audience.add_project(p.uuid, [(c.uuid, tuple(c.container_ids)) for c in p.channels if c.channel_trigger])
+    ctx.extras["trigger.cues"] = cues
+    follower = asyncio.create_task(cues.follow())
+
+    async def close() -> None:
+        follower.cancel()
+        await asyncio.gather(follower, return_exceptions=True)
+        bus.close()
+        await audience.close()
+
+    ctx.closers.append(close)
+    _add_to_server(TriggerServicer(ctx, cues), server)
+    return SERVICE

@@ -1,0 +1,110 @@
+"""Catalog sync and cue publishing against a real (SQLite) database with the migrations applied."""
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from polyphony.core.db import Database, migrate
+from polyphony.core.errors import InvalidArgument, NotFound
+from polyphony.trigger import catalog, projects_file
+from polyphony.trigger.bus import CueBus
+from polyphony.trigger.cues import CueService
+from polyphony.trigger.models import Channel, Cue
+
+FIXTURE = Path(__file__).parents[2] / "fixtures" / "opentheater" / "projects.yaml"
+P1 = "09a7506a-d399-4d42-983f-47a12e028586"
+P2 = "ff277516-121b-4304-b256-d5a8b70e136a"
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite'}")
+    await migrate(database)
+    yield database
+    await database.dispose()
+
+
+async def test_sync_is_idempotent_and_follows_the_file(db: Database) -> None:
+    specs = projects_file.load(FIXTURE)
+    await catalog.sync_projects(db, specs)
+    await catalog.sync_projects(db, specs)
+    async with db.session() as s:
+        projects = await catalog.list_projects(s)
+        assert [p.uuid for p in projects] == [P1, P2]
+        assert [len(p.channels) for p in projects] == [3, 2]
+        assert projects[1].label == ["Staatstheater Mannheim", "Kammerspiele", "Shakespeares anderes Stück"]
+        assert await s.scalar(select(func.count()).select_from(Channel)) == 5
+    # drop the first project and a channel of the second
+    _first, second = specs
+    trimmed = (projects_file.ProjectSpec(second.project_uuid, second.project_path, None, second.channels[:1]),)
+    await catalog.sync_projects(db, trimmed)
+    async with db.session() as s:
+        projects = await catalog.list_projects(s)
+        assert [p.uuid for p in projects] == [P2]
+        assert projects[0].label is None and len(projects[0].channels) == 1
+        assert await s.scalar(select(func.count()).select_from(Channel)) == 1
+        with pytest.raises(NotFound):
+            await catalog.get_project(s, P1)
+        with pytest.raises(NotFound):
+            await catalog.get_project(s, "not-a-uuid")
+        assert (await catalog.get_project(s, P2.upper())).uuid == P2
+
+
+async def test_publish_stores_merges_and_fans_out(db: Database) -> None:
+    await catalog.sync_projects(db, projects_file.load(FIXTURE))
+    bus = CueBus()
+    cues = CueService(db, bus)
+    async with bus.subscribe(P1) as sub:
+        first = await cues.publish(P1, '{"content": {"text_de": "eins"}}')
+        second = await cues.publish(P1, b'{"content": {"text_en": "two"}, "timestamp": 7}')
+        assert [(await sub.get()).sequence for _ in range(2)] == [first.sequence, second.sequence]  # type: ignore[union-attr]
+        with pytest.raises(InvalidArgument):
+            await cues.publish(P1, "{oops")
+        with pytest.raises(NotFound):
+            await cues.publish("5e23407e-0000-4000-8000-000000000000", '{"content": {}}')
+        assert sub._queue.empty()  # rejected cues never reach the audience
+    assert second.sequence > first.sequence and second.payload["timestamp"] == 7
+    sequence, state = cues.state(P1)
+    assert sequence == second.sequence and state["content"] == {"text_de": "eins", "text_en": "two"}
+    # a restarted process sees the same state, and the history pages
+    fresh = CueService(db, CueBus())
+    await fresh.load_states()
+    assert fresh.state(P1) == (sequence, state)
+    async with db.session() as s:
+        page = await fresh.history(s, P1, after=0, limit=1)
+        assert [c.sequence for c in page.cues] == [first.sequence] and page.next_after == first.sequence
+        page = await fresh.history(s, P1, after=first.sequence, limit=0)
+        assert [c.text for c in page.cues] == [second.text] and page.next_after is None
+        assert await s.scalar(select(func.count()).select_from(Cue)) == 2
+        with pytest.raises(InvalidArgument):
+            await fresh.history(s, P1, after=0, limit=5000)
+
+
+async def test_cues_of_other_processes_are_followed(db: Database) -> None:
+    await catalog.sync_projects(db, projects_file.load(FIXTURE))
+    a, b = CueService(db, CueBus()), CueService(db, CueBus())
+    await a.load_states()
+    await b.load_states()
+    async with a.bus.subscribe(P1) as on_a, b.bus.subscribe(P1) as on_b:
+        published = await a.publish(P1, '{"content": {"text_de": "from a"}}')
+        assert await a.poll_others() == 0  # its own cue was delivered at publish time
+        assert await b.poll_others() == 1
+        got = await on_b.get()
+        assert got is not None and got.text == published.text and got.sequence == published.sequence
+        assert b.state(P1)[1]["content"] == {"text_de": "from a"}
+        assert (await on_a.get()).sequence == published.sequence  # type: ignore[union-attr]
+        assert on_a._queue.empty()
+        # a sequence number that commits late (PostgreSQL) is still picked up
+        async with db.transaction() as s:
+            s.add(Cue(id=published.sequence + 5, project_uuid=P1, published_ms=1,
+                      payload='{"content":{"text_de":"5"}}'))
+        assert await b.poll_others() == 1
+        async with db.transaction() as s:
+            s.add(Cue(id=published.sequence + 2, project_uuid=P1, published_ms=1,
+                      payload='{"content":{"text_de":"2"}}'))
+        assert await b.poll_others() == 1
+        assert [(await on_b.get()).sequence for _ in range(2)] == [  # type: ignore[union-attr]
+            published.sequence + 5, published.sequence + 2]
+        assert await b.poll_others() == 0
