@@ -185,6 +185,10 @@ def main(argv: list[str] | None = None) -> int:
     p_scan.add_argument("dirs", nargs="+")
     p_scan.add_argument("--data-dir")
 
+    p_celery = sub.add_parser("worker", help="run a Celery worker for analysis tasks (POLYPHONY_BROKER_URL)")
+    p_celery.add_argument("--data-dir", help="data directory [./polyphony-data]")
+    p_celery.add_argument("celery_args", nargs=argparse.REMAINDER, help="extra `celery worker` options")
+
     p_worker = sub.add_parser("_worker", help=argparse.SUPPRESS)
     p_worker.add_argument("--grpc-port", type=int, required=True)
 
@@ -194,6 +198,12 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(serve(_settings(args), demo=args.demo))
     if args.command == "scan":
         return _cmd_scan(args)
+    if args.command == "worker":
+        from polyphony.analysis.worker import main as celery_worker
+
+        if args.data_dir:
+            os.environ[ENV_PREFIX + "DATA_DIR"] = args.data_dir
+        return celery_worker(args.celery_args)
     if args.command == "_worker":
         asyncio.run(_worker_main(Settings.from_env(), args.grpc_port))
         return 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -339,6 +340,41 @@ def test_rescan_skips_unchanged_keeps_moved_ids_and_drops_removed(
     (root / "Goes.flac").unlink()
     report = scan()
     assert "1 moved" in report and "1 unchanged" in report and "1 removed" in report
-    after = {r["attributes"]["title"]: r["id"] for r in
-             http.get("/aura/tracks", params={"filter[artist]": "Rescan Band"}).json()["data"]}
-    assert after == {"Moves": before["Moves"], "Stays": before["Stays"]}
+
+    def listed() -> dict[str, str]:
+        return {r["attributes"]["title"]: r["id"] for r in
+                http.get("/aura/tracks", params={"filter[artist]": "Rescan Band"}).json()["data"]}
+
+    # another process changed the library: each server process notices within a second (response cache)
+    deadline = time.monotonic() + 5
+    while listed() != {"Moves": before["Moves"], "Stays": before["Stays"]} and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert listed() == {"Moves": before["Moves"], "Stays": before["Stays"]}
+
+
+async def test_grpc_scan_streams_progress_within_library_folders(server: RunningServer, tmp_path: Path) -> None:
+    folder = server.data_dir / "library" / "grpc-scan"
+    folder.mkdir(parents=True)
+    for i in range(3):
+        path = folder / f"{i}.flac"
+        soundfile.write(str(path), 0.1 * np.sin(np.arange(4000) * (0.1 + i / 50)), 8000, format="FLAC")
+        tags = FLAC(path)
+        tags["title"], tags["artist"] = f"Streamed {i}", "Scan Streamer"
+        tags.save()
+    (folder / "junk.mp3").write_bytes(b"no")
+    async with grpc.aio.insecure_channel(server.grpc_target) as channel:
+        stub = media_pb2_grpc.MediaServiceStub(channel)
+        frames = [f async for f in stub.ScanLibrary(media_pb2.ScanLibraryRequest(paths=[str(folder)]),
+                                                    metadata=server.grpc_auth())]
+        assert [f.done for f in frames[:-1]] == [1, 2, 3, 4] and all(f.total == 4 for f in frames[:-1])
+        summary = frames[-1].summary
+        assert (summary.added, summary.removed, len(summary.failed)) == (3, 0, 1)
+        listed = await stub.ListTracks(media_pb2.ListTracksRequest(filter={"artist": "Scan Streamer"}))
+        assert len(listed.data) == 3
+        with pytest.raises(grpc.aio.AioRpcError) as err:
+            [f async for f in stub.ScanLibrary(media_pb2.ScanLibraryRequest(paths=[str(tmp_path)]),
+                                               metadata=server.grpc_auth())]
+        assert err.value.code() == grpc.StatusCode.PERMISSION_DENIED
+        with pytest.raises(grpc.aio.AioRpcError) as err:
+            [f async for f in stub.ScanLibrary(media_pb2.ScanLibraryRequest(paths=[str(folder)]))]
+        assert err.value.code() == grpc.StatusCode.UNAUTHENTICATED

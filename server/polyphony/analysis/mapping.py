@@ -9,6 +9,8 @@ from urllib.parse import quote
 
 from google.protobuf import struct_pb2
 
+from polyphony.analysis.catalog import ExperienceView, SelectionView
+from polyphony.analysis.containers import WRITERS
 from polyphony.analysis.models import Item, Preset, Result, Task
 from polyphony.analysis.processors import Processor
 from polyphony.api.analysis.v1 import analysis_pb2 as pb
@@ -71,12 +73,15 @@ def struct(values: Mapping[str, Any]) -> struct_pb2.Struct:
     return out
 
 
-def processor_msg(p: Processor, base: str) -> pb.Processor:
-    return pb.Processor(
+def processor_msg(p: Processor, base: str, uuid: str | None = None) -> pb.Processor:
+    msg = pb.Processor(
         name=p.name, description=p.description, pid=p.pid, url=f"{base}/timeside/api/processors/{p.pid}/",
         version=p.version, parameters_default=struct(p.parameters_default),
         parameters_schema=struct(p.parameters_schema), synchronous=False,
     )
+    if uuid is not None:
+        msg.uuid = uuid
+    return msg
 
 
 def preset_msg(p: Preset, base: str) -> pb.Preset:
@@ -90,13 +95,39 @@ def preset_msg(p: Preset, base: str) -> pb.Preset:
 
 def task_msg(t: Task, base: str) -> pb.Task:
     msg = pb.Task(
-        url=f"{base}/timeside/api/tasks/{t.uuid}/", uuid=t.uuid, item=item_url(base, t.item_uuid),
-        preset=f"{base}/timeside/api/presets/{t.preset_uuid}/", status=t.status,
+        url=f"{base}/timeside/api/tasks/{t.uuid}/", uuid=t.uuid, status=t.status, progress=t.progress,
         date_added=iso(t.date_added), date_modified=iso(t.date_modified),
     )
+    if t.item_uuid is not None:
+        msg.item = item_url(base, t.item_uuid)
+    if t.selection_uuid is not None:
+        msg.selection = f"{base}/timeside/api/selections/{t.selection_uuid}/"
+    if t.experience_uuid is not None:
+        msg.experience = f"{base}/timeside/api/experiences/{t.experience_uuid}/"
+    if t.preset_uuid is not None:
+        msg.preset = f"{base}/timeside/api/presets/{t.preset_uuid}/"
     if t.error:
         msg.error = t.error
     return msg
+
+
+def experience_msg(v: ExperienceView, base: str) -> pb.Experience:
+    r = v.row
+    return pb.Experience(
+        url=f"{base}/timeside/api/experiences/{r.uuid}/", uuid=r.uuid, title=r.title, description=r.description,
+        presets=[f"{base}/timeside/api/presets/{k}/" for k in v.presets], is_public=r.is_public,
+        date_added=iso(r.date_added), date_modified=iso(r.date_modified),
+    )
+
+
+def selection_msg(v: SelectionView, base: str) -> pb.Selection:
+    r = v.row
+    return pb.Selection(
+        url=f"{base}/timeside/api/selections/{r.uuid}/", uuid=r.uuid, title=r.title, description=r.description,
+        items=[item_url(base, k) for k in v.items],
+        selections=[f"{base}/timeside/api/selections/{k}/" for k in v.selections], is_public=r.is_public,
+        date_added=iso(r.date_added), date_modified=iso(r.date_modified),
+    )
 
 
 def result_msg(r: Result, base: str) -> pb.Result:
@@ -107,6 +138,13 @@ def result_msg(r: Result, base: str) -> pb.Result:
     )
     if r.file_key is not None:
         msg.file = f"{base}/timeside/results/{r.uuid}/json/"
+        for fmt in WRITERS:
+            msg.files[fmt] = f"{base}/timeside/results/{r.uuid}/{fmt}/"
     if r.run_time is not None:
         msg.run_time = r.run_time
+    msg.reused = r.reused_from is not None
+    if r.reused_from is not None:
+        msg.reused_from = f"{base}/timeside/api/results/{r.reused_from}/"
+    if r.task_uuid is not None:
+        msg.task = f"{base}/timeside/api/tasks/{r.task_uuid}/"
     return msg

@@ -42,6 +42,20 @@ class Item(Base):
     date_modified: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class ProcessorRow(Base):
+    """A processor version known to this server (synced from the registry at start)."""
+
+    __tablename__ = "analysis_processors"
+    __table_args__ = (UniqueConstraint("pid", "version"),)
+
+    uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    pid: Mapped[str] = mapped_column(String(128), index=True)
+    version: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(512), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    parameters_schema: Mapped[dict[str, object]] = mapped_column(JSON)
+
+
 class Preset(Base):
     """A processor (pid + version) with its parameters (TimeSide `Preset`)."""
 
@@ -51,21 +65,88 @@ class Preset(Base):
     processor_pid: Mapped[str] = mapped_column(String(128), index=True)
     processor_version: Mapped[str] = mapped_column(String(64))
     parameters: Mapped[dict[str, object]] = mapped_column(JSON)
+    # SHA-256 of (pid, version, normalized parameters): equal presets are one row.
+    digest: Mapped[str | None] = mapped_column(String(64), unique=True)
     is_public: Mapped[bool] = mapped_column(Boolean, default=True)
     date_added: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     date_modified: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class Experience(Base):
+    """A set of presets (TimeSide `Experience`)."""
+
+    __tablename__ = "analysis_experiences"
+
+    uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    title: Mapped[str] = mapped_column(String(512), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    is_public: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Set for the one-preset experience made on demand when a task names a preset directly.
+    single_preset: Mapped[str | None] = mapped_column(String(36), unique=True)
+    date_added: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    date_modified: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ExperiencePreset(Base):
+    __tablename__ = "analysis_experience_presets"
+
+    experience_uuid: Mapped[str] = mapped_column(
+        ForeignKey("analysis_experiences.uuid", ondelete="CASCADE"), primary_key=True)
+    preset_uuid: Mapped[str] = mapped_column(ForeignKey("analysis_presets.uuid", ondelete="CASCADE"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Selection(Base):
+    """A set of items and nested selections (TimeSide `Selection`)."""
+
+    __tablename__ = "analysis_selections"
+
+    uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    title: Mapped[str] = mapped_column(String(512), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    is_public: Mapped[bool] = mapped_column(Boolean, default=True)
+    date_added: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    date_modified: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SelectionItem(Base):
+    __tablename__ = "analysis_selection_items"
+
+    selection_uuid: Mapped[str] = mapped_column(
+        ForeignKey("analysis_selections.uuid", ondelete="CASCADE"), primary_key=True)
+    item_uuid: Mapped[str] = mapped_column(ForeignKey("analysis_items.uuid", ondelete="CASCADE"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SelectionChild(Base):
+    __tablename__ = "analysis_selection_children"
+
+    parent_uuid: Mapped[str] = mapped_column(
+        ForeignKey("analysis_selections.uuid", ondelete="CASCADE"), primary_key=True)
+    child_uuid: Mapped[str] = mapped_column(
+        ForeignKey("analysis_selections.uuid", ondelete="CASCADE"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class Task(Base):
-    """One run of a preset over an item (TimeSide runs an experience; see the proto for the mapping)."""
+    """One run of an experience over an item or a selection (TimeSide `Task`)."""
 
     __tablename__ = "analysis_tasks"
 
     uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
-    item_uuid: Mapped[str] = mapped_column(ForeignKey("analysis_items.uuid", ondelete="CASCADE"), index=True)
-    preset_uuid: Mapped[str] = mapped_column(ForeignKey("analysis_presets.uuid", ondelete="CASCADE"), index=True)
+    item_uuid: Mapped[str | None] = mapped_column(
+        ForeignKey("analysis_items.uuid", ondelete="CASCADE"), index=True, nullable=True)
+    # Set when the task was created from one preset (its experience is then that preset's own).
+    preset_uuid: Mapped[str | None] = mapped_column(
+        ForeignKey("analysis_presets.uuid", ondelete="CASCADE"), index=True, nullable=True)
+    experience_uuid: Mapped[str | None] = mapped_column(
+        ForeignKey("analysis_experiences.uuid", ondelete="CASCADE"), index=True)
+    selection_uuid: Mapped[str | None] = mapped_column(
+        ForeignKey("analysis_selections.uuid", ondelete="CASCADE"), index=True)
     status: Mapped[int] = mapped_column(Integer, default=2)
+    progress: Mapped[float] = mapped_column(Float, default=0.0)
     error: Mapped[str] = mapped_column(Text, default="")
+    run_started: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     date_added: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     date_modified: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
@@ -82,6 +163,10 @@ class Result(Base):
     status: Mapped[int] = mapped_column(Integer, default=1)
     mime_type: Mapped[str] = mapped_column(String(100), default="")
     file_key: Mapped[str | None] = mapped_column(String(600))
+    # SHA-256 of (audio content hash, processor pid, version, normalized parameters).
+    cache_key: Mapped[str | None] = mapped_column(String(64), index=True)
+    reused_from: Mapped[str | None] = mapped_column(String(36))
+    task_uuid: Mapped[str | None] = mapped_column(String(36), index=True)
     run_time: Mapped[float | None] = mapped_column(Float)
     date_added: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     date_modified: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -1,41 +1,26 @@
-"""The processors registry: numpy analyzers that read an item's audio in blocks, once for all presets.
+"""The processors registry: versioned analyzers, each with a JSON Schema of its parameters and defaults.
 
-Each analyzer has a TimeSide `pid`, a `version` (part of the effective cache key: results computed by
-another version are another result) and a JSON Schema of its parameters with their defaults. Audio is
-mixed down to mono (the mean of the channels) before it reaches an analyzer, as TimeSide's analyzers do
-by default. Levels are in dBFS with silence floored at `FLOOR_DB` (a JSON number cannot be -inf).
+A processor's `version` is part of the effective cache key: results computed by another version are
+other results. Parameters are validated against the schema (jsonschema, Draft 2020-12) plus each
+processor's cross-field rules, then normalized (defaults filled in, integral floats made ints) so
+that equal presets have one canonical form.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping
+import hashlib
+import json
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
-import numpy as np
+import jsonschema
 
+from polyphony.analysis import analyzers as az
 from polyphony.core.errors import InvalidArgument, NotFound
 
-FLOOR_DB = -200.0  # 20*log10(1e-10)
-
-
-@dataclass(frozen=True)
-class AnalyzerResult:
-    """One TimeSide AnalyzerResult: `<pid>[.<sub id>]`, global or framewise numeric data."""
-
-    id: str
-    name: str
-    unit: str
-    time_mode: str  # "global" or "framewise"
-    value: list[float]
-    frame_metadata: dict[str, int] | None = None
-
-
-class Analyzer(Protocol):
-    def feed(self, block: np.ndarray) -> None: ...
-
-    def finish(self) -> list[AnalyzerResult]: ...
+FLOOR_DB = az.FLOOR_DB
+AnalyzerResult = az.AnalyzerResult
 
 
 @dataclass(frozen=True)
@@ -45,108 +30,109 @@ class Processor:
     name: str
     description: str
     parameters_schema: dict[str, Any]
-    factory: Any = field(repr=False)  # (samplerate, params) -> Analyzer
+    factory: Callable[[str, int, Mapping[str, Any]], az.Analyzer] = field(repr=False)
+    check: Callable[[dict[str, Any]], None] | None = field(default=None, repr=False)
 
     @property
     def parameters_default(self) -> dict[str, Any]:
         props = self.parameters_schema.get("properties", {})
         return {k: v["default"] for k, v in props.items() if "default" in v}
 
-    def analyzer(self, samplerate: int, params: Mapping[str, Any]) -> Analyzer:
-        return self.factory(samplerate, {**self.parameters_default, **params})  # type: ignore[no-any-return]
+    def analyzer(self, samplerate: int, params: Mapping[str, Any]) -> az.Analyzer:
+        return self.factory(self.pid, samplerate, {**self.parameters_default, **params})
 
 
-def db(amplitude: float) -> float:
-    return max(20.0 * math.log10(amplitude), FLOOR_DB) if amplitude > 0 else FLOOR_DB
-
-
-class Level:
-    """`level.max` (peak) and `level.rms`, both dBFS over the whole file."""
-
-    def __init__(self, samplerate: int, params: Mapping[str, Any]) -> None:
-        self.peak = 0.0
-        self.squares = 0.0
-        self.count = 0
-
-    def feed(self, block: np.ndarray) -> None:
-        if block.size:
-            self.peak = max(self.peak, float(np.max(np.abs(block))))
-            self.squares += float(np.dot(block, block))
-            self.count += block.size
-
-    def finish(self) -> list[AnalyzerResult]:
-        rms = math.sqrt(self.squares / self.count) if self.count else 0.0
-        return [
-            AnalyzerResult("level.max", "Max level", "dBFS", "global", [round(db(self.peak), 3)]),
-            AnalyzerResult("level.rms", "RMS level", "dBFS", "global", [round(db(rms), 3)]),
-        ]
-
-
-class MeanDCShift:
-    """`mean_dc_shift`: the mean sample value, in percent of full scale."""
-
-    def __init__(self, samplerate: int, params: Mapping[str, Any]) -> None:
-        self.total = 0.0
-        self.count = 0
-
-    def feed(self, block: np.ndarray) -> None:
-        self.total += float(np.sum(block))
-        self.count += block.size
-
-    def finish(self) -> list[AnalyzerResult]:
-        mean = self.total / self.count if self.count else 0.0
-        return [AnalyzerResult("mean_dc_shift", "Mean DC shift", "%", "global", [round(100.0 * mean, 3)])]
-
-
-class ZeroCrossingRate:
-    """`zero_crossing_rate`: sign changes per second in each frame of `blocksize`, every `stepsize`."""
-
-    def __init__(self, samplerate: int, params: Mapping[str, Any]) -> None:
-        self.samplerate = samplerate
-        self.blocksize = int(params["blocksize"])
-        self.stepsize = int(params["stepsize"])
-        self.pending = np.zeros(0)
-        self.values: list[float] = []
-
-    def _frame(self, frame: np.ndarray) -> None:
-        signs = np.signbit(frame)
-        crossings = int(np.count_nonzero(signs[1:] != signs[:-1])) if frame.size > 1 else 0
-        self.values.append(round(crossings * self.samplerate / self.blocksize, 3))
-
-    def feed(self, block: np.ndarray) -> None:
-        self.pending = np.concatenate([self.pending, block])
-        while self.pending.size >= self.blocksize:
-            self._frame(self.pending[: self.blocksize])
-            self.pending = self.pending[self.stepsize :]
-
-    def finish(self) -> list[AnalyzerResult]:
-        if self.pending.size and (not self.values or self.pending.size > self.blocksize - self.stepsize):
-            self._frame(self.pending)  # the last, partial frame (its rate is still per blocksize)
-        meta = {"samplerate": self.samplerate, "blocksize": self.blocksize, "stepsize": self.stepsize}
-        return [AnalyzerResult("zero_crossing_rate", "Zero-crossing rate", "Hz", "framewise", self.values, meta)]
-
-
-def _int_param(default: int, minimum: int, maximum: int, text: str) -> dict[str, Any]:
+def _int(default: int, minimum: int, maximum: int, text: str) -> dict[str, Any]:
     return {"type": "integer", "default": default, "minimum": minimum, "maximum": maximum, "description": text}
 
 
-_NO_PARAMETERS: dict[str, Any] = {"type": "object", "properties": {}, "additionalProperties": False}
+def _num(default: float, minimum: float, maximum: float, text: str) -> dict[str, Any]:
+    return {"type": "number", "default": default, "minimum": minimum, "maximum": maximum, "description": text}
 
-PROCESSORS: dict[str, Processor] = {
-    p.pid: p
-    for p in (
-        Processor("level", "1.0", "Level Analyzer", "Peak and RMS level of the whole file, in dBFS.",
-                  _NO_PARAMETERS, Level),
-        Processor("mean_dc_shift", "1.0", "Mean DC shift Analyzer",
-                  "Mean sample value of the whole file, in percent of full scale.", _NO_PARAMETERS, MeanDCShift),
-        Processor("zero_crossing_rate", "1.0", "Zero-crossing rate Analyzer",
-                  "Sign changes per second in each frame.",
-                  {"type": "object", "additionalProperties": False, "properties": {
-                      "blocksize": _int_param(1024, 2, 1 << 20, "frame length in samples"),
-                      "stepsize": _int_param(512, 1, 1 << 20, "hop between frames in samples")}},
-                  ZeroCrossingRate),
-    )
-}
+
+def _schema(**props: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "object", "additionalProperties": False, "properties": props}
+
+
+_FFT = {"blocksize": _int(2048, 16, 1 << 16, "frame length in samples"),
+        "stepsize": _int(512, 1, 1 << 16, "hop between frames in samples")}
+
+
+def _step_le_block(params: dict[str, Any]) -> None:
+    if params["stepsize"] > params["blocksize"]:
+        raise InvalidArgument("Parameter 'stepsize' must not exceed 'blocksize'.", field="parameters")
+
+
+def _mel_range(params: dict[str, Any]) -> None:
+    _step_le_block(params)
+    if params["fmin"] >= params["fmax"]:
+        raise InvalidArgument("Parameter 'fmin' must be below 'fmax'.", field="parameters")
+
+
+def _pitch_range(params: dict[str, Any]) -> None:
+    _step_le_block(params)
+    if params["fmin"] >= params["fmax"]:
+        raise InvalidArgument("Parameter 'fmin' must be below 'fmax'.", field="parameters")
+
+
+_MEL = {"fmin": _num(0.0, 0.0, 96000.0, "lowest mel band edge (Hz)"),
+        "fmax": _num(11025.0, 1.0, 96000.0, "highest mel band edge (Hz, capped at Nyquist)")}
+
+PROCESSORS: dict[str, Processor] = {p.pid: p for p in (
+    Processor("level", "1.0", "Level Analyzer", "Peak and RMS level of the whole file, in dBFS.",
+              _schema(), az.Level),
+    Processor("mean_dc_shift", "1.0", "Mean DC shift Analyzer",
+              "Mean sample value of the whole file, in percent of full scale.", _schema(), az.MeanDCShift),
+    Processor("zero_crossing_rate", "1.0", "Zero-crossing rate Analyzer", "Sign changes per second in each frame.",
+              _schema(blocksize=_int(1024, 2, 1 << 20, "frame length in samples"),
+                      stepsize=_int(512, 1, 1 << 20, "hop between frames in samples")),
+              az.ZeroCrossingRate, _step_le_block),
+    Processor("waveform_analyzer", "1.0", "Waveform Analyzer",
+              "Min/max envelope: the extreme samples of every `stepsize` samples.",
+              _schema(stepsize=_int(256, 1, 1 << 20, "samples per envelope point")), az.Waveform),
+    Processor("spectrogram_analyzer", "1.0", "Spectrogram Analyzer",
+              "Magnitude STFT (periodic Hann window), linear or in dB; y_value is the frequency axis (Hz).",
+              _schema(**_FFT, scale={"type": "string", "enum": ["linear", "log"], "default": "linear",
+                                     "description": "linear magnitude or dB"}),
+              az.Spectrogram, _step_le_block),
+    Processor("onset_detection_function", "1.0", "Onset detection function",
+              "Spectral flux: mean rise in dB of 128 mel bands from one frame to the next.",
+              _schema(**_FFT), az.OnsetFunction, _step_le_block),
+    Processor("onsets", "1.0", "Onsets", "Onset times: peaks of the onset detection function.",
+              _schema(**_FFT, delta=_num(2.0, 0.0, 100.0, "peak height above the local mean (dB)"),
+                      min_interval=_num(0.03, 0.0, 10.0, "shortest gap between onsets (s)")),
+              az.Onsets, _step_le_block),
+    Processor("tempo", "1.0", "Tempo and beats",
+              "Global tempo (bpm) from the onset function's autocorrelation; beats by dynamic programming.",
+              _schema(**_FFT, start_bpm=_num(120.0, 30.0, 300.0, "centre of the tempo prior (bpm)")),
+              az.Tempo, _step_le_block),
+    Processor("pitch_yin", "1.0", "Pitch (YIN)", "Fundamental frequency by YIN, with its confidence.",
+              _schema(**_FFT, fmin=_num(40.0, 10.0, 20000.0, "lowest F0 searched (Hz)"),
+                      fmax=_num(2000.0, 20.0, 24000.0, "highest F0 searched (Hz)"),
+                      threshold=_num(0.1, 0.0, 1.0, "aperiodicity threshold")),
+              az.PitchYin, _pitch_range),
+    Processor("mfcc", "1.0", "MFCC", "Mel-frequency cepstral coefficients (DCT-II of log mel power).",
+              _schema(**_FFT, n_mfcc=_int(13, 1, 128, "coefficients kept"), n_mels=_int(40, 1, 256, "mel bands"),
+                      **_MEL), az.MFCC, _mel_range),
+    Processor("mel_energy", "1.0", "Mel energies", "Power in each mel band (Slaney mel scale, area-normalized).",
+              _schema(**_FFT, n_mels=_int(40, 1, 256, "mel bands"), **_MEL), az.MelEnergy, _mel_range),
+    Processor("spectral_descriptors", "1.0", "Spectral descriptors",
+              "Centroid, spread, skewness, kurtosis, rolloff, flatness, flux, slope and decrease per frame.",
+              _schema(**_FFT, rolloff=_num(0.85, 0.01, 1.0, "energy fraction below the rolloff frequency"),
+                      descriptors={"type": "array", "uniqueItems": True, "minItems": 1,
+                                   "items": {"type": "string", "enum": list(az.DESCRIPTORS)},
+                                   "default": list(az.DESCRIPTORS), "description": "descriptors to compute"}),
+              az.SpectralDescriptors, _step_le_block),
+    Processor("silence", "1.0", "Silence segments",
+              "Segments labelled 0 Silence / 1 Not Silence: frames whose RMS is below `threshold` dBFS.",
+              _schema(blocksize=_int(1024, 16, 1 << 20, "frame length in samples"),
+                      threshold=_num(-60.0, -200.0, 0.0, "silence threshold (dBFS)")), az.Silence),
+    Processor("loudness_itu", "1.0", "Loudness ITU-R BS.1770",
+              "Integrated loudness (LUFS) with absolute and relative gating, and 400 ms block loudness.",
+              _schema(), az.Loudness),
+)}
+
+DEFAULT_EXPERIENCE = ("level", "spectrogram_analyzer", "onsets", "tempo", "pitch_yin", "mfcc", "loudness_itu")
 
 
 def get_processor(pid: str) -> Processor:
@@ -156,25 +142,44 @@ def get_processor(pid: str) -> Processor:
     return processor
 
 
-def validate_parameters(processor: Processor, params: object, *, field: str = "parameters") -> dict[str, Any]:
-    """Check `params` against the processor's schema (the subset of JSON Schema its schemas use)."""
+def _integral(value: Any) -> Any:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, list):
+        return [_integral(v) for v in value]
+    return value
+
+
+def normalize_parameters(processor: Processor, params: object, *, field: str = "parameters") -> dict[str, Any]:
+    """Validate `params` against the processor's schema; return them with every default filled in."""
     if not isinstance(params, dict):
         raise InvalidArgument("Parameters must be a JSON object.", field=field)
-    props: dict[str, Any] = processor.parameters_schema.get("properties", {})
-    for key, value in params.items():
-        spec = props.get(key)
-        if spec is None:
-            raise InvalidArgument(f"Unknown parameter {key!r} for processor {processor.pid!r}.", field=field)
-        if spec["type"] == "integer":
-            if isinstance(value, float) and value.is_integer():
-                value = int(value)
-                params[key] = value
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise InvalidArgument(f"Parameter {key!r} must be an integer.", field=field)
-            if not spec["minimum"] <= value <= spec["maximum"]:
-                raise InvalidArgument(
-                    f"Parameter {key!r} must be between {spec['minimum']} and {spec['maximum']}.", field=field)
-    merged = {**processor.parameters_default, **params}
-    if processor.pid == "zero_crossing_rate" and merged["stepsize"] > merged["blocksize"]:
-        raise InvalidArgument("Parameter 'stepsize' must not exceed 'blocksize'.", field=field)
-    return dict(params)
+    props = processor.parameters_schema.get("properties", {})
+    cleaned = {k: (_integral(v) if props.get(k, {}).get("type") == "integer" else v) for k, v in params.items()}
+    try:
+        jsonschema.validate(cleaned, processor.parameters_schema)
+    except jsonschema.ValidationError as exc:
+        where = ".".join(str(p) for p in exc.absolute_path)
+        raise InvalidArgument(f"{where + ': ' if where else ''}{exc.message}", field=field) from None
+    merged = {**processor.parameters_default, **cleaned}
+    merged = {k: (float(v) if props[k].get("type") == "number" and isinstance(v, int | float) else v)
+              for k, v in merged.items()}
+    if "descriptors" in merged:
+        merged["descriptors"] = [d for d in az.DESCRIPTORS if d in merged["descriptors"]]
+    if processor.check is not None:
+        try:
+            processor.check(merged)
+        except InvalidArgument as exc:
+            raise InvalidArgument(exc.detail, field=field) from None
+    return dict(sorted(merged.items()))
+
+
+def validate_parameters(processor: Processor, params: object, *, field: str = "parameters") -> dict[str, Any]:
+    """Backward-compatible name: the normalized parameters."""
+    return normalize_parameters(processor, params, field=field)
+
+
+def parameters_digest(pid: str, version: str, params: Mapping[str, Any]) -> str:
+    """SHA-256 of the canonical JSON of (pid, version, normalized parameters)."""
+    canonical = json.dumps([pid, version, params], sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()

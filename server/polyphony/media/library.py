@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, or_, select
+from sqlalchemy import ColumnElement, String, and_, cast, false, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -143,9 +143,44 @@ def _keyset(columns: list[tuple[InstrumentedAttribute[Any], bool]], values: list
     return or_(*clauses)
 
 
+_LINK_COLUMNS = {"tracks": ("album_id",), "images": ("album_id", "track_id")}
+
+
+def _track_links() -> list[Any]:
+    """Correlated subqueries that fetch a track's artists ("position:id,...") and images ("id,...")
+    in the same row as the track, so a page of tracks is one query."""
+    artists = (select(func.aggregate_strings(cast(TrackArtist.position, String) + literal(":")
+                                             + cast(TrackArtist.artist_id, String), ","))
+               .where(TrackArtist.track_id == Track.id).scalar_subquery().label("artist_links"))
+    images = (select(func.aggregate_strings(cast(Image.id, String), ","))
+              .where(or_(Image.track_id == Track.id,
+                         and_(Track.album_id.is_not(None), Image.album_id == Track.album_id)))
+              .scalar_subquery().label("image_links"))
+    return [artists, images]
+
+
+def _select(collection: Collection) -> Any:
+    """A Core select of the id, every attribute column and the link columns (no ORM objects: this
+    is the hot path of every listing)."""
+    model: Any = collection.model
+    links = [getattr(model, name) for name in _LINK_COLUMNS.get(collection.name, ())]
+    if collection is TRACKS:
+        links += _track_links()
+    return select(model.id, *collection.attributes.values(), *links)
+
+
+def _ids(csv: str | None) -> list[int]:
+    return [int(v) for v in csv.split(",")] if csv else []
+
+
+def _positioned_ids(csv: str | None) -> list[int]:
+    pairs = sorted(tuple(int(x) for x in v.split(":")) for v in csv.split(",")) if csv else []
+    return [artist_id for _, artist_id in pairs]
+
+
 async def list_resources(session: AsyncSession, collection: Collection, query: ListQuery) -> Page:
     model: Any = collection.model
-    stmt = select(model)
+    stmt = _select(collection)
     for name, value in query.filters:
         column = collection.attributes.get(name)
         stmt = stmt.where(false() if column is None else _filter_clause(column, value))
@@ -158,13 +193,13 @@ async def list_resources(session: AsyncSession, collection: Collection, query: L
             raise InvalidArgument("malformed page token", field="page")
         stmt = stmt.where(_keyset(order, values))
     stmt = stmt.order_by(*[(c.desc() if d else c.asc()) for c, d in order]).limit(query.limit + 1)
-    rows: list[Any] = list((await session.scalars(stmt)).all())
+    rows: list[Any] = list((await session.execute(stmt)).all())
     more = len(rows) > query.limit
     rows = rows[: query.limit]
     position = None
     if more and rows:
-        last = rows[-1]
-        position = {"v": [getattr(last, collection.attributes[k.attribute].key) for k in query.sort], "id": last.id}
+        last = rows[-1]._mapping
+        position = {"v": [last[collection.attributes[k.attribute].key] for k in query.sort], "id": last["id"]}
     data = await build_resources(session, collection, rows)
     return Page(data, await included(session, data, query.include), position)
 
@@ -173,7 +208,7 @@ async def get_resource(session: AsyncSession, collection: Collection, raw_id: st
                        include: tuple[str, ...] = ()) -> Page:
     row_id = parse_id(raw_id)
     model: Any = collection.model
-    row = await session.get(model, row_id) if row_id is not None else None
+    row = (await session.execute(_select(collection).where(model.id == row_id))).first() if row_id else None
     if row is None:
         raise NotFound(f"no {collection.type} with id {raw_id!r}")
     data = await build_resources(session, collection, [row])
@@ -181,16 +216,17 @@ async def get_resource(session: AsyncSession, collection: Collection, raw_id: st
 
 
 def _attributes(collection: Collection, row: Any) -> dict[str, Any]:
-    values = {name: getattr(row, col.key) for name, col in collection.attributes.items()}
+    mapping = row._mapping
+    values = {name: mapping[col.key] for name, col in collection.attributes.items()}
     return {k: v for k, v in values.items() if v is not None}
 
 
 async def _pairs(session: AsyncSession, stmt: Any) -> dict[int, list[int]]:
-    out: dict[int, list[int]] = {}
+    out: dict[int, dict[int, None]] = {}
     for key, value in (await session.execute(stmt)).all():
-        if key is not None and value is not None and value not in out.setdefault(key, []):
-            out[key].append(value)
-    return out
+        if key is not None and value is not None:
+            out.setdefault(key, {})[value] = None
+    return {k: list(v) for k, v in out.items()}
 
 
 async def build_resources(session: AsyncSession, collection: Collection, rows: Sequence[Any]) -> list[Resource]:
@@ -201,16 +237,8 @@ async def build_resources(session: AsyncSession, collection: Collection, rows: S
         return []
     if collection is TRACKS:
         rel["albums"] = {r.id: [r.album_id] for r in rows if r.album_id is not None}
-        rel["artists"] = await _pairs(session, select(TrackArtist.track_id, TrackArtist.artist_id)
-                                      .where(TrackArtist.track_id.in_(ids))
-                                      .order_by(TrackArtist.track_id, TrackArtist.position))
-        album_of = {r.id: r.album_id for r in rows}
-        by_album = await _pairs(session, select(Image.album_id, Image.id)
-                                .where(Image.album_id.in_({a for a in album_of.values() if a is not None}))
-                                .order_by(Image.id))
-        own = await _pairs(session, select(Image.track_id, Image.id).where(Image.track_id.in_(ids)).order_by(Image.id))
-        rel["images"] = {tid: list(dict.fromkeys(own.get(tid, []) + by_album.get(album_of[tid] or -1, [])))
-                         for tid in ids}
+        rel["artists"] = {r.id: _positioned_ids(r.artist_links) for r in rows}
+        rel["images"] = {r.id: sorted(set(_ids(r.image_links))) for r in rows}
     elif collection is ALBUMS:
         rel["tracks"] = await _pairs(session, select(Track.album_id, Track.id).where(Track.album_id.in_(ids))
                                      .order_by(Track.album_id, Track.disc, Track.track, Track.id))
@@ -255,7 +283,7 @@ async def included(session: AsyncSession, data: Iterable[Resource], include: tup
     for kind, rids in by_type.items():
         collection = BY_TYPE[kind]
         model: Any = collection.model
-        rows = (await session.scalars(select(model).where(model.id.in_(rids)))).all()
+        rows = (await session.execute(_select(collection).where(model.id.in_(rids)))).all()
         for res in await build_resources(session, collection, rows):
             loaded[(res.type, res.id)] = res
     return [loaded[ref] for ref in wanted if ref in loaded]

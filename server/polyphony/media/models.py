@@ -99,3 +99,12 @@ class Image(Base):
     size: Mapped[int] = mapped_column(Integer)
 
     __table_args__ = (Index("ix_media_images_album_sha", "album_id", "sha256", unique=True),)
+
+
+class LibraryState(Base):
+    """One row: a counter bumped whenever a scan changes the library (response caches key on it)."""
+
+    __tablename__ = "media_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    generation: Mapped[int] = mapped_column(BigInteger, default=0)

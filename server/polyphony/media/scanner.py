@@ -5,6 +5,7 @@ reported and skipped; it never aborts the scan or touches what is already stored
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from polyphony.core.config import Settings
 from polyphony.core.db import Database
+from polyphony.core.errors import FailedPrecondition, NotFound, PermissionDenied
+from polyphony.media.cache import bump_generation
 from polyphony.media.images import FoundImage, embedded_images, folder_images
 from polyphony.media.models import Album, Artist, Image, Track, TrackArtist
 from polyphony.media.tags import AUDIO_EXTENSIONS, FileInfo, UnreadableFile, read_file
@@ -129,7 +132,7 @@ async def scan(db: Database, roots: list[Path], progress: Callable[[int, int, st
     root_prefixes = [str(r.resolve()) for r in roots]
     async with db.session() as session:
         known = {t.path: t for t in (await session.scalars(select(Track))).all()
-                 if any(t.path.startswith(p) for p in root_prefixes)}
+                 if any(t.path == p or t.path.startswith(p.rstrip(os.sep) + os.sep) for p in root_prefixes)}
     by_fingerprint = {t.fingerprint: t for t in known.values()}
     present = {str(p) for p in files}
     artists: dict[str, Artist] = {}
@@ -149,6 +152,7 @@ async def scan(db: Database, roots: list[Path], progress: Callable[[int, int, st
             if progress:
                 progress(i + 1, total, path.name)
         async with db.transaction() as session:
+            await bump_generation(session)
             artists.clear()
             if existing is None:
                 moved = by_fingerprint.get(info.fingerprint)
@@ -168,8 +172,27 @@ async def scan(db: Database, roots: list[Path], progress: Callable[[int, int, st
         if gone:
             async with db.transaction() as session:
                 await session.execute(delete(Track).where(Track.id.in_(gone)))
+                await bump_generation(session)
             report.removed = len(gone)
     return report
+
+
+def resolve_roots(requested: list[str], library_dirs: tuple[str, ...]) -> list[Path]:
+    """The folders a remote scan may touch: the configured library folders or paths inside them."""
+    if not library_dirs:
+        raise FailedPrecondition("no library folders are configured (set POLYPHONY_LIBRARY_DIRS)")
+    allowed = [Path(d).resolve() for d in library_dirs]
+    if not requested:
+        return allowed
+    roots = []
+    for raw in requested:
+        path = Path(raw).resolve()
+        if not any(path == a or a in path.parents for a in allowed):
+            raise PermissionDenied(f"{raw} is outside the library folders", field="paths")
+        if not path.exists():
+            raise NotFound(f"{raw} does not exist")
+        roots.append(path)
+    return roots
 
 
 async def scan_command(settings: Settings, roots: list[Path]) -> int:

@@ -19,7 +19,8 @@ from polyphony.app import AppContext
 from polyphony.core.errors import InvalidArgument, NotFound
 from polyphony.core.query import OriginalRequest, parse_int
 from polyphony.edge.live import LiveApp
-from polyphony.media import audio, library
+from polyphony.media import audio, library, scanner
+from polyphony.media.cache import ResponseCache
 from polyphony.media.images import image_bytes
 from polyphony.rpc.http import base_url, is_head, metadata, original, send_http
 
@@ -66,6 +67,14 @@ def untyped(res: library.Resource) -> pb.IncludedResource:
 class MediaServicer(media_pb2_grpc.MediaServiceServicer):
     def __init__(self, ctx: AppContext) -> None:
         self.ctx = ctx
+        self.cache = ResponseCache(ctx.db, max_entries=ctx.settings.media_cache_entries)
+
+    def _cache_key(self, rpc: str, request: Any, context: grpc.aio.ServicerContext) -> tuple[str, ...]:
+        rest = original(context)
+        if rest is None:
+            return (rpc, request.SerializeToString(deterministic=True).hex())
+        md = metadata(context)
+        return (rpc, md.get("x-envoy-original-path", ""), md.get("x-edge-host", ""), md.get("x-forwarded-proto", ""))
 
     async def GetServer(self, request: pb.GetServerRequest, context: grpc.aio.ServicerContext) -> pb.GetServerResponse:
         return pb.GetServerResponse(
@@ -118,6 +127,11 @@ class MediaServicer(media_pb2_grpc.MediaServiceServicer):
 
     async def _list(self, collection: library.Collection, request: Any, context: grpc.aio.ServicerContext,
                     response_cls: Any) -> Any:
+        key = self._cache_key(collection.name, request, context)
+        return await self.cache.get(key, lambda: self._list_uncached(collection, request, context, response_cls))
+
+    async def _list_uncached(self, collection: library.Collection, request: Any, context: grpc.aio.ServicerContext,
+                             response_cls: Any) -> Any:
         rest = original(context)
         query, scope = self._list_query(collection, request, rest)
         async with self.ctx.db.session() as session:
@@ -129,6 +143,11 @@ class MediaServicer(media_pb2_grpc.MediaServiceServicer):
 
     async def _get(self, collection: library.Collection, request: Any, context: grpc.aio.ServicerContext,
                    response_cls: Any) -> Any:
+        key = self._cache_key(collection.type, request, context)
+        return await self.cache.get(key, lambda: self._get_uncached(collection, request, context, response_cls))
+
+    async def _get_uncached(self, collection: library.Collection, request: Any, context: grpc.aio.ServicerContext,
+                            response_cls: Any) -> Any:
         rest = original(context)
         include_raw = rest.get("include") if rest is not None else request.include
         include = library.parse_include(include_raw or "", collection)
@@ -175,6 +194,10 @@ class MediaServicer(media_pb2_grpc.MediaServiceServicer):
         for offset in range(0, len(view), audio.CHUNK):
             yield httpbody_pb2.HttpBody(content_type=image.mimetype, data=bytes(view[offset : offset + audio.CHUNK]))
 
+    def ScanLibrary(self, request: pb.ScanLibraryRequest,
+                    context: grpc.aio.ServicerContext) -> AsyncIterator[pb.ScanLibraryResponse]:
+        return _scan_frames(self.ctx, request)
+
     async def GetTrackAudio(self, request: pb.GetTrackAudioRequest,
                             context: grpc.aio.ServicerContext) -> AsyncIterator[httpbody_pb2.HttpBody]:
         md = metadata(context)
@@ -195,6 +218,30 @@ class MediaServicer(media_pb2_grpc.MediaServiceServicer):
                 yield httpbody_pb2.HttpBody(content_type=answer.content_type, data=chunk)
         if not sent:  # headers only (HEAD, 304, empty range): one empty message carries the content type
             yield httpbody_pb2.HttpBody(content_type=answer.content_type)
+
+
+async def _scan_frames(ctx: AppContext, request: pb.ScanLibraryRequest) -> AsyncIterator[pb.ScanLibraryResponse]:
+    roots = scanner.resolve_roots(list(request.paths), ctx.settings.library_dirs)
+    frames: asyncio.Queue[pb.ScanLibraryResponse] = asyncio.Queue()
+
+    def progress(done: int, total: int, name: str) -> None:
+        frames.put_nowait(pb.ScanLibraryResponse(done=done, total=total, current=name))
+
+    job = asyncio.create_task(scanner.scan(ctx.db, roots, progress, remove_missing=not request.keep_missing))
+    try:
+        while not job.done() or not frames.empty():
+            getter = asyncio.ensure_future(frames.get())
+            await asyncio.wait([getter, job], return_when=asyncio.FIRST_COMPLETED)
+            if getter.done():
+                yield getter.result()
+            else:
+                getter.cancel()
+        report = job.result()
+    finally:
+        job.cancel()
+    summary = pb.ScanSummary(added=report.added, updated=report.updated, moved=report.moved,
+                             unchanged=report.unchanged, removed=report.removed, failed=report.failed)
+    yield pb.ScanLibraryResponse(done=report.seen, total=report.seen, summary=summary)
 
 
 async def register(server: grpc.aio.Server, ctx: AppContext, live: LiveApp) -> str:

@@ -11,12 +11,30 @@ from typing import Any
 
 import mutagen
 import soundfile
+from mutagen.easyid3 import EasyID3
+from mutagen.id3 import ID3
 
 AUDIO_EXTENSIONS = {
     ".mp3": "audio/mpeg", ".flac": "audio/flac", ".ogg": "audio/ogg", ".oga": "audio/ogg",
     ".opus": "audio/ogg", ".m4a": "audio/mp4", ".mp4": "audio/mp4", ".aac": "audio/aac",
     ".wav": "audio/wav", ".aif": "audio/aiff", ".aiff": "audio/aiff",
 }
+
+
+class _EasyView:
+    """Easy (format-neutral) tag names over a raw ID3 tag, as WAV and AIFF files carry them."""
+
+    def __init__(self, id3: ID3) -> None:
+        self._id3 = id3
+
+    def get(self, key: str) -> list[str] | None:
+        getter = EasyID3.Get.get(key)
+        if getter is None:
+            return None
+        try:
+            return list(getter(self._id3, key))
+        except (KeyError, ValueError):
+            return None
 
 
 class UnreadableFile(Exception):
@@ -102,7 +120,9 @@ def read_file(path: Path) -> FileInfo:
     if audio is None or audio.info is None:
         raise UnreadableFile(f"{path}: not recognised as audio")
     info = audio.info
-    tags = audio.tags if audio.tags is not None else {}
+    tags: Any = audio.tags if audio.tags is not None else {}
+    if isinstance(tags, ID3) and not isinstance(tags, EasyID3):
+        tags = _EasyView(tags)
     values: dict[str, Any] = {}
     framerate = getattr(info, "sample_rate", None)
     length = float(getattr(info, "length", 0.0) or 0.0)

@@ -6,8 +6,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from polyphony.analysis.pipeline import analyze_file
 from polyphony.analysis.processors import FLOOR_DB, PROCESSORS, AnalyzerResult, validate_parameters
-from polyphony.analysis.runs import analyze_file
 from polyphony.core.errors import InvalidArgument
 from tests.unit.analysis.conftest import RATE, encode, sine
 
@@ -51,7 +51,7 @@ def test_zero_crossing_rate_of_a_sine_and_silence() -> None:
 
 def test_parameters_are_checked_against_the_schema() -> None:
     zcr = PROCESSORS["zero_crossing_rate"]
-    assert validate_parameters(zcr, {"blocksize": 2048.0}) == {"blocksize": 2048}
+    assert validate_parameters(zcr, {"blocksize": 2048.0}) == {"blocksize": 2048, "stepsize": 512}
     for bad in ({"blocksize": "big"}, {"blocksize": 1}, {"nope": 1}, {"blocksize": 64, "stepsize": 128}, [1]):
         with pytest.raises(InvalidArgument) as err:
             validate_parameters(zcr, bad)

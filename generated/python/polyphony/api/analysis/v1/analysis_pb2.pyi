@@ -2,9 +2,10 @@ from google.api import annotations_pb2 as _annotations_pb2
 from google.api import httpbody_pb2 as _httpbody_pb2
 from google.protobuf import struct_pb2 as _struct_pb2
 from polyphony.api.common.v1 import options_pb2 as _options_pb2
+from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
-from collections.abc import Mapping as _Mapping
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
 from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
@@ -126,7 +127,7 @@ class GetItemSourceRequest(_message.Message):
     def __init__(self, uuid: _Optional[str] = ..., filename: _Optional[str] = ...) -> None: ...
 
 class Processor(_message.Message):
-    __slots__ = ("name", "description", "pid", "url", "version", "parameters_default", "parameters_schema", "synchronous")
+    __slots__ = ("name", "description", "pid", "url", "version", "parameters_default", "parameters_schema", "synchronous", "uuid")
     NAME_FIELD_NUMBER: _ClassVar[int]
     DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
     PID_FIELD_NUMBER: _ClassVar[int]
@@ -135,6 +136,7 @@ class Processor(_message.Message):
     PARAMETERS_DEFAULT_FIELD_NUMBER: _ClassVar[int]
     PARAMETERS_SCHEMA_FIELD_NUMBER: _ClassVar[int]
     SYNCHRONOUS_FIELD_NUMBER: _ClassVar[int]
+    UUID_FIELD_NUMBER: _ClassVar[int]
     name: str
     description: str
     pid: str
@@ -143,7 +145,8 @@ class Processor(_message.Message):
     parameters_default: _struct_pb2.Struct
     parameters_schema: _struct_pb2.Struct
     synchronous: bool
-    def __init__(self, name: _Optional[str] = ..., description: _Optional[str] = ..., pid: _Optional[str] = ..., url: _Optional[str] = ..., version: _Optional[str] = ..., parameters_default: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., parameters_schema: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., synchronous: _Optional[bool] = ...) -> None: ...
+    uuid: str
+    def __init__(self, name: _Optional[str] = ..., description: _Optional[str] = ..., pid: _Optional[str] = ..., url: _Optional[str] = ..., version: _Optional[str] = ..., parameters_default: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., parameters_schema: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., synchronous: _Optional[bool] = ..., uuid: _Optional[str] = ...) -> None: ...
 
 class ListProcessorsRequest(_message.Message):
     __slots__ = ()
@@ -192,7 +195,7 @@ class GetPresetRequest(_message.Message):
     def __init__(self, uuid: _Optional[str] = ...) -> None: ...
 
 class Task(_message.Message):
-    __slots__ = ("url", "uuid", "item", "preset", "status", "error", "date_added", "date_modified")
+    __slots__ = ("url", "uuid", "item", "preset", "status", "error", "date_added", "date_modified", "experience", "selection", "progress")
     URL_FIELD_NUMBER: _ClassVar[int]
     UUID_FIELD_NUMBER: _ClassVar[int]
     ITEM_FIELD_NUMBER: _ClassVar[int]
@@ -201,6 +204,9 @@ class Task(_message.Message):
     ERROR_FIELD_NUMBER: _ClassVar[int]
     DATE_ADDED_FIELD_NUMBER: _ClassVar[int]
     DATE_MODIFIED_FIELD_NUMBER: _ClassVar[int]
+    EXPERIENCE_FIELD_NUMBER: _ClassVar[int]
+    SELECTION_FIELD_NUMBER: _ClassVar[int]
+    PROGRESS_FIELD_NUMBER: _ClassVar[int]
     url: str
     uuid: str
     item: str
@@ -209,7 +215,10 @@ class Task(_message.Message):
     error: str
     date_added: str
     date_modified: str
-    def __init__(self, url: _Optional[str] = ..., uuid: _Optional[str] = ..., item: _Optional[str] = ..., preset: _Optional[str] = ..., status: _Optional[int] = ..., error: _Optional[str] = ..., date_added: _Optional[str] = ..., date_modified: _Optional[str] = ...) -> None: ...
+    experience: str
+    selection: str
+    progress: float
+    def __init__(self, url: _Optional[str] = ..., uuid: _Optional[str] = ..., item: _Optional[str] = ..., preset: _Optional[str] = ..., status: _Optional[int] = ..., error: _Optional[str] = ..., date_added: _Optional[str] = ..., date_modified: _Optional[str] = ..., experience: _Optional[str] = ..., selection: _Optional[str] = ..., progress: _Optional[float] = ...) -> None: ...
 
 class CreateTaskRequest(_message.Message):
     __slots__ = ("task",)
@@ -228,7 +237,14 @@ class GetTaskRequest(_message.Message):
     def __init__(self, uuid: _Optional[str] = ...) -> None: ...
 
 class Result(_message.Message):
-    __slots__ = ("url", "uuid", "item", "preset", "status", "mime_type", "file", "run_time", "date_added", "date_modified")
+    __slots__ = ("url", "uuid", "item", "preset", "status", "mime_type", "file", "run_time", "date_added", "date_modified", "reused", "reused_from", "task", "files")
+    class FilesEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
     URL_FIELD_NUMBER: _ClassVar[int]
     UUID_FIELD_NUMBER: _ClassVar[int]
     ITEM_FIELD_NUMBER: _ClassVar[int]
@@ -239,6 +255,10 @@ class Result(_message.Message):
     RUN_TIME_FIELD_NUMBER: _ClassVar[int]
     DATE_ADDED_FIELD_NUMBER: _ClassVar[int]
     DATE_MODIFIED_FIELD_NUMBER: _ClassVar[int]
+    REUSED_FIELD_NUMBER: _ClassVar[int]
+    REUSED_FROM_FIELD_NUMBER: _ClassVar[int]
+    TASK_FIELD_NUMBER: _ClassVar[int]
+    FILES_FIELD_NUMBER: _ClassVar[int]
     url: str
     uuid: str
     item: str
@@ -249,7 +269,11 @@ class Result(_message.Message):
     run_time: float
     date_added: str
     date_modified: str
-    def __init__(self, url: _Optional[str] = ..., uuid: _Optional[str] = ..., item: _Optional[str] = ..., preset: _Optional[str] = ..., status: _Optional[int] = ..., mime_type: _Optional[str] = ..., file: _Optional[str] = ..., run_time: _Optional[float] = ..., date_added: _Optional[str] = ..., date_modified: _Optional[str] = ...) -> None: ...
+    reused: bool
+    reused_from: str
+    task: str
+    files: _containers.ScalarMap[str, str]
+    def __init__(self, url: _Optional[str] = ..., uuid: _Optional[str] = ..., item: _Optional[str] = ..., preset: _Optional[str] = ..., status: _Optional[int] = ..., mime_type: _Optional[str] = ..., file: _Optional[str] = ..., run_time: _Optional[float] = ..., date_added: _Optional[str] = ..., date_modified: _Optional[str] = ..., reused: _Optional[bool] = ..., reused_from: _Optional[str] = ..., task: _Optional[str] = ..., files: _Optional[_Mapping[str, str]] = ...) -> None: ...
 
 class ListResultsRequest(_message.Message):
     __slots__ = ("item_uuid", "preset_uuid")
@@ -265,8 +289,214 @@ class GetResultRequest(_message.Message):
     uuid: str
     def __init__(self, uuid: _Optional[str] = ...) -> None: ...
 
-class GetResultJsonRequest(_message.Message):
+class Experience(_message.Message):
+    __slots__ = ("url", "uuid", "title", "description", "presets", "is_public", "date_added", "date_modified")
+    URL_FIELD_NUMBER: _ClassVar[int]
+    UUID_FIELD_NUMBER: _ClassVar[int]
+    TITLE_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    PRESETS_FIELD_NUMBER: _ClassVar[int]
+    IS_PUBLIC_FIELD_NUMBER: _ClassVar[int]
+    DATE_ADDED_FIELD_NUMBER: _ClassVar[int]
+    DATE_MODIFIED_FIELD_NUMBER: _ClassVar[int]
+    url: str
+    uuid: str
+    title: str
+    description: str
+    presets: _containers.RepeatedScalarFieldContainer[str]
+    is_public: bool
+    date_added: str
+    date_modified: str
+    def __init__(self, url: _Optional[str] = ..., uuid: _Optional[str] = ..., title: _Optional[str] = ..., description: _Optional[str] = ..., presets: _Optional[_Iterable[str]] = ..., is_public: _Optional[bool] = ..., date_added: _Optional[str] = ..., date_modified: _Optional[str] = ...) -> None: ...
+
+class CreateExperienceRequest(_message.Message):
+    __slots__ = ("body",)
+    BODY_FIELD_NUMBER: _ClassVar[int]
+    body: _struct_pb2.Struct
+    def __init__(self, body: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
+
+class ListExperiencesRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class GetExperienceRequest(_message.Message):
     __slots__ = ("uuid",)
     UUID_FIELD_NUMBER: _ClassVar[int]
     uuid: str
     def __init__(self, uuid: _Optional[str] = ...) -> None: ...
+
+class UpdateExperienceRequest(_message.Message):
+    __slots__ = ("uuid", "body")
+    UUID_FIELD_NUMBER: _ClassVar[int]
+    BODY_FIELD_NUMBER: _ClassVar[int]
+    uuid: str
+    body: _struct_pb2.Struct
+    def __init__(self, uuid: _Optional[str] = ..., body: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
+
+class DeleteExperienceRequest(_message.Message):
+    __slots__ = ("uuid",)
+    UUID_FIELD_NUMBER: _ClassVar[int]
+    uuid: str
+    def __init__(self, uuid: _Optional[str] = ...) -> None: ...
+
+class DeleteExperienceResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class Selection(_message.Message):
+    __slots__ = ("url", "uuid", "title", "description", "items", "selections", "is_public", "date_added", "date_modified")
+    URL_FIELD_NUMBER: _ClassVar[int]
+    UUID_FIELD_NUMBER: _ClassVar[int]
+    TITLE_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    ITEMS_FIELD_NUMBER: _ClassVar[int]
+    SELECTIONS_FIELD_NUMBER: _ClassVar[int]
+    IS_PUBLIC_FIELD_NUMBER: _ClassVar[int]
+    DATE_ADDED_FIELD_NUMBER: _ClassVar[int]
+    DATE_MODIFIED_FIELD_NUMBER: _ClassVar[int]
+    url: str
+    uuid: str
+    title: str
+    description: str
+    items: _containers.RepeatedScalarFieldContainer[str]
+    selections: _containers.RepeatedScalarFieldContainer[str]
+    is_public: bool
+    date_added: str
+    date_modified: str
+    def __init__(self, url: _Optional[str] = ..., uuid: _Optional[str] = ..., title: _Optional[str] = ..., description: _Optional[str] = ..., items: _Optional[_Iterable[str]] = ..., selections: _Optional[_Iterable[str]] = ..., is_public: _Optional[bool] = ..., date_added: _Optional[str] = ..., date_modified: _Optional[str] = ...) -> None: ...
+
+class CreateSelectionRequest(_message.Message):
+    __slots__ = ("body",)
+    BODY_FIELD_NUMBER: _ClassVar[int]
+    body: _struct_pb2.Struct
+    def __init__(self, body: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
+
+class ListSelectionsRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class GetSelectionRequest(_message.Message):
+    __slots__ = ("uuid",)
+    UUID_FIELD_NUMBER: _ClassVar[int]
+    uuid: str
+    def __init__(self, uuid: _Optional[str] = ...) -> None: ...
+
+class UpdateSelectionRequest(_message.Message):
+    __slots__ = ("uuid", "body")
+    UUID_FIELD_NUMBER: _ClassVar[int]
+    BODY_FIELD_NUMBER: _ClassVar[int]
+    uuid: str
+    body: _struct_pb2.Struct
+    def __init__(self, uuid: _Optional[str] = ..., body: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
+
+class DeleteSelectionRequest(_message.Message):
+    __slots__ = ("uuid",)
+    UUID_FIELD_NUMBER: _ClassVar[int]
+    uuid: str
+    def __init__(self, uuid: _Optional[str] = ...) -> None: ...
+
+class DeleteSelectionResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class UpdateTaskRequest(_message.Message):
+    __slots__ = ("uuid", "body")
+    UUID_FIELD_NUMBER: _ClassVar[int]
+    BODY_FIELD_NUMBER: _ClassVar[int]
+    uuid: str
+    body: _struct_pb2.Struct
+    def __init__(self, uuid: _Optional[str] = ..., body: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
+
+class CancelTaskRequest(_message.Message):
+    __slots__ = ("uuid",)
+    UUID_FIELD_NUMBER: _ClassVar[int]
+    uuid: str
+    def __init__(self, uuid: _Optional[str] = ...) -> None: ...
+
+class WatchTaskRequest(_message.Message):
+    __slots__ = ("uuid",)
+    UUID_FIELD_NUMBER: _ClassVar[int]
+    uuid: str
+    def __init__(self, uuid: _Optional[str] = ...) -> None: ...
+
+class TaskEvent(_message.Message):
+    __slots__ = ("event", "sequence", "task", "result")
+    EVENT_FIELD_NUMBER: _ClassVar[int]
+    SEQUENCE_FIELD_NUMBER: _ClassVar[int]
+    TASK_FIELD_NUMBER: _ClassVar[int]
+    RESULT_FIELD_NUMBER: _ClassVar[int]
+    event: str
+    sequence: int
+    task: Task
+    result: Result
+    def __init__(self, event: _Optional[str] = ..., sequence: _Optional[int] = ..., task: _Optional[_Union[Task, _Mapping]] = ..., result: _Optional[_Union[Result, _Mapping]] = ...) -> None: ...
+
+class GetTaskEventsRequest(_message.Message):
+    __slots__ = ("uuid",)
+    UUID_FIELD_NUMBER: _ClassVar[int]
+    uuid: str
+    def __init__(self, uuid: _Optional[str] = ...) -> None: ...
+
+class GetResultDataRequest(_message.Message):
+    __slots__ = ("uuid", "format")
+    UUID_FIELD_NUMBER: _ClassVar[int]
+    FORMAT_FIELD_NUMBER: _ClassVar[int]
+    uuid: str
+    format: str
+    def __init__(self, uuid: _Optional[str] = ..., format: _Optional[str] = ...) -> None: ...
+
+class GetResultVisualRequest(_message.Message):
+    __slots__ = ("uuid", "subprocessor_id", "range_start", "range_stop", "image_width", "image_height")
+    UUID_FIELD_NUMBER: _ClassVar[int]
+    SUBPROCESSOR_ID_FIELD_NUMBER: _ClassVar[int]
+    RANGE_START_FIELD_NUMBER: _ClassVar[int]
+    RANGE_STOP_FIELD_NUMBER: _ClassVar[int]
+    IMAGE_WIDTH_FIELD_NUMBER: _ClassVar[int]
+    IMAGE_HEIGHT_FIELD_NUMBER: _ClassVar[int]
+    uuid: str
+    subprocessor_id: str
+    range_start: float
+    range_stop: float
+    image_width: int
+    image_height: int
+    def __init__(self, uuid: _Optional[str] = ..., subprocessor_id: _Optional[str] = ..., range_start: _Optional[float] = ..., range_stop: _Optional[float] = ..., image_width: _Optional[int] = ..., image_height: _Optional[int] = ...) -> None: ...
+
+class GetItemWaveformRequest(_message.Message):
+    __slots__ = ("uuid", "range_start", "range_stop", "points")
+    UUID_FIELD_NUMBER: _ClassVar[int]
+    RANGE_START_FIELD_NUMBER: _ClassVar[int]
+    RANGE_STOP_FIELD_NUMBER: _ClassVar[int]
+    POINTS_FIELD_NUMBER: _ClassVar[int]
+    uuid: str
+    range_start: float
+    range_stop: float
+    points: int
+    def __init__(self, uuid: _Optional[str] = ..., range_start: _Optional[float] = ..., range_stop: _Optional[float] = ..., points: _Optional[int] = ...) -> None: ...
+
+class Waveform(_message.Message):
+    __slots__ = ("start", "stop", "nb_pixels", "time", "min", "max")
+    START_FIELD_NUMBER: _ClassVar[int]
+    STOP_FIELD_NUMBER: _ClassVar[int]
+    NB_PIXELS_FIELD_NUMBER: _ClassVar[int]
+    TIME_FIELD_NUMBER: _ClassVar[int]
+    MIN_FIELD_NUMBER: _ClassVar[int]
+    MAX_FIELD_NUMBER: _ClassVar[int]
+    start: float
+    stop: float
+    nb_pixels: int
+    time: _containers.RepeatedScalarFieldContainer[float]
+    min: _containers.RepeatedScalarFieldContainer[float]
+    max: _containers.RepeatedScalarFieldContainer[float]
+    def __init__(self, start: _Optional[float] = ..., stop: _Optional[float] = ..., nb_pixels: _Optional[int] = ..., time: _Optional[_Iterable[float]] = ..., min: _Optional[_Iterable[float]] = ..., max: _Optional[_Iterable[float]] = ...) -> None: ...
+
+class DownloadItemRequest(_message.Message):
+    __slots__ = ("uuid", "ext", "range_start", "range_stop")
+    UUID_FIELD_NUMBER: _ClassVar[int]
+    EXT_FIELD_NUMBER: _ClassVar[int]
+    RANGE_START_FIELD_NUMBER: _ClassVar[int]
+    RANGE_STOP_FIELD_NUMBER: _ClassVar[int]
+    uuid: str
+    ext: str
+    range_start: float
+    range_stop: float
+    def __init__(self, uuid: _Optional[str] = ..., ext: _Optional[str] = ..., range_start: _Optional[float] = ..., range_stop: _Optional[float] = ...) -> None: ...

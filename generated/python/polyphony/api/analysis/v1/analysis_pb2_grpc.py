@@ -130,9 +130,94 @@ class AnalysisServiceStub:
                 request_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.GetResultRequest.SerializeToString,
                 response_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.Result.FromString,
                 _registered_method=True)
-        self.GetResultJson = channel.unary_stream(
-                '/polyphony.api.analysis.v1.AnalysisService/GetResultJson',
-                request_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.GetResultJsonRequest.SerializeToString,
+        self.CreateExperience = channel.unary_unary(
+                '/polyphony.api.analysis.v1.AnalysisService/CreateExperience',
+                request_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.CreateExperienceRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.Experience.FromString,
+                _registered_method=True)
+        self.ListExperiences = channel.unary_stream(
+                '/polyphony.api.analysis.v1.AnalysisService/ListExperiences',
+                request_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.ListExperiencesRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.Experience.FromString,
+                _registered_method=True)
+        self.GetExperience = channel.unary_unary(
+                '/polyphony.api.analysis.v1.AnalysisService/GetExperience',
+                request_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.GetExperienceRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.Experience.FromString,
+                _registered_method=True)
+        self.UpdateExperience = channel.unary_unary(
+                '/polyphony.api.analysis.v1.AnalysisService/UpdateExperience',
+                request_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.UpdateExperienceRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.Experience.FromString,
+                _registered_method=True)
+        self.DeleteExperience = channel.unary_unary(
+                '/polyphony.api.analysis.v1.AnalysisService/DeleteExperience',
+                request_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.DeleteExperienceRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.DeleteExperienceResponse.FromString,
+                _registered_method=True)
+        self.CreateSelection = channel.unary_unary(
+                '/polyphony.api.analysis.v1.AnalysisService/CreateSelection',
+                request_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.CreateSelectionRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.Selection.FromString,
+                _registered_method=True)
+        self.ListSelections = channel.unary_stream(
+                '/polyphony.api.analysis.v1.AnalysisService/ListSelections',
+                request_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.ListSelectionsRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.Selection.FromString,
+                _registered_method=True)
+        self.GetSelection = channel.unary_unary(
+                '/polyphony.api.analysis.v1.AnalysisService/GetSelection',
+                request_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.GetSelectionRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.Selection.FromString,
+                _registered_method=True)
+        self.UpdateSelection = channel.unary_unary(
+                '/polyphony.api.analysis.v1.AnalysisService/UpdateSelection',
+                request_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.UpdateSelectionRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.Selection.FromString,
+                _registered_method=True)
+        self.DeleteSelection = channel.unary_unary(
+                '/polyphony.api.analysis.v1.AnalysisService/DeleteSelection',
+                request_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.DeleteSelectionRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.DeleteSelectionResponse.FromString,
+                _registered_method=True)
+        self.UpdateTask = channel.unary_unary(
+                '/polyphony.api.analysis.v1.AnalysisService/UpdateTask',
+                request_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.UpdateTaskRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.Task.FromString,
+                _registered_method=True)
+        self.CancelTask = channel.unary_unary(
+                '/polyphony.api.analysis.v1.AnalysisService/CancelTask',
+                request_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.CancelTaskRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.Task.FromString,
+                _registered_method=True)
+        self.WatchTask = channel.unary_stream(
+                '/polyphony.api.analysis.v1.AnalysisService/WatchTask',
+                request_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.WatchTaskRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.TaskEvent.FromString,
+                _registered_method=True)
+        self.GetTaskEvents = channel.unary_stream(
+                '/polyphony.api.analysis.v1.AnalysisService/GetTaskEvents',
+                request_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.GetTaskEventsRequest.SerializeToString,
+                response_deserializer=google_dot_api_dot_httpbody__pb2.HttpBody.FromString,
+                _registered_method=True)
+        self.GetResultData = channel.unary_stream(
+                '/polyphony.api.analysis.v1.AnalysisService/GetResultData',
+                request_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.GetResultDataRequest.SerializeToString,
+                response_deserializer=google_dot_api_dot_httpbody__pb2.HttpBody.FromString,
+                _registered_method=True)
+        self.GetResultVisual = channel.unary_unary(
+                '/polyphony.api.analysis.v1.AnalysisService/GetResultVisual',
+                request_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.GetResultVisualRequest.SerializeToString,
+                response_deserializer=google_dot_api_dot_httpbody__pb2.HttpBody.FromString,
+                _registered_method=True)
+        self.GetItemWaveform = channel.unary_unary(
+                '/polyphony.api.analysis.v1.AnalysisService/GetItemWaveform',
+                request_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.GetItemWaveformRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.Waveform.FromString,
+                _registered_method=True)
+        self.DownloadItem = channel.unary_stream(
+                '/polyphony.api.analysis.v1.AnalysisService/DownloadItem',
+                request_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.DownloadItemRequest.SerializeToString,
                 response_deserializer=google_dot_api_dot_httpbody__pb2.HttpBody.FromString,
                 _registered_method=True)
 
@@ -317,10 +402,168 @@ class AnalysisServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
-    def GetResultJson(self, request, context):
-        """A result's analyzer container as JSON (`GET /timeside/results/{uuid}/json/`): a list of
-        analyzer results, each with id_metadata, audio_metadata, data_object, parameters, data_mode and
-        time_mode (and frame_metadata for framewise results). Open-ended data, hence raw bytes.
+    def CreateExperience(self, request, context):
+        """Create an experience from a JSON object (`POST /timeside/api/experiences/`, 201); the body is
+        checked field by field (400 naming the field).
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListExperiences(self, request, context):
+        """Every experience, oldest first (`GET /timeside/api/experiences/`).
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetExperience(self, request, context):
+        """One experience (`GET /timeside/api/experiences/{uuid}/`).
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateExperience(self, request, context):
+        """Change experience fields (`PUT`/`PATCH /timeside/api/experiences/{uuid}/`): fields present in the body
+        replace their value (presets included).
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteExperience(self, request, context):
+        """Delete an experience (`DELETE /timeside/api/experiences/{uuid}/`, 204).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreateSelection(self, request, context):
+        """Create a selection from a JSON object (`POST /timeside/api/selections/`, 201); the body is
+        checked field by field (400 naming the field).
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListSelections(self, request, context):
+        """Every selection, oldest first (`GET /timeside/api/selections/`).
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetSelection(self, request, context):
+        """One selection (`GET /timeside/api/selections/{uuid}/`).
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateSelection(self, request, context):
+        """Change selection fields (`PUT`/`PATCH /timeside/api/selections/{uuid}/`): fields present in the body
+        replace their value (items and selections included).
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteSelection(self, request, context):
+        """Delete a selection (`DELETE /timeside/api/selections/{uuid}/`, 204).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateTask(self, request, context):
+        """Change a task's status (`PUT`/`PATCH /timeside/api/tasks/{uuid}/`): 2 (pending) re-runs a task that is
+        not running, 1 makes it a draft.
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CancelTask(self, request, context):
+        """Cancel a draft, pending or running task (`POST /timeside/api/tasks/{uuid}/cancel/`): it ends failed
+        (status 0) with the error `Cancelled by request.`; results already stored stay.
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def WatchTask(self, request, context):
+        """Progress and result events of a task while it runs, ending with `done` or `failed`
+        (`GET /timeside/api/tasks/{uuid}/watch/` gives them as a JSON array as they come).
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetTaskEvents(self, request, context):
+        """The same events as Server-Sent Events (`GET /timeside/api/tasks/{uuid}/events`, `text/event-stream`):
+        `id:` (sequence), `event:` (progress, result, done, failed) and `data:` (the JSON of the task or result).
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetResultData(self, request, context):
+        """A result's analyzer container (`GET /timeside/results/{uuid}/{format}/`, format json, yaml, xml or
+        hdf5): a list of analyzer results, each with id_metadata, audio_metadata, data_object, parameters,
+        data_mode, time_mode (and frame_metadata when framewise).
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetResultVisual(self, request, context):
+        """A PNG image of a result (`GET /timeside/api/results/{uuid}/visual/?subprocessor_id=&start=&stop=&width=&height=`):
+        a spectrogram for 2-D results, a curve for framewise values, marks for events and segments.
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetItemWaveform(self, request, context):
+        """The min/max envelope of an item (`GET /timeside/api/items/{uuid}/waveform/?start=&stop=&nb_pixels=`).
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DownloadItem(self, request, context):
+        """An item's audio transcoded to `ext` (wav, flac, ogg, mp3, opus), optionally only `start`..`stop`
+        seconds (`GET /timeside/api/items/{uuid}/download/{ext}`); a Range header gives 206 partial content.
         buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
         buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
@@ -416,9 +659,94 @@ def add_AnalysisServiceServicer_to_server(servicer, server):
                     request_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.GetResultRequest.FromString,
                     response_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.Result.SerializeToString,
             ),
-            'GetResultJson': grpc.unary_stream_rpc_method_handler(
-                    servicer.GetResultJson,
-                    request_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.GetResultJsonRequest.FromString,
+            'CreateExperience': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateExperience,
+                    request_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.CreateExperienceRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.Experience.SerializeToString,
+            ),
+            'ListExperiences': grpc.unary_stream_rpc_method_handler(
+                    servicer.ListExperiences,
+                    request_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.ListExperiencesRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.Experience.SerializeToString,
+            ),
+            'GetExperience': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetExperience,
+                    request_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.GetExperienceRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.Experience.SerializeToString,
+            ),
+            'UpdateExperience': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateExperience,
+                    request_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.UpdateExperienceRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.Experience.SerializeToString,
+            ),
+            'DeleteExperience': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteExperience,
+                    request_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.DeleteExperienceRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.DeleteExperienceResponse.SerializeToString,
+            ),
+            'CreateSelection': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateSelection,
+                    request_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.CreateSelectionRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.Selection.SerializeToString,
+            ),
+            'ListSelections': grpc.unary_stream_rpc_method_handler(
+                    servicer.ListSelections,
+                    request_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.ListSelectionsRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.Selection.SerializeToString,
+            ),
+            'GetSelection': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetSelection,
+                    request_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.GetSelectionRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.Selection.SerializeToString,
+            ),
+            'UpdateSelection': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateSelection,
+                    request_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.UpdateSelectionRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.Selection.SerializeToString,
+            ),
+            'DeleteSelection': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteSelection,
+                    request_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.DeleteSelectionRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.DeleteSelectionResponse.SerializeToString,
+            ),
+            'UpdateTask': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateTask,
+                    request_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.UpdateTaskRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.Task.SerializeToString,
+            ),
+            'CancelTask': grpc.unary_unary_rpc_method_handler(
+                    servicer.CancelTask,
+                    request_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.CancelTaskRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.Task.SerializeToString,
+            ),
+            'WatchTask': grpc.unary_stream_rpc_method_handler(
+                    servicer.WatchTask,
+                    request_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.WatchTaskRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.TaskEvent.SerializeToString,
+            ),
+            'GetTaskEvents': grpc.unary_stream_rpc_method_handler(
+                    servicer.GetTaskEvents,
+                    request_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.GetTaskEventsRequest.FromString,
+                    response_serializer=google_dot_api_dot_httpbody__pb2.HttpBody.SerializeToString,
+            ),
+            'GetResultData': grpc.unary_stream_rpc_method_handler(
+                    servicer.GetResultData,
+                    request_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.GetResultDataRequest.FromString,
+                    response_serializer=google_dot_api_dot_httpbody__pb2.HttpBody.SerializeToString,
+            ),
+            'GetResultVisual': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetResultVisual,
+                    request_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.GetResultVisualRequest.FromString,
+                    response_serializer=google_dot_api_dot_httpbody__pb2.HttpBody.SerializeToString,
+            ),
+            'GetItemWaveform': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetItemWaveform,
+                    request_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.GetItemWaveformRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.Waveform.SerializeToString,
+            ),
+            'DownloadItem': grpc.unary_stream_rpc_method_handler(
+                    servicer.DownloadItem,
+                    request_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.DownloadItemRequest.FromString,
                     response_serializer=google_dot_api_dot_httpbody__pb2.HttpBody.SerializeToString,
             ),
     }
@@ -902,7 +1230,34 @@ class AnalysisService:
             _registered_method=True)
 
     @staticmethod
-    def GetResultJson(request,
+    def CreateExperience(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.analysis.v1.AnalysisService/CreateExperience',
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.CreateExperienceRequest.SerializeToString,
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.Experience.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListExperiences(request,
             target,
             options=(),
             channel_credentials=None,
@@ -915,8 +1270,440 @@ class AnalysisService:
         return grpc.experimental.unary_stream(
             request,
             target,
-            '/polyphony.api.analysis.v1.AnalysisService/GetResultJson',
-            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.GetResultJsonRequest.SerializeToString,
+            '/polyphony.api.analysis.v1.AnalysisService/ListExperiences',
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.ListExperiencesRequest.SerializeToString,
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.Experience.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetExperience(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.analysis.v1.AnalysisService/GetExperience',
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.GetExperienceRequest.SerializeToString,
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.Experience.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateExperience(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.analysis.v1.AnalysisService/UpdateExperience',
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.UpdateExperienceRequest.SerializeToString,
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.Experience.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteExperience(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.analysis.v1.AnalysisService/DeleteExperience',
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.DeleteExperienceRequest.SerializeToString,
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.DeleteExperienceResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateSelection(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.analysis.v1.AnalysisService/CreateSelection',
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.CreateSelectionRequest.SerializeToString,
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.Selection.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListSelections(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/polyphony.api.analysis.v1.AnalysisService/ListSelections',
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.ListSelectionsRequest.SerializeToString,
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.Selection.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetSelection(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.analysis.v1.AnalysisService/GetSelection',
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.GetSelectionRequest.SerializeToString,
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.Selection.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateSelection(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.analysis.v1.AnalysisService/UpdateSelection',
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.UpdateSelectionRequest.SerializeToString,
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.Selection.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteSelection(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.analysis.v1.AnalysisService/DeleteSelection',
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.DeleteSelectionRequest.SerializeToString,
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.DeleteSelectionResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateTask(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.analysis.v1.AnalysisService/UpdateTask',
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.UpdateTaskRequest.SerializeToString,
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.Task.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CancelTask(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.analysis.v1.AnalysisService/CancelTask',
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.CancelTaskRequest.SerializeToString,
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.Task.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def WatchTask(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/polyphony.api.analysis.v1.AnalysisService/WatchTask',
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.WatchTaskRequest.SerializeToString,
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.TaskEvent.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetTaskEvents(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/polyphony.api.analysis.v1.AnalysisService/GetTaskEvents',
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.GetTaskEventsRequest.SerializeToString,
+            google_dot_api_dot_httpbody__pb2.HttpBody.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetResultData(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/polyphony.api.analysis.v1.AnalysisService/GetResultData',
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.GetResultDataRequest.SerializeToString,
+            google_dot_api_dot_httpbody__pb2.HttpBody.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetResultVisual(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.analysis.v1.AnalysisService/GetResultVisual',
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.GetResultVisualRequest.SerializeToString,
+            google_dot_api_dot_httpbody__pb2.HttpBody.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetItemWaveform(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.analysis.v1.AnalysisService/GetItemWaveform',
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.GetItemWaveformRequest.SerializeToString,
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.Waveform.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DownloadItem(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/polyphony.api.analysis.v1.AnalysisService/DownloadItem',
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.DownloadItemRequest.SerializeToString,
             google_dot_api_dot_httpbody__pb2.HttpBody.FromString,
             options,
             channel_credentials,

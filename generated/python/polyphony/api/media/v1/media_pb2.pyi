@@ -436,3 +436,39 @@ class GetImageFileRequest(_message.Message):
     ID_FIELD_NUMBER: _ClassVar[int]
     id: str
     def __init__(self, id: _Optional[str] = ...) -> None: ...
+
+class ScanLibraryRequest(_message.Message):
+    __slots__ = ("paths", "keep_missing")
+    PATHS_FIELD_NUMBER: _ClassVar[int]
+    KEEP_MISSING_FIELD_NUMBER: _ClassVar[int]
+    paths: _containers.RepeatedScalarFieldContainer[str]
+    keep_missing: bool
+    def __init__(self, paths: _Optional[_Iterable[str]] = ..., keep_missing: _Optional[bool] = ...) -> None: ...
+
+class ScanLibraryResponse(_message.Message):
+    __slots__ = ("done", "total", "current", "summary")
+    DONE_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_FIELD_NUMBER: _ClassVar[int]
+    CURRENT_FIELD_NUMBER: _ClassVar[int]
+    SUMMARY_FIELD_NUMBER: _ClassVar[int]
+    done: int
+    total: int
+    current: str
+    summary: ScanSummary
+    def __init__(self, done: _Optional[int] = ..., total: _Optional[int] = ..., current: _Optional[str] = ..., summary: _Optional[_Union[ScanSummary, _Mapping]] = ...) -> None: ...
+
+class ScanSummary(_message.Message):
+    __slots__ = ("added", "updated", "moved", "unchanged", "removed", "failed")
+    ADDED_FIELD_NUMBER: _ClassVar[int]
+    UPDATED_FIELD_NUMBER: _ClassVar[int]
+    MOVED_FIELD_NUMBER: _ClassVar[int]
+    UNCHANGED_FIELD_NUMBER: _ClassVar[int]
+    REMOVED_FIELD_NUMBER: _ClassVar[int]
+    FAILED_FIELD_NUMBER: _ClassVar[int]
+    added: int
+    updated: int
+    moved: int
+    unchanged: int
+    removed: int
+    failed: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, added: _Optional[int] = ..., updated: _Optional[int] = ..., moved: _Optional[int] = ..., unchanged: _Optional[int] = ..., removed: _Optional[int] = ..., failed: _Optional[_Iterable[str]] = ...) -> None: ...

@@ -85,6 +85,11 @@ class MediaServiceStub:
                 request_serializer=polyphony_dot_api_dot_media_dot_v1_dot_media__pb2.GetImageRequest.SerializeToString,
                 response_deserializer=polyphony_dot_api_dot_media_dot_v1_dot_media__pb2.GetImageResponse.FromString,
                 _registered_method=True)
+        self.ScanLibrary = channel.unary_stream(
+                '/polyphony.api.media.v1.MediaService/ScanLibrary',
+                request_serializer=polyphony_dot_api_dot_media_dot_v1_dot_media__pb2.ScanLibraryRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_media_dot_v1_dot_media__pb2.ScanLibraryResponse.FromString,
+                _registered_method=True)
         self.GetImageFile = channel.unary_stream(
                 '/polyphony.api.media.v1.MediaService/GetImageFile',
                 request_serializer=polyphony_dot_api_dot_media_dot_v1_dot_media__pb2.GetImageFileRequest.SerializeToString,
@@ -169,6 +174,14 @@ class MediaServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ScanLibrary(self, request, context):
+        """Import audio files from the server's library folders (POLYPHONY_LIBRARY_DIRS), streaming progress.
+        gRPC only: AURA itself is read-only.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def GetImageFile(self, request, context):
         """The bytes of one image (`GET /aura/images/{id}/file`), with its MIME type as Content-Type.
         buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
@@ -225,6 +238,11 @@ def add_MediaServiceServicer_to_server(servicer, server):
                     servicer.GetImage,
                     request_deserializer=polyphony_dot_api_dot_media_dot_v1_dot_media__pb2.GetImageRequest.FromString,
                     response_serializer=polyphony_dot_api_dot_media_dot_v1_dot_media__pb2.GetImageResponse.SerializeToString,
+            ),
+            'ScanLibrary': grpc.unary_stream_rpc_method_handler(
+                    servicer.ScanLibrary,
+                    request_deserializer=polyphony_dot_api_dot_media_dot_v1_dot_media__pb2.ScanLibraryRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_media_dot_v1_dot_media__pb2.ScanLibraryResponse.SerializeToString,
             ),
             'GetImageFile': grpc.unary_stream_rpc_method_handler(
                     servicer.GetImageFile,
@@ -480,6 +498,33 @@ class MediaService:
             '/polyphony.api.media.v1.MediaService/GetImage',
             polyphony_dot_api_dot_media_dot_v1_dot_media__pb2.GetImageRequest.SerializeToString,
             polyphony_dot_api_dot_media_dot_v1_dot_media__pb2.GetImageResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ScanLibrary(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/polyphony.api.media.v1.MediaService/ScanLibrary',
+            polyphony_dot_api_dot_media_dot_v1_dot_media__pb2.ScanLibraryRequest.SerializeToString,
+            polyphony_dot_api_dot_media_dot_v1_dot_media__pb2.ScanLibraryResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -15,7 +15,7 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file polyphony/api/analysis/v1/analysis.proto.
  */
 export const file_polyphony_api_analysis_v1_analysis: GenFile = /*@__PURE__*/
-  fileDesc("Cihwb2x5cGhvbnkvYXBpL2FuYWx5c2lzL3YxL2FuYWx5c2lzLnByb3RvEhlwb2x5cGhvbnkuYXBpLmFuYWx5c2lzLnYxIvwFCgRJdGVtEhEKBHV1aWQYASABKAlIAIgBARIQCgN1cmwYAiABKAlIAYgBARISCgV0aXRsZRgDIAEoCUgCiAEBEhgKC2Rlc2NyaXB0aW9uGAQgASgJSAOIAQESEwoGYXJ0aXN0GAUgASgJSASIAQESEgoFYWxidW0YBiABKAlIBYgBARIYCgtzb3VyY2VfZmlsZRgHIAEoCUgGiAEBEhcKCnNvdXJjZV91cmwYCCABKAlIB4gBARIWCgltaW1lX3R5cGUYCSABKAlICIgBARIbCg5hdWRpb19kdXJhdGlvbhgKIAEoAUgJiAEBEhcKCnNhbXBsZXJhdGUYCyABKAVICogBARIVCghjaGFubmVscxgMIAEoBUgLiAEBEhEKBHNoYTEYDSABKAlIDIgBARITCgZzaGEyNTYYDiABKAlIDYgBARIYCgtleHRlcm5hbF9pZBgPIAEoCUgOiAEBEhkKDGV4dGVybmFsX3VyaRgQIAEoCUgPiAEBEhYKCWlzX3B1YmxpYxgRIAEoCEgQiAEBEhEKBGxvY2sYEiABKAhIEYgBARIRCgR0ZXN0GBMgASgISBKIAQESFwoKZGF0ZV9hZGRlZBgUIAEoCUgTiAEBEhoKDWRhdGVfbW9kaWZpZWQYFSABKAlIFIgBAUIHCgVfdXVpZEIGCgRfdXJsQggKBl90aXRsZUIOCgxfZGVzY3JpcHRpb25CCQoHX2FydGlzdEIICgZfYWxidW1CDgoMX3NvdXJjZV9maWxlQg0KC19zb3VyY2VfdXJsQgwKCl9taW1lX3R5cGVCEQoPX2F1ZGlvX2R1cmF0aW9uQg0KC19zYW1wbGVyYXRlQgsKCV9jaGFubmVsc0IHCgVfc2hhMUIJCgdfc2hhMjU2Qg4KDF9leHRlcm5hbF9pZEIPCg1fZXh0ZXJuYWxfdXJpQgwKCl9pc19wdWJsaWNCBwoFX2xvY2tCBwoFX3Rlc3RCDQoLX2RhdGVfYWRkZWRCEAoOX2RhdGVfbW9kaWZpZWQi6AIKCkl0ZW1GaWVsZHMSEgoFdGl0bGUYASABKAlIAIgBARIYCgtkZXNjcmlwdGlvbhgCIAEoCUgBiAEBEhMKBmFydGlzdBgDIAEoCUgCiAEBEhIKBWFsYnVtGAQgASgJSAOIAQESFwoKc291cmNlX3VybBgFIAEoCUgEiAEBEhgKC2V4dGVybmFsX2lkGAYgASgJSAWIAQESGQoMZXh0ZXJuYWxfdXJpGAcgASgJSAaIAQESFgoJaXNfcHVibGljGAggASgISAeIAQESHAoPc291cmNlX2ZpbGVuYW1lGAkgASgJSAiIAQFCCAoGX3RpdGxlQg4KDF9kZXNjcmlwdGlvbkIJCgdfYXJ0aXN0QggKBl9hbGJ1bUINCgtfc291cmNlX3VybEIOCgxfZXh0ZXJuYWxfaWRCDwoNX2V4dGVybmFsX3VyaUIMCgpfaXNfcHVibGljQhIKEF9zb3VyY2VfZmlsZW5hbWUiZQoRVXBsb2FkSXRlbVJlcXVlc3QSNwoGZmllbGRzGAEgASgLMiUucG9seXBob255LmFwaS5hbmFseXNpcy52MS5JdGVtRmllbGRzSAASDwoFY2h1bmsYAiABKAxIAEIGCgRwYXJ0ImgKEExpc3RJdGVtc1JlcXVlc3QSGAoLZXh0ZXJuYWxfaWQYASABKAlIAIgBARIZCgxwcm92aWRlcl9waWQYAiABKAlIAYgBAUIOCgxfZXh0ZXJuYWxfaWRCDwoNX3Byb3ZpZGVyX3BpZCIeCg5HZXRJdGVtUmVxdWVzdBIMCgR1dWlkGAEgASgJIkUKEVVwZGF0ZUl0ZW1SZXF1ZXN0EgwKBHV1aWQYASABKAkSIgoEYm9keRgCIAEoCzIULmdvb2dsZS5hcGkuSHR0cEJvZHkiIQoRRGVsZXRlSXRlbVJlcXVlc3QSDAoEdXVpZBgBIAEoCSIUChJEZWxldGVJdGVtUmVzcG9uc2UiNgoUR2V0SXRlbVNvdXJjZVJlcXVlc3QSDAoEdXVpZBgBIAEoCRIQCghmaWxlbmFtZRgCIAEoCSK6AgoJUHJvY2Vzc29yEhEKBG5hbWUYASABKAlIAIgBARIYCgtkZXNjcmlwdGlvbhgCIAEoCUgBiAEBEhAKA3BpZBgDIAEoCUgCiAEBEhAKA3VybBgEIAEoCUgDiAEBEhQKB3ZlcnNpb24YBSABKAlIBIgBARIzChJwYXJhbWV0ZXJzX2RlZmF1bHQYBiABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0EjIKEXBhcmFtZXRlcnNfc2NoZW1hGAcgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBIYCgtzeW5jaHJvbm91cxgIIAEoCEgFiAEBQgcKBV9uYW1lQg4KDF9kZXNjcmlwdGlvbkIGCgRfcGlkQgYKBF91cmxCCgoIX3ZlcnNpb25CDgoMX3N5bmNocm9ub3VzIhcKFUxpc3RQcm9jZXNzb3JzUmVxdWVzdCIiChNHZXRQcm9jZXNzb3JSZXF1ZXN0EgsKA3BpZBgBIAEoCSLDAgoGUHJlc2V0EhAKA3VybBgBIAEoCUgAiAEBEhEKBHV1aWQYAiABKAlIAYgBARIWCglwcm9jZXNzb3IYAyABKAlIAogBARIrCgpwYXJhbWV0ZXJzGAQgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBIWCglpc19wdWJsaWMYBSABKAhIA4gBARIXCgpkYXRlX2FkZGVkGAYgASgJSASIAQESGgoNZGF0ZV9tb2RpZmllZBgHIAEoCUgFiAEBEh4KEXByb2Nlc3Nvcl92ZXJzaW9uGAggASgJSAaIAQFCBgoEX3VybEIHCgVfdXVpZEIMCgpfcHJvY2Vzc29yQgwKCl9pc19wdWJsaWNCDQoLX2RhdGVfYWRkZWRCEAoOX2RhdGVfbW9kaWZpZWRCFAoSX3Byb2Nlc3Nvcl92ZXJzaW9uIkgKE0NyZWF0ZVByZXNldFJlcXVlc3QSMQoGcHJlc2V0GAEgASgLMiEucG9seXBob255LmFwaS5hbmFseXNpcy52MS5QcmVzZXQiFAoSTGlzdFByZXNldHNSZXF1ZXN0IiAKEEdldFByZXNldFJlcXVlc3QSDAoEdXVpZBgBIAEoCSKMAgoEVGFzaxIQCgN1cmwYASABKAlIAIgBARIRCgR1dWlkGAIgASgJSAGIAQESEQoEaXRlbRgDIAEoCUgCiAEBEhMKBnByZXNldBgEIAEoCUgDiAEBEhMKBnN0YXR1cxgFIAEoBUgEiAEBEhIKBWVycm9yGAYgASgJSAWIAQESFwoKZGF0ZV9hZGRlZBgHIAEoCUgGiAEBEhoKDWRhdGVfbW9kaWZpZWQYCCABKAlIB4gBAUIGCgRfdXJsQgcKBV91dWlkQgcKBV9pdGVtQgkKB19wcmVzZXRCCQoHX3N0YXR1c0IICgZfZXJyb3JCDQoLX2RhdGVfYWRkZWRCEAoOX2RhdGVfbW9kaWZpZWQiQgoRQ3JlYXRlVGFza1JlcXVlc3QSLQoEdGFzaxgBIAEoCzIfLnBvbHlwaG9ueS5hcGkuYW5hbHlzaXMudjEuVGFzayISChBMaXN0VGFza3NSZXF1ZXN0Ih4KDkdldFRhc2tSZXF1ZXN0EgwKBHV1aWQYASABKAki1gIKBlJlc3VsdBIQCgN1cmwYASABKAlIAIgBARIRCgR1dWlkGAIgASgJSAGIAQESEQoEaXRlbRgDIAEoCUgCiAEBEhMKBnByZXNldBgEIAEoCUgDiAEBEhMKBnN0YXR1cxgFIAEoBUgEiAEBEhYKCW1pbWVfdHlwZRgGIAEoCUgFiAEBEhEKBGZpbGUYByABKAlIBogBARIVCghydW5fdGltZRgIIAEoAUgHiAEBEhcKCmRhdGVfYWRkZWQYCSABKAlICIgBARIaCg1kYXRlX21vZGlmaWVkGAogASgJSAmIAQFCBgoEX3VybEIHCgVfdXVpZEIHCgVfaXRlbUIJCgdfcHJlc2V0QgkKB19zdGF0dXNCDAoKX21pbWVfdHlwZUIHCgVfZmlsZUILCglfcnVuX3RpbWVCDQoLX2RhdGVfYWRkZWRCEAoOX2RhdGVfbW9kaWZpZWQiZAoSTGlzdFJlc3VsdHNSZXF1ZXN0EhYKCWl0ZW1fdXVpZBgBIAEoCUgAiAEBEhgKC3ByZXNldF91dWlkGAIgASgJSAGIAQFCDAoKX2l0ZW1fdXVpZEIOCgxfcHJlc2V0X3V1aWQiIAoQR2V0UmVzdWx0UmVxdWVzdBIMCgR1dWlkGAEgASgJIiQKFEdldFJlc3VsdEpzb25SZXF1ZXN0EgwKBHV1aWQYASABKAkyjxMKD0FuYWx5c2lzU2VydmljZRJpCgpDcmVhdGVJdGVtEhQuZ29vZ2xlLmFwaS5IdHRwQm9keRofLnBvbHlwaG9ueS5hcGkuYW5hbHlzaXMudjEuSXRlbSIiyPMYAoLT5JMCGDoBKiITL3RpbWVzaWRlL2FwaS9pdGVtcygBEmMKClVwbG9hZEl0ZW0SLC5wb2x5cGhvbnkuYXBpLmFuYWx5c2lzLnYxLlVwbG9hZEl0ZW1SZXF1ZXN0Gh8ucG9seXBob255LmFwaS5hbmFseXNpcy52MS5JdGVtIgTI8xgCKAESfAoJTGlzdEl0ZW1zEisucG9seXBob255LmFwaS5hbmFseXNpcy52MS5MaXN0SXRlbXNSZXF1ZXN0Gh8ucG9seXBob255LmFwaS5hbmFseXNpcy52MS5JdGVtIh/I8xgBgtPkkwIVEhMvdGltZXNpZGUvYXBpL2l0ZW1zMAESfQoHR2V0SXRlbRIpLnBvbHlwaG9ueS5hcGkuYW5hbHlzaXMudjEuR2V0SXRlbVJlcXVlc3QaHy5wb2x5cGhvbnkuYXBpLmFuYWx5c2lzLnYxLkl0ZW0iJsjzGAGC0+STAhwSGi90aW1lc2lkZS9hcGkvaXRlbXMve3V1aWR9Eq8BCgpVcGRhdGVJdGVtEiwucG9seXBob255LmFwaS5hbmFseXNpcy52MS5VcGRhdGVJdGVtUmVxdWVzdBofLnBvbHlwaG9ueS5hcGkuYW5hbHlzaXMudjEuSXRlbSJQyPMYAoLT5JMCRjoEYm9keVoiOgRib2R5MhovdGltZXNpZGUvYXBpL2l0ZW1zL3t1dWlkfRoaL3RpbWVzaWRlL2FwaS9pdGVtcy97dXVpZH0oARKRAQoKRGVsZXRlSXRlbRIsLnBvbHlwaG9ueS5hcGkuYW5hbHlzaXMudjEuRGVsZXRlSXRlbVJlcXVlc3QaLS5wb2x5cGhvbnkuYXBpLmFuYWx5c2lzLnYxLkRlbGV0ZUl0ZW1SZXNwb25zZSImyPMYAoLT5JMCHCoaL3RpbWVzaWRlL2FwaS9pdGVtcy97dXVpZH0SjQEKDUdldEl0ZW1Tb3VyY2USLy5wb2x5cGhvbnkuYXBpLmFuYWx5c2lzLnYxLkdldEl0ZW1Tb3VyY2VSZXF1ZXN0GhQuZ29vZ2xlLmFwaS5IdHRwQm9keSIzyPMYAYLT5JMCKRInL3RpbWVzaWRlL21lZGlhL2l0ZW1zL3t1dWlkfS97ZmlsZW5hbWV9MAESkAEKDkxpc3RQcm9jZXNzb3JzEjAucG9seXBob255LmFwaS5hbmFseXNpcy52MS5MaXN0UHJvY2Vzc29yc1JlcXVlc3QaJC5wb2x5cGhvbnkuYXBpLmFuYWx5c2lzLnYxLlByb2Nlc3NvciIkyPMYAYLT5JMCGhIYL3RpbWVzaWRlL2FwaS9wcm9jZXNzb3JzMAESkAEKDEdldFByb2Nlc3NvchIuLnBvbHlwaG9ueS5hcGkuYW5hbHlzaXMudjEuR2V0UHJvY2Vzc29yUmVxdWVzdBokLnBvbHlwaG9ueS5hcGkuYW5hbHlzaXMudjEuUHJvY2Vzc29yIirI8xgBgtPkkwIgEh4vdGltZXNpZGUvYXBpL3Byb2Nlc3NvcnMve3BpZH0SjAEKDENyZWF0ZVByZXNldBIuLnBvbHlwaG9ueS5hcGkuYW5hbHlzaXMudjEuQ3JlYXRlUHJlc2V0UmVxdWVzdBohLnBvbHlwaG9ueS5hcGkuYW5hbHlzaXMudjEuUHJlc2V0IinI8xgCgtPkkwIfOgZwcmVzZXQiFS90aW1lc2lkZS9hcGkvcHJlc2V0cxKEAQoLTGlzdFByZXNldHMSLS5wb2x5cGhvbnkuYXBpLmFuYWx5c2lzLnYxLkxpc3RQcmVzZXRzUmVxdWVzdBohLnBvbHlwaG9ueS5hcGkuYW5hbHlzaXMudjEuUHJlc2V0IiHI8xgBgtPkkwIXEhUvdGltZXNpZGUvYXBpL3ByZXNldHMwARKFAQoJR2V0UHJlc2V0EisucG9seXBob255LmFwaS5hbmFseXNpcy52MS5HZXRQcmVzZXRSZXF1ZXN0GiEucG9seXBob255LmFwaS5hbmFseXNpcy52MS5QcmVzZXQiKMjzGAGC0+STAh4SHC90aW1lc2lkZS9hcGkvcHJlc2V0cy97dXVpZH0SggEKCkNyZWF0ZVRhc2sSLC5wb2x5cGhvbnkuYXBpLmFuYWx5c2lzLnYxLkNyZWF0ZVRhc2tSZXF1ZXN0Gh8ucG9seXBob255LmFwaS5hbmFseXNpcy52MS5UYXNrIiXI8xgCgtPkkwIbOgR0YXNrIhMvdGltZXNpZGUvYXBpL3Rhc2tzEnwKCUxpc3RUYXNrcxIrLnBvbHlwaG9ueS5hcGkuYW5hbHlzaXMudjEuTGlzdFRhc2tzUmVxdWVzdBofLnBvbHlwaG9ueS5hcGkuYW5hbHlzaXMudjEuVGFzayIfyPMYAYLT5JMCFRITL3RpbWVzaWRlL2FwaS90YXNrczABEn0KB0dldFRhc2sSKS5wb2x5cGhvbnkuYXBpLmFuYWx5c2lzLnYxLkdldFRhc2tSZXF1ZXN0Gh8ucG9seXBob255LmFwaS5hbmFseXNpcy52MS5UYXNrIibI8xgBgtPkkwIcEhovdGltZXNpZGUvYXBpL3Rhc2tzL3t1dWlkfRKEAQoLTGlzdFJlc3VsdHMSLS5wb2x5cGhvbnkuYXBpLmFuYWx5c2lzLnYxLkxpc3RSZXN1bHRzUmVxdWVzdBohLnBvbHlwaG9ueS5hcGkuYW5hbHlzaXMudjEuUmVzdWx0IiHI8xgBgtPkkwIXEhUvdGltZXNpZGUvYXBpL3Jlc3VsdHMwARKFAQoJR2V0UmVzdWx0EisucG9seXBob255LmFwaS5hbmFseXNpcy52MS5HZXRSZXN1bHRSZXF1ZXN0GiEucG9seXBob255LmFwaS5hbmFseXNpcy52MS5SZXN1bHQiKMjzGAGC0+STAh4SHC90aW1lc2lkZS9hcGkvcmVzdWx0cy97dXVpZH0SgwEKDUdldFJlc3VsdEpzb24SLy5wb2x5cGhvbnkuYXBpLmFuYWx5c2lzLnYxLkdldFJlc3VsdEpzb25SZXF1ZXN0GhQuZ29vZ2xlLmFwaS5IdHRwQm9keSIpyPMYAYLT5JMCHxIdL3RpbWVzaWRlL3Jlc3VsdHMve3V1aWR9L2pzb24wAWIGcHJvdG8z", [file_google_api_annotations, file_google_api_httpbody, file_google_protobuf_struct, file_polyphony_api_common_v1_options]);
+  fileDesc("Cihwb2x5cGhvbnkvYXBpL2FuYWx5c2lzL3YxL2FuYWx5c2lzLnByb3RvEhlwb2x5cGhvbnkuYXBpLmFuYWx5c2lzLnYxIvwFCgRJdGVtEhEKBHV1aWQYASABKAlIAIgBARIQCgN1cmwYAiABKAlIAYgBARISCgV0aXRsZRgDIAEoCUgCiAEBEhgKC2Rlc2NyaXB0aW9uGAQgASgJSAOIAQESEwoGYXJ0aXN0GAUgASgJSASIAQESEgoFYWxidW0YBiABKAlIBYgBARIYCgtzb3VyY2VfZmlsZRgHIAEoCUgGiAEBEhcKCnNvdXJjZV91cmwYCCABKAlIB4gBARIWCgltaW1lX3R5cGUYCSABKAlICIgBARIbCg5hdWRpb19kdXJhdGlvbhgKIAEoAUgJiAEBEhcKCnNhbXBsZXJhdGUYCyABKAVICogBARIVCghjaGFubmVscxgMIAEoBUgLiAEBEhEKBHNoYTEYDSABKAlIDIgBARITCgZzaGEyNTYYDiABKAlIDYgBARIYCgtleHRlcm5hbF9pZBgPIAEoCUgOiAEBEhkKDGV4dGVybmFsX3VyaRgQIAEoCUgPiAEBEhYKCWlzX3B1YmxpYxgRIAEoCEgQiAEBEhEKBGxvY2sYEiABKAhIEYgBARIRCgR0ZXN0GBMgASgISBKIAQESFwoKZGF0ZV9hZGRlZBgUIAEoCUgTiAEBEhoKDWRhdGVfbW9kaWZpZWQYFSABKAlIFIgBAUIHCgVfdXVpZEIGCgRfdXJsQggKBl90aXRsZUIOCgxfZGVzY3JpcHRpb25CCQoHX2FydGlzdEIICgZfYWxidW1CDgoMX3NvdXJjZV9maWxlQg0KC19zb3VyY2VfdXJsQgwKCl9taW1lX3R5cGVCEQoPX2F1ZGlvX2R1cmF0aW9uQg0KC19zYW1wbGVyYXRlQgsKCV9jaGFubmVsc0IHCgVfc2hhMUIJCgdfc2hhMjU2Qg4KDF9leHRlcm5hbF9pZEIPCg1fZXh0ZXJuYWxfdXJpQgwKCl9pc19wdWJsaWNCBwoFX2xvY2tCBwoFX3Rlc3RCDQoLX2RhdGVfYWRkZWRCEAoOX2RhdGVfbW9kaWZpZWQi6AIKCkl0ZW1GaWVsZHMSEgoFdGl0bGUYASABKAlIAIgBARIYCgtkZXNjcmlwdGlvbhgCIAEoCUgBiAEBEhMKBmFydGlzdBgDIAEoCUgCiAEBEhIKBWFsYnVtGAQgASgJSAOIAQESFwoKc291cmNlX3VybBgFIAEoCUgEiAEBEhgKC2V4dGVybmFsX2lkGAYgASgJSAWIAQESGQoMZXh0ZXJuYWxfdXJpGAcgASgJSAaIAQESFgoJaXNfcHVibGljGAggASgISAeIAQESHAoPc291cmNlX2ZpbGVuYW1lGAkgASgJSAiIAQFCCAoGX3RpdGxlQg4KDF9kZXNjcmlwdGlvbkIJCgdfYXJ0aXN0QggKBl9hbGJ1bUINCgtfc291cmNlX3VybEIOCgxfZXh0ZXJuYWxfaWRCDwoNX2V4dGVybmFsX3VyaUIMCgpfaXNfcHVibGljQhIKEF9zb3VyY2VfZmlsZW5hbWUiZQoRVXBsb2FkSXRlbVJlcXVlc3QSNwoGZmllbGRzGAEgASgLMiUucG9seXBob255LmFwaS5hbmFseXNpcy52MS5JdGVtRmllbGRzSAASDwoFY2h1bmsYAiABKAxIAEIGCgRwYXJ0ImgKEExpc3RJdGVtc1JlcXVlc3QSGAoLZXh0ZXJuYWxfaWQYASABKAlIAIgBARIZCgxwcm92aWRlcl9waWQYAiABKAlIAYgBAUIOCgxfZXh0ZXJuYWxfaWRCDwoNX3Byb3ZpZGVyX3BpZCIeCg5HZXRJdGVtUmVxdWVzdBIMCgR1dWlkGAEgASgJIkUKEVVwZGF0ZUl0ZW1SZXF1ZXN0EgwKBHV1aWQYASABKAkSIgoEYm9keRgCIAEoCzIULmdvb2dsZS5hcGkuSHR0cEJvZHkiIQoRRGVsZXRlSXRlbVJlcXVlc3QSDAoEdXVpZBgBIAEoCSIUChJEZWxldGVJdGVtUmVzcG9uc2UiNgoUR2V0SXRlbVNvdXJjZVJlcXVlc3QSDAoEdXVpZBgBIAEoCRIQCghmaWxlbmFtZRgCIAEoCSLWAgoJUHJvY2Vzc29yEhEKBG5hbWUYASABKAlIAIgBARIYCgtkZXNjcmlwdGlvbhgCIAEoCUgBiAEBEhAKA3BpZBgDIAEoCUgCiAEBEhAKA3VybBgEIAEoCUgDiAEBEhQKB3ZlcnNpb24YBSABKAlIBIgBARIzChJwYXJhbWV0ZXJzX2RlZmF1bHQYBiABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0EjIKEXBhcmFtZXRlcnNfc2NoZW1hGAcgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBIYCgtzeW5jaHJvbm91cxgIIAEoCEgFiAEBEhEKBHV1aWQYCSABKAlIBogBAUIHCgVfbmFtZUIOCgxfZGVzY3JpcHRpb25CBgoEX3BpZEIGCgRfdXJsQgoKCF92ZXJzaW9uQg4KDF9zeW5jaHJvbm91c0IHCgVfdXVpZCIXChVMaXN0UHJvY2Vzc29yc1JlcXVlc3QiIgoTR2V0UHJvY2Vzc29yUmVxdWVzdBILCgNwaWQYASABKAkiwwIKBlByZXNldBIQCgN1cmwYASABKAlIAIgBARIRCgR1dWlkGAIgASgJSAGIAQESFgoJcHJvY2Vzc29yGAMgASgJSAKIAQESKwoKcGFyYW1ldGVycxgEIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QSFgoJaXNfcHVibGljGAUgASgISAOIAQESFwoKZGF0ZV9hZGRlZBgGIAEoCUgEiAEBEhoKDWRhdGVfbW9kaWZpZWQYByABKAlIBYgBARIeChFwcm9jZXNzb3JfdmVyc2lvbhgIIAEoCUgGiAEBQgYKBF91cmxCBwoFX3V1aWRCDAoKX3Byb2Nlc3NvckIMCgpfaXNfcHVibGljQg0KC19kYXRlX2FkZGVkQhAKDl9kYXRlX21vZGlmaWVkQhQKEl9wcm9jZXNzb3JfdmVyc2lvbiJIChNDcmVhdGVQcmVzZXRSZXF1ZXN0EjEKBnByZXNldBgBIAEoCzIhLnBvbHlwaG9ueS5hcGkuYW5hbHlzaXMudjEuUHJlc2V0IhQKEkxpc3RQcmVzZXRzUmVxdWVzdCIgChBHZXRQcmVzZXRSZXF1ZXN0EgwKBHV1aWQYASABKAki/gIKBFRhc2sSEAoDdXJsGAEgASgJSACIAQESEQoEdXVpZBgCIAEoCUgBiAEBEhEKBGl0ZW0YAyABKAlIAogBARITCgZwcmVzZXQYBCABKAlIA4gBARITCgZzdGF0dXMYBSABKAVIBIgBARISCgVlcnJvchgGIAEoCUgFiAEBEhcKCmRhdGVfYWRkZWQYByABKAlIBogBARIaCg1kYXRlX21vZGlmaWVkGAggASgJSAeIAQESFwoKZXhwZXJpZW5jZRgJIAEoCUgIiAEBEhYKCXNlbGVjdGlvbhgKIAEoCUgJiAEBEhUKCHByb2dyZXNzGAsgASgBSAqIAQFCBgoEX3VybEIHCgVfdXVpZEIHCgVfaXRlbUIJCgdfcHJlc2V0QgkKB19zdGF0dXNCCAoGX2Vycm9yQg0KC19kYXRlX2FkZGVkQhAKDl9kYXRlX21vZGlmaWVkQg0KC19leHBlcmllbmNlQgwKCl9zZWxlY3Rpb25CCwoJX3Byb2dyZXNzIkIKEUNyZWF0ZVRhc2tSZXF1ZXN0Ei0KBHRhc2sYASABKAsyHy5wb2x5cGhvbnkuYXBpLmFuYWx5c2lzLnYxLlRhc2siEgoQTGlzdFRhc2tzUmVxdWVzdCIeCg5HZXRUYXNrUmVxdWVzdBIMCgR1dWlkGAEgASgJIqcECgZSZXN1bHQSEAoDdXJsGAEgASgJSACIAQESEQoEdXVpZBgCIAEoCUgBiAEBEhEKBGl0ZW0YAyABKAlIAogBARITCgZwcmVzZXQYBCABKAlIA4gBARITCgZzdGF0dXMYBSABKAVIBIgBARIWCgltaW1lX3R5cGUYBiABKAlIBYgBARIRCgRmaWxlGAcgASgJSAaIAQESFQoIcnVuX3RpbWUYCCABKAFIB4gBARIXCgpkYXRlX2FkZGVkGAkgASgJSAiIAQESGgoNZGF0ZV9tb2RpZmllZBgKIAEoCUgJiAEBEhMKBnJldXNlZBgLIAEoCEgKiAEBEhgKC3JldXNlZF9mcm9tGAwgASgJSAuIAQESEQoEdGFzaxgNIAEoCUgMiAEBEjsKBWZpbGVzGA4gAygLMiwucG9seXBob255LmFwaS5hbmFseXNpcy52MS5SZXN1bHQuRmlsZXNFbnRyeRosCgpGaWxlc0VudHJ5EgsKA2tleRgBIAEoCRINCgV2YWx1ZRgCIAEoCToCOAFCBgoEX3VybEIHCgVfdXVpZEIHCgVfaXRlbUIJCgdfcHJlc2V0QgkKB19zdGF0dXNCDAoKX21pbWVfdHlwZUIHCgVfZmlsZUILCglfcnVuX3RpbWVCDQoLX2RhdGVfYWRkZWRCEAoOX2RhdGVfbW9kaWZpZWRCCQoHX3JldXNlZEIOCgxfcmV1c2VkX2Zyb21CBwoFX3Rhc2siZAoSTGlzdFJlc3VsdHNSZXF1ZXN0EhYKCWl0ZW1fdXVpZBgBIAEoCUgAiAEBEhgKC3ByZXNldF91dWlkGAIgASgJSAGIAQFCDAoKX2l0ZW1fdXVpZEIOCgxfcHJlc2V0X3V1aWQiIAoQR2V0UmVzdWx0UmVxdWVzdBIMCgR1dWlkGAEgASgJIpcCCgpFeHBlcmllbmNlEhAKA3VybBgBIAEoCUgAiAEBEhEKBHV1aWQYAiABKAlIAYgBARISCgV0aXRsZRgDIAEoCUgCiAEBEhgKC2Rlc2NyaXB0aW9uGAQgASgJSAOIAQESDwoHcHJlc2V0cxgFIAMoCRIWCglpc19wdWJsaWMYBiABKAhIBIgBARIXCgpkYXRlX2FkZGVkGAcgASgJSAWIAQESGgoNZGF0ZV9tb2RpZmllZBgIIAEoCUgGiAEBQgYKBF91cmxCBwoFX3V1aWRCCAoGX3RpdGxlQg4KDF9kZXNjcmlwdGlvbkIMCgpfaXNfcHVibGljQg0KC19kYXRlX2FkZGVkQhAKDl9kYXRlX21vZGlmaWVkIkAKF0NyZWF0ZUV4cGVyaWVuY2VSZXF1ZXN0EiUKBGJvZHkYASABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0IhgKFkxpc3RFeHBlcmllbmNlc1JlcXVlc3QiJAoUR2V0RXhwZXJpZW5jZVJlcXVlc3QSDAoEdXVpZBgBIAEoCSJOChdVcGRhdGVFeHBlcmllbmNlUmVxdWVzdBIMCgR1dWlkGAEgASgJEiUKBGJvZHkYAiABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0IicKF0RlbGV0ZUV4cGVyaWVuY2VSZXF1ZXN0EgwKBHV1aWQYASABKAkiGgoYRGVsZXRlRXhwZXJpZW5jZVJlc3BvbnNlIqgCCglTZWxlY3Rpb24SEAoDdXJsGAEgASgJSACIAQESEQoEdXVpZBgCIAEoCUgBiAEBEhIKBXRpdGxlGAMgASgJSAKIAQESGAoLZGVzY3JpcHRpb24YBCABKAlIA4gBARINCgVpdGVtcxgFIAMoCRISCgpzZWxlY3Rpb25zGAYgAygJEhYKCWlzX3B1YmxpYxgHIAEoCEgEiAEBEhcKCmRhdGVfYWRkZWQYCCABKAlIBYgBARIaCg1kYXRlX21vZGlmaWVkGAkgASgJSAaIAQFCBgoEX3VybEIHCgVfdXVpZEIICgZfdGl0bGVCDgoMX2Rlc2NyaXB0aW9uQgwKCl9pc19wdWJsaWNCDQoLX2RhdGVfYWRkZWRCEAoOX2RhdGVfbW9kaWZpZWQiPwoWQ3JlYXRlU2VsZWN0aW9uUmVxdWVzdBIlCgRib2R5GAEgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdCIXChVMaXN0U2VsZWN0aW9uc1JlcXVlc3QiIwoTR2V0U2VsZWN0aW9uUmVxdWVzdBIMCgR1dWlkGAEgASgJIk0KFlVwZGF0ZVNlbGVjdGlvblJlcXVlc3QSDAoEdXVpZBgBIAEoCRIlCgRib2R5GAIgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdCImChZEZWxldGVTZWxlY3Rpb25SZXF1ZXN0EgwKBHV1aWQYASABKAkiGQoXRGVsZXRlU2VsZWN0aW9uUmVzcG9uc2UiSAoRVXBkYXRlVGFza1JlcXVlc3QSDAoEdXVpZBgBIAEoCRIlCgRib2R5GAIgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdCIhChFDYW5jZWxUYXNrUmVxdWVzdBIMCgR1dWlkGAEgASgJIiAKEFdhdGNoVGFza1JlcXVlc3QSDAoEdXVpZBgBIAEoCSKvAQoJVGFza0V2ZW50EhIKBWV2ZW50GAEgASgJSACIAQESFQoIc2VxdWVuY2UYAiABKAVIAYgBARItCgR0YXNrGAMgASgLMh8ucG9seXBob255LmFwaS5hbmFseXNpcy52MS5UYXNrEjEKBnJlc3VsdBgEIAEoCzIhLnBvbHlwaG9ueS5hcGkuYW5hbHlzaXMudjEuUmVzdWx0QggKBl9ldmVudEILCglfc2VxdWVuY2UiJAoUR2V0VGFza0V2ZW50c1JlcXVlc3QSDAoEdXVpZBgBIAEoCSI0ChRHZXRSZXN1bHREYXRhUmVxdWVzdBIMCgR1dWlkGAEgASgJEg4KBmZvcm1hdBgCIAEoCSKAAgoWR2V0UmVzdWx0VmlzdWFsUmVxdWVzdBIMCgR1dWlkGAEgASgJEhwKD3N1YnByb2Nlc3Nvcl9pZBgCIAEoCUgAiAEBEhgKC3JhbmdlX3N0YXJ0GAMgASgBSAGIAQESFwoKcmFuZ2Vfc3RvcBgEIAEoAUgCiAEBEhgKC2ltYWdlX3dpZHRoGAUgASgFSAOIAQESGQoMaW1hZ2VfaGVpZ2h0GAYgASgFSASIAQFCEgoQX3N1YnByb2Nlc3Nvcl9pZEIOCgxfcmFuZ2Vfc3RhcnRCDQoLX3JhbmdlX3N0b3BCDgoMX2ltYWdlX3dpZHRoQg8KDV9pbWFnZV9oZWlnaHQimAEKFkdldEl0ZW1XYXZlZm9ybVJlcXVlc3QSDAoEdXVpZBgBIAEoCRIYCgtyYW5nZV9zdGFydBgCIAEoAUgAiAEBEhcKCnJhbmdlX3N0b3AYAyABKAFIAYgBARITCgZwb2ludHMYBCABKAVIAogBAUIOCgxfcmFuZ2Vfc3RhcnRCDQoLX3JhbmdlX3N0b3BCCQoHX3BvaW50cyKSAQoIV2F2ZWZvcm0SEgoFc3RhcnQYASABKAFIAIgBARIRCgRzdG9wGAIgASgBSAGIAQESFgoJbmJfcGl4ZWxzGAMgASgFSAKIAQESDAoEdGltZRgEIAMoARILCgNtaW4YBSADKAESCwoDbWF4GAYgAygBQggKBl9zdGFydEIHCgVfc3RvcEIMCgpfbmJfcGl4ZWxzIoIBChNEb3dubG9hZEl0ZW1SZXF1ZXN0EgwKBHV1aWQYASABKAkSCwoDZXh0GAIgASgJEhgKC3JhbmdlX3N0YXJ0GAMgASgBSACIAQESFwoKcmFuZ2Vfc3RvcBgEIAEoAUgBiAEBQg4KDF9yYW5nZV9zdGFydEINCgtfcmFuZ2Vfc3RvcDKgKAoPQW5hbHlzaXNTZXJ2aWNlEmkKCkNyZWF0ZUl0ZW0SFC5nb29nbGUuYXBpLkh0dHBCb2R5Gh8ucG9seXBob255LmFwaS5hbmFseXNpcy52MS5JdGVtIiLI8xgCgtPkkwIYOgEqIhMvdGltZXNpZGUvYXBpL2l0ZW1zKAESYwoKVXBsb2FkSXRlbRIsLnBvbHlwaG9ueS5hcGkuYW5hbHlzaXMudjEuVXBsb2FkSXRlbVJlcXVlc3QaHy5wb2x5cGhvbnkuYXBpLmFuYWx5c2lzLnYxLkl0ZW0iBMjzGAIoARJ8CglMaXN0SXRlbXMSKy5wb2x5cGhvbnkuYXBpLmFuYWx5c2lzLnYxLkxpc3RJdGVtc1JlcXVlc3QaHy5wb2x5cGhvbnkuYXBpLmFuYWx5c2lzLnYxLkl0ZW0iH8jzGAGC0+STAhUSEy90aW1lc2lkZS9hcGkvaXRlbXMwARJ9CgdHZXRJdGVtEikucG9seXBob255LmFwaS5hbmFseXNpcy52MS5HZXRJdGVtUmVxdWVzdBofLnBvbHlwaG9ueS5hcGkuYW5hbHlzaXMudjEuSXRlbSImyPMYAYLT5JMCHBIaL3RpbWVzaWRlL2FwaS9pdGVtcy97dXVpZH0SrwEKClVwZGF0ZUl0ZW0SLC5wb2x5cGhvbnkuYXBpLmFuYWx5c2lzLnYxLlVwZGF0ZUl0ZW1SZXF1ZXN0Gh8ucG9seXBob255LmFwaS5hbmFseXNpcy52MS5JdGVtIlDI8xgCgtPkkwJGOgRib2R5WiI6BGJvZHkyGi90aW1lc2lkZS9hcGkvaXRlbXMve3V1aWR9GhovdGltZXNpZGUvYXBpL2l0ZW1zL3t1dWlkfSgBEpEBCgpEZWxldGVJdGVtEiwucG9seXBob255LmFwaS5hbmFseXNpcy52MS5EZWxldGVJdGVtUmVxdWVzdBotLnBvbHlwaG9ueS5hcGkuYW5hbHlzaXMudjEuRGVsZXRlSXRlbVJlc3BvbnNlIibI8xgCgtPkkwIcKhovdGltZXNpZGUvYXBpL2l0ZW1zL3t1dWlkfRKNAQoNR2V0SXRlbVNvdXJjZRIvLnBvbHlwaG9ueS5hcGkuYW5hbHlzaXMudjEuR2V0SXRlbVNvdXJjZVJlcXVlc3QaFC5nb29nbGUuYXBpLkh0dHBCb2R5IjPI8xgBgtPkkwIpEicvdGltZXNpZGUvbWVkaWEvaXRlbXMve3V1aWR9L3tmaWxlbmFtZX0wARKQAQoOTGlzdFByb2Nlc3NvcnMSMC5wb2x5cGhvbnkuYXBpLmFuYWx5c2lzLnYxLkxpc3RQcm9jZXNzb3JzUmVxdWVzdBokLnBvbHlwaG9ueS5hcGkuYW5hbHlzaXMudjEuUHJvY2Vzc29yIiTI8xgBgtPkkwIaEhgvdGltZXNpZGUvYXBpL3Byb2Nlc3NvcnMwARKQAQoMR2V0UHJvY2Vzc29yEi4ucG9seXBob255LmFwaS5hbmFseXNpcy52MS5HZXRQcm9jZXNzb3JSZXF1ZXN0GiQucG9seXBob255LmFwaS5hbmFseXNpcy52MS5Qcm9jZXNzb3IiKsjzGAGC0+STAiASHi90aW1lc2lkZS9hcGkvcHJvY2Vzc29ycy97cGlkfRKMAQoMQ3JlYXRlUHJlc2V0Ei4ucG9seXBob255LmFwaS5hbmFseXNpcy52MS5DcmVhdGVQcmVzZXRSZXF1ZXN0GiEucG9seXBob255LmFwaS5hbmFseXNpcy52MS5QcmVzZXQiKcjzGAKC0+STAh86BnByZXNldCIVL3RpbWVzaWRlL2FwaS9wcmVzZXRzEoQBCgtMaXN0UHJlc2V0cxItLnBvbHlwaG9ueS5hcGkuYW5hbHlzaXMudjEuTGlzdFByZXNldHNSZXF1ZXN0GiEucG9seXBob255LmFwaS5hbmFseXNpcy52MS5QcmVzZXQiIcjzGAGC0+STAhcSFS90aW1lc2lkZS9hcGkvcHJlc2V0czABEoUBCglHZXRQcmVzZXQSKy5wb2x5cGhvbnkuYXBpLmFuYWx5c2lzLnYxLkdldFByZXNldFJlcXVlc3QaIS5wb2x5cGhvbnkuYXBpLmFuYWx5c2lzLnYxLlByZXNldCIoyPMYAYLT5JMCHhIcL3RpbWVzaWRlL2FwaS9wcmVzZXRzL3t1dWlkfRKCAQoKQ3JlYXRlVGFzaxIsLnBvbHlwaG9ueS5hcGkuYW5hbHlzaXMudjEuQ3JlYXRlVGFza1JlcXVlc3QaHy5wb2x5cGhvbnkuYXBpLmFuYWx5c2lzLnYxLlRhc2siJcjzGAKC0+STAhs6BHRhc2siEy90aW1lc2lkZS9hcGkvdGFza3MSfAoJTGlzdFRhc2tzEisucG9seXBob255LmFwaS5hbmFseXNpcy52MS5MaXN0VGFza3NSZXF1ZXN0Gh8ucG9seXBob255LmFwaS5hbmFseXNpcy52MS5UYXNrIh/I8xgBgtPkkwIVEhMvdGltZXNpZGUvYXBpL3Rhc2tzMAESfQoHR2V0VGFzaxIpLnBvbHlwaG9ueS5hcGkuYW5hbHlzaXMudjEuR2V0VGFza1JlcXVlc3QaHy5wb2x5cGhvbnkuYXBpLmFuYWx5c2lzLnYxLlRhc2siJsjzGAGC0+STAhwSGi90aW1lc2lkZS9hcGkvdGFza3Mve3V1aWR9EoQBCgtMaXN0UmVzdWx0cxItLnBvbHlwaG9ueS5hcGkuYW5hbHlzaXMudjEuTGlzdFJlc3VsdHNSZXF1ZXN0GiEucG9seXBob255LmFwaS5hbmFseXNpcy52MS5SZXN1bHQiIcjzGAGC0+STAhcSFS90aW1lc2lkZS9hcGkvcmVzdWx0czABEoUBCglHZXRSZXN1bHQSKy5wb2x5cGhvbnkuYXBpLmFuYWx5c2lzLnYxLkdldFJlc3VsdFJlcXVlc3QaIS5wb2x5cGhvbnkuYXBpLmFuYWx5c2lzLnYxLlJlc3VsdCIoyPMYAYLT5JMCHhIcL3RpbWVzaWRlL2FwaS9yZXN1bHRzL3t1dWlkfRKaAQoQQ3JlYXRlRXhwZXJpZW5jZRIyLnBvbHlwaG9ueS5hcGkuYW5hbHlzaXMudjEuQ3JlYXRlRXhwZXJpZW5jZVJlcXVlc3QaJS5wb2x5cGhvbnkuYXBpLmFuYWx5c2lzLnYxLkV4cGVyaWVuY2UiK8jzGAKC0+STAiE6BGJvZHkiGS90aW1lc2lkZS9hcGkvZXhwZXJpZW5jZXMSlAEKD0xpc3RFeHBlcmllbmNlcxIxLnBvbHlwaG9ueS5hcGkuYW5hbHlzaXMudjEuTGlzdEV4cGVyaWVuY2VzUmVxdWVzdBolLnBvbHlwaG9ueS5hcGkuYW5hbHlzaXMudjEuRXhwZXJpZW5jZSIlyPMYAYLT5JMCGxIZL3RpbWVzaWRlL2FwaS9leHBlcmllbmNlczABEpUBCg1HZXRFeHBlcmllbmNlEi8ucG9seXBob255LmFwaS5hbmFseXNpcy52MS5HZXRFeHBlcmllbmNlUmVxdWVzdBolLnBvbHlwaG9ueS5hcGkuYW5hbHlzaXMudjEuRXhwZXJpZW5jZSIsyPMYAYLT5JMCIhIgL3RpbWVzaWRlL2FwaS9leHBlcmllbmNlcy97dXVpZH0SywEKEFVwZGF0ZUV4cGVyaWVuY2USMi5wb2x5cGhvbnkuYXBpLmFuYWx5c2lzLnYxLlVwZGF0ZUV4cGVyaWVuY2VSZXF1ZXN0GiUucG9seXBob255LmFwaS5hbmFseXNpcy52MS5FeHBlcmllbmNlIlzI8xgCgtPkkwJSOgRib2R5Wig6BGJvZHkyIC90aW1lc2lkZS9hcGkvZXhwZXJpZW5jZXMve3V1aWR9GiAvdGltZXNpZGUvYXBpL2V4cGVyaWVuY2VzL3t1dWlkfRKpAQoQRGVsZXRlRXhwZXJpZW5jZRIyLnBvbHlwaG9ueS5hcGkuYW5hbHlzaXMudjEuRGVsZXRlRXhwZXJpZW5jZVJlcXVlc3QaMy5wb2x5cGhvbnkuYXBpLmFuYWx5c2lzLnYxLkRlbGV0ZUV4cGVyaWVuY2VSZXNwb25zZSIsyPMYAoLT5JMCIiogL3RpbWVzaWRlL2FwaS9leHBlcmllbmNlcy97dXVpZH0SlgEKD0NyZWF0ZVNlbGVjdGlvbhIxLnBvbHlwaG9ueS5hcGkuYW5hbHlzaXMudjEuQ3JlYXRlU2VsZWN0aW9uUmVxdWVzdBokLnBvbHlwaG9ueS5hcGkuYW5hbHlzaXMudjEuU2VsZWN0aW9uIirI8xgCgtPkkwIgOgRib2R5IhgvdGltZXNpZGUvYXBpL3NlbGVjdGlvbnMSkAEKDkxpc3RTZWxlY3Rpb25zEjAucG9seXBob255LmFwaS5hbmFseXNpcy52MS5MaXN0U2VsZWN0aW9uc1JlcXVlc3QaJC5wb2x5cGhvbnkuYXBpLmFuYWx5c2lzLnYxLlNlbGVjdGlvbiIkyPMYAYLT5JMCGhIYL3RpbWVzaWRlL2FwaS9zZWxlY3Rpb25zMAESkQEKDEdldFNlbGVjdGlvbhIuLnBvbHlwaG9ueS5hcGkuYW5hbHlzaXMudjEuR2V0U2VsZWN0aW9uUmVxdWVzdBokLnBvbHlwaG9ueS5hcGkuYW5hbHlzaXMudjEuU2VsZWN0aW9uIivI8xgBgtPkkwIhEh8vdGltZXNpZGUvYXBpL3NlbGVjdGlvbnMve3V1aWR9EsYBCg9VcGRhdGVTZWxlY3Rpb24SMS5wb2x5cGhvbnkuYXBpLmFuYWx5c2lzLnYxLlVwZGF0ZVNlbGVjdGlvblJlcXVlc3QaJC5wb2x5cGhvbnkuYXBpLmFuYWx5c2lzLnYxLlNlbGVjdGlvbiJayPMYAoLT5JMCUDoEYm9keVonOgRib2R5Mh8vdGltZXNpZGUvYXBpL3NlbGVjdGlvbnMve3V1aWR9Gh8vdGltZXNpZGUvYXBpL3NlbGVjdGlvbnMve3V1aWR9EqUBCg9EZWxldGVTZWxlY3Rpb24SMS5wb2x5cGhvbnkuYXBpLmFuYWx5c2lzLnYxLkRlbGV0ZVNlbGVjdGlvblJlcXVlc3QaMi5wb2x5cGhvbnkuYXBpLmFuYWx5c2lzLnYxLkRlbGV0ZVNlbGVjdGlvblJlc3BvbnNlIivI8xgCgtPkkwIhKh8vdGltZXNpZGUvYXBpL3NlbGVjdGlvbnMve3V1aWR9Eq0BCgpVcGRhdGVUYXNrEiwucG9seXBob255LmFwaS5hbmFseXNpcy52MS5VcGRhdGVUYXNrUmVxdWVzdBofLnBvbHlwaG9ueS5hcGkuYW5hbHlzaXMudjEuVGFzayJQyPMYAoLT5JMCRjoEYm9keVoiOgRib2R5MhovdGltZXNpZGUvYXBpL3Rhc2tzL3t1dWlkfRoaL3RpbWVzaWRlL2FwaS90YXNrcy97dXVpZH0SjQEKCkNhbmNlbFRhc2sSLC5wb2x5cGhvbnkuYXBpLmFuYWx5c2lzLnYxLkNhbmNlbFRhc2tSZXF1ZXN0Gh8ucG9seXBob255LmFwaS5hbmFseXNpcy52MS5UYXNrIjDI8xgCgtPkkwImOgEqIiEvdGltZXNpZGUvYXBpL3Rhc2tzL3t1dWlkfS9jYW5jZWwSjgEKCVdhdGNoVGFzaxIrLnBvbHlwaG9ueS5hcGkuYW5hbHlzaXMudjEuV2F0Y2hUYXNrUmVxdWVzdBokLnBvbHlwaG9ueS5hcGkuYW5hbHlzaXMudjEuVGFza0V2ZW50IizI8xgBgtPkkwIiEiAvdGltZXNpZGUvYXBpL3Rhc2tzL3t1dWlkfS93YXRjaDABEocBCg1HZXRUYXNrRXZlbnRzEi8ucG9seXBob255LmFwaS5hbmFseXNpcy52MS5HZXRUYXNrRXZlbnRzUmVxdWVzdBoULmdvb2dsZS5hcGkuSHR0cEJvZHkiLcjzGAGC0+STAiMSIS90aW1lc2lkZS9hcGkvdGFza3Mve3V1aWR9L2V2ZW50czABEocBCg1HZXRSZXN1bHREYXRhEi8ucG9seXBob255LmFwaS5hbmFseXNpcy52MS5HZXRSZXN1bHREYXRhUmVxdWVzdBoULmdvb2dsZS5hcGkuSHR0cEJvZHkiLcjzGAGC0+STAiMSIS90aW1lc2lkZS9yZXN1bHRzL3t1dWlkfS97Zm9ybWF0fTABEosBCg9HZXRSZXN1bHRWaXN1YWwSMS5wb2x5cGhvbnkuYXBpLmFuYWx5c2lzLnYxLkdldFJlc3VsdFZpc3VhbFJlcXVlc3QaFC5nb29nbGUuYXBpLkh0dHBCb2R5Ii/I8xgBgtPkkwIlEiMvdGltZXNpZGUvYXBpL3Jlc3VsdHMve3V1aWR9L3Zpc3VhbBKaAQoPR2V0SXRlbVdhdmVmb3JtEjEucG9seXBob255LmFwaS5hbmFseXNpcy52MS5HZXRJdGVtV2F2ZWZvcm1SZXF1ZXN0GiMucG9seXBob255LmFwaS5hbmFseXNpcy52MS5XYXZlZm9ybSIvyPMYAYLT5JMCJRIjL3RpbWVzaWRlL2FwaS9pdGVtcy97dXVpZH0vd2F2ZWZvcm0SjQEKDERvd25sb2FkSXRlbRIuLnBvbHlwaG9ueS5hcGkuYW5hbHlzaXMudjEuRG93bmxvYWRJdGVtUmVxdWVzdBoULmdvb2dsZS5hcGkuSHR0cEJvZHkiNcjzGAGC0+STAisSKS90aW1lc2lkZS9hcGkvaXRlbXMve3V1aWR9L2Rvd25sb2FkL3tleHR9MAFiBnByb3RvMw", [file_google_api_annotations, file_google_api_httpbody, file_google_protobuf_struct, file_polyphony_api_common_v1_options]);
 
 /**
  * An audio item as TimeSide serializes it. The list form sets only uuid, url, title, description,
@@ -495,6 +495,13 @@ export type Processor = Message<"polyphony.api.analysis.v1.Processor"> & {
    * @generated from field: optional bool synchronous = 8;
    */
   synchronous?: boolean | undefined;
+
+  /**
+   * Server-generated UUIDv4 of this processor version (stable across restarts).
+   *
+   * @generated from field: optional string uuid = 9;
+   */
+  uuid?: string | undefined;
 };
 
 /**
@@ -668,8 +675,8 @@ export const GetPresetRequestSchema: GenMessage<GetPresetRequest> = /*@__PURE__*
   messageDesc(file_polyphony_api_analysis_v1_analysis, 15);
 
 /**
- * A task: one preset run over one item. TimeSide's task runs an experience (a set of presets);
- * here a task names its single preset directly, which is TimeSide's one-preset experience.
+ * A task: an experience (a set of presets) run over one item or a selection. A task may name one
+ * preset instead of an experience: it then runs that preset's own one-preset experience.
  *
  * @generated from message polyphony.api.analysis.v1.Task
  */
@@ -696,7 +703,7 @@ export type Task = Message<"polyphony.api.analysis.v1.Task"> & {
   item?: string | undefined;
 
   /**
-   * The preset: its URL or, on input, its bare uuid.
+   * The preset (for a task created from one preset): its URL or, on input, its bare uuid.
    *
    * @generated from field: optional string preset = 4;
    */
@@ -729,6 +736,27 @@ export type Task = Message<"polyphony.api.analysis.v1.Task"> & {
    * @generated from field: optional string date_modified = 8;
    */
   dateModified?: string | undefined;
+
+  /**
+   * The experience: its URL or, on input, its bare uuid.
+   *
+   * @generated from field: optional string experience = 9;
+   */
+  experience?: string | undefined;
+
+  /**
+   * The selection (instead of an item): its URL or, on input, its bare uuid.
+   *
+   * @generated from field: optional string selection = 10;
+   */
+  selection?: string | undefined;
+
+  /**
+   * Fraction of the work done, 0 to 1 (read-only).
+   *
+   * @generated from field: optional double progress = 11;
+   */
+  progress?: number | undefined;
 };
 
 /**
@@ -870,6 +898,35 @@ export type Result = Message<"polyphony.api.analysis.v1.Result"> & {
    * @generated from field: optional string date_modified = 10;
    */
   dateModified?: string | undefined;
+
+  /**
+   * True when the result was not computed but reused from an earlier one with the same audio
+   * content, processor version and parameters.
+   *
+   * @generated from field: optional bool reused = 11;
+   */
+  reused?: boolean | undefined;
+
+  /**
+   * URL of the result it was reused from.
+   *
+   * @generated from field: optional string reused_from = 12;
+   */
+  reusedFrom?: string | undefined;
+
+  /**
+   * URL of the task that last produced it.
+   *
+   * @generated from field: optional string task = 13;
+   */
+  task?: string | undefined;
+
+  /**
+   * URLs of the container in each format (json, yaml, xml, hdf5).
+   *
+   * @generated from field: map<string, string> files = 14;
+   */
+  files: { [key: string]: string };
 };
 
 /**
@@ -929,13 +986,119 @@ export const GetResultRequestSchema: GenMessage<GetResultRequest> = /*@__PURE__*
   messageDesc(file_polyphony_api_analysis_v1_analysis, 22);
 
 /**
- * Request for GetResultJson.
+ * A set of presets (TimeSide `Experience`).
  *
- * @generated from message polyphony.api.analysis.v1.GetResultJsonRequest
+ * @generated from message polyphony.api.analysis.v1.Experience
  */
-export type GetResultJsonRequest = Message<"polyphony.api.analysis.v1.GetResultJsonRequest"> & {
+export type Experience = Message<"polyphony.api.analysis.v1.Experience"> & {
   /**
-   * The result's uuid.
+   * Absolute URL of this experience (read-only).
+   *
+   * @generated from field: optional string url = 1;
+   */
+  url?: string | undefined;
+
+  /**
+   * Server-generated UUIDv4 (read-only).
+   *
+   * @generated from field: optional string uuid = 2;
+   */
+  uuid?: string | undefined;
+
+  /**
+   * Title (at most 512 characters).
+   *
+   * @generated from field: optional string title = 3;
+   */
+  title?: string | undefined;
+
+  /**
+   * Free-text description.
+   *
+   * @generated from field: optional string description = 4;
+   */
+  description?: string | undefined;
+
+  /**
+   * URLs of the presets.
+   *
+   * @generated from field: repeated string presets = 5;
+   */
+  presets: string[];
+
+  /**
+   * Whether everyone may see it.
+   *
+   * @generated from field: optional bool is_public = 6;
+   */
+  isPublic?: boolean | undefined;
+
+  /**
+   * When it was created (read-only).
+   *
+   * @generated from field: optional string date_added = 7;
+   */
+  dateAdded?: string | undefined;
+
+  /**
+   * When it was last changed (read-only).
+   *
+   * @generated from field: optional string date_modified = 8;
+   */
+  dateModified?: string | undefined;
+};
+
+/**
+ * Describes the message polyphony.api.analysis.v1.Experience.
+ * Use `create(ExperienceSchema)` to create a new message.
+ */
+export const ExperienceSchema: GenMessage<Experience> = /*@__PURE__*/
+  messageDesc(file_polyphony_api_analysis_v1_analysis, 23);
+
+/**
+ * Request for CreateExperience.
+ *
+ * @generated from message polyphony.api.analysis.v1.CreateExperienceRequest
+ */
+export type CreateExperienceRequest = Message<"polyphony.api.analysis.v1.CreateExperienceRequest"> & {
+  /**
+   * The JSON body: title, description, presets (URLs or uuids), is_public.
+   *
+   * @generated from field: google.protobuf.Struct body = 1;
+   */
+  body?: JsonObject | undefined;
+};
+
+/**
+ * Describes the message polyphony.api.analysis.v1.CreateExperienceRequest.
+ * Use `create(CreateExperienceRequestSchema)` to create a new message.
+ */
+export const CreateExperienceRequestSchema: GenMessage<CreateExperienceRequest> = /*@__PURE__*/
+  messageDesc(file_polyphony_api_analysis_v1_analysis, 24);
+
+/**
+ * Request for ListExperiences.
+ *
+ * @generated from message polyphony.api.analysis.v1.ListExperiencesRequest
+ */
+export type ListExperiencesRequest = Message<"polyphony.api.analysis.v1.ListExperiencesRequest"> & {
+};
+
+/**
+ * Describes the message polyphony.api.analysis.v1.ListExperiencesRequest.
+ * Use `create(ListExperiencesRequestSchema)` to create a new message.
+ */
+export const ListExperiencesRequestSchema: GenMessage<ListExperiencesRequest> = /*@__PURE__*/
+  messageDesc(file_polyphony_api_analysis_v1_analysis, 25);
+
+/**
+ * Request for GetExperience.
+ *
+ * @generated from message polyphony.api.analysis.v1.GetExperienceRequest
+ */
+export type GetExperienceRequest = Message<"polyphony.api.analysis.v1.GetExperienceRequest"> & {
+  /**
+   * The experience's uuid.
    *
    * @generated from field: string uuid = 1;
    */
@@ -943,11 +1106,631 @@ export type GetResultJsonRequest = Message<"polyphony.api.analysis.v1.GetResultJ
 };
 
 /**
- * Describes the message polyphony.api.analysis.v1.GetResultJsonRequest.
- * Use `create(GetResultJsonRequestSchema)` to create a new message.
+ * Describes the message polyphony.api.analysis.v1.GetExperienceRequest.
+ * Use `create(GetExperienceRequestSchema)` to create a new message.
  */
-export const GetResultJsonRequestSchema: GenMessage<GetResultJsonRequest> = /*@__PURE__*/
-  messageDesc(file_polyphony_api_analysis_v1_analysis, 23);
+export const GetExperienceRequestSchema: GenMessage<GetExperienceRequest> = /*@__PURE__*/
+  messageDesc(file_polyphony_api_analysis_v1_analysis, 26);
+
+/**
+ * Request for UpdateExperience.
+ *
+ * @generated from message polyphony.api.analysis.v1.UpdateExperienceRequest
+ */
+export type UpdateExperienceRequest = Message<"polyphony.api.analysis.v1.UpdateExperienceRequest"> & {
+  /**
+   * The experience's uuid.
+   *
+   * @generated from field: string uuid = 1;
+   */
+  uuid: string;
+
+  /**
+   * The fields to change.
+   *
+   * @generated from field: google.protobuf.Struct body = 2;
+   */
+  body?: JsonObject | undefined;
+};
+
+/**
+ * Describes the message polyphony.api.analysis.v1.UpdateExperienceRequest.
+ * Use `create(UpdateExperienceRequestSchema)` to create a new message.
+ */
+export const UpdateExperienceRequestSchema: GenMessage<UpdateExperienceRequest> = /*@__PURE__*/
+  messageDesc(file_polyphony_api_analysis_v1_analysis, 27);
+
+/**
+ * Request for DeleteExperience.
+ *
+ * @generated from message polyphony.api.analysis.v1.DeleteExperienceRequest
+ */
+export type DeleteExperienceRequest = Message<"polyphony.api.analysis.v1.DeleteExperienceRequest"> & {
+  /**
+   * The experience's uuid.
+   *
+   * @generated from field: string uuid = 1;
+   */
+  uuid: string;
+};
+
+/**
+ * Describes the message polyphony.api.analysis.v1.DeleteExperienceRequest.
+ * Use `create(DeleteExperienceRequestSchema)` to create a new message.
+ */
+export const DeleteExperienceRequestSchema: GenMessage<DeleteExperienceRequest> = /*@__PURE__*/
+  messageDesc(file_polyphony_api_analysis_v1_analysis, 28);
+
+/**
+ * Response of DeleteExperience (HTTP 204, no body).
+ *
+ * @generated from message polyphony.api.analysis.v1.DeleteExperienceResponse
+ */
+export type DeleteExperienceResponse = Message<"polyphony.api.analysis.v1.DeleteExperienceResponse"> & {
+};
+
+/**
+ * Describes the message polyphony.api.analysis.v1.DeleteExperienceResponse.
+ * Use `create(DeleteExperienceResponseSchema)` to create a new message.
+ */
+export const DeleteExperienceResponseSchema: GenMessage<DeleteExperienceResponse> = /*@__PURE__*/
+  messageDesc(file_polyphony_api_analysis_v1_analysis, 29);
+
+/**
+ * A set of items and nested selections (TimeSide `Selection`).
+ *
+ * @generated from message polyphony.api.analysis.v1.Selection
+ */
+export type Selection = Message<"polyphony.api.analysis.v1.Selection"> & {
+  /**
+   * Absolute URL of this selection (read-only).
+   *
+   * @generated from field: optional string url = 1;
+   */
+  url?: string | undefined;
+
+  /**
+   * Server-generated UUIDv4 (read-only).
+   *
+   * @generated from field: optional string uuid = 2;
+   */
+  uuid?: string | undefined;
+
+  /**
+   * Title (at most 512 characters).
+   *
+   * @generated from field: optional string title = 3;
+   */
+  title?: string | undefined;
+
+  /**
+   * Free-text description.
+   *
+   * @generated from field: optional string description = 4;
+   */
+  description?: string | undefined;
+
+  /**
+   * URLs of the items.
+   *
+   * @generated from field: repeated string items = 5;
+   */
+  items: string[];
+
+  /**
+   * URLs of the nested selections.
+   *
+   * @generated from field: repeated string selections = 6;
+   */
+  selections: string[];
+
+  /**
+   * Whether everyone may see it.
+   *
+   * @generated from field: optional bool is_public = 7;
+   */
+  isPublic?: boolean | undefined;
+
+  /**
+   * When it was created (read-only).
+   *
+   * @generated from field: optional string date_added = 8;
+   */
+  dateAdded?: string | undefined;
+
+  /**
+   * When it was last changed (read-only).
+   *
+   * @generated from field: optional string date_modified = 9;
+   */
+  dateModified?: string | undefined;
+};
+
+/**
+ * Describes the message polyphony.api.analysis.v1.Selection.
+ * Use `create(SelectionSchema)` to create a new message.
+ */
+export const SelectionSchema: GenMessage<Selection> = /*@__PURE__*/
+  messageDesc(file_polyphony_api_analysis_v1_analysis, 30);
+
+/**
+ * Request for CreateSelection.
+ *
+ * @generated from message polyphony.api.analysis.v1.CreateSelectionRequest
+ */
+export type CreateSelectionRequest = Message<"polyphony.api.analysis.v1.CreateSelectionRequest"> & {
+  /**
+   * The JSON body: title, description, items, selections (URLs or uuids), is_public.
+   *
+   * @generated from field: google.protobuf.Struct body = 1;
+   */
+  body?: JsonObject | undefined;
+};
+
+/**
+ * Describes the message polyphony.api.analysis.v1.CreateSelectionRequest.
+ * Use `create(CreateSelectionRequestSchema)` to create a new message.
+ */
+export const CreateSelectionRequestSchema: GenMessage<CreateSelectionRequest> = /*@__PURE__*/
+  messageDesc(file_polyphony_api_analysis_v1_analysis, 31);
+
+/**
+ * Request for ListSelections.
+ *
+ * @generated from message polyphony.api.analysis.v1.ListSelectionsRequest
+ */
+export type ListSelectionsRequest = Message<"polyphony.api.analysis.v1.ListSelectionsRequest"> & {
+};
+
+/**
+ * Describes the message polyphony.api.analysis.v1.ListSelectionsRequest.
+ * Use `create(ListSelectionsRequestSchema)` to create a new message.
+ */
+export const ListSelectionsRequestSchema: GenMessage<ListSelectionsRequest> = /*@__PURE__*/
+  messageDesc(file_polyphony_api_analysis_v1_analysis, 32);
+
+/**
+ * Request for GetSelection.
+ *
+ * @generated from message polyphony.api.analysis.v1.GetSelectionRequest
+ */
+export type GetSelectionRequest = Message<"polyphony.api.analysis.v1.GetSelectionRequest"> & {
+  /**
+   * The selection's uuid.
+   *
+   * @generated from field: string uuid = 1;
+   */
+  uuid: string;
+};
+
+/**
+ * Describes the message polyphony.api.analysis.v1.GetSelectionRequest.
+ * Use `create(GetSelectionRequestSchema)` to create a new message.
+ */
+export const GetSelectionRequestSchema: GenMessage<GetSelectionRequest> = /*@__PURE__*/
+  messageDesc(file_polyphony_api_analysis_v1_analysis, 33);
+
+/**
+ * Request for UpdateSelection.
+ *
+ * @generated from message polyphony.api.analysis.v1.UpdateSelectionRequest
+ */
+export type UpdateSelectionRequest = Message<"polyphony.api.analysis.v1.UpdateSelectionRequest"> & {
+  /**
+   * The selection's uuid.
+   *
+   * @generated from field: string uuid = 1;
+   */
+  uuid: string;
+
+  /**
+   * The fields to change.
+   *
+   * @generated from field: google.protobuf.Struct body = 2;
+   */
+  body?: JsonObject | undefined;
+};
+
+/**
+ * Describes the message polyphony.api.analysis.v1.UpdateSelectionRequest.
+ * Use `create(UpdateSelectionRequestSchema)` to create a new message.
+ */
+export const UpdateSelectionRequestSchema: GenMessage<UpdateSelectionRequest> = /*@__PURE__*/
+  messageDesc(file_polyphony_api_analysis_v1_analysis, 34);
+
+/**
+ * Request for DeleteSelection.
+ *
+ * @generated from message polyphony.api.analysis.v1.DeleteSelectionRequest
+ */
+export type DeleteSelectionRequest = Message<"polyphony.api.analysis.v1.DeleteSelectionRequest"> & {
+  /**
+   * The selection's uuid.
+   *
+   * @generated from field: string uuid = 1;
+   */
+  uuid: string;
+};
+
+/**
+ * Describes the message polyphony.api.analysis.v1.DeleteSelectionRequest.
+ * Use `create(DeleteSelectionRequestSchema)` to create a new message.
+ */
+export const DeleteSelectionRequestSchema: GenMessage<DeleteSelectionRequest> = /*@__PURE__*/
+  messageDesc(file_polyphony_api_analysis_v1_analysis, 35);
+
+/**
+ * Response of DeleteSelection (HTTP 204, no body).
+ *
+ * @generated from message polyphony.api.analysis.v1.DeleteSelectionResponse
+ */
+export type DeleteSelectionResponse = Message<"polyphony.api.analysis.v1.DeleteSelectionResponse"> & {
+};
+
+/**
+ * Describes the message polyphony.api.analysis.v1.DeleteSelectionResponse.
+ * Use `create(DeleteSelectionResponseSchema)` to create a new message.
+ */
+export const DeleteSelectionResponseSchema: GenMessage<DeleteSelectionResponse> = /*@__PURE__*/
+  messageDesc(file_polyphony_api_analysis_v1_analysis, 36);
+
+/**
+ * Request for UpdateTask.
+ *
+ * @generated from message polyphony.api.analysis.v1.UpdateTaskRequest
+ */
+export type UpdateTaskRequest = Message<"polyphony.api.analysis.v1.UpdateTaskRequest"> & {
+  /**
+   * The task's uuid.
+   *
+   * @generated from field: string uuid = 1;
+   */
+  uuid: string;
+
+  /**
+   * The fields to change (`status`).
+   *
+   * @generated from field: google.protobuf.Struct body = 2;
+   */
+  body?: JsonObject | undefined;
+};
+
+/**
+ * Describes the message polyphony.api.analysis.v1.UpdateTaskRequest.
+ * Use `create(UpdateTaskRequestSchema)` to create a new message.
+ */
+export const UpdateTaskRequestSchema: GenMessage<UpdateTaskRequest> = /*@__PURE__*/
+  messageDesc(file_polyphony_api_analysis_v1_analysis, 37);
+
+/**
+ * Request for CancelTask.
+ *
+ * @generated from message polyphony.api.analysis.v1.CancelTaskRequest
+ */
+export type CancelTaskRequest = Message<"polyphony.api.analysis.v1.CancelTaskRequest"> & {
+  /**
+   * The task's uuid.
+   *
+   * @generated from field: string uuid = 1;
+   */
+  uuid: string;
+};
+
+/**
+ * Describes the message polyphony.api.analysis.v1.CancelTaskRequest.
+ * Use `create(CancelTaskRequestSchema)` to create a new message.
+ */
+export const CancelTaskRequestSchema: GenMessage<CancelTaskRequest> = /*@__PURE__*/
+  messageDesc(file_polyphony_api_analysis_v1_analysis, 38);
+
+/**
+ * Request for WatchTask.
+ *
+ * @generated from message polyphony.api.analysis.v1.WatchTaskRequest
+ */
+export type WatchTaskRequest = Message<"polyphony.api.analysis.v1.WatchTaskRequest"> & {
+  /**
+   * The task's uuid.
+   *
+   * @generated from field: string uuid = 1;
+   */
+  uuid: string;
+};
+
+/**
+ * Describes the message polyphony.api.analysis.v1.WatchTaskRequest.
+ * Use `create(WatchTaskRequestSchema)` to create a new message.
+ */
+export const WatchTaskRequestSchema: GenMessage<WatchTaskRequest> = /*@__PURE__*/
+  messageDesc(file_polyphony_api_analysis_v1_analysis, 39);
+
+/**
+ * One event of a running task.
+ *
+ * @generated from message polyphony.api.analysis.v1.TaskEvent
+ */
+export type TaskEvent = Message<"polyphony.api.analysis.v1.TaskEvent"> & {
+  /**
+   * `progress` (status or progress changed), `result` (a result was stored), then `done` or `failed`.
+   *
+   * @generated from field: optional string event = 1;
+   */
+  event?: string | undefined;
+
+  /**
+   * Position of the event in this stream, from 1.
+   *
+   * @generated from field: optional int32 sequence = 2;
+   */
+  sequence?: number | undefined;
+
+  /**
+   * The task as it is now.
+   *
+   * @generated from field: polyphony.api.analysis.v1.Task task = 3;
+   */
+  task?: Task | undefined;
+
+  /**
+   * The result stored (for `result` events).
+   *
+   * @generated from field: polyphony.api.analysis.v1.Result result = 4;
+   */
+  result?: Result | undefined;
+};
+
+/**
+ * Describes the message polyphony.api.analysis.v1.TaskEvent.
+ * Use `create(TaskEventSchema)` to create a new message.
+ */
+export const TaskEventSchema: GenMessage<TaskEvent> = /*@__PURE__*/
+  messageDesc(file_polyphony_api_analysis_v1_analysis, 40);
+
+/**
+ * Request for GetTaskEvents.
+ *
+ * @generated from message polyphony.api.analysis.v1.GetTaskEventsRequest
+ */
+export type GetTaskEventsRequest = Message<"polyphony.api.analysis.v1.GetTaskEventsRequest"> & {
+  /**
+   * The task's uuid.
+   *
+   * @generated from field: string uuid = 1;
+   */
+  uuid: string;
+};
+
+/**
+ * Describes the message polyphony.api.analysis.v1.GetTaskEventsRequest.
+ * Use `create(GetTaskEventsRequestSchema)` to create a new message.
+ */
+export const GetTaskEventsRequestSchema: GenMessage<GetTaskEventsRequest> = /*@__PURE__*/
+  messageDesc(file_polyphony_api_analysis_v1_analysis, 41);
+
+/**
+ * Request for GetResultData.
+ *
+ * @generated from message polyphony.api.analysis.v1.GetResultDataRequest
+ */
+export type GetResultDataRequest = Message<"polyphony.api.analysis.v1.GetResultDataRequest"> & {
+  /**
+   * The result's uuid.
+   *
+   * @generated from field: string uuid = 1;
+   */
+  uuid: string;
+
+  /**
+   * json, yaml, xml or hdf5.
+   *
+   * @generated from field: string format = 2;
+   */
+  format: string;
+};
+
+/**
+ * Describes the message polyphony.api.analysis.v1.GetResultDataRequest.
+ * Use `create(GetResultDataRequestSchema)` to create a new message.
+ */
+export const GetResultDataRequestSchema: GenMessage<GetResultDataRequest> = /*@__PURE__*/
+  messageDesc(file_polyphony_api_analysis_v1_analysis, 42);
+
+/**
+ * Request for GetResultVisual.
+ *
+ * @generated from message polyphony.api.analysis.v1.GetResultVisualRequest
+ */
+export type GetResultVisualRequest = Message<"polyphony.api.analysis.v1.GetResultVisualRequest"> & {
+  /**
+   * The result's uuid.
+   *
+   * @generated from field: string uuid = 1;
+   */
+  uuid: string;
+
+  /**
+   * Which analyzer result of the container to draw (required when it holds more than one).
+   *
+   * @generated from field: optional string subprocessor_id = 2;
+   */
+  subprocessorId?: string | undefined;
+
+  /**
+   * Start of the time range drawn, seconds (default 0) (REST: `?start=`, parsed by the server so a bad value is a 400 naming `start`).
+   *
+   * @generated from field: optional double range_start = 3;
+   */
+  rangeStart?: number | undefined;
+
+  /**
+   * End of the time range drawn, seconds (default: the end) (REST: `?stop=`, parsed by the server so a bad value is a 400 naming `stop`).
+   *
+   * @generated from field: optional double range_stop = 4;
+   */
+  rangeStop?: number | undefined;
+
+  /**
+   * Image width in pixels (default 1024) (REST: `?width=`, parsed by the server so a bad value is a 400 naming `width`).
+   *
+   * @generated from field: optional int32 image_width = 5;
+   */
+  imageWidth?: number | undefined;
+
+  /**
+   * Image height in pixels (default 128) (REST: `?height=`, parsed by the server so a bad value is a 400 naming `height`).
+   *
+   * @generated from field: optional int32 image_height = 6;
+   */
+  imageHeight?: number | undefined;
+};
+
+/**
+ * Describes the message polyphony.api.analysis.v1.GetResultVisualRequest.
+ * Use `create(GetResultVisualRequestSchema)` to create a new message.
+ */
+export const GetResultVisualRequestSchema: GenMessage<GetResultVisualRequest> = /*@__PURE__*/
+  messageDesc(file_polyphony_api_analysis_v1_analysis, 43);
+
+/**
+ * Request for GetItemWaveform.
+ *
+ * @generated from message polyphony.api.analysis.v1.GetItemWaveformRequest
+ */
+export type GetItemWaveformRequest = Message<"polyphony.api.analysis.v1.GetItemWaveformRequest"> & {
+  /**
+   * The item's uuid.
+   *
+   * @generated from field: string uuid = 1;
+   */
+  uuid: string;
+
+  /**
+   * Start, seconds (default 0) (REST: `?start=`, parsed by the server so a bad value is a 400 naming `start`).
+   *
+   * @generated from field: optional double range_start = 2;
+   */
+  rangeStart?: number | undefined;
+
+  /**
+   * Stop, seconds (default: the end) (REST: `?stop=`, parsed by the server so a bad value is a 400 naming `stop`).
+   *
+   * @generated from field: optional double range_stop = 3;
+   */
+  rangeStop?: number | undefined;
+
+  /**
+   * Number of envelope points (default 1024, capped so each covers at least 2 samples)
+   * (REST: `?nb_pixels=`, parsed by the server so a bad value is a 400 naming `nb_pixels`).
+   *
+   * @generated from field: optional int32 points = 4;
+   */
+  points?: number | undefined;
+};
+
+/**
+ * Describes the message polyphony.api.analysis.v1.GetItemWaveformRequest.
+ * Use `create(GetItemWaveformRequestSchema)` to create a new message.
+ */
+export const GetItemWaveformRequestSchema: GenMessage<GetItemWaveformRequest> = /*@__PURE__*/
+  messageDesc(file_polyphony_api_analysis_v1_analysis, 44);
+
+/**
+ * The min/max envelope of an item over [start, stop].
+ *
+ * @generated from message polyphony.api.analysis.v1.Waveform
+ */
+export type Waveform = Message<"polyphony.api.analysis.v1.Waveform"> & {
+  /**
+   * Start, seconds.
+   *
+   * @generated from field: optional double start = 1;
+   */
+  start?: number | undefined;
+
+  /**
+   * Stop, seconds.
+   *
+   * @generated from field: optional double stop = 2;
+   */
+  stop?: number | undefined;
+
+  /**
+   * Number of points.
+   *
+   * @generated from field: optional int32 nb_pixels = 3;
+   */
+  nbPixels?: number | undefined;
+
+  /**
+   * Time of each point (its interval's start), seconds.
+   *
+   * @generated from field: repeated double time = 4;
+   */
+  time: number[];
+
+  /**
+   * Smallest sample in each interval.
+   *
+   * @generated from field: repeated double min = 5;
+   */
+  min: number[];
+
+  /**
+   * Largest sample in each interval.
+   *
+   * @generated from field: repeated double max = 6;
+   */
+  max: number[];
+};
+
+/**
+ * Describes the message polyphony.api.analysis.v1.Waveform.
+ * Use `create(WaveformSchema)` to create a new message.
+ */
+export const WaveformSchema: GenMessage<Waveform> = /*@__PURE__*/
+  messageDesc(file_polyphony_api_analysis_v1_analysis, 45);
+
+/**
+ * Request for DownloadItem.
+ *
+ * @generated from message polyphony.api.analysis.v1.DownloadItemRequest
+ */
+export type DownloadItemRequest = Message<"polyphony.api.analysis.v1.DownloadItemRequest"> & {
+  /**
+   * The item's uuid.
+   *
+   * @generated from field: string uuid = 1;
+   */
+  uuid: string;
+
+  /**
+   * wav, flac, ogg, mp3 or opus.
+   *
+   * @generated from field: string ext = 2;
+   */
+  ext: string;
+
+  /**
+   * Start of the excerpt, seconds (REST: `?start=`, parsed by the server so a bad value is a 400 naming `start`).
+   *
+   * @generated from field: optional double range_start = 3;
+   */
+  rangeStart?: number | undefined;
+
+  /**
+   * End of the excerpt, seconds (REST: `?stop=`, parsed by the server so a bad value is a 400 naming `stop`).
+   *
+   * @generated from field: optional double range_stop = 4;
+   */
+  rangeStop?: number | undefined;
+};
+
+/**
+ * Describes the message polyphony.api.analysis.v1.DownloadItemRequest.
+ * Use `create(DownloadItemRequestSchema)` to create a new message.
+ */
+export const DownloadItemRequestSchema: GenMessage<DownloadItemRequest> = /*@__PURE__*/
+  messageDesc(file_polyphony_api_analysis_v1_analysis, 46);
 
 /**
  * AnalysisService speaks the IRCAM TimeSide server API (Django REST framework style) under
@@ -1183,17 +1966,226 @@ export const AnalysisService: GenService<{
     output: typeof ResultSchema;
   },
   /**
-   * A result's analyzer container as JSON (`GET /timeside/results/{uuid}/json/`): a list of
-   * analyzer results, each with id_metadata, audio_metadata, data_object, parameters, data_mode and
-   * time_mode (and frame_metadata for framewise results). Open-ended data, hence raw bytes.
+   * Create an experience from a JSON object (`POST /timeside/api/experiences/`, 201); the body is
+   * checked field by field (400 naming the field).
    * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
    * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
-   * @generated from rpc polyphony.api.analysis.v1.AnalysisService.GetResultJson
+   * @generated from rpc polyphony.api.analysis.v1.AnalysisService.CreateExperience
    */
-  getResultJson: {
+  createExperience: {
+    methodKind: "unary";
+    input: typeof CreateExperienceRequestSchema;
+    output: typeof ExperienceSchema;
+  },
+  /**
+   * Every experience, oldest first (`GET /timeside/api/experiences/`).
+   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+   *
+   * @generated from rpc polyphony.api.analysis.v1.AnalysisService.ListExperiences
+   */
+  listExperiences: {
     methodKind: "server_streaming";
-    input: typeof GetResultJsonRequestSchema;
+    input: typeof ListExperiencesRequestSchema;
+    output: typeof ExperienceSchema;
+  },
+  /**
+   * One experience (`GET /timeside/api/experiences/{uuid}/`).
+   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+   *
+   * @generated from rpc polyphony.api.analysis.v1.AnalysisService.GetExperience
+   */
+  getExperience: {
+    methodKind: "unary";
+    input: typeof GetExperienceRequestSchema;
+    output: typeof ExperienceSchema;
+  },
+  /**
+   * Change experience fields (`PUT`/`PATCH /timeside/api/experiences/{uuid}/`): fields present in the body
+   * replace their value (presets included).
+   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+   *
+   * @generated from rpc polyphony.api.analysis.v1.AnalysisService.UpdateExperience
+   */
+  updateExperience: {
+    methodKind: "unary";
+    input: typeof UpdateExperienceRequestSchema;
+    output: typeof ExperienceSchema;
+  },
+  /**
+   * Delete an experience (`DELETE /timeside/api/experiences/{uuid}/`, 204).
+   *
+   * @generated from rpc polyphony.api.analysis.v1.AnalysisService.DeleteExperience
+   */
+  deleteExperience: {
+    methodKind: "unary";
+    input: typeof DeleteExperienceRequestSchema;
+    output: typeof DeleteExperienceResponseSchema;
+  },
+  /**
+   * Create a selection from a JSON object (`POST /timeside/api/selections/`, 201); the body is
+   * checked field by field (400 naming the field).
+   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+   *
+   * @generated from rpc polyphony.api.analysis.v1.AnalysisService.CreateSelection
+   */
+  createSelection: {
+    methodKind: "unary";
+    input: typeof CreateSelectionRequestSchema;
+    output: typeof SelectionSchema;
+  },
+  /**
+   * Every selection, oldest first (`GET /timeside/api/selections/`).
+   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+   *
+   * @generated from rpc polyphony.api.analysis.v1.AnalysisService.ListSelections
+   */
+  listSelections: {
+    methodKind: "server_streaming";
+    input: typeof ListSelectionsRequestSchema;
+    output: typeof SelectionSchema;
+  },
+  /**
+   * One selection (`GET /timeside/api/selections/{uuid}/`).
+   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+   *
+   * @generated from rpc polyphony.api.analysis.v1.AnalysisService.GetSelection
+   */
+  getSelection: {
+    methodKind: "unary";
+    input: typeof GetSelectionRequestSchema;
+    output: typeof SelectionSchema;
+  },
+  /**
+   * Change selection fields (`PUT`/`PATCH /timeside/api/selections/{uuid}/`): fields present in the body
+   * replace their value (items and selections included).
+   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+   *
+   * @generated from rpc polyphony.api.analysis.v1.AnalysisService.UpdateSelection
+   */
+  updateSelection: {
+    methodKind: "unary";
+    input: typeof UpdateSelectionRequestSchema;
+    output: typeof SelectionSchema;
+  },
+  /**
+   * Delete a selection (`DELETE /timeside/api/selections/{uuid}/`, 204).
+   *
+   * @generated from rpc polyphony.api.analysis.v1.AnalysisService.DeleteSelection
+   */
+  deleteSelection: {
+    methodKind: "unary";
+    input: typeof DeleteSelectionRequestSchema;
+    output: typeof DeleteSelectionResponseSchema;
+  },
+  /**
+   * Change a task's status (`PUT`/`PATCH /timeside/api/tasks/{uuid}/`): 2 (pending) re-runs a task that is
+   * not running, 1 makes it a draft.
+   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+   *
+   * @generated from rpc polyphony.api.analysis.v1.AnalysisService.UpdateTask
+   */
+  updateTask: {
+    methodKind: "unary";
+    input: typeof UpdateTaskRequestSchema;
+    output: typeof TaskSchema;
+  },
+  /**
+   * Cancel a draft, pending or running task (`POST /timeside/api/tasks/{uuid}/cancel/`): it ends failed
+   * (status 0) with the error `Cancelled by request.`; results already stored stay.
+   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+   *
+   * @generated from rpc polyphony.api.analysis.v1.AnalysisService.CancelTask
+   */
+  cancelTask: {
+    methodKind: "unary";
+    input: typeof CancelTaskRequestSchema;
+    output: typeof TaskSchema;
+  },
+  /**
+   * Progress and result events of a task while it runs, ending with `done` or `failed`
+   * (`GET /timeside/api/tasks/{uuid}/watch/` gives them as a JSON array as they come).
+   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+   *
+   * @generated from rpc polyphony.api.analysis.v1.AnalysisService.WatchTask
+   */
+  watchTask: {
+    methodKind: "server_streaming";
+    input: typeof WatchTaskRequestSchema;
+    output: typeof TaskEventSchema;
+  },
+  /**
+   * The same events as Server-Sent Events (`GET /timeside/api/tasks/{uuid}/events`, `text/event-stream`):
+   * `id:` (sequence), `event:` (progress, result, done, failed) and `data:` (the JSON of the task or result).
+   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+   *
+   * @generated from rpc polyphony.api.analysis.v1.AnalysisService.GetTaskEvents
+   */
+  getTaskEvents: {
+    methodKind: "server_streaming";
+    input: typeof GetTaskEventsRequestSchema;
+    output: typeof HttpBodySchema;
+  },
+  /**
+   * A result's analyzer container (`GET /timeside/results/{uuid}/{format}/`, format json, yaml, xml or
+   * hdf5): a list of analyzer results, each with id_metadata, audio_metadata, data_object, parameters,
+   * data_mode, time_mode (and frame_metadata when framewise).
+   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+   *
+   * @generated from rpc polyphony.api.analysis.v1.AnalysisService.GetResultData
+   */
+  getResultData: {
+    methodKind: "server_streaming";
+    input: typeof GetResultDataRequestSchema;
+    output: typeof HttpBodySchema;
+  },
+  /**
+   * A PNG image of a result (`GET /timeside/api/results/{uuid}/visual/?subprocessor_id=&start=&stop=&width=&height=`):
+   * a spectrogram for 2-D results, a curve for framewise values, marks for events and segments.
+   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+   *
+   * @generated from rpc polyphony.api.analysis.v1.AnalysisService.GetResultVisual
+   */
+  getResultVisual: {
+    methodKind: "unary";
+    input: typeof GetResultVisualRequestSchema;
+    output: typeof HttpBodySchema;
+  },
+  /**
+   * The min/max envelope of an item (`GET /timeside/api/items/{uuid}/waveform/?start=&stop=&nb_pixels=`).
+   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+   *
+   * @generated from rpc polyphony.api.analysis.v1.AnalysisService.GetItemWaveform
+   */
+  getItemWaveform: {
+    methodKind: "unary";
+    input: typeof GetItemWaveformRequestSchema;
+    output: typeof WaveformSchema;
+  },
+  /**
+   * An item's audio transcoded to `ext` (wav, flac, ogg, mp3, opus), optionally only `start`..`stop`
+   * seconds (`GET /timeside/api/items/{uuid}/download/{ext}`); a Range header gives 206 partial content.
+   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+   *
+   * @generated from rpc polyphony.api.analysis.v1.AnalysisService.DownloadItem
+   */
+  downloadItem: {
+    methodKind: "server_streaming";
+    input: typeof DownloadItemRequestSchema;
     output: typeof HttpBodySchema;
   },
 }> = /*@__PURE__*/
