@@ -16,11 +16,20 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, delete, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from polyphony.core.errors import InvalidArgument, Locked, NotFound
-from polyphony.flow import profiles, schemas
+from polyphony.core.errors import Conflict, InvalidArgument, Locked, NotFound
+from polyphony.flow import profiles, schemas, segments
 from polyphony.flow.clock import now_us, rfc3339
-from polyphony.flow.models import CollectionItemRow, FlowRow, FlowTagRow, SourceRow, SourceTagRow
+from polyphony.flow.models import (
+    CollectionItemRow,
+    DeleteRequestRow,
+    FlowRow,
+    FlowTagRow,
+    SegmentRow,
+    SourceRow,
+    SourceTagRow,
+)
 from polyphony.flow.tags import TagFilter, check_tag_value, tag_rows
+from polyphony.flow.timerange import TimeRange
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
@@ -59,10 +68,13 @@ def _writable(row: FlowRow) -> None:
 # ---- rendering --------------------------------------------------------------------------------------
 
 
-async def render_flow(session: AsyncSession, row: FlowRow, *, include_timerange: bool = False) -> dict[str, Any]:
+async def render_flow(session: AsyncSession, row: FlowRow, *, include_timerange: bool = False,
+                      within: TimeRange | None = None) -> dict[str, Any]:
     doc = copy.deepcopy(row.document)
     doc["created"] = rfc3339(row.created_us)
     doc["metadata_updated"] = rfc3339(row.metadata_updated_us)
+    if row.segments_updated_us is not None:
+        doc["segments_updated"] = rfc3339(row.segments_updated_us)
     doc["read_only"] = row.read_only
     collectors = (await session.scalars(
         select(CollectionItemRow.collector_id).where(CollectionItemRow.member_id == row.id)
@@ -71,7 +83,7 @@ async def render_flow(session: AsyncSession, row: FlowRow, *, include_timerange:
     if collectors:
         doc["collected_by"] = list(collectors)
     if include_timerange:
-        doc["timerange"] = "()"  # this store holds no segments yet, so every Flow's content is "never"
+        doc["timerange"] = (await segments.flow_timerange(session, row.id, within)).format()
     return doc
 
 
@@ -112,8 +124,10 @@ async def render_source(session: AsyncSession, row: SourceRow) -> dict[str, Any]
 # ---- reads ------------------------------------------------------------------------------------------
 
 
-async def get_flow(session: AsyncSession, flow_id: str, *, include_timerange: bool = False) -> dict[str, Any]:
-    return await render_flow(session, await _flow(session, flow_id), include_timerange=include_timerange)
+async def get_flow(session: AsyncSession, flow_id: str, *, include_timerange: bool = False,
+                   within: TimeRange | None = None) -> dict[str, Any]:
+    return await render_flow(session, await _flow(session, flow_id), include_timerange=include_timerange,
+                             within=within)
 
 
 async def get_source(session: AsyncSession, source_id: str) -> dict[str, Any]:
@@ -222,6 +236,9 @@ async def put_flow(session: AsyncSession, flow_id: str, body: dict[str, Any]) ->
     read_only = bool(body.get("read_only", False))
     now = now_us()
     row = await session.get(FlowRow, flow_id)
+    if row is None and await session.scalar(select(DeleteRequestRow.id).where(
+            DeleteRequestRow.flow_id == flow_id, DeleteRequestRow.status.in_(("created", "started"))).limit(1)):
+        raise Conflict(f"flow {flow_id} is still being deleted; try again later")
     if row is not None and row.read_only and _comparable(doc) != _comparable(row.document):
         raise Locked(f"flow {flow_id} is read-only: only its read_only property may change")
     await _ensure_source(session, doc, now)
@@ -332,10 +349,11 @@ class FlowQuery:
     frame_height: int | None = None
     tags: TagFilter = field(default_factory=TagFilter)
     limit: int = DEFAULT_LIMIT
+    timerange: TimeRange | None = None
 
     def scope(self) -> str:
         parts = [self.source_id, self.format, self.codec, self.label, self.profile_id, self.frame_width,
-                 self.frame_height, self.tags.key(), self.limit]
+                 self.frame_height, self.tags.key(), self.limit, self.timerange]
         return "flows|" + "|".join("" if p is None else str(p) for p in parts)
 
 
@@ -387,6 +405,8 @@ async def list_flows(session: AsyncSession, query: FlowQuery, after: dict[str, A
         if value is not None:
             conds.append(column == value)
     conds += _tag_clauses(query.tags, FlowRow, FlowTagRow, FlowTagRow.flow_id)
+    if query.timerange is not None:
+        conds.append(_timerange_clause(query.timerange))
     conds += _after(FlowRow.created_us, FlowRow.id, after)
     rows: Sequence[FlowRow] = (await session.scalars(
         select(FlowRow).where(*conds).order_by(FlowRow.created_us.desc(), FlowRow.id.desc()).limit(query.limit + 1)
@@ -396,6 +416,16 @@ async def list_flows(session: AsyncSession, query: FlowQuery, after: dict[str, A
     items = [await render_flow(session, r) for r in rows]
     nxt = {"c": rows[-1].created_us, "i": rows[-1].id} if more and rows else None
     return Page(items, nxt)
+
+
+def _timerange_clause(tr: TimeRange) -> ColumnElement[bool]:
+    """Flows with a Segment overlapping `tr` (never: Flows without Segments). The Segment starting last
+    before `tr` ends is the one to test (segments never overlap), so each Flow costs one index seek."""
+    if tr.never:
+        return ~exists().where(SegmentRow.flow_id == FlowRow.id)
+    last_end = (select(SegmentRow.end_ns).where(SegmentRow.flow_id == FlowRow.id, SegmentRow.start_ns < tr.hi)
+                .order_by(SegmentRow.start_ns.desc()).limit(1).correlate(FlowRow).scalar_subquery())
+    return last_end > tr.lo
 
 
 async def list_sources(session: AsyncSession, query: SourceQuery, after: dict[str, Any] | None) -> Page:

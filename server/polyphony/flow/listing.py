@@ -9,11 +9,12 @@ from polyphony.core.query import OriginalRequest, parse_int
 from polyphony.flow import schemas
 from polyphony.flow.flows import DEFAULT_LIMIT, MAX_LIMIT, FlowQuery, SourceQuery
 from polyphony.flow.tags import TagFilter
+from polyphony.flow.timerange import TimeRange
 
 FORMATS = ("urn:x-nmos:format:video", "urn:x-tam:format:image", "urn:x-nmos:format:audio",
            "urn:x-nmos:format:data", "urn:x-nmos:format:multi")
 # Spec parameters this store does not implement, with the value that means "no filtering".
-UNSUPPORTED = {"timerange": "_", "reverse_order": "false", "sort_by": "created", "status": None,
+UNSUPPORTED = {"reverse_order": "false", "sort_by": "created", "status": None,
                "init_segments": None, "collected_by_ids": None}
 
 
@@ -50,6 +51,10 @@ def _opt_int(rest: OriginalRequest, name: str) -> int | None:
     return None if raw is None else parse_int(raw, field=name)
 
 
+def _timerange(value: str | None) -> TimeRange | None:
+    return None if value is None else TimeRange.parse(value)
+
+
 def flow_query_from_rest(rest: OriginalRequest) -> tuple[FlowQuery, str | None]:
     _reject_unsupported(rest)
     tags = TagFilter.parse(
@@ -58,7 +63,7 @@ def flow_query_from_rest(rest: OriginalRequest) -> tuple[FlowQuery, str | None]:
         source_id=_uuid(rest.get("source_id"), "source_id"), format=_format(rest.get("format")),
         codec=rest.get("codec"), label=rest.get("label"), profile_id=_uuid(rest.get("profile_id"), "profile_id"),
         frame_width=_opt_int(rest, "frame_width"), frame_height=_opt_int(rest, "frame_height"), tags=tags,
-        limit=_limit(_opt_int(rest, "limit")),
+        limit=_limit(_opt_int(rest, "limit")), timerange=_timerange(rest.get("timerange")),
     )
     return query, rest.get("page") or None
 
@@ -69,12 +74,13 @@ def _blank(value: str) -> str | None:
 
 def flow_query_from_fields(
     *, source_id: str, format: str, codec: str, label: str, profile_id: str, frame_width: int, frame_height: int,
-    tag: Mapping[str, str], tag_exists: Mapping[str, str], limit: int, page: str,
+    tag: Mapping[str, str], tag_exists: Mapping[str, str], limit: int, page: str, timerange: str = "",
 ) -> tuple[FlowQuery, str | None]:
     query = FlowQuery(
         source_id=_uuid(_blank(source_id), "source_id"), format=_format(_blank(format)), codec=_blank(codec),
         label=_blank(label), profile_id=_uuid(_blank(profile_id), "profile_id"), frame_width=frame_width or None,
         frame_height=frame_height or None, tags=TagFilter.parse(tag, tag_exists), limit=_limit(limit or None),
+        timerange=_timerange(timerange or None),
     )
     return query, page or None
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from google.protobuf import json_format, struct_pb2
 from google.protobuf.message import Message
@@ -54,4 +54,11 @@ def json_array(messages: list[Any]) -> struct_pb2.ListValue:
     array = struct_pb2.ListValue()
     for message in messages:
         array.append(python_to_struct(to_document(message)))
+    return array
+
+
+def dict_array(documents: list[dict[str, Any]]) -> struct_pb2.ListValue:
+    """JSON documents as a JSON array (ListValue builds the Structs directly: no per-item parsing)."""
+    array = struct_pb2.ListValue()
+    array.extend(cast(list[Any], documents))
     return array

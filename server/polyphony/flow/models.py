@@ -40,6 +40,7 @@ class FlowRow(Base):
     frame_width: Mapped[int | None] = mapped_column(Integer)
     frame_height: Mapped[int | None] = mapped_column(Integer)
     read_only: Mapped[bool] = mapped_column(Boolean, default=False)
+    segments_updated_us: Mapped[int | None] = mapped_column(BigInteger)
     created_us: Mapped[int] = mapped_column(BigInteger)
     metadata_updated_us: Mapped[int] = mapped_column(BigInteger)
     # The Flow as the client last set it (client-managed properties only; server-managed ones are rendered).
@@ -87,3 +88,74 @@ class ProfileRow(Base):
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     created_us: Mapped[int] = mapped_column(BigInteger)
     document: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class SegmentRow(Base):
+    """A Flow Segment. Its timerange is kept as half-open integer nanoseconds `[start_ns, end_ns)` (open ends
+    as the 64-bit extremes) next to its text; segments of a flow never overlap, so the primary key
+    (flow_id, start_ns) orders them by time and serves timerange queries and keyset paging."""
+
+    __tablename__ = "flow_segments"
+
+    # No foreign key: a deleted Flow's segments are removed in batches by a Flow Delete Request.
+    flow_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    start_ns: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    end_ns: Mapped[int] = mapped_column(BigInteger)
+    timerange: Mapped[str] = mapped_column(String(64))
+    object_id: Mapped[str] = mapped_column(String(255))
+    ts_offset_ns: Mapped[int] = mapped_column(BigInteger, default=0)
+    # Other client-set properties (last_duration, sample_offset/count, uncontrolled get_urls), or None.
+    extra: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+    __table_args__ = (Index("ix_flow_segments_object", "object_id", "flow_id"),)
+
+
+class ObjectRow(Base):
+    """A Media (or initialisation) Object: allocated by `/storage`, filled by a presigned PUT, and
+    registered by the first Segment that references it."""
+
+    __tablename__ = "flow_objects"
+
+    id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    key: Mapped[str | None] = mapped_column(String(512))  # where the bytes are in the object store
+    allocated_for: Mapped[str | None] = mapped_column(ID)  # the Flow whose /storage allocated it
+    content_type: Mapped[str | None] = mapped_column(String(255))
+    size: Mapped[int | None] = mapped_column(BigInteger)  # set once the bytes are uploaded
+    registered: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    is_init: Mapped[bool] = mapped_column(Boolean, default=False)
+    first_referenced_by_flow: Mapped[str | None] = mapped_column(ID)
+    timerange: Mapped[str | None] = mapped_column(String(64))  # the object's own timeline
+    key_frame_count: Mapped[int | None] = mapped_column(Integer)
+    init_object_id: Mapped[str | None] = mapped_column(String(255), index=True)
+    created_us: Mapped[int] = mapped_column(BigInteger, index=True)
+
+
+class ObjectInstanceRow(Base):
+    """An extra instance of an Object: an uncontrolled URL registered by a client."""
+
+    __tablename__ = "flow_object_instances"
+
+    object_id: Mapped[str] = mapped_column(ForeignKey("flow_objects.id", ondelete="CASCADE"), primary_key=True)
+    label: Mapped[str] = mapped_column(String(255), primary_key=True)
+    url: Mapped[str] = mapped_column(Text)
+
+
+class DeleteRequestRow(Base):
+    """A Flow Delete Request: segments (and maybe the Flow) being deleted by a background job."""
+
+    __tablename__ = "flow_delete_requests"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    flow_id: Mapped[str] = mapped_column(ID, index=True)
+    timerange_to_delete: Mapped[str] = mapped_column(String(64))
+    timerange_remaining: Mapped[str | None] = mapped_column(String(64))
+    object_id: Mapped[str | None] = mapped_column(String(255))
+    delete_flow: Mapped[bool] = mapped_column(Boolean)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    created_by: Mapped[str | None] = mapped_column(Text)
+    created_us: Mapped[int] = mapped_column(BigInteger)
+    updated_us: Mapped[int] = mapped_column(BigInteger)
+    expiry_us: Mapped[int] = mapped_column(BigInteger)
+    error: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+    __table_args__ = (Index("ix_flow_delete_requests_created", "created_us", "id"),)

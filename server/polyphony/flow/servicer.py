@@ -2,19 +2,36 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeAlias
-from urllib.parse import urlencode
+import os
+from collections.abc import AsyncIterator, Iterable
+from typing import Any, TypeAlias, TypeVar
+from urllib.parse import unquote, urlencode
 
 import grpc
+from google.api import httpbody_pb2
 from google.protobuf import struct_pb2
 
 from polyphony.api.flow.v1 import flow_pb2 as pb
 from polyphony.api.flow.v1 import flow_pb2_grpc
 from polyphony.app import AppContext
+from polyphony.core.errors import InvalidArgument
 from polyphony.core.query import OriginalRequest
 from polyphony.edge.live import LiveApp
-from polyphony.flow import flows, listing, profiles
+from polyphony.flow import (
+    deletion,
+    flows,
+    get_urls,
+    ingest,
+    listing,
+    objects,
+    profiles,
+    segment_listing,
+    segments,
+    storage_backends,
+)
+from polyphony.flow.deletion import DeletionWorker
 from polyphony.flow.mapping import (
+    dict_array,
     json_array,
     python_to_struct,
     python_to_value,
@@ -23,7 +40,9 @@ from polyphony.flow.mapping import (
     value_to_python,
 )
 from polyphony.flow.service_info import service_document
-from polyphony.rpc.http import base_url, original, send_http
+from polyphony.flow.timerange import TimeRange
+from polyphony.flow.urls import UrlSigner
+from polyphony.rpc.http import base_url, is_head, metadata, original, send_http
 
 Ctx: TypeAlias = grpc.aio.ServicerContext
 
@@ -32,9 +51,22 @@ def _flow(doc: dict[str, Any]) -> pb.Flow:
     return to_message(doc, pb.Flow())
 
 
+# A DELETE touching more Segments than this continues in the background as a Flow Delete Request.
+SYNC_DELETE_LIMIT = int(os.environ.get("POLYPHONY_TAMS_SYNC_DELETE_LIMIT", "1000"))
+
+
+M = TypeVar("M", pb.DeleteFlowResponse, pb.DeleteSegmentsResponse)
+
+
 class FlowServicer(flow_pb2_grpc.FlowServiceServicer):
-    def __init__(self, ctx: AppContext) -> None:
+    def __init__(self, ctx: AppContext, worker: DeletionWorker | None = None) -> None:
         self.ctx = ctx
+        self.signer = UrlSigner(ctx.settings.resolved_secret())
+        self.worker = worker
+
+    def _base(self, context: Ctx) -> str:
+        fallback = self.ctx.settings.public_url or f"http://{self.ctx.settings.host}:{self.ctx.settings.http_port}"
+        return base_url(context, fallback)
 
     async def GetService(self, request: pb.GetServiceRequest, context: Ctx) -> pb.Service:
         return to_message(service_document(), pb.Service())
@@ -44,8 +76,10 @@ class FlowServicer(flow_pb2_grpc.FlowServiceServicer):
     async def GetFlow(self, request: pb.GetFlowRequest, context: Ctx) -> pb.Flow:
         rest = original(context)
         include = request.include_timerange or (rest is not None and rest.get("include_timerange") == "true")
+        raw = rest.get("timerange") if rest is not None else (request.timerange or None)
+        within = None if raw is None else TimeRange.parse(raw)
         async with self.ctx.db.session() as session:
-            doc = await flows.get_flow(session, request.flow_id, include_timerange=include)
+            doc = await flows.get_flow(session, request.flow_id, include_timerange=include, within=within)
         return _flow(doc)
 
     async def PutFlow(self, request: pb.PutFlowRequest, context: Ctx) -> pb.Flow:
@@ -57,9 +91,19 @@ class FlowServicer(flow_pb2_grpc.FlowServiceServicer):
 
     async def DeleteFlow(self, request: pb.DeleteFlowRequest, context: Ctx) -> pb.DeleteFlowResponse:
         async with self.ctx.db.transaction() as session:
-            await flows.delete_flow(session, request.flow_id)
-        await send_http(context, status=204)
-        return pb.DeleteFlowResponse()
+            outcome = await deletion.delete_flow(session, request.flow_id, threshold=SYNC_DELETE_LIMIT)
+        return await self._deleted(context, outcome, pb.DeleteFlowResponse())
+
+    async def _deleted(self, context: Ctx, outcome: deletion.Outcome, message: M) -> M:
+        await objects.delete_bytes(self.ctx.objects, outcome.keys)
+        if outcome.request is None:
+            await send_http(context, status=204)
+            return message
+        if self.worker is not None:
+            self.worker.poke()
+        location = f"{self._base(context)}/tams/flow-delete-requests/{outcome.request['id']}"
+        await send_http(context, status=202, headers=[("location", location)])
+        return to_message(outcome.request, message)
 
     async def ListFlows(self, request: pb.ListFlowsRequest, context: Ctx) -> pb.ListFlowsResponse:
         flows_, token = await self._list_flows(request, context)
@@ -77,7 +121,8 @@ class FlowServicer(flow_pb2_grpc.FlowServiceServicer):
             query, page = listing.flow_query_from_fields(
                 source_id=request.source_id, format=request.format, codec=request.codec, label=request.label,
                 profile_id=request.profile_id, frame_width=request.frame_width, frame_height=request.frame_height,
-                tag=request.tag, tag_exists=request.tag_exists, limit=request.limit, page=request.page)
+                tag=request.tag, tag_exists=request.tag_exists, limit=request.limit, page=request.page,
+                timerange=request.timerange)
         after = self.ctx.pages.decode(query.scope(), page) if page else None
         async with self.ctx.db.session() as session:
             result = await flows.list_flows(session, query, after)
@@ -85,14 +130,16 @@ class FlowServicer(flow_pb2_grpc.FlowServiceServicer):
         await self._paging(context, rest, query.limit, len(result.items), token)
         return [_flow(d) for d in result.items], token
 
-    async def _paging(self, context: Ctx, rest: OriginalRequest | None, limit: int, count: int, token: str) -> None:
-        headers = [("x-paging-limit", str(limit)), ("x-paging-count", str(count))]
+    async def _paging(self, context: Ctx, rest: OriginalRequest | None, limit: int, count: int | None, token: str,
+                      extra: Iterable[tuple[str, str]] = ()) -> None:
+        headers = [("x-paging-limit", str(limit)), *extra]
+        if count is not None:
+            headers.append(("x-paging-count", str(count)))
         if token:
             headers.append(("x-paging-nextkey", token))
             if rest is not None:
                 params = [(k, v) for k, v in rest.params if k != "page"] + [("page", token)]
-                fallback = self.ctx.settings.public_url or f"http://localhost:{self.ctx.settings.http_port}"
-                headers.append(("link", f'<{base_url(context, fallback)}{rest.path}?{urlencode(params)}>; rel="next"'))
+                headers.append(("link", f'<{self._base(context)}{rest.path}?{urlencode(params)}>; rel="next"'))
         await send_http(context, headers=headers)
 
     # ---- flow properties ---------------------------------------------------------------------------
@@ -207,6 +254,232 @@ class FlowServicer(flow_pb2_grpc.FlowServiceServicer):
         return to_message(doc, pb.Profile())
 
 
+    # ---- segments ----------------------------------------------------------------------------------
+
+    def _segment_query(self, request: pb.ListSegmentsRequest,
+                       context: Ctx) -> tuple[OriginalRequest | None, segments.SegmentQuery, str | None]:
+        rest = original(context)
+        if rest is not None:
+            query, page = segment_listing.from_rest(rest)
+        else:
+            query, page = segment_listing.from_fields(request)
+        return rest, query, page
+
+    async def _segments(self, request: pb.ListSegmentsRequest, context: Ctx) -> tuple[segments.SegmentPage, str]:
+        rest, query, page = self._segment_query(request, context)
+        scope = query.scope(request.flow_id)
+        after = int(self.ctx.pages.decode(scope, page)["s"]) if page else None
+        async with self.ctx.db.session() as session:
+            result = await segments.list_segments(session, request.flow_id, query, after, signer=self.signer,
+                                                  base=self._base(context))
+        token = self.ctx.pages.encode(scope, {"s": result.next_after}) if result.next_after is not None else ""
+        extra = [("x-paging-timerange", result.timerange.format()),
+                 ("x-paging-reverse-order", "true" if query.reverse else "false")]
+        await self._paging(context, rest, query.limit, len(result.items), token, extra)
+        return result, token
+
+    async def ListSegments(self, request: pb.ListSegmentsRequest, context: Ctx) -> pb.ListSegmentsResponse:
+        result, token = await self._segments(request, context)
+        return pb.ListSegmentsResponse(segments=[to_message(d, pb.Segment()) for d in result.items],
+                                       next_page=token, paging_timerange=result.timerange.format())
+
+    async def ListSegmentsRest(self, request: pb.ListSegmentsRequest, context: Ctx) -> struct_pb2.ListValue:
+        result, _ = await self._segments(request, context)
+        return dict_array(result.items)
+
+    async def StreamSegments(self, request: pb.ListSegmentsRequest, context: Ctx) -> AsyncIterator[pb.Segment]:
+        _, query, _ = self._segment_query(request, context)
+        query = segment_listing.with_limit(query, segments.MAX_LIMIT)
+        after: int | None = None
+        while True:
+            async with self.ctx.db.session() as session:
+                result = await segments.list_segments(session, request.flow_id, query, after, signer=self.signer,
+                                                      base=self._base(context))
+            for doc in result.items:
+                yield to_message(doc, pb.Segment())
+            if result.next_after is None:
+                return
+            after = result.next_after
+
+    async def CreateSegments(self, request: pb.CreateSegmentsRequest, context: Ctx) -> pb.CreateSegmentsResponse:
+        body = value_to_python(request.segments)
+        async with self.ctx.db.transaction() as session:
+            failures = await segments.register(session, request.flow_id, body)
+        if failures:
+            await send_http(context, status=200)
+            return to_message(segments.failure_document(failures), pb.CreateSegmentsResponse())
+        await send_http(context, status=201)
+        return pb.CreateSegmentsResponse()
+
+    async def UploadSegment(self, request_iterator: AsyncIterator[pb.UploadSegmentRequest],
+                            context: Ctx) -> pb.Segment:
+        it = aiter(request_iterator)
+        first = await anext(it, None)
+        if first is None or first.WhichOneof("part") != "header":
+            raise InvalidArgument("the first UploadSegment message must carry the header", field="header")
+
+        async def chunks() -> AsyncIterator[bytes]:
+            async for message in it:
+                if message.WhichOneof("part") != "data":
+                    raise InvalidArgument("only the first message may carry a header", field="header")
+                yield message.data
+
+        header = to_document(first.header)
+        doc = await ingest.upload_segment(self.ctx.db, self.ctx.objects, header, chunks())
+        return to_message(doc, pb.Segment())
+
+    async def DeleteSegments(self, request: pb.DeleteSegmentsRequest, context: Ctx) -> pb.DeleteSegmentsResponse:
+        rest = original(context)
+        raw_tr = rest.get("timerange") if rest is not None else (request.timerange or None)
+        object_id = rest.get("object_id") if rest is not None else (request.object_id or None)
+        tr = TimeRange.parse(raw_tr) if raw_tr is not None else TimeRange.parse("_")
+        async with self.ctx.db.transaction() as session:
+            outcome = await deletion.delete_segments(session, request.flow_id, tr, object_id,
+                                                     threshold=SYNC_DELETE_LIMIT)
+        return await self._deleted(context, outcome, pb.DeleteSegmentsResponse())
+
+    # ---- storage and objects -----------------------------------------------------------------------
+
+    async def AllocateStorage(self, request: pb.AllocateStorageRequest, context: Ctx) -> pb.FlowStorage:
+        body = {k: v for k, v in to_document(request).items() if k != "flow_id"}
+        async with self.ctx.db.transaction() as session:
+            items = await objects.allocate(session, request.flow_id, body, signer=self.signer,
+                                           base=self._base(context))
+        await send_http(context, status=201)
+        return to_message({"media_objects": items}, pb.FlowStorage())
+
+    async def GetObject(self, request: pb.GetObjectRequest, context: Ctx) -> pb.Object:
+        rest = original(context)
+        object_id = unquote(request.object_id)
+        if rest is not None:
+            flt = get_urls.url_filter_from_rest(rest)
+            limit, page = segment_listing.limit_from_rest(rest), rest.get("page")
+        else:
+            flt = get_urls.url_filter(request.accept_get_urls if request.HasField("accept_get_urls") else None,
+                                      request.accept_storage_ids or None,
+                                      request.presigned if request.HasField("presigned") else None,
+                                      request.verbose_storage)
+            limit, page = segment_listing.limit_of(request.limit or None), request.page or None
+        scope = f"object|{object_id}|{limit}"
+        after = str(self.ctx.pages.decode(scope, page)["f"]) if page else None
+        async with self.ctx.db.session() as session:
+            result = await objects.get_object(session, object_id, flt=flt, signer=self.signer,
+                                              base=self._base(context), after=after, limit=limit)
+        token = self.ctx.pages.encode(scope, {"f": result.next_after}) if result.next_after else ""
+        await self._paging(context, rest, limit, None, token)
+        return to_message(result.document, pb.Object())
+
+    async def CreateObjectInstance(self, request: pb.CreateObjectInstanceRequest,
+                                   context: Ctx) -> pb.CreateObjectInstanceResponse:
+        body = to_document(request).get("instance", {})
+        async with self.ctx.db.transaction() as session:
+            await objects.add_instance(session, unquote(request.object_id), body)
+        await send_http(context, status=201)
+        return pb.CreateObjectInstanceResponse()
+
+    async def DeleteObjectInstance(self, request: pb.DeleteObjectInstanceRequest,
+                                   context: Ctx) -> pb.DeleteObjectInstanceResponse:
+        async with self.ctx.db.transaction() as session:
+            key = await objects.delete_instance(session, unquote(request.object_id), request.storage_id or None,
+                                                request.label or None)
+        if key is not None:
+            await objects.delete_bytes(self.ctx.objects, [key])
+        await send_http(context, status=204)
+        return pb.DeleteObjectInstanceResponse()
+
+    async def ListStorageBackends(self, request: pb.ListStorageBackendsRequest,
+                                  context: Ctx) -> pb.ListStorageBackendsResponse:
+        return pb.ListStorageBackendsResponse(
+            storage_backends=[to_message(b, pb.StorageBackend()) for b in storage_backends.backends()])
+
+    async def ListStorageBackendsRest(self, request: pb.ListStorageBackendsRequest,
+                                      context: Ctx) -> struct_pb2.ListValue:
+        return dict_array(storage_backends.backends())
+
+    async def UploadObject(self, request_iterator: AsyncIterator[pb.UploadObjectRequest],
+                           context: Ctx) -> pb.UploadObjectResponse:
+        it = aiter(request_iterator)
+        first = await anext(it, None)
+        if first is None:
+            raise InvalidArgument("empty upload", field="body")
+        rest = original(context)
+        object_id = unquote(first.object_id)
+        expires = rest.get("expires") if rest is not None else first.expires
+        signature = rest.get("signature") if rest is not None else first.signature
+        self.signer.verify("PUT", object_id, expires, signature)
+        content_type = first.body.content_type or metadata(context).get("content-type")
+
+        async def chunks() -> AsyncIterator[bytes]:
+            if first.body.data:
+                yield first.body.data
+            async for message in it:
+                if message.body.data:
+                    yield message.body.data
+
+        size = await objects.upload(self.ctx.db, self.ctx.objects, object_id, content_type, chunks())
+        return pb.UploadObjectResponse(size=size)
+
+    async def DownloadObject(self, request: pb.DownloadObjectRequest,
+                             context: Ctx) -> AsyncIterator[httpbody_pb2.HttpBody]:
+        rest = original(context)
+        object_id = unquote(request.object_id)
+        expires = rest.get("expires") if rest is not None else request.expires
+        signature = rest.get("signature") if rest is not None else request.signature
+        self.signer.verify("GET", object_id, expires, signature)
+        async with self.ctx.db.session() as session:
+            answer = await objects.download(session, object_id, metadata(context).get("range"))
+        await send_http(context, answer.status, answer.headers)
+        sent = False
+        if not is_head(context):
+            async for chunk in objects.read(self.ctx.objects, answer):
+                yield httpbody_pb2.HttpBody(content_type=answer.content_type if not sent else "", data=chunk)
+                sent = True
+        if not sent:
+            yield httpbody_pb2.HttpBody(content_type=answer.content_type)
+
+    # ---- flow delete requests ----------------------------------------------------------------------
+
+    async def _delete_requests(self, request: pb.ListFlowDeleteRequestsRequest,
+                               context: Ctx) -> tuple[list[dict[str, Any]], str]:
+        rest = original(context)
+        if rest is not None:
+            reverse = get_urls.parse_bool(rest.get("reverse_order"), "reverse_order") or False
+            query = deletion.RequestQuery(rest.get("sort_by") or "created", reverse,
+                                          segment_listing.limit_from_rest(rest))
+            page = rest.get("page")
+        else:
+            query = deletion.RequestQuery(request.sort_by or "created", request.reverse_order,
+                                          segment_listing.limit_of(request.limit or None))
+            page = request.page or None
+        after = self.ctx.pages.decode(query.scope(), page) if page else None
+        async with self.ctx.db.session() as session:
+            items, nxt = await deletion.list_requests(session, query, after)
+        token = self.ctx.pages.encode(query.scope(), nxt) if nxt else ""
+        await self._paging(context, rest, query.limit, len(items), token,
+                           [("x-paging-reverse-order", "true" if query.reverse else "false")])
+        return items, token
+
+    async def ListFlowDeleteRequests(self, request: pb.ListFlowDeleteRequestsRequest,
+                                     context: Ctx) -> pb.ListFlowDeleteRequestsResponse:
+        items, token = await self._delete_requests(request, context)
+        return pb.ListFlowDeleteRequestsResponse(requests=[to_message(d, pb.FlowDeleteRequest()) for d in items],
+                                                 next_page=token)
+
+    async def ListFlowDeleteRequestsRest(self, request: pb.ListFlowDeleteRequestsRequest,
+                                         context: Ctx) -> struct_pb2.ListValue:
+        items, _ = await self._delete_requests(request, context)
+        return dict_array(items)
+
+    async def GetFlowDeleteRequest(self, request: pb.GetFlowDeleteRequestRequest,
+                                   context: Ctx) -> pb.FlowDeleteRequest:
+        async with self.ctx.db.session() as session:
+            doc = await deletion.get_request(session, request.request_id)
+        return to_message(doc, pb.FlowDeleteRequest())
+
+
 async def register(server: grpc.aio.Server, ctx: AppContext, live: LiveApp) -> str:
-    flow_pb2_grpc.add_FlowServiceServicer_to_server(FlowServicer(ctx), server)
+    worker = DeletionWorker(ctx.db, ctx.objects)
+    worker.start()
+    ctx.closers.append(worker.stop)
+    flow_pb2_grpc.add_FlowServiceServicer_to_server(FlowServicer(ctx, worker), server)
     return str(pb.DESCRIPTOR.services_by_name["FlowService"].full_name)

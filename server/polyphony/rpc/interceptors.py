@@ -35,7 +35,7 @@ ERROR_DOMAIN = "polyphony.api"
 
 
 @lru_cache(maxsize=512)
-def _method_policy(method: str) -> tuple[ErrorFamily, Scope] | None:
+def _method_policy(method: str) -> tuple[ErrorFamily, Scope | None] | None:
     """(error family, required scope) for "/pkg.Service/Method", None for non-Polyphony services."""
     service, _, name = method.lstrip("/").rpartition("/")
     package = service.rpartition(".")[0]
@@ -47,6 +47,8 @@ def _method_policy(method: str) -> tuple[ErrorFamily, Scope] | None:
         access: int = desc.GetOptions().Extensions[options_pb2.access]  # type: ignore[index]
     except KeyError:
         access = options_pb2.ACCESS_UNSPECIFIED
+    if access == options_pb2.ACCESS_SIGNED:
+        return family, None  # the method checks its own signature
     return family, (Scope.READ if access == options_pb2.ACCESS_READ else Scope.WRITE)
 
 
@@ -83,7 +85,9 @@ class PolyphonyInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
     def __init__(self, authorizer: Authorizer) -> None:
         self._auth = authorizer
 
-    def _authorize(self, scope: Scope, context: grpc.aio.ServicerContext) -> None:
+    def _authorize(self, scope: Scope | None, context: grpc.aio.ServicerContext) -> None:
+        if scope is None:
+            return
         md = context.invocation_metadata() or ()
         authorization = None
         for key, value in md:

@@ -1,4 +1,5 @@
 from google.api import annotations_pb2 as _annotations_pb2
+from google.api import httpbody_pb2 as _httpbody_pb2
 from google.protobuf import struct_pb2 as _struct_pb2
 from polyphony.api.common.v1 import options_pb2 as _options_pb2
 from google.protobuf.internal import containers as _containers
@@ -191,7 +192,7 @@ class GetServiceRequest(_message.Message):
     def __init__(self) -> None: ...
 
 class ListFlowsRequest(_message.Message):
-    __slots__ = ("source_id", "format", "codec", "label", "profile_id", "frame_width", "frame_height", "tag", "tag_exists", "limit", "page")
+    __slots__ = ("source_id", "format", "codec", "label", "profile_id", "frame_width", "frame_height", "tag", "tag_exists", "limit", "page", "timerange")
     class TagEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -217,6 +218,7 @@ class ListFlowsRequest(_message.Message):
     TAG_EXISTS_FIELD_NUMBER: _ClassVar[int]
     LIMIT_FIELD_NUMBER: _ClassVar[int]
     PAGE_FIELD_NUMBER: _ClassVar[int]
+    TIMERANGE_FIELD_NUMBER: _ClassVar[int]
     source_id: str
     format: str
     codec: str
@@ -228,7 +230,8 @@ class ListFlowsRequest(_message.Message):
     tag_exists: _containers.ScalarMap[str, str]
     limit: int
     page: str
-    def __init__(self, source_id: _Optional[str] = ..., format: _Optional[str] = ..., codec: _Optional[str] = ..., label: _Optional[str] = ..., profile_id: _Optional[str] = ..., frame_width: _Optional[int] = ..., frame_height: _Optional[int] = ..., tag: _Optional[_Mapping[str, str]] = ..., tag_exists: _Optional[_Mapping[str, str]] = ..., limit: _Optional[int] = ..., page: _Optional[str] = ...) -> None: ...
+    timerange: str
+    def __init__(self, source_id: _Optional[str] = ..., format: _Optional[str] = ..., codec: _Optional[str] = ..., label: _Optional[str] = ..., profile_id: _Optional[str] = ..., frame_width: _Optional[int] = ..., frame_height: _Optional[int] = ..., tag: _Optional[_Mapping[str, str]] = ..., tag_exists: _Optional[_Mapping[str, str]] = ..., limit: _Optional[int] = ..., page: _Optional[str] = ..., timerange: _Optional[str] = ...) -> None: ...
 
 class ListFlowsResponse(_message.Message):
     __slots__ = ("flows", "next_page")
@@ -239,12 +242,14 @@ class ListFlowsResponse(_message.Message):
     def __init__(self, flows: _Optional[_Iterable[_Union[Flow, _Mapping]]] = ..., next_page: _Optional[str] = ...) -> None: ...
 
 class GetFlowRequest(_message.Message):
-    __slots__ = ("flow_id", "include_timerange")
+    __slots__ = ("flow_id", "include_timerange", "timerange")
     FLOW_ID_FIELD_NUMBER: _ClassVar[int]
     INCLUDE_TIMERANGE_FIELD_NUMBER: _ClassVar[int]
+    TIMERANGE_FIELD_NUMBER: _ClassVar[int]
     flow_id: str
     include_timerange: bool
-    def __init__(self, flow_id: _Optional[str] = ..., include_timerange: _Optional[bool] = ...) -> None: ...
+    timerange: str
+    def __init__(self, flow_id: _Optional[str] = ..., include_timerange: _Optional[bool] = ..., timerange: _Optional[str] = ...) -> None: ...
 
 class PutFlowRequest(_message.Message):
     __slots__ = ("flow_id", "flow")
@@ -261,8 +266,30 @@ class DeleteFlowRequest(_message.Message):
     def __init__(self, flow_id: _Optional[str] = ...) -> None: ...
 
 class DeleteFlowResponse(_message.Message):
-    __slots__ = ()
-    def __init__(self) -> None: ...
+    __slots__ = ("id", "flow_id", "timerange_to_delete", "timerange_remaining", "delete_flow", "created", "created_by", "updated", "expiry", "status", "error")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    FLOW_ID_FIELD_NUMBER: _ClassVar[int]
+    TIMERANGE_TO_DELETE_FIELD_NUMBER: _ClassVar[int]
+    TIMERANGE_REMAINING_FIELD_NUMBER: _ClassVar[int]
+    DELETE_FLOW_FIELD_NUMBER: _ClassVar[int]
+    CREATED_FIELD_NUMBER: _ClassVar[int]
+    CREATED_BY_FIELD_NUMBER: _ClassVar[int]
+    UPDATED_FIELD_NUMBER: _ClassVar[int]
+    EXPIRY_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    flow_id: str
+    timerange_to_delete: str
+    timerange_remaining: str
+    delete_flow: bool
+    created: str
+    created_by: str
+    updated: str
+    expiry: str
+    status: str
+    error: Error
+    def __init__(self, id: _Optional[str] = ..., flow_id: _Optional[str] = ..., timerange_to_delete: _Optional[str] = ..., timerange_remaining: _Optional[str] = ..., delete_flow: _Optional[bool] = ..., created: _Optional[str] = ..., created_by: _Optional[str] = ..., updated: _Optional[str] = ..., expiry: _Optional[str] = ..., status: _Optional[str] = ..., error: _Optional[_Union[Error, _Mapping]] = ...) -> None: ...
 
 class GetFlowLabelRequest(_message.Message):
     __slots__ = ("flow_id",)
@@ -433,3 +460,393 @@ class GetProfileRequest(_message.Message):
     PROFILE_ID_FIELD_NUMBER: _ClassVar[int]
     profile_id: str
     def __init__(self, profile_id: _Optional[str] = ...) -> None: ...
+
+class Error(_message.Message):
+    __slots__ = ("type", "summary", "time")
+    TYPE_FIELD_NUMBER: _ClassVar[int]
+    SUMMARY_FIELD_NUMBER: _ClassVar[int]
+    TIME_FIELD_NUMBER: _ClassVar[int]
+    type: str
+    summary: str
+    time: str
+    def __init__(self, type: _Optional[str] = ..., summary: _Optional[str] = ..., time: _Optional[str] = ...) -> None: ...
+
+class GetUrl(_message.Message):
+    __slots__ = ("url", "presigned", "label", "storage_id", "controlled", "store_type", "provider", "store_product")
+    URL_FIELD_NUMBER: _ClassVar[int]
+    PRESIGNED_FIELD_NUMBER: _ClassVar[int]
+    LABEL_FIELD_NUMBER: _ClassVar[int]
+    STORAGE_ID_FIELD_NUMBER: _ClassVar[int]
+    CONTROLLED_FIELD_NUMBER: _ClassVar[int]
+    STORE_TYPE_FIELD_NUMBER: _ClassVar[int]
+    PROVIDER_FIELD_NUMBER: _ClassVar[int]
+    STORE_PRODUCT_FIELD_NUMBER: _ClassVar[int]
+    url: str
+    presigned: bool
+    label: str
+    storage_id: str
+    controlled: bool
+    store_type: str
+    provider: str
+    store_product: str
+    def __init__(self, url: _Optional[str] = ..., presigned: _Optional[bool] = ..., label: _Optional[str] = ..., storage_id: _Optional[str] = ..., controlled: _Optional[bool] = ..., store_type: _Optional[str] = ..., provider: _Optional[str] = ..., store_product: _Optional[str] = ...) -> None: ...
+
+class SegmentInitObject(_message.Message):
+    __slots__ = ("object_id", "get_urls")
+    OBJECT_ID_FIELD_NUMBER: _ClassVar[int]
+    GET_URLS_FIELD_NUMBER: _ClassVar[int]
+    object_id: str
+    get_urls: _containers.RepeatedCompositeFieldContainer[GetUrl]
+    def __init__(self, object_id: _Optional[str] = ..., get_urls: _Optional[_Iterable[_Union[GetUrl, _Mapping]]] = ...) -> None: ...
+
+class Segment(_message.Message):
+    __slots__ = ("object_id", "timerange", "ts_offset", "last_duration", "object_timerange", "sample_offset", "sample_count", "key_frame_count", "init_object", "get_urls")
+    OBJECT_ID_FIELD_NUMBER: _ClassVar[int]
+    TIMERANGE_FIELD_NUMBER: _ClassVar[int]
+    TS_OFFSET_FIELD_NUMBER: _ClassVar[int]
+    LAST_DURATION_FIELD_NUMBER: _ClassVar[int]
+    OBJECT_TIMERANGE_FIELD_NUMBER: _ClassVar[int]
+    SAMPLE_OFFSET_FIELD_NUMBER: _ClassVar[int]
+    SAMPLE_COUNT_FIELD_NUMBER: _ClassVar[int]
+    KEY_FRAME_COUNT_FIELD_NUMBER: _ClassVar[int]
+    INIT_OBJECT_FIELD_NUMBER: _ClassVar[int]
+    GET_URLS_FIELD_NUMBER: _ClassVar[int]
+    object_id: str
+    timerange: str
+    ts_offset: str
+    last_duration: str
+    object_timerange: str
+    sample_offset: int
+    sample_count: int
+    key_frame_count: int
+    init_object: SegmentInitObject
+    get_urls: _containers.RepeatedCompositeFieldContainer[GetUrl]
+    def __init__(self, object_id: _Optional[str] = ..., timerange: _Optional[str] = ..., ts_offset: _Optional[str] = ..., last_duration: _Optional[str] = ..., object_timerange: _Optional[str] = ..., sample_offset: _Optional[int] = ..., sample_count: _Optional[int] = ..., key_frame_count: _Optional[int] = ..., init_object: _Optional[_Union[SegmentInitObject, _Mapping]] = ..., get_urls: _Optional[_Iterable[_Union[GetUrl, _Mapping]]] = ...) -> None: ...
+
+class ListSegmentsRequest(_message.Message):
+    __slots__ = ("flow_id", "timerange", "object_id", "reverse_order", "verbose_storage", "accept_get_urls", "accept_storage_ids", "presigned", "include_object_timerange", "limit", "page")
+    FLOW_ID_FIELD_NUMBER: _ClassVar[int]
+    TIMERANGE_FIELD_NUMBER: _ClassVar[int]
+    OBJECT_ID_FIELD_NUMBER: _ClassVar[int]
+    REVERSE_ORDER_FIELD_NUMBER: _ClassVar[int]
+    VERBOSE_STORAGE_FIELD_NUMBER: _ClassVar[int]
+    ACCEPT_GET_URLS_FIELD_NUMBER: _ClassVar[int]
+    ACCEPT_STORAGE_IDS_FIELD_NUMBER: _ClassVar[int]
+    PRESIGNED_FIELD_NUMBER: _ClassVar[int]
+    INCLUDE_OBJECT_TIMERANGE_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    flow_id: str
+    timerange: str
+    object_id: str
+    reverse_order: bool
+    verbose_storage: bool
+    accept_get_urls: str
+    accept_storage_ids: str
+    presigned: bool
+    include_object_timerange: bool
+    limit: int
+    page: str
+    def __init__(self, flow_id: _Optional[str] = ..., timerange: _Optional[str] = ..., object_id: _Optional[str] = ..., reverse_order: _Optional[bool] = ..., verbose_storage: _Optional[bool] = ..., accept_get_urls: _Optional[str] = ..., accept_storage_ids: _Optional[str] = ..., presigned: _Optional[bool] = ..., include_object_timerange: _Optional[bool] = ..., limit: _Optional[int] = ..., page: _Optional[str] = ...) -> None: ...
+
+class ListSegmentsResponse(_message.Message):
+    __slots__ = ("segments", "next_page", "paging_timerange")
+    SEGMENTS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_FIELD_NUMBER: _ClassVar[int]
+    PAGING_TIMERANGE_FIELD_NUMBER: _ClassVar[int]
+    segments: _containers.RepeatedCompositeFieldContainer[Segment]
+    next_page: str
+    paging_timerange: str
+    def __init__(self, segments: _Optional[_Iterable[_Union[Segment, _Mapping]]] = ..., next_page: _Optional[str] = ..., paging_timerange: _Optional[str] = ...) -> None: ...
+
+class CreateSegmentsRequest(_message.Message):
+    __slots__ = ("flow_id", "segments")
+    FLOW_ID_FIELD_NUMBER: _ClassVar[int]
+    SEGMENTS_FIELD_NUMBER: _ClassVar[int]
+    flow_id: str
+    segments: _struct_pb2.Value
+    def __init__(self, flow_id: _Optional[str] = ..., segments: _Optional[_Union[_struct_pb2.Value, _Mapping]] = ...) -> None: ...
+
+class FailedSegment(_message.Message):
+    __slots__ = ("object_id", "timerange", "error")
+    OBJECT_ID_FIELD_NUMBER: _ClassVar[int]
+    TIMERANGE_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    object_id: str
+    timerange: str
+    error: Error
+    def __init__(self, object_id: _Optional[str] = ..., timerange: _Optional[str] = ..., error: _Optional[_Union[Error, _Mapping]] = ...) -> None: ...
+
+class CreateSegmentsResponse(_message.Message):
+    __slots__ = ("failed_segments",)
+    FAILED_SEGMENTS_FIELD_NUMBER: _ClassVar[int]
+    failed_segments: _containers.RepeatedCompositeFieldContainer[FailedSegment]
+    def __init__(self, failed_segments: _Optional[_Iterable[_Union[FailedSegment, _Mapping]]] = ...) -> None: ...
+
+class UploadSegmentHeader(_message.Message):
+    __slots__ = ("flow_id", "timerange", "ts_offset", "object_timerange", "content_type", "key_frame_count")
+    FLOW_ID_FIELD_NUMBER: _ClassVar[int]
+    TIMERANGE_FIELD_NUMBER: _ClassVar[int]
+    TS_OFFSET_FIELD_NUMBER: _ClassVar[int]
+    OBJECT_TIMERANGE_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_TYPE_FIELD_NUMBER: _ClassVar[int]
+    KEY_FRAME_COUNT_FIELD_NUMBER: _ClassVar[int]
+    flow_id: str
+    timerange: str
+    ts_offset: str
+    object_timerange: str
+    content_type: str
+    key_frame_count: int
+    def __init__(self, flow_id: _Optional[str] = ..., timerange: _Optional[str] = ..., ts_offset: _Optional[str] = ..., object_timerange: _Optional[str] = ..., content_type: _Optional[str] = ..., key_frame_count: _Optional[int] = ...) -> None: ...
+
+class UploadSegmentRequest(_message.Message):
+    __slots__ = ("header", "data")
+    HEADER_FIELD_NUMBER: _ClassVar[int]
+    DATA_FIELD_NUMBER: _ClassVar[int]
+    header: UploadSegmentHeader
+    data: bytes
+    def __init__(self, header: _Optional[_Union[UploadSegmentHeader, _Mapping]] = ..., data: _Optional[bytes] = ...) -> None: ...
+
+class DeleteSegmentsRequest(_message.Message):
+    __slots__ = ("flow_id", "timerange", "object_id")
+    FLOW_ID_FIELD_NUMBER: _ClassVar[int]
+    TIMERANGE_FIELD_NUMBER: _ClassVar[int]
+    OBJECT_ID_FIELD_NUMBER: _ClassVar[int]
+    flow_id: str
+    timerange: str
+    object_id: str
+    def __init__(self, flow_id: _Optional[str] = ..., timerange: _Optional[str] = ..., object_id: _Optional[str] = ...) -> None: ...
+
+class DeleteSegmentsResponse(_message.Message):
+    __slots__ = ("id", "flow_id", "timerange_to_delete", "timerange_remaining", "delete_flow", "created", "created_by", "updated", "expiry", "status", "error")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    FLOW_ID_FIELD_NUMBER: _ClassVar[int]
+    TIMERANGE_TO_DELETE_FIELD_NUMBER: _ClassVar[int]
+    TIMERANGE_REMAINING_FIELD_NUMBER: _ClassVar[int]
+    DELETE_FLOW_FIELD_NUMBER: _ClassVar[int]
+    CREATED_FIELD_NUMBER: _ClassVar[int]
+    CREATED_BY_FIELD_NUMBER: _ClassVar[int]
+    UPDATED_FIELD_NUMBER: _ClassVar[int]
+    EXPIRY_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    flow_id: str
+    timerange_to_delete: str
+    timerange_remaining: str
+    delete_flow: bool
+    created: str
+    created_by: str
+    updated: str
+    expiry: str
+    status: str
+    error: Error
+    def __init__(self, id: _Optional[str] = ..., flow_id: _Optional[str] = ..., timerange_to_delete: _Optional[str] = ..., timerange_remaining: _Optional[str] = ..., delete_flow: _Optional[bool] = ..., created: _Optional[str] = ..., created_by: _Optional[str] = ..., updated: _Optional[str] = ..., expiry: _Optional[str] = ..., status: _Optional[str] = ..., error: _Optional[_Union[Error, _Mapping]] = ...) -> None: ...
+
+class AllocateStorageRequest(_message.Message):
+    __slots__ = ("flow_id", "limit", "object_ids", "storage_id", "content_type", "presigned")
+    FLOW_ID_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    OBJECT_IDS_FIELD_NUMBER: _ClassVar[int]
+    STORAGE_ID_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_TYPE_FIELD_NUMBER: _ClassVar[int]
+    PRESIGNED_FIELD_NUMBER: _ClassVar[int]
+    flow_id: str
+    limit: int
+    object_ids: _containers.RepeatedScalarFieldContainer[str]
+    storage_id: str
+    content_type: str
+    presigned: bool
+    def __init__(self, flow_id: _Optional[str] = ..., limit: _Optional[int] = ..., object_ids: _Optional[_Iterable[str]] = ..., storage_id: _Optional[str] = ..., content_type: _Optional[str] = ..., presigned: _Optional[bool] = ...) -> None: ...
+
+class StorageObject(_message.Message):
+    __slots__ = ("object_id", "put_url", "presigned")
+    OBJECT_ID_FIELD_NUMBER: _ClassVar[int]
+    PUT_URL_FIELD_NUMBER: _ClassVar[int]
+    PRESIGNED_FIELD_NUMBER: _ClassVar[int]
+    object_id: str
+    put_url: _struct_pb2.Struct
+    presigned: bool
+    def __init__(self, object_id: _Optional[str] = ..., put_url: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., presigned: _Optional[bool] = ...) -> None: ...
+
+class FlowStorage(_message.Message):
+    __slots__ = ("media_objects",)
+    MEDIA_OBJECTS_FIELD_NUMBER: _ClassVar[int]
+    media_objects: _containers.RepeatedCompositeFieldContainer[StorageObject]
+    def __init__(self, media_objects: _Optional[_Iterable[_Union[StorageObject, _Mapping]]] = ...) -> None: ...
+
+class GetObjectRequest(_message.Message):
+    __slots__ = ("object_id", "verbose_storage", "accept_get_urls", "accept_storage_ids", "presigned", "limit", "page")
+    OBJECT_ID_FIELD_NUMBER: _ClassVar[int]
+    VERBOSE_STORAGE_FIELD_NUMBER: _ClassVar[int]
+    ACCEPT_GET_URLS_FIELD_NUMBER: _ClassVar[int]
+    ACCEPT_STORAGE_IDS_FIELD_NUMBER: _ClassVar[int]
+    PRESIGNED_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    object_id: str
+    verbose_storage: bool
+    accept_get_urls: str
+    accept_storage_ids: str
+    presigned: bool
+    limit: int
+    page: str
+    def __init__(self, object_id: _Optional[str] = ..., verbose_storage: _Optional[bool] = ..., accept_get_urls: _Optional[str] = ..., accept_storage_ids: _Optional[str] = ..., presigned: _Optional[bool] = ..., limit: _Optional[int] = ..., page: _Optional[str] = ...) -> None: ...
+
+class ObjectInitObject(_message.Message):
+    __slots__ = ("id", "get_urls")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    GET_URLS_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    get_urls: _containers.RepeatedCompositeFieldContainer[GetUrl]
+    def __init__(self, id: _Optional[str] = ..., get_urls: _Optional[_Iterable[_Union[GetUrl, _Mapping]]] = ...) -> None: ...
+
+class Object(_message.Message):
+    __slots__ = ("id", "referenced_by_flows", "first_referenced_by_flow", "timerange", "key_frame_count", "get_urls", "init_object")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    REFERENCED_BY_FLOWS_FIELD_NUMBER: _ClassVar[int]
+    FIRST_REFERENCED_BY_FLOW_FIELD_NUMBER: _ClassVar[int]
+    TIMERANGE_FIELD_NUMBER: _ClassVar[int]
+    KEY_FRAME_COUNT_FIELD_NUMBER: _ClassVar[int]
+    GET_URLS_FIELD_NUMBER: _ClassVar[int]
+    INIT_OBJECT_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    referenced_by_flows: _containers.RepeatedScalarFieldContainer[str]
+    first_referenced_by_flow: str
+    timerange: str
+    key_frame_count: int
+    get_urls: _containers.RepeatedCompositeFieldContainer[GetUrl]
+    init_object: ObjectInitObject
+    def __init__(self, id: _Optional[str] = ..., referenced_by_flows: _Optional[_Iterable[str]] = ..., first_referenced_by_flow: _Optional[str] = ..., timerange: _Optional[str] = ..., key_frame_count: _Optional[int] = ..., get_urls: _Optional[_Iterable[_Union[GetUrl, _Mapping]]] = ..., init_object: _Optional[_Union[ObjectInitObject, _Mapping]] = ...) -> None: ...
+
+class CreateObjectInstanceRequest(_message.Message):
+    __slots__ = ("object_id", "instance")
+    OBJECT_ID_FIELD_NUMBER: _ClassVar[int]
+    INSTANCE_FIELD_NUMBER: _ClassVar[int]
+    object_id: str
+    instance: _struct_pb2.Struct
+    def __init__(self, object_id: _Optional[str] = ..., instance: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
+
+class CreateObjectInstanceResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class DeleteObjectInstanceRequest(_message.Message):
+    __slots__ = ("object_id", "storage_id", "label")
+    OBJECT_ID_FIELD_NUMBER: _ClassVar[int]
+    STORAGE_ID_FIELD_NUMBER: _ClassVar[int]
+    LABEL_FIELD_NUMBER: _ClassVar[int]
+    object_id: str
+    storage_id: str
+    label: str
+    def __init__(self, object_id: _Optional[str] = ..., storage_id: _Optional[str] = ..., label: _Optional[str] = ...) -> None: ...
+
+class DeleteObjectInstanceResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class StorageBackend(_message.Message):
+    __slots__ = ("id", "label", "store_type", "provider", "store_product", "default_storage")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    LABEL_FIELD_NUMBER: _ClassVar[int]
+    STORE_TYPE_FIELD_NUMBER: _ClassVar[int]
+    PROVIDER_FIELD_NUMBER: _ClassVar[int]
+    STORE_PRODUCT_FIELD_NUMBER: _ClassVar[int]
+    DEFAULT_STORAGE_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    label: str
+    store_type: str
+    provider: str
+    store_product: str
+    default_storage: bool
+    def __init__(self, id: _Optional[str] = ..., label: _Optional[str] = ..., store_type: _Optional[str] = ..., provider: _Optional[str] = ..., store_product: _Optional[str] = ..., default_storage: _Optional[bool] = ...) -> None: ...
+
+class ListStorageBackendsRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class ListStorageBackendsResponse(_message.Message):
+    __slots__ = ("storage_backends",)
+    STORAGE_BACKENDS_FIELD_NUMBER: _ClassVar[int]
+    storage_backends: _containers.RepeatedCompositeFieldContainer[StorageBackend]
+    def __init__(self, storage_backends: _Optional[_Iterable[_Union[StorageBackend, _Mapping]]] = ...) -> None: ...
+
+class FlowDeleteRequest(_message.Message):
+    __slots__ = ("id", "flow_id", "timerange_to_delete", "timerange_remaining", "delete_flow", "created", "created_by", "updated", "expiry", "status", "error")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    FLOW_ID_FIELD_NUMBER: _ClassVar[int]
+    TIMERANGE_TO_DELETE_FIELD_NUMBER: _ClassVar[int]
+    TIMERANGE_REMAINING_FIELD_NUMBER: _ClassVar[int]
+    DELETE_FLOW_FIELD_NUMBER: _ClassVar[int]
+    CREATED_FIELD_NUMBER: _ClassVar[int]
+    CREATED_BY_FIELD_NUMBER: _ClassVar[int]
+    UPDATED_FIELD_NUMBER: _ClassVar[int]
+    EXPIRY_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    flow_id: str
+    timerange_to_delete: str
+    timerange_remaining: str
+    delete_flow: bool
+    created: str
+    created_by: str
+    updated: str
+    expiry: str
+    status: str
+    error: Error
+    def __init__(self, id: _Optional[str] = ..., flow_id: _Optional[str] = ..., timerange_to_delete: _Optional[str] = ..., timerange_remaining: _Optional[str] = ..., delete_flow: _Optional[bool] = ..., created: _Optional[str] = ..., created_by: _Optional[str] = ..., updated: _Optional[str] = ..., expiry: _Optional[str] = ..., status: _Optional[str] = ..., error: _Optional[_Union[Error, _Mapping]] = ...) -> None: ...
+
+class ListFlowDeleteRequestsRequest(_message.Message):
+    __slots__ = ("sort_by", "reverse_order", "limit", "page")
+    SORT_BY_FIELD_NUMBER: _ClassVar[int]
+    REVERSE_ORDER_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    sort_by: str
+    reverse_order: bool
+    limit: int
+    page: str
+    def __init__(self, sort_by: _Optional[str] = ..., reverse_order: _Optional[bool] = ..., limit: _Optional[int] = ..., page: _Optional[str] = ...) -> None: ...
+
+class ListFlowDeleteRequestsResponse(_message.Message):
+    __slots__ = ("requests", "next_page")
+    REQUESTS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_FIELD_NUMBER: _ClassVar[int]
+    requests: _containers.RepeatedCompositeFieldContainer[FlowDeleteRequest]
+    next_page: str
+    def __init__(self, requests: _Optional[_Iterable[_Union[FlowDeleteRequest, _Mapping]]] = ..., next_page: _Optional[str] = ...) -> None: ...
+
+class GetFlowDeleteRequestRequest(_message.Message):
+    __slots__ = ("request_id",)
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    def __init__(self, request_id: _Optional[str] = ...) -> None: ...
+
+class UploadObjectRequest(_message.Message):
+    __slots__ = ("object_id", "expires", "signature", "body")
+    OBJECT_ID_FIELD_NUMBER: _ClassVar[int]
+    EXPIRES_FIELD_NUMBER: _ClassVar[int]
+    SIGNATURE_FIELD_NUMBER: _ClassVar[int]
+    BODY_FIELD_NUMBER: _ClassVar[int]
+    object_id: str
+    expires: str
+    signature: str
+    body: _httpbody_pb2.HttpBody
+    def __init__(self, object_id: _Optional[str] = ..., expires: _Optional[str] = ..., signature: _Optional[str] = ..., body: _Optional[_Union[_httpbody_pb2.HttpBody, _Mapping]] = ...) -> None: ...
+
+class UploadObjectResponse(_message.Message):
+    __slots__ = ("size",)
+    SIZE_FIELD_NUMBER: _ClassVar[int]
+    size: int
+    def __init__(self, size: _Optional[int] = ...) -> None: ...
+
+class DownloadObjectRequest(_message.Message):
+    __slots__ = ("object_id", "expires", "signature")
+    OBJECT_ID_FIELD_NUMBER: _ClassVar[int]
+    EXPIRES_FIELD_NUMBER: _ClassVar[int]
+    SIGNATURE_FIELD_NUMBER: _ClassVar[int]
+    object_id: str
+    expires: str
+    signature: str
+    def __init__(self, object_id: _Optional[str] = ..., expires: _Optional[str] = ..., signature: _Optional[str] = ...) -> None: ...

@@ -3,6 +3,7 @@
 import grpc
 import warnings
 
+from google.api import httpbody_pb2 as google_dot_api_dot_httpbody__pb2
 from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
 from polyphony.api.flow.v1 import flow_pb2 as polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2
 
@@ -158,6 +159,91 @@ class FlowServiceStub:
                 '/polyphony.api.flow.v1.FlowService/GetProfile',
                 request_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.GetProfileRequest.SerializeToString,
                 response_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.Profile.FromString,
+                _registered_method=True)
+        self.ListSegments = channel.unary_unary(
+                '/polyphony.api.flow.v1.FlowService/ListSegments',
+                request_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.ListSegmentsRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.ListSegmentsResponse.FromString,
+                _registered_method=True)
+        self.ListSegmentsRest = channel.unary_unary(
+                '/polyphony.api.flow.v1.FlowService/ListSegmentsRest',
+                request_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.ListSegmentsRequest.SerializeToString,
+                response_deserializer=google_dot_protobuf_dot_struct__pb2.ListValue.FromString,
+                _registered_method=True)
+        self.StreamSegments = channel.unary_stream(
+                '/polyphony.api.flow.v1.FlowService/StreamSegments',
+                request_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.ListSegmentsRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.Segment.FromString,
+                _registered_method=True)
+        self.CreateSegments = channel.unary_unary(
+                '/polyphony.api.flow.v1.FlowService/CreateSegments',
+                request_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.CreateSegmentsRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.CreateSegmentsResponse.FromString,
+                _registered_method=True)
+        self.UploadSegment = channel.stream_unary(
+                '/polyphony.api.flow.v1.FlowService/UploadSegment',
+                request_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.UploadSegmentRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.Segment.FromString,
+                _registered_method=True)
+        self.DeleteSegments = channel.unary_unary(
+                '/polyphony.api.flow.v1.FlowService/DeleteSegments',
+                request_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.DeleteSegmentsRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.DeleteSegmentsResponse.FromString,
+                _registered_method=True)
+        self.AllocateStorage = channel.unary_unary(
+                '/polyphony.api.flow.v1.FlowService/AllocateStorage',
+                request_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.AllocateStorageRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.FlowStorage.FromString,
+                _registered_method=True)
+        self.GetObject = channel.unary_unary(
+                '/polyphony.api.flow.v1.FlowService/GetObject',
+                request_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.GetObjectRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.Object.FromString,
+                _registered_method=True)
+        self.CreateObjectInstance = channel.unary_unary(
+                '/polyphony.api.flow.v1.FlowService/CreateObjectInstance',
+                request_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.CreateObjectInstanceRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.CreateObjectInstanceResponse.FromString,
+                _registered_method=True)
+        self.DeleteObjectInstance = channel.unary_unary(
+                '/polyphony.api.flow.v1.FlowService/DeleteObjectInstance',
+                request_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.DeleteObjectInstanceRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.DeleteObjectInstanceResponse.FromString,
+                _registered_method=True)
+        self.ListStorageBackends = channel.unary_unary(
+                '/polyphony.api.flow.v1.FlowService/ListStorageBackends',
+                request_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.ListStorageBackendsRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.ListStorageBackendsResponse.FromString,
+                _registered_method=True)
+        self.ListStorageBackendsRest = channel.unary_unary(
+                '/polyphony.api.flow.v1.FlowService/ListStorageBackendsRest',
+                request_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.ListStorageBackendsRequest.SerializeToString,
+                response_deserializer=google_dot_protobuf_dot_struct__pb2.ListValue.FromString,
+                _registered_method=True)
+        self.ListFlowDeleteRequests = channel.unary_unary(
+                '/polyphony.api.flow.v1.FlowService/ListFlowDeleteRequests',
+                request_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.ListFlowDeleteRequestsRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.ListFlowDeleteRequestsResponse.FromString,
+                _registered_method=True)
+        self.ListFlowDeleteRequestsRest = channel.unary_unary(
+                '/polyphony.api.flow.v1.FlowService/ListFlowDeleteRequestsRest',
+                request_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.ListFlowDeleteRequestsRequest.SerializeToString,
+                response_deserializer=google_dot_protobuf_dot_struct__pb2.ListValue.FromString,
+                _registered_method=True)
+        self.GetFlowDeleteRequest = channel.unary_unary(
+                '/polyphony.api.flow.v1.FlowService/GetFlowDeleteRequest',
+                request_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.GetFlowDeleteRequestRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.FlowDeleteRequest.FromString,
+                _registered_method=True)
+        self.UploadObject = channel.stream_unary(
+                '/polyphony.api.flow.v1.FlowService/UploadObject',
+                request_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.UploadObjectRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.UploadObjectResponse.FromString,
+                _registered_method=True)
+        self.DownloadObject = channel.unary_stream(
+                '/polyphony.api.flow.v1.FlowService/DownloadObject',
+                request_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.DownloadObjectRequest.SerializeToString,
+                response_deserializer=google_dot_api_dot_httpbody__pb2.HttpBody.FromString,
                 _registered_method=True)
 
 
@@ -366,6 +452,158 @@ class FlowServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListSegments(self, request, context):
+        """Segments of a Flow, filtered and paged, as typed messages (native gRPC).
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListSegmentsRest(self, request, context):
+        """Segments as the REST JSON array (`GET /tams/flows/{flowId}/segments`); paging in `Link` and
+        `X-Paging-*` headers (including `X-Paging-Timerange` and `X-Paging-Reverse-Order`).
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def StreamSegments(self, request, context):
+        """Every Segment of a timerange, streamed in time order (native gRPC; no paging needed).
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreateSegments(self, request, context):
+        """Register one Segment or a list (`POST /tams/flows/{flowId}/segments`): HTTP 201 when all were
+        registered, HTTP 200 with the failed ones (flow-segment-bulk-failure.json) otherwise.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UploadSegment(self, request_iterator, context):
+        """Upload a Segment's bytes and register the Segment in one call (native gRPC, client-streaming):
+        the first message carries the Segment header, the following ones the bytes.
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteSegments(self, request, context):
+        """Delete the Segments wholly inside a timerange (`DELETE /tams/flows/{flowId}/segments`): HTTP 204,
+        or HTTP 202 with a Flow Delete Request (and `Location`) when there are many.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def AllocateStorage(self, request, context):
+        """Allocate Objects with presigned PUT URLs (`POST /tams/flows/{flowId}/storage`, HTTP 201).
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetObject(self, request, context):
+        """An Object: the Flows referencing it and where to get it (`GET /tams/objects/{objectId}`).
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreateObjectInstance(self, request, context):
+        """Register an uncontrolled instance of an Object, or ask for a controlled copy
+        (`POST /tams/objects/{objectId}/instances`, HTTP 201).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteObjectInstance(self, request, context):
+        """Delete one instance of an Object by `storage_id` or `label`
+        (`DELETE /tams/objects/{objectId}/instances`, HTTP 204).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListStorageBackends(self, request, context):
+        """Storage backends as typed messages (native gRPC).
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListStorageBackendsRest(self, request, context):
+        """Storage backends as the REST JSON array (`GET /tams/service/storage-backends`).
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListFlowDeleteRequests(self, request, context):
+        """Flow Delete Requests as typed messages (native gRPC).
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListFlowDeleteRequestsRest(self, request, context):
+        """Flow Delete Requests as the REST JSON array (`GET /tams/flow-delete-requests`).
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetFlowDeleteRequest(self, request, context):
+        """One Flow Delete Request (`GET /tams/flow-delete-requests/{request-id}`).
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UploadObject(self, request_iterator, context):
+        """Write an allocated Object's bytes through its presigned PUT URL (`PUT /tams/_objects/{objectId}`).
+        Client-streaming: the body streams to the object store and is never held whole.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DownloadObject(self, request, context):
+        """Read an Object's bytes through its presigned GET URL (`GET /tams/_objects/{objectId}`), with
+        single byte ranges (HTTP 206) and HEAD.
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_FlowServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -483,6 +721,91 @@ def add_FlowServiceServicer_to_server(servicer, server):
                     servicer.GetProfile,
                     request_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.GetProfileRequest.FromString,
                     response_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.Profile.SerializeToString,
+            ),
+            'ListSegments': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListSegments,
+                    request_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.ListSegmentsRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.ListSegmentsResponse.SerializeToString,
+            ),
+            'ListSegmentsRest': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListSegmentsRest,
+                    request_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.ListSegmentsRequest.FromString,
+                    response_serializer=google_dot_protobuf_dot_struct__pb2.ListValue.SerializeToString,
+            ),
+            'StreamSegments': grpc.unary_stream_rpc_method_handler(
+                    servicer.StreamSegments,
+                    request_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.ListSegmentsRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.Segment.SerializeToString,
+            ),
+            'CreateSegments': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateSegments,
+                    request_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.CreateSegmentsRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.CreateSegmentsResponse.SerializeToString,
+            ),
+            'UploadSegment': grpc.stream_unary_rpc_method_handler(
+                    servicer.UploadSegment,
+                    request_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.UploadSegmentRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.Segment.SerializeToString,
+            ),
+            'DeleteSegments': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteSegments,
+                    request_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.DeleteSegmentsRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.DeleteSegmentsResponse.SerializeToString,
+            ),
+            'AllocateStorage': grpc.unary_unary_rpc_method_handler(
+                    servicer.AllocateStorage,
+                    request_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.AllocateStorageRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.FlowStorage.SerializeToString,
+            ),
+            'GetObject': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetObject,
+                    request_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.GetObjectRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.Object.SerializeToString,
+            ),
+            'CreateObjectInstance': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateObjectInstance,
+                    request_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.CreateObjectInstanceRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.CreateObjectInstanceResponse.SerializeToString,
+            ),
+            'DeleteObjectInstance': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteObjectInstance,
+                    request_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.DeleteObjectInstanceRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.DeleteObjectInstanceResponse.SerializeToString,
+            ),
+            'ListStorageBackends': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListStorageBackends,
+                    request_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.ListStorageBackendsRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.ListStorageBackendsResponse.SerializeToString,
+            ),
+            'ListStorageBackendsRest': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListStorageBackendsRest,
+                    request_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.ListStorageBackendsRequest.FromString,
+                    response_serializer=google_dot_protobuf_dot_struct__pb2.ListValue.SerializeToString,
+            ),
+            'ListFlowDeleteRequests': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListFlowDeleteRequests,
+                    request_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.ListFlowDeleteRequestsRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.ListFlowDeleteRequestsResponse.SerializeToString,
+            ),
+            'ListFlowDeleteRequestsRest': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListFlowDeleteRequestsRest,
+                    request_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.ListFlowDeleteRequestsRequest.FromString,
+                    response_serializer=google_dot_protobuf_dot_struct__pb2.ListValue.SerializeToString,
+            ),
+            'GetFlowDeleteRequest': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetFlowDeleteRequest,
+                    request_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.GetFlowDeleteRequestRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.FlowDeleteRequest.SerializeToString,
+            ),
+            'UploadObject': grpc.stream_unary_rpc_method_handler(
+                    servicer.UploadObject,
+                    request_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.UploadObjectRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.UploadObjectResponse.SerializeToString,
+            ),
+            'DownloadObject': grpc.unary_stream_rpc_method_handler(
+                    servicer.DownloadObject,
+                    request_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.DownloadObjectRequest.FromString,
+                    response_serializer=google_dot_api_dot_httpbody__pb2.HttpBody.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1115,6 +1438,465 @@ class FlowService:
             '/polyphony.api.flow.v1.FlowService/GetProfile',
             polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.GetProfileRequest.SerializeToString,
             polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.Profile.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListSegments(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.flow.v1.FlowService/ListSegments',
+            polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.ListSegmentsRequest.SerializeToString,
+            polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.ListSegmentsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListSegmentsRest(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.flow.v1.FlowService/ListSegmentsRest',
+            polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.ListSegmentsRequest.SerializeToString,
+            google_dot_protobuf_dot_struct__pb2.ListValue.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def StreamSegments(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/polyphony.api.flow.v1.FlowService/StreamSegments',
+            polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.ListSegmentsRequest.SerializeToString,
+            polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.Segment.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateSegments(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.flow.v1.FlowService/CreateSegments',
+            polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.CreateSegmentsRequest.SerializeToString,
+            polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.CreateSegmentsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UploadSegment(request_iterator,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.stream_unary(
+            request_iterator,
+            target,
+            '/polyphony.api.flow.v1.FlowService/UploadSegment',
+            polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.UploadSegmentRequest.SerializeToString,
+            polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.Segment.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteSegments(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.flow.v1.FlowService/DeleteSegments',
+            polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.DeleteSegmentsRequest.SerializeToString,
+            polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.DeleteSegmentsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AllocateStorage(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.flow.v1.FlowService/AllocateStorage',
+            polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.AllocateStorageRequest.SerializeToString,
+            polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.FlowStorage.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetObject(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.flow.v1.FlowService/GetObject',
+            polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.GetObjectRequest.SerializeToString,
+            polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.Object.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateObjectInstance(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.flow.v1.FlowService/CreateObjectInstance',
+            polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.CreateObjectInstanceRequest.SerializeToString,
+            polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.CreateObjectInstanceResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteObjectInstance(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.flow.v1.FlowService/DeleteObjectInstance',
+            polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.DeleteObjectInstanceRequest.SerializeToString,
+            polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.DeleteObjectInstanceResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListStorageBackends(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.flow.v1.FlowService/ListStorageBackends',
+            polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.ListStorageBackendsRequest.SerializeToString,
+            polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.ListStorageBackendsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListStorageBackendsRest(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.flow.v1.FlowService/ListStorageBackendsRest',
+            polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.ListStorageBackendsRequest.SerializeToString,
+            google_dot_protobuf_dot_struct__pb2.ListValue.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListFlowDeleteRequests(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.flow.v1.FlowService/ListFlowDeleteRequests',
+            polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.ListFlowDeleteRequestsRequest.SerializeToString,
+            polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.ListFlowDeleteRequestsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListFlowDeleteRequestsRest(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.flow.v1.FlowService/ListFlowDeleteRequestsRest',
+            polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.ListFlowDeleteRequestsRequest.SerializeToString,
+            google_dot_protobuf_dot_struct__pb2.ListValue.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetFlowDeleteRequest(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.flow.v1.FlowService/GetFlowDeleteRequest',
+            polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.GetFlowDeleteRequestRequest.SerializeToString,
+            polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.FlowDeleteRequest.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UploadObject(request_iterator,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.stream_unary(
+            request_iterator,
+            target,
+            '/polyphony.api.flow.v1.FlowService/UploadObject',
+            polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.UploadObjectRequest.SerializeToString,
+            polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.UploadObjectResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DownloadObject(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/polyphony.api.flow.v1.FlowService/DownloadObject',
+            polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.DownloadObjectRequest.SerializeToString,
+            google_dot_api_dot_httpbody__pb2.HttpBody.FromString,
             options,
             channel_credentials,
             insecure,

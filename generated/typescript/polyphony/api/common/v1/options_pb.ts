@@ -11,7 +11,7 @@ import { file_google_protobuf_descriptor } from "@bufbuild/protobuf/wkt";
  * Describes the file polyphony/api/common/v1/options.proto.
  */
 export const file_polyphony_api_common_v1_options: GenFile = /*@__PURE__*/
-  fileDesc("CiVwb2x5cGhvbnkvYXBpL2NvbW1vbi92MS9vcHRpb25zLnByb3RvEhdwb2x5cGhvbnkuYXBpLmNvbW1vbi52MSpDCgZBY2Nlc3MSFgoSQUNDRVNTX1VOU1BFQ0lGSUVEEAASDwoLQUNDRVNTX1JFQUQQARIQCgxBQ0NFU1NfV1JJVEUQAjpZCgZhY2Nlc3MSHi5nb29nbGUucHJvdG9idWYuTWV0aG9kT3B0aW9ucxi5jgMgASgOMh8ucG9seXBob255LmFwaS5jb21tb24udjEuQWNjZXNzUgZhY2Nlc3NiBnByb3RvMw", [file_google_protobuf_descriptor]);
+  fileDesc("CiVwb2x5cGhvbnkvYXBpL2NvbW1vbi92MS9vcHRpb25zLnByb3RvEhdwb2x5cGhvbnkuYXBpLmNvbW1vbi52MSpWCgZBY2Nlc3MSFgoSQUNDRVNTX1VOU1BFQ0lGSUVEEAASDwoLQUNDRVNTX1JFQUQQARIQCgxBQ0NFU1NfV1JJVEUQAhIRCg1BQ0NFU1NfU0lHTkVEEAM6WQoGYWNjZXNzEh4uZ29vZ2xlLnByb3RvYnVmLk1ldGhvZE9wdGlvbnMYuY4DIAEoDjIfLnBvbHlwaG9ueS5hcGkuY29tbW9uLnYxLkFjY2Vzc1IGYWNjZXNzYgZwcm90bzM", [file_google_protobuf_descriptor]);
 
 /**
  * Access is the scope a caller needs to invoke an RPC. The auth interceptor reads it from the
@@ -40,6 +40,14 @@ export enum Access {
    * @generated from enum value: ACCESS_WRITE = 2;
    */
   WRITE = 2,
+
+  /**
+   * Needs no token: the method authenticates the request itself (for example a presigned URL's
+   * HMAC signature), so links can be handed to clients that hold no credentials.
+   *
+   * @generated from enum value: ACCESS_SIGNED = 3;
+   */
+  SIGNED = 3,
 }
 
 /**

@@ -1,0 +1,81 @@
+"""The `get_urls` of an Object: the controlled (presigned) URL of the local store plus uncontrolled
+instances registered by clients, filtered by `accept_get_urls`, `accept_storage_ids`, `presigned` and
+trimmed by `verbose_storage` as the spec describes for segment and object listings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from polyphony.core.errors import InvalidArgument
+from polyphony.core.query import OriginalRequest
+from polyphony.flow import schemas
+from polyphony.flow.storage_backends import LOCAL_ID, LOCAL_LABEL, storage_metadata
+from polyphony.flow.urls import UrlSigner
+
+
+@dataclass(frozen=True)
+class UrlFilter:
+    labels: tuple[str, ...] | None = None  # None: no filtering; (): no URLs at all
+    storage_ids: tuple[str, ...] | None = None
+    presigned: bool | None = None
+    verbose: bool = False
+
+    def key(self) -> str:
+        return f"{self.labels}|{self.storage_ids}|{self.presigned}|{self.verbose}"
+
+    def accepts(self, label: str | None, storage_id: str | None, presigned: bool) -> bool:
+        if self.labels is not None and (label is None or label not in self.labels):
+            return False
+        if self.storage_ids and (storage_id is None or storage_id not in self.storage_ids):
+            return False
+        return self.presigned is None or self.presigned == presigned
+
+
+def parse_bool(value: str | None, name: str) -> bool | None:
+    if value is None:
+        return None
+    if value in ("true", "false"):
+        return value == "true"
+    raise InvalidArgument(f"`{name}` must be true or false", field=name)
+
+
+def url_filter_from_rest(rest: OriginalRequest) -> UrlFilter:
+    labels = rest.get("accept_get_urls")
+    ids = rest.get("accept_storage_ids")
+    return url_filter(labels, ids, parse_bool(rest.get("presigned"), "presigned"),
+                      bool(parse_bool(rest.get("verbose_storage"), "verbose_storage")))
+
+
+def url_filter(labels: str | None, storage_ids: str | None, presigned: bool | None, verbose: bool) -> UrlFilter:
+    label_list: tuple[str, ...] | None = None
+    if labels is not None:
+        if labels and any(not part for part in labels.split(",")):
+            raise InvalidArgument("`accept_get_urls` must be a comma-separated list of labels",
+                                  field="accept_get_urls")
+        label_list = tuple(labels.split(",")) if labels else ()
+    id_list: tuple[str, ...] | None = None
+    if storage_ids:
+        id_list = tuple(storage_ids.split(","))
+        if not all(schemas.is_uuid(i) for i in id_list):
+            raise InvalidArgument("`accept_storage_ids` must be a comma-separated list of UUIDs",
+                                  field="accept_storage_ids")
+    return UrlFilter(label_list, id_list, presigned, verbose)
+
+
+def render(object_id: str, *, local: bool, uncontrolled: list[tuple[str, str]], flt: UrlFilter,
+           signer: UrlSigner, base: str) -> list[dict[str, Any]]:
+    """The get_urls of one object: its local copy first (when it has one), then uncontrolled URLs."""
+    urls: list[dict[str, Any]] = []
+    if local and flt.accepts(LOCAL_LABEL, LOCAL_ID, True):
+        entry: dict[str, Any] = {"url": signer.url(base, "GET", object_id), "presigned": True, "label": LOCAL_LABEL}
+        if flt.verbose:
+            entry.update(storage_id=LOCAL_ID, controlled=True, **storage_metadata())
+        urls.append(entry)
+    for label, url in uncontrolled:
+        if flt.accepts(label, None, False):
+            entry = {"url": url, "label": label}
+            if flt.verbose:
+                entry["controlled"] = False
+            urls.append(entry)
+    return urls

@@ -1,0 +1,382 @@
+"""Flow Segments: registration (one or a batch, partial failure), timerange queries with keyset paging,
+deletion by timerange, and the Flow timerange derived from them.
+
+Each Segment row holds its timerange as half-open integer nanoseconds `[start_ns, end_ns)`. Segments of
+a Flow never overlap (registration rejects overlaps), so ordering by `start_ns` also orders by `end_ns`,
+and the primary key (flow_id, start_ns) answers every query with an index seek plus a bounded range scan:
+
+- the Segments overlapping `[lo, hi)` are those with `start_ns` in `[s0, hi)` where `s0` is the start of
+  the last Segment starting at or before `lo` (found with one seek), filtered on `end_ns > lo`;
+- a page continues after the last `start_ns` served (a keyset, never an OFFSET).
+
+So a page costs the same on a Flow of 1,000 or 1,000,000 Segments.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from polyphony.core.errors import DomainError, InvalidArgument, Locked, NotFound
+from polyphony.flow import get_urls, objects, schemas
+from polyphony.flow.clock import now_us
+from polyphony.flow.models import FlowRow, ObjectRow, SegmentRow
+from polyphony.flow.timerange import NEVER, TimeRange, format_timestamp, parse_timestamp
+from polyphony.flow.urls import UrlSigner
+
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 1000
+# Properties kept verbatim on the Segment row.
+EXTRA_KEYS = ("ts_offset", "last_duration", "sample_offset", "sample_count")
+
+
+# ---- flow helpers -------------------------------------------------------------------------------------
+
+
+async def writable_flow(session: AsyncSession, flow_id: str, *, lock: bool = True) -> FlowRow:
+    """The Flow to write Segments to (row-locked on PostgreSQL so concurrent writers serialize)."""
+    from polyphony.flow.flows import check_flow_id
+
+    check_flow_id(flow_id)
+    query = select(FlowRow).where(FlowRow.id == flow_id)
+    if lock:
+        query = query.with_for_update()
+    row = (await session.scalars(query)).first()
+    if row is None:
+        raise NotFound(f"flow {flow_id} does not exist")
+    if row.read_only:
+        raise Locked(f"flow {flow_id} is read-only")
+    return row
+
+
+def _range_of(row: SegmentRow) -> TimeRange:
+    return TimeRange.parse(row.timerange)
+
+
+async def flow_timerange(session: AsyncSession, flow_id: str, within: TimeRange | None = None) -> TimeRange:
+    """The timerange covered by a Flow's Segments (limited to those overlapping `within`)."""
+    query = TimeRange.parse("_") if within is None else within
+    if query.never:
+        return NEVER
+    first = await _first_overlapping(session, flow_id, query, reverse=False)
+    if first is None:
+        return NEVER
+    last = await _first_overlapping(session, flow_id, query, reverse=True)
+    assert last is not None
+    a, b = _range_of(first), _range_of(last)
+    span = TimeRange.make(a.start, b.end, a.start_inclusive, b.end_inclusive)
+    return span if within is None else span.intersect(within)
+
+
+async def _floor_start(session: AsyncSession, flow_id: str, lo: int) -> int | None:
+    """Start of the last Segment that starts at or before `lo` (the only earlier one that can reach `lo`)."""
+    return await session.scalar(select(func.max(SegmentRow.start_ns))
+                                .where(SegmentRow.flow_id == flow_id, SegmentRow.start_ns <= lo))
+
+
+async def _overlap_conditions(session: AsyncSession, flow_id: str, query: TimeRange) -> list[Any]:
+    conds: list[Any] = [SegmentRow.flow_id == flow_id, SegmentRow.start_ns < query.hi, SegmentRow.end_ns > query.lo]
+    floor = await _floor_start(session, flow_id, query.lo)
+    conds.append(SegmentRow.start_ns >= (floor if floor is not None else query.lo))
+    return conds
+
+
+async def _first_overlapping(session: AsyncSession, flow_id: str, query: TimeRange, *,
+                             reverse: bool) -> SegmentRow | None:
+    conds = await _overlap_conditions(session, flow_id, query)
+    order = SegmentRow.start_ns.desc() if reverse else SegmentRow.start_ns.asc()
+    return (await session.scalars(select(SegmentRow).where(*conds).order_by(order).limit(1))).first()
+
+
+# ---- registration -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Failure:
+    object_id: str
+    timerange: str | None
+    error: DomainError
+
+
+def _error_doc(err: DomainError) -> dict[str, Any]:
+    return {"type": type(err).__name__, "summary": err.detail,
+            "time": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")}
+
+
+def failure_document(failures: list[Failure]) -> dict[str, Any]:
+    items = []
+    for f in failures:
+        item: dict[str, Any] = {"object_id": f.object_id}
+        if f.timerange is not None:
+            item["timerange"] = f.timerange
+        item["error"] = _error_doc(f.error)
+        items.append(item)
+    return {"failed_segments": items}
+
+
+async def _check_no_overlap(session: AsyncSession, flow_id: str, tr: TimeRange) -> None:
+    """The Segment starting last before `tr` ends is the only one that can overlap it (see module doc)."""
+    prev = (await session.execute(
+        select(SegmentRow.start_ns, SegmentRow.end_ns, SegmentRow.timerange)
+        .where(SegmentRow.flow_id == flow_id, SegmentRow.start_ns < tr.hi)
+        .order_by(SegmentRow.start_ns.desc()).limit(1))).first()
+    if prev is not None and prev.end_ns > tr.lo:
+        raise InvalidArgument(f"segment {tr.format()} overlaps the existing segment {prev.timerange}",
+                              field="timerange")
+
+
+async def _object_for(session: AsyncSession, flow_id: str, doc: dict[str, Any], tr: TimeRange,
+                      offset: int) -> ObjectRow:
+    """The Media Object a new Segment references, registering it on first use."""
+    oid = doc["object_id"]
+    row = await session.get(ObjectRow, oid)
+    object_tr = tr.shift(-offset)
+    given = TimeRange.parse(doc["object_timerange"], field="object_timerange") if "object_timerange" in doc else None
+    if row is None:
+        if not doc.get("get_urls"):
+            raise InvalidArgument(f"object {oid} is unknown: allocate it with /flows/{{id}}/storage or give get_urls",
+                                  field="object_id")
+        row = ObjectRow(id=oid, key=None, allocated_for=flow_id, registered=False, is_init=False,
+                        created_us=now_us())
+        session.add(row)
+    if row.is_init:
+        raise InvalidArgument(f"object {oid} is an initialisation object", field="object_id")
+    if not row.registered:
+        if row.allocated_for != flow_id:
+            raise InvalidArgument(f"object {oid} was allocated for another flow", field="object_id")
+        if row.key is not None and row.size is None:
+            raise InvalidArgument(f"object {oid} has no content yet: upload it first", field="object_id")
+        row.registered = True
+        row.first_referenced_by_flow = flow_id
+        row.timerange = (given or object_tr).format()
+        if "key_frame_count" in doc:
+            row.key_frame_count = doc["key_frame_count"]
+        if "init_object_id" in doc:
+            row.init_object_id = await _init_object(session, flow_id, doc["init_object_id"])
+    else:
+        if given is not None and row.timerange is not None and given != TimeRange.parse(row.timerange):
+            raise InvalidArgument(f"object_timerange conflicts with object {oid}'s {row.timerange}",
+                                  field="object_timerange")
+        if "key_frame_count" in doc and doc["key_frame_count"] != row.key_frame_count:
+            raise InvalidArgument(f"key_frame_count conflicts with object {oid}", field="key_frame_count")
+        if "init_object_id" in doc and doc["init_object_id"] != row.init_object_id:
+            raise InvalidArgument(f"init_object_id conflicts with object {oid}", field="init_object_id")
+    if row.timerange is not None and not TimeRange.parse(row.timerange).contains(object_tr):
+        raise InvalidArgument(f"segment {tr.format()} (ts_offset {format_timestamp(offset)}) is not within "
+                              f"object {oid}'s timerange {row.timerange}", field="timerange")
+    if doc.get("get_urls"):
+        await session.flush()
+        await objects.add_uncontrolled_urls(session, oid, doc["get_urls"])
+    return row
+
+
+async def _init_object(session: AsyncSession, flow_id: str, init_id: str) -> str:
+    row = await session.get(ObjectRow, init_id)
+    if row is None or (not row.registered and row.allocated_for != flow_id):
+        raise InvalidArgument(f"init object {init_id} is unknown", field="init_object_id")
+    if row.registered and not row.is_init:
+        raise InvalidArgument(f"object {init_id} is a media object, not an initialisation object",
+                              field="init_object_id")
+    if not row.registered:
+        if row.key is not None and row.size is None:
+            raise InvalidArgument(f"init object {init_id} has no content yet", field="init_object_id")
+        row.registered, row.is_init, row.first_referenced_by_flow = True, True, flow_id
+    return init_id
+
+
+async def _register_one(session: AsyncSession, flow: FlowRow, doc: Any) -> None:
+    schemas.check("flow-segment-post.json", doc, what="segment")
+    tr = TimeRange.parse(doc["timerange"])
+    if tr.never or not tr.bounded:
+        raise InvalidArgument(f"a segment's timerange must be bounded and non-empty, not {doc['timerange']!r}",
+                              field="timerange")
+    offset = parse_timestamp(doc["ts_offset"], field="ts_offset") if "ts_offset" in doc else 0
+    if "last_duration" in doc and parse_timestamp(doc["last_duration"], field="last_duration") < 0:
+        raise InvalidArgument("last_duration cannot be negative", field="last_duration")
+    await _check_no_overlap(session, flow.id, tr)
+    await _object_for(session, flow.id, doc, tr, offset)
+    extra = {k: doc[k] for k in EXTRA_KEYS if k in doc}
+    session.add(SegmentRow(flow_id=flow.id, start_ns=tr.lo, end_ns=tr.hi, timerange=tr.format(),
+                           object_id=doc["object_id"], ts_offset_ns=offset, extra=extra or None))
+    await session.flush()
+
+
+async def register(session: AsyncSession, flow_id: str, body: Any) -> list[Failure] | None:
+    """POST /flows/{id}/segments. A single Segment raises on failure; a list returns its failures
+    (each Segment is registered in its own savepoint, so failures leave the others in place)."""
+    flow = await writable_flow(session, flow_id)
+    if not flow.document.get("container"):
+        raise InvalidArgument(f"flow {flow_id} has no `container`", field="container")
+    if isinstance(body, dict):
+        await _register_one(session, flow, body)
+        flow.segments_updated_us = now_us()
+        return None
+    if not isinstance(body, list):
+        raise InvalidArgument("the body must be a segment or a list of segments", field="body")
+    failures: list[Failure] = []
+    for doc in body:
+        try:
+            async with session.begin_nested():
+                await _register_one(session, flow, doc)
+        except DomainError as err:
+            oid = doc.get("object_id") if isinstance(doc, dict) else None
+            tr = doc.get("timerange") if isinstance(doc, dict) else None
+            failures.append(Failure(str(oid) if oid is not None else "",
+                                    tr if isinstance(tr, str) and _valid_range(tr) else None, err))
+    if len(failures) < len(body):
+        flow.segments_updated_us = now_us()
+    await session.flush()
+    return failures
+
+
+def _valid_range(text: str) -> bool:
+    try:
+        TimeRange.parse(text)
+    except InvalidArgument:
+        return False
+    return True
+
+
+async def bulk_load(session: AsyncSession, flow_id: str, items: Sequence[tuple[str, TimeRange]]) -> int:
+    """Register many Segments at once, each on its own new external-free Object id, for importers and
+    benchmarks: the batch must be time-ordered and not overlap itself or the Flow. One INSERT per table."""
+    flow = await writable_flow(session, flow_id)
+    if not items:
+        return 0
+    prev_hi = None
+    for _, tr in items:
+        if tr.never or not tr.bounded or (prev_hi is not None and tr.lo < prev_hi):
+            raise InvalidArgument("bulk segments must be bounded, ordered and non-overlapping", field="timerange")
+        prev_hi = tr.hi
+    await _check_no_overlap(session, flow_id, items[0][1].span(items[-1][1]))
+    now = now_us()
+    await session.execute(insert(ObjectRow), [
+        {"id": oid, "key": None, "allocated_for": flow_id, "registered": True, "is_init": False,
+         "first_referenced_by_flow": flow_id, "timerange": tr.format(), "created_us": now} for oid, tr in items])
+    await session.execute(insert(SegmentRow), [
+        {"flow_id": flow_id, "start_ns": tr.lo, "end_ns": tr.hi, "timerange": tr.format(), "object_id": oid,
+         "ts_offset_ns": 0, "extra": None} for oid, tr in items])
+    flow.segments_updated_us = now
+    return len(items)
+
+
+# ---- listing ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SegmentQuery:
+    timerange: TimeRange
+    object_id: str | None = None
+    reverse: bool = False
+    include_object_timerange: bool = False
+    urls: get_urls.UrlFilter = field(default_factory=get_urls.UrlFilter)
+    limit: int = DEFAULT_LIMIT
+
+    def scope(self, flow_id: str) -> str:
+        return "|".join(("segments", flow_id, self.timerange.format(), self.object_id or "", str(self.reverse),
+                         str(self.limit)))
+
+
+@dataclass
+class SegmentPage:
+    items: list[dict[str, Any]]
+    next_after: int | None  # start_ns of the last Segment served, when there is more
+    timerange: TimeRange  # what this page covers (X-Paging-Timerange)
+
+
+async def list_segments(session: AsyncSession, flow_id: str, query: SegmentQuery, after: int | None, *,
+                        signer: UrlSigner, base: str) -> SegmentPage:
+    from polyphony.flow.flows import check_flow_id
+
+    check_flow_id(flow_id)
+    if query.timerange.never or await session.get(FlowRow, flow_id) is None:
+        return SegmentPage([], None, NEVER)  # the spec: a missing Flow has an empty segment list, not 404
+    conds = await _overlap_conditions(session, flow_id, query.timerange)
+    if query.object_id is not None:
+        conds.append(SegmentRow.object_id == query.object_id)
+    if after is not None:
+        conds.append(SegmentRow.start_ns < after if query.reverse else SegmentRow.start_ns > after)
+    order = SegmentRow.start_ns.desc() if query.reverse else SegmentRow.start_ns.asc()
+    rows = list((await session.scalars(select(SegmentRow).where(*conds).order_by(order)
+                                       .limit(query.limit + 1))).all())
+    more = len(rows) > query.limit
+    rows = rows[: query.limit]
+    items = await render(session, rows, query, signer=signer, base=base)
+    covered = NEVER
+    for row in (rows[0], rows[-1]) if rows else ():
+        covered = covered.span(_range_of(row))
+    return SegmentPage(items, rows[-1].start_ns if more and rows else None, covered)
+
+
+async def render(session: AsyncSession, rows: Sequence[SegmentRow], query: SegmentQuery, *, signer: UrlSigner,
+                 base: str) -> list[dict[str, Any]]:
+    ids = {r.object_id for r in rows}
+    objs = {o.id: o for o in (await session.scalars(select(ObjectRow).where(ObjectRow.id.in_(ids)))).all()} \
+        if ids else {}
+    init_ids = {o.init_object_id for o in objs.values() if o.init_object_id}
+    inits = {o.id: o for o in (await session.scalars(select(ObjectRow).where(ObjectRow.id.in_(init_ids)))).all()} \
+        if init_ids else {}
+    extra_urls = await objects.uncontrolled(session, ids | init_ids)
+    out = []
+    for row in rows:
+        doc: dict[str, Any] = {"object_id": row.object_id, "timerange": row.timerange}
+        if row.extra:
+            doc.update(row.extra)
+        obj = objs.get(row.object_id)
+        if obj is not None:
+            if query.include_object_timerange and obj.timerange:
+                doc["object_timerange"] = obj.timerange
+            if obj.key_frame_count is not None:
+                doc["key_frame_count"] = obj.key_frame_count
+            if obj.init_object_id:
+                init = inits.get(obj.init_object_id)
+                init_urls = get_urls.render(
+                    obj.init_object_id, local=init is not None and init.size is not None and init.key is not None,
+                    uncontrolled=extra_urls.get(obj.init_object_id, []), flt=query.urls, signer=signer, base=base)
+                doc["init_object"] = {"object_id": obj.init_object_id, **({"get_urls": init_urls} if init_urls else {})}
+        local = obj is not None and obj.key is not None and obj.size is not None
+        urls = get_urls.render(row.object_id, local=local, uncontrolled=extra_urls.get(row.object_id, []),
+                               flt=query.urls, signer=signer, base=base)
+        if urls:  # an empty list is omitted, as typed (gRPC) messages do
+            doc["get_urls"] = urls
+        out.append(doc)
+    return out
+
+
+# ---- deletion -----------------------------------------------------------------------------------------
+
+
+async def count_within(session: AsyncSession, flow_id: str, tr: TimeRange, object_id: str | None,
+                       cap: int) -> int:
+    """How many Segments lie wholly inside `tr` (counting stops at `cap`)."""
+    conds = _within(flow_id, tr, object_id)
+    inner = select(SegmentRow.start_ns).where(*conds).limit(cap)
+    return int(await session.scalar(select(func.count()).select_from(inner.subquery())) or 0)
+
+
+def _within(flow_id: str, tr: TimeRange, object_id: str | None) -> list[Any]:
+    conds: list[Any] = [SegmentRow.flow_id == flow_id, SegmentRow.start_ns >= tr.lo, SegmentRow.end_ns <= tr.hi]
+    if object_id is not None:
+        conds.append(SegmentRow.object_id == object_id)
+    return conds
+
+
+async def delete_batch(session: AsyncSession, flow_id: str, tr: TimeRange, object_id: str | None,
+                       batch: int) -> tuple[int, list[str], int | None]:
+    """Delete up to `batch` Segments wholly inside `tr`, earliest first. Returns (deleted, storage keys to
+    delete after commit, end of the last deleted segment)."""
+    rows = (await session.execute(select(SegmentRow.start_ns, SegmentRow.end_ns, SegmentRow.object_id)
+                                  .where(*_within(flow_id, tr, object_id))
+                                  .order_by(SegmentRow.start_ns).limit(batch))).all()
+    if not rows:
+        return 0, [], None
+    starts = [r.start_ns for r in rows]
+    await session.execute(delete(SegmentRow).where(SegmentRow.flow_id == flow_id, SegmentRow.start_ns.in_(starts)))
+    await session.flush()
+    keys = await objects.reclaim(session, {r.object_id for r in rows})
+    return len(rows), keys, rows[-1].end_ns
