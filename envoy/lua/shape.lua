@@ -70,6 +70,7 @@ function envoy_on_request(h)
     dm:set("edge", "grpc", "1")
     return
   end
+  hd:remove("x-edge-head")  -- only this filter may say a request was HEAD
   local path = hd:get(":path") or "/"
   local family = family_of(path)
   dm:set("edge", "family", family)

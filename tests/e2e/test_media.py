@@ -255,6 +255,8 @@ def test_audio_original_headers_range_etag(http: httpx.Client, library: Path) ->
     assert beyond.json()["errors"][0]["status"] == "416"
     cached = http.get(f"/aura/tracks/{tid}/audio", headers={"If-None-Match": etag})
     assert cached.status_code == 304 and cached.content == b""
+    forged = http.get(f"/aura/tracks/{tid}/audio", headers={"x-edge-head": "1"})  # only Envoy may mark HEAD
+    assert forged.status_code == 200 and forged.content == original
     head = http.head(f"/aura/tracks/{tid}/audio")
     assert head.status_code == 200 and head.content == b"" and head.headers["content-type"] == "audio/flac"
     assert http.get("/aura/tracks/999999/audio").status_code == 404
