@@ -96,6 +96,8 @@ async def serve(settings: Settings, *, demo: bool = False) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
 
+    # Every child (worker processes, Envoy) is forked before this process starts gRPC: forking a process
+    # whose gRPC threads are running can abort the child before it execs.
     children = [
         spawn_child(
             [sys.executable, "-m", "polyphony.cli", "_worker", "--grpc-port", str(p)],
@@ -104,11 +106,11 @@ async def serve(settings: Settings, *, demo: bool = False) -> int:
         for i, p in enumerate(grpc_ports[1:])
     ]
     envoy = EnvoyProcess(config, run_dir / "envoy.log", settings.envoy_binary)
+    envoy.start()
     ready = asyncio.Event()
     worker_task = asyncio.create_task(run_worker(settings, grpc_ports[0], live_port, stop, ready.set))
     try:
         await ready.wait() if not worker_task.done() else worker_task.result()
-        envoy.start()
         await envoy.wait_port(settings.host, settings.http_port)
         await _wait_healthy(settings.host, settings.http_port)
         elapsed = time.monotonic() - started
@@ -189,6 +191,10 @@ def main(argv: list[str] | None = None) -> int:
     p_celery.add_argument("--data-dir", help="data directory [./polyphony-data]")
     p_celery.add_argument("celery_args", nargs=argparse.REMAINDER, help="extra `celery worker` options")
 
+    from polyphony.analysis import archive_cli
+
+    archive_cli.add_parsers(sub)
+
     p_worker = sub.add_parser("_worker", help=argparse.SUPPRESS)
     p_worker.add_argument("--grpc-port", type=int, required=True)
 
@@ -204,6 +210,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.data_dir:
             os.environ[ENV_PREFIX + "DATA_DIR"] = args.data_dir
         return celery_worker(args.celery_args)
+    if args.command in ("export", "import"):
+        return archive_cli.run(args)
     if args.command == "_worker":
         asyncio.run(_worker_main(Settings.from_env(), args.grpc_port))
         return 0

@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import httpx
@@ -28,7 +29,9 @@ def test_task_runs_on_a_celery_worker(tmp_path: Path) -> None:
     buf = io.BytesIO()
     sf.write(buf, 0.5 * np.sin(2 * np.pi * 440 * np.arange(22050) / 22050), 22050, format="WAV")
     with database_url(data_dir) as url:
-        env = {"POLYPHONY_DATABASE_URL": url, "POLYPHONY_JOBS": "celery", "POLYPHONY_BROKER_URL": BROKER}
+        env = {"POLYPHONY_DATABASE_URL": url, "POLYPHONY_JOBS": "celery", "POLYPHONY_BROKER_URL": BROKER,
+               # a queue of its own, so parallel test runs on one Redis never take each other's tasks
+               "POLYPHONY_CELERY_QUEUE": f"polyphony-test-{uuid.uuid4().hex}"}
         with run_server(data_dir, extra_env=env) as server, httpx.Client(base_url=server.http) as http:
             log = (tmp_path / "worker.log").open("wb")
             worker = subprocess.Popen(

@@ -77,6 +77,8 @@ def db(amplitude: float) -> float:
 class Analyzer:
     source: ClassVar[str] = "mono"
     frame_spec: FrameSpec | None = None
+    # Samples in the whole signal, set by the pipeline before `finish` (None when fed some other way).
+    total_samples: int | None = None
 
     def __init__(self, pid: str, samplerate: int, params: Mapping[str, Any]) -> None:
         self.pid = pid
@@ -276,6 +278,22 @@ class OnsetFunction(SpectralAnalyzer):
     def finish(self) -> list[AnalyzerResult]:
         return [self.framewise("", "Onset detection function", "", self.odf)]
 
+    def real_onsets(self, frames: Array) -> tuple[Array, Array]:
+        """(frames, times) of onsets, leaving out the frames whose last hop (where an onset is placed) is
+        only the zero padding of the final frames, and placing one in a partly padded last hop at the
+        middle of its real samples, so no onset lies past the end of the audio."""
+        spec = self.frame_spec
+        assert spec is not None
+        times = self.frame_times(frames)
+        if self.total_samples is None:
+            return frames, times
+        hop_start = frames * spec.step + spec.size - spec.step
+        keep = hop_start < self.total_samples
+        frames, times, hop_start = frames[keep], times[keep], hop_start[keep]
+        partial = hop_start + spec.step > self.total_samples
+        times = np.where(partial, (hop_start + self.total_samples) / 2 / self.samplerate, times)
+        return frames, times
+
 
 class Onsets(OnsetFunction):
     """Onset times: peaks of the onset function above its local mean by `delta` (in dB)."""
@@ -286,7 +304,7 @@ class Onsets(OnsetFunction):
         pre, post = max(1, int(0.03 * rate)), max(1, int(0.03 * rate))
         peaks = dsp.pick_peaks(odf, pre, post, int(float(self.params["min_interval"]) * rate),
                                float(self.params["delta"]))
-        times = self.frame_times(peaks)
+        peaks, times = self.real_onsets(peaks)
         return [AnalyzerResult(self.pid, "Onsets", "s", "event", value=None, data_mode="label",
                                label=np.ones(times.size, dtype=int), time=times,
                                label_metadata={"label": {"1": "Onset"}, "description": {}, "label_type": "mono"})]

@@ -10,12 +10,15 @@ import uuid
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
 
 from polyphony.analysis.fields import validate_item_fields
 from polyphony.analysis.formdata import FilePart, read_form
 from polyphony.analysis.models import Item, Result
+from polyphony.analysis.provider_rows import pid_of_uuid
+from polyphony.analysis.providers import PROVIDERS, max_download_bytes, provider_for
 from polyphony.analysis.sources import StoredSource, store_source
 from polyphony.core.db import Database
 from polyphony.core.errors import InvalidArgument, NotFound
@@ -42,6 +45,7 @@ class UploadState:
     """What a streamed body produced: at most one stored source."""
 
     source: StoredSource | None = None
+    provider: str | None = None  # the `provider` field as sent (a pid or a provider URL)
 
 
 class ItemService:
@@ -71,6 +75,9 @@ class ItemService:
                 raise InvalidArgument(
                     "The submitted data was not a file. Check the encoding type on the form.", field=SOURCE_FIELD
                 )
+            provider = form.fields.get("provider")
+            if provider not in (None, ""):
+                state.provider = provider_pid_field(provider)
             return validate_item_fields(form.fields), state
         except BaseException:
             await self._discard(state.source)
@@ -79,16 +86,40 @@ class ItemService:
     async def create_from_body(self, content_type: str, body: AsyncIterator[bytes]) -> Item:
         """Create an item from a raw request body (multipart upload, JSON or urlencoded)."""
         values, state = await self._read_body(content_type, body)
+        if state.source is None:
+            state.source = await self._fetch_remote(values, state.provider)
         return await self._insert(values, state.source)
+
+    async def _fetch_remote(self, values: dict[str, object], provider_pid: str | None) -> StoredSource | None:
+        """Download the audio of an item created without a file: from `source_url`, or from `external_uri`
+        when a provider is named or owns its host. The provider used is recorded in `values`."""
+        source_url, external_uri = str(values.get("source_url") or ""), str(values.get("external_uri") or "")
+        if source_url:
+            url, field = source_url, "source_url"
+        elif external_uri and (provider_pid or _owned(external_uri)):
+            url, field = external_uri, "external_uri"
+        else:
+            if provider_pid:
+                raise InvalidArgument("Give source_url or external_uri to fetch from.", field="provider")
+            return None
+        provider = provider_for(url, provider_pid, field=field)
+        download = await provider.open(url, field=field, limit=max_download_bytes())
+        source = await store_source(self.objects, download.filename, download.chunks, now(), field=field)
+        values["provider_pid"] = provider.pid
+        return source
 
     async def create_from_upload(
         self, raw_fields: Mapping[str, object], filename: str | None, data: AsyncIterator[bytes] | None
     ) -> Item:
         """Create an item from typed fields and an optional audio stream (the gRPC upload)."""
         values = validate_item_fields(raw_fields)
+        provider = raw_fields.get("provider")
+        provider_pid = provider_pid_field(provider) if provider not in (None, "") else None
         source = None
         if filename is not None and data is not None:
             source = await store_source(self.objects, filename, data, now(), field=SOURCE_FIELD)
+        else:
+            source = await self._fetch_remote(values, provider_pid)
         return await self._insert(values, source)
 
     async def _insert(self, values: Mapping[str, object], source: StoredSource | None) -> Item:
@@ -111,8 +142,8 @@ class ItemService:
         stmt = select(Item).order_by(Item.date_added, Item.uuid)
         if external_id is not None:
             stmt = stmt.where(Item.external_id == external_id)
-        if provider_pid is not None:  # no provider plugins are installed: no item has a provider
-            return []
+        if provider_pid is not None:
+            stmt = stmt.where(Item.provider_pid == provider_pid)
         async with self.db.session() as session:
             return list((await session.scalars(stmt)).all())
 
@@ -169,6 +200,24 @@ class ItemService:
             users = await session.scalar(select(func.count()).select_from(Item).where(Item.source_key == key))
         if not users:
             await self.objects.delete(key)
+
+
+def provider_pid_field(value: object) -> str:
+    """The `provider` field: a provider pid or its API URL (`.../providers/{uuid or pid}/`)."""
+    if not isinstance(value, str):
+        raise InvalidArgument("Incorrect type. Expected URL string.", field="provider")
+    key = value.rstrip("/").rsplit("/", 1)[-1]
+    if key in PROVIDERS:
+        return key
+    pid = pid_of_uuid(key)
+    if pid is None:
+        raise InvalidArgument(f'Invalid hyperlink - Object "{key}" does not exist.', field="provider")
+    return pid
+
+
+def _owned(url: str) -> bool:
+    host = (urlsplit(url).hostname or "").lower()
+    return any(p.domain and host in (p.domain, f"www.{p.domain}") for p in PROVIDERS.values())
 
 
 def _attach(item: Item, source: StoredSource | None) -> None:

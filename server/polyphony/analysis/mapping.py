@@ -11,9 +11,13 @@ from google.protobuf import struct_pb2
 
 from polyphony.analysis.catalog import ExperienceView, SelectionView
 from polyphony.analysis.containers import WRITERS
-from polyphony.analysis.models import Item, Preset, Result, Task
-from polyphony.analysis.processors import Processor
+from polyphony.analysis.corpus import AnalysisTrackView, AnnotationView, TrackView
+from polyphony.analysis.models import Analysis, Item, Preset, Provider, Result, Task, User
+from polyphony.analysis.processors import Processor, get_processor
+from polyphony.analysis.provider_rows import uuid_of_pid
+from polyphony.analysis.subprocessors import SubProcessor, get_subprocessor
 from polyphony.api.analysis.v1 import analysis_pb2 as pb
+from polyphony.core.errors import NotFound
 
 
 def iso(value: datetime) -> str:
@@ -50,9 +54,16 @@ def item_short(item: Item, base: str) -> pb.Item:
     return msg
 
 
-def item_full(item: Item, base: str) -> pb.Item:
-    """The detail form."""
+def item_full(item: Item, base: str, tracks: tuple[list[str], list[str]] | None = None) -> pb.Item:
+    """The detail form (with the item's analysis and annotation track URLs when `tracks` is given)."""
     msg = item_short(item, base)
+    if item.provider_pid is not None:
+        provider_uuid = uuid_of_pid(item.provider_pid)
+        if provider_uuid is not None:
+            msg.provider = f"{base}/timeside/api/providers/{provider_uuid}/"
+    if tracks is not None:
+        msg.analysis_tracks.extend(f"{base}/timeside/api/analysis_tracks/{k}/" for k in tracks[0])
+        msg.annotation_tracks.extend(f"{base}/timeside/api/annotation_tracks/{k}/" for k in tracks[1])
     msg.external_id = item.external_id
     msg.external_uri = item.external_uri
     msg.is_public = item.is_public
@@ -148,3 +159,68 @@ def result_msg(r: Result, base: str) -> pb.Result:
     if r.task_uuid is not None:
         msg.task = f"{base}/timeside/api/tasks/{r.task_uuid}/"
     return msg
+
+
+def provider_msg(p: Provider, base: str) -> pb.Provider:
+    return pb.Provider(uuid=p.uuid, url=f"{base}/timeside/api/providers/{p.uuid}/", pid=p.pid, name=p.name,
+                       description=p.description, domain=p.domain, source_access=p.source_access)
+
+
+def subprocessor_msg(s: SubProcessor, base: str) -> pb.SubProcessor:
+    return pb.SubProcessor(
+        uuid=s.uuid, url=f"{base}/timeside/api/subprocessors/{s.sub_processor_id}/", name=s.name,
+        processor=f"{base}/timeside/api/processors/{s.processor.pid}/", sub_processor_id=s.sub_processor_id,
+        parameters_schema=struct(s.processor.parameters_schema),
+        parameters_default=struct(s.processor.parameters_default))
+
+
+def analysis_msg(a: Analysis, base: str) -> pb.Analysis:
+    sub = get_subprocessor(a.sub_processor_id)
+    return pb.Analysis(
+        url=f"{base}/timeside/api/analysis/{a.uuid}/", uuid=a.uuid, title=a.title, description=a.description,
+        render_type=a.render_type, preset=f"{base}/timeside/api/presets/{a.preset_uuid}/",
+        sub_processor=f"{base}/timeside/api/subprocessors/{a.sub_processor_id}/", featured=a.featured,
+        parameters_schema=struct(sub.processor.parameters_schema), is_public=a.is_public,
+        date_added=iso(a.date_added), date_modified=iso(a.date_modified))
+
+
+def analysis_track_msg(v: AnalysisTrackView, base: str) -> pb.AnalysisTrack:
+    r = v.row
+    try:
+        processor = get_processor(v.preset.processor_pid)
+        schema, defaults = processor.parameters_schema, processor.parameters_default
+    except NotFound:  # a preset of a processor no longer installed
+        schema, defaults = {}, {}
+    done = v.result is not None and v.result.status == 4 and v.result.file_key is not None
+    return pb.AnalysisTrack(
+        url=f"{base}/timeside/api/analysis_tracks/{r.uuid}/", uuid=r.uuid, title=r.title, description=r.description,
+        analysis=f"{base}/timeside/api/analysis/{r.analysis_uuid}/", item=item_url(base, r.item_uuid),
+        color=r.color, result_url=f"{base}/timeside/api/results/{v.result.uuid}/" if done and v.result else
+        "Task running", parameters_schema=struct(schema), parameters_default=struct(defaults),
+        parametrizable=bool(schema.get("properties")), is_public=r.is_public, date_added=iso(r.date_added),
+        date_modified=iso(r.date_modified))
+
+
+def annotation_track_msg(v: TrackView, base: str) -> pb.AnnotationTrack:
+    r = v.row
+    return pb.AnnotationTrack(
+        url=f"{base}/timeside/api/annotation_tracks/{r.uuid}/", uuid=r.uuid, title=r.title,
+        description=r.description, item=item_url(base, r.item_uuid), start_time=r.start_time,
+        overlapping=r.overlapping, is_public=r.is_public,
+        annotations=[f"{base}/timeside/api/annotations/{k}/" for k in v.annotations],
+        date_added=iso(r.date_added), date_modified=iso(r.date_modified))
+
+
+def annotation_msg(v: AnnotationView, base: str) -> pb.Annotation:
+    r = v.row
+    return pb.Annotation(
+        url=f"{base}/timeside/api/annotations/{r.uuid}/", uuid=r.uuid, title=r.title, description=r.description,
+        track=f"{base}/timeside/api/annotation_tracks/{r.track_uuid}/",
+        results=[f"{base}/timeside/api/results/{k}/" for k in v.results], start_time=r.start_time,
+        stop_time=r.stop_time, is_public=r.is_public, date_added=iso(r.date_added),
+        date_modified=iso(r.date_modified))
+
+
+def user_msg(u: User, base: str) -> pb.User:
+    return pb.User(url=f"{base}/timeside/api/users/{u.username}/", username=u.username, first_name=u.first_name,
+                   last_name=u.last_name, can_write=u.can_write)

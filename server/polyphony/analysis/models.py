@@ -37,6 +37,8 @@ class Item(Base):
     channels: Mapped[int | None] = mapped_column(Integer)
     sha1: Mapped[str | None] = mapped_column(String(40))
     sha256: Mapped[str | None] = mapped_column(String(64), index=True)
+    # The provider plug-in the audio came from (None for uploads).
+    provider_pid: Mapped[str | None] = mapped_column(String(128), index=True)
 
     date_added: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     date_modified: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -170,3 +172,108 @@ class Result(Base):
     run_time: Mapped[float | None] = mapped_column(Float)
     date_added: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     date_modified: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Provider(Base):
+    """A remote audio source plug-in known to this server (TimeSide `Provider`), synced at start."""
+
+    __tablename__ = "analysis_providers"
+
+    uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    pid: Mapped[str] = mapped_column(String(128), unique=True)
+    name: Mapped[str] = mapped_column(String(512), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    domain: Mapped[str] = mapped_column(String(256), default="")
+    source_access: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Analysis(Base):
+    """A reusable player view: one sub-output of a preset's analyzer (TimeSide `Analysis`)."""
+
+    __tablename__ = "analysis_analyses"
+
+    uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    title: Mapped[str] = mapped_column(String(512), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    preset_uuid: Mapped[str] = mapped_column(ForeignKey("analysis_presets.uuid", ondelete="CASCADE"), index=True)
+    sub_processor_id: Mapped[str] = mapped_column(String(256))
+    render_type: Mapped[int] = mapped_column(Integer, default=0)
+    featured: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_public: Mapped[bool] = mapped_column(Boolean, default=True)
+    date_added: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    date_modified: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AnalysisTrack(Base):
+    """An analysis shown on one item (TimeSide `AnalysisTrack`)."""
+
+    __tablename__ = "analysis_analysis_tracks"
+
+    uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    title: Mapped[str] = mapped_column(String(512), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    analysis_uuid: Mapped[str] = mapped_column(ForeignKey("analysis_analyses.uuid", ondelete="CASCADE"), index=True)
+    item_uuid: Mapped[str] = mapped_column(ForeignKey("analysis_items.uuid", ondelete="CASCADE"), index=True)
+    color: Mapped[str] = mapped_column(String(6), default="")
+    is_public: Mapped[bool] = mapped_column(Boolean, default=True)
+    date_added: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    date_modified: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AnnotationTrack(Base):
+    """A track of human time-span tags on one item (TimeSide `AnnotationTrack`)."""
+
+    __tablename__ = "analysis_annotation_tracks"
+
+    uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    title: Mapped[str] = mapped_column(String(512), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    item_uuid: Mapped[str] = mapped_column(ForeignKey("analysis_items.uuid", ondelete="CASCADE"), index=True)
+    start_time: Mapped[float] = mapped_column(Float, default=0.0)
+    overlapping: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_public: Mapped[bool] = mapped_column(Boolean, default=True)
+    date_added: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    date_modified: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Annotation(Base):
+    """One time span [start_time, stop_time] of an annotation track (TimeSide `Annotation`)."""
+
+    __tablename__ = "analysis_annotations"
+
+    uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    track_uuid: Mapped[str] = mapped_column(
+        ForeignKey("analysis_annotation_tracks.uuid", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(512), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    start_time: Mapped[float] = mapped_column(Float, index=True)
+    stop_time: Mapped[float] = mapped_column(Float)
+    is_public: Mapped[bool] = mapped_column(Boolean, default=True)
+    date_added: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    date_modified: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AnnotationResult(Base):
+    __tablename__ = "analysis_annotation_results"
+
+    annotation_uuid: Mapped[str] = mapped_column(
+        ForeignKey("analysis_annotations.uuid", ondelete="CASCADE"), primary_key=True)
+    result_uuid: Mapped[str] = mapped_column(ForeignKey("analysis_results.uuid", ondelete="CASCADE"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class User(Base):
+    """A TimeSide user: a name, a password (scrypt hash) and an API token (stored as its SHA-256)."""
+
+    __tablename__ = "analysis_users"
+
+    uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    username: Mapped[str] = mapped_column(String(150), unique=True)
+    first_name: Mapped[str] = mapped_column(String(150), default="")
+    last_name: Mapped[str] = mapped_column(String(150), default="")
+    password_hash: Mapped[str] = mapped_column(String(256))
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    # Random salt; the token is HMAC(server secret, uuid + salt), so it is never stored in clear.
+    token_salt: Mapped[str] = mapped_column(String(64))
+    can_write: Mapped[bool] = mapped_column(Boolean, default=True)
+    date_added: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

@@ -31,6 +31,7 @@ class Pipeline:
         self.samplerate = samplerate
         self.analyzers = list(analyzers)
         self.framers: dict[FrameSpec, dsp.Framer] = {}
+        self.total = 0
         for a in self.analyzers:
             if a.source in ("frames", "spectrum") and a.frame_spec is not None:
                 self.framers.setdefault(a.frame_spec, dsp.Framer(a.frame_spec))
@@ -50,6 +51,7 @@ class Pipeline:
 
     def feed(self, block: Any) -> None:
         """`block`: float32 samples, shape (frames, channels)."""
+        self.total += block.shape[0]
         mono = block[:, 0] if block.shape[1] == 1 else block.mean(axis=1, dtype=np.float32)
         for a in self.analyzers:
             if a.source == "mono":
@@ -60,6 +62,8 @@ class Pipeline:
             self._dispatch_frames(spec, framer.push(mono))
 
     def finish(self) -> list[list[AnalyzerResult]]:
+        for a in self.analyzers:
+            a.total_samples = self.total
         for spec, framer in self.framers.items():
             self._dispatch_frames(spec, framer.flush())
         return [a.finish() for a in self.analyzers]

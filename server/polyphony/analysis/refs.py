@@ -7,7 +7,8 @@ import uuid
 
 from polyphony.core.errors import InvalidArgument, NotFound
 
-_REF = re.compile(r"/(?P<kind>items|presets|processors|experiences|selections|tasks|results)/(?P<key>[^/?#]+)/?"
+_REF = re.compile(r"/(?P<kind>items|presets|processors|experiences|selections|tasks|results|analysis|analysis_tracks|"
+                  r"annotation_tracks|annotations|subprocessors|providers|users)/(?P<key>[^/?#]+)/?"
                   r"(?:[?#].*)?$")
 
 

@@ -88,6 +88,8 @@ class RunService:
             preset = await session.get(Preset, preset_key) if preset_key is not None else None
             if preset_key is not None and preset is None:
                 raise InvalidArgument("Invalid hyperlink - Object does not exist.", field="preset")
+        if status == PENDING:
+            await self._check_audio(item_key, selection_key)
         if preset is not None:
             experience_key = await self.catalog.experience_for_preset(preset)
         stamp = now()
@@ -105,6 +107,9 @@ class RunService:
         if "status" not in raw:
             return await self.get_task(key)
         status = _status(raw["status"], (DRAFT, PENDING))
+        if status == PENDING:
+            current = await self.get_task(key)
+            await self._check_audio(current.item_uuid, current.selection_uuid)
         async with self.db.transaction() as session:
             task = await session.get(Task, refs.uuid_or_404(key, "Task"), with_for_update=True)
             if task is None:
@@ -116,6 +121,17 @@ class RunService:
             await self.runner.submit(task.uuid)
         return task
 
+    async def _check_audio(self, item_key: str | None, selection_key: str | None) -> None:
+        """A task that would run must have audio for every item: refuse it up front (400) rather than fail
+        the whole run on the first item without a file."""
+        keys = [item_key] if item_key is not None else await self.catalog.all_items(selection_key or "")
+        async with self.db.session() as session:
+            missing = (await session.scalars(select(Item.uuid).where(Item.uuid.in_(keys), Item.source_key.is_(None))
+                                             .order_by(Item.uuid))).all() if keys else []
+        if missing:
+            field = "item" if item_key is not None else "selection"
+            raise InvalidArgument(f"These items have no audio file: {', '.join(missing)}.", field=field)
+
     async def cancel_task(self, key: str) -> Task:
         """Stop a draft, pending or running task: it ends failed with the error `Cancelled by request.`"""
         async with self.db.transaction() as session:
@@ -126,6 +142,22 @@ class RunService:
                 raise FailedPrecondition("The task has already ended.", field="status")
             task.status, task.error, task.date_modified = FAILED, CANCELLED, now()
         return task
+
+    async def ensure_result(self, item_uuid: str, preset_uuid: str) -> None:
+        """Start computing the (item, preset) result unless it exists, a task for it is under way or the item
+        has no audio (what reading a TimeSide analysis track triggers)."""
+        async with self.db.session() as session:
+            item = await session.get(Item, item_uuid)
+            if item is None or item.source_key is None:
+                return
+            if await session.scalar(select(Result.uuid).where(Result.item_uuid == item_uuid,
+                                                              Result.preset_uuid == preset_uuid)) is not None:
+                return
+            if await session.scalar(select(Task.uuid).where(
+                    Task.item_uuid == item_uuid, Task.preset_uuid == preset_uuid,
+                    Task.status.in_((PENDING, RUNNING))).limit(1)) is not None:
+                return
+        await self.create_task({"item": item_uuid, "preset": preset_uuid})
 
     async def list_tasks(self) -> list[Task]:
         async with self.db.session() as session:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -11,19 +12,27 @@ from google.api import httpbody_pb2
 from google.protobuf import json_format
 
 from polyphony.analysis import mapping, visuals
+from polyphony.analysis.archive import Archives
 from polyphony.analysis.catalog import Catalog
+from polyphony.analysis.corpus import Corpus
 from polyphony.analysis.downloads import Downloads
 from polyphony.analysis.items import NOT_FOUND, ItemService
 from polyphony.analysis.processors import PROCESSORS, get_processor
+from polyphony.analysis.provider_rows import get_provider, list_providers, sync_providers
 from polyphony.analysis.runner import make_runner
 from polyphony.analysis.runs import RunService, TaskEvent
+from polyphony.analysis.subprocessors import all_subprocessors, get_subprocessor
+from polyphony.analysis.users import UserService
 from polyphony.analysis.web import CHUNK, body_dict, pick, sse_frame, visual_args, waveform_args
 from polyphony.api.analysis.v1 import analysis_pb2 as pb
 from polyphony.api.analysis.v1 import analysis_pb2_grpc
 from polyphony.app import AppContext
+from polyphony.core.auth import credentials_from
 from polyphony.core.errors import InvalidArgument, NotFound
 from polyphony.edge.live import LiveApp
 from polyphony.rpc.http import base_url, is_rest, metadata, original, send_http
+
+log = logging.getLogger("polyphony.analysis")
 
 
 async def split_body(messages: AsyncIterator[Any], body_of: Any) -> tuple[Any, str, AsyncIterator[bytes]]:
@@ -72,6 +81,22 @@ class AnalysisServicer(analysis_pb2_grpc.AnalysisServiceServicer):
         self.runner = make_runner(ctx.db, ctx.objects)
         self.runs = RunService(ctx.db, ctx.objects, self.catalog, self.runner)
         self.downloads = Downloads(ctx.objects)
+        self.corpus = Corpus(ctx.db)
+        self.users = UserService(ctx.db, ctx.settings.resolved_secret())
+        self.archives = Archives(ctx.db, ctx.objects)
+
+    async def refresh_tokens(self) -> None:
+        """Give the server's Authorizer the current user tokens (after a change, and every second so other
+        worker processes see users created elsewhere)."""
+        self.ctx.authorizer.set_issued(await self.users.issued_tokens())
+
+    async def _refresh_loop(self) -> None:
+        while True:
+            await asyncio.sleep(1.0)
+            try:
+                await self.refresh_tokens()
+            except Exception:  # a transient database error: keep the last known tokens
+                log.warning("could not refresh user tokens", exc_info=True)
 
     def _base(self, context: grpc.aio.ServicerContext) -> str:
         fallback = self.ctx.settings.public_url or f"http://localhost:{self.ctx.settings.http_port}"
@@ -113,7 +138,7 @@ class AnalysisServicer(analysis_pb2_grpc.AnalysisServiceServicer):
 
     async def GetItem(self, request: pb.GetItemRequest, context: grpc.aio.ServicerContext) -> pb.Item:
         item = await self.items.get(request.uuid)
-        return mapping.item_full(item, self._base(context))
+        return mapping.item_full(item, self._base(context), await self.corpus.item_tracks(item.uuid))
 
     async def UpdateItem(
         self, request_iterator: AsyncIterator[pb.UpdateItemRequest], context: grpc.aio.ServicerContext
@@ -368,11 +393,229 @@ class AnalysisServicer(analysis_pb2_grpc.AnalysisServiceServicer):
         if first:
             yield httpbody_pb2.HttpBody(content_type=download.mime)
 
+    # providers, subprocessors -------------------------------------------------------------
+    async def ListProviders(
+        self, request: pb.ListProvidersRequest, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[pb.Provider]:
+        base = self._base(context)
+        for row in await list_providers(self.ctx.db):
+            yield mapping.provider_msg(row, base)
+
+    async def GetProvider(self, request: pb.GetProviderRequest, context: grpc.aio.ServicerContext) -> pb.Provider:
+        return mapping.provider_msg(await get_provider(self.ctx.db, request.uuid), self._base(context))
+
+    async def ListSubProcessors(
+        self, request: pb.ListSubProcessorsRequest, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[pb.SubProcessor]:
+        base = self._base(context)
+        for sub in all_subprocessors():
+            yield mapping.subprocessor_msg(sub, base)
+
+    async def GetSubProcessor(
+        self, request: pb.GetSubProcessorRequest, context: grpc.aio.ServicerContext
+    ) -> pb.SubProcessor:
+        return mapping.subprocessor_msg(get_subprocessor(request.sub_processor_id), self._base(context))
+
+    # analyses, analysis tracks --------------------------------------------------------------
+    async def _no_content(self, context: grpc.aio.ServicerContext) -> None:
+        if is_rest(context):
+            await send_http(context, 204)
+
+    async def CreateAnalysis(self, request: pb.CreateAnalysisRequest, context: grpc.aio.ServicerContext
+                             ) -> pb.Analysis:
+        message = mapping.analysis_msg(await self.corpus.create_analysis(body_dict(request.body)), self._base(context))
+        await send_http(context, 201, [("location", message.url)])
+        return message
+
+    async def ListAnalyses(
+        self, request: pb.ListAnalysesRequest, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[pb.Analysis]:
+        base = self._base(context)
+        for row in await self.corpus.list_analyses():
+            yield mapping.analysis_msg(row, base)
+
+    async def GetAnalysis(self, request: pb.GetAnalysisRequest, context: grpc.aio.ServicerContext) -> pb.Analysis:
+        return mapping.analysis_msg(await self.corpus.get_analysis(request.uuid), self._base(context))
+
+    async def UpdateAnalysis(self, request: pb.UpdateAnalysisRequest, context: grpc.aio.ServicerContext
+                             ) -> pb.Analysis:
+        row = await self.corpus.update_analysis(request.uuid, body_dict(request.body))
+        return mapping.analysis_msg(row, self._base(context))
+
+    async def DeleteAnalysis(self, request: pb.DeleteAnalysisRequest, context: grpc.aio.ServicerContext
+                             ) -> pb.DeleteAnalysisResponse:
+        await self.corpus.delete_analysis(request.uuid)
+        await self._no_content(context)
+        return pb.DeleteAnalysisResponse()
+
+    async def CreateAnalysisTrack(self, request: pb.CreateAnalysisTrackRequest, context: grpc.aio.ServicerContext
+                                  ) -> pb.AnalysisTrack:
+        view = await self.corpus.create_analysis_track(body_dict(request.body))
+        await self.runs.ensure_result(view.row.item_uuid, view.preset.uuid)
+        message = mapping.analysis_track_msg(view, self._base(context))
+        await send_http(context, 201, [("location", message.url)])
+        return message
+
+    async def ListAnalysisTracks(
+        self, request: pb.ListAnalysisTracksRequest, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[pb.AnalysisTrack]:
+        rest = original(context)
+        if rest is not None:
+            analysis, item = rest.get("analysis"), rest.get("item") or rest.get("item_uuid")
+        else:
+            analysis = request.analysis if request.HasField("analysis") else None
+            item = request.item if request.HasField("item") else None
+        base = self._base(context)
+        for view in await self.corpus.list_analysis_tracks(analysis, item):
+            yield mapping.analysis_track_msg(view, base)
+
+    async def GetAnalysisTrack(self, request: pb.GetAnalysisTrackRequest, context: grpc.aio.ServicerContext
+                               ) -> pb.AnalysisTrack:
+        view = await self.corpus.get_analysis_track(request.uuid)
+        if view.result is None:
+            await self.runs.ensure_result(view.row.item_uuid, view.preset.uuid)
+        return mapping.analysis_track_msg(view, self._base(context))
+
+    async def UpdateAnalysisTrack(self, request: pb.UpdateAnalysisTrackRequest, context: grpc.aio.ServicerContext
+                                  ) -> pb.AnalysisTrack:
+        view = await self.corpus.update_analysis_track(request.uuid, body_dict(request.body))
+        return mapping.analysis_track_msg(view, self._base(context))
+
+    async def DeleteAnalysisTrack(self, request: pb.DeleteAnalysisTrackRequest, context: grpc.aio.ServicerContext
+                                  ) -> pb.DeleteAnalysisTrackResponse:
+        await self.corpus.delete_analysis_track(request.uuid)
+        await self._no_content(context)
+        return pb.DeleteAnalysisTrackResponse()
+
+    # annotation tracks, annotations -----------------------------------------------------------
+    async def CreateAnnotationTrack(self, request: pb.CreateAnnotationTrackRequest,
+                                    context: grpc.aio.ServicerContext) -> pb.AnnotationTrack:
+        view = await self.corpus.create_annotation_track(body_dict(request.body))
+        message = mapping.annotation_track_msg(view, self._base(context))
+        await send_http(context, 201, [("location", message.url)])
+        return message
+
+    async def ListAnnotationTracks(
+        self, request: pb.ListAnnotationTracksRequest, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[pb.AnnotationTrack]:
+        rest = original(context)
+        item = (rest.get("item_uuid") or rest.get("item")) if rest is not None else (
+            request.item_uuid if request.HasField("item_uuid") else None)
+        base = self._base(context)
+        for view in await self.corpus.list_annotation_tracks(item):
+            yield mapping.annotation_track_msg(view, base)
+
+    async def GetAnnotationTrack(self, request: pb.GetAnnotationTrackRequest, context: grpc.aio.ServicerContext
+                                 ) -> pb.AnnotationTrack:
+        return mapping.annotation_track_msg(await self.corpus.get_annotation_track(request.uuid), self._base(context))
+
+    async def UpdateAnnotationTrack(self, request: pb.UpdateAnnotationTrackRequest,
+                                    context: grpc.aio.ServicerContext) -> pb.AnnotationTrack:
+        view = await self.corpus.update_annotation_track(request.uuid, body_dict(request.body))
+        return mapping.annotation_track_msg(view, self._base(context))
+
+    async def DeleteAnnotationTrack(self, request: pb.DeleteAnnotationTrackRequest,
+                                    context: grpc.aio.ServicerContext) -> pb.DeleteAnnotationTrackResponse:
+        await self.corpus.delete_annotation_track(request.uuid)
+        await self._no_content(context)
+        return pb.DeleteAnnotationTrackResponse()
+
+    async def CreateAnnotation(self, request: pb.CreateAnnotationRequest, context: grpc.aio.ServicerContext
+                               ) -> pb.Annotation:
+        view = await self.corpus.create_annotation(body_dict(request.body))
+        message = mapping.annotation_msg(view, self._base(context))
+        await send_http(context, 201, [("location", message.url)])
+        return message
+
+    async def ListAnnotations(
+        self, request: pb.ListAnnotationsRequest, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[pb.Annotation]:
+        rest = original(context)
+        track = (rest.get("track_uuid") or rest.get("track")) if rest is not None else (
+            request.track_uuid if request.HasField("track_uuid") else None)
+        base = self._base(context)
+        for view in await self.corpus.list_annotations(track):
+            yield mapping.annotation_msg(view, base)
+
+    async def GetAnnotation(self, request: pb.GetAnnotationRequest, context: grpc.aio.ServicerContext
+                            ) -> pb.Annotation:
+        return mapping.annotation_msg(await self.corpus.get_annotation(request.uuid), self._base(context))
+
+    async def UpdateAnnotation(self, request: pb.UpdateAnnotationRequest, context: grpc.aio.ServicerContext
+                               ) -> pb.Annotation:
+        view = await self.corpus.update_annotation(request.uuid, body_dict(request.body))
+        return mapping.annotation_msg(view, self._base(context))
+
+    async def DeleteAnnotation(self, request: pb.DeleteAnnotationRequest, context: grpc.aio.ServicerContext
+                               ) -> pb.DeleteAnnotationResponse:
+        await self.corpus.delete_annotation(request.uuid)
+        await self._no_content(context)
+        return pb.DeleteAnnotationResponse()
+
+    # users, tokens ----------------------------------------------------------------------------
+    async def ListUsers(self, request: pb.ListUsersRequest, context: grpc.aio.ServicerContext
+                        ) -> AsyncIterator[pb.User]:
+        base = self._base(context)
+        for user in await self.users.list():
+            yield mapping.user_msg(user, base)
+
+    async def GetUser(self, request: pb.GetUserRequest, context: grpc.aio.ServicerContext) -> pb.User:
+        token = credentials_from(metadata(context).get("authorization")).token
+        return mapping.user_msg(await self.users.get(request.username, token), self._base(context))
+
+    async def CreateUser(self, request: pb.CreateUserRequest, context: grpc.aio.ServicerContext) -> pb.User:
+        user = await self.users.create(body_dict(request.body))
+        await self.refresh_tokens()
+        message = mapping.user_msg(user, self._base(context))
+        await send_http(context, 201, [("location", message.url)])
+        return message
+
+    async def DeleteUser(self, request: pb.DeleteUserRequest, context: grpc.aio.ServicerContext
+                         ) -> pb.DeleteUserResponse:
+        await self.users.delete(request.username)
+        await self.refresh_tokens()
+        await self._no_content(context)
+        return pb.DeleteUserResponse()
+
+    async def ObtainAuthToken(self, request: pb.ObtainAuthTokenRequest, context: grpc.aio.ServicerContext
+                              ) -> pb.AuthToken:
+        return pb.AuthToken(token=await self.users.obtain_token(body_dict(request.body)))
+
+    # export, import ---------------------------------------------------------------------------
+    async def ExportArchive(self, request: pb.ExportArchiveRequest, context: grpc.aio.ServicerContext
+                            ) -> AsyncIterator[httpbody_pb2.HttpBody]:
+        path = await self.archives.export_to_temp()
+        try:
+            await send_http(context, headers=[("content-disposition", 'attachment; filename="timeside-export.zip"')])
+            first = True
+            with path.open("rb") as fh:
+                while chunk := await asyncio.to_thread(fh.read, CHUNK):
+                    yield httpbody_pb2.HttpBody(content_type="application/zip" if first else "", data=chunk)
+                    first = False
+        finally:
+            path.unlink(missing_ok=True)
+
+    async def ImportArchive(self, request_iterator: AsyncIterator[httpbody_pb2.HttpBody],
+                            context: grpc.aio.ServicerContext) -> pb.ImportArchiveResponse:
+        _, _, body = await split_body(request_iterator, lambda m: m)
+        report = await self.archives.import_stream(body)
+        return pb.ImportArchiveResponse(created=report.created, existing=report.existing)
+
 
 async def register(server: grpc.aio.Server, ctx: AppContext, live: LiveApp) -> str:
     servicer = AnalysisServicer(ctx)
     analysis_pb2_grpc.add_AnalysisServiceServicer_to_server(servicer, server)
     await servicer.catalog.sync_processors()
+    await sync_providers(ctx.db)
+    await asyncio.to_thread(all_subprocessors)
+    await servicer.refresh_tokens()
+    refresher = asyncio.create_task(servicer._refresh_loop(), name="analysis-user-tokens")
+
+    async def stop_refresher() -> None:
+        refresher.cancel()
+        await asyncio.gather(refresher, return_exceptions=True)
+
+    ctx.closers.append(stop_refresher)
     await servicer.runner.resume()
     ctx.closers.append(servicer.runner.close)
     return str(pb.DESCRIPTOR.services_by_name["AnalysisService"].full_name)

@@ -8,6 +8,7 @@ plus POLYPHONY_BROKER_URL (default redis://127.0.0.1:6379/0).
 from __future__ import annotations
 
 import asyncio
+import os
 from functools import lru_cache
 from typing import Any
 
@@ -38,7 +39,9 @@ def run_task(task_uuid: str) -> None:
 def celery_app() -> Celery:
     app = Celery("polyphony", broker=broker_url())
     app.conf.update(task_acks_late=True, worker_prefetch_multiplier=1, task_ignore_result=True,
-                    broker_connection_retry_on_startup=True, worker_hijack_root_logger=False)
+                    broker_connection_retry_on_startup=True, worker_hijack_root_logger=False,
+                    # one queue per deployment (POLYPHONY_CELERY_QUEUE): instances sharing a broker stay apart
+                    task_default_queue=os.environ.get("POLYPHONY_CELERY_QUEUE", "polyphony"))
     app.task(name="polyphony.analysis.run_task")(run_task)
     return app
 

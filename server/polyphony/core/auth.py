@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import hmac
 from dataclasses import dataclass
 from enum import Enum
@@ -31,7 +32,7 @@ def credentials_from(authorization: str | None, access_token: str | None = None)
     if authorization:
         scheme, _, value = authorization.strip().partition(" ")
         value = value.strip()
-        if scheme.lower() == "bearer" and value:
+        if scheme.lower() in ("bearer", "token") and value:  # `Token` is Django REST framework's scheme
             return Credentials(value)
         if scheme.lower() == "basic" and value:
             try:
@@ -50,6 +51,15 @@ class Authorizer:
         self._read = read_tokens
         self._write = write_tokens
         self.open_reads = open_reads
+        # Tokens a service issues at run time (e.g. TimeSide user tokens): SHA-256 hex -> scope.
+        self._issued: dict[str, Scope] = {}
+
+    def set_issued(self, tokens: dict[str, Scope]) -> None:
+        """Replace the run-time issued tokens (keys are SHA-256 hex digests of the tokens)."""
+        self._issued = dict(tokens)
+
+    def _issued_scope(self, token: str) -> Scope | None:
+        return self._issued.get(hashlib.sha256(token.encode()).hexdigest()) if self._issued else None
 
     @staticmethod
     def _known(token: str, tokens: tuple[str, ...]) -> bool:
@@ -62,8 +72,11 @@ class Authorizer:
             raise Unauthenticated(f"this operation needs a {scope.value} token (Authorization: Bearer <token>)")
         if self._known(creds.token, self._write):
             return
+        issued = self._issued_scope(creds.token)
+        if issued is Scope.WRITE or (scope is Scope.READ and issued is Scope.READ):
+            return
         if scope is Scope.READ and self._known(creds.token, self._read):
             return
-        if self._known(creds.token, self._read):
+        if self._known(creds.token, self._read) or issued is Scope.READ:
             raise PermissionDenied("this token may only read")
         raise Unauthenticated("unknown token")

@@ -142,3 +142,19 @@ def test_waveform_envelope() -> None:
     lo, hi = got["waveform_analyzer.min"].value, got["waveform_analyzer.max"].value
     assert lo is not None and hi is not None and len(lo) == len(hi) == 50
     assert np.all(hi > 0.49) and np.all(lo < -0.49)
+
+
+def test_no_onset_lies_in_the_zero_padding_past_the_end() -> None:
+    """A burst in the last few hundred samples is still found, but placed inside the audio, and the
+    padded final frames add no onset of their own."""
+    onsets = PROCESSORS["onsets"]
+    rate = 22050
+    for seed in range(30):
+        rng = np.random.default_rng(seed)
+        n = int(rate * (1 + rng.random()))
+        x = np.zeros(n, dtype=np.float32)
+        x[-700:] = 0.8 * rng.standard_normal(700)
+        ((result,),) = analyze_array(x, rate, [(onsets, onsets.parameters_default)])
+        assert result.time is not None and result.time.size >= 1
+        assert result.time.max() <= n / rate
+        assert result.time.max() >= (n - 700 - 512) / rate  # the burst at the end is kept

@@ -11,7 +11,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class Item(_message.Message):
-    __slots__ = ("uuid", "url", "title", "description", "artist", "album", "source_file", "source_url", "mime_type", "audio_duration", "samplerate", "channels", "sha1", "sha256", "external_id", "external_uri", "is_public", "lock", "test", "date_added", "date_modified")
+    __slots__ = ("uuid", "url", "title", "description", "artist", "album", "source_file", "source_url", "mime_type", "audio_duration", "samplerate", "channels", "sha1", "sha256", "external_id", "external_uri", "is_public", "lock", "test", "date_added", "date_modified", "provider", "analysis_tracks", "annotation_tracks")
     UUID_FIELD_NUMBER: _ClassVar[int]
     URL_FIELD_NUMBER: _ClassVar[int]
     TITLE_FIELD_NUMBER: _ClassVar[int]
@@ -33,6 +33,9 @@ class Item(_message.Message):
     TEST_FIELD_NUMBER: _ClassVar[int]
     DATE_ADDED_FIELD_NUMBER: _ClassVar[int]
     DATE_MODIFIED_FIELD_NUMBER: _ClassVar[int]
+    PROVIDER_FIELD_NUMBER: _ClassVar[int]
+    ANALYSIS_TRACKS_FIELD_NUMBER: _ClassVar[int]
+    ANNOTATION_TRACKS_FIELD_NUMBER: _ClassVar[int]
     uuid: str
     url: str
     title: str
@@ -54,10 +57,13 @@ class Item(_message.Message):
     test: bool
     date_added: str
     date_modified: str
-    def __init__(self, uuid: _Optional[str] = ..., url: _Optional[str] = ..., title: _Optional[str] = ..., description: _Optional[str] = ..., artist: _Optional[str] = ..., album: _Optional[str] = ..., source_file: _Optional[str] = ..., source_url: _Optional[str] = ..., mime_type: _Optional[str] = ..., audio_duration: _Optional[float] = ..., samplerate: _Optional[int] = ..., channels: _Optional[int] = ..., sha1: _Optional[str] = ..., sha256: _Optional[str] = ..., external_id: _Optional[str] = ..., external_uri: _Optional[str] = ..., is_public: _Optional[bool] = ..., lock: _Optional[bool] = ..., test: _Optional[bool] = ..., date_added: _Optional[str] = ..., date_modified: _Optional[str] = ...) -> None: ...
+    provider: str
+    analysis_tracks: _containers.RepeatedScalarFieldContainer[str]
+    annotation_tracks: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, uuid: _Optional[str] = ..., url: _Optional[str] = ..., title: _Optional[str] = ..., description: _Optional[str] = ..., artist: _Optional[str] = ..., album: _Optional[str] = ..., source_file: _Optional[str] = ..., source_url: _Optional[str] = ..., mime_type: _Optional[str] = ..., audio_duration: _Optional[float] = ..., samplerate: _Optional[int] = ..., channels: _Optional[int] = ..., sha1: _Optional[str] = ..., sha256: _Optional[str] = ..., external_id: _Optional[str] = ..., external_uri: _Optional[str] = ..., is_public: _Optional[bool] = ..., lock: _Optional[bool] = ..., test: _Optional[bool] = ..., date_added: _Optional[str] = ..., date_modified: _Optional[str] = ..., provider: _Optional[str] = ..., analysis_tracks: _Optional[_Iterable[str]] = ..., annotation_tracks: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class ItemFields(_message.Message):
-    __slots__ = ("title", "description", "artist", "album", "source_url", "external_id", "external_uri", "is_public", "source_filename")
+    __slots__ = ("title", "description", "artist", "album", "source_url", "external_id", "external_uri", "is_public", "source_filename", "provider")
     TITLE_FIELD_NUMBER: _ClassVar[int]
     DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
     ARTIST_FIELD_NUMBER: _ClassVar[int]
@@ -67,6 +73,7 @@ class ItemFields(_message.Message):
     EXTERNAL_URI_FIELD_NUMBER: _ClassVar[int]
     IS_PUBLIC_FIELD_NUMBER: _ClassVar[int]
     SOURCE_FILENAME_FIELD_NUMBER: _ClassVar[int]
+    PROVIDER_FIELD_NUMBER: _ClassVar[int]
     title: str
     description: str
     artist: str
@@ -76,7 +83,8 @@ class ItemFields(_message.Message):
     external_uri: str
     is_public: bool
     source_filename: str
-    def __init__(self, title: _Optional[str] = ..., description: _Optional[str] = ..., artist: _Optional[str] = ..., album: _Optional[str] = ..., source_url: _Optional[str] = ..., external_id: _Optional[str] = ..., external_uri: _Optional[str] = ..., is_public: _Optional[bool] = ..., source_filename: _Optional[str] = ...) -> None: ...
+    provider: str
+    def __init__(self, title: _Optional[str] = ..., description: _Optional[str] = ..., artist: _Optional[str] = ..., album: _Optional[str] = ..., source_url: _Optional[str] = ..., external_id: _Optional[str] = ..., external_uri: _Optional[str] = ..., is_public: _Optional[bool] = ..., source_filename: _Optional[str] = ..., provider: _Optional[str] = ...) -> None: ...
 
 class UploadItemRequest(_message.Message):
     __slots__ = ("fields", "chunk")
@@ -500,3 +508,393 @@ class DownloadItemRequest(_message.Message):
     range_start: float
     range_stop: float
     def __init__(self, uuid: _Optional[str] = ..., ext: _Optional[str] = ..., range_start: _Optional[float] = ..., range_stop: _Optional[float] = ...) -> None: ...
+
+class Provider(_message.Message):
+    __slots__ = ("uuid", "url", "pid", "name", "description", "domain", "source_access")
+    UUID_FIELD_NUMBER: _ClassVar[int]
+    URL_FIELD_NUMBER: _ClassVar[int]
+    PID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    DOMAIN_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_ACCESS_FIELD_NUMBER: _ClassVar[int]
+    uuid: str
+    url: str
+    pid: str
+    name: str
+    description: str
+    domain: str
+    source_access: bool
+    def __init__(self, uuid: _Optional[str] = ..., url: _Optional[str] = ..., pid: _Optional[str] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., domain: _Optional[str] = ..., source_access: _Optional[bool] = ...) -> None: ...
+
+class ListProvidersRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class GetProviderRequest(_message.Message):
+    __slots__ = ("uuid",)
+    UUID_FIELD_NUMBER: _ClassVar[int]
+    uuid: str
+    def __init__(self, uuid: _Optional[str] = ...) -> None: ...
+
+class SubProcessor(_message.Message):
+    __slots__ = ("uuid", "url", "name", "processor", "sub_processor_id", "parameters_schema", "parameters_default")
+    UUID_FIELD_NUMBER: _ClassVar[int]
+    URL_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    PROCESSOR_FIELD_NUMBER: _ClassVar[int]
+    SUB_PROCESSOR_ID_FIELD_NUMBER: _ClassVar[int]
+    PARAMETERS_SCHEMA_FIELD_NUMBER: _ClassVar[int]
+    PARAMETERS_DEFAULT_FIELD_NUMBER: _ClassVar[int]
+    uuid: str
+    url: str
+    name: str
+    processor: str
+    sub_processor_id: str
+    parameters_schema: _struct_pb2.Struct
+    parameters_default: _struct_pb2.Struct
+    def __init__(self, uuid: _Optional[str] = ..., url: _Optional[str] = ..., name: _Optional[str] = ..., processor: _Optional[str] = ..., sub_processor_id: _Optional[str] = ..., parameters_schema: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., parameters_default: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
+
+class ListSubProcessorsRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class GetSubProcessorRequest(_message.Message):
+    __slots__ = ("sub_processor_id",)
+    SUB_PROCESSOR_ID_FIELD_NUMBER: _ClassVar[int]
+    sub_processor_id: str
+    def __init__(self, sub_processor_id: _Optional[str] = ...) -> None: ...
+
+class Analysis(_message.Message):
+    __slots__ = ("url", "uuid", "title", "description", "render_type", "preset", "sub_processor", "featured", "parameters_schema", "is_public", "date_added", "date_modified")
+    URL_FIELD_NUMBER: _ClassVar[int]
+    UUID_FIELD_NUMBER: _ClassVar[int]
+    TITLE_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    RENDER_TYPE_FIELD_NUMBER: _ClassVar[int]
+    PRESET_FIELD_NUMBER: _ClassVar[int]
+    SUB_PROCESSOR_FIELD_NUMBER: _ClassVar[int]
+    FEATURED_FIELD_NUMBER: _ClassVar[int]
+    PARAMETERS_SCHEMA_FIELD_NUMBER: _ClassVar[int]
+    IS_PUBLIC_FIELD_NUMBER: _ClassVar[int]
+    DATE_ADDED_FIELD_NUMBER: _ClassVar[int]
+    DATE_MODIFIED_FIELD_NUMBER: _ClassVar[int]
+    url: str
+    uuid: str
+    title: str
+    description: str
+    render_type: int
+    preset: str
+    sub_processor: str
+    featured: bool
+    parameters_schema: _struct_pb2.Struct
+    is_public: bool
+    date_added: str
+    date_modified: str
+    def __init__(self, url: _Optional[str] = ..., uuid: _Optional[str] = ..., title: _Optional[str] = ..., description: _Optional[str] = ..., render_type: _Optional[int] = ..., preset: _Optional[str] = ..., sub_processor: _Optional[str] = ..., featured: _Optional[bool] = ..., parameters_schema: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., is_public: _Optional[bool] = ..., date_added: _Optional[str] = ..., date_modified: _Optional[str] = ...) -> None: ...
+
+class AnalysisTrack(_message.Message):
+    __slots__ = ("url", "uuid", "title", "description", "analysis", "item", "color", "result_url", "parameters_schema", "parameters_default", "parametrizable", "is_public", "date_added", "date_modified")
+    URL_FIELD_NUMBER: _ClassVar[int]
+    UUID_FIELD_NUMBER: _ClassVar[int]
+    TITLE_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    ANALYSIS_FIELD_NUMBER: _ClassVar[int]
+    ITEM_FIELD_NUMBER: _ClassVar[int]
+    COLOR_FIELD_NUMBER: _ClassVar[int]
+    RESULT_URL_FIELD_NUMBER: _ClassVar[int]
+    PARAMETERS_SCHEMA_FIELD_NUMBER: _ClassVar[int]
+    PARAMETERS_DEFAULT_FIELD_NUMBER: _ClassVar[int]
+    PARAMETRIZABLE_FIELD_NUMBER: _ClassVar[int]
+    IS_PUBLIC_FIELD_NUMBER: _ClassVar[int]
+    DATE_ADDED_FIELD_NUMBER: _ClassVar[int]
+    DATE_MODIFIED_FIELD_NUMBER: _ClassVar[int]
+    url: str
+    uuid: str
+    title: str
+    description: str
+    analysis: str
+    item: str
+    color: str
+    result_url: str
+    parameters_schema: _struct_pb2.Struct
+    parameters_default: _struct_pb2.Struct
+    parametrizable: bool
+    is_public: bool
+    date_added: str
+    date_modified: str
+    def __init__(self, url: _Optional[str] = ..., uuid: _Optional[str] = ..., title: _Optional[str] = ..., description: _Optional[str] = ..., analysis: _Optional[str] = ..., item: _Optional[str] = ..., color: _Optional[str] = ..., result_url: _Optional[str] = ..., parameters_schema: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., parameters_default: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., parametrizable: _Optional[bool] = ..., is_public: _Optional[bool] = ..., date_added: _Optional[str] = ..., date_modified: _Optional[str] = ...) -> None: ...
+
+class AnnotationTrack(_message.Message):
+    __slots__ = ("url", "uuid", "title", "description", "item", "start_time", "overlapping", "is_public", "annotations", "date_added", "date_modified")
+    URL_FIELD_NUMBER: _ClassVar[int]
+    UUID_FIELD_NUMBER: _ClassVar[int]
+    TITLE_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    ITEM_FIELD_NUMBER: _ClassVar[int]
+    START_TIME_FIELD_NUMBER: _ClassVar[int]
+    OVERLAPPING_FIELD_NUMBER: _ClassVar[int]
+    IS_PUBLIC_FIELD_NUMBER: _ClassVar[int]
+    ANNOTATIONS_FIELD_NUMBER: _ClassVar[int]
+    DATE_ADDED_FIELD_NUMBER: _ClassVar[int]
+    DATE_MODIFIED_FIELD_NUMBER: _ClassVar[int]
+    url: str
+    uuid: str
+    title: str
+    description: str
+    item: str
+    start_time: float
+    overlapping: bool
+    is_public: bool
+    annotations: _containers.RepeatedScalarFieldContainer[str]
+    date_added: str
+    date_modified: str
+    def __init__(self, url: _Optional[str] = ..., uuid: _Optional[str] = ..., title: _Optional[str] = ..., description: _Optional[str] = ..., item: _Optional[str] = ..., start_time: _Optional[float] = ..., overlapping: _Optional[bool] = ..., is_public: _Optional[bool] = ..., annotations: _Optional[_Iterable[str]] = ..., date_added: _Optional[str] = ..., date_modified: _Optional[str] = ...) -> None: ...
+
+class Annotation(_message.Message):
+    __slots__ = ("url", "uuid", "title", "description", "track", "results", "start_time", "stop_time", "is_public", "date_added", "date_modified")
+    URL_FIELD_NUMBER: _ClassVar[int]
+    UUID_FIELD_NUMBER: _ClassVar[int]
+    TITLE_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    TRACK_FIELD_NUMBER: _ClassVar[int]
+    RESULTS_FIELD_NUMBER: _ClassVar[int]
+    START_TIME_FIELD_NUMBER: _ClassVar[int]
+    STOP_TIME_FIELD_NUMBER: _ClassVar[int]
+    IS_PUBLIC_FIELD_NUMBER: _ClassVar[int]
+    DATE_ADDED_FIELD_NUMBER: _ClassVar[int]
+    DATE_MODIFIED_FIELD_NUMBER: _ClassVar[int]
+    url: str
+    uuid: str
+    title: str
+    description: str
+    track: str
+    results: _containers.RepeatedScalarFieldContainer[str]
+    start_time: float
+    stop_time: float
+    is_public: bool
+    date_added: str
+    date_modified: str
+    def __init__(self, url: _Optional[str] = ..., uuid: _Optional[str] = ..., title: _Optional[str] = ..., description: _Optional[str] = ..., track: _Optional[str] = ..., results: _Optional[_Iterable[str]] = ..., start_time: _Optional[float] = ..., stop_time: _Optional[float] = ..., is_public: _Optional[bool] = ..., date_added: _Optional[str] = ..., date_modified: _Optional[str] = ...) -> None: ...
+
+class CreateAnalysisRequest(_message.Message):
+    __slots__ = ("body",)
+    BODY_FIELD_NUMBER: _ClassVar[int]
+    body: _struct_pb2.Struct
+    def __init__(self, body: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
+
+class ListAnalysesRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class GetAnalysisRequest(_message.Message):
+    __slots__ = ("uuid",)
+    UUID_FIELD_NUMBER: _ClassVar[int]
+    uuid: str
+    def __init__(self, uuid: _Optional[str] = ...) -> None: ...
+
+class UpdateAnalysisRequest(_message.Message):
+    __slots__ = ("uuid", "body")
+    UUID_FIELD_NUMBER: _ClassVar[int]
+    BODY_FIELD_NUMBER: _ClassVar[int]
+    uuid: str
+    body: _struct_pb2.Struct
+    def __init__(self, uuid: _Optional[str] = ..., body: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
+
+class DeleteAnalysisRequest(_message.Message):
+    __slots__ = ("uuid",)
+    UUID_FIELD_NUMBER: _ClassVar[int]
+    uuid: str
+    def __init__(self, uuid: _Optional[str] = ...) -> None: ...
+
+class DeleteAnalysisResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class CreateAnalysisTrackRequest(_message.Message):
+    __slots__ = ("body",)
+    BODY_FIELD_NUMBER: _ClassVar[int]
+    body: _struct_pb2.Struct
+    def __init__(self, body: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
+
+class ListAnalysisTracksRequest(_message.Message):
+    __slots__ = ("analysis", "item")
+    ANALYSIS_FIELD_NUMBER: _ClassVar[int]
+    ITEM_FIELD_NUMBER: _ClassVar[int]
+    analysis: str
+    item: str
+    def __init__(self, analysis: _Optional[str] = ..., item: _Optional[str] = ...) -> None: ...
+
+class GetAnalysisTrackRequest(_message.Message):
+    __slots__ = ("uuid",)
+    UUID_FIELD_NUMBER: _ClassVar[int]
+    uuid: str
+    def __init__(self, uuid: _Optional[str] = ...) -> None: ...
+
+class UpdateAnalysisTrackRequest(_message.Message):
+    __slots__ = ("uuid", "body")
+    UUID_FIELD_NUMBER: _ClassVar[int]
+    BODY_FIELD_NUMBER: _ClassVar[int]
+    uuid: str
+    body: _struct_pb2.Struct
+    def __init__(self, uuid: _Optional[str] = ..., body: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
+
+class DeleteAnalysisTrackRequest(_message.Message):
+    __slots__ = ("uuid",)
+    UUID_FIELD_NUMBER: _ClassVar[int]
+    uuid: str
+    def __init__(self, uuid: _Optional[str] = ...) -> None: ...
+
+class DeleteAnalysisTrackResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class CreateAnnotationTrackRequest(_message.Message):
+    __slots__ = ("body",)
+    BODY_FIELD_NUMBER: _ClassVar[int]
+    body: _struct_pb2.Struct
+    def __init__(self, body: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
+
+class ListAnnotationTracksRequest(_message.Message):
+    __slots__ = ("item_uuid",)
+    ITEM_UUID_FIELD_NUMBER: _ClassVar[int]
+    item_uuid: str
+    def __init__(self, item_uuid: _Optional[str] = ...) -> None: ...
+
+class GetAnnotationTrackRequest(_message.Message):
+    __slots__ = ("uuid",)
+    UUID_FIELD_NUMBER: _ClassVar[int]
+    uuid: str
+    def __init__(self, uuid: _Optional[str] = ...) -> None: ...
+
+class UpdateAnnotationTrackRequest(_message.Message):
+    __slots__ = ("uuid", "body")
+    UUID_FIELD_NUMBER: _ClassVar[int]
+    BODY_FIELD_NUMBER: _ClassVar[int]
+    uuid: str
+    body: _struct_pb2.Struct
+    def __init__(self, uuid: _Optional[str] = ..., body: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
+
+class DeleteAnnotationTrackRequest(_message.Message):
+    __slots__ = ("uuid",)
+    UUID_FIELD_NUMBER: _ClassVar[int]
+    uuid: str
+    def __init__(self, uuid: _Optional[str] = ...) -> None: ...
+
+class DeleteAnnotationTrackResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class CreateAnnotationRequest(_message.Message):
+    __slots__ = ("body",)
+    BODY_FIELD_NUMBER: _ClassVar[int]
+    body: _struct_pb2.Struct
+    def __init__(self, body: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
+
+class ListAnnotationsRequest(_message.Message):
+    __slots__ = ("track_uuid",)
+    TRACK_UUID_FIELD_NUMBER: _ClassVar[int]
+    track_uuid: str
+    def __init__(self, track_uuid: _Optional[str] = ...) -> None: ...
+
+class GetAnnotationRequest(_message.Message):
+    __slots__ = ("uuid",)
+    UUID_FIELD_NUMBER: _ClassVar[int]
+    uuid: str
+    def __init__(self, uuid: _Optional[str] = ...) -> None: ...
+
+class UpdateAnnotationRequest(_message.Message):
+    __slots__ = ("uuid", "body")
+    UUID_FIELD_NUMBER: _ClassVar[int]
+    BODY_FIELD_NUMBER: _ClassVar[int]
+    uuid: str
+    body: _struct_pb2.Struct
+    def __init__(self, uuid: _Optional[str] = ..., body: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
+
+class DeleteAnnotationRequest(_message.Message):
+    __slots__ = ("uuid",)
+    UUID_FIELD_NUMBER: _ClassVar[int]
+    uuid: str
+    def __init__(self, uuid: _Optional[str] = ...) -> None: ...
+
+class DeleteAnnotationResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class User(_message.Message):
+    __slots__ = ("url", "username", "first_name", "last_name", "can_write")
+    URL_FIELD_NUMBER: _ClassVar[int]
+    USERNAME_FIELD_NUMBER: _ClassVar[int]
+    FIRST_NAME_FIELD_NUMBER: _ClassVar[int]
+    LAST_NAME_FIELD_NUMBER: _ClassVar[int]
+    CAN_WRITE_FIELD_NUMBER: _ClassVar[int]
+    url: str
+    username: str
+    first_name: str
+    last_name: str
+    can_write: bool
+    def __init__(self, url: _Optional[str] = ..., username: _Optional[str] = ..., first_name: _Optional[str] = ..., last_name: _Optional[str] = ..., can_write: _Optional[bool] = ...) -> None: ...
+
+class ListUsersRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class GetUserRequest(_message.Message):
+    __slots__ = ("username",)
+    USERNAME_FIELD_NUMBER: _ClassVar[int]
+    username: str
+    def __init__(self, username: _Optional[str] = ...) -> None: ...
+
+class CreateUserRequest(_message.Message):
+    __slots__ = ("body",)
+    BODY_FIELD_NUMBER: _ClassVar[int]
+    body: _struct_pb2.Struct
+    def __init__(self, body: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
+
+class DeleteUserRequest(_message.Message):
+    __slots__ = ("username",)
+    USERNAME_FIELD_NUMBER: _ClassVar[int]
+    username: str
+    def __init__(self, username: _Optional[str] = ...) -> None: ...
+
+class DeleteUserResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class ObtainAuthTokenRequest(_message.Message):
+    __slots__ = ("body",)
+    BODY_FIELD_NUMBER: _ClassVar[int]
+    body: _struct_pb2.Struct
+    def __init__(self, body: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
+
+class AuthToken(_message.Message):
+    __slots__ = ("token",)
+    TOKEN_FIELD_NUMBER: _ClassVar[int]
+    token: str
+    def __init__(self, token: _Optional[str] = ...) -> None: ...
+
+class ExportArchiveRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class ImportArchiveResponse(_message.Message):
+    __slots__ = ("created", "existing")
+    class CreatedEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: int
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[int] = ...) -> None: ...
+    class ExistingEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: int
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[int] = ...) -> None: ...
+    CREATED_FIELD_NUMBER: _ClassVar[int]
+    EXISTING_FIELD_NUMBER: _ClassVar[int]
+    created: _containers.ScalarMap[str, int]
+    existing: _containers.ScalarMap[str, int]
+    def __init__(self, created: _Optional[_Mapping[str, int]] = ..., existing: _Optional[_Mapping[str, int]] = ...) -> None: ...

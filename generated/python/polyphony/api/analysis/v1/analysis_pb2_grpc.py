@@ -220,6 +220,161 @@ class AnalysisServiceStub:
                 request_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.DownloadItemRequest.SerializeToString,
                 response_deserializer=google_dot_api_dot_httpbody__pb2.HttpBody.FromString,
                 _registered_method=True)
+        self.ListProviders = channel.unary_stream(
+                '/polyphony.api.analysis.v1.AnalysisService/ListProviders',
+                request_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.ListProvidersRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.Provider.FromString,
+                _registered_method=True)
+        self.GetProvider = channel.unary_unary(
+                '/polyphony.api.analysis.v1.AnalysisService/GetProvider',
+                request_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.GetProviderRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.Provider.FromString,
+                _registered_method=True)
+        self.ListSubProcessors = channel.unary_stream(
+                '/polyphony.api.analysis.v1.AnalysisService/ListSubProcessors',
+                request_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.ListSubProcessorsRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.SubProcessor.FromString,
+                _registered_method=True)
+        self.GetSubProcessor = channel.unary_unary(
+                '/polyphony.api.analysis.v1.AnalysisService/GetSubProcessor',
+                request_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.GetSubProcessorRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.SubProcessor.FromString,
+                _registered_method=True)
+        self.CreateAnalysis = channel.unary_unary(
+                '/polyphony.api.analysis.v1.AnalysisService/CreateAnalysis',
+                request_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.CreateAnalysisRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.Analysis.FromString,
+                _registered_method=True)
+        self.ListAnalyses = channel.unary_stream(
+                '/polyphony.api.analysis.v1.AnalysisService/ListAnalyses',
+                request_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.ListAnalysesRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.Analysis.FromString,
+                _registered_method=True)
+        self.GetAnalysis = channel.unary_unary(
+                '/polyphony.api.analysis.v1.AnalysisService/GetAnalysis',
+                request_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.GetAnalysisRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.Analysis.FromString,
+                _registered_method=True)
+        self.UpdateAnalysis = channel.unary_unary(
+                '/polyphony.api.analysis.v1.AnalysisService/UpdateAnalysis',
+                request_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.UpdateAnalysisRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.Analysis.FromString,
+                _registered_method=True)
+        self.DeleteAnalysis = channel.unary_unary(
+                '/polyphony.api.analysis.v1.AnalysisService/DeleteAnalysis',
+                request_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.DeleteAnalysisRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.DeleteAnalysisResponse.FromString,
+                _registered_method=True)
+        self.CreateAnalysisTrack = channel.unary_unary(
+                '/polyphony.api.analysis.v1.AnalysisService/CreateAnalysisTrack',
+                request_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.CreateAnalysisTrackRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.AnalysisTrack.FromString,
+                _registered_method=True)
+        self.ListAnalysisTracks = channel.unary_stream(
+                '/polyphony.api.analysis.v1.AnalysisService/ListAnalysisTracks',
+                request_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.ListAnalysisTracksRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.AnalysisTrack.FromString,
+                _registered_method=True)
+        self.GetAnalysisTrack = channel.unary_unary(
+                '/polyphony.api.analysis.v1.AnalysisService/GetAnalysisTrack',
+                request_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.GetAnalysisTrackRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.AnalysisTrack.FromString,
+                _registered_method=True)
+        self.UpdateAnalysisTrack = channel.unary_unary(
+                '/polyphony.api.analysis.v1.AnalysisService/UpdateAnalysisTrack',
+                request_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.UpdateAnalysisTrackRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.AnalysisTrack.FromString,
+                _registered_method=True)
+        self.DeleteAnalysisTrack = channel.unary_unary(
+                '/polyphony.api.analysis.v1.AnalysisService/DeleteAnalysisTrack',
+                request_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.DeleteAnalysisTrackRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.DeleteAnalysisTrackResponse.FromString,
+                _registered_method=True)
+        self.CreateAnnotationTrack = channel.unary_unary(
+                '/polyphony.api.analysis.v1.AnalysisService/CreateAnnotationTrack',
+                request_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.CreateAnnotationTrackRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.AnnotationTrack.FromString,
+                _registered_method=True)
+        self.ListAnnotationTracks = channel.unary_stream(
+                '/polyphony.api.analysis.v1.AnalysisService/ListAnnotationTracks',
+                request_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.ListAnnotationTracksRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.AnnotationTrack.FromString,
+                _registered_method=True)
+        self.GetAnnotationTrack = channel.unary_unary(
+                '/polyphony.api.analysis.v1.AnalysisService/GetAnnotationTrack',
+                request_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.GetAnnotationTrackRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.AnnotationTrack.FromString,
+                _registered_method=True)
+        self.UpdateAnnotationTrack = channel.unary_unary(
+                '/polyphony.api.analysis.v1.AnalysisService/UpdateAnnotationTrack',
+                request_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.UpdateAnnotationTrackRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.AnnotationTrack.FromString,
+                _registered_method=True)
+        self.DeleteAnnotationTrack = channel.unary_unary(
+                '/polyphony.api.analysis.v1.AnalysisService/DeleteAnnotationTrack',
+                request_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.DeleteAnnotationTrackRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.DeleteAnnotationTrackResponse.FromString,
+                _registered_method=True)
+        self.CreateAnnotation = channel.unary_unary(
+                '/polyphony.api.analysis.v1.AnalysisService/CreateAnnotation',
+                request_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.CreateAnnotationRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.Annotation.FromString,
+                _registered_method=True)
+        self.ListAnnotations = channel.unary_stream(
+                '/polyphony.api.analysis.v1.AnalysisService/ListAnnotations',
+                request_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.ListAnnotationsRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.Annotation.FromString,
+                _registered_method=True)
+        self.GetAnnotation = channel.unary_unary(
+                '/polyphony.api.analysis.v1.AnalysisService/GetAnnotation',
+                request_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.GetAnnotationRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.Annotation.FromString,
+                _registered_method=True)
+        self.UpdateAnnotation = channel.unary_unary(
+                '/polyphony.api.analysis.v1.AnalysisService/UpdateAnnotation',
+                request_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.UpdateAnnotationRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.Annotation.FromString,
+                _registered_method=True)
+        self.DeleteAnnotation = channel.unary_unary(
+                '/polyphony.api.analysis.v1.AnalysisService/DeleteAnnotation',
+                request_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.DeleteAnnotationRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.DeleteAnnotationResponse.FromString,
+                _registered_method=True)
+        self.ListUsers = channel.unary_stream(
+                '/polyphony.api.analysis.v1.AnalysisService/ListUsers',
+                request_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.ListUsersRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.User.FromString,
+                _registered_method=True)
+        self.GetUser = channel.unary_unary(
+                '/polyphony.api.analysis.v1.AnalysisService/GetUser',
+                request_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.GetUserRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.User.FromString,
+                _registered_method=True)
+        self.CreateUser = channel.unary_unary(
+                '/polyphony.api.analysis.v1.AnalysisService/CreateUser',
+                request_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.CreateUserRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.User.FromString,
+                _registered_method=True)
+        self.DeleteUser = channel.unary_unary(
+                '/polyphony.api.analysis.v1.AnalysisService/DeleteUser',
+                request_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.DeleteUserRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.DeleteUserResponse.FromString,
+                _registered_method=True)
+        self.ObtainAuthToken = channel.unary_unary(
+                '/polyphony.api.analysis.v1.AnalysisService/ObtainAuthToken',
+                request_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.ObtainAuthTokenRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.AuthToken.FromString,
+                _registered_method=True)
+        self.ExportArchive = channel.unary_stream(
+                '/polyphony.api.analysis.v1.AnalysisService/ExportArchive',
+                request_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.ExportArchiveRequest.SerializeToString,
+                response_deserializer=google_dot_api_dot_httpbody__pb2.HttpBody.FromString,
+                _registered_method=True)
+        self.ImportArchive = channel.stream_unary(
+                '/polyphony.api.analysis.v1.AnalysisService/ImportArchive',
+                request_serializer=google_dot_api_dot_httpbody__pb2.HttpBody.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.ImportArchiveResponse.FromString,
+                _registered_method=True)
 
 
 class AnalysisServiceServicer:
@@ -571,6 +726,295 @@ class AnalysisServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListProviders(self, request, context):
+        """The installed remote-source providers (`GET /timeside/api/providers/`).
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetProvider(self, request, context):
+        """One provider by uuid (or pid) (`GET /timeside/api/providers/{uuid}/`).
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListSubProcessors(self, request, context):
+        """Every named sub-output of the installed analyzers (`GET /timeside/api/subprocessors/`).
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetSubProcessor(self, request, context):
+        """One sub-output by its result id, e.g. `level.max` (`GET /timeside/api/subprocessors/{sub_processor_id}/`).
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreateAnalysis(self, request, context):
+        """Create an analysis from a JSON object (`POST /timeside/api/analysis/`, 201); the body is checked field by
+        field (400 naming the field).
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListAnalyses(self, request, context):
+        """Every analysis, oldest first (`GET /timeside/api/analysis/`).
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetAnalysis(self, request, context):
+        """One analysis (`GET /timeside/api/analysis/{uuid}/`).
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateAnalysis(self, request, context):
+        """Change fields of an analysis (`PUT`/`PATCH /timeside/api/analysis/{uuid}/`): the fields present replace
+        their value, checked as on create.
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteAnalysis(self, request, context):
+        """Delete an analysis (`DELETE /timeside/api/analysis/{uuid}/`, 204).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreateAnalysisTrack(self, request, context):
+        """Create an analysis track from a JSON object (`POST /timeside/api/analysis_tracks/`, 201); the body is checked field by
+        field (400 naming the field).
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListAnalysisTracks(self, request, context):
+        """Analysis tracks, oldest first, optionally of one analysis (`?analysis=`) or item (`?item=`, `?item_uuid=`) (`GET /timeside/api/analysis_tracks/`).
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetAnalysisTrack(self, request, context):
+        """One analysis track (`GET /timeside/api/analysis_tracks/{uuid}/`).
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateAnalysisTrack(self, request, context):
+        """Change fields of an analysis track (`PUT`/`PATCH /timeside/api/analysis_tracks/{uuid}/`): the fields present replace
+        their value, checked as on create.
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteAnalysisTrack(self, request, context):
+        """Delete an analysis track (`DELETE /timeside/api/analysis_tracks/{uuid}/`, 204).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreateAnnotationTrack(self, request, context):
+        """Create an annotation track from a JSON object (`POST /timeside/api/annotation_tracks/`, 201); the body is checked field by
+        field (400 naming the field).
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListAnnotationTracks(self, request, context):
+        """Annotation tracks, oldest first, optionally of one item (`?item_uuid=`) (`GET /timeside/api/annotation_tracks/`).
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetAnnotationTrack(self, request, context):
+        """One annotation track (`GET /timeside/api/annotation_tracks/{uuid}/`).
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateAnnotationTrack(self, request, context):
+        """Change fields of an annotation track (`PUT`/`PATCH /timeside/api/annotation_tracks/{uuid}/`): the fields present replace
+        their value, checked as on create.
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteAnnotationTrack(self, request, context):
+        """Delete an annotation track (`DELETE /timeside/api/annotation_tracks/{uuid}/`, 204).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreateAnnotation(self, request, context):
+        """Create an annotation from a JSON object (`POST /timeside/api/annotations/`, 201); the body is checked field by
+        field (400 naming the field).
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListAnnotations(self, request, context):
+        """Annotations ordered by track then start time, optionally of one track (`?track_uuid=`) (`GET /timeside/api/annotations/`).
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetAnnotation(self, request, context):
+        """One annotation (`GET /timeside/api/annotations/{uuid}/`).
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateAnnotation(self, request, context):
+        """Change fields of an annotation (`PUT`/`PATCH /timeside/api/annotations/{uuid}/`): the fields present replace
+        their value, checked as on create.
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteAnnotation(self, request, context):
+        """Delete an annotation (`DELETE /timeside/api/annotations/{uuid}/`, 204).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListUsers(self, request, context):
+        """The users (`GET /timeside/api/users/`): username, first_name, last_name.
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetUser(self, request, context):
+        """One user by username (`GET /timeside/api/users/{username}/`); `me` is the user whose token the
+        caller presents (404 for a server-configured token, which belongs to no user).
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreateUser(self, request, context):
+        """Create a user (`POST /timeside/api/users/`, 201; a Polyphony addition, as TimeSide creates users
+        in Django's admin): username, password, first_name, last_name, can_write (default true). Needs a
+        server write token, so only an administrator holding one adds users.
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteUser(self, request, context):
+        """Delete a user (`DELETE /timeside/api/users/{username}/`, 204); their token stops working at once.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ObtainAuthToken(self, request, context):
+        """Exchange a username and password for the user's API token (`POST /timeside/api-token-auth/`,
+        `{username, password}` -> `{token}`). Mapping onto Polyphony's bearer tokens: the token is
+        accepted as `Authorization: Token <t>` (DRF's scheme) or `Authorization: Bearer <t>`; it may write
+        when the user's `can_write` is set, else only read; it is HMAC(server secret, user uuid + salt),
+        never stored in clear. A wrong password is a 400 on `non_field_errors`. Open to anyone (the
+        password is the credential).
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ExportArchive(self, request, context):
+        """A portable archive (zip with `manifest.json`) of items with their audio, presets, experiences,
+        selections, tasks, results with their containers, analyses, analysis and annotation tracks and
+        annotations (`GET /timeside/api/export/`). UUIDs and links are kept.
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ImportArchive(self, request_iterator, context):
+        """Import an archive made by ExportArchive (`POST /timeside/api/import/`, body `application/zip`).
+        Idempotent (rows already present with the same uuid are kept) and atomic: a broken or
+        inconsistent archive imports nothing (400 naming `archive`).
+        buf:lint:ignore RPC_REQUEST_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_AnalysisServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -748,6 +1192,161 @@ def add_AnalysisServiceServicer_to_server(servicer, server):
                     servicer.DownloadItem,
                     request_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.DownloadItemRequest.FromString,
                     response_serializer=google_dot_api_dot_httpbody__pb2.HttpBody.SerializeToString,
+            ),
+            'ListProviders': grpc.unary_stream_rpc_method_handler(
+                    servicer.ListProviders,
+                    request_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.ListProvidersRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.Provider.SerializeToString,
+            ),
+            'GetProvider': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetProvider,
+                    request_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.GetProviderRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.Provider.SerializeToString,
+            ),
+            'ListSubProcessors': grpc.unary_stream_rpc_method_handler(
+                    servicer.ListSubProcessors,
+                    request_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.ListSubProcessorsRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.SubProcessor.SerializeToString,
+            ),
+            'GetSubProcessor': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetSubProcessor,
+                    request_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.GetSubProcessorRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.SubProcessor.SerializeToString,
+            ),
+            'CreateAnalysis': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateAnalysis,
+                    request_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.CreateAnalysisRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.Analysis.SerializeToString,
+            ),
+            'ListAnalyses': grpc.unary_stream_rpc_method_handler(
+                    servicer.ListAnalyses,
+                    request_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.ListAnalysesRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.Analysis.SerializeToString,
+            ),
+            'GetAnalysis': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetAnalysis,
+                    request_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.GetAnalysisRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.Analysis.SerializeToString,
+            ),
+            'UpdateAnalysis': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateAnalysis,
+                    request_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.UpdateAnalysisRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.Analysis.SerializeToString,
+            ),
+            'DeleteAnalysis': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteAnalysis,
+                    request_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.DeleteAnalysisRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.DeleteAnalysisResponse.SerializeToString,
+            ),
+            'CreateAnalysisTrack': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateAnalysisTrack,
+                    request_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.CreateAnalysisTrackRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.AnalysisTrack.SerializeToString,
+            ),
+            'ListAnalysisTracks': grpc.unary_stream_rpc_method_handler(
+                    servicer.ListAnalysisTracks,
+                    request_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.ListAnalysisTracksRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.AnalysisTrack.SerializeToString,
+            ),
+            'GetAnalysisTrack': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetAnalysisTrack,
+                    request_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.GetAnalysisTrackRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.AnalysisTrack.SerializeToString,
+            ),
+            'UpdateAnalysisTrack': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateAnalysisTrack,
+                    request_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.UpdateAnalysisTrackRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.AnalysisTrack.SerializeToString,
+            ),
+            'DeleteAnalysisTrack': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteAnalysisTrack,
+                    request_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.DeleteAnalysisTrackRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.DeleteAnalysisTrackResponse.SerializeToString,
+            ),
+            'CreateAnnotationTrack': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateAnnotationTrack,
+                    request_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.CreateAnnotationTrackRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.AnnotationTrack.SerializeToString,
+            ),
+            'ListAnnotationTracks': grpc.unary_stream_rpc_method_handler(
+                    servicer.ListAnnotationTracks,
+                    request_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.ListAnnotationTracksRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.AnnotationTrack.SerializeToString,
+            ),
+            'GetAnnotationTrack': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetAnnotationTrack,
+                    request_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.GetAnnotationTrackRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.AnnotationTrack.SerializeToString,
+            ),
+            'UpdateAnnotationTrack': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateAnnotationTrack,
+                    request_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.UpdateAnnotationTrackRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.AnnotationTrack.SerializeToString,
+            ),
+            'DeleteAnnotationTrack': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteAnnotationTrack,
+                    request_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.DeleteAnnotationTrackRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.DeleteAnnotationTrackResponse.SerializeToString,
+            ),
+            'CreateAnnotation': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateAnnotation,
+                    request_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.CreateAnnotationRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.Annotation.SerializeToString,
+            ),
+            'ListAnnotations': grpc.unary_stream_rpc_method_handler(
+                    servicer.ListAnnotations,
+                    request_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.ListAnnotationsRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.Annotation.SerializeToString,
+            ),
+            'GetAnnotation': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetAnnotation,
+                    request_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.GetAnnotationRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.Annotation.SerializeToString,
+            ),
+            'UpdateAnnotation': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateAnnotation,
+                    request_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.UpdateAnnotationRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.Annotation.SerializeToString,
+            ),
+            'DeleteAnnotation': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteAnnotation,
+                    request_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.DeleteAnnotationRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.DeleteAnnotationResponse.SerializeToString,
+            ),
+            'ListUsers': grpc.unary_stream_rpc_method_handler(
+                    servicer.ListUsers,
+                    request_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.ListUsersRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.User.SerializeToString,
+            ),
+            'GetUser': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetUser,
+                    request_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.GetUserRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.User.SerializeToString,
+            ),
+            'CreateUser': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateUser,
+                    request_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.CreateUserRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.User.SerializeToString,
+            ),
+            'DeleteUser': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteUser,
+                    request_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.DeleteUserRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.DeleteUserResponse.SerializeToString,
+            ),
+            'ObtainAuthToken': grpc.unary_unary_rpc_method_handler(
+                    servicer.ObtainAuthToken,
+                    request_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.ObtainAuthTokenRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.AuthToken.SerializeToString,
+            ),
+            'ExportArchive': grpc.unary_stream_rpc_method_handler(
+                    servicer.ExportArchive,
+                    request_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.ExportArchiveRequest.FromString,
+                    response_serializer=google_dot_api_dot_httpbody__pb2.HttpBody.SerializeToString,
+            ),
+            'ImportArchive': grpc.stream_unary_rpc_method_handler(
+                    servicer.ImportArchive,
+                    request_deserializer=google_dot_api_dot_httpbody__pb2.HttpBody.FromString,
+                    response_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.ImportArchiveResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1705,6 +2304,843 @@ class AnalysisService:
             '/polyphony.api.analysis.v1.AnalysisService/DownloadItem',
             polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.DownloadItemRequest.SerializeToString,
             google_dot_api_dot_httpbody__pb2.HttpBody.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListProviders(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/polyphony.api.analysis.v1.AnalysisService/ListProviders',
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.ListProvidersRequest.SerializeToString,
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.Provider.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetProvider(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.analysis.v1.AnalysisService/GetProvider',
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.GetProviderRequest.SerializeToString,
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.Provider.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListSubProcessors(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/polyphony.api.analysis.v1.AnalysisService/ListSubProcessors',
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.ListSubProcessorsRequest.SerializeToString,
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.SubProcessor.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetSubProcessor(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.analysis.v1.AnalysisService/GetSubProcessor',
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.GetSubProcessorRequest.SerializeToString,
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.SubProcessor.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateAnalysis(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.analysis.v1.AnalysisService/CreateAnalysis',
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.CreateAnalysisRequest.SerializeToString,
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.Analysis.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListAnalyses(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/polyphony.api.analysis.v1.AnalysisService/ListAnalyses',
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.ListAnalysesRequest.SerializeToString,
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.Analysis.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetAnalysis(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.analysis.v1.AnalysisService/GetAnalysis',
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.GetAnalysisRequest.SerializeToString,
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.Analysis.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateAnalysis(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.analysis.v1.AnalysisService/UpdateAnalysis',
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.UpdateAnalysisRequest.SerializeToString,
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.Analysis.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteAnalysis(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.analysis.v1.AnalysisService/DeleteAnalysis',
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.DeleteAnalysisRequest.SerializeToString,
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.DeleteAnalysisResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateAnalysisTrack(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.analysis.v1.AnalysisService/CreateAnalysisTrack',
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.CreateAnalysisTrackRequest.SerializeToString,
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.AnalysisTrack.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListAnalysisTracks(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/polyphony.api.analysis.v1.AnalysisService/ListAnalysisTracks',
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.ListAnalysisTracksRequest.SerializeToString,
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.AnalysisTrack.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetAnalysisTrack(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.analysis.v1.AnalysisService/GetAnalysisTrack',
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.GetAnalysisTrackRequest.SerializeToString,
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.AnalysisTrack.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateAnalysisTrack(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.analysis.v1.AnalysisService/UpdateAnalysisTrack',
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.UpdateAnalysisTrackRequest.SerializeToString,
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.AnalysisTrack.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteAnalysisTrack(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.analysis.v1.AnalysisService/DeleteAnalysisTrack',
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.DeleteAnalysisTrackRequest.SerializeToString,
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.DeleteAnalysisTrackResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateAnnotationTrack(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.analysis.v1.AnalysisService/CreateAnnotationTrack',
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.CreateAnnotationTrackRequest.SerializeToString,
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.AnnotationTrack.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListAnnotationTracks(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/polyphony.api.analysis.v1.AnalysisService/ListAnnotationTracks',
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.ListAnnotationTracksRequest.SerializeToString,
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.AnnotationTrack.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetAnnotationTrack(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.analysis.v1.AnalysisService/GetAnnotationTrack',
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.GetAnnotationTrackRequest.SerializeToString,
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.AnnotationTrack.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateAnnotationTrack(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.analysis.v1.AnalysisService/UpdateAnnotationTrack',
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.UpdateAnnotationTrackRequest.SerializeToString,
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.AnnotationTrack.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteAnnotationTrack(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.analysis.v1.AnalysisService/DeleteAnnotationTrack',
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.DeleteAnnotationTrackRequest.SerializeToString,
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.DeleteAnnotationTrackResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateAnnotation(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.analysis.v1.AnalysisService/CreateAnnotation',
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.CreateAnnotationRequest.SerializeToString,
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.Annotation.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListAnnotations(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/polyphony.api.analysis.v1.AnalysisService/ListAnnotations',
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.ListAnnotationsRequest.SerializeToString,
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.Annotation.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetAnnotation(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.analysis.v1.AnalysisService/GetAnnotation',
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.GetAnnotationRequest.SerializeToString,
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.Annotation.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateAnnotation(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.analysis.v1.AnalysisService/UpdateAnnotation',
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.UpdateAnnotationRequest.SerializeToString,
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.Annotation.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteAnnotation(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.analysis.v1.AnalysisService/DeleteAnnotation',
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.DeleteAnnotationRequest.SerializeToString,
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.DeleteAnnotationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListUsers(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/polyphony.api.analysis.v1.AnalysisService/ListUsers',
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.ListUsersRequest.SerializeToString,
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.User.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetUser(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.analysis.v1.AnalysisService/GetUser',
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.GetUserRequest.SerializeToString,
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.User.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateUser(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.analysis.v1.AnalysisService/CreateUser',
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.CreateUserRequest.SerializeToString,
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.User.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteUser(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.analysis.v1.AnalysisService/DeleteUser',
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.DeleteUserRequest.SerializeToString,
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.DeleteUserResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ObtainAuthToken(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.analysis.v1.AnalysisService/ObtainAuthToken',
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.ObtainAuthTokenRequest.SerializeToString,
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.AuthToken.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ExportArchive(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/polyphony.api.analysis.v1.AnalysisService/ExportArchive',
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.ExportArchiveRequest.SerializeToString,
+            google_dot_api_dot_httpbody__pb2.HttpBody.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ImportArchive(request_iterator,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.stream_unary(
+            request_iterator,
+            target,
+            '/polyphony.api.analysis.v1.AnalysisService/ImportArchive',
+            google_dot_api_dot_httpbody__pb2.HttpBody.SerializeToString,
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.ImportArchiveResponse.FromString,
             options,
             channel_credentials,
             insecure,
