@@ -45,6 +45,7 @@ def _child_env(settings: Settings) -> dict[str, str]:
     env[ENV_PREFIX + "WRITE_TOKENS"] = ",".join(settings.write_tokens)
     env[ENV_PREFIX + "READ_TOKENS"] = ",".join(settings.read_tokens)
     env[ENV_PREFIX + "SECRET"] = settings.resolved_secret()
+    env[ENV_PREFIX + "WORKERS"] = str(settings.workers)  # e.g. the cue bus picks its relay by it
     if settings.database_url:
         env[ENV_PREFIX + "DATABASE_URL"] = settings.database_url
     return env
@@ -191,6 +192,10 @@ def main(argv: list[str] | None = None) -> int:
     p_celery.add_argument("--data-dir", help="data directory [./polyphony-data]")
     p_celery.add_argument("celery_args", nargs=argparse.REMAINDER, help="extra `celery worker` options")
 
+    from polyphony.trigger import cue_cli
+
+    cue_cli.add_parser(sub)
+
     from polyphony.analysis import archive_cli
 
     archive_cli.add_parsers(sub)
@@ -210,6 +215,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.data_dir:
             os.environ[ENV_PREFIX + "DATA_DIR"] = args.data_dir
         return celery_worker(args.celery_args)
+    if args.command == "cue":
+        return cue_cli.run(args)
     if args.command in ("export", "import"):
         return archive_cli.run(args)
     if args.command == "_worker":

@@ -72,7 +72,8 @@ class Worker:
         self._server = server
         if self.live_port:
             config = uvicorn.Config(
-                live, host="127.0.0.1", port=self.live_port, log_level="warning", lifespan="on", ws="websockets"
+                live, host="127.0.0.1", port=self.live_port, log_level="warning", lifespan="on", ws="websockets",
+                ws_per_message_deflate=False,  # a cue fanned out to N sockets is not compressed N times
             )
             self._uvicorn = _EmbeddedUvicorn(config)
             self._uvicorn_task = asyncio.create_task(self._uvicorn.serve())

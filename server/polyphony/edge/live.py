@@ -34,13 +34,13 @@ class LiveApp:
             await self._lifespan(receive, send)
             return
         path: str = scope.get("path", "")
-        if path.startswith("/socket.io"):
-            await self._sio_app(scope, receive, send)
-            return
-        for prefix, handler in self._routes:
+        for prefix, handler in self._routes:  # first: a route may serve a file under /socket.io/
             if path.startswith(prefix):
                 await handler(scope, receive, send)
                 return
+        if path.startswith("/socket.io"):
+            await self._sio_app(scope, receive, send)
+            return
         await not_found(scope, receive, send)
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:

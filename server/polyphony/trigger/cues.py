@@ -1,21 +1,24 @@
-"""Publishing cues: validate, store (history + merged project state), then fan out on the bus.
+"""Publishing cues: validate, store (history + merged project state), then fan out.
 
-Several server processes (`polyphony serve --workers N`) share one database: each process delivers
-its own cues at once and `follow()` picks up the cues other processes stored (polling the cue table
-by sequence), so every gRPC subscriber and socket.io client sees every cue whichever process
-accepted it. Cues from another process arrive up to one poll interval later.
+Every accepted cue goes to this process's in-memory `CueBus` at once (gRPC streams, socket.io and
+WebSocket audiences read from it) and is announced on the configured relay (see `relays.py`) so
+other server processes deliver it too: nothing (one process), PostgreSQL/SQLite polling
+(`--workers N` without Redis) or Redis pub/sub (replicas). Cues that arrive from other processes
+go through `deliver_remote`, which keeps this process's copy of each project's merged state (what
+late joiners get first) up to date and hands the cue to the local bus.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-import logging
 import time
+from collections import deque
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from polyphony.core.db import Database
@@ -24,12 +27,27 @@ from polyphony.trigger import catalog
 from polyphony.trigger import payload as payloads
 from polyphony.trigger.bus import CueBus, CueEvent
 from polyphony.trigger.models import Cue, ProjectState
+from polyphony.trigger.relays import InProcessRelay
 
-log = logging.getLogger("polyphony.trigger")
 MAX_LIST = 1000
-GAP_SECONDS = 10.0
-MAX_GAPS = 1000
 DEFAULT_LIST = 100
+RECENT = 4096  # sequences remembered to drop duplicates when a relay replays from the database
+
+# Chooses the payload inside the publishing transaction (cue lists move their cursor there);
+# returns the raw JSON payload and a value handed back to the caller.
+Chooser = Callable[[AsyncSession], Awaitable[tuple[bytes | str, Any]]]
+
+
+class Relay(Protocol):
+    """Carries cues between server processes (implementations in `relays.py`)."""
+
+    name: str
+
+    async def start(self, cues: CueService) -> None: ...
+
+    async def announce(self, event: CueEvent) -> None: ...
+
+    async def close(self) -> None: ...
 
 
 def now_ms() -> int:
@@ -42,38 +60,72 @@ class CuePage:
     next_after: int | None
 
 
-def _event(row: Cue) -> CueEvent:
+def event_of(row: Cue) -> CueEvent:
     return CueEvent(row.project_uuid, row.id, row.published_ms, json.loads(row.payload), row.payload)
 
 
 class CueService:
-    """Owns the bus and each project's current state as seen by this process."""
+    """Owns the local bus, the relay to other processes, and each project's current state."""
 
-    def __init__(self, db: Database, bus: CueBus, *, max_payload_bytes: int = payloads.MAX_PAYLOAD_BYTES) -> None:
+    def __init__(
+        self, db: Database, bus: CueBus, relay: Relay | None = None, *,
+        max_payload_bytes: int = payloads.MAX_PAYLOAD_BYTES,
+    ) -> None:
         self.db = db
         self.bus = bus
+        self.relay: Relay = relay or InProcessRelay()
         self.max_payload_bytes = max_payload_bytes
         self._lock = asyncio.Lock()  # one publish at a time: bus order == sequence order
         self._states: dict[str, tuple[int, dict[str, Any]]] = {}
-        self._own: set[int] = set()  # sequences published here and not yet seen by follow()
-        self._seen = 0
-        self._gaps: dict[int, float] = {}  # ids not seen yet -> when first missed
+        self._recent: deque[int] = deque(maxlen=RECENT)
+        self._recent_set: set[int] = set()
+        self.last_sequence = 0  # the highest sequence stored when this process started or seen since
 
-    async def load_states(self) -> None:
+    async def start(self) -> None:
+        """Load the stored project states, then start the relay."""
         async with self.db.session() as session:
-            self._seen = await session.scalar(select(func.max(Cue.id))) or 0
+            self.last_sequence = await session.scalar(select(func.max(Cue.id))) or 0
             for row in (await session.scalars(select(ProjectState))).all():
                 self._states[row.project_uuid] = (row.sequence, row.state)
+        await self.relay.start(self)
+
+    async def close(self) -> None:
+        await self.relay.close()
+        self.bus.close()
 
     def state(self, project_uuid: str) -> tuple[int, dict[str, Any]]:
         """(sequence of the last cue, merged state) of a project in this process."""
         return self._states.get(project_uuid, (0, payloads.empty_state()))
 
+    def _remember(self, sequence: int) -> bool:
+        """Record a delivered sequence; False if it was delivered already."""
+        if sequence in self._recent_set:
+            return False
+        if len(self._recent) == self._recent.maxlen:
+            self._recent_set.discard(self._recent[0])
+        self._recent.append(sequence)
+        self._recent_set.add(sequence)
+        self.last_sequence = max(self.last_sequence, sequence)
+        return True
+
     async def publish(self, project_uuid: str, raw: bytes | str) -> CueEvent:
-        doc = payloads.parse(raw, max_bytes=self.max_payload_bytes)
+        async def fixed(_: AsyncSession) -> tuple[bytes | str, None]:
+            return raw, None
+
+        event, _ = await self.publish_chosen(project_uuid, fixed, validate_first=raw)
+        return event
+
+    async def publish_chosen(
+        self, project_uuid: str, choose: Chooser, *, validate_first: bytes | str | None = None
+    ) -> tuple[CueEvent, Any]:
+        """Publish the payload `choose(session)` returns, in the transaction that stores the cue."""
+        if validate_first is not None:
+            payloads.parse(validate_first, max_bytes=self.max_payload_bytes)
         async with self._lock:
             async with self.db.transaction() as session:
                 project = await catalog.get_project(session, project_uuid)
+                raw, extra = await choose(session)
+                doc = payloads.parse(raw, max_bytes=self.max_payload_bytes)
                 published = now_ms()
                 normalized = payloads.normalize(doc, published)
                 text = payloads.encode(normalized)
@@ -89,48 +141,29 @@ class CueService:
                 state.sequence = row.id
             event = CueEvent(project.uuid, row.id, published, normalized, text)
             self._states[project.uuid] = (row.id, merged)
-            self._own.add(row.id)
+            self._remember(row.id)
             self.bus.publish(event)
-        return event
+        await self.relay.announce(event)
+        return event, extra
 
-    async def poll_others(self, limit: int = 500) -> int:
-        """Deliver cues that other processes stored since the last poll; return how many.
-        Sequence numbers can commit out of order (PostgreSQL), so ids skipped over are kept as
-        gaps and looked for again for GAP_SECONDS (a rolled-back publish leaves a gap for good)."""
-        now = time.monotonic()
-        self._gaps = {gid: t for gid, t in self._gaps.items() if now - t < GAP_SECONDS}
-        query = select(Cue).where(or_(Cue.id > self._seen, Cue.id.in_(list(self._gaps))))
-        async with self.db.session() as session:
-            rows = (await session.scalars(query.order_by(Cue.id).limit(limit))).all()
-        delivered = 0
+    async def deliver_remote(self, event: CueEvent) -> bool:
+        """A cue another process accepted: merge it into the state and fan it out here (once)."""
         async with self._lock:
-            for row in rows:
-                if row.id > self._seen:
-                    if row.id - self._seen <= MAX_GAPS:
-                        self._gaps.update({gid: now for gid in range(self._seen + 1, row.id)})
-                    self._seen = row.id
-                else:
-                    self._gaps.pop(row.id, None)
-                if row.id in self._own:
-                    self._own.discard(row.id)
-                    continue
-                event = _event(row)
-                sequence, state = self.state(row.project_uuid)
-                self._states[row.project_uuid] = (max(sequence, row.id), payloads.merge(state, event.payload))
-                self.bus.publish(event)
-                delivered += 1
-        return delivered
+            if not self._remember(event.sequence):
+                return False
+            sequence, state = self.state(event.project_uuid)
+            self._states[event.project_uuid] = (max(sequence, event.sequence), payloads.merge(state, event.payload))
+            self.bus.publish(event)
+        return True
 
-    async def follow(self, interval: float = 0.2) -> None:
-        """Run `poll_others` forever (a background task of each server process)."""
-        while True:
-            try:
-                await self.poll_others()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("polling cues of other processes failed")
-            await asyncio.sleep(interval)
+    async def stored_after(self, after: int, ids: list[int] | None = None, limit: int = 500) -> list[CueEvent]:
+        """Stored cues with a sequence above `after` (or in `ids`), oldest first."""
+        cond = Cue.id > after
+        if ids:
+            cond = cond | Cue.id.in_(ids)
+        async with self.db.session() as session:
+            rows = (await session.scalars(select(Cue).where(cond).order_by(Cue.id).limit(limit))).all()
+        return [event_of(r) for r in rows]
 
     async def history(self, session: AsyncSession, project_uuid: str, after: int, limit: int) -> CuePage:
         if after < 0:
@@ -144,5 +177,5 @@ class CueService:
                 select(Cue).where(Cue.project_uuid == project.uuid, Cue.id > after).order_by(Cue.id).limit(limit + 1)
             )
         ).all()
-        events = [_event(r) for r in rows[:limit]]
+        events = [event_of(r) for r in rows[:limit]]
         return CuePage(events, events[-1].sequence if len(rows) > limit else None)

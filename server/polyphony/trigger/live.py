@@ -24,6 +24,8 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import socketio
+from engineio import packet as eio_packet
+from socketio import packet as sio_packet
 
 from polyphony.core.auth import Authorizer, Scope, credentials_from
 from polyphony.core.errors import DomainError, Unauthenticated
@@ -39,6 +41,8 @@ EVENT = "displayContent"
 SEND_EVENT = "broadcast-message"
 ERROR_EVENT = "cue-error"
 WS_PREFIX = "/ws/opentheater/"
+MAX_SOCKET_BACKLOG = 1024  # queued messages after which a client counts as gone
+FAST_EMIT = True
 
 
 def project_namespace(project_uuid: str) -> str:
@@ -56,10 +60,38 @@ class Endpoint:
     project_uuid: str
     namespace: str
     container_ids: tuple[str, ...] | None = None  # None: the whole project
-    sockets: set[Any] = field(default_factory=set)  # plain WebSocket senders
+    sockets: set[WsPeer] = field(default_factory=set)  # plain WebSocket connections
 
     def shape(self, doc: dict[str, Any]) -> dict[str, Any] | None:
         return doc if self.container_ids is None else payloads.for_channel(doc, self.container_ids)
+
+
+class WsPeer:
+    """One plain WebSocket audience connection: a bounded outbox drained by its own writer task, so
+    a slow connection never holds up the fan-out to the others (it is dropped when its outbox fills)."""
+
+    def __init__(self, send: Send) -> None:
+        self._send = send
+        self._outbox: asyncio.Queue[str | None] = asyncio.Queue(MAX_SOCKET_BACKLOG + 1)
+        self.dropped = False
+
+    def offer(self, text: str) -> None:
+        if self.dropped:
+            return
+        if self._outbox.qsize() >= MAX_SOCKET_BACKLOG:
+            self.dropped = True
+            log.warning("WebSocket client fell %s messages behind; disconnecting", MAX_SOCKET_BACKLOG)
+            while not self._outbox.empty():
+                self._outbox.get_nowait()
+            self._outbox.put_nowait(None)  # the writer closes the socket
+            return
+        self._outbox.put_nowait(text)
+
+    async def run(self) -> None:
+        while (text := await self._outbox.get()) is not None:
+            await self._send({"type": "websocket.send", "text": text})
+        with contextlib.suppress(Exception):
+            await self._send({"type": "websocket.close", "code": 1013})
 
 
 def _error(err: DomainError) -> dict[str, Any]:
@@ -163,12 +195,32 @@ class Audience:
             shaped = event.payload if ep.container_ids is None else ep.shape(event.payload)
             if shaped is None:
                 continue
-            await self.sio.emit(EVENT, shaped, namespace=ep.namespace)
+            await self._emit(ep.namespace, shaped)
             if ep.sockets:
                 text = event.text if ep.container_ids is None else payloads.encode(shaped)
-                for send in list(ep.sockets):
-                    with contextlib.suppress(Exception):
-                        await send(text)
+                for peer in list(ep.sockets):
+                    peer.offer(text)
+
+    async def _emit(self, namespace: str, data: dict[str, Any]) -> None:
+        """`displayContent` to every client of a namespace: the packet is encoded once and queued on
+        each Engine.IO socket directly (python-socketio's own broadcast starts one task per client)."""
+        eio_sockets = getattr(self.sio.eio, "sockets", None)
+        if not FAST_EMIT or eio_sockets is None:
+            await self.sio.emit(EVENT, data, namespace=namespace)
+            return
+        encoded = self.sio.packet_class(sio_packet.EVENT, namespace=namespace, data=[EVENT, data]).encode()
+        frame = eio_packet.Packet(eio_packet.MESSAGE, encoded)
+        for _sid, eio_sid in self.sio.manager.get_participants(namespace, None):
+            sock = eio_sockets.get(eio_sid)
+            if sock is None or sock.closed:
+                continue
+            if sock.queue.qsize() >= MAX_SOCKET_BACKLOG:
+                log.warning("socket.io client %s fell %s messages behind; disconnecting", eio_sid, MAX_SOCKET_BACKLOG)
+                task = asyncio.create_task(sock.close(wait=False, abort=True))
+                self._pending.add(task)
+                task.add_done_callback(self._pending.discard)
+                continue
+            sock.queue.put_nowait(frame)
 
     # plain WebSocket -----------------------------------------------------------------------
     async def websocket(self, scope: AsgiScope, receive: Receive, send: Send) -> None:
@@ -200,26 +252,24 @@ class Audience:
         except DomainError:
             writer = False
         await send({"type": "websocket.accept"})
-        lock = asyncio.Lock()
-
-        async def send_text(text: str) -> None:
-            async with lock:
-                await send({"type": "websocket.send", "text": text})
-
+        peer = WsPeer(send)
+        writer_task = asyncio.create_task(peer.run())
         _, state = self.cues.state(ep.project_uuid)
         shaped = ep.shape(state)
-        ep.sockets.add(send_text)
+        if shaped is not None and (shaped.get("content") or shaped.get("styles")):
+            peer.offer(payloads.encode(shaped))
+        ep.sockets.add(peer)
         try:
-            if shaped is not None and (shaped.get("content") or shaped.get("styles")):
-                await send_text(payloads.encode(shaped))
-            while True:
+            while not peer.dropped:
                 message = await receive()
                 if message["type"] == "websocket.disconnect":
                     return
                 raw = message.get("text") or message.get("bytes") or b""
-                await send_text(json.dumps(await self._publish_from_socket(ep, writer, raw)))
+                peer.offer(json.dumps(await self._publish_from_socket(ep, writer, raw)))
         finally:
-            ep.sockets.discard(send_text)
+            ep.sockets.discard(peer)
+            writer_task.cancel()
+            await asyncio.gather(writer_task, return_exceptions=True)
 
     async def _publish_from_socket(self, ep: Endpoint, writer: bool, raw: str | bytes) -> dict[str, Any]:
         try:

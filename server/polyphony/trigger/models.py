@@ -58,3 +58,28 @@ class ProjectState(Base):
     project_uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
     sequence: Mapped[int] = mapped_column(BigInteger)
     state: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class CueListEntry(Base):
+    """One cue of a project's cue list (fired by a stage manager with GO)."""
+
+    __tablename__ = "trigger_cue_list_entries"
+    __table_args__ = (Index("ix_trigger_cue_list_entries_project_position", "project_uuid", "position", unique=True),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    project_uuid: Mapped[str] = mapped_column(ForeignKey("trigger_projects.uuid", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    label: Mapped[str] = mapped_column(Text)
+    payload: Mapped[str] = mapped_column(Text)
+
+
+class CueListCursor(Base):
+    """Which cue of a project's list was fired last (absent or NULL: none since the list was stored)."""
+
+    __tablename__ = "trigger_cue_list_cursors"
+
+    project_uuid: Mapped[str] = mapped_column(
+        ForeignKey("trigger_projects.uuid", ondelete="CASCADE"), primary_key=True
+    )
+    current: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    length: Mapped[int] = mapped_column(Integer, default=0)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
 import grpc
 from google.api import httpbody_pb2
-from google.protobuf import timestamp_pb2
+from google.protobuf import json_format, struct_pb2, timestamp_pb2
 
 from polyphony.api.trigger.v1 import trigger_pb2 as pb
 from polyphony.api.trigger.v1 import trigger_pb2_grpc
@@ -17,11 +16,13 @@ from polyphony.app import AppContext
 from polyphony.core.errors import DomainError, InvalidArgument, NotFound
 from polyphony.edge.live import LiveApp
 from polyphony.rpc.http import base_url, metadata, send_http
-from polyphony.trigger import catalog, files, projects_file
+from polyphony.trigger import catalog, cuelists, files, projects_file
 from polyphony.trigger.bus import CueBus, CueEvent, Overflow
 from polyphony.trigger.cues import CueService
 from polyphony.trigger.live import Audience, channel_namespace, project_namespace
 from polyphony.trigger.models import Channel, Project
+from polyphony.trigger.relays import make_relay
+from polyphony.trigger.webapp import WebApp
 
 log = logging.getLogger("polyphony.trigger")
 SERVICE = "polyphony.api.trigger.v1.TriggerService"
@@ -35,6 +36,31 @@ def cue_message(event: CueEvent) -> pb.Cue:
     ts = timestamp_pb2.Timestamp()
     ts.FromMilliseconds(event.published_ms)
     return pb.Cue(project_uuid=event.project_uuid, sequence=event.sequence, publish_time=ts, payload=event.text)
+
+
+def _integral(value: Any) -> Any:
+    """Struct numbers are doubles; give whole numbers back as ints (`100`, not `100.0`)."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _integral(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_integral(v) for v in value]
+    return value
+
+
+def struct_to_dict(value: struct_pb2.Struct) -> dict[str, Any]:
+    return _integral(json_format.MessageToDict(value))  # type: ignore[no-any-return]
+
+
+def cue_list_message(view: cuelists.CueListView) -> pb.CueList:
+    out = pb.CueList(project_uuid=view.project_uuid)
+    for entry in view.cues:
+        item = out.cues.add(cue_id=entry.cue_id, position=entry.position, label=entry.label)
+        item.payload.update(entry.payload)
+    if view.current is not None:
+        out.current = view.current
+    return out
 
 
 def _stream_item_bytes(event: CueEvent) -> bytes:
@@ -161,6 +187,42 @@ class TriggerServicer(trigger_pb2_grpc.TriggerServiceServicer):
             response.next_after = page.next_after
         return response
 
+    async def GetCueList(
+        self, request: pb.GetCueListRequest, context: grpc.aio.ServicerContext
+    ) -> pb.GetCueListResponse:
+        async with self.ctx.db.session() as session:
+            view = await cuelists.get(session, request.project_uuid)
+        return pb.GetCueListResponse(cue_list=cue_list_message(view))
+
+    async def ReplaceCueList(
+        self, request: pb.ReplaceCueListRequest, context: grpc.aio.ServicerContext
+    ) -> pb.ReplaceCueListResponse:
+        entries = [(c.label, struct_to_dict(c.payload)) for c in request.cues]
+        view = await cuelists.replace(self.ctx.db, request.project_uuid, entries)
+        return pb.ReplaceCueListResponse(cue_list=cue_list_message(view))
+
+    async def NextCue(self, request: pb.NextCueRequest, context: grpc.aio.ServicerContext) -> pb.NextCueResponse:
+        event, view = await cuelists.fire(self.cues, request.project_uuid, cuelists.Target(cuelists.Move.NEXT))
+        return pb.NextCueResponse(cue_list=cue_list_message(view), cue=cue_message(event))
+
+    async def PreviousCue(
+        self, request: pb.PreviousCueRequest, context: grpc.aio.ServicerContext
+    ) -> pb.PreviousCueResponse:
+        target = cuelists.Target(cuelists.Move.PREVIOUS)
+        event, view = await cuelists.fire(self.cues, request.project_uuid, target)
+        return pb.PreviousCueResponse(cue_list=cue_list_message(view), cue=cue_message(event))
+
+    async def JumpToCue(
+        self, request: pb.JumpToCueRequest, context: grpc.aio.ServicerContext
+    ) -> pb.JumpToCueResponse:
+        which = request.WhichOneof("target")
+        if which is None:
+            raise InvalidArgument("give `position` or `cueId`", field="position")
+        target = cuelists.Target(cuelists.Move.JUMP, position=request.position if which == "position" else None,
+                                 cue_id=request.cue_id if which == "cue_id" else None)
+        event, view = await cuelists.fire(self.cues, request.project_uuid, target)
+        return pb.JumpToCueResponse(cue_list=cue_list_message(view), cue=cue_message(event))
+
 
 def _add_to_server(servicer: TriggerServicer, server: grpc.aio.Server) -> None:
     """The generated registration, except that Subscribe's serializer accepts pre-encoded bytes."""
@@ -184,19 +246,20 @@ async def register(server: grpc.aio.Server, ctx: AppContext, live: LiveApp) -> s
         await catalog.sync_projects(ctx.db, projects_file.load(ctx.settings.projects_file))
     async with ctx.db.session() as session:
         projects = await catalog.list_projects(session)
-    bus = CueBus()
-    cues = CueService(ctx.db, bus)
-    await cues.load_states()
+    settings = ctx.settings
+    relay = make_relay(settings.cue_bus, workers=settings.workers, redis_url=settings.redis_url,
+                       redis_channel=settings.redis_channel)
+    cues = CueService(ctx.db, CueBus(), relay)
+    await cues.start()
+    log.info("cue bus: %s", relay.name)
     audience = Audience(live, cues, ctx.authorizer)
+    WebApp().install(live)
     for p in projects:
         audience.add_project(p.uuid, [(c.uuid, tuple(c.container_ids)) for c in p.channels if c.channel_trigger])
     ctx.extras["trigger.cues"] = cues
-    follower = asyncio.create_task(cues.follow())
 
     async def close() -> None:
-        follower.cancel()
-        await asyncio.gather(follower, return_exceptions=True)
-        bus.close()
+        await cues.close()
         await audience.close()
 
     ctx.closers.append(close)

@@ -12,6 +12,7 @@ from polyphony.trigger import catalog, projects_file
 from polyphony.trigger.bus import CueBus
 from polyphony.trigger.cues import CueService
 from polyphony.trigger.models import Channel, Cue
+from polyphony.trigger.relays import DatabaseRelay
 
 FIXTURE = Path(__file__).parents[2] / "fixtures" / "opentheater" / "projects.yaml"
 P1 = "09a7506a-d399-4d42-983f-47a12e028586"
@@ -70,7 +71,7 @@ async def test_publish_stores_merges_and_fans_out(db: Database) -> None:
     assert sequence == second.sequence and state["content"] == {"text_de": "eins", "text_en": "two"}
     # a restarted process sees the same state, and the history pages
     fresh = CueService(db, CueBus())
-    await fresh.load_states()
+    await fresh.start()
     assert fresh.state(P1) == (sequence, state)
     async with db.session() as s:
         page = await fresh.history(s, P1, after=0, limit=1)
@@ -84,13 +85,14 @@ async def test_publish_stores_merges_and_fans_out(db: Database) -> None:
 
 async def test_cues_of_other_processes_are_followed(db: Database) -> None:
     await catalog.sync_projects(db, projects_file.load(FIXTURE))
-    a, b = CueService(db, CueBus()), CueService(db, CueBus())
-    await a.load_states()
-    await b.load_states()
+    ra, rb = DatabaseRelay(interval=3600), DatabaseRelay(interval=3600)
+    a, b = CueService(db, CueBus(), ra), CueService(db, CueBus(), rb)
+    await a.start()
+    await b.start()
     async with a.bus.subscribe(P1) as on_a, b.bus.subscribe(P1) as on_b:
         published = await a.publish(P1, '{"content": {"text_de": "from a"}}')
-        assert await a.poll_others() == 0  # its own cue was delivered at publish time
-        assert await b.poll_others() == 1
+        assert await ra.poll(a) == 0  # its own cue was delivered at publish time
+        assert await rb.poll(b) == 1
         got = await on_b.get()
         assert got is not None and got.text == published.text and got.sequence == published.sequence
         assert b.state(P1)[1]["content"] == {"text_de": "from a"}
@@ -100,11 +102,13 @@ async def test_cues_of_other_processes_are_followed(db: Database) -> None:
         async with db.transaction() as s:
             s.add(Cue(id=published.sequence + 5, project_uuid=P1, published_ms=1,
                       payload='{"content":{"text_de":"5"}}'))
-        assert await b.poll_others() == 1
+        assert await rb.poll(b) == 1
         async with db.transaction() as s:
             s.add(Cue(id=published.sequence + 2, project_uuid=P1, published_ms=1,
                       payload='{"content":{"text_de":"2"}}'))
-        assert await b.poll_others() == 1
+        assert await rb.poll(b) == 1
         assert [(await on_b.get()).sequence for _ in range(2)] == [  # type: ignore[union-attr]
             published.sequence + 5, published.sequence + 2]
-        assert await b.poll_others() == 0
+        assert await rb.poll(b) == 0
+    await a.close()
+    await b.close()

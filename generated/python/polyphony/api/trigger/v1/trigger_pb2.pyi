@@ -150,3 +150,105 @@ class ListCuesResponse(_message.Message):
     cues: _containers.RepeatedCompositeFieldContainer[Cue]
     next_after: int
     def __init__(self, cues: _Optional[_Iterable[_Union[Cue, _Mapping]]] = ..., next_after: _Optional[int] = ...) -> None: ...
+
+class CueListEntry(_message.Message):
+    __slots__ = ("cue_id", "position", "label", "payload")
+    CUE_ID_FIELD_NUMBER: _ClassVar[int]
+    POSITION_FIELD_NUMBER: _ClassVar[int]
+    LABEL_FIELD_NUMBER: _ClassVar[int]
+    PAYLOAD_FIELD_NUMBER: _ClassVar[int]
+    cue_id: str
+    position: int
+    label: str
+    payload: _struct_pb2.Struct
+    def __init__(self, cue_id: _Optional[str] = ..., position: _Optional[int] = ..., label: _Optional[str] = ..., payload: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
+
+class CueList(_message.Message):
+    __slots__ = ("project_uuid", "cues", "current")
+    PROJECT_UUID_FIELD_NUMBER: _ClassVar[int]
+    CUES_FIELD_NUMBER: _ClassVar[int]
+    CURRENT_FIELD_NUMBER: _ClassVar[int]
+    project_uuid: str
+    cues: _containers.RepeatedCompositeFieldContainer[CueListEntry]
+    current: int
+    def __init__(self, project_uuid: _Optional[str] = ..., cues: _Optional[_Iterable[_Union[CueListEntry, _Mapping]]] = ..., current: _Optional[int] = ...) -> None: ...
+
+class CueListEntryInput(_message.Message):
+    __slots__ = ("label", "payload")
+    LABEL_FIELD_NUMBER: _ClassVar[int]
+    PAYLOAD_FIELD_NUMBER: _ClassVar[int]
+    label: str
+    payload: _struct_pb2.Struct
+    def __init__(self, label: _Optional[str] = ..., payload: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
+
+class GetCueListRequest(_message.Message):
+    __slots__ = ("project_uuid",)
+    PROJECT_UUID_FIELD_NUMBER: _ClassVar[int]
+    project_uuid: str
+    def __init__(self, project_uuid: _Optional[str] = ...) -> None: ...
+
+class GetCueListResponse(_message.Message):
+    __slots__ = ("cue_list",)
+    CUE_LIST_FIELD_NUMBER: _ClassVar[int]
+    cue_list: CueList
+    def __init__(self, cue_list: _Optional[_Union[CueList, _Mapping]] = ...) -> None: ...
+
+class ReplaceCueListRequest(_message.Message):
+    __slots__ = ("project_uuid", "cues")
+    PROJECT_UUID_FIELD_NUMBER: _ClassVar[int]
+    CUES_FIELD_NUMBER: _ClassVar[int]
+    project_uuid: str
+    cues: _containers.RepeatedCompositeFieldContainer[CueListEntryInput]
+    def __init__(self, project_uuid: _Optional[str] = ..., cues: _Optional[_Iterable[_Union[CueListEntryInput, _Mapping]]] = ...) -> None: ...
+
+class ReplaceCueListResponse(_message.Message):
+    __slots__ = ("cue_list",)
+    CUE_LIST_FIELD_NUMBER: _ClassVar[int]
+    cue_list: CueList
+    def __init__(self, cue_list: _Optional[_Union[CueList, _Mapping]] = ...) -> None: ...
+
+class NextCueRequest(_message.Message):
+    __slots__ = ("project_uuid",)
+    PROJECT_UUID_FIELD_NUMBER: _ClassVar[int]
+    project_uuid: str
+    def __init__(self, project_uuid: _Optional[str] = ...) -> None: ...
+
+class NextCueResponse(_message.Message):
+    __slots__ = ("cue_list", "cue")
+    CUE_LIST_FIELD_NUMBER: _ClassVar[int]
+    CUE_FIELD_NUMBER: _ClassVar[int]
+    cue_list: CueList
+    cue: Cue
+    def __init__(self, cue_list: _Optional[_Union[CueList, _Mapping]] = ..., cue: _Optional[_Union[Cue, _Mapping]] = ...) -> None: ...
+
+class PreviousCueRequest(_message.Message):
+    __slots__ = ("project_uuid",)
+    PROJECT_UUID_FIELD_NUMBER: _ClassVar[int]
+    project_uuid: str
+    def __init__(self, project_uuid: _Optional[str] = ...) -> None: ...
+
+class PreviousCueResponse(_message.Message):
+    __slots__ = ("cue_list", "cue")
+    CUE_LIST_FIELD_NUMBER: _ClassVar[int]
+    CUE_FIELD_NUMBER: _ClassVar[int]
+    cue_list: CueList
+    cue: Cue
+    def __init__(self, cue_list: _Optional[_Union[CueList, _Mapping]] = ..., cue: _Optional[_Union[Cue, _Mapping]] = ...) -> None: ...
+
+class JumpToCueRequest(_message.Message):
+    __slots__ = ("project_uuid", "position", "cue_id")
+    PROJECT_UUID_FIELD_NUMBER: _ClassVar[int]
+    POSITION_FIELD_NUMBER: _ClassVar[int]
+    CUE_ID_FIELD_NUMBER: _ClassVar[int]
+    project_uuid: str
+    position: int
+    cue_id: str
+    def __init__(self, project_uuid: _Optional[str] = ..., position: _Optional[int] = ..., cue_id: _Optional[str] = ...) -> None: ...
+
+class JumpToCueResponse(_message.Message):
+    __slots__ = ("cue_list", "cue")
+    CUE_LIST_FIELD_NUMBER: _ClassVar[int]
+    CUE_FIELD_NUMBER: _ClassVar[int]
+    cue_list: CueList
+    cue: Cue
+    def __init__(self, cue_list: _Optional[_Union[CueList, _Mapping]] = ..., cue: _Optional[_Union[Cue, _Mapping]] = ...) -> None: ...

@@ -72,6 +72,31 @@ class TriggerServiceStub:
                 request_serializer=polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.ListCuesRequest.SerializeToString,
                 response_deserializer=polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.ListCuesResponse.FromString,
                 _registered_method=True)
+        self.GetCueList = channel.unary_unary(
+                '/polyphony.api.trigger.v1.TriggerService/GetCueList',
+                request_serializer=polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.GetCueListRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.GetCueListResponse.FromString,
+                _registered_method=True)
+        self.ReplaceCueList = channel.unary_unary(
+                '/polyphony.api.trigger.v1.TriggerService/ReplaceCueList',
+                request_serializer=polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.ReplaceCueListRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.ReplaceCueListResponse.FromString,
+                _registered_method=True)
+        self.NextCue = channel.unary_unary(
+                '/polyphony.api.trigger.v1.TriggerService/NextCue',
+                request_serializer=polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.NextCueRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.NextCueResponse.FromString,
+                _registered_method=True)
+        self.PreviousCue = channel.unary_unary(
+                '/polyphony.api.trigger.v1.TriggerService/PreviousCue',
+                request_serializer=polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.PreviousCueRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.PreviousCueResponse.FromString,
+                _registered_method=True)
+        self.JumpToCue = channel.unary_unary(
+                '/polyphony.api.trigger.v1.TriggerService/JumpToCue',
+                request_serializer=polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.JumpToCueRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.JumpToCueResponse.FromString,
+                _registered_method=True)
 
 
 class TriggerServiceServicer:
@@ -130,6 +155,46 @@ class TriggerServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetCueList(self, request, context):
+        """A project's cue list: the ordered cues a stage manager fires with GO, and which one was
+        fired last (`GET /opentheater/projects/{project_uuid}/cuelist`).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ReplaceCueList(self, request, context):
+        """Replace a project's cue list (`PUT /opentheater/projects/{project_uuid}/cuelist` with
+        `{"cues": [{"label": ..., "payload": {...}}, ...]}`); nothing is fired and the list starts
+        before its first cue again.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def NextCue(self, request, context):
+        """GO: fire the cue after the current one (the first cue when none was fired yet) and make it
+        current. Fails with FAILED_PRECONDITION after the last cue.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def PreviousCue(self, request, context):
+        """Fire the cue before the current one again and make it current. Fails with
+        FAILED_PRECONDITION at the first cue or when none was fired yet.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def JumpToCue(self, request, context):
+        """Fire the cue at a position (or with an id) and make it current.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_TriggerServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -162,6 +227,31 @@ def add_TriggerServiceServicer_to_server(servicer, server):
                     servicer.ListCues,
                     request_deserializer=polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.ListCuesRequest.FromString,
                     response_serializer=polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.ListCuesResponse.SerializeToString,
+            ),
+            'GetCueList': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetCueList,
+                    request_deserializer=polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.GetCueListRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.GetCueListResponse.SerializeToString,
+            ),
+            'ReplaceCueList': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReplaceCueList,
+                    request_deserializer=polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.ReplaceCueListRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.ReplaceCueListResponse.SerializeToString,
+            ),
+            'NextCue': grpc.unary_unary_rpc_method_handler(
+                    servicer.NextCue,
+                    request_deserializer=polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.NextCueRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.NextCueResponse.SerializeToString,
+            ),
+            'PreviousCue': grpc.unary_unary_rpc_method_handler(
+                    servicer.PreviousCue,
+                    request_deserializer=polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.PreviousCueRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.PreviousCueResponse.SerializeToString,
+            ),
+            'JumpToCue': grpc.unary_unary_rpc_method_handler(
+                    servicer.JumpToCue,
+                    request_deserializer=polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.JumpToCueRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.JumpToCueResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -333,6 +423,141 @@ class TriggerService:
             '/polyphony.api.trigger.v1.TriggerService/ListCues',
             polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.ListCuesRequest.SerializeToString,
             polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.ListCuesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetCueList(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.trigger.v1.TriggerService/GetCueList',
+            polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.GetCueListRequest.SerializeToString,
+            polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.GetCueListResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReplaceCueList(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.trigger.v1.TriggerService/ReplaceCueList',
+            polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.ReplaceCueListRequest.SerializeToString,
+            polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.ReplaceCueListResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def NextCue(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.trigger.v1.TriggerService/NextCue',
+            polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.NextCueRequest.SerializeToString,
+            polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.NextCueResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PreviousCue(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.trigger.v1.TriggerService/PreviousCue',
+            polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.PreviousCueRequest.SerializeToString,
+            polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.PreviousCueResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def JumpToCue(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.trigger.v1.TriggerService/JumpToCue',
+            polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.JumpToCueRequest.SerializeToString,
+            polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.JumpToCueResponse.FromString,
             options,
             channel_credentials,
             insecure,

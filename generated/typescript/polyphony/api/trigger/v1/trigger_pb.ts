@@ -10,13 +10,13 @@ import { file_google_api_httpbody } from "../../../../google/api/httpbody_pb.js"
 import type { ListValue, Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_struct, file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import { file_polyphony_api_common_v1_options } from "../../common/v1/options_pb.js";
-import type { Message } from "@bufbuild/protobuf";
+import type { JsonObject, Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file polyphony/api/trigger/v1/trigger.proto.
  */
 export const file_polyphony_api_trigger_v1_trigger: GenFile = /*@__PURE__*/
-  fileDesc("CiZwb2x5cGhvbnkvYXBpL3RyaWdnZXIvdjEvdHJpZ2dlci5wcm90bxIYcG9seXBob255LmFwaS50cmlnZ2VyLnYxIhcKFUdldFByb2plY3RMaXN0UmVxdWVzdCJNChZHZXRQcm9qZWN0TGlzdFJlc3BvbnNlEjMKCHByb2plY3RzGAEgAygLMiEucG9seXBob255LmFwaS50cmlnZ2VyLnYxLlByb2plY3QitgEKB1Byb2plY3QSFAoMcHJvamVjdF91dWlkGAEgASgJEhQKDHByb2plY3RfcGF0aBgCIAMoCRIxCg1wcm9qZWN0X2xhYmVsGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLkxpc3RWYWx1ZRITCgt0cmlnZ2VyX3VyaRgEIAEoCRI3CgxjaGFubmVsX2xpc3QYBSADKAsyIS5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuQ2hhbm5lbCKCAgoHQ2hhbm5lbBIUCgxjaGFubmVsX3V1aWQYASABKAkSEgoFbGFiZWwYAiABKAlIAIgBARIVCg1jb250YWluZXJfaWRzGAMgAygJEh0KEHByb3Zpc2lvbmluZ191cmkYBCABKAlIAYgBARIYCgt0cmlnZ2VyX3VyaRgFIAEoCUgCiAEBEhUKCHJlbmRlcmVyGAYgASgJSAOIAQESGQoMbGFzdG1vZGlmaWVkGAcgASgBSASIAQFCCAoGX2xhYmVsQhMKEV9wcm92aXNpb25pbmdfdXJpQg4KDF90cmlnZ2VyX3VyaUILCglfcmVuZGVyZXJCDwoNX2xhc3Rtb2RpZmllZCJAChJHZXRGaWxlTGlzdFJlcXVlc3QSFAoMcHJvamVjdF91dWlkGAEgASgJEhQKDGNoYW5uZWxfdXVpZBgCIAEoCSJOChNHZXRGaWxlTGlzdFJlc3BvbnNlEjcKBWZpbGVzGAEgAygLMigucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkZpbGVEZWZpbml0aW9uIkoKDkZpbGVEZWZpbml0aW9uEhAKCGZpbGVwYXRoGAEgASgJEhAKCGZpbGVzaXplGAIgASgBEhQKDGxhc3Rtb2RpZmllZBgDIAEoASJPCg9HZXRBc3NldFJlcXVlc3QSFAoMcHJvamVjdF91dWlkGAEgASgJEhQKDGNoYW5uZWxfdXVpZBgCIAEoCRIQCghmaWxlcGF0aBgDIAEoCSJbCg5QdWJsaXNoUmVxdWVzdBIUCgxwcm9qZWN0X3V1aWQYASABKAkSDwoHcGF5bG9hZBgCIAEoCRIiCgRib2R5GAMgASgLMhQuZ29vZ2xlLmFwaS5IdHRwQm9keSI9Cg9QdWJsaXNoUmVzcG9uc2USKgoDY3VlGAEgASgLMh0ucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkN1ZSJwCgNDdWUSFAoMcHJvamVjdF91dWlkGAEgASgJEhAKCHNlcXVlbmNlGAIgASgDEjAKDHB1Ymxpc2hfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDwoHcGF5bG9hZBgEIAEoCSI/ChBTdWJzY3JpYmVSZXF1ZXN0EhQKDHByb2plY3RfdXVpZBgBIAEoCRIVCg1pbmNsdWRlX3N0YXRlGAIgASgIIk4KEVN1YnNjcmliZVJlc3BvbnNlEioKA2N1ZRgBIAEoCzIdLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5DdWUSDQoFc3RhdGUYAiABKAgiRQoPTGlzdEN1ZXNSZXF1ZXN0EhQKDHByb2plY3RfdXVpZBgBIAEoCRINCgVhZnRlchgCIAEoAxINCgVsaW1pdBgDIAEoBSJnChBMaXN0Q3Vlc1Jlc3BvbnNlEisKBGN1ZXMYASADKAsyHS5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuQ3VlEhcKCm5leHRfYWZ0ZXIYAiABKANIAIgBAUINCgtfbmV4dF9hZnRlcjKtBwoOVHJpZ2dlclNlcnZpY2USngEKDkdldFByb2plY3RMaXN0Ei8ucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkdldFByb2plY3RMaXN0UmVxdWVzdBowLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5HZXRQcm9qZWN0TGlzdFJlc3BvbnNlIinI8xgBgtPkkwIfEh0vb3BlbnRoZWF0ZXIvcHJvamVjdExpc3QuanNvbhK2AQoLR2V0RmlsZUxpc3QSLC5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuR2V0RmlsZUxpc3RSZXF1ZXN0Gi0ucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkdldEZpbGVMaXN0UmVzcG9uc2UiSsjzGAGC0+STAkASPi9vcGVudGhlYXRlci9maWxlcy97cHJvamVjdF91dWlkfS97Y2hhbm5lbF91dWlkfS9maWxlTGlzdC5qc29uEpkBCghHZXRBc3NldBIpLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5HZXRBc3NldFJlcXVlc3QaFC5nb29nbGUuYXBpLkh0dHBCb2R5IkrI8xgBgtPkkwJAEj4vb3BlbnRoZWF0ZXIvZmlsZXMve3Byb2plY3RfdXVpZH0ve2NoYW5uZWxfdXVpZH0ve2ZpbGVwYXRoPSoqfTABEpsBCgdQdWJsaXNoEigucG9seXBob255LmFwaS50cmlnZ2VyLnYxLlB1Ymxpc2hSZXF1ZXN0GikucG9seXBob255LmFwaS50cmlnZ2VyLnYxLlB1Ymxpc2hSZXNwb25zZSI7yPMYAoLT5JMCMToEYm9keSIpL29wZW50aGVhdGVyL3Byb2plY3RzL3twcm9qZWN0X3V1aWR9L2N1ZXMSbAoJU3Vic2NyaWJlEioucG9seXBob255LmFwaS50cmlnZ2VyLnYxLlN1YnNjcmliZVJlcXVlc3QaKy5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuU3Vic2NyaWJlUmVzcG9uc2UiBMjzGAEwARKYAQoITGlzdEN1ZXMSKS5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuTGlzdEN1ZXNSZXF1ZXN0GioucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkxpc3RDdWVzUmVzcG9uc2UiNcjzGAGC0+STAisSKS9vcGVudGhlYXRlci9wcm9qZWN0cy97cHJvamVjdF91dWlkfS9jdWVzYgZwcm90bzM", [file_google_api_annotations, file_google_api_httpbody, file_google_protobuf_struct, file_google_protobuf_timestamp, file_polyphony_api_common_v1_options]);
+  fileDesc("CiZwb2x5cGhvbnkvYXBpL3RyaWdnZXIvdjEvdHJpZ2dlci5wcm90bxIYcG9seXBob255LmFwaS50cmlnZ2VyLnYxIhcKFUdldFByb2plY3RMaXN0UmVxdWVzdCJNChZHZXRQcm9qZWN0TGlzdFJlc3BvbnNlEjMKCHByb2plY3RzGAEgAygLMiEucG9seXBob255LmFwaS50cmlnZ2VyLnYxLlByb2plY3QitgEKB1Byb2plY3QSFAoMcHJvamVjdF91dWlkGAEgASgJEhQKDHByb2plY3RfcGF0aBgCIAMoCRIxCg1wcm9qZWN0X2xhYmVsGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLkxpc3RWYWx1ZRITCgt0cmlnZ2VyX3VyaRgEIAEoCRI3CgxjaGFubmVsX2xpc3QYBSADKAsyIS5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuQ2hhbm5lbCKCAgoHQ2hhbm5lbBIUCgxjaGFubmVsX3V1aWQYASABKAkSEgoFbGFiZWwYAiABKAlIAIgBARIVCg1jb250YWluZXJfaWRzGAMgAygJEh0KEHByb3Zpc2lvbmluZ191cmkYBCABKAlIAYgBARIYCgt0cmlnZ2VyX3VyaRgFIAEoCUgCiAEBEhUKCHJlbmRlcmVyGAYgASgJSAOIAQESGQoMbGFzdG1vZGlmaWVkGAcgASgBSASIAQFCCAoGX2xhYmVsQhMKEV9wcm92aXNpb25pbmdfdXJpQg4KDF90cmlnZ2VyX3VyaUILCglfcmVuZGVyZXJCDwoNX2xhc3Rtb2RpZmllZCJAChJHZXRGaWxlTGlzdFJlcXVlc3QSFAoMcHJvamVjdF91dWlkGAEgASgJEhQKDGNoYW5uZWxfdXVpZBgCIAEoCSJOChNHZXRGaWxlTGlzdFJlc3BvbnNlEjcKBWZpbGVzGAEgAygLMigucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkZpbGVEZWZpbml0aW9uIkoKDkZpbGVEZWZpbml0aW9uEhAKCGZpbGVwYXRoGAEgASgJEhAKCGZpbGVzaXplGAIgASgBEhQKDGxhc3Rtb2RpZmllZBgDIAEoASJPCg9HZXRBc3NldFJlcXVlc3QSFAoMcHJvamVjdF91dWlkGAEgASgJEhQKDGNoYW5uZWxfdXVpZBgCIAEoCRIQCghmaWxlcGF0aBgDIAEoCSJbCg5QdWJsaXNoUmVxdWVzdBIUCgxwcm9qZWN0X3V1aWQYASABKAkSDwoHcGF5bG9hZBgCIAEoCRIiCgRib2R5GAMgASgLMhQuZ29vZ2xlLmFwaS5IdHRwQm9keSI9Cg9QdWJsaXNoUmVzcG9uc2USKgoDY3VlGAEgASgLMh0ucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkN1ZSJwCgNDdWUSFAoMcHJvamVjdF91dWlkGAEgASgJEhAKCHNlcXVlbmNlGAIgASgDEjAKDHB1Ymxpc2hfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDwoHcGF5bG9hZBgEIAEoCSI/ChBTdWJzY3JpYmVSZXF1ZXN0EhQKDHByb2plY3RfdXVpZBgBIAEoCRIVCg1pbmNsdWRlX3N0YXRlGAIgASgIIk4KEVN1YnNjcmliZVJlc3BvbnNlEioKA2N1ZRgBIAEoCzIdLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5DdWUSDQoFc3RhdGUYAiABKAgiRQoPTGlzdEN1ZXNSZXF1ZXN0EhQKDHByb2plY3RfdXVpZBgBIAEoCRINCgVhZnRlchgCIAEoAxINCgVsaW1pdBgDIAEoBSJnChBMaXN0Q3Vlc1Jlc3BvbnNlEisKBGN1ZXMYASADKAsyHS5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuQ3VlEhcKCm5leHRfYWZ0ZXIYAiABKANIAIgBAUINCgtfbmV4dF9hZnRlciJpCgxDdWVMaXN0RW50cnkSDgoGY3VlX2lkGAEgASgJEhAKCHBvc2l0aW9uGAIgASgFEg0KBWxhYmVsGAMgASgJEigKB3BheWxvYWQYBCABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0IncKB0N1ZUxpc3QSFAoMcHJvamVjdF91dWlkGAEgASgJEjQKBGN1ZXMYAiADKAsyJi5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuQ3VlTGlzdEVudHJ5EhQKB2N1cnJlbnQYAyABKAVIAIgBAUIKCghfY3VycmVudCJMChFDdWVMaXN0RW50cnlJbnB1dBINCgVsYWJlbBgBIAEoCRIoCgdwYXlsb2FkGAIgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdCIpChFHZXRDdWVMaXN0UmVxdWVzdBIUCgxwcm9qZWN0X3V1aWQYASABKAkiSQoSR2V0Q3VlTGlzdFJlc3BvbnNlEjMKCGN1ZV9saXN0GAEgASgLMiEucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkN1ZUxpc3QiaAoVUmVwbGFjZUN1ZUxpc3RSZXF1ZXN0EhQKDHByb2plY3RfdXVpZBgBIAEoCRI5CgRjdWVzGAIgAygLMisucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkN1ZUxpc3RFbnRyeUlucHV0Ik0KFlJlcGxhY2VDdWVMaXN0UmVzcG9uc2USMwoIY3VlX2xpc3QYASABKAsyIS5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuQ3VlTGlzdCImCg5OZXh0Q3VlUmVxdWVzdBIUCgxwcm9qZWN0X3V1aWQYASABKAkicgoPTmV4dEN1ZVJlc3BvbnNlEjMKCGN1ZV9saXN0GAEgASgLMiEucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkN1ZUxpc3QSKgoDY3VlGAIgASgLMh0ucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkN1ZSIqChJQcmV2aW91c0N1ZVJlcXVlc3QSFAoMcHJvamVjdF91dWlkGAEgASgJInYKE1ByZXZpb3VzQ3VlUmVzcG9uc2USMwoIY3VlX2xpc3QYASABKAsyIS5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuQ3VlTGlzdBIqCgNjdWUYAiABKAsyHS5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuQ3VlIlgKEEp1bXBUb0N1ZVJlcXVlc3QSFAoMcHJvamVjdF91dWlkGAEgASgJEhIKCHBvc2l0aW9uGAIgASgFSAASEAoGY3VlX2lkGAMgASgJSABCCAoGdGFyZ2V0InQKEUp1bXBUb0N1ZVJlc3BvbnNlEjMKCGN1ZV9saXN0GAEgASgLMiEucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkN1ZUxpc3QSKgoDY3VlGAIgASgLMh0ucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkN1ZTKDDgoOVHJpZ2dlclNlcnZpY2USngEKDkdldFByb2plY3RMaXN0Ei8ucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkdldFByb2plY3RMaXN0UmVxdWVzdBowLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5HZXRQcm9qZWN0TGlzdFJlc3BvbnNlIinI8xgBgtPkkwIfEh0vb3BlbnRoZWF0ZXIvcHJvamVjdExpc3QuanNvbhK2AQoLR2V0RmlsZUxpc3QSLC5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuR2V0RmlsZUxpc3RSZXF1ZXN0Gi0ucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkdldEZpbGVMaXN0UmVzcG9uc2UiSsjzGAGC0+STAkASPi9vcGVudGhlYXRlci9maWxlcy97cHJvamVjdF91dWlkfS97Y2hhbm5lbF91dWlkfS9maWxlTGlzdC5qc29uEpkBCghHZXRBc3NldBIpLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5HZXRBc3NldFJlcXVlc3QaFC5nb29nbGUuYXBpLkh0dHBCb2R5IkrI8xgBgtPkkwJAEj4vb3BlbnRoZWF0ZXIvZmlsZXMve3Byb2plY3RfdXVpZH0ve2NoYW5uZWxfdXVpZH0ve2ZpbGVwYXRoPSoqfTABEpsBCgdQdWJsaXNoEigucG9seXBob255LmFwaS50cmlnZ2VyLnYxLlB1Ymxpc2hSZXF1ZXN0GikucG9seXBob255LmFwaS50cmlnZ2VyLnYxLlB1Ymxpc2hSZXNwb25zZSI7yPMYAoLT5JMCMToEYm9keSIpL29wZW50aGVhdGVyL3Byb2plY3RzL3twcm9qZWN0X3V1aWR9L2N1ZXMSbAoJU3Vic2NyaWJlEioucG9seXBob255LmFwaS50cmlnZ2VyLnYxLlN1YnNjcmliZVJlcXVlc3QaKy5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuU3Vic2NyaWJlUmVzcG9uc2UiBMjzGAEwARKYAQoITGlzdEN1ZXMSKS5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuTGlzdEN1ZXNSZXF1ZXN0GioucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkxpc3RDdWVzUmVzcG9uc2UiNcjzGAGC0+STAisSKS9vcGVudGhlYXRlci9wcm9qZWN0cy97cHJvamVjdF91dWlkfS9jdWVzEqEBCgpHZXRDdWVMaXN0EisucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkdldEN1ZUxpc3RSZXF1ZXN0GiwucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkdldEN1ZUxpc3RSZXNwb25zZSI4yPMYAYLT5JMCLhIsL29wZW50aGVhdGVyL3Byb2plY3RzL3twcm9qZWN0X3V1aWR9L2N1ZWxpc3QSsAEKDlJlcGxhY2VDdWVMaXN0Ei8ucG9seXBob255LmFwaS50cmlnZ2VyLnYxLlJlcGxhY2VDdWVMaXN0UmVxdWVzdBowLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5SZXBsYWNlQ3VlTGlzdFJlc3BvbnNlIjvI8xgCgtPkkwIxOgEqGiwvb3BlbnRoZWF0ZXIvcHJvamVjdHMve3Byb2plY3RfdXVpZH0vY3VlbGlzdBKgAQoHTmV4dEN1ZRIoLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5OZXh0Q3VlUmVxdWVzdBopLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5OZXh0Q3VlUmVzcG9uc2UiQMjzGAKC0+STAjY6ASoiMS9vcGVudGhlYXRlci9wcm9qZWN0cy97cHJvamVjdF91dWlkfS9jdWVsaXN0L25leHQSsAEKC1ByZXZpb3VzQ3VlEiwucG9seXBob255LmFwaS50cmlnZ2VyLnYxLlByZXZpb3VzQ3VlUmVxdWVzdBotLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5QcmV2aW91c0N1ZVJlc3BvbnNlIkTI8xgCgtPkkwI6OgEqIjUvb3BlbnRoZWF0ZXIvcHJvamVjdHMve3Byb2plY3RfdXVpZH0vY3VlbGlzdC9wcmV2aW91cxKmAQoJSnVtcFRvQ3VlEioucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkp1bXBUb0N1ZVJlcXVlc3QaKy5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuSnVtcFRvQ3VlUmVzcG9uc2UiQMjzGAKC0+STAjY6ASoiMS9vcGVudGhlYXRlci9wcm9qZWN0cy97cHJvamVjdF91dWlkfS9jdWVsaXN0L2p1bXBiBnByb3RvMw", [file_google_api_annotations, file_google_api_httpbody, file_google_protobuf_struct, file_google_protobuf_timestamp, file_polyphony_api_common_v1_options]);
 
 /**
  * Request for GetProjectList.
@@ -506,6 +506,372 @@ export const ListCuesResponseSchema: GenMessage<ListCuesResponse> = /*@__PURE__*
   messageDesc(file_polyphony_api_trigger_v1_trigger, 14);
 
 /**
+ * One cue of a cue list.
+ *
+ * @generated from message polyphony.api.trigger.v1.CueListEntry
+ */
+export type CueListEntry = Message<"polyphony.api.trigger.v1.CueListEntry"> & {
+  /**
+   * Stable id of the entry (a UUID assigned when the list is stored).
+   *
+   * @generated from field: string cue_id = 1;
+   */
+  cueId: string;
+
+  /**
+   * Zero-based position in the list.
+   *
+   * @generated from field: int32 position = 2;
+   */
+  position: number;
+
+  /**
+   * What the stage manager sees (e.g. "Q12 - Act 2 opens").
+   *
+   * @generated from field: string label = 3;
+   */
+  label: string;
+
+  /**
+   * The trigger payload the cue publishes when fired (an Open Theater trigger payload object).
+   *
+   * @generated from field: google.protobuf.Struct payload = 4;
+   */
+  payload?: JsonObject | undefined;
+};
+
+/**
+ * Describes the message polyphony.api.trigger.v1.CueListEntry.
+ * Use `create(CueListEntrySchema)` to create a new message.
+ */
+export const CueListEntrySchema: GenMessage<CueListEntry> = /*@__PURE__*/
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 15);
+
+/**
+ * A project's ordered cue list.
+ *
+ * @generated from message polyphony.api.trigger.v1.CueList
+ */
+export type CueList = Message<"polyphony.api.trigger.v1.CueList"> & {
+  /**
+   * The project.
+   *
+   * @generated from field: string project_uuid = 1;
+   */
+  projectUuid: string;
+
+  /**
+   * The cues in firing order.
+   *
+   * @generated from field: repeated polyphony.api.trigger.v1.CueListEntry cues = 2;
+   */
+  cues: CueListEntry[];
+
+  /**
+   * Position of the cue fired last; omitted when none was fired since the list was stored.
+   *
+   * @generated from field: optional int32 current = 3;
+   */
+  current?: number | undefined;
+};
+
+/**
+ * Describes the message polyphony.api.trigger.v1.CueList.
+ * Use `create(CueListSchema)` to create a new message.
+ */
+export const CueListSchema: GenMessage<CueList> = /*@__PURE__*/
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 16);
+
+/**
+ * One cue when a cue list is replaced.
+ *
+ * @generated from message polyphony.api.trigger.v1.CueListEntryInput
+ */
+export type CueListEntryInput = Message<"polyphony.api.trigger.v1.CueListEntryInput"> & {
+  /**
+   * What the stage manager sees.
+   *
+   * @generated from field: string label = 1;
+   */
+  label: string;
+
+  /**
+   * The trigger payload to publish when the cue is fired.
+   *
+   * @generated from field: google.protobuf.Struct payload = 2;
+   */
+  payload?: JsonObject | undefined;
+};
+
+/**
+ * Describes the message polyphony.api.trigger.v1.CueListEntryInput.
+ * Use `create(CueListEntryInputSchema)` to create a new message.
+ */
+export const CueListEntryInputSchema: GenMessage<CueListEntryInput> = /*@__PURE__*/
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 17);
+
+/**
+ * Request for GetCueList.
+ *
+ * @generated from message polyphony.api.trigger.v1.GetCueListRequest
+ */
+export type GetCueListRequest = Message<"polyphony.api.trigger.v1.GetCueListRequest"> & {
+  /**
+   * The project.
+   *
+   * @generated from field: string project_uuid = 1;
+   */
+  projectUuid: string;
+};
+
+/**
+ * Describes the message polyphony.api.trigger.v1.GetCueListRequest.
+ * Use `create(GetCueListRequestSchema)` to create a new message.
+ */
+export const GetCueListRequestSchema: GenMessage<GetCueListRequest> = /*@__PURE__*/
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 18);
+
+/**
+ * Response of GetCueList.
+ *
+ * @generated from message polyphony.api.trigger.v1.GetCueListResponse
+ */
+export type GetCueListResponse = Message<"polyphony.api.trigger.v1.GetCueListResponse"> & {
+  /**
+   * The cue list (empty when none was stored).
+   *
+   * @generated from field: polyphony.api.trigger.v1.CueList cue_list = 1;
+   */
+  cueList?: CueList | undefined;
+};
+
+/**
+ * Describes the message polyphony.api.trigger.v1.GetCueListResponse.
+ * Use `create(GetCueListResponseSchema)` to create a new message.
+ */
+export const GetCueListResponseSchema: GenMessage<GetCueListResponse> = /*@__PURE__*/
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 19);
+
+/**
+ * Request for ReplaceCueList.
+ *
+ * @generated from message polyphony.api.trigger.v1.ReplaceCueListRequest
+ */
+export type ReplaceCueListRequest = Message<"polyphony.api.trigger.v1.ReplaceCueListRequest"> & {
+  /**
+   * The project.
+   *
+   * @generated from field: string project_uuid = 1;
+   */
+  projectUuid: string;
+
+  /**
+   * The new cues, in firing order (at most 10000).
+   *
+   * @generated from field: repeated polyphony.api.trigger.v1.CueListEntryInput cues = 2;
+   */
+  cues: CueListEntryInput[];
+};
+
+/**
+ * Describes the message polyphony.api.trigger.v1.ReplaceCueListRequest.
+ * Use `create(ReplaceCueListRequestSchema)` to create a new message.
+ */
+export const ReplaceCueListRequestSchema: GenMessage<ReplaceCueListRequest> = /*@__PURE__*/
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 20);
+
+/**
+ * Response of ReplaceCueList.
+ *
+ * @generated from message polyphony.api.trigger.v1.ReplaceCueListResponse
+ */
+export type ReplaceCueListResponse = Message<"polyphony.api.trigger.v1.ReplaceCueListResponse"> & {
+  /**
+   * The stored cue list.
+   *
+   * @generated from field: polyphony.api.trigger.v1.CueList cue_list = 1;
+   */
+  cueList?: CueList | undefined;
+};
+
+/**
+ * Describes the message polyphony.api.trigger.v1.ReplaceCueListResponse.
+ * Use `create(ReplaceCueListResponseSchema)` to create a new message.
+ */
+export const ReplaceCueListResponseSchema: GenMessage<ReplaceCueListResponse> = /*@__PURE__*/
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 21);
+
+/**
+ * Request for NextCue.
+ *
+ * @generated from message polyphony.api.trigger.v1.NextCueRequest
+ */
+export type NextCueRequest = Message<"polyphony.api.trigger.v1.NextCueRequest"> & {
+  /**
+   * The project.
+   *
+   * @generated from field: string project_uuid = 1;
+   */
+  projectUuid: string;
+};
+
+/**
+ * Describes the message polyphony.api.trigger.v1.NextCueRequest.
+ * Use `create(NextCueRequestSchema)` to create a new message.
+ */
+export const NextCueRequestSchema: GenMessage<NextCueRequest> = /*@__PURE__*/
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 22);
+
+/**
+ * Response of NextCue.
+ *
+ * @generated from message polyphony.api.trigger.v1.NextCueResponse
+ */
+export type NextCueResponse = Message<"polyphony.api.trigger.v1.NextCueResponse"> & {
+  /**
+   * The cue list with its new current position.
+   *
+   * @generated from field: polyphony.api.trigger.v1.CueList cue_list = 1;
+   */
+  cueList?: CueList | undefined;
+
+  /**
+   * The cue as published to the audience.
+   *
+   * @generated from field: polyphony.api.trigger.v1.Cue cue = 2;
+   */
+  cue?: Cue | undefined;
+};
+
+/**
+ * Describes the message polyphony.api.trigger.v1.NextCueResponse.
+ * Use `create(NextCueResponseSchema)` to create a new message.
+ */
+export const NextCueResponseSchema: GenMessage<NextCueResponse> = /*@__PURE__*/
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 23);
+
+/**
+ * Request for PreviousCue.
+ *
+ * @generated from message polyphony.api.trigger.v1.PreviousCueRequest
+ */
+export type PreviousCueRequest = Message<"polyphony.api.trigger.v1.PreviousCueRequest"> & {
+  /**
+   * The project.
+   *
+   * @generated from field: string project_uuid = 1;
+   */
+  projectUuid: string;
+};
+
+/**
+ * Describes the message polyphony.api.trigger.v1.PreviousCueRequest.
+ * Use `create(PreviousCueRequestSchema)` to create a new message.
+ */
+export const PreviousCueRequestSchema: GenMessage<PreviousCueRequest> = /*@__PURE__*/
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 24);
+
+/**
+ * Response of PreviousCue.
+ *
+ * @generated from message polyphony.api.trigger.v1.PreviousCueResponse
+ */
+export type PreviousCueResponse = Message<"polyphony.api.trigger.v1.PreviousCueResponse"> & {
+  /**
+   * The cue list with its new current position.
+   *
+   * @generated from field: polyphony.api.trigger.v1.CueList cue_list = 1;
+   */
+  cueList?: CueList | undefined;
+
+  /**
+   * The cue as published to the audience.
+   *
+   * @generated from field: polyphony.api.trigger.v1.Cue cue = 2;
+   */
+  cue?: Cue | undefined;
+};
+
+/**
+ * Describes the message polyphony.api.trigger.v1.PreviousCueResponse.
+ * Use `create(PreviousCueResponseSchema)` to create a new message.
+ */
+export const PreviousCueResponseSchema: GenMessage<PreviousCueResponse> = /*@__PURE__*/
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 25);
+
+/**
+ * Request for JumpToCue: give `position` or `cue_id`.
+ *
+ * @generated from message polyphony.api.trigger.v1.JumpToCueRequest
+ */
+export type JumpToCueRequest = Message<"polyphony.api.trigger.v1.JumpToCueRequest"> & {
+  /**
+   * The project.
+   *
+   * @generated from field: string project_uuid = 1;
+   */
+  projectUuid: string;
+
+  /**
+   * The cue to fire.
+   *
+   * @generated from oneof polyphony.api.trigger.v1.JumpToCueRequest.target
+   */
+  target: {
+    /**
+     * Zero-based position in the list.
+     *
+     * @generated from field: int32 position = 2;
+     */
+    value: number;
+    case: "position";
+  } | {
+    /**
+     * The entry's id.
+     *
+     * @generated from field: string cue_id = 3;
+     */
+    value: string;
+    case: "cueId";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message polyphony.api.trigger.v1.JumpToCueRequest.
+ * Use `create(JumpToCueRequestSchema)` to create a new message.
+ */
+export const JumpToCueRequestSchema: GenMessage<JumpToCueRequest> = /*@__PURE__*/
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 26);
+
+/**
+ * Response of JumpToCue.
+ *
+ * @generated from message polyphony.api.trigger.v1.JumpToCueResponse
+ */
+export type JumpToCueResponse = Message<"polyphony.api.trigger.v1.JumpToCueResponse"> & {
+  /**
+   * The cue list with its new current position.
+   *
+   * @generated from field: polyphony.api.trigger.v1.CueList cue_list = 1;
+   */
+  cueList?: CueList | undefined;
+
+  /**
+   * The cue as published to the audience.
+   *
+   * @generated from field: polyphony.api.trigger.v1.Cue cue = 2;
+   */
+  cue?: Cue | undefined;
+};
+
+/**
+ * Describes the message polyphony.api.trigger.v1.JumpToCueResponse.
+ * Use `create(JumpToCueResponseSchema)` to create a new message.
+ */
+export const JumpToCueResponseSchema: GenMessage<JumpToCueResponse> = /*@__PURE__*/
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 27);
+
+/**
  * TriggerService speaks the Open Theater API: provisioning (`projectList.json`, per-channel
  * `fileList.json` and the listed asset files) under /opentheater/, and cues ("triggers").
  * Cues published here reach every gRPC `Subscribe` stream and every socket.io client of the
@@ -580,6 +946,61 @@ export const TriggerService: GenService<{
     methodKind: "unary";
     input: typeof ListCuesRequestSchema;
     output: typeof ListCuesResponseSchema;
+  },
+  /**
+   * A project's cue list: the ordered cues a stage manager fires with GO, and which one was
+   * fired last (`GET /opentheater/projects/{project_uuid}/cuelist`).
+   *
+   * @generated from rpc polyphony.api.trigger.v1.TriggerService.GetCueList
+   */
+  getCueList: {
+    methodKind: "unary";
+    input: typeof GetCueListRequestSchema;
+    output: typeof GetCueListResponseSchema;
+  },
+  /**
+   * Replace a project's cue list (`PUT /opentheater/projects/{project_uuid}/cuelist` with
+   * `{"cues": [{"label": ..., "payload": {...}}, ...]}`); nothing is fired and the list starts
+   * before its first cue again.
+   *
+   * @generated from rpc polyphony.api.trigger.v1.TriggerService.ReplaceCueList
+   */
+  replaceCueList: {
+    methodKind: "unary";
+    input: typeof ReplaceCueListRequestSchema;
+    output: typeof ReplaceCueListResponseSchema;
+  },
+  /**
+   * GO: fire the cue after the current one (the first cue when none was fired yet) and make it
+   * current. Fails with FAILED_PRECONDITION after the last cue.
+   *
+   * @generated from rpc polyphony.api.trigger.v1.TriggerService.NextCue
+   */
+  nextCue: {
+    methodKind: "unary";
+    input: typeof NextCueRequestSchema;
+    output: typeof NextCueResponseSchema;
+  },
+  /**
+   * Fire the cue before the current one again and make it current. Fails with
+   * FAILED_PRECONDITION at the first cue or when none was fired yet.
+   *
+   * @generated from rpc polyphony.api.trigger.v1.TriggerService.PreviousCue
+   */
+  previousCue: {
+    methodKind: "unary";
+    input: typeof PreviousCueRequestSchema;
+    output: typeof PreviousCueResponseSchema;
+  },
+  /**
+   * Fire the cue at a position (or with an id) and make it current.
+   *
+   * @generated from rpc polyphony.api.trigger.v1.TriggerService.JumpToCue
+   */
+  jumpToCue: {
+    methodKind: "unary";
+    input: typeof JumpToCueRequestSchema;
+    output: typeof JumpToCueResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_polyphony_api_trigger_v1_trigger, 0);
