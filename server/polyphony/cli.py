@@ -111,7 +111,12 @@ async def serve(settings: Settings, *, demo: bool = False) -> int:
     ready = asyncio.Event()
     worker_task = asyncio.create_task(run_worker(settings, grpc_ports[0], live_port, stop, ready.set))
     try:
-        await ready.wait() if not worker_task.done() else worker_task.result()
+        started_up = asyncio.ensure_future(ready.wait())
+        await asyncio.wait([started_up, worker_task], return_when=asyncio.FIRST_COMPLETED)
+        if worker_task.done():
+            started_up.cancel()
+            worker_task.result()  # a service failed to start: raise its error (and stop everything)
+            raise RuntimeError("the server process stopped during start-up")
         await envoy.wait_port(settings.host, settings.http_port)
         await _wait_healthy(settings.host, settings.http_port)
         elapsed = time.monotonic() - started

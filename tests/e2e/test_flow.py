@@ -50,7 +50,7 @@ def test_service_info_matches_the_schema(http: httpx.Client) -> None:
     assert_valid("service.json", body)
     assert body["api_version"] == "8.2"
     assert body["type"].startswith("urn:x-tams:service")
-    assert "event_stream_mechanisms" not in body  # none implemented
+    assert body["event_stream_mechanisms"] == [{"name": "webhooks"}]
     head = http.head("/tams/service")
     assert head.status_code == 200 and head.content == b""
 

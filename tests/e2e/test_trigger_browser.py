@@ -96,7 +96,8 @@ class Browser:
 @contextlib.asynccontextmanager
 async def chromium() -> AsyncIterator[Browser]:
     binary = chromium_binary()
-    with tempfile.TemporaryDirectory() as profile:
+    # chromium's helper processes may still write the profile while it shuts down
+    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as profile:
         proc = subprocess.Popen(
             [binary, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
              "--disable-background-networking", "--disable-component-update", "--disable-sync",

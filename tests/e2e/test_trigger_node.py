@@ -5,6 +5,7 @@ them these tests fail."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import shutil
@@ -65,10 +66,12 @@ async def start_client(server: RunningServer, namespace: str, token: str | None 
 async def clients() -> AsyncIterator[list[NodeClient]]:
     started: list[NodeClient] = []
     yield started
-    for client in started:
+    for client in started:  # kill them all first, then reap each with a bound
         if client.proc.returncode is None:
             client.proc.kill()
-            await client.proc.wait()
+    for client in started:
+        with contextlib.suppress(TimeoutError, ProcessLookupError):
+            await asyncio.wait_for(client.proc.wait(), 5)
 
 
 async def _publish(stub: trigger_pb2_grpc.TriggerServiceStub, server: RunningServer, content: dict[str, str]) -> int:

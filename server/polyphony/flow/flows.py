@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, and_, delete, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from polyphony.core.errors import Conflict, InvalidArgument, Locked, NotFound
-from polyphony.flow import profiles, schemas, segments
+from polyphony.flow import events, profiles, schemas, segments
 from polyphony.flow.clock import now_us, rfc3339
 from polyphony.flow.models import (
     CollectionItemRow,
@@ -176,6 +176,9 @@ async def _ensure_source(session: AsyncSession, doc: dict[str, Any], now: int) -
         ))
         await session.flush()  # the source row must exist before its tag rows and its flows
         session.add_all(SourceTagRow(source_id=doc["source_id"], name=n, value=v) for n, v in tag_rows(tags))
+        created = await session.get(SourceRow, doc["source_id"])
+        assert created is not None
+        await events.source_created(session, await render_source(session, created))
     elif source.format != doc["format"]:
         raise InvalidArgument(
             f"flow format {doc['format']} conflicts with source {source.id} format {source.format}", field="format")
@@ -245,19 +248,24 @@ async def put_flow(session: AsyncSession, flow_id: str, body: dict[str, Any]) ->
     await _check_collection(session, flow_id, doc)
     created = row is None
     previous: dict[str, Any] = {}
+    was_read_only = read_only
     if row is None:
         row = FlowRow(id=flow_id, created_us=now, metadata_updated_us=now, read_only=read_only)
         session.add(row)
     else:
-        previous = row.document
+        previous, was_read_only = row.document, row.read_only
         row.read_only = read_only
     await _store(session, row, doc, now, previous=previous)
-    return PutResult(await render_flow(session, row), created)
+    rendered = await render_flow(session, row)
+    if created or row.metadata_updated_us == now or was_read_only != read_only:
+        await events.flow_changed(session, rendered, created=created)
+    return PutResult(rendered, created)
 
 
 async def delete_flow(session: AsyncSession, flow_id: str) -> None:
     row = await _flow(session, flow_id)
     _writable(row)
+    await events.flow_deleted(session, flow_id, row.source_id)
     await session.execute(delete(FlowTagRow).where(FlowTagRow.flow_id == flow_id))
     await session.execute(delete(CollectionItemRow).where(CollectionItemRow.collector_id == flow_id))
     await session.delete(row)
@@ -282,8 +290,10 @@ async def set_read_only(session: AsyncSession, flow_id: str, value: Any) -> None
     if not isinstance(value, bool):
         raise InvalidArgument("read_only must be a JSON boolean", field="read_only")
     row = await _flow(session, flow_id)
-    row.read_only = value
-    await session.flush()
+    if row.read_only != value:
+        row.read_only = value
+        await session.flush()
+        await events.flow_changed(session, await render_flow(session, row), created=False)
 
 
 async def _edit(session: AsyncSession, flow_id: str, name: str, value: Any | None) -> None:
@@ -297,7 +307,10 @@ async def _edit(session: AsyncSession, flow_id: str, name: str, value: Any | Non
         doc[name] = value
     check = {k: v for k, v in doc.items() if not (k in TECHNICAL and "profile_id" in doc)}
     schemas.check("flow-put.json", check, what=name)
-    await _store(session, row, doc, now_us(), previous=row.document)
+    now = now_us()
+    await _store(session, row, doc, now, previous=row.document)
+    if row.metadata_updated_us == now:
+        await events.flow_changed(session, await render_flow(session, row), created=False)
 
 
 async def set_string_property(session: AsyncSession, flow_id: str, name: str, value: str) -> None:

@@ -9,9 +9,8 @@ from typing import Any
 
 from polyphony.core.errors import InvalidArgument
 from polyphony.core.query import OriginalRequest
-from polyphony.flow import schemas
-from polyphony.flow.storage_backends import LOCAL_ID, LOCAL_LABEL, storage_metadata
-from polyphony.flow.urls import UrlSigner
+from polyphony.flow import schemas, storage_backends
+from polyphony.flow.urls import ObjectLinks
 
 
 @dataclass(frozen=True)
@@ -64,13 +63,14 @@ def url_filter(labels: str | None, storage_ids: str | None, presigned: bool | No
 
 
 def render(object_id: str, *, local: bool, uncontrolled: list[tuple[str, str]], flt: UrlFilter,
-           signer: UrlSigner, base: str) -> list[dict[str, Any]]:
+           signer: ObjectLinks, base: str) -> list[dict[str, Any]]:
     """The get_urls of one object: its local copy first (when it has one), then uncontrolled URLs."""
     urls: list[dict[str, Any]] = []
-    if local and flt.accepts(LOCAL_LABEL, LOCAL_ID, True):
-        entry: dict[str, Any] = {"url": signer.url(base, "GET", object_id), "presigned": True, "label": LOCAL_LABEL}
+    backend = storage_backends.current()
+    if local and flt.accepts(backend.label, backend.id, True):
+        entry: dict[str, Any] = {"url": signer.url(base, "GET", object_id), "presigned": True, "label": backend.label}
         if flt.verbose:
-            entry.update(storage_id=LOCAL_ID, controlled=True, **storage_metadata())
+            entry.update(storage_id=backend.id, controlled=True, **backend.metadata())
         urls.append(entry)
     for label, url in uncontrolled:
         if flt.accepts(label, None, False):

@@ -39,6 +39,8 @@ def _limit(value: int | None) -> int:
 
 
 def _reject_unsupported(rest: OriginalRequest) -> None:
+    if any("\x00" in k or "\x00" in v for k, v in rest.params):
+        raise InvalidArgument("query parameters cannot contain NUL characters", field="query")
     for name, neutral in UNSUPPORTED.items():
         value = rest.get(name)
         if value is None or value == neutral:

@@ -159,3 +159,48 @@ class DeleteRequestRow(Base):
     error: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     __table_args__ = (Index("ix_flow_delete_requests_created", "created_us", "id"),)
+
+
+class WebhookRow(Base):
+    """A registered webhook: where to POST events, which events, and its delivery state (the outbox
+    below holds what is still to be delivered; `next_attempt_us`/`attempts` drive the backoff)."""
+
+    __tablename__ = "flow_webhooks"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    url: Mapped[str] = mapped_column(String(2048), index=True)
+    api_key_name: Mapped[str | None] = mapped_column(Text)
+    api_key_value: Mapped[str | None] = mapped_column(Text)
+    events: Mapped[list[str]] = mapped_column(JSON)
+    # The filters and get_urls options exactly as registered (flow_ids, accept_get_urls, presigned, ...).
+    options: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    tags: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    error: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    created_us: Mapped[int] = mapped_column(BigInteger)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)  # failed deliveries in a row
+    next_attempt_us: Mapped[int] = mapped_column(BigInteger, default=0)
+    lease_until_us: Mapped[int] = mapped_column(BigInteger, default=0)  # a dispatcher is delivering until then
+
+
+class WebhookTagRow(Base):
+    __tablename__ = "flow_webhook_tags"
+
+    webhook_id: Mapped[str] = mapped_column(ForeignKey("flow_webhooks.id", ondelete="CASCADE"), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), primary_key=True)
+    value: Mapped[str] = mapped_column(String(1000), primary_key=True)
+
+    __table_args__ = (Index("ix_flow_webhook_tags_name_value", "name", "value"),)
+
+
+class OutboxRow(Base):
+    """An event waiting to be POSTed to one webhook. Written in the transaction of the change that caused
+    it, deleted once the receiver acknowledged it, so an event survives crashes and restarts."""
+
+    __tablename__ = "flow_event_outbox"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True)
+    webhook_id: Mapped[str] = mapped_column(ForeignKey("flow_webhooks.id", ondelete="CASCADE"), index=True)
+    event_type: Mapped[str] = mapped_column(String(64))
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_us: Mapped[int] = mapped_column(BigInteger)

@@ -23,7 +23,7 @@ from polyphony.core.objects import ObjectStore
 from polyphony.flow import get_urls, schemas, storage_backends
 from polyphony.flow.clock import now_us
 from polyphony.flow.models import FlowRow, ObjectInstanceRow, ObjectRow, SegmentRow
-from polyphony.flow.urls import UrlSigner
+from polyphony.flow.urls import ObjectLinks
 
 DEFAULT_ALLOCATION = 10
 MAX_ALLOCATION = 1000
@@ -40,7 +40,7 @@ def storage_key(object_id: str) -> str:
 # ---- allocation ---------------------------------------------------------------------------------------
 
 
-async def allocate(session: AsyncSession, flow_id: str, body: dict[str, Any], *, signer: UrlSigner,
+async def allocate(session: AsyncSession, flow_id: str, body: dict[str, Any], *, signer: ObjectLinks,
                    base: str) -> list[dict[str, Any]]:
     """POST /flows/{id}/storage: new Object ids with presigned PUT URLs (flow-storage.json items)."""
     from polyphony.flow.flows import check_flow_id
@@ -78,6 +78,39 @@ async def allocate(session: AsyncSession, flow_id: str, body: dict[str, Any], *,
     await session.flush()
     return [{"object_id": i, "put_url": {"url": signer.url(base, "PUT", i), "content-type": content_type},
              "presigned": True} for i in ids]
+
+
+# ---- sizes of bytes written directly to the store ------------------------------------------------------
+
+
+def referenced_ids(body: Any) -> set[str]:
+    """Object ids (media and init) a Segment registration body refers to."""
+    docs = body if isinstance(body, list) else [body]
+    ids: set[str] = set()
+    for doc in docs:
+        if isinstance(doc, dict):
+            ids.update(v for k in ("object_id", "init_object_id") if isinstance(v := doc.get(k), str))
+    return ids
+
+
+async def refresh_sizes(db: Database, store: ObjectStore, object_ids: Iterable[str]) -> None:
+    """Record the size of allocated Objects whose bytes reached the store without passing through this
+    server (a presigned S3 PUT), so registration can tell uploaded Objects from empty ones."""
+    wanted = list(object_ids)[:MAX_ALLOCATION]
+    if not wanted:
+        return
+    async with db.session() as session:
+        pending = (await session.execute(select(ObjectRow.id, ObjectRow.key).where(
+            ObjectRow.id.in_(wanted), ~ObjectRow.registered, ObjectRow.key.is_not(None),
+            ObjectRow.size.is_(None)))).all()
+    found = {oid: size for oid, key in pending if key and (size := await store.size(key)) is not None}
+    if not found:
+        return
+    async with db.transaction() as session:
+        for oid, size in found.items():
+            row = await session.get(ObjectRow, oid)
+            if row is not None and row.size is None:
+                row.size = size
 
 
 # ---- bytes --------------------------------------------------------------------------------------------
@@ -201,7 +234,7 @@ class ObjectPage:
     next_after: str | None
 
 
-async def get_object(session: AsyncSession, object_id: str, *, flt: get_urls.UrlFilter, signer: UrlSigner,
+async def get_object(session: AsyncSession, object_id: str, *, flt: get_urls.UrlFilter, signer: ObjectLinks,
                      base: str, after: str | None, limit: int) -> ObjectPage:
     row = await _registered(session, object_id)
     flows = await referencing_flows(session, row, after, limit)
@@ -228,7 +261,9 @@ async def get_object(session: AsyncSession, object_id: str, *, flt: get_urls.Url
 # ---- instances ----------------------------------------------------------------------------------------
 
 
-async def add_instance(session: AsyncSession, object_id: str, body: Any) -> None:
+async def add_instance(session: AsyncSession, object_id: str, body: Any) -> list[str]:
+    """Register an uncontrolled instance (returns []), or validate a request for a controlled copy on a
+    storage backend: returns the uncontrolled URLs to copy from (see `instances.copy_in`)."""
     schemas.check("objects-instances-post.json", body, what="object instance")
     row = await _registered(session, object_id)
     if "storage_id" in body:
@@ -236,14 +271,28 @@ async def add_instance(session: AsyncSession, object_id: str, body: Any) -> None
         if row.key is not None and row.size is not None:
             raise InvalidArgument(f"object {object_id} already has an instance on storage {body['storage_id']}",
                                   field="storage_id")
-        raise InvalidArgument("copying an uncontrolled instance into local storage is not supported",
-                              field="storage_id")
+        sources = [url for _, url in (await uncontrolled(session, [object_id])).get(object_id, [])]
+        if not sources:
+            raise InvalidArgument(f"object {object_id} has no instance to copy from", field="storage_id")
+        return sources
     await _add_uncontrolled(session, object_id, body["label"], body["url"])
     await session.flush()
+    return []
+
+
+async def set_controlled(db: Database, object_id: str, key: str, size: int) -> bool:
+    """Record a controlled copy made by `instances.copy_in`; False when the Object went meanwhile."""
+    async with db.transaction() as session:
+        row = await session.get(ObjectRow, object_id)
+        if row is None or not row.registered:
+            return False
+        if row.key is None or row.size is None:
+            row.key, row.size = key, size
+        return True
 
 
 async def _add_uncontrolled(session: AsyncSession, object_id: str, label: str, url: str) -> None:
-    if label == storage_backends.LOCAL_LABEL:
+    if label == storage_backends.label():
         raise InvalidArgument(f"label {label!r} belongs to a storage backend", field="label")
     if not label or len(label) > 255:
         raise InvalidArgument("label must be 1 to 255 characters", field="label")
@@ -256,8 +305,9 @@ async def add_uncontrolled_urls(session: AsyncSession, object_id: str, urls: lis
     labels = [u["label"] for u in urls]
     if len(set(labels)) != len(labels):
         raise InvalidArgument("get_urls labels must be unique", field="get_urls")
-    existing = dict(await session.execute(select(ObjectInstanceRow.label, ObjectInstanceRow.url)
-                                          .where(ObjectInstanceRow.object_id == object_id)))
+    rows = await session.execute(select(ObjectInstanceRow.label, ObjectInstanceRow.url)
+                                 .where(ObjectInstanceRow.object_id == object_id))
+    existing = {label: url for label, url in rows.tuples()}
     for item in urls:
         if existing.get(item["label"]) == item["url"]:
             continue  # re-registering the same instance is harmless
@@ -273,7 +323,7 @@ async def delete_instance(session: AsyncSession, object_id: str, storage_id: str
     others = (await session.scalars(select(ObjectInstanceRow.label)
                                     .where(ObjectInstanceRow.object_id == object_id))).all()
     local = row.key is not None and row.size is not None
-    if storage_id or label == storage_backends.LOCAL_LABEL:
+    if storage_id or label == storage_backends.label():
         if storage_id:
             storage_backends.check_storage_id(storage_id)
         if not local:

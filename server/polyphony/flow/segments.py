@@ -23,11 +23,11 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from polyphony.core.errors import DomainError, InvalidArgument, Locked, NotFound
-from polyphony.flow import get_urls, objects, schemas
+from polyphony.flow import events, get_urls, objects, schemas
 from polyphony.flow.clock import now_us
 from polyphony.flow.models import FlowRow, ObjectRow, SegmentRow
 from polyphony.flow.timerange import NEVER, TimeRange, format_timestamp, parse_timestamp
-from polyphony.flow.urls import UrlSigner
+from polyphony.flow.urls import ObjectLinks
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
@@ -189,7 +189,8 @@ async def _init_object(session: AsyncSession, flow_id: str, init_id: str) -> str
     return init_id
 
 
-async def _register_one(session: AsyncSession, flow: FlowRow, doc: Any) -> None:
+async def _register_one(session: AsyncSession, flow: FlowRow, doc: Any) -> dict[str, Any]:
+    """Register one Segment; returns it as stored (for the `flows/segments_added` event)."""
     schemas.check("flow-segment-post.json", doc, what="segment")
     tr = TimeRange.parse(doc["timerange"])
     if tr.never or not tr.bounded:
@@ -204,6 +205,7 @@ async def _register_one(session: AsyncSession, flow: FlowRow, doc: Any) -> None:
     session.add(SegmentRow(flow_id=flow.id, start_ns=tr.lo, end_ns=tr.hi, timerange=tr.format(),
                            object_id=doc["object_id"], ts_offset_ns=offset, extra=extra or None))
     await session.flush()
+    return {"object_id": doc["object_id"], "timerange": tr.format(), **extra}
 
 
 async def register(session: AsyncSession, flow_id: str, body: Any) -> list[Failure] | None:
@@ -213,16 +215,18 @@ async def register(session: AsyncSession, flow_id: str, body: Any) -> list[Failu
     if not flow.document.get("container"):
         raise InvalidArgument(f"flow {flow_id} has no `container`", field="container")
     if isinstance(body, dict):
-        await _register_one(session, flow, body)
+        added = await _register_one(session, flow, body)
         flow.segments_updated_us = now_us()
+        await events.segments_added(session, flow_id, [added])
         return None
     if not isinstance(body, list):
         raise InvalidArgument("the body must be a segment or a list of segments", field="body")
     failures: list[Failure] = []
+    registered: list[dict[str, Any]] = []
     for doc in body:
         try:
             async with session.begin_nested():
-                await _register_one(session, flow, doc)
+                registered.append(await _register_one(session, flow, doc))
         except DomainError as err:
             oid = doc.get("object_id") if isinstance(doc, dict) else None
             tr = doc.get("timerange") if isinstance(doc, dict) else None
@@ -230,6 +234,7 @@ async def register(session: AsyncSession, flow_id: str, body: Any) -> list[Failu
                                     tr if isinstance(tr, str) and _valid_range(tr) else None, err))
     if len(failures) < len(body):
         flow.segments_updated_us = now_us()
+    await events.segments_added(session, flow_id, registered)
     await session.flush()
     return failures
 
@@ -262,6 +267,7 @@ async def bulk_load(session: AsyncSession, flow_id: str, items: Sequence[tuple[s
         {"flow_id": flow_id, "start_ns": tr.lo, "end_ns": tr.hi, "timerange": tr.format(), "object_id": oid,
          "ts_offset_ns": 0, "extra": None} for oid, tr in items])
     flow.segments_updated_us = now
+    await events.segments_added(session, flow_id, [{"object_id": oid, "timerange": tr.format()} for oid, tr in items])
     return len(items)
 
 
@@ -290,7 +296,7 @@ class SegmentPage:
 
 
 async def list_segments(session: AsyncSession, flow_id: str, query: SegmentQuery, after: int | None, *,
-                        signer: UrlSigner, base: str) -> SegmentPage:
+                        signer: ObjectLinks, base: str) -> SegmentPage:
     from polyphony.flow.flows import check_flow_id
 
     check_flow_id(flow_id)
@@ -313,7 +319,7 @@ async def list_segments(session: AsyncSession, flow_id: str, query: SegmentQuery
     return SegmentPage(items, rows[-1].start_ns if more and rows else None, covered)
 
 
-async def render(session: AsyncSession, rows: Sequence[SegmentRow], query: SegmentQuery, *, signer: UrlSigner,
+async def render(session: AsyncSession, rows: Sequence[SegmentRow], query: SegmentQuery, *, signer: ObjectLinks,
                  base: str) -> list[dict[str, Any]]:
     ids = {r.object_id for r in rows}
     objs = {o.id: o for o in (await session.scalars(select(ObjectRow).where(ObjectRow.id.in_(ids)))).all()} \
@@ -378,5 +384,24 @@ async def delete_batch(session: AsyncSession, flow_id: str, tr: TimeRange, objec
     starts = [r.start_ns for r in rows]
     await session.execute(delete(SegmentRow).where(SegmentRow.flow_id == flow_id, SegmentRow.start_ns.in_(starts)))
     await session.flush()
+    if await session.get(FlowRow, flow_id) is not None:  # a deleted Flow has had its `flows/deleted`
+        span = TimeRange.from_bounds(rows[0].start_ns, rows[-1].end_ns)
+        await events.segments_deleted(session, flow_id, span.format())
     keys = await objects.reclaim(session, {r.object_id for r in rows})
     return len(rows), keys, rows[-1].end_ns
+
+
+async def render_stored(session: AsyncSession, docs: list[dict[str, Any]], options: dict[str, Any], *,
+                        signer: ObjectLinks, base: str) -> list[dict[str, Any]]:
+    """Segments kept in a `flows/segments_added` event, rendered as a listing would with a webhook's
+    get_urls options (`accept_get_urls`, `accept_storage_ids`, `presigned`, `verbose_storage`,
+    `include_object_timerange`)."""
+    labels = options.get("accept_get_urls")
+    ids = options.get("accept_storage_ids")
+    flt = get_urls.UrlFilter(None if labels is None else tuple(labels), None if ids is None else tuple(ids),
+                             options.get("presigned"), bool(options.get("verbose_storage")))
+    query = SegmentQuery(timerange=TimeRange.parse("_"), include_object_timerange=bool(
+        options.get("include_object_timerange")), urls=flt)
+    rows = [SegmentRow(object_id=d["object_id"], timerange=d["timerange"],
+                       extra={k: d[k] for k in EXTRA_KEYS if k in d} or None) for d in docs]
+    return await render(session, rows, query, signer=signer, base=base)

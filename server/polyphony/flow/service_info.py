@@ -23,4 +23,6 @@ def service_document() -> dict[str, Any]:
         "service_version": __about__.__version__,
         "min_object_timeout": MIN_OBJECT_TIMEOUT,
         "min_presigned_url_timeout": f"{PROMISED_SECONDS}:0",
+        # Events are POSTed to webhooks registered at /service/webhooks (delivered from an outbox).
+        "event_stream_mechanisms": [{"name": "webhooks"}],
     }

@@ -15,19 +15,23 @@ from polyphony.api.flow.v1 import flow_pb2 as pb
 from polyphony.api.flow.v1 import flow_pb2_grpc
 from polyphony.app import AppContext
 from polyphony.core.errors import InvalidArgument
+from polyphony.core.objects import ObjectStore
 from polyphony.core.query import OriginalRequest
 from polyphony.edge.live import LiveApp
 from polyphony.flow import (
     deletion,
+    dispatcher,
     flows,
     get_urls,
     ingest,
+    instances,
     listing,
     objects,
     profiles,
     segment_listing,
     segments,
     storage_backends,
+    webhooks,
 )
 from polyphony.flow.deletion import DeletionWorker
 from polyphony.flow.mapping import (
@@ -40,8 +44,9 @@ from polyphony.flow.mapping import (
     value_to_python,
 )
 from polyphony.flow.service_info import service_document
+from polyphony.flow.tags import TagFilter
 from polyphony.flow.timerange import TimeRange
-from polyphony.flow.urls import UrlSigner
+from polyphony.flow.urls import ObjectLinks, UrlSigner
 from polyphony.rpc.http import base_url, is_head, metadata, original, send_http
 
 Ctx: TypeAlias = grpc.aio.ServicerContext
@@ -59,9 +64,14 @@ M = TypeVar("M", pb.DeleteFlowResponse, pb.DeleteSegmentsResponse)
 
 
 class FlowServicer(flow_pb2_grpc.FlowServiceServicer):
-    def __init__(self, ctx: AppContext, worker: DeletionWorker | None = None) -> None:
+    def __init__(self, ctx: AppContext, worker: DeletionWorker | None = None, *, store: ObjectStore | None = None,
+                 links: ObjectLinks | None = None) -> None:
         self.ctx = ctx
-        self.signer = UrlSigner(ctx.settings.resolved_secret())
+        # `verifier` checks the HMAC of our own `/tams/_objects` URLs; `signer` issues the get_urls and
+        # put_urls (the same signer for the filesystem store, presigned S3 URLs for S3).
+        self.verifier = UrlSigner(ctx.settings.resolved_secret())
+        self.signer: ObjectLinks = links or self.verifier
+        self.store: ObjectStore = store or ctx.objects
         self.worker = worker
 
     def _base(self, context: Ctx) -> str:
@@ -95,7 +105,7 @@ class FlowServicer(flow_pb2_grpc.FlowServiceServicer):
         return await self._deleted(context, outcome, pb.DeleteFlowResponse())
 
     async def _deleted(self, context: Ctx, outcome: deletion.Outcome, message: M) -> M:
-        await objects.delete_bytes(self.ctx.objects, outcome.keys)
+        await objects.delete_bytes(self.store, outcome.keys)
         if outcome.request is None:
             await send_http(context, status=204)
             return message
@@ -303,6 +313,8 @@ class FlowServicer(flow_pb2_grpc.FlowServiceServicer):
 
     async def CreateSegments(self, request: pb.CreateSegmentsRequest, context: Ctx) -> pb.CreateSegmentsResponse:
         body = value_to_python(request.segments)
+        # Bytes PUT straight to S3 are not seen by this server: learn their size before registering.
+        await objects.refresh_sizes(self.ctx.db, self.store, objects.referenced_ids(body))
         async with self.ctx.db.transaction() as session:
             failures = await segments.register(session, request.flow_id, body)
         if failures:
@@ -325,7 +337,7 @@ class FlowServicer(flow_pb2_grpc.FlowServiceServicer):
                 yield message.data
 
         header = to_document(first.header)
-        doc = await ingest.upload_segment(self.ctx.db, self.ctx.objects, header, chunks())
+        doc = await ingest.upload_segment(self.ctx.db, self.store, header, chunks())
         return to_message(doc, pb.Segment())
 
     async def DeleteSegments(self, request: pb.DeleteSegmentsRequest, context: Ctx) -> pb.DeleteSegmentsResponse:
@@ -372,8 +384,11 @@ class FlowServicer(flow_pb2_grpc.FlowServiceServicer):
     async def CreateObjectInstance(self, request: pb.CreateObjectInstanceRequest,
                                    context: Ctx) -> pb.CreateObjectInstanceResponse:
         body = to_document(request).get("instance", {})
+        object_id = unquote(request.object_id)
         async with self.ctx.db.transaction() as session:
-            await objects.add_instance(session, unquote(request.object_id), body)
+            sources = await objects.add_instance(session, object_id, body)
+        if sources:  # a controlled copy on our storage backend, made from an uncontrolled instance
+            await instances.copy_in(self.ctx.db, self.store, object_id, sources)
         await send_http(context, status=201)
         return pb.CreateObjectInstanceResponse()
 
@@ -383,7 +398,7 @@ class FlowServicer(flow_pb2_grpc.FlowServiceServicer):
             key = await objects.delete_instance(session, unquote(request.object_id), request.storage_id or None,
                                                 request.label or None)
         if key is not None:
-            await objects.delete_bytes(self.ctx.objects, [key])
+            await objects.delete_bytes(self.store, [key])
         await send_http(context, status=204)
         return pb.DeleteObjectInstanceResponse()
 
@@ -406,7 +421,7 @@ class FlowServicer(flow_pb2_grpc.FlowServiceServicer):
         object_id = unquote(first.object_id)
         expires = rest.get("expires") if rest is not None else first.expires
         signature = rest.get("signature") if rest is not None else first.signature
-        self.signer.verify("PUT", object_id, expires, signature)
+        self.verifier.verify("PUT", object_id, expires, signature)
         content_type = first.body.content_type or metadata(context).get("content-type")
 
         async def chunks() -> AsyncIterator[bytes]:
@@ -416,7 +431,7 @@ class FlowServicer(flow_pb2_grpc.FlowServiceServicer):
                 if message.body.data:
                     yield message.body.data
 
-        size = await objects.upload(self.ctx.db, self.ctx.objects, object_id, content_type, chunks())
+        size = await objects.upload(self.ctx.db, self.store, object_id, content_type, chunks())
         return pb.UploadObjectResponse(size=size)
 
     async def DownloadObject(self, request: pb.DownloadObjectRequest,
@@ -425,17 +440,72 @@ class FlowServicer(flow_pb2_grpc.FlowServiceServicer):
         object_id = unquote(request.object_id)
         expires = rest.get("expires") if rest is not None else request.expires
         signature = rest.get("signature") if rest is not None else request.signature
-        self.signer.verify("GET", object_id, expires, signature)
+        self.verifier.verify("GET", object_id, expires, signature)
         async with self.ctx.db.session() as session:
             answer = await objects.download(session, object_id, metadata(context).get("range"))
         await send_http(context, answer.status, answer.headers)
         sent = False
         if not is_head(context):
-            async for chunk in objects.read(self.ctx.objects, answer):
+            async for chunk in objects.read(self.store, answer):
                 yield httpbody_pb2.HttpBody(content_type=answer.content_type if not sent else "", data=chunk)
                 sent = True
         if not sent:
             yield httpbody_pb2.HttpBody(content_type=answer.content_type)
+
+    # ---- webhooks ----------------------------------------------------------------------------------
+
+    async def CreateWebhook(self, request: pb.CreateWebhookRequest, context: Ctx) -> pb.Webhook:
+        async with self.ctx.db.transaction() as session:
+            doc = await webhooks.create(session, to_document(request.webhook))
+        await send_http(context, status=201, headers=[
+            ("location", f"{self._base(context)}/tams/service/webhooks/{doc['id']}")])
+        return to_message(doc, pb.Webhook())
+
+    async def GetWebhook(self, request: pb.GetWebhookRequest, context: Ctx) -> pb.Webhook:
+        async with self.ctx.db.session() as session:
+            return to_message(await webhooks.get(session, request.webhook_id), pb.Webhook())
+
+    async def UpdateWebhook(self, request: pb.UpdateWebhookRequest, context: Ctx) -> pb.Webhook:
+        async with self.ctx.db.transaction() as session:
+            doc = await webhooks.update(session, request.webhook_id, to_document(request.webhook))
+        await send_http(context, status=201)  # the spec answers a successful update with 201
+        return to_message(doc, pb.Webhook())
+
+    async def DeleteWebhook(self, request: pb.DeleteWebhookRequest, context: Ctx) -> pb.DeleteWebhookResponse:
+        async with self.ctx.db.transaction() as session:
+            await webhooks.remove(session, request.webhook_id)
+        await send_http(context, status=204)
+        return pb.DeleteWebhookResponse()
+
+    async def _webhooks(self, request: pb.ListWebhooksRequest, context: Ctx) -> tuple[list[dict[str, Any]], str]:
+        rest = original(context)
+        if rest is not None:
+            tags = TagFilter.parse({k: v[-1] for k, v in rest.dotted("tag").items()},
+                                   {k: v[-1] for k, v in rest.dotted("tag_exists").items()})
+            query = webhooks.WebhookQuery(
+                reverse=bool(get_urls.parse_bool(rest.get("reverse_order"), "reverse_order")), tags=tags,
+                limit=segment_listing.limit_from_rest(rest))
+            page = rest.get("page") or None
+        else:
+            query = webhooks.WebhookQuery(reverse=request.reverse_order,
+                                          tags=TagFilter.parse(request.tag, request.tag_exists),
+                                          limit=webhooks.limit_of(request.limit or None))
+            page = request.page or None
+        after = self.ctx.pages.decode(query.scope(), page) if page else None
+        async with self.ctx.db.session() as session:
+            items, nxt = await webhooks.list_webhooks(session, query, after)
+        token = self.ctx.pages.encode(query.scope(), nxt) if nxt else ""
+        await self._paging(context, rest, query.limit, len(items), token,
+                           [("x-paging-reverse-order", "true" if query.reverse else "false")])
+        return items, token
+
+    async def ListWebhooks(self, request: pb.ListWebhooksRequest, context: Ctx) -> pb.ListWebhooksResponse:
+        items, token = await self._webhooks(request, context)
+        return pb.ListWebhooksResponse(webhooks=[to_message(d, pb.Webhook()) for d in items], next_page=token)
+
+    async def ListWebhooksRest(self, request: pb.ListWebhooksRequest, context: Ctx) -> struct_pb2.ListValue:
+        items, _ = await self._webhooks(request, context)
+        return dict_array(items)
 
     # ---- flow delete requests ----------------------------------------------------------------------
 
@@ -477,9 +547,36 @@ class FlowServicer(flow_pb2_grpc.FlowServiceServicer):
         return to_message(doc, pb.FlowDeleteRequest())
 
 
+def object_store(ctx: AppContext) -> tuple[ObjectStore, ObjectLinks]:
+    """The store TAMS Objects live in and what issues their presigned URLs, from the settings."""
+    settings = ctx.settings
+    if settings.object_store in ("", "filesystem"):
+        storage_backends.configure(storage_backends.FILESYSTEM)
+        return ctx.objects, UrlSigner(settings.resolved_secret())
+    if settings.object_store != "s3":
+        raise ValueError(f"POLYPHONY_OBJECT_STORE must be filesystem or s3, not {settings.object_store!r}")
+    if not settings.s3_bucket:
+        raise ValueError("POLYPHONY_OBJECT_STORE=s3 needs POLYPHONY_S3_BUCKET")
+    from polyphony.flow import s3store
+
+    client = s3store.make_client(settings)
+    storage_backends.configure(storage_backends.s3_backend(settings.s3_bucket, settings.s3_endpoint_url,
+                                                           settings.s3_region))
+    return s3store.S3ObjectStore(client, settings.s3_bucket), s3store.S3Links(client, settings.s3_bucket)
+
+
 async def register(server: grpc.aio.Server, ctx: AppContext, live: LiveApp) -> str:
-    worker = DeletionWorker(ctx.db, ctx.objects)
+    store, signer = object_store(ctx)
+    worker = DeletionWorker(ctx.db, store)
     worker.start()
     ctx.closers.append(worker.stop)
-    flow_pb2_grpc.add_FlowServiceServicer_to_server(FlowServicer(ctx, worker), server)
+    base = ctx.settings.public_url or f"http://{ctx.settings.host}:{ctx.settings.http_port}"
+
+    async def render_segments(session: Any, docs: list[dict[str, Any]], options: dict[str, Any]) -> list[Any]:
+        return await segments.render_stored(session, docs, options, signer=signer, base=base)
+
+    events = dispatcher.Dispatcher(ctx.db, render_segments)
+    events.start()
+    ctx.closers.append(events.stop)
+    flow_pb2_grpc.add_FlowServiceServicer_to_server(FlowServicer(ctx, worker, store=store, links=signer), server)
     return str(pb.DESCRIPTOR.services_by_name["FlowService"].full_name)

@@ -38,6 +38,9 @@ class TagFilter:
 
     @classmethod
     def parse(cls, values: Mapping[str, str], exists: Mapping[str, str]) -> TagFilter:
+        for name, raw in (*values.items(), *exists.items()):
+            if "\x00" in name or "\x00" in raw:
+                raise InvalidArgument("tag filters cannot contain NUL characters", field="tag")
         parsed_exists: list[tuple[str, bool]] = []
         for name, raw in sorted(exists.items()):
             if raw not in ("true", "false"):

@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import time
 from collections.abc import Callable
+from typing import Protocol
 from urllib.parse import quote
 
 from polyphony.core.errors import PermissionDenied
@@ -19,6 +20,13 @@ BYTES_ROUTE = "/tams/_objects/"
 # What /service promises (min_presigned_url_timeout); URLs live a little longer as the spec suggests.
 PROMISED_SECONDS = 300
 VALID_SECONDS = PROMISED_SECONDS + 60
+
+
+class ObjectLinks(Protocol):
+    """What issues the presigned URLs of Objects: `UrlSigner` for the filesystem store's own byte routes,
+    `s3store.S3Links` for S3 (presigned S3 URLs: clients talk to the bucket directly)."""
+
+    def url(self, base: str, method: str, object_id: str) -> str: ...
 
 
 class UrlSigner:

@@ -850,3 +850,114 @@ class DownloadObjectRequest(_message.Message):
     expires: str
     signature: str
     def __init__(self, object_id: _Optional[str] = ..., expires: _Optional[str] = ..., signature: _Optional[str] = ...) -> None: ...
+
+class Webhook(_message.Message):
+    __slots__ = ("id", "url", "api_key_name", "api_key_value", "events", "flow_ids", "source_ids", "flow_collected_by_ids", "source_collected_by_ids", "accept_get_urls", "accept_storage_ids", "presigned", "verbose_storage", "include_object_timerange", "tags", "status", "error")
+    class TagsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: _struct_pb2.Value
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[_Union[_struct_pb2.Value, _Mapping]] = ...) -> None: ...
+    ID_FIELD_NUMBER: _ClassVar[int]
+    URL_FIELD_NUMBER: _ClassVar[int]
+    API_KEY_NAME_FIELD_NUMBER: _ClassVar[int]
+    API_KEY_VALUE_FIELD_NUMBER: _ClassVar[int]
+    EVENTS_FIELD_NUMBER: _ClassVar[int]
+    FLOW_IDS_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_IDS_FIELD_NUMBER: _ClassVar[int]
+    FLOW_COLLECTED_BY_IDS_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_COLLECTED_BY_IDS_FIELD_NUMBER: _ClassVar[int]
+    ACCEPT_GET_URLS_FIELD_NUMBER: _ClassVar[int]
+    ACCEPT_STORAGE_IDS_FIELD_NUMBER: _ClassVar[int]
+    PRESIGNED_FIELD_NUMBER: _ClassVar[int]
+    VERBOSE_STORAGE_FIELD_NUMBER: _ClassVar[int]
+    INCLUDE_OBJECT_TIMERANGE_FIELD_NUMBER: _ClassVar[int]
+    TAGS_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    url: str
+    api_key_name: str
+    api_key_value: str
+    events: _containers.RepeatedScalarFieldContainer[str]
+    flow_ids: _struct_pb2.ListValue
+    source_ids: _struct_pb2.ListValue
+    flow_collected_by_ids: _struct_pb2.ListValue
+    source_collected_by_ids: _struct_pb2.ListValue
+    accept_get_urls: _struct_pb2.ListValue
+    accept_storage_ids: _struct_pb2.ListValue
+    presigned: bool
+    verbose_storage: bool
+    include_object_timerange: bool
+    tags: _containers.MessageMap[str, _struct_pb2.Value]
+    status: str
+    error: Error
+    def __init__(self, id: _Optional[str] = ..., url: _Optional[str] = ..., api_key_name: _Optional[str] = ..., api_key_value: _Optional[str] = ..., events: _Optional[_Iterable[str]] = ..., flow_ids: _Optional[_Union[_struct_pb2.ListValue, _Mapping]] = ..., source_ids: _Optional[_Union[_struct_pb2.ListValue, _Mapping]] = ..., flow_collected_by_ids: _Optional[_Union[_struct_pb2.ListValue, _Mapping]] = ..., source_collected_by_ids: _Optional[_Union[_struct_pb2.ListValue, _Mapping]] = ..., accept_get_urls: _Optional[_Union[_struct_pb2.ListValue, _Mapping]] = ..., accept_storage_ids: _Optional[_Union[_struct_pb2.ListValue, _Mapping]] = ..., presigned: _Optional[bool] = ..., verbose_storage: _Optional[bool] = ..., include_object_timerange: _Optional[bool] = ..., tags: _Optional[_Mapping[str, _struct_pb2.Value]] = ..., status: _Optional[str] = ..., error: _Optional[_Union[Error, _Mapping]] = ...) -> None: ...
+
+class CreateWebhookRequest(_message.Message):
+    __slots__ = ("webhook",)
+    WEBHOOK_FIELD_NUMBER: _ClassVar[int]
+    webhook: Webhook
+    def __init__(self, webhook: _Optional[_Union[Webhook, _Mapping]] = ...) -> None: ...
+
+class ListWebhooksRequest(_message.Message):
+    __slots__ = ("reverse_order", "tag", "tag_exists", "limit", "page")
+    class TagEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    class TagExistsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    REVERSE_ORDER_FIELD_NUMBER: _ClassVar[int]
+    TAG_FIELD_NUMBER: _ClassVar[int]
+    TAG_EXISTS_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    reverse_order: bool
+    tag: _containers.ScalarMap[str, str]
+    tag_exists: _containers.ScalarMap[str, str]
+    limit: int
+    page: str
+    def __init__(self, reverse_order: _Optional[bool] = ..., tag: _Optional[_Mapping[str, str]] = ..., tag_exists: _Optional[_Mapping[str, str]] = ..., limit: _Optional[int] = ..., page: _Optional[str] = ...) -> None: ...
+
+class ListWebhooksResponse(_message.Message):
+    __slots__ = ("webhooks", "next_page")
+    WEBHOOKS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_FIELD_NUMBER: _ClassVar[int]
+    webhooks: _containers.RepeatedCompositeFieldContainer[Webhook]
+    next_page: str
+    def __init__(self, webhooks: _Optional[_Iterable[_Union[Webhook, _Mapping]]] = ..., next_page: _Optional[str] = ...) -> None: ...
+
+class GetWebhookRequest(_message.Message):
+    __slots__ = ("webhook_id",)
+    WEBHOOK_ID_FIELD_NUMBER: _ClassVar[int]
+    webhook_id: str
+    def __init__(self, webhook_id: _Optional[str] = ...) -> None: ...
+
+class UpdateWebhookRequest(_message.Message):
+    __slots__ = ("webhook_id", "webhook")
+    WEBHOOK_ID_FIELD_NUMBER: _ClassVar[int]
+    WEBHOOK_FIELD_NUMBER: _ClassVar[int]
+    webhook_id: str
+    webhook: Webhook
+    def __init__(self, webhook_id: _Optional[str] = ..., webhook: _Optional[_Union[Webhook, _Mapping]] = ...) -> None: ...
+
+class DeleteWebhookRequest(_message.Message):
+    __slots__ = ("webhook_id",)
+    WEBHOOK_ID_FIELD_NUMBER: _ClassVar[int]
+    webhook_id: str
+    def __init__(self, webhook_id: _Optional[str] = ...) -> None: ...
+
+class DeleteWebhookResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...

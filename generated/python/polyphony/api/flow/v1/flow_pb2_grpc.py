@@ -245,6 +245,36 @@ class FlowServiceStub:
                 request_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.DownloadObjectRequest.SerializeToString,
                 response_deserializer=google_dot_api_dot_httpbody__pb2.HttpBody.FromString,
                 _registered_method=True)
+        self.CreateWebhook = channel.unary_unary(
+                '/polyphony.api.flow.v1.FlowService/CreateWebhook',
+                request_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.CreateWebhookRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.Webhook.FromString,
+                _registered_method=True)
+        self.ListWebhooks = channel.unary_unary(
+                '/polyphony.api.flow.v1.FlowService/ListWebhooks',
+                request_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.ListWebhooksRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.ListWebhooksResponse.FromString,
+                _registered_method=True)
+        self.ListWebhooksRest = channel.unary_unary(
+                '/polyphony.api.flow.v1.FlowService/ListWebhooksRest',
+                request_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.ListWebhooksRequest.SerializeToString,
+                response_deserializer=google_dot_protobuf_dot_struct__pb2.ListValue.FromString,
+                _registered_method=True)
+        self.GetWebhook = channel.unary_unary(
+                '/polyphony.api.flow.v1.FlowService/GetWebhook',
+                request_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.GetWebhookRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.Webhook.FromString,
+                _registered_method=True)
+        self.UpdateWebhook = channel.unary_unary(
+                '/polyphony.api.flow.v1.FlowService/UpdateWebhook',
+                request_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.UpdateWebhookRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.Webhook.FromString,
+                _registered_method=True)
+        self.DeleteWebhook = channel.unary_unary(
+                '/polyphony.api.flow.v1.FlowService/DeleteWebhook',
+                request_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.DeleteWebhookRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.DeleteWebhookResponse.FromString,
+                _registered_method=True)
 
 
 class FlowServiceServicer:
@@ -604,6 +634,60 @@ class FlowServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CreateWebhook(self, request, context):
+        """Register a webhook (`POST /tams/service/webhooks`, HTTP 201). Events are delivered by HTTP POST
+        from a transactional outbox, with retries and exponential backoff.
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListWebhooks(self, request, context):
+        """Webhooks, sorted by url, filtered and paged, as typed messages (native gRPC). Webhook URLs are
+        only shown to clients with write access, as the spec recommends.
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListWebhooksRest(self, request, context):
+        """Webhooks as the REST JSON array (`GET /tams/service/webhooks`); paging in `Link` / `X-Paging-*`.
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetWebhook(self, request, context):
+        """One webhook (`GET /tams/service/webhooks/{webhookId}`); `api_key_value` is never shown.
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateWebhook(self, request, context):
+        """Replace a webhook's configuration (`PUT /tams/service/webhooks/{webhookId}`, HTTP 201 as the spec says).
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteWebhook(self, request, context):
+        """Delete a webhook and its undelivered events (`DELETE /tams/service/webhooks/{webhookId}`, HTTP 204).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_FlowServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -806,6 +890,36 @@ def add_FlowServiceServicer_to_server(servicer, server):
                     servicer.DownloadObject,
                     request_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.DownloadObjectRequest.FromString,
                     response_serializer=google_dot_api_dot_httpbody__pb2.HttpBody.SerializeToString,
+            ),
+            'CreateWebhook': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateWebhook,
+                    request_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.CreateWebhookRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.Webhook.SerializeToString,
+            ),
+            'ListWebhooks': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListWebhooks,
+                    request_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.ListWebhooksRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.ListWebhooksResponse.SerializeToString,
+            ),
+            'ListWebhooksRest': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListWebhooksRest,
+                    request_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.ListWebhooksRequest.FromString,
+                    response_serializer=google_dot_protobuf_dot_struct__pb2.ListValue.SerializeToString,
+            ),
+            'GetWebhook': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetWebhook,
+                    request_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.GetWebhookRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.Webhook.SerializeToString,
+            ),
+            'UpdateWebhook': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateWebhook,
+                    request_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.UpdateWebhookRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.Webhook.SerializeToString,
+            ),
+            'DeleteWebhook': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteWebhook,
+                    request_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.DeleteWebhookRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.DeleteWebhookResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1897,6 +2011,168 @@ class FlowService:
             '/polyphony.api.flow.v1.FlowService/DownloadObject',
             polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.DownloadObjectRequest.SerializeToString,
             google_dot_api_dot_httpbody__pb2.HttpBody.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateWebhook(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.flow.v1.FlowService/CreateWebhook',
+            polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.CreateWebhookRequest.SerializeToString,
+            polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.Webhook.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListWebhooks(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.flow.v1.FlowService/ListWebhooks',
+            polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.ListWebhooksRequest.SerializeToString,
+            polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.ListWebhooksResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListWebhooksRest(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.flow.v1.FlowService/ListWebhooksRest',
+            polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.ListWebhooksRequest.SerializeToString,
+            google_dot_protobuf_dot_struct__pb2.ListValue.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetWebhook(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.flow.v1.FlowService/GetWebhook',
+            polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.GetWebhookRequest.SerializeToString,
+            polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.Webhook.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateWebhook(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.flow.v1.FlowService/UpdateWebhook',
+            polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.UpdateWebhookRequest.SerializeToString,
+            polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.Webhook.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteWebhook(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.flow.v1.FlowService/DeleteWebhook',
+            polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.DeleteWebhookRequest.SerializeToString,
+            polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.DeleteWebhookResponse.FromString,
             options,
             channel_credentials,
             insecure,
