@@ -82,6 +82,19 @@ function envoy_on_request(h)
       error_body(family, 413, "request body larger than " .. MAX_BODY .. " bytes"))
     return
   end
+  -- A body that is a bare JSON number (`5000`, as PUT .../max_bit_rate sends) hangs the transcoder's
+  -- streaming JSON parser, which waits for the number to end: close it with a newline (valid JSON
+  -- whitespace). Only short bodies are looked at, so uploads and documents are never buffered here.
+  if length > 0 and length <= 32 and string.find(ct, "json", 1, true) and not streamed(method, path) then
+    local b = h:body()
+    if b ~= nil then
+      local bytes = b:getBytes(0, b:length())
+      if string.match(bytes, "%d$") then
+        b:setBytes(bytes .. "\n")
+        hd:replace("content-length", tostring(#bytes + 1))
+      end
+    end
+  end
   if method == "HEAD" then
     dm:set("edge", "head", "1")
     hd:replace(":method", "GET")

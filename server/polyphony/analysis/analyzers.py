@@ -8,6 +8,7 @@ hands the same chunk to every analyzer that shares it.
 
 from __future__ import annotations
 
+import abc
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -15,7 +16,6 @@ from typing import Any, ClassVar
 
 import numpy as np
 import scipy.fft
-import scipy.signal
 
 from polyphony.analysis import dsp
 from polyphony.analysis.dsp import Array, FrameSpec
@@ -74,7 +74,9 @@ def db(amplitude: float) -> float:
     return max(20.0 * math.log10(amplitude), FLOOR_DB) if amplitude > 0 else FLOOR_DB
 
 
-class Analyzer:
+class Analyzer(abc.ABC):
+    """One processor's computation: fed decoded blocks (or spectra), then asked for its results."""
+
     source: ClassVar[str] = "mono"
     frame_spec: FrameSpec | None = None
     # Samples in the whole signal, set by the pipeline before `finish` (None when fed some other way).
@@ -85,11 +87,11 @@ class Analyzer:
         self.samplerate = samplerate
         self.params = params
 
-    def feed(self, data: Any) -> None:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def feed(self, data: Any) -> None: ...
 
-    def finish(self) -> list[AnalyzerResult]:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def finish(self) -> list[AnalyzerResult]: ...
 
     def framewise(self, sub: str, name: str, unit: str, value: Array, **extra: Any) -> AnalyzerResult:
         assert self.frame_spec is not None
@@ -460,6 +462,8 @@ class Loudness(Analyzer):
             self.state = np.zeros((self.sos.shape[0], 2, channels))
             self.weights = dsp.channel_weights(channels)
             self.tail = np.zeros(0)
+        import scipy.signal  # imported on first use: it costs most of a second at server start-up
+
         filtered, self.state = scipy.signal.sosfilt(self.sos, data, axis=0, zi=self.state)
         weighted = (filtered ** 2) @ self.weights
         buf = np.concatenate([self.tail, weighted])  # type: ignore[list-item]

@@ -408,13 +408,14 @@ class AnalysisServicer(analysis_pb2_grpc.AnalysisServiceServicer):
         self, request: pb.ListSubProcessorsRequest, context: grpc.aio.ServicerContext
     ) -> AsyncIterator[pb.SubProcessor]:
         base = self._base(context)
-        for sub in all_subprocessors():
+        for sub in await asyncio.to_thread(all_subprocessors):
             yield mapping.subprocessor_msg(sub, base)
 
     async def GetSubProcessor(
         self, request: pb.GetSubProcessorRequest, context: grpc.aio.ServicerContext
     ) -> pb.SubProcessor:
-        return mapping.subprocessor_msg(get_subprocessor(request.sub_processor_id), self._base(context))
+        found = await asyncio.to_thread(get_subprocessor, request.sub_processor_id)
+        return mapping.subprocessor_msg(found, self._base(context))
 
     # analyses, analysis tracks --------------------------------------------------------------
     async def _no_content(self, context: grpc.aio.ServicerContext) -> None:
@@ -607,7 +608,14 @@ async def register(server: grpc.aio.Server, ctx: AppContext, live: LiveApp) -> s
     analysis_pb2_grpc.add_AnalysisServiceServicer_to_server(servicer, server)
     await servicer.catalog.sync_processors()
     await sync_providers(ctx.db)
-    await asyncio.to_thread(all_subprocessors)
+    # Discovering sub-processor ids runs every processor once (~1.5 s): do it in the background so
+    # start-up does not wait for it (the first sub-processor request would, if it came first).
+    warm_up = asyncio.create_task(asyncio.to_thread(all_subprocessors), name="analysis-subprocessors")
+
+    async def stop_warm_up() -> None:
+        await asyncio.gather(warm_up, return_exceptions=True)
+
+    ctx.closers.append(stop_warm_up)
     await servicer.refresh_tokens()
     refresher = asyncio.create_task(servicer._refresh_loop(), name="analysis-user-tokens")
 

@@ -110,3 +110,7 @@ async def segments_added(session: AsyncSession, flow_id: str, segments: list[dic
 
 async def segments_deleted(session: AsyncSession, flow_id: str, timerange: str) -> None:
     await emit(session, "flows/segments_deleted", {"flow_id": flow_id, "timerange": timerange}, flow_id=flow_id)
+
+
+async def source_updated(session: AsyncSession, source: dict[str, Any]) -> None:
+    await emit(session, "sources/updated", {"source": source}, source_id=source["id"])

@@ -321,6 +321,51 @@ async def delete_property(session: AsyncSession, flow_id: str, name: str) -> Non
     await _edit(session, flow_id, name, None)
 
 
+# Bit rates are int32 in the proto (a JSON number, as the spec wants), so larger values are refused.
+MAX_BIT_RATE = 2**31 - 1
+BIT_RATES = ("max_bit_rate", "avg_bit_rate")
+
+
+async def set_bit_rate(session: AsyncSession, flow_id: str, name: str, value: Any) -> None:
+    """Set `max_bit_rate` or `avg_bit_rate` (a non-negative integer, in 1000 bit/s)."""
+    if name not in BIT_RATES:
+        raise ValueError(f"not a bit rate property: {name}")
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_BIT_RATE:
+        raise InvalidArgument(f"{name} must be a non-negative JSON integer (at most {MAX_BIT_RATE})", field=name)
+    await _edit_technical(session, flow_id, name, value)
+
+
+async def delete_bit_rate(session: AsyncSession, flow_id: str, name: str) -> None:
+    if name not in BIT_RATES:
+        raise ValueError(f"not a bit rate property: {name}")
+    await _edit_technical(session, flow_id, name, None)
+
+
+async def _edit_technical(session: AsyncSession, flow_id: str, name: str, value: Any | None) -> None:
+    """A property a Profile provides cannot change while the Flow is linked to one (flow-put.json and
+    the spec's PUT /flows/{flowId}/avg_bit_rate: 400, remove the link first)."""
+    if name in TECHNICAL:
+        row = await _flow(session, flow_id)
+        _writable(row)
+        if "profile_id" in row.document:
+            raise InvalidArgument(f"flow {flow_id} is linked to profile {row.document['profile_id']}: "
+                                  f"remove the link before changing {name}", field=name)
+    await _edit(session, flow_id, name, value)
+
+
+async def set_collection(session: AsyncSession, flow_id: str, value: Any) -> None:
+    """Replace the Flow's `flow_collection` (flow-collection.json; every member must exist)."""
+    schemas.check("flow-collection.json", value, what="flow_collection")
+    row = await _flow(session, flow_id)
+    _writable(row)
+    await _check_collection(session, flow_id, {"flow_collection": value})
+    await _edit(session, flow_id, "flow_collection", value)
+
+
+async def delete_collection(session: AsyncSession, flow_id: str) -> None:
+    await _edit(session, flow_id, "flow_collection", None)
+
+
 async def get_tags(session: AsyncSession, flow_id: str) -> dict[str, Any]:
     row = await _flow(session, flow_id)
     return copy.deepcopy(row.document.get("tags", {}))

@@ -204,3 +204,13 @@ class OutboxRow(Base):
     event_type: Mapped[str] = mapped_column(String(64))
     body: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_us: Mapped[int] = mapped_column(BigInteger)
+
+
+class ServiceInfoRow(Base):
+    """The `/service` name and description as changed by `POST /service` (one row, id 1; absent: defaults)."""
+
+    __tablename__ = "flow_service_info"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str | None] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text)

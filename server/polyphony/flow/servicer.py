@@ -30,6 +30,8 @@ from polyphony.flow import (
     profiles,
     segment_listing,
     segments,
+    service_info,
+    sources,
     storage_backends,
     webhooks,
 )
@@ -43,7 +45,6 @@ from polyphony.flow.mapping import (
     to_message,
     value_to_python,
 )
-from polyphony.flow.service_info import service_document
 from polyphony.flow.tags import TagFilter
 from polyphony.flow.timerange import TimeRange
 from polyphony.flow.urls import ObjectLinks, UrlSigner
@@ -79,7 +80,14 @@ class FlowServicer(flow_pb2_grpc.FlowServiceServicer):
         return base_url(context, fallback)
 
     async def GetService(self, request: pb.GetServiceRequest, context: Ctx) -> pb.Service:
-        return to_message(service_document(), pb.Service())
+        async with self.ctx.db.session() as session:
+            return to_message(await service_info.get_service(session), pb.Service())
+
+    async def UpdateService(self, request: pb.UpdateServiceRequest, context: Ctx) -> pb.Service:
+        async with self.ctx.db.transaction() as session:
+            doc = await service_info.update_service(session, to_document(request))
+        await send_http(context, status=200)
+        return to_message(doc, pb.Service())
 
     # ---- flows -------------------------------------------------------------------------------------
 
@@ -220,6 +228,65 @@ class FlowServicer(flow_pb2_grpc.FlowServiceServicer):
         await send_http(context, status=204)
         return pb.DeleteFlowTagResponse()
 
+    async def GetFlowCollection(self, request: pb.GetFlowCollectionRequest, context: Ctx) -> struct_pb2.ListValue:
+        async with self.ctx.db.session() as session:
+            return dict_array(await flows.get_property(session, request.flow_id, "flow_collection"))
+
+    async def SetFlowCollection(self, request: pb.SetFlowCollectionRequest,
+                                context: Ctx) -> pb.SetFlowCollectionResponse:
+        value = value_to_python(request.flow_collection)
+        async with self.ctx.db.transaction() as session:
+            await flows.set_collection(session, request.flow_id, value)
+        await send_http(context, status=204)
+        return pb.SetFlowCollectionResponse()
+
+    async def DeleteFlowCollection(self, request: pb.DeleteFlowCollectionRequest,
+                                   context: Ctx) -> pb.DeleteFlowCollectionResponse:
+        async with self.ctx.db.transaction() as session:
+            await flows.delete_collection(session, request.flow_id)
+        await send_http(context, status=204)
+        return pb.DeleteFlowCollectionResponse()
+
+    async def _get_bit_rate(self, flow_id: str, name: str) -> struct_pb2.Value:
+        async with self.ctx.db.session() as session:
+            return python_to_value(await flows.get_property(session, flow_id, name))
+
+    async def _set_bit_rate(self, context: Ctx, flow_id: str, name: str, value: struct_pb2.Value) -> None:
+        async with self.ctx.db.transaction() as session:
+            await flows.set_bit_rate(session, flow_id, name, value_to_python(value))
+        await send_http(context, status=204)
+
+    async def _delete_bit_rate(self, context: Ctx, flow_id: str, name: str) -> None:
+        async with self.ctx.db.transaction() as session:
+            await flows.delete_bit_rate(session, flow_id, name)
+        await send_http(context, status=204)
+
+    async def GetFlowMaxBitRate(self, request: pb.GetFlowMaxBitRateRequest, context: Ctx) -> struct_pb2.Value:
+        return await self._get_bit_rate(request.flow_id, "max_bit_rate")
+
+    async def SetFlowMaxBitRate(self, request: pb.SetFlowMaxBitRateRequest,
+                                context: Ctx) -> pb.SetFlowMaxBitRateResponse:
+        await self._set_bit_rate(context, request.flow_id, "max_bit_rate", request.max_bit_rate)
+        return pb.SetFlowMaxBitRateResponse()
+
+    async def DeleteFlowMaxBitRate(self, request: pb.DeleteFlowMaxBitRateRequest,
+                                   context: Ctx) -> pb.DeleteFlowMaxBitRateResponse:
+        await self._delete_bit_rate(context, request.flow_id, "max_bit_rate")
+        return pb.DeleteFlowMaxBitRateResponse()
+
+    async def GetFlowAvgBitRate(self, request: pb.GetFlowAvgBitRateRequest, context: Ctx) -> struct_pb2.Value:
+        return await self._get_bit_rate(request.flow_id, "avg_bit_rate")
+
+    async def SetFlowAvgBitRate(self, request: pb.SetFlowAvgBitRateRequest,
+                                context: Ctx) -> pb.SetFlowAvgBitRateResponse:
+        await self._set_bit_rate(context, request.flow_id, "avg_bit_rate", request.avg_bit_rate)
+        return pb.SetFlowAvgBitRateResponse()
+
+    async def DeleteFlowAvgBitRate(self, request: pb.DeleteFlowAvgBitRateRequest,
+                                   context: Ctx) -> pb.DeleteFlowAvgBitRateResponse:
+        await self._delete_bit_rate(context, request.flow_id, "avg_bit_rate")
+        return pb.DeleteFlowAvgBitRateResponse()
+
     # ---- sources -----------------------------------------------------------------------------------
 
     async def GetSource(self, request: pb.GetSourceRequest, context: Ctx) -> pb.Source:
@@ -249,6 +316,65 @@ class FlowServicer(flow_pb2_grpc.FlowServiceServicer):
         token = self.ctx.pages.encode(query.scope(), result.next_position) if result.next_position else ""
         await self._paging(context, rest, query.limit, len(result.items), token)
         return [to_message(d, pb.Source()) for d in result.items], token
+
+    # ---- source properties -------------------------------------------------------------------------
+
+    async def GetSourceTags(self, request: pb.GetSourceTagsRequest, context: Ctx) -> struct_pb2.Struct:
+        async with self.ctx.db.session() as session:
+            return python_to_struct(await sources.get_tags(session, request.source_id))
+
+    async def GetSourceTag(self, request: pb.GetSourceTagRequest, context: Ctx) -> struct_pb2.Value:
+        async with self.ctx.db.session() as session:
+            return python_to_value(await sources.get_tag(session, request.source_id, request.name))
+
+    async def SetSourceTag(self, request: pb.SetSourceTagRequest, context: Ctx) -> pb.SetSourceTagResponse:
+        async with self.ctx.db.transaction() as session:
+            await sources.set_tag(session, request.source_id, request.name, value_to_python(request.value))
+        await send_http(context, status=204)
+        return pb.SetSourceTagResponse()
+
+    async def DeleteSourceTag(self, request: pb.DeleteSourceTagRequest, context: Ctx) -> pb.DeleteSourceTagResponse:
+        async with self.ctx.db.transaction() as session:
+            await sources.delete_tag(session, request.source_id, request.name)
+        await send_http(context, status=204)
+        return pb.DeleteSourceTagResponse()
+
+    async def _get_source_property(self, source_id: str, name: str) -> struct_pb2.Value:
+        async with self.ctx.db.session() as session:
+            return python_to_value(await sources.get_property(session, source_id, name))
+
+    async def _set_source_property(self, context: Ctx, source_id: str, name: str, value: str | None) -> None:
+        async with self.ctx.db.transaction() as session:
+            if value is None:
+                await sources.delete_property(session, source_id, name)
+            else:
+                await sources.set_property(session, source_id, name, value)
+        await send_http(context, status=204)
+
+    async def GetSourceLabel(self, request: pb.GetSourceLabelRequest, context: Ctx) -> struct_pb2.Value:
+        return await self._get_source_property(request.source_id, "label")
+
+    async def SetSourceLabel(self, request: pb.SetSourceLabelRequest, context: Ctx) -> pb.SetSourceLabelResponse:
+        await self._set_source_property(context, request.source_id, "label", request.label)
+        return pb.SetSourceLabelResponse()
+
+    async def DeleteSourceLabel(self, request: pb.DeleteSourceLabelRequest,
+                                context: Ctx) -> pb.DeleteSourceLabelResponse:
+        await self._set_source_property(context, request.source_id, "label", None)
+        return pb.DeleteSourceLabelResponse()
+
+    async def GetSourceDescription(self, request: pb.GetSourceDescriptionRequest, context: Ctx) -> struct_pb2.Value:
+        return await self._get_source_property(request.source_id, "description")
+
+    async def SetSourceDescription(self, request: pb.SetSourceDescriptionRequest,
+                                   context: Ctx) -> pb.SetSourceDescriptionResponse:
+        await self._set_source_property(context, request.source_id, "description", request.description)
+        return pb.SetSourceDescriptionResponse()
+
+    async def DeleteSourceDescription(self, request: pb.DeleteSourceDescriptionRequest,
+                                      context: Ctx) -> pb.DeleteSourceDescriptionResponse:
+        await self._set_source_property(context, request.source_id, "description", None)
+        return pb.DeleteSourceDescriptionResponse()
 
     # ---- profiles ----------------------------------------------------------------------------------
 

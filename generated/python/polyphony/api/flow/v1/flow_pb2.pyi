@@ -191,6 +191,14 @@ class GetServiceRequest(_message.Message):
     __slots__ = ()
     def __init__(self) -> None: ...
 
+class UpdateServiceRequest(_message.Message):
+    __slots__ = ("name", "description")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    description: str
+    def __init__(self, name: _Optional[str] = ..., description: _Optional[str] = ...) -> None: ...
+
 class ListFlowsRequest(_message.Message):
     __slots__ = ("source_id", "format", "codec", "label", "profile_id", "frame_width", "frame_height", "tag", "tag_exists", "limit", "page", "timerange")
     class TagEntry(_message.Message):
@@ -405,6 +413,90 @@ class DeleteFlowTagResponse(_message.Message):
     __slots__ = ()
     def __init__(self) -> None: ...
 
+class GetFlowCollectionRequest(_message.Message):
+    __slots__ = ("flow_id",)
+    FLOW_ID_FIELD_NUMBER: _ClassVar[int]
+    flow_id: str
+    def __init__(self, flow_id: _Optional[str] = ...) -> None: ...
+
+class SetFlowCollectionRequest(_message.Message):
+    __slots__ = ("flow_id", "flow_collection")
+    FLOW_ID_FIELD_NUMBER: _ClassVar[int]
+    FLOW_COLLECTION_FIELD_NUMBER: _ClassVar[int]
+    flow_id: str
+    flow_collection: _struct_pb2.Value
+    def __init__(self, flow_id: _Optional[str] = ..., flow_collection: _Optional[_Union[_struct_pb2.Value, _Mapping]] = ...) -> None: ...
+
+class SetFlowCollectionResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class DeleteFlowCollectionRequest(_message.Message):
+    __slots__ = ("flow_id",)
+    FLOW_ID_FIELD_NUMBER: _ClassVar[int]
+    flow_id: str
+    def __init__(self, flow_id: _Optional[str] = ...) -> None: ...
+
+class DeleteFlowCollectionResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class GetFlowMaxBitRateRequest(_message.Message):
+    __slots__ = ("flow_id",)
+    FLOW_ID_FIELD_NUMBER: _ClassVar[int]
+    flow_id: str
+    def __init__(self, flow_id: _Optional[str] = ...) -> None: ...
+
+class SetFlowMaxBitRateRequest(_message.Message):
+    __slots__ = ("flow_id", "max_bit_rate")
+    FLOW_ID_FIELD_NUMBER: _ClassVar[int]
+    MAX_BIT_RATE_FIELD_NUMBER: _ClassVar[int]
+    flow_id: str
+    max_bit_rate: _struct_pb2.Value
+    def __init__(self, flow_id: _Optional[str] = ..., max_bit_rate: _Optional[_Union[_struct_pb2.Value, _Mapping]] = ...) -> None: ...
+
+class SetFlowMaxBitRateResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class DeleteFlowMaxBitRateRequest(_message.Message):
+    __slots__ = ("flow_id",)
+    FLOW_ID_FIELD_NUMBER: _ClassVar[int]
+    flow_id: str
+    def __init__(self, flow_id: _Optional[str] = ...) -> None: ...
+
+class DeleteFlowMaxBitRateResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class GetFlowAvgBitRateRequest(_message.Message):
+    __slots__ = ("flow_id",)
+    FLOW_ID_FIELD_NUMBER: _ClassVar[int]
+    flow_id: str
+    def __init__(self, flow_id: _Optional[str] = ...) -> None: ...
+
+class SetFlowAvgBitRateRequest(_message.Message):
+    __slots__ = ("flow_id", "avg_bit_rate")
+    FLOW_ID_FIELD_NUMBER: _ClassVar[int]
+    AVG_BIT_RATE_FIELD_NUMBER: _ClassVar[int]
+    flow_id: str
+    avg_bit_rate: _struct_pb2.Value
+    def __init__(self, flow_id: _Optional[str] = ..., avg_bit_rate: _Optional[_Union[_struct_pb2.Value, _Mapping]] = ...) -> None: ...
+
+class SetFlowAvgBitRateResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class DeleteFlowAvgBitRateRequest(_message.Message):
+    __slots__ = ("flow_id",)
+    FLOW_ID_FIELD_NUMBER: _ClassVar[int]
+    flow_id: str
+    def __init__(self, flow_id: _Optional[str] = ...) -> None: ...
+
+class DeleteFlowAvgBitRateResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
 class ListSourcesRequest(_message.Message):
     __slots__ = ("label", "format", "tag", "tag_exists", "limit", "page")
     class TagEntry(_message.Message):
@@ -448,6 +540,102 @@ class GetSourceRequest(_message.Message):
     SOURCE_ID_FIELD_NUMBER: _ClassVar[int]
     source_id: str
     def __init__(self, source_id: _Optional[str] = ...) -> None: ...
+
+class GetSourceTagsRequest(_message.Message):
+    __slots__ = ("source_id",)
+    SOURCE_ID_FIELD_NUMBER: _ClassVar[int]
+    source_id: str
+    def __init__(self, source_id: _Optional[str] = ...) -> None: ...
+
+class GetSourceTagRequest(_message.Message):
+    __slots__ = ("source_id", "name")
+    SOURCE_ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    source_id: str
+    name: str
+    def __init__(self, source_id: _Optional[str] = ..., name: _Optional[str] = ...) -> None: ...
+
+class SetSourceTagRequest(_message.Message):
+    __slots__ = ("source_id", "name", "value")
+    SOURCE_ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    VALUE_FIELD_NUMBER: _ClassVar[int]
+    source_id: str
+    name: str
+    value: _struct_pb2.Value
+    def __init__(self, source_id: _Optional[str] = ..., name: _Optional[str] = ..., value: _Optional[_Union[_struct_pb2.Value, _Mapping]] = ...) -> None: ...
+
+class SetSourceTagResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class DeleteSourceTagRequest(_message.Message):
+    __slots__ = ("source_id", "name")
+    SOURCE_ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    source_id: str
+    name: str
+    def __init__(self, source_id: _Optional[str] = ..., name: _Optional[str] = ...) -> None: ...
+
+class DeleteSourceTagResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class GetSourceLabelRequest(_message.Message):
+    __slots__ = ("source_id",)
+    SOURCE_ID_FIELD_NUMBER: _ClassVar[int]
+    source_id: str
+    def __init__(self, source_id: _Optional[str] = ...) -> None: ...
+
+class SetSourceLabelRequest(_message.Message):
+    __slots__ = ("source_id", "label")
+    SOURCE_ID_FIELD_NUMBER: _ClassVar[int]
+    LABEL_FIELD_NUMBER: _ClassVar[int]
+    source_id: str
+    label: str
+    def __init__(self, source_id: _Optional[str] = ..., label: _Optional[str] = ...) -> None: ...
+
+class SetSourceLabelResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class DeleteSourceLabelRequest(_message.Message):
+    __slots__ = ("source_id",)
+    SOURCE_ID_FIELD_NUMBER: _ClassVar[int]
+    source_id: str
+    def __init__(self, source_id: _Optional[str] = ...) -> None: ...
+
+class DeleteSourceLabelResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class GetSourceDescriptionRequest(_message.Message):
+    __slots__ = ("source_id",)
+    SOURCE_ID_FIELD_NUMBER: _ClassVar[int]
+    source_id: str
+    def __init__(self, source_id: _Optional[str] = ...) -> None: ...
+
+class SetSourceDescriptionRequest(_message.Message):
+    __slots__ = ("source_id", "description")
+    SOURCE_ID_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    source_id: str
+    description: str
+    def __init__(self, source_id: _Optional[str] = ..., description: _Optional[str] = ...) -> None: ...
+
+class SetSourceDescriptionResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class DeleteSourceDescriptionRequest(_message.Message):
+    __slots__ = ("source_id",)
+    SOURCE_ID_FIELD_NUMBER: _ClassVar[int]
+    source_id: str
+    def __init__(self, source_id: _Optional[str] = ...) -> None: ...
+
+class DeleteSourceDescriptionResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
 
 class CreateProfileRequest(_message.Message):
     __slots__ = ("profile",)

@@ -50,6 +50,11 @@ class FlowServiceStub:
                 request_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.GetServiceRequest.SerializeToString,
                 response_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.Service.FromString,
                 _registered_method=True)
+        self.UpdateService = channel.unary_unary(
+                '/polyphony.api.flow.v1.FlowService/UpdateService',
+                request_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.UpdateServiceRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.Service.FromString,
+                _registered_method=True)
         self.ListFlows = channel.unary_unary(
                 '/polyphony.api.flow.v1.FlowService/ListFlows',
                 request_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.ListFlowsRequest.SerializeToString,
@@ -135,6 +140,51 @@ class FlowServiceStub:
                 request_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.DeleteFlowTagRequest.SerializeToString,
                 response_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.DeleteFlowTagResponse.FromString,
                 _registered_method=True)
+        self.GetFlowCollection = channel.unary_unary(
+                '/polyphony.api.flow.v1.FlowService/GetFlowCollection',
+                request_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.GetFlowCollectionRequest.SerializeToString,
+                response_deserializer=google_dot_protobuf_dot_struct__pb2.ListValue.FromString,
+                _registered_method=True)
+        self.SetFlowCollection = channel.unary_unary(
+                '/polyphony.api.flow.v1.FlowService/SetFlowCollection',
+                request_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.SetFlowCollectionRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.SetFlowCollectionResponse.FromString,
+                _registered_method=True)
+        self.DeleteFlowCollection = channel.unary_unary(
+                '/polyphony.api.flow.v1.FlowService/DeleteFlowCollection',
+                request_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.DeleteFlowCollectionRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.DeleteFlowCollectionResponse.FromString,
+                _registered_method=True)
+        self.GetFlowMaxBitRate = channel.unary_unary(
+                '/polyphony.api.flow.v1.FlowService/GetFlowMaxBitRate',
+                request_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.GetFlowMaxBitRateRequest.SerializeToString,
+                response_deserializer=google_dot_protobuf_dot_struct__pb2.Value.FromString,
+                _registered_method=True)
+        self.SetFlowMaxBitRate = channel.unary_unary(
+                '/polyphony.api.flow.v1.FlowService/SetFlowMaxBitRate',
+                request_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.SetFlowMaxBitRateRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.SetFlowMaxBitRateResponse.FromString,
+                _registered_method=True)
+        self.DeleteFlowMaxBitRate = channel.unary_unary(
+                '/polyphony.api.flow.v1.FlowService/DeleteFlowMaxBitRate',
+                request_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.DeleteFlowMaxBitRateRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.DeleteFlowMaxBitRateResponse.FromString,
+                _registered_method=True)
+        self.GetFlowAvgBitRate = channel.unary_unary(
+                '/polyphony.api.flow.v1.FlowService/GetFlowAvgBitRate',
+                request_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.GetFlowAvgBitRateRequest.SerializeToString,
+                response_deserializer=google_dot_protobuf_dot_struct__pb2.Value.FromString,
+                _registered_method=True)
+        self.SetFlowAvgBitRate = channel.unary_unary(
+                '/polyphony.api.flow.v1.FlowService/SetFlowAvgBitRate',
+                request_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.SetFlowAvgBitRateRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.SetFlowAvgBitRateResponse.FromString,
+                _registered_method=True)
+        self.DeleteFlowAvgBitRate = channel.unary_unary(
+                '/polyphony.api.flow.v1.FlowService/DeleteFlowAvgBitRate',
+                request_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.DeleteFlowAvgBitRateRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.DeleteFlowAvgBitRateResponse.FromString,
+                _registered_method=True)
         self.ListSources = channel.unary_unary(
                 '/polyphony.api.flow.v1.FlowService/ListSources',
                 request_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.ListSourcesRequest.SerializeToString,
@@ -149,6 +199,56 @@ class FlowServiceStub:
                 '/polyphony.api.flow.v1.FlowService/GetSource',
                 request_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.GetSourceRequest.SerializeToString,
                 response_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.Source.FromString,
+                _registered_method=True)
+        self.GetSourceTags = channel.unary_unary(
+                '/polyphony.api.flow.v1.FlowService/GetSourceTags',
+                request_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.GetSourceTagsRequest.SerializeToString,
+                response_deserializer=google_dot_protobuf_dot_struct__pb2.Struct.FromString,
+                _registered_method=True)
+        self.GetSourceTag = channel.unary_unary(
+                '/polyphony.api.flow.v1.FlowService/GetSourceTag',
+                request_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.GetSourceTagRequest.SerializeToString,
+                response_deserializer=google_dot_protobuf_dot_struct__pb2.Value.FromString,
+                _registered_method=True)
+        self.SetSourceTag = channel.unary_unary(
+                '/polyphony.api.flow.v1.FlowService/SetSourceTag',
+                request_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.SetSourceTagRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.SetSourceTagResponse.FromString,
+                _registered_method=True)
+        self.DeleteSourceTag = channel.unary_unary(
+                '/polyphony.api.flow.v1.FlowService/DeleteSourceTag',
+                request_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.DeleteSourceTagRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.DeleteSourceTagResponse.FromString,
+                _registered_method=True)
+        self.GetSourceLabel = channel.unary_unary(
+                '/polyphony.api.flow.v1.FlowService/GetSourceLabel',
+                request_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.GetSourceLabelRequest.SerializeToString,
+                response_deserializer=google_dot_protobuf_dot_struct__pb2.Value.FromString,
+                _registered_method=True)
+        self.SetSourceLabel = channel.unary_unary(
+                '/polyphony.api.flow.v1.FlowService/SetSourceLabel',
+                request_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.SetSourceLabelRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.SetSourceLabelResponse.FromString,
+                _registered_method=True)
+        self.DeleteSourceLabel = channel.unary_unary(
+                '/polyphony.api.flow.v1.FlowService/DeleteSourceLabel',
+                request_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.DeleteSourceLabelRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.DeleteSourceLabelResponse.FromString,
+                _registered_method=True)
+        self.GetSourceDescription = channel.unary_unary(
+                '/polyphony.api.flow.v1.FlowService/GetSourceDescription',
+                request_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.GetSourceDescriptionRequest.SerializeToString,
+                response_deserializer=google_dot_protobuf_dot_struct__pb2.Value.FromString,
+                _registered_method=True)
+        self.SetSourceDescription = channel.unary_unary(
+                '/polyphony.api.flow.v1.FlowService/SetSourceDescription',
+                request_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.SetSourceDescriptionRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.SetSourceDescriptionResponse.FromString,
+                _registered_method=True)
+        self.DeleteSourceDescription = channel.unary_unary(
+                '/polyphony.api.flow.v1.FlowService/DeleteSourceDescription',
+                request_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.DeleteSourceDescriptionRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.DeleteSourceDescriptionResponse.FromString,
                 _registered_method=True)
         self.CreateProfile = channel.unary_unary(
                 '/polyphony.api.flow.v1.FlowService/CreateProfile',
@@ -298,6 +398,15 @@ class FlowServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def UpdateService(self, request, context):
+        """Update the service's name and description (`POST /tams/service`, HTTP 200 with the Service).
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ListFlows(self, request, context):
         """Flows, filtered and paged, as typed messages (native gRPC; the page key is in the response).
         buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
@@ -437,6 +546,75 @@ class FlowServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetFlowCollection(self, request, context):
+        """A Flow's collection as a JSON array (flow-collection.json) (`GET /tams/flows/{flowId}/flow_collection`).
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SetFlowCollection(self, request, context):
+        """Replace a Flow's collection; every member must be an existing Flow (`PUT /tams/flows/{flowId}/flow_collection`, HTTP 204).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteFlowCollection(self, request, context):
+        """Remove a Flow's collection (`DELETE /tams/flows/{flowId}/flow_collection`, HTTP 204).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetFlowMaxBitRate(self, request, context):
+        """A Flow's maximum bit rate (1000 bit/s) as a JSON integer (`GET /tams/flows/{flowId}/max_bit_rate`).
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SetFlowMaxBitRate(self, request, context):
+        """Set a Flow's maximum bit rate (`PUT /tams/flows/{flowId}/max_bit_rate`, HTTP 204).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteFlowMaxBitRate(self, request, context):
+        """Remove a Flow's maximum bit rate (`DELETE /tams/flows/{flowId}/max_bit_rate`, HTTP 204).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetFlowAvgBitRate(self, request, context):
+        """A Flow's average bit rate (1000 bit/s) as a JSON integer (`GET /tams/flows/{flowId}/avg_bit_rate`).
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SetFlowAvgBitRate(self, request, context):
+        """Set a Flow's average bit rate (400 for a Flow linked to a Profile) (`PUT /tams/flows/{flowId}/avg_bit_rate`, HTTP 204).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteFlowAvgBitRate(self, request, context):
+        """Remove a Flow's average bit rate (400 for a Flow linked to a Profile) (`DELETE /tams/flows/{flowId}/avg_bit_rate`, HTTP 204).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ListSources(self, request, context):
         """Sources, filtered and paged, as typed messages (native gRPC).
         buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
@@ -459,6 +637,84 @@ class FlowServiceServicer:
         """One Source (`GET /tams/sources/{sourceId}`).
         buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
         buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetSourceTags(self, request, context):
+        """All tags of a Source as a JSON object (`GET /tams/sources/{sourceId}/tags`).
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetSourceTag(self, request, context):
+        """One tag value of a Source (`GET /tams/sources/{sourceId}/tags/{name}`).
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SetSourceTag(self, request, context):
+        """Create or replace one tag of a Source (`PUT /tams/sources/{sourceId}/tags/{name}`, HTTP 204).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteSourceTag(self, request, context):
+        """Remove one tag of a Source (`DELETE /tams/sources/{sourceId}/tags/{name}`, HTTP 204).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetSourceLabel(self, request, context):
+        """A Source's label as a JSON string (`GET /tams/sources/{sourceId}/label`).
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SetSourceLabel(self, request, context):
+        """Set a Source's label (`PUT /tams/sources/{sourceId}/label`, HTTP 204).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteSourceLabel(self, request, context):
+        """Remove a Source's label (`DELETE /tams/sources/{sourceId}/label`, HTTP 204).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetSourceDescription(self, request, context):
+        """A Source's description as a JSON string (`GET /tams/sources/{sourceId}/description`).
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SetSourceDescription(self, request, context):
+        """Set a Source's description (`PUT /tams/sources/{sourceId}/description`, HTTP 204).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteSourceDescription(self, request, context):
+        """Remove a Source's description (`DELETE /tams/sources/{sourceId}/description`, HTTP 204).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -696,6 +952,11 @@ def add_FlowServiceServicer_to_server(servicer, server):
                     request_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.GetServiceRequest.FromString,
                     response_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.Service.SerializeToString,
             ),
+            'UpdateService': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateService,
+                    request_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.UpdateServiceRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.Service.SerializeToString,
+            ),
             'ListFlows': grpc.unary_unary_rpc_method_handler(
                     servicer.ListFlows,
                     request_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.ListFlowsRequest.FromString,
@@ -781,6 +1042,51 @@ def add_FlowServiceServicer_to_server(servicer, server):
                     request_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.DeleteFlowTagRequest.FromString,
                     response_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.DeleteFlowTagResponse.SerializeToString,
             ),
+            'GetFlowCollection': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetFlowCollection,
+                    request_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.GetFlowCollectionRequest.FromString,
+                    response_serializer=google_dot_protobuf_dot_struct__pb2.ListValue.SerializeToString,
+            ),
+            'SetFlowCollection': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetFlowCollection,
+                    request_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.SetFlowCollectionRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.SetFlowCollectionResponse.SerializeToString,
+            ),
+            'DeleteFlowCollection': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteFlowCollection,
+                    request_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.DeleteFlowCollectionRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.DeleteFlowCollectionResponse.SerializeToString,
+            ),
+            'GetFlowMaxBitRate': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetFlowMaxBitRate,
+                    request_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.GetFlowMaxBitRateRequest.FromString,
+                    response_serializer=google_dot_protobuf_dot_struct__pb2.Value.SerializeToString,
+            ),
+            'SetFlowMaxBitRate': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetFlowMaxBitRate,
+                    request_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.SetFlowMaxBitRateRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.SetFlowMaxBitRateResponse.SerializeToString,
+            ),
+            'DeleteFlowMaxBitRate': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteFlowMaxBitRate,
+                    request_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.DeleteFlowMaxBitRateRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.DeleteFlowMaxBitRateResponse.SerializeToString,
+            ),
+            'GetFlowAvgBitRate': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetFlowAvgBitRate,
+                    request_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.GetFlowAvgBitRateRequest.FromString,
+                    response_serializer=google_dot_protobuf_dot_struct__pb2.Value.SerializeToString,
+            ),
+            'SetFlowAvgBitRate': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetFlowAvgBitRate,
+                    request_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.SetFlowAvgBitRateRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.SetFlowAvgBitRateResponse.SerializeToString,
+            ),
+            'DeleteFlowAvgBitRate': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteFlowAvgBitRate,
+                    request_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.DeleteFlowAvgBitRateRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.DeleteFlowAvgBitRateResponse.SerializeToString,
+            ),
             'ListSources': grpc.unary_unary_rpc_method_handler(
                     servicer.ListSources,
                     request_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.ListSourcesRequest.FromString,
@@ -795,6 +1101,56 @@ def add_FlowServiceServicer_to_server(servicer, server):
                     servicer.GetSource,
                     request_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.GetSourceRequest.FromString,
                     response_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.Source.SerializeToString,
+            ),
+            'GetSourceTags': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetSourceTags,
+                    request_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.GetSourceTagsRequest.FromString,
+                    response_serializer=google_dot_protobuf_dot_struct__pb2.Struct.SerializeToString,
+            ),
+            'GetSourceTag': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetSourceTag,
+                    request_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.GetSourceTagRequest.FromString,
+                    response_serializer=google_dot_protobuf_dot_struct__pb2.Value.SerializeToString,
+            ),
+            'SetSourceTag': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetSourceTag,
+                    request_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.SetSourceTagRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.SetSourceTagResponse.SerializeToString,
+            ),
+            'DeleteSourceTag': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteSourceTag,
+                    request_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.DeleteSourceTagRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.DeleteSourceTagResponse.SerializeToString,
+            ),
+            'GetSourceLabel': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetSourceLabel,
+                    request_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.GetSourceLabelRequest.FromString,
+                    response_serializer=google_dot_protobuf_dot_struct__pb2.Value.SerializeToString,
+            ),
+            'SetSourceLabel': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetSourceLabel,
+                    request_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.SetSourceLabelRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.SetSourceLabelResponse.SerializeToString,
+            ),
+            'DeleteSourceLabel': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteSourceLabel,
+                    request_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.DeleteSourceLabelRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.DeleteSourceLabelResponse.SerializeToString,
+            ),
+            'GetSourceDescription': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetSourceDescription,
+                    request_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.GetSourceDescriptionRequest.FromString,
+                    response_serializer=google_dot_protobuf_dot_struct__pb2.Value.SerializeToString,
+            ),
+            'SetSourceDescription': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetSourceDescription,
+                    request_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.SetSourceDescriptionRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.SetSourceDescriptionResponse.SerializeToString,
+            ),
+            'DeleteSourceDescription': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteSourceDescription,
+                    request_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.DeleteSourceDescriptionRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.DeleteSourceDescriptionResponse.SerializeToString,
             ),
             'CreateProfile': grpc.unary_unary_rpc_method_handler(
                     servicer.CreateProfile,
@@ -957,6 +1313,33 @@ class FlowService:
             target,
             '/polyphony.api.flow.v1.FlowService/GetService',
             polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.GetServiceRequest.SerializeToString,
+            polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.Service.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateService(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.flow.v1.FlowService/UpdateService',
+            polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.UpdateServiceRequest.SerializeToString,
             polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.Service.FromString,
             options,
             channel_credentials,
@@ -1428,6 +1811,249 @@ class FlowService:
             _registered_method=True)
 
     @staticmethod
+    def GetFlowCollection(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.flow.v1.FlowService/GetFlowCollection',
+            polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.GetFlowCollectionRequest.SerializeToString,
+            google_dot_protobuf_dot_struct__pb2.ListValue.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetFlowCollection(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.flow.v1.FlowService/SetFlowCollection',
+            polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.SetFlowCollectionRequest.SerializeToString,
+            polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.SetFlowCollectionResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteFlowCollection(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.flow.v1.FlowService/DeleteFlowCollection',
+            polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.DeleteFlowCollectionRequest.SerializeToString,
+            polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.DeleteFlowCollectionResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetFlowMaxBitRate(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.flow.v1.FlowService/GetFlowMaxBitRate',
+            polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.GetFlowMaxBitRateRequest.SerializeToString,
+            google_dot_protobuf_dot_struct__pb2.Value.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetFlowMaxBitRate(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.flow.v1.FlowService/SetFlowMaxBitRate',
+            polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.SetFlowMaxBitRateRequest.SerializeToString,
+            polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.SetFlowMaxBitRateResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteFlowMaxBitRate(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.flow.v1.FlowService/DeleteFlowMaxBitRate',
+            polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.DeleteFlowMaxBitRateRequest.SerializeToString,
+            polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.DeleteFlowMaxBitRateResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetFlowAvgBitRate(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.flow.v1.FlowService/GetFlowAvgBitRate',
+            polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.GetFlowAvgBitRateRequest.SerializeToString,
+            google_dot_protobuf_dot_struct__pb2.Value.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetFlowAvgBitRate(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.flow.v1.FlowService/SetFlowAvgBitRate',
+            polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.SetFlowAvgBitRateRequest.SerializeToString,
+            polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.SetFlowAvgBitRateResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteFlowAvgBitRate(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.flow.v1.FlowService/DeleteFlowAvgBitRate',
+            polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.DeleteFlowAvgBitRateRequest.SerializeToString,
+            polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.DeleteFlowAvgBitRateResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
     def ListSources(request,
             target,
             options=(),
@@ -1498,6 +2124,276 @@ class FlowService:
             '/polyphony.api.flow.v1.FlowService/GetSource',
             polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.GetSourceRequest.SerializeToString,
             polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.Source.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetSourceTags(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.flow.v1.FlowService/GetSourceTags',
+            polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.GetSourceTagsRequest.SerializeToString,
+            google_dot_protobuf_dot_struct__pb2.Struct.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetSourceTag(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.flow.v1.FlowService/GetSourceTag',
+            polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.GetSourceTagRequest.SerializeToString,
+            google_dot_protobuf_dot_struct__pb2.Value.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetSourceTag(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.flow.v1.FlowService/SetSourceTag',
+            polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.SetSourceTagRequest.SerializeToString,
+            polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.SetSourceTagResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteSourceTag(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.flow.v1.FlowService/DeleteSourceTag',
+            polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.DeleteSourceTagRequest.SerializeToString,
+            polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.DeleteSourceTagResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetSourceLabel(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.flow.v1.FlowService/GetSourceLabel',
+            polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.GetSourceLabelRequest.SerializeToString,
+            google_dot_protobuf_dot_struct__pb2.Value.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetSourceLabel(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.flow.v1.FlowService/SetSourceLabel',
+            polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.SetSourceLabelRequest.SerializeToString,
+            polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.SetSourceLabelResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteSourceLabel(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.flow.v1.FlowService/DeleteSourceLabel',
+            polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.DeleteSourceLabelRequest.SerializeToString,
+            polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.DeleteSourceLabelResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetSourceDescription(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.flow.v1.FlowService/GetSourceDescription',
+            polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.GetSourceDescriptionRequest.SerializeToString,
+            google_dot_protobuf_dot_struct__pb2.Value.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetSourceDescription(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.flow.v1.FlowService/SetSourceDescription',
+            polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.SetSourceDescriptionRequest.SerializeToString,
+            polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.SetSourceDescriptionResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteSourceDescription(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.flow.v1.FlowService/DeleteSourceDescription',
+            polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.DeleteSourceDescriptionRequest.SerializeToString,
+            polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.DeleteSourceDescriptionResponse.FromString,
             options,
             channel_credentials,
             insecure,
