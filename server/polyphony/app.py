@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 import grpc
 
@@ -48,13 +48,9 @@ def build_context(settings: Settings) -> AppContext:
     )
 
 
-class ServicePackage(Protocol):
-    """What each `polyphony.<svc>.servicer` module provides."""
-
-    async def register(self, server: grpc.aio.Server, ctx: AppContext, live: LiveApp) -> str: ...
-
-
 def service_modules() -> list[Any]:
+    """Each service's `polyphony.<svc>.servicer` module; each provides
+    `async def register(server, ctx, live) -> str` (the full gRPC service name)."""
     mods = []
     for svc in SERVICES:
         try:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from polyphony.core.errors import InvalidArgument, NotFound
+from polyphony.core.errors import InvalidArgument, NotFound, PayloadTooLarge
 
 CHUNK = 128 * 1024
 _KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,511}$")
@@ -58,8 +58,6 @@ class FilesystemObjectStore:
         return self.root / check_key(key)
 
     async def put(self, key: str, chunks: AsyncIterable[bytes], *, max_bytes: int | None = None) -> StoredObject:
-        from polyphony.core.errors import PayloadTooLarge
-
         path = self.local_path(key)
         await asyncio.to_thread(path.parent.mkdir, parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.part")
