@@ -133,12 +133,7 @@ class Catalog:
             row = await session.get(Experience, refs.uuid_or_404(key, "Experience"), with_for_update=True)
             if row is None:
                 raise NotFound("No Experience matches the given query.")
-            if "title" in raw:
-                row.title = refs.text(raw, "title", 512)
-            if "description" in raw:
-                row.description = refs.text(raw, "description", None)
-            if "is_public" in raw:
-                row.is_public = refs.boolean(raw, "is_public")
+            _patch_common(row, raw)
             if "presets" in raw:
                 keys = await self._preset_keys(session, raw["presets"])
                 await session.execute(delete(ExperiencePreset).where(ExperiencePreset.experience_uuid == row.uuid))
@@ -251,12 +246,7 @@ class Catalog:
             row = await session.get(Selection, refs.uuid_or_404(key, "Selection"), with_for_update=True)
             if row is None:
                 raise NotFound("No Selection matches the given query.")
-            if "title" in raw:
-                row.title = refs.text(raw, "title", 512)
-            if "description" in raw:
-                row.description = refs.text(raw, "description", None)
-            if "is_public" in raw:
-                row.is_public = refs.boolean(raw, "is_public")
+            _patch_common(row, raw)
             items, children = await self._members(session, raw, row.uuid)
             if "items" in raw:
                 await session.execute(delete(SelectionItem).where(SelectionItem.selection_uuid == row.uuid))
@@ -313,3 +303,13 @@ class Catalog:
 
             await walk(key)
         return out
+
+
+def _patch_common(row: Experience | Selection, raw: dict[str, object]) -> None:
+    """Apply the title/description/is_public fields experiences and selections share (PUT/PATCH)."""
+    if "title" in raw:
+        row.title = refs.text(raw, "title", 512)
+    if "description" in raw:
+        row.description = refs.text(raw, "description", None)
+    if "is_public" in raw:
+        row.is_public = refs.boolean(raw, "is_public")
