@@ -380,3 +380,50 @@ async def test_grpc_scan_streams_progress_within_library_folders(server: Running
         with pytest.raises(grpc.aio.AioRpcError) as err:
             [f async for f in stub.ScanLibrary(media_pb2.ScanLibraryRequest(paths=[str(folder)]))]
         assert err.value.code() == grpc.StatusCode.UNAUTHENTICATED
+
+
+async def test_m4a_and_aac_tracks_scan_and_serve(server: RunningServer, http: httpx.Client, tmp_path: Path) -> None:
+    from mutagen.mp4 import MP4, MP4Cover
+
+    from tests.unit.media.test_tags import write_aac
+
+    root = tmp_path / "aac"
+    root.mkdir()
+    write_aac(root / "Tagged.m4a", 44100, "mp4")
+    tags = MP4(root / "Tagged.m4a")
+    tags["\xa9nam"], tags["\xa9ART"], tags["\xa9alb"] = ["Apple Tune"], ["Mp4 Band"], ["Containers"]
+    tags["trkn"] = [(2, 5)]
+    tags["covr"] = [MP4Cover(png(32, 24), imageformat=MP4Cover.FORMAT_PNG)]
+    tags.save()
+    write_aac(root / "Adts Stream.aac", 44100, "adts")
+    env = dict(os.environ, POLYPHONY_DATABASE_URL=server.database_url)
+    out = subprocess.run([sys.executable, "-m", "polyphony.cli", "scan", str(root)], env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0 and "2 added" in out.stderr, out.stderr
+
+    doc = http.get("/aura/tracks", params={"filter[artist]": "Mp4 Band", "include": "images"}).json()
+    [track] = doc["data"]
+    attrs = track["attributes"]
+    assert (attrs["title"], attrs["album"], attrs["track"], attrs["tracktotal"]) == ("Apple Tune", "Containers", 2, 5)
+    assert attrs["mimetype"] == "audio/mp4" and attrs["framerate"] == 44100 and attrs["channels"] == 2
+    assert "bitdepth" not in attrs and abs(attrs["duration"] - 2.0) < 0.1
+    [image] = doc["included"]
+    assert image["attributes"]["mimetype"] == "image/png" and image["attributes"]["width"] == 32
+    assert http.get(f"/aura/images/{image['id']}/file").content == png(32, 24)
+
+    original = (root / "Tagged.m4a").read_bytes()
+    part = http.get(f"/aura/tracks/{track['id']}/audio", headers={"Accept": "*/*", "Range": "bytes=0-1023"})
+    assert part.status_code == 206 and part.content == original[:1024]
+    assert part.headers["content-type"] == "audio/mp4"
+    # AAC is served as stored; asking only for a type it cannot be turned into is a 406 in AURA's shape
+    refused = http.get(f"/aura/tracks/{track['id']}/audio", headers={"Accept": "audio/flac"})
+    assert refused.status_code == 406 and refused.json()["errors"][0]["status"] == "406"
+
+    [raw] = http.get("/aura/tracks", params={"filter[title]": "Adts Stream"}).json()["data"]
+    assert raw["attributes"]["mimetype"] == "audio/aac"
+    async with grpc.aio.insecure_channel(server.grpc_target) as channel:
+        stub = media_pb2_grpc.MediaServiceStub(channel)
+        got = await stub.GetTrack(media_pb2.GetTrackRequest(id=raw["id"]))
+        assert got.data.attributes.mimetype == "audio/aac" and got.data.attributes.framerate == 44100
+        chunks = [c async for c in stub.GetTrackAudio(media_pb2.GetTrackAudioRequest(id=raw["id"]))]
+        assert b"".join(c.data for c in chunks) == (root / "Adts Stream.aac").read_bytes()

@@ -30,6 +30,9 @@ async def bump_generation(session: AsyncSession) -> None:
         session.add(LibraryState(id=1, generation=1))
 
 
+_GENERATION = select(LibraryState.generation).where(LibraryState.id == 1)
+
+
 class ResponseCache:
     def __init__(self, db: Database, *, max_entries: int = 4096, freshness: float = 1.0, max_age: float = 60.0,
                  clock: Callable[[], float] = time.monotonic) -> None:
@@ -47,9 +50,8 @@ class ResponseCache:
     async def generation(self) -> int:
         now = self._clock()
         if now - self._checked >= self._freshness:
-            async with self._db.engine.connect() as conn:
-                value = (await conn.execute(select(LibraryState.generation).where(LibraryState.id == 1))).scalar()
-            self._generation = int(value or 0)
+            rows = await self._db.fetch(_GENERATION)
+            self._generation = int(rows[0][0] or 0) if rows else 0
             self._checked = now
         return self._generation
 

@@ -8,11 +8,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, and_, cast, false, func, literal, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import ColumnElement, String, and_, bindparam, cast, false, func, literal, or_, select
 from sqlalchemy.orm import InstrumentedAttribute
 
-from polyphony.core.db import Base
+from polyphony.core.db import Base, Database
 from polyphony.core.errors import InvalidArgument, NotFound
 from polyphony.media.models import Album, Artist, Image, Track, TrackArtist
 
@@ -159,14 +158,23 @@ def _track_links() -> list[Any]:
     return [artists, images]
 
 
-def _select(collection: Collection) -> Any:
-    """A Core select of the id, every attribute column and the link columns (no ORM objects: this
-    is the hot path of every listing)."""
+def _build_select(collection: Collection) -> Any:
     model: Any = collection.model
     links = [getattr(model, name) for name in _LINK_COLUMNS.get(collection.name, ())]
     if collection is TRACKS:
         links += _track_links()
     return select(model.id, *collection.attributes.values(), *links)
+
+
+# Built once per collection: building a statement (and its cache key) costs more than running it.
+_SELECTS = {c.name: _build_select(c) for c in BY_NAME.values()}
+_BY_ID = {name: stmt.where(stmt.selected_columns.id == bindparam("id")) for name, stmt in _SELECTS.items()}
+
+
+def _select(collection: Collection) -> Any:
+    """A Core select of the id, every attribute column and the link columns (no ORM objects: this
+    is the hot path of every listing)."""
+    return _SELECTS[collection.name]
 
 
 def _ids(csv: str | None) -> list[int]:
@@ -178,7 +186,11 @@ def _positioned_ids(csv: str | None) -> list[int]:
     return [artist_id for _, artist_id in pairs]
 
 
-async def list_resources(session: AsyncSession, collection: Collection, query: ListQuery) -> Page:
+def _by_id(collection: Collection) -> Any:
+    return _BY_ID[collection.name]
+
+
+async def list_resources(db: Database, collection: Collection, query: ListQuery) -> Page:
     model: Any = collection.model
     stmt = _select(collection)
     for name, value in query.filters:
@@ -193,26 +205,24 @@ async def list_resources(session: AsyncSession, collection: Collection, query: L
             raise InvalidArgument("malformed page token", field="page")
         stmt = stmt.where(_keyset(order, values))
     stmt = stmt.order_by(*[(c.desc() if d else c.asc()) for c, d in order]).limit(query.limit + 1)
-    rows: list[Any] = list((await session.execute(stmt)).all())
+    rows: list[Any] = list(await db.fetch(stmt))
     more = len(rows) > query.limit
     rows = rows[: query.limit]
     position = None
     if more and rows:
         last = rows[-1]._mapping
         position = {"v": [last[collection.attributes[k.attribute].key] for k in query.sort], "id": last["id"]}
-    data = await build_resources(session, collection, rows)
-    return Page(data, await included(session, data, query.include), position)
+    data = await build_resources(db, collection, rows)
+    return Page(data, await included(db, data, query.include), position)
 
 
-async def get_resource(session: AsyncSession, collection: Collection, raw_id: str,
-                       include: tuple[str, ...] = ()) -> Page:
+async def get_resource(db: Database, collection: Collection, raw_id: str, include: tuple[str, ...] = ()) -> Page:
     row_id = parse_id(raw_id)
-    model: Any = collection.model
-    row = (await session.execute(_select(collection).where(model.id == row_id))).first() if row_id else None
-    if row is None:
+    rows = await db.fetch(_by_id(collection), {"id": row_id}) if row_id else []
+    if not rows:
         raise NotFound(f"no {collection.type} with id {raw_id!r}")
-    data = await build_resources(session, collection, [row])
-    return Page(data, await included(session, data, include))
+    data = await build_resources(db, collection, rows)
+    return Page(data, await included(db, data, include))
 
 
 def _attributes(collection: Collection, row: Any) -> dict[str, Any]:
@@ -221,15 +231,16 @@ def _attributes(collection: Collection, row: Any) -> dict[str, Any]:
     return {k: v for k, v in values.items() if v is not None}
 
 
-async def _pairs(session: AsyncSession, stmt: Any) -> dict[int, list[int]]:
+async def _pairs(db: Database, stmt: Any) -> dict[int, list[int]]:
     out: dict[int, dict[int, None]] = {}
-    for key, value in (await session.execute(stmt)).all():
+    rows: Sequence[Any] = await db.fetch(stmt)
+    for key, value in rows:
         if key is not None and value is not None:
             out.setdefault(key, {})[value] = None
     return {k: list(v) for k, v in out.items()}
 
 
-async def build_resources(session: AsyncSession, collection: Collection, rows: Sequence[Any]) -> list[Resource]:
+async def build_resources(db: Database, collection: Collection, rows: Sequence[Any]) -> list[Resource]:
     """Resources with their attributes and every relationship, loaded in one query per relationship."""
     ids = [r.id for r in rows]
     rel: dict[str, dict[int, list[int]]] = {}
@@ -240,18 +251,18 @@ async def build_resources(session: AsyncSession, collection: Collection, rows: S
         rel["artists"] = {r.id: _positioned_ids(r.artist_links) for r in rows}
         rel["images"] = {r.id: sorted(set(_ids(r.image_links))) for r in rows}
     elif collection is ALBUMS:
-        rel["tracks"] = await _pairs(session, select(Track.album_id, Track.id).where(Track.album_id.in_(ids))
+        rel["tracks"] = await _pairs(db, select(Track.album_id, Track.id).where(Track.album_id.in_(ids))
                                      .order_by(Track.album_id, Track.disc, Track.track, Track.id))
-        rel["artists"] = await _pairs(session, select(Track.album_id, TrackArtist.artist_id)
+        rel["artists"] = await _pairs(db, select(Track.album_id, TrackArtist.artist_id)
                                       .join(TrackArtist, TrackArtist.track_id == Track.id)
                                       .where(Track.album_id.in_(ids))
                                       .order_by(Track.album_id, Track.id, TrackArtist.position))
-        rel["images"] = await _pairs(session, select(Image.album_id, Image.id).where(Image.album_id.in_(ids))
+        rel["images"] = await _pairs(db, select(Image.album_id, Image.id).where(Image.album_id.in_(ids))
                                      .order_by(Image.id))
     elif collection is ARTISTS:
-        rel["tracks"] = await _pairs(session, select(TrackArtist.artist_id, TrackArtist.track_id)
+        rel["tracks"] = await _pairs(db, select(TrackArtist.artist_id, TrackArtist.track_id)
                                      .where(TrackArtist.artist_id.in_(ids)).order_by(TrackArtist.track_id))
-        rel["albums"] = await _pairs(session, select(TrackArtist.artist_id, Track.album_id)
+        rel["albums"] = await _pairs(db, select(TrackArtist.artist_id, Track.album_id)
                                      .join(Track, Track.id == TrackArtist.track_id)
                                      .where(TrackArtist.artist_id.in_(ids)).order_by(Track.album_id))
         rel["images"] = {}
@@ -267,7 +278,7 @@ async def build_resources(session: AsyncSession, collection: Collection, rows: S
     ]
 
 
-async def included(session: AsyncSession, data: Iterable[Resource], include: tuple[str, ...]) -> list[Resource]:
+async def included(db: Database, data: Iterable[Resource], include: tuple[str, ...]) -> list[Resource]:
     """Related resources named by `include`, deduplicated, in first-reference order."""
     wanted: dict[tuple[str, int], None] = {}
     primary = {(r.type, r.id) for r in data}
@@ -283,23 +294,49 @@ async def included(session: AsyncSession, data: Iterable[Resource], include: tup
     for kind, rids in by_type.items():
         collection = BY_TYPE[kind]
         model: Any = collection.model
-        rows = (await session.execute(_select(collection).where(model.id.in_(rids)))).all()
-        for res in await build_resources(session, collection, rows):
+        rows = await db.fetch(_select(collection).where(model.id.in_(rids)))
+        for res in await build_resources(db, collection, rows):
             loaded[(res.type, res.id)] = res
     return [loaded[ref] for ref in wanted if ref in loaded]
 
 
-async def image_row(session: AsyncSession, raw_id: str) -> Image:
+@dataclass(frozen=True)
+class ImageFile:
+    id: int
+    path: str
+    embedded_index: int
+    mimetype: str
+
+
+@dataclass(frozen=True)
+class TrackFile:
+    """What audio delivery needs to know about a track."""
+
+    id: int
+    path: str
+    mimetype: str
+    bitrate: int | None
+    framerate: int | None
+    channels: int | None
+    fingerprint: str
+
+
+_IMAGE_FILE = select(Image.id, Image.path, Image.embedded_index, Image.mimetype).where(Image.id == bindparam("id"))
+_TRACK_FILE = select(Track.id, Track.path, Track.mimetype, Track.bitrate, Track.framerate, Track.channels,
+                     Track.fingerprint).where(Track.id == bindparam("id"))
+
+
+async def image_row(db: Database, raw_id: str) -> ImageFile:
     row_id = parse_id(raw_id)
-    image = await session.get(Image, row_id) if row_id is not None else None
-    if image is None:
+    rows = await db.fetch(_IMAGE_FILE, {"id": row_id}) if row_id is not None else []
+    if not rows:
         raise NotFound(f"no image with id {raw_id!r}")
-    return image
+    return ImageFile(*tuple(rows[0]))
 
 
-async def track_row(session: AsyncSession, raw_id: str) -> Track:
+async def track_row(db: Database, raw_id: str) -> TrackFile:
     row_id = parse_id(raw_id)
-    track = await session.get(Track, row_id) if row_id is not None else None
-    if track is None:
+    rows = await db.fetch(_TRACK_FILE, {"id": row_id}) if row_id is not None else []
+    if not rows:
         raise NotFound(f"no track with id {raw_id!r}")
-    return track
+    return TrackFile(*tuple(rows[0]))

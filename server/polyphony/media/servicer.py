@@ -134,8 +134,7 @@ class MediaServicer(media_pb2_grpc.MediaServiceServicer):
                              response_cls: Any) -> Any:
         rest = original(context)
         query, scope = self._list_query(collection, request, rest)
-        async with self.ctx.db.session() as session:
-            page = await library.list_resources(session, collection, query)
+        page = await library.list_resources(self.ctx.db, collection, query)
         response = response_cls(data=[typed(r) for r in page.data], included=[untyped(r) for r in page.included])
         if page.next_position is not None:
             response.links.next = self._next_url(context, rest, self.ctx.pages.encode(scope, page.next_position))
@@ -151,8 +150,7 @@ class MediaServicer(media_pb2_grpc.MediaServiceServicer):
         rest = original(context)
         include_raw = rest.get("include") if rest is not None else request.include
         include = library.parse_include(include_raw or "", collection)
-        async with self.ctx.db.session() as session:
-            page = await library.get_resource(session, collection, request.id, include)
+        page = await library.get_resource(self.ctx.db, collection, request.id, include)
         return response_cls(data=typed(page.data[0]), included=[untyped(r) for r in page.included])
 
     async def ListTracks(self, request: pb.ListTracksRequest, context: grpc.aio.ServicerContext) -> Any:
@@ -180,8 +178,7 @@ class MediaServicer(media_pb2_grpc.MediaServiceServicer):
 
     async def GetImageFile(self, request: pb.GetImageFileRequest,
                            context: grpc.aio.ServicerContext) -> AsyncIterator[httpbody_pb2.HttpBody]:
-        async with self.ctx.db.session() as session:
-            image = await library.image_row(session, request.id)
+        image = await library.image_row(self.ctx.db, request.id)
         try:
             data = await asyncio.to_thread(image_bytes, Path(image.path), image.embedded_index)
         except OSError:
@@ -201,8 +198,7 @@ class MediaServicer(media_pb2_grpc.MediaServiceServicer):
     async def GetTrackAudio(self, request: pb.GetTrackAudioRequest,
                             context: grpc.aio.ServicerContext) -> AsyncIterator[httpbody_pb2.HttpBody]:
         md = metadata(context)
-        async with self.ctx.db.session() as session:
-            track = await library.track_row(session, request.id)
+        track = await library.track_row(self.ctx.db, request.id)
         answer = await audio.deliver(
             track,
             accept=request.accept or md.get("accept"),

@@ -140,6 +140,8 @@ def read_file(path: Path) -> FileInfo:
             raise UnreadableFile(f"{path}: {exc}") from exc
     if path.suffix.lower() == ".opus":
         framerate = 48000
+    if path.suffix.lower() in (".m4a", ".mp4") and getattr(info, "codec", "") != "alac":
+        bitdepth = None  # AAC is lossy: MP4's 16-bit sample-size field describes no real bit depth
     if framerate:
         values["framerate"] = int(framerate)
         values.setdefault("framecount", round(length * framerate))
