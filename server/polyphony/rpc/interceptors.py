@@ -84,6 +84,8 @@ async def abort_with(context: grpc.aio.ServicerContext, family: ErrorFamily, err
 class PolyphonyInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
     def __init__(self, authorizer: Authorizer) -> None:
         self._auth = authorizer
+        # the wrapped handler of each method, built on its first call (handlers are static per method)
+        self._wrapped: dict[str, tuple[grpc.RpcMethodHandler, grpc.RpcMethodHandler]] = {}
 
     def _authorize(self, scope: Scope | None, context: grpc.aio.ServicerContext) -> None:
         if scope is None:
@@ -106,13 +108,20 @@ class PolyphonyInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
         policy = _method_policy(details.method)
         if handler is None or policy is None:
             return handler
+        entry = self._wrapped.get(details.method)
+        if entry is None or entry[0] is not handler:
+            entry = self._wrapped[details.method] = (handler, self._wrap(details.method, handler, policy))
+        return entry[1]
+
+    def _wrap(self, method: str, handler: grpc.RpcMethodHandler,
+              policy: tuple[ErrorFamily, Scope | None]) -> grpc.RpcMethodHandler:
         family, scope = policy
         authorize = self._authorize
 
         async def fail(context: grpc.aio.ServicerContext, exc: BaseException) -> None:
             if isinstance(exc, DomainError):
                 await abort_with(context, family, exc)
-            log.exception("unhandled error in %s", details.method, exc_info=exc)
+            log.exception("unhandled error in %s", method, exc_info=exc)
             await abort_with(context, family, Internal("internal server error"))
 
         def unary(behavior: Any) -> Any:
