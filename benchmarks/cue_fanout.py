@@ -1,14 +1,18 @@
 """Cue fan-out: publish -> receive latency for thousands of audience connections, Polyphony vs. a
 plain Node socket.io relay.
 
-    .venv/bin/python benchmarks/cue_fanout.py [--sizes 1000,5000,10000] [--cues 10] [--procs 3]
+    flock /tmp/polyphony-bench.lock .venv/bin/python benchmarks/cue_fanout.py \
+        [--sizes 1000,5000,10000] [--cues 10] [--procs 3] [--rounds 2]
 
 For each size and transport (plain WebSocket and socket.io over WebSocket) the script opens N
 receiver connections on loopback from a few Python processes (speaking Engine.IO 4 / socket.io
 directly with the `websockets` library), then a sender publishes `--cues` cues, one at a time, as
 `broadcast-message` on a socket.io connection (for plain WebSocket on Polyphony: a text frame on a
 write-token WebSocket). Latency = receive time in a receiver process - send time in the sender
-(same clock, same machine). Reported: delivered/expected, p50 and p99 in ms.
+(same clock, same machine). Reported: delivered/expected, p50 and p99 in ms. With `--rounds N` every
+measurement is repeated, alternating which peer goes first, and the table shows the medians (the
+machine's other load changes from minute to minute). The receivers freeze and pause their own
+garbage collector once connected, so that their pauses do not count as anyone's latency.
 
 Peers, both single processes on loopback, no proxy in front:
 - Polyphony: `polyphony serve` (SQLite, in-process cue bus); receivers connect to its live ASGI
@@ -24,6 +28,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import json
 import multiprocessing as mp
 import os
@@ -163,6 +168,11 @@ async def receiver_main(target: Target, run: str, count: int, cues: int, ready: 
 
     tasks: list[asyncio.Task[None]] = []
     await asyncio.gather(*[one() for _ in range(count)])
+    # The receivers' own garbage collector must not show up as latency: the connections' objects are
+    # long-lived, so move them out of the collector's way and pause it while cues are measured.
+    gc.collect()
+    gc.freeze()
+    gc.disable()
     ready.set()
     while not stop.is_set():
         if len(seen) >= count * cues:
@@ -217,7 +227,7 @@ def measure(target: Target, size: int, cues: int, procs: int, gap: float) -> dic
         if not r.wait(600):
             raise TimeoutError("receivers did not connect in time")
     connect_s = time.monotonic() - t0
-    time.sleep(1.0)  # late-joiner state messages settle
+    time.sleep(3.0)  # late-joiner state messages and the servers' connection work settle
     sent = asyncio.run(send_cues(target, cues, run, gap))
     deadline = time.monotonic() + 30  # a cue not received 30 s after the last one counts as lost
     for d in dones:
@@ -294,6 +304,9 @@ def main() -> None:
     parser.add_argument("--gap", type=float, default=0.5, help="seconds between cues")
     parser.add_argument("--transports", default="websocket,socketio")
     parser.add_argument("--peers", default="polyphony,node")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="repeat every measurement, alternating which peer goes first; the table shows "
+                             "the median p50/p99 over the rounds (the machine's other load varies)")
     args = parser.parse_args()
     raise_nofile()
     sizes = [int(s) for s in args.sizes.split(",")]
@@ -308,15 +321,26 @@ def main() -> None:
                 ports["node"] = stack.enter_context(node_relay(tmp))
             for size in sizes:
                 for transport in args.transports.split(","):
-                    for peer, port in ports.items():
-                        row = measure(Target(peer, port, transport), size, args.cues, args.procs, args.gap)
-                        rows.append(row)
-                        print(json.dumps(row), flush=True)
+                    for round_no in range(args.rounds):
+                        order = list(ports.items())
+                        if round_no % 2:
+                            order.reverse()
+                        for peer, port in order:
+                            row = measure(Target(peer, port, transport), size, args.cues, args.procs, args.gap)
+                            rows.append(row | {"round": round_no + 1})
+                            print(json.dumps(rows[-1]), flush=True)
     print()
-    print(f"{'subscribers':>11} {'transport':>9} {'peer':>9} {'delivered':>15} {'p50 ms':>8} {'p99 ms':>8}")
+    print(f"{'subscribers':>11} {'transport':>9} {'peer':>9} {'delivered':>15} {'p50 ms':>8} {'p99 ms':>8}"
+          + ("   p99 per round" if args.rounds > 1 else ""))
+    groups: dict[tuple[int, str, str], list[dict[str, Any]]] = {}
     for r in rows:
-        print(f"{r['subscribers']:>11} {r['transport']:>9} {r['peer']:>9} "
-              f"{r['delivered']:>7}/{r['expected']:<7} {r['p50_ms']!s:>8} {r['p99_ms']!s:>8}")
+        groups.setdefault((r["subscribers"], r["transport"], r["peer"]), []).append(r)
+    for (size, transport, peer), group in groups.items():
+        p50 = statistics.median(r["p50_ms"] or float("inf") for r in group)
+        p99 = statistics.median(r["p99_ms"] or float("inf") for r in group)
+        delivered, expected = sum(r["delivered"] for r in group), sum(r["expected"] for r in group)
+        per_round = "  " + " ".join(str(r["p99_ms"]) for r in group) if args.rounds > 1 else ""
+        print(f"{size:>11} {transport:>9} {peer:>9} {delivered:>7}/{expected:<7} {p50:>8.1f} {p99:>8.1f}{per_round}")
 
 
 if __name__ == "__main__":

@@ -94,6 +94,8 @@ def run_server(
                 "POLYPHONY_WRITE_TOKENS": WRITE_TOKEN,
                 "POLYPHONY_READ_TOKENS": READ_TOKEN,
                 "PYTHONUNBUFFERED": "1",
+                "POLYPHONY_TAMS_ALLOW_PRIVATE_WEBHOOKS": "true",  # test receivers listen on loopback
+                "POLYPHONY_ANALYSIS_FETCH_PRIVATE_NETWORKS": "127.0.0.0/8",  # TimeSide URL imports from loopback
             }
         )
         env.update(extra_env or {})

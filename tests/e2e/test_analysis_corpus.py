@@ -27,11 +27,12 @@ TONE = wav(2.0)
 class _Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         routes = {"/audio/tone.wav": (200, "audio/wav", TONE), "/notes.txt": (200, "text/plain", b"not audio\n" * 50),
-                  "/redirect": (302, "text/plain", b"")}
+                  "/redirect": (302, "text/plain", b""), "/to-private": (302, "text/plain", b"")}
         status, ctype, body = routes.get(self.path, (404, "text/plain", b"missing"))
         self.send_response(status)
         if status == 302:
-            self.send_header("location", "/audio/tone.wav")
+            self.send_header("location", "http://169.254.169.254/tone.wav" if self.path == "/to-private"
+                             else "/audio/tone.wav")
         self.send_header("content-type", ctype)
         self.send_header("content-length", str(len(body)))
         self.end_headers()
@@ -117,6 +118,28 @@ async def test_grpc_item_from_url(channel: grpc.aio.Channel, server: RunningServ
     with pytest.raises(grpc.aio.AioRpcError) as err:
         await one(f"{remote}/missing.wav")
     assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
+async def test_private_addresses_are_refused(http: httpx.Client, server: RunningServer, channel: grpc.aio.Channel,
+                                            remote: str) -> None:
+    """The test server allows loopback IPv4 only (POLYPHONY_ANALYSIS_FETCH_PRIVATE_NETWORKS=127.0.0.0/8)."""
+    port = remote.rsplit(":", 1)[1]
+    before_files, before_items = stored(server), len(http.get(ITEMS).json())
+    for url in ("http://169.254.169.254/latest/meta-data/", "http://10.0.0.1/a.wav", "http://[fe80::1]/a.wav",
+                f"http://[::1]:{port}/audio/tone.wav", f"{remote}/to-private"):
+        r = http.post(ITEMS, json={"title": "ssrf", "source_url": url}, headers=server.auth())
+        assert r.status_code == 400, (url, r.text)
+        assert list(r.json()) == ["source_url"] and "private, loopback or link-local" in r.json()["source_url"][0]
+    stub = analysis_pb2_grpc.AnalysisServiceStub(channel)
+
+    async def messages():  # type: ignore[no-untyped-def]
+        yield pb.UploadItemRequest(fields=pb.ItemFields(title="ssrf", source_url="http://169.254.169.254/x.wav"))
+
+    with pytest.raises(grpc.aio.AioRpcError) as err:
+        await stub.UploadItem(messages(), metadata=server.grpc_auth())
+    assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT and "private" in (err.value.details() or "")
+    assert stored(server) == before_files
+    assert len(http.get(ITEMS).json()) == before_items
 
 
 # sub-processors, analyses, analysis tracks ----------------------------------------------------------
@@ -298,6 +321,134 @@ def test_users_and_token_auth(http: httpx.Client, server: RunningServer) -> None
     assert http.delete(f"{API}/users/{name}/", headers=server.auth()).status_code == 204
     r = http.post(f"{API}/experiences/", json={"title": "x"}, headers={"authorization": f"Token {token}"})
     assert r.status_code == 401
+
+
+def test_jwt_pair_refresh_verify_and_csrf(http: httpx.Client, server: RunningServer) -> None:
+    name, reader = f"jwt{uuid.uuid4().hex[:8]}", f"jwr{uuid.uuid4().hex[:8]}"
+    assert post(http, server, "users", {"username": name, "password": "pw1"}).status_code == 201
+    assert post(http, server, "users", {"username": reader, "password": "pw2", "can_write": False}).status_code == 201
+    r = http.post(f"{API}/token/", json={"username": name, "password": "nope"})
+    assert r.status_code == 401 and "detail" in r.json()
+    r = http.post(f"{API}/token/", json={"username": name})
+    assert r.status_code == 400 and list(r.json()) == ["password"]
+    r = http.post(f"{API}/token/", json={"username": name, "password": "pw1"})
+    assert r.status_code == 200, r.text
+    pair = r.json()
+    assert set(pair) == {"refresh", "access"} and pair["refresh"].count(".") == 2
+    access = pair["access"]
+    # The access token writes (as a bearer token) and says who the caller is.
+    r = http.post(f"{API}/experiences/", json={"title": "by jwt"}, headers={"authorization": f"Bearer {access}"})
+    assert r.status_code == 201, r.text
+    assert http.get(f"{API}/users/me/", headers={"authorization": f"Bearer {access}"}).json()["username"] == name
+    # A refresh token is not an access token; a tampered token is refused.
+    r = http.post(f"{API}/experiences/", json={"title": "x"}, headers={"authorization": f"Bearer {pair['refresh']}"})
+    assert r.status_code == 401
+    head, body, sig = access.split(".")
+    forged = f"{head}.{body}.{sig[::-1]}"
+    assert http.post(f"{API}/experiences/", json={"title": "x"},
+                     headers={"authorization": f"Bearer {forged}"}).status_code == 401
+    # refresh -> a new access token; verify -> {} or 401.
+    r = http.post(f"{API}/token/refresh/", json={"refresh": pair["refresh"]})
+    assert r.status_code == 200 and set(r.json()) == {"access"}
+    assert http.post(f"{API}/experiences/", json={"title": "again"},
+                     headers={"authorization": f"Bearer {r.json()['access']}"}).status_code == 201
+    assert http.post(f"{API}/token/refresh/", json={"refresh": access}).status_code == 401
+    assert http.post(f"{API}/token/verify/", json={"token": access}).json() == {}
+    assert http.post(f"{API}/token/verify/", json={"token": forged}).status_code == 401
+    # A read-only user's access token reads but may not write.
+    reader_access = http.post(f"{API}/token/", json={"username": reader, "password": "pw2"}).json()["access"]
+    assert http.post(f"{API}/experiences/", json={"title": "x"},
+                     headers={"authorization": f"Bearer {reader_access}"}).status_code == 403
+    # Deleting the user revokes their JWTs too.
+    assert http.delete(f"{API}/users/{name}/", headers=server.auth()).status_code == 204
+    time.sleep(0.1)
+    assert http.post(f"{API}/experiences/", json={"title": "x"},
+                     headers={"authorization": f"Bearer {access}"}).status_code == 401
+    assert http.post(f"{API}/token/refresh/", json={"refresh": pair["refresh"]}).status_code == 401
+    csrf = http.get(f"{API}/token-csrf/")
+    assert csrf.status_code == 200 and len(csrf.json()["csrftoken"]) >= 32
+
+
+async def test_grpc_jwt(http: httpx.Client, server: RunningServer, channel: grpc.aio.Channel) -> None:
+    name = f"jwg{uuid.uuid4().hex[:8]}"
+    assert post(http, server, "users", {"username": name, "password": "pw"}).status_code == 201
+    stub = analysis_pb2_grpc.AnalysisServiceStub(channel)
+    body = struct_pb2.Struct()
+    body.update({"username": name, "password": "pw"})
+    pair = await stub.ObtainJwtPair(pb.ObtainJwtPairRequest(body=body))
+    me = await stub.GetUser(pb.GetUserRequest(username="me"), metadata=(("authorization", f"Bearer {pair.access}"),))
+    assert me.username == name
+    body = struct_pb2.Struct()
+    body.update({"refresh": pair.refresh})
+    fresh = await stub.RefreshJwt(pb.RefreshJwtRequest(body=body))
+    assert fresh.access and not fresh.HasField("refresh")
+    body = struct_pb2.Struct()
+    body.update({"token": fresh.access})
+    await stub.VerifyJwt(pb.VerifyJwtRequest(body=body))
+    body = struct_pb2.Struct()
+    body.update({"token": "a.b.c"})
+    with pytest.raises(grpc.aio.AioRpcError) as err:
+        await stub.VerifyJwt(pb.VerifyJwtRequest(body=body))
+    assert err.value.code() == grpc.StatusCode.UNAUTHENTICATED
+    assert (await stub.GetCsrfToken(pb.GetCsrfTokenRequest())).csrftoken
+
+
+async def test_author_is_the_calling_user(http: httpx.Client, server: RunningServer, channel: grpc.aio.Channel) -> None:
+    name = f"own{uuid.uuid4().hex[:8]}"
+    assert post(http, server, "users", {"username": name, "password": "pw"}).status_code == 201
+    token = http.post("/timeside/api-token-auth/", json={"username": name, "password": "pw"}).json()["token"]
+    mine = {"authorization": f"Token {token}"}
+    me = f"{server.http}{API}/users/{name}/"
+    item = http.post(ITEMS, json={"title": "owned"}, headers=mine)
+    assert item.status_code == 201 and item.json()["author"] == me
+    assert next(i for i in http.get(ITEMS).json() if i["uuid"] == item.json()["uuid"])["author"] == me
+    level = http.post(f"{API}/presets/", json={"processor": "level"}, headers=server.auth()).json()
+    made = {
+        "experiences": http.post(f"{API}/experiences/", json={"title": "e", "presets": [level["uuid"]]}, headers=mine),
+        "selections": http.post(f"{API}/selections/", json={"title": "s", "items": [item.json()["uuid"]]},
+                                headers=mine),
+        "tasks": http.post(f"{API}/tasks/", json={"preset": level["uuid"], "item": item.json()["uuid"], "status": 1},
+                           headers=mine),
+        "annotation_tracks": http.post(f"{API}/annotation_tracks/", json={"item": item.json()["uuid"]}, headers=mine),
+    }
+    for kind, r in made.items():
+        assert r.status_code == 201, (kind, r.text)
+        assert r.json()["author"] == me and http.get(r.json()["url"]).json()["author"] == me, kind
+    # A server token belongs to no user: no author.
+    assert "author" not in post(http, server, "experiences", {"title": "by the server"}).json()
+    # Over gRPC with a JWT access token.
+    stub = analysis_pb2_grpc.AnalysisServiceStub(channel)
+    access = http.post(f"{API}/token/", json={"username": name, "password": "pw"}).json()["access"]
+    body = struct_pb2.Struct()
+    body.update({"title": "grpc"})
+    exp = await stub.CreateExperience(pb.CreateExperienceRequest(body=body),
+                                      metadata=(("authorization", f"Bearer {access}"),))
+    assert exp.author.endswith(f"/timeside/api/users/{name}/")
+    # Annotation tracks are listed as TimeSide does: public ones and the caller's own (server tokens see all).
+    private = http.post(f"{API}/annotation_tracks/", json={"item": item.json()["uuid"], "is_public": False},
+                        headers=mine).json()
+    public = made["annotation_tracks"].json()["uuid"]
+    other = f"oth{uuid.uuid4().hex[:8]}"
+    post(http, server, "users", {"username": other, "password": "pw"})
+    theirs = {"authorization": "Token " + http.post("/timeside/api-token-auth/",
+                                                   json={"username": other, "password": "pw"}).json()["token"]}
+
+    def listed(headers: dict[str, str]) -> set[str]:
+        return {t["uuid"] for t in http.get(f"{API}/annotation_tracks/", params={"item_uuid": item.json()["uuid"]},
+                                            headers=headers).json()}
+
+    assert listed({}) == listed(theirs) == {public}
+    assert listed(mine) == listed(server.auth()) == {public, private["uuid"]}
+    as_user = (("authorization", f"Bearer {access}"),)
+    grpc_listed = [t.uuid async for t in stub.ListAnnotationTracks(
+        pb.ListAnnotationTracksRequest(item_uuid=item.json()["uuid"]), metadata=as_user)]
+    assert set(grpc_listed) == {public, private["uuid"]}
+    assert [t.uuid async for t in stub.ListAnnotationTracks(
+        pb.ListAnnotationTracksRequest(item_uuid=item.json()["uuid"]))] == [public]
+    # Deleting the user leaves their objects without an author.
+    assert http.delete(f"{API}/users/{name}/", headers=server.auth()).status_code == 204
+    assert "author" not in http.get(made["experiences"].json()["url"]).json()
+    assert "author" not in http.get(item.json()["url"]).json()
 
 
 # tasks over items without audio ---------------------------------------------------------------------

@@ -12,6 +12,7 @@ import pytest
 from google.protobuf import json_format
 
 from polyphony.api.flow.v1 import flow_pb2, flow_pb2_grpc
+from polyphony.flow.principal import principal
 from tests.harness import RunningServer
 from tests.unit.flow.spec import assert_valid, audio_flow, example, rekey
 
@@ -104,7 +105,9 @@ def test_every_format_round_trips(http: httpx.Client, server: RunningServer, nam
     doc.pop("collected_by", None)
     created = _put(http, server, doc).json()
     assert_valid("flow-get.json", created)
-    assert _client_view(created) == {**_client_view(doc), "read_only": created["read_only"]}
+    caller = principal(f"Bearer {server.write_token}")  # the default created_by / updated_by
+    assert _client_view(created) == {"created_by": caller, "updated_by": caller, **_client_view(doc),
+                                     "read_only": created["read_only"]}
 
 
 def test_every_flow_put_example_is_accepted(http: httpx.Client, server: RunningServer) -> None:
@@ -113,7 +116,7 @@ def test_every_flow_put_example_is_accepted(http: httpx.Client, server: RunningS
     # flow-put-profile.json needs its Profile first (the spec answers 400 for an unknown profile_id)
     ids: dict[str, str] = {}
     profile = rekey(example("profile-put.json"), ids)
-    created_profile = http.post("/tams/service/profiles", json=profile, headers=server.auth())
+    created_profile = http.post(f"/tams/service/profiles/{profile['id']}", json=profile, headers=server.auth())
     assert created_profile.status_code == 201, created_profile.text
     assert_valid("profile.json", created_profile.json())
     flow = rekey(example("flow-put-profile.json"), ids)
@@ -154,8 +157,9 @@ def test_profile_flows_reject_technical_metadata_and_unknown_ids(http: httpx.Cli
     _error(_put(http, server, flow, 400), 400)  # profile does not exist
     ids: dict[str, str] = {}
     profile = rekey(example("profile-put.json"), ids)
-    assert http.post("/tams/service/profiles", json=profile, headers=server.auth()).status_code == 201
-    again = http.post("/tams/service/profiles", json=profile, headers=server.auth())
+    url = f"/tams/service/profiles/{profile['id']}"
+    assert http.post(url, json=profile, headers=server.auth()).status_code == 201
+    again = http.post(url, json=profile, headers=server.auth())
     _error(again, 400)  # profiles are immutable
     got = http.get(f"/tams/service/profiles/{profile['id']}")
     assert got.status_code == 200 and got.json()["flow_metadata"] == profile["flow_metadata"]
@@ -315,7 +319,10 @@ def test_list_flows_filters_and_pages(http: httpx.Client, server: RunningServer)
     by_source = http.get("/tams/flows", params={"source_id": docs[0]["source_id"]}).json()
     assert [f["id"] for f in by_source] == [docs[0]["id"]]
     _error(http.get("/tams/flows", params={"format": "urn:nope"}), 400)
-    _error(http.get("/tams/flows", params={"reverse_order": "true"}), 400)  # not supported: said, not ignored
+    _error(http.get("/tams/flows", params={"reverse_order": "maybe"}), 400)
+    _error(http.get("/tams/flows", params={"sort_by": "nope"}), 400)
+    _error(http.get("/tams/flows", params={"status": "nope"}), 400)
+    _error(http.get("/tams/flows", params={"collected_by_ids": "not-a-uuid"}), 400)
     _error(http.get("/tams/flows", params={"timerange": "[5:0)"}), 400)  # an instant cannot be exclusive
     _error(http.get("/tams/flows", params={"page": "forged"}), 400)
     assert http.head("/tams/flows", params={"label": label}).content == b""

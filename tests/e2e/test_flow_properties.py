@@ -192,7 +192,7 @@ def test_bit_rates(http: httpx.Client, server: RunningServer, name: str) -> None
 def test_avg_bit_rate_of_a_profile_flow_is_400(http: httpx.Client, server: RunningServer) -> None:
     ids: dict[str, str] = {}
     profile = rekey(example("profile-put.json"), ids)
-    assert http.post("/tams/service/profiles", json=profile, headers=server.auth()).status_code == 201
+    assert http.post(f"/tams/service/profiles/{profile['id']}", json=profile, headers=server.auth()).status_code == 201
     flow = rekey(example("flow-put-profile.json"), ids)
     put = http.put(f"/tams/flows/{flow['id']}", json=flow, headers=server.auth())
     assert put.status_code == 201, put.text

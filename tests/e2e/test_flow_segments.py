@@ -319,3 +319,18 @@ def test_large_deletes_become_flow_delete_requests(small_delete: RunningServer) 
         for oid in oids2:
             assert http.get(f"/tams/objects/{oid}").status_code == 404
         assert http.get(f"/tams/objects/{oids[0]}").json()["referenced_by_flows"] == [keep]
+
+
+def test_nul_characters_in_segments_are_400_and_store_nothing(http: httpx.Client, server: RunningServer) -> None:
+    flow_id = _flow(http, server)
+    url = f"/tams/flows/{flow_id}/segments"
+    bad = {"object_id": "a\x00b", "timerange": "[0:0_1:0)", "get_urls": [{"url": "https://93.184.216.34/x",
+                                                                          "label": "l"}]}
+    resp = http.post(url, json=bad, headers=server.auth())
+    assert resp.status_code == 400, resp.text
+    assert_valid("error.json", resp.json())
+    listed = http.post(url, json=[bad, {**bad, "object_id": "ok", "init_object_id": "i\x00"}], headers=server.auth())
+    assert listed.status_code == 200 and len(listed.json()["failed_segments"]) == 2
+    missing = http.post(f"/tams/flows/{uuid.uuid4()}/segments", json=bad, headers=server.auth())
+    assert missing.status_code == 404
+    assert http.get(url).json() == []

@@ -126,3 +126,30 @@ async def _apart(a: RunningServer, b: RunningServer) -> None:
         with pytest.raises(TimeoutError):
             await asyncio.wait_for(stream_b.read(), 1.0)
         stream_b.cancel()
+
+
+def test_a_project_created_on_one_replica_is_live_on_the_other(tmp_path: Path) -> None:
+    with two_replicas(tmp_path) as (a, b):
+        asyncio.run(_created_across(a, b))
+
+
+async def _created_across(a: RunningServer, b: RunningServer) -> None:
+    async with grpc.aio.insecure_channel(a.grpc_target) as ch_a:
+        stub_a = trigger_pb2_grpc.TriggerServiceStub(ch_a)
+        project = await stub_a.CreateProject(pb.CreateProjectRequest(project=pb.ProjectInput(project_path=["NEW"])),
+                                             metadata=a.grpc_auth())
+        channel = await stub_a.CreateChannel(pb.CreateChannelRequest(
+            project_uuid=project.project_uuid,
+            channel=pb.ChannelInput(container_ids=["text_de"], channel_trigger=True)), metadata=a.grpc_auth())
+        whole, only = Listener(), Listener()
+        try:  # replica B never heard of the project: it looks it up when an audience connects
+            await whole.connect(b, f"/opentheater/{project.project_uuid}")
+            await only.connect(b, f"/opentheater/{project.project_uuid}/{channel.channel_uuid}")
+            await stub_a.Publish(pb.PublishRequest(project_uuid=project.project_uuid,
+                                                   payload='{"content": {"text_de": "neu", "text_en": "new"}}'),
+                                 metadata=a.grpc_auth())
+            assert await whole.next_text() == "neu"
+            assert await only.next_text() == "neu"
+        finally:
+            await whole.close()
+            await only.close()

@@ -4,6 +4,12 @@ Each analyzer declares what it eats (`source`): the mono mixdown (`mono`), all c
 (`channels`), frames of the mono signal (`frames`) or their magnitude spectra (`spectrum`), the last
 two with a `FrameSpec`. The pipeline computes frames and spectra once per distinct FrameSpec and
 hands the same chunk to every analyzer that shares it.
+
+Frame-wise values go to `Analyzer.series(...)` as they are computed: in memory by default, or straight
+into the result's HDF5 container on disk when the pipeline gives the analyzer an `HDF5Output`, so the
+memory a long file needs does not grow with its length. Only compact per-frame envelopes that a
+global computation needs later (the onset function for onsets and tempo, silence levels, loudness
+blocks) stay in memory.
 """
 
 from __future__ import annotations
@@ -19,19 +25,23 @@ import scipy.fft
 
 from polyphony.analysis import dsp
 from polyphony.analysis.dsp import Array, FrameSpec
+from polyphony.analysis.series import MemoryOutput, Output, Series
 
 FLOOR_DB = -200.0  # 20*log10(1e-10): silence (a JSON number cannot be -inf)
 
 
 @dataclass
 class AnalyzerResult:
-    """One TimeSide AnalyzerResult (`<pid>[.<sub id>]`) and its data object."""
+    """One TimeSide AnalyzerResult (`<pid>[.<sub id>]`) and its data object.
+
+    A frame-wise `value` is a numpy array, or an HDF5 dataset already written in the container file.
+    """
 
     id: str
     name: str
     unit: str
     time_mode: str  # global | framewise | event | segment
-    value: Array | None = None
+    value: Any = None
     data_mode: str = "value"  # value | label
     label: Array | None = None
     time: Array | None = None
@@ -81,11 +91,29 @@ class Analyzer(abc.ABC):
     frame_spec: FrameSpec | None = None
     # Samples in the whole signal, set by the pipeline before `finish` (None when fed some other way).
     total_samples: int | None = None
+    # Where frame-wise values are written; the pipeline sets it before the first `feed`.
+    output: Output = MemoryOutput()
 
     def __init__(self, pid: str, samplerate: int, params: Mapping[str, Any]) -> None:
         self.pid = pid
         self.samplerate = samplerate
         self.params = params
+        self._series: dict[tuple[str, str], Series] = {}
+
+    def rid(self, sub: str) -> str:
+        return f"{self.pid}.{sub}" if sub else self.pid
+
+    def series(self, sub: str, field: str = "value") -> Series:
+        """The growing values of the result `sub` (created on first use in the current output)."""
+        key = (sub, field)
+        if key not in self._series:
+            self._series[key] = self.output.series(self.rid(sub), field)
+        return self._series[key]
+
+    def collected(self, sub: str, empty: Array, field: str = "value") -> Any:
+        """Everything appended to `series(sub, field)`: an array, an HDF5 dataset, or `empty`."""
+        series = self._series.get((sub, field))
+        return empty if series is None else series.result(empty)
 
     @abc.abstractmethod
     def feed(self, data: Any) -> None: ...
@@ -93,11 +121,10 @@ class Analyzer(abc.ABC):
     @abc.abstractmethod
     def finish(self) -> list[AnalyzerResult]: ...
 
-    def framewise(self, sub: str, name: str, unit: str, value: Array, **extra: Any) -> AnalyzerResult:
+    def framewise(self, sub: str, name: str, unit: str, value: Any, **extra: Any) -> AnalyzerResult:
         assert self.frame_spec is not None
         meta = {"samplerate": self.samplerate, "blocksize": self.frame_spec.size, "stepsize": self.frame_spec.step}
-        rid = f"{self.pid}.{sub}" if sub else self.pid
-        return AnalyzerResult(rid, name, unit, "framewise", value=value, frame_metadata=meta, **extra)
+        return AnalyzerResult(self.rid(sub), name, unit, "framewise", value=value, frame_metadata=meta, **extra)
 
 
 class SpectralAnalyzer(Analyzer):
@@ -151,25 +178,32 @@ class ZeroCrossingRate(Analyzer):
         super().__init__(pid, samplerate, params)
         self.frame_spec = FrameSpec(int(params["blocksize"]), int(params["stepsize"]))
         self.pending = np.zeros(0)
-        self.values: list[float] = []
+        self.count = 0
 
-    def _frame(self, frame: Array) -> None:
+    def _frame(self, frame: Array) -> float:
         signs = np.signbit(frame)
         crossings = int(np.count_nonzero(signs[1:] != signs[:-1])) if frame.size > 1 else 0
-        self.values.append(round(crossings * self.samplerate / self.frame_spec.size, 3))  # type: ignore[union-attr]
+        return round(crossings * self.samplerate / self.frame_spec.size, 3)  # type: ignore[union-attr]
+
+    def _emit(self, values: list[float]) -> None:
+        if values:
+            self.series("").append(np.array(values))
+            self.count += len(values)
 
     def feed(self, data: Array) -> None:
         size, step = self.frame_spec.size, self.frame_spec.step  # type: ignore[union-attr]
         self.pending = np.concatenate([self.pending, data])
+        values: list[float] = []
         while self.pending.size >= size:
-            self._frame(self.pending[:size])
+            values.append(self._frame(self.pending[:size]))
             self.pending = self.pending[step:]
+        self._emit(values)
 
     def finish(self) -> list[AnalyzerResult]:
         size, step = self.frame_spec.size, self.frame_spec.step  # type: ignore[union-attr]
-        if self.pending.size and (not self.values or self.pending.size > size - step):
-            self._frame(self.pending)
-        return [self.framewise("", "Zero-crossing rate", "Hz", np.array(self.values))]
+        if self.pending.size and (not self.count or self.pending.size > size - step):
+            self._emit([self._frame(self.pending)])
+        return [self.framewise("", "Zero-crossing rate", "Hz", self.collected("", np.zeros(0)))]
 
 
 class Waveform(Analyzer):
@@ -180,14 +214,12 @@ class Waveform(Analyzer):
         step = int(params["stepsize"])
         self.frame_spec = FrameSpec(step, step)
         self.pending = np.zeros(0, dtype=np.float32)
-        self.mins: list[Array] = []
-        self.maxs: list[Array] = []
 
     def _take(self, samples: Array) -> None:
         step = self.frame_spec.step  # type: ignore[union-attr]
         rows = samples.reshape(-1, step)
-        self.mins.append(rows.min(axis=1))
-        self.maxs.append(rows.max(axis=1))
+        self.series("min").append(rows.min(axis=1))
+        self.series("max").append(rows.max(axis=1))
 
     def feed(self, data: Array) -> None:
         step = self.frame_spec.step  # type: ignore[union-attr]
@@ -199,10 +231,10 @@ class Waveform(Analyzer):
 
     def finish(self) -> list[AnalyzerResult]:
         if self.pending.size:
-            self.mins.append(np.array([self.pending.min()]))
-            self.maxs.append(np.array([self.pending.max()]))
-        lo = np.concatenate(self.mins) if self.mins else np.zeros(0)
-        hi = np.concatenate(self.maxs) if self.maxs else np.zeros(0)
+            self.series("min").append(np.array([self.pending.min()]))
+            self.series("max").append(np.array([self.pending.max()]))
+        lo = self.collected("min", np.zeros(0))
+        hi = self.collected("max", np.zeros(0))
         return [self.framewise("min", "Waveform minimum", "", lo), self.framewise("max", "Waveform maximum", "", hi)]
 
 
@@ -210,13 +242,13 @@ class Spectrogram(SpectralAnalyzer):
     """Magnitude spectrogram, linear or in dB (`scale`), with the frequency axis as `y_value`."""
 
     def feed(self, data: SpectrumChunk) -> None:
-        self.chunks.append(data.mag)
+        log = self.params.get("scale") == "log"
+        self.series("").append(20.0 * np.log10(np.maximum(data.mag, 1e-10)) if log else data.mag)
 
     def finish(self) -> list[AnalyzerResult]:
         size = self.frame_spec.size  # type: ignore[union-attr]
-        mag = np.concatenate(self.chunks) if self.chunks else np.zeros((0, size // 2 + 1), dtype=np.float32)
         log = self.params.get("scale") == "log"
-        value = 20.0 * np.log10(np.maximum(mag, 1e-10)) if log else mag
+        value = self.collected("", np.zeros((0, size // 2 + 1), dtype=np.float32))
         freqs = dsp.fft_frequencies(self.samplerate, size)
         return [self.framewise("", "Spectrogram", "dB" if log else "", value, y_value=freqs)]
 
@@ -226,10 +258,10 @@ class MelEnergy(SpectralAnalyzer):
 
     def feed(self, data: SpectrumChunk) -> None:
         p = self.params
-        self.chunks.append(data.mel_power(int(p["n_mels"]), float(p["fmin"]), float(p["fmax"])))
+        self.series("").append(data.mel_power(int(p["n_mels"]), float(p["fmin"]), float(p["fmax"])))
 
     def finish(self) -> list[AnalyzerResult]:
-        value = np.concatenate(self.chunks) if self.chunks else np.zeros((0, int(self.params["n_mels"])))
+        value = self.collected("", np.zeros((0, int(self.params["n_mels"]))))
         return [self.framewise("", "Mel energies", "", value)]
 
 
@@ -239,10 +271,10 @@ class MFCC(SpectralAnalyzer):
     def feed(self, data: SpectrumChunk) -> None:
         p = self.params
         mel_db = data.mel_db(int(p["n_mels"]), float(p["fmin"]), float(p["fmax"]))
-        self.chunks.append(scipy.fft.dct(mel_db, type=2, norm="ortho", axis=1)[:, : int(p["n_mfcc"])])
+        self.series("").append(scipy.fft.dct(mel_db, type=2, norm="ortho", axis=1)[:, : int(p["n_mfcc"])])
 
     def finish(self) -> list[AnalyzerResult]:
-        value = np.concatenate(self.chunks) if self.chunks else np.zeros((0, int(self.params["n_mfcc"])))
+        value = self.collected("", np.zeros((0, int(self.params["n_mfcc"]))))
         return [self.framewise("", "MFCC", "", value)]
 
 
@@ -335,18 +367,16 @@ class PitchYin(Analyzer):
     def __init__(self, pid: str, samplerate: int, params: Mapping[str, Any]) -> None:
         super().__init__(pid, samplerate, params)
         self.frame_spec = FrameSpec(int(params["blocksize"]), int(params["stepsize"]))
-        self.f0: list[Array] = []
-        self.conf: list[Array] = []
 
     def feed(self, data: Array) -> None:
         p = self.params
         f0, conf = dsp.yin(data, self.samplerate, float(p["fmin"]), float(p["fmax"]), float(p["threshold"]))
-        self.f0.append(f0)
-        self.conf.append(conf)
+        self.series("pitch").append(f0)
+        self.series("confidence").append(conf)
 
     def finish(self) -> list[AnalyzerResult]:
-        f0 = np.concatenate(self.f0) if self.f0 else np.zeros(0)
-        conf = np.concatenate(self.conf) if self.conf else np.zeros(0)
+        f0 = self.collected("pitch", np.zeros(0))
+        conf = self.collected("confidence", np.zeros(0))
         return [self.framewise("pitch", "Pitch (YIN)", "Hz", f0),
                 self.framewise("confidence", "Pitch confidence", "", conf)]
 
@@ -360,7 +390,6 @@ class SpectralDescriptors(SpectralAnalyzer):
     def __init__(self, pid: str, samplerate: int, params: Mapping[str, Any]) -> None:
         super().__init__(pid, samplerate, params)
         self.wanted = [d for d in DESCRIPTORS if d in params["descriptors"]]
-        self.values: dict[str, list[Array]] = {d: [] for d in self.wanted}
         self.previous: Array | None = None
 
     def feed(self, data: SpectrumChunk) -> None:
@@ -398,12 +427,11 @@ class SpectralDescriptors(SpectralAnalyzer):
         for name in self.wanted:
             value = out[name]
             value[zero] = 0.0
-            self.values[name].append(value)
+            self.series(name).append(value)
 
     def finish(self) -> list[AnalyzerResult]:
         units = {"centroid": "Hz", "spread": "Hz", "rolloff": "Hz"}
-        return [self.framewise(name, f"Spectral {name}", units.get(name, ""),
-                               np.concatenate(self.values[name]) if self.values[name] else np.zeros(0))
+        return [self.framewise(name, f"Spectral {name}", units.get(name, ""), self.collected(name, np.zeros(0)))
                 for name in self.wanted]
 
 

@@ -19,13 +19,14 @@ from polyphony.analysis.models import (
     Item,
     Preset,
     ProcessorRow,
+    Result,
     Selection,
     SelectionChild,
     SelectionItem,
 )
 from polyphony.analysis.processors import PROCESSORS, Processor, get_processor, normalize_parameters, parameters_digest
 from polyphony.core.db import Database
-from polyphony.core.errors import InvalidArgument, NotFound
+from polyphony.core.errors import Conflict, InvalidArgument, NotFound
 
 
 @dataclass
@@ -90,6 +91,38 @@ class Catalog:
             return existing, False
         return preset, True
 
+    async def update_preset(self, key: str, raw: Mapping[str, object]) -> tuple[Preset, list[str]]:
+        """PUT/PATCH: the fields present replace their value. Returns the preset and the container keys of the
+        results it loses (computed with its old processor or parameters) for the caller to delete."""
+        preset = await self.get_preset(key)
+        if "processor" in raw:
+            processor = processor_field(raw.get("processor"))
+        else:
+            processor = PROCESSORS.get(preset.processor_pid) or processor_field(preset.processor_pid)
+        if "parameters" in raw:
+            given = raw.get("parameters") or {}
+        else:
+            given = preset.parameters if processor.pid == preset.processor_pid else {}
+        params = normalize_parameters(processor, given)
+        is_public = refs.boolean(dict(raw), "is_public", preset.is_public)
+        digest = parameters_digest(processor.pid, processor.version, params)
+        stale: list[str] = []
+        async with self.db.transaction() as session:
+            row = await session.get(Preset, preset.uuid, with_for_update=True)
+            if row is None:
+                raise NotFound("No Preset matches the given query.")
+            if digest != row.digest:
+                other = await session.scalar(select(Preset.uuid).where(Preset.digest == digest))
+                if other is not None:
+                    raise Conflict(f"An equal preset already exists: {other}.", field="parameters")
+                stale = [k for k in (await session.scalars(select(Result.file_key).where(
+                    Result.preset_uuid == row.uuid, Result.file_key.is_not(None)))).all() if k is not None]
+                await session.execute(delete(Result).where(Result.preset_uuid == row.uuid))
+                row.processor_pid, row.processor_version = processor.pid, processor.version
+                row.parameters, row.digest = params, digest
+            row.is_public, row.date_modified = is_public, now()
+        return row, stale
+
     async def _preset_by_digest(self, digest: str) -> Preset | None:
         async with self.db.session() as session:
             return await session.scalar(select(Preset).where(Preset.digest == digest))
@@ -113,13 +146,13 @@ class Catalog:
                 raise InvalidArgument(f'Invalid hyperlink - Object "{key}" does not exist.', field="presets")
         return keys
 
-    async def create_experience(self, raw: dict[str, object]) -> ExperienceView:
+    async def create_experience(self, raw: dict[str, object], *, author: str | None = None) -> ExperienceView:
         title = refs.text(raw, "title", 512)
         description = refs.text(raw, "description", None)
         is_public = refs.boolean(raw, "is_public")
         stamp = now()
         row = Experience(uuid=str(uuid.uuid4()), title=title, description=description, is_public=is_public,
-                         date_added=stamp, date_modified=stamp)
+                         date_added=stamp, date_modified=stamp, author=author)
         async with self.db.transaction() as session:
             keys = await self._preset_keys(session, raw.get("presets", []))
             session.add(row)
@@ -222,13 +255,13 @@ class Catalog:
                     todo.append(child)
         return seen
 
-    async def create_selection(self, raw: dict[str, object]) -> SelectionView:
+    async def create_selection(self, raw: dict[str, object], *, author: str | None = None) -> SelectionView:
         title = refs.text(raw, "title", 512)
         description = refs.text(raw, "description", None)
         is_public = refs.boolean(raw, "is_public")
         stamp = now()
         row = Selection(uuid=str(uuid.uuid4()), title=title, description=description, is_public=is_public,
-                        date_added=stamp, date_modified=stamp)
+                        date_added=stamp, date_modified=stamp, author=author)
         async with self.db.transaction() as session:
             items, children = await self._members(session, raw, None)
             session.add(row)

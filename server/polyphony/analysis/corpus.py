@@ -207,6 +207,30 @@ class Corpus:
             await session.flush()
             return await self._track_view(session, row)
 
+    async def repoint_analysis_track(self, key: str, preset_uuid: str) -> AnalysisTrackView:
+        """Move a track to the analysis of `preset_uuid` with its current sub-processor (a copy of its current
+        analysis is made for that preset if there is none yet)."""
+        async with self.db.transaction() as session:
+            row = _get_or_404(await session.get(AnalysisTrack, refs.uuid_or_404(key, "AnalysisTrack"),
+                                                with_for_update=True), "AnalysisTrack")
+            current = _get_or_404(await session.get(Analysis, row.analysis_uuid), "AnalysisTrack")
+            if current.preset_uuid != preset_uuid:
+                target = await session.scalar(
+                    select(Analysis).where(Analysis.preset_uuid == preset_uuid,
+                                           Analysis.sub_processor_id == current.sub_processor_id)
+                    .order_by(Analysis.date_added, Analysis.uuid).limit(1))
+                if target is None:
+                    stamp = now()
+                    target = Analysis(uuid=str(uuid.uuid4()), title=current.title, description=current.description,
+                                      preset_uuid=preset_uuid, sub_processor_id=current.sub_processor_id,
+                                      render_type=current.render_type, featured=current.featured,
+                                      is_public=current.is_public, date_added=stamp, date_modified=stamp)
+                    session.add(target)
+                    await session.flush()
+                row.analysis_uuid, row.date_modified = target.uuid, now()
+                await session.flush()
+            return await self._track_view(session, row)
+
     async def get_analysis_track(self, key: str) -> AnalysisTrackView:
         async with self.db.session() as session:
             row = _get_or_404(await session.get(AnalysisTrack, refs.uuid_or_404(key, "AnalysisTrack")),
@@ -262,9 +286,9 @@ class Corpus:
             reach = max(reach, stop)
         return False
 
-    async def create_annotation_track(self, raw: Mapping[str, object]) -> TrackView:
+    async def create_annotation_track(self, raw: Mapping[str, object], *, author: str | None = None) -> TrackView:
         stamp = now()
-        row = AnnotationTrack(uuid=str(uuid.uuid4()), date_added=stamp, date_modified=stamp)
+        row = AnnotationTrack(uuid=str(uuid.uuid4()), date_added=stamp, date_modified=stamp, author=author)
         async with self.db.transaction() as session:
             await self._annotation_track_fields(session, row, raw, True)
             session.add(row)
@@ -284,8 +308,14 @@ class Corpus:
                               "AnnotationTrack")
             return TrackView(row, await self._annotation_keys(session, row.uuid))
 
-    async def list_annotation_tracks(self, item: str | None) -> list[TrackView]:
+    async def list_annotation_tracks(self, item: str | None, *, see_all: bool = True,
+                                     owner: str | None = None) -> list[TrackView]:
+        """Annotation tracks, oldest first: all of them (`see_all`, server tokens), else the public ones and
+        those `owner` (a username, None for anonymous callers) created, as TimeSide lists them."""
         stmt = select(AnnotationTrack).order_by(AnnotationTrack.date_added, AnnotationTrack.uuid)
+        if not see_all:
+            visible = AnnotationTrack.is_public.is_(True)
+            stmt = stmt.where(visible | (AnnotationTrack.author == owner) if owner else visible)
         if item:
             stmt = stmt.where(AnnotationTrack.item_uuid == refs.reference(item, "items", "item_uuid"))
         async with self.db.session() as session:

@@ -18,8 +18,9 @@ from polyphony.analysis.fields import validate_item_fields
 from polyphony.analysis.formdata import FilePart, read_form
 from polyphony.analysis.models import Item, Result
 from polyphony.analysis.provider_rows import pid_of_uuid
-from polyphony.analysis.providers import PROVIDERS, max_download_bytes, provider_for
+from polyphony.analysis.providers import PROVIDERS, FetchPolicy, provider_for
 from polyphony.analysis.sources import StoredSource, store_source
+from polyphony.core.config import Settings
 from polyphony.core.db import Database
 from polyphony.core.errors import InvalidArgument, NotFound
 from polyphony.core.objects import ObjectStore
@@ -49,9 +50,10 @@ class UploadState:
 
 
 class ItemService:
-    def __init__(self, db: Database, objects: ObjectStore) -> None:
+    def __init__(self, db: Database, objects: ObjectStore, policy: FetchPolicy | None = None) -> None:
         self.db = db
         self.objects = objects
+        self.policy = policy if policy is not None else FetchPolicy.from_settings(Settings.from_env())
 
     async def _discard(self, source: StoredSource | None) -> None:
         if source is not None:
@@ -83,12 +85,13 @@ class ItemService:
             await self._discard(state.source)
             raise
 
-    async def create_from_body(self, content_type: str, body: AsyncIterator[bytes]) -> Item:
+    async def create_from_body(self, content_type: str, body: AsyncIterator[bytes], *,
+                               author: str | None = None) -> Item:
         """Create an item from a raw request body (multipart upload, JSON or urlencoded)."""
         values, state = await self._read_body(content_type, body)
         if state.source is None:
             state.source = await self._fetch_remote(values, state.provider)
-        return await self._insert(values, state.source)
+        return await self._insert(values, state.source, author)
 
     async def _fetch_remote(self, values: dict[str, object], provider_pid: str | None) -> StoredSource | None:
         """Download the audio of an item created without a file: from `source_url`, or from `external_uri`
@@ -103,13 +106,14 @@ class ItemService:
                 raise InvalidArgument("Give source_url or external_uri to fetch from.", field="provider")
             return None
         provider = provider_for(url, provider_pid, field=field)
-        download = await provider.open(url, field=field, limit=max_download_bytes())
+        download = await provider.open(url, field=field, limit=self.policy.max_bytes, policy=self.policy)
         source = await store_source(self.objects, download.filename, download.chunks, now(), field=field)
         values["provider_pid"] = provider.pid
         return source
 
     async def create_from_upload(
-        self, raw_fields: Mapping[str, object], filename: str | None, data: AsyncIterator[bytes] | None
+        self, raw_fields: Mapping[str, object], filename: str | None, data: AsyncIterator[bytes] | None, *,
+        author: str | None = None,
     ) -> Item:
         """Create an item from typed fields and an optional audio stream (the gRPC upload)."""
         values = validate_item_fields(raw_fields)
@@ -120,11 +124,12 @@ class ItemService:
             source = await store_source(self.objects, filename, data, now(), field=SOURCE_FIELD)
         else:
             source = await self._fetch_remote(values, provider_pid)
-        return await self._insert(values, source)
+        return await self._insert(values, source, author)
 
-    async def _insert(self, values: Mapping[str, object], source: StoredSource | None) -> Item:
+    async def _insert(self, values: Mapping[str, object], source: StoredSource | None,
+                      author: str | None = None) -> Item:
         stamp = now()
-        item = Item(uuid=str(uuid.uuid4()), date_added=stamp, date_modified=stamp,
+        item = Item(uuid=str(uuid.uuid4()), date_added=stamp, date_modified=stamp, author=author,
                     title="", description="", artist="", album="", source_url="", external_id="",
                     external_uri="", is_public=True, lock=False, test=False)
         for name, value in values.items():

@@ -6,6 +6,10 @@ recomputed, when a done result with the same cache key exists (audio SHA-256, pr
 version, normalized parameters). Progress and cancellation go through the task row: a pump writes
 the progress fraction every `PROGRESS_EVERY` seconds and stops the decode when the row says the
 task is no longer running (a cancel).
+
+Results never sit whole in memory: each preset's analyzer appends its frame-wise values to its HDF5
+container in a scratch directory as the decode goes on; the finished file is then streamed into the
+object store.
 """
 
 from __future__ import annotations
@@ -13,13 +17,17 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import shutil
+import tempfile
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterable, AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+import h5py
 from sqlalchemy import select
 
 from polyphony.analysis import containers
@@ -28,6 +36,7 @@ from polyphony.analysis.items import now
 from polyphony.analysis.models import Item, Preset, Result, Task
 from polyphony.analysis.pipeline import Cancelled, analyze_file
 from polyphony.analysis.processors import PROCESSORS, Processor
+from polyphony.analysis.series import HDF5Output
 from polyphony.core.db import Database
 from polyphony.core.objects import ObjectStore
 
@@ -53,8 +62,24 @@ class Progress:
     fraction: float = 0.0
 
 
-async def _one(data: bytes) -> AsyncIterator[bytes]:
-    yield data
+async def file_chunks(path: Path, size: int = 1 << 20) -> AsyncIterator[bytes]:
+    """The bytes of the file at `path`, read in pieces of `size` off the event loop."""
+    fh = await asyncio.to_thread(open, path, "rb")
+    try:
+        while chunk := await asyncio.to_thread(fh.read, size):
+            yield chunk
+    finally:
+        fh.close()
+
+
+def scratch_dir(objects: ObjectStore) -> Path:
+    """A new private directory for containers being written: beside the objects when they are local files
+    (same disk, not a RAM-backed /tmp), else the system's temporary directory."""
+    anchor = objects.local_path("timeside/scratch/anchor")
+    if anchor is None:
+        return Path(tempfile.mkdtemp(prefix="polyphony-analysis-"))
+    anchor.parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix="run-", dir=anchor.parent))
 
 
 async def read_all(objects: ObjectStore, key: str) -> bytes:
@@ -159,20 +184,33 @@ class TaskRun:
         def progress(fraction: float) -> None:
             self.progress.fraction = (index + fraction) / count
 
-        started = time.monotonic()
-        outputs = await asyncio.to_thread(analyze_file, path, [(p, params) for _, p, params, _ in todo], progress,
-                                          self.stop.is_set)
-        run_time = time.monotonic() - started
-        for (preset, processor, params, key), results in zip(todo, outputs, strict=True):
-            entries = containers.build(
-                results,
-                {"description": processor.description, "date": now().isoformat(), "version": processor.version,
-                 "author": "Polyphony", "proc_uuid": preset.uuid},
-                {"uri": item.source_key, "start": 0.0, "duration": item.audio_duration or 0.0, "is_segment": False,
-                 "sha1": item.sha1 or "", "channels": item.channels or 0, "channelsManagement": "mean"},
-                params)
-            data = await asyncio.to_thread(containers.to_hdf5, entries)
-            await self._store(item, preset, key, run_time, data=data)
+        scratch = await asyncio.to_thread(scratch_dir, self.objects)
+        paths = [scratch / f"{n}.hdf5" for n in range(len(todo))]
+        files: list[h5py.File] = []
+        try:
+            for container in paths:
+                files.append(await asyncio.to_thread(h5py.File, container, "w"))
+            started = time.monotonic()
+            outputs = await asyncio.to_thread(analyze_file, path, [(p, params) for _, p, params, _ in todo],
+                                              progress, self.stop.is_set, [HDF5Output(f) for f in files])
+            run_time = time.monotonic() - started
+            for (preset, processor, params, _key), results, f in zip(todo, outputs, files, strict=True):
+                await asyncio.to_thread(
+                    containers.write_results, f, results,
+                    {"description": processor.description, "date": now().isoformat(), "version": processor.version,
+                     "author": "Polyphony", "proc_uuid": preset.uuid},
+                    {"uri": item.source_key, "start": 0.0, "duration": item.audio_duration or 0.0,
+                     "is_segment": False, "sha1": item.sha1 or "", "channels": item.channels or 0,
+                     "channelsManagement": "mean"},
+                    params)
+                await asyncio.to_thread(f.close)
+            for (preset, _processor, _params, key), container in zip(todo, paths, strict=True):
+                await self._store(item, preset, key, run_time, source=file_chunks(container))
+        finally:
+            for f in files:
+                if f.id.valid:
+                    await asyncio.to_thread(f.close)
+            await asyncio.to_thread(shutil.rmtree, scratch, True)
 
     async def _cached(self, key: str) -> Result | None:
         async with self.db.session() as session:
@@ -181,13 +219,14 @@ class TaskRun:
                                         .order_by(Result.date_added).limit(1))
 
     async def _reuse(self, item: Item, preset: Preset, hit: Result, key: str) -> None:
-        data = None if (hit.item_uuid, hit.preset_uuid) == (item.uuid, preset.uuid) else \
-            await read_all(self.objects, hit.file_key or "")
-        await self._store(item, preset, key, hit.run_time or 0.0, data=data, reused_from=hit.uuid)
+        source = None if (hit.item_uuid, hit.preset_uuid) == (item.uuid, preset.uuid) else \
+            self.objects.read(hit.file_key or "")
+        await self._store(item, preset, key, hit.run_time or 0.0, source=source, reused_from=hit.uuid)
 
-    async def _store(self, item: Item, preset: Preset, key: str, run_time: float, *, data: bytes | None,
-                     reused_from: str | None = None) -> None:
-        """Create or overwrite the (item, preset) result; `data` None keeps its stored container."""
+    async def _store(self, item: Item, preset: Preset, key: str, run_time: float, *,
+                     source: AsyncIterable[bytes] | None, reused_from: str | None = None) -> None:
+        """Create or overwrite the (item, preset) result from the container bytes `source` (streamed into the
+        object store); `source` None keeps its stored container."""
         written: str | None = None
         old: str | None = None
         try:
@@ -200,9 +239,9 @@ class TaskRun:
                                     date_added=stamp)
                     session.add(result)
                 old = result.file_key
-                if data is not None:
+                if source is not None:
                     written = result_key(item.uuid, result.uuid)
-                    await self.objects.put(written, _one(data))
+                    await self.objects.put(written, source)
                     result.file_key = written
                 result.mime_type, result.status = containers.MIME["hdf5"], DONE
                 result.cache_key, result.reused_from, result.task_uuid = key, reused_from, self.task_uuid

@@ -40,6 +40,11 @@ def source_file_url(base: str, item: Item) -> str | None:
     return None if name is None else f"{base}/timeside/media/items/{item.uuid}/{quote(name)}"
 
 
+def author_url(base: str, author: str | None) -> str | None:
+    """The `author` field: the URL of the user who created the object (None: a server token did)."""
+    return f"{base}/timeside/api/users/{author}/" if author else None
+
+
 def item_short(item: Item, base: str) -> pb.Item:
     """The list form (TimeSide's item list serializer)."""
     msg = pb.Item(
@@ -51,6 +56,8 @@ def item_short(item: Item, base: str) -> pb.Item:
         msg.source_file = source
     if item.mime_type is not None:
         msg.mime_type = item.mime_type
+    if item.author:
+        msg.author = f"{base}/timeside/api/users/{item.author}/"
     return msg
 
 
@@ -119,6 +126,8 @@ def task_msg(t: Task, base: str) -> pb.Task:
         msg.preset = f"{base}/timeside/api/presets/{t.preset_uuid}/"
     if t.error:
         msg.error = t.error
+    if t.author:
+        msg.author = f"{base}/timeside/api/users/{t.author}/"
     return msg
 
 
@@ -127,7 +136,7 @@ def experience_msg(v: ExperienceView, base: str) -> pb.Experience:
     return pb.Experience(
         url=f"{base}/timeside/api/experiences/{r.uuid}/", uuid=r.uuid, title=r.title, description=r.description,
         presets=[f"{base}/timeside/api/presets/{k}/" for k in v.presets], is_public=r.is_public,
-        date_added=iso(r.date_added), date_modified=iso(r.date_modified),
+        date_added=iso(r.date_added), date_modified=iso(r.date_modified), author=author_url(base, r.author),
     )
 
 
@@ -137,7 +146,7 @@ def selection_msg(v: SelectionView, base: str) -> pb.Selection:
         url=f"{base}/timeside/api/selections/{r.uuid}/", uuid=r.uuid, title=r.title, description=r.description,
         items=[item_url(base, k) for k in v.items],
         selections=[f"{base}/timeside/api/selections/{k}/" for k in v.selections], is_public=r.is_public,
-        date_added=iso(r.date_added), date_modified=iso(r.date_modified),
+        date_added=iso(r.date_added), date_modified=iso(r.date_modified), author=author_url(base, r.author),
     )
 
 
@@ -208,7 +217,7 @@ def annotation_track_msg(v: TrackView, base: str) -> pb.AnnotationTrack:
         description=r.description, item=item_url(base, r.item_uuid), start_time=r.start_time,
         overlapping=r.overlapping, is_public=r.is_public,
         annotations=[f"{base}/timeside/api/annotations/{k}/" for k in v.annotations],
-        date_added=iso(r.date_added), date_modified=iso(r.date_modified))
+        date_added=iso(r.date_added), date_modified=iso(r.date_modified), author=author_url(base, r.author))
 
 
 def annotation_msg(v: AnnotationView, base: str) -> pb.Annotation:

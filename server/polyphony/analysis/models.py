@@ -24,6 +24,8 @@ class Item(Base):
     external_id: Mapped[str] = mapped_column(String(256), default="", index=True)
     external_uri: Mapped[str] = mapped_column(String(1024), default="")
     is_public: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Username of the user whose token created it (TimeSide `author`; None for server tokens).
+    author: Mapped[str | None] = mapped_column(String(150), index=True, nullable=True)
     lock: Mapped[bool] = mapped_column(Boolean, default=False)
     test: Mapped[bool] = mapped_column(Boolean, default=False)
 
@@ -83,6 +85,8 @@ class Experience(Base):
     title: Mapped[str] = mapped_column(String(512), default="")
     description: Mapped[str] = mapped_column(Text, default="")
     is_public: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Username of the user whose token created it (TimeSide `author`; None for server tokens).
+    author: Mapped[str | None] = mapped_column(String(150), index=True, nullable=True)
     # Set for the one-preset experience made on demand when a task names a preset directly.
     single_preset: Mapped[str | None] = mapped_column(String(36), unique=True)
     date_added: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
@@ -107,6 +111,8 @@ class Selection(Base):
     title: Mapped[str] = mapped_column(String(512), default="")
     description: Mapped[str] = mapped_column(Text, default="")
     is_public: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Username of the user whose token created it (TimeSide `author`; None for server tokens).
+    author: Mapped[str | None] = mapped_column(String(150), index=True, nullable=True)
     date_added: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     date_modified: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
@@ -149,6 +155,8 @@ class Task(Base):
     progress: Mapped[float] = mapped_column(Float, default=0.0)
     error: Mapped[str] = mapped_column(Text, default="")
     run_started: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Username of the user whose token created it (TimeSide `author`; None for server tokens).
+    author: Mapped[str | None] = mapped_column(String(150), index=True, nullable=True)
     date_added: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     date_modified: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
@@ -232,6 +240,8 @@ class AnnotationTrack(Base):
     start_time: Mapped[float] = mapped_column(Float, default=0.0)
     overlapping: Mapped[bool] = mapped_column(Boolean, default=False)
     is_public: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Username of the user whose token created it (TimeSide `author`; None for server tokens).
+    author: Mapped[str | None] = mapped_column(String(150), index=True, nullable=True)
     date_added: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     date_modified: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 

@@ -1,7 +1,9 @@
 """One decode of an item's audio feeding every analyzer of an experience, block by block.
 
 The file is read in blocks of `BLOCK_FRAMES` (never whole); frames and magnitude spectra are computed
-once per distinct FrameSpec and shared by all analyzers that asked for it.
+once per distinct FrameSpec and shared by all analyzers that asked for it. With `outputs` (one per
+job), each analyzer writes its frame-wise values there as it goes (see `series`), so memory stays
+bounded whatever the length of the file.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from polyphony.analysis import dsp
 from polyphony.analysis.analyzers import Analyzer, AnalyzerResult, SpectrumChunk
 from polyphony.analysis.dsp import FrameSpec
 from polyphony.analysis.processors import Processor
+from polyphony.analysis.series import Output
 
 BLOCK_FRAMES = 1 << 17
 Progress = Callable[[float], None]
@@ -69,15 +72,27 @@ class Pipeline:
         return [a.finish() for a in self.analyzers]
 
 
+def _analyzers(samplerate: int, jobs: Sequence[tuple[Processor, dict[str, Any]]],
+               outputs: Sequence[Output] | None) -> list[Analyzer]:
+    analyzers = [p.analyzer(samplerate, params) for p, params in jobs]
+    if outputs is not None:
+        if len(outputs) != len(analyzers):
+            raise ValueError("one output per job")
+        for analyzer, output in zip(analyzers, outputs, strict=True):
+            analyzer.output = output
+    return analyzers
+
+
 def analyze_file(
     path: Path,
     jobs: Sequence[tuple[Processor, dict[str, Any]]],
     progress: Progress | None = None,
     cancelled: Callable[[], bool] | None = None,
+    outputs: Sequence[Output] | None = None,
 ) -> list[list[AnalyzerResult]]:
     """Decode `path` once through every job's analyzer; returns each job's results in order."""
     with sf.SoundFile(str(path)) as f:
-        pipeline = Pipeline(int(f.samplerate), [p.analyzer(int(f.samplerate), params) for p, params in jobs])
+        pipeline = Pipeline(int(f.samplerate), _analyzers(int(f.samplerate), jobs, outputs))
         total = max(int(f.frames), 1)
         done = 0
         for block in f.blocks(blocksize=BLOCK_FRAMES, dtype="float32", always_2d=True):
@@ -91,12 +106,12 @@ def analyze_file(
 
 
 def analyze_array(samples: Any, samplerate: int, jobs: Sequence[tuple[Processor, dict[str, Any]]],
-                  block: int = BLOCK_FRAMES) -> list[list[AnalyzerResult]]:
+                  block: int = BLOCK_FRAMES, outputs: Sequence[Output] | None = None) -> list[list[AnalyzerResult]]:
     """The same on samples in memory (shape (n,) or (n, channels)), fed in blocks of `block`."""
     data = np.asarray(samples, dtype=np.float32)
     if data.ndim == 1:
         data = data[:, None]
-    pipeline = Pipeline(samplerate, [p.analyzer(samplerate, params) for p, params in jobs])
+    pipeline = Pipeline(samplerate, _analyzers(samplerate, jobs, outputs))
     for start in range(0, data.shape[0], block):
         pipeline.feed(data[start:start + block])
     return pipeline.finish()

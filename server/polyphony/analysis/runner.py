@@ -1,30 +1,25 @@
 """Where tasks run: in this process (a bounded set of asyncio jobs, the decode in worker threads) or
-on Celery workers (`POLYPHONY_JOBS=celery`, broker `POLYPHONY_BROKER_URL`). Both call the same
-`execute_task`; the database is the only state they share with the API.
+on Celery workers (the `jobs` setting, POLYPHONY_JOBS=celery; broker `broker_url`, POLYPHONY_BROKER_URL).
+Both call the same `execute_task`; the database is the only state they share with the API.
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
 from typing import Protocol
 
 from sqlalchemy import select
 
 from polyphony.analysis.jobs import PENDING, RUNNING, execute_task
 from polyphony.analysis.models import Task
+from polyphony.core.config import Settings
 from polyphony.core.db import Database
 from polyphony.core.objects import ObjectStore
 
-DEFAULT_BROKER = "redis://127.0.0.1:6379/0"
 
-
-def jobs_mode() -> str:
-    return os.environ.get("POLYPHONY_JOBS", "inprocess").strip().lower() or "inprocess"
-
-
-def broker_url() -> str:
-    return os.environ.get("POLYPHONY_BROKER_URL", DEFAULT_BROKER)
+def jobs_mode(settings: Settings | None = None) -> str:
+    settings = settings or Settings.from_env()
+    return settings.jobs.strip().lower() or "inprocess"
 
 
 class Runner(Protocol):
@@ -82,7 +77,7 @@ class CeleryRunner:
         return None
 
 
-def make_runner(db: Database, objects: ObjectStore) -> Runner:
-    if jobs_mode() == "celery":
+def make_runner(db: Database, objects: ObjectStore, settings: Settings | None = None) -> Runner:
+    if jobs_mode(settings) == "celery":
         return CeleryRunner()
     return InProcessRunner(db, objects)

@@ -10,15 +10,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import tempfile
 import uuid
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
+import numpy as np
 from sqlalchemy import select
 
-from polyphony.analysis import containers, refs
+from polyphony.analysis import containers, exports, refs, visuals
 from polyphony.analysis.catalog import Catalog
 from polyphony.analysis.items import now
 from polyphony.analysis.jobs import CANCELLED, DONE, DRAFT, FAILED, PENDING, RUNNING, execute_task, read_all
@@ -59,7 +63,7 @@ class RunService:
         self.runner = runner
 
     # tasks ---------------------------------------------------------------------------------
-    async def create_task(self, raw: Mapping[str, object]) -> Task:
+    async def create_task(self, raw: Mapping[str, object], *, author: str | None = None) -> Task:
         status = _status(raw.get("status", PENDING), (DRAFT, PENDING))
         experience_key: str | None = None
         preset_key: str | None = None
@@ -95,7 +99,7 @@ class RunService:
         stamp = now()
         task = Task(uuid=str(uuid.uuid4()), item_uuid=item_key, selection_uuid=selection_key,
                     experience_uuid=experience_key, preset_uuid=preset_key, status=status, progress=0.0, error="",
-                    date_added=stamp, date_modified=stamp)
+                    date_added=stamp, date_modified=stamp, author=author)
         async with self.db.transaction() as session:
             session.add(task)
         if task.status == PENDING:
@@ -142,6 +146,32 @@ class RunService:
                 raise FailedPrecondition("The task has already ended.", field="status")
             task.status, task.error, task.date_modified = FAILED, CANCELLED, now()
         return task
+
+    async def delete_task(self, key: str) -> None:
+        """Delete a task; a run under way notices (its task row is gone) and stops; results stay."""
+        async with self.db.transaction() as session:
+            task = await session.get(Task, refs.uuid_or_404(key, "Task"), with_for_update=True)
+            if task is None:
+                raise NotFound("No Task matches the given query.")
+            await session.delete(task)
+
+    async def update_preset(self, key: str, raw: Mapping[str, object]) -> Preset:
+        preset, stale = await self.catalog.update_preset(key, raw)
+        for file_key in stale:
+            await self.objects.delete(file_key)
+        return preset
+
+    async def delete_preset(self, key: str) -> None:
+        """Delete a preset with its results (and their containers), tasks, analyses and memberships."""
+        async with self.db.transaction() as session:
+            preset = await session.get(Preset, refs.uuid_or_404(key, "Preset"), with_for_update=True)
+            if preset is None:
+                raise NotFound("No Preset matches the given query.")
+            files = [k for k in (await session.scalars(select(Result.file_key).where(
+                Result.preset_uuid == preset.uuid, Result.file_key.is_not(None)))).all() if k is not None]
+            await session.delete(preset)  # results, tasks, analyses, memberships: ON DELETE CASCADE
+        for file_key in files:
+            await self.objects.delete(file_key)
 
     async def ensure_result(self, item_uuid: str, preset_uuid: str) -> None:
         """Start computing the (item, preset) result unless it exists, a task for it is under way or the item
@@ -219,21 +249,120 @@ class RunService:
         return result
 
     async def container(self, result: Result) -> list[dict[str, Any]]:
+        """The whole container in memory (small results only: streaming and rendering read it in parts)."""
         if result.file_key is None:
             raise NotFound("This result has no data yet.")
         raw = await read_all(self.objects, result.file_key)
         fmt = "hdf5" if result.file_key.endswith(".hdf5") else "json"
         return await asyncio.to_thread(containers.load, raw, fmt)
 
-    async def result_data(self, key: str, fmt: str) -> tuple[str, bytes]:
-        """The result's container in `fmt` (json, yaml, xml or hdf5): (MIME type, bytes)."""
+    async def _hdf5_file(self, file_key: str) -> tuple[Path, bool]:
+        """(a local path of the stored HDF5 container, whether it is a temporary copy to delete)."""
+        path = self.objects.local_path(file_key)
+        if path is not None:
+            return path, False
+        fd, name = tempfile.mkstemp(suffix=".hdf5")
+        with os.fdopen(fd, "wb") as fh:
+            async for chunk in self.objects.read(file_key):
+                await asyncio.to_thread(fh.write, chunk)
+        return Path(name), True
+
+    async def result_stream(self, key: str, fmt: str) -> tuple[str, AsyncIterator[bytes]]:
+        """The result's container in `fmt` (json, yaml, xml or hdf5): (MIME type, its bytes piece by piece).
+        Text formats are written from the stored HDF5 while they are sent, a slice of each dataset at a time.
+        `png` is TimeSide's grapher-image route: the result drawn as by `/visual/` with its defaults."""
+        if fmt == "png":
+            return "image/png", _once(await self.result_visual(key))
         if fmt not in containers.WRITERS:
             raise NotFound(f"Unknown container format {fmt!r}: use one of {', '.join(containers.WRITERS)}.")
         result = await self.get_result(key)
-        if result.file_key is not None and result.file_key.endswith("." + fmt):
-            return containers.MIME[fmt], await read_all(self.objects, result.file_key)
-        entries = await self.container(result)
-        return containers.MIME[fmt], await asyncio.to_thread(containers.dump, entries, fmt)
+        if result.file_key is None or await self.objects.size(result.file_key) is None:
+            raise NotFound("This result has no data yet.")
+        if result.file_key.endswith("." + fmt):
+            return containers.MIME[fmt], self.objects.read(result.file_key)
+        if not result.file_key.endswith(".hdf5"):
+            entries = await self.container(result)
+            data = await asyncio.to_thread(containers.dump, entries, fmt)
+            return containers.MIME[fmt], _once(data)
+        path, temporary = await self._hdf5_file(result.file_key)
+        return containers.MIME[fmt], _in_thread(containers.stream(path, fmt), path if temporary else None)
+
+    async def result_data(self, key: str, fmt: str) -> tuple[str, bytes]:
+        """The result's container in `fmt` as one byte string."""
+        mime, chunks = await self.result_stream(key, fmt)
+        return mime, b"".join([chunk async for chunk in chunks])
+
+    async def result_export(self, key: str, res_id: str, tool: str, media_url: str, mime_type: str,
+                            samplerate: int) -> tuple[str, str, bytes]:
+        """(MIME type, file extension, bytes) of the sub-result `res_id` for `tool` (elan or sonic)."""
+        if tool not in exports.TOOLS:
+            raise NotFound(f"Unknown export {tool!r}: use one of {', '.join(exports.TOOLS)}.")
+        result = await self.get_result(key)
+        if result.file_key is None or await self.objects.size(result.file_key) is None:
+            raise NotFound("This result has no data yet.")
+        mime, ext = exports.TOOLS[tool]
+
+        def render(entries: list[dict[str, Any]]) -> bytes:
+            entry = exports.pick(entries, res_id)
+            entry = {**entry, "data_object": {k: (np.asarray(v[()]) if k in containers.ARRAYS else v)
+                                              for k, v in entry["data_object"].items()}}
+            return exports.elan(entry, media_url, mime_type) if tool == "elan" else exports.sonic(entry, samplerate)
+
+        if not result.file_key.endswith(".hdf5"):
+            entries = await self.container(result)
+            return mime, ext, await asyncio.to_thread(render, entries)
+        path, temporary = await self._hdf5_file(result.file_key)
+        try:
+            return mime, ext, await asyncio.to_thread(_with_entries, path, render)
+        finally:
+            if temporary:
+                path.unlink(missing_ok=True)
+
+    async def result_visual(self, key: str, **args: Any) -> bytes:
+        """A PNG of the result (see `visuals.render`), reading only the frames it draws."""
+        result = await self.get_result(key)
+        if result.file_key is None or await self.objects.size(result.file_key) is None:
+            raise NotFound("This result has no data yet.")
+        if not result.file_key.endswith(".hdf5"):
+            entries = await self.container(result)
+            return await asyncio.to_thread(visuals.render, entries, **args)
+        path, temporary = await self._hdf5_file(result.file_key)
+        try:
+            return await asyncio.to_thread(_render_file, path, args)
+        finally:
+            if temporary:
+                path.unlink(missing_ok=True)
+
+
+def _with_entries(path: Path, use: Callable[[list[dict[str, Any]]], bytes]) -> bytes:
+    with containers.open_hdf5(path) as entries:
+        return use(entries)
+
+
+def _render_file(path: Path, args: dict[str, Any]) -> bytes:
+    with containers.open_hdf5(path) as entries:
+        return visuals.render(entries, **args)
+
+
+async def _once(data: bytes) -> AsyncIterator[bytes]:
+    yield data
+
+
+async def _in_thread(pieces: Iterator[bytes], remove: Path | None) -> AsyncIterator[bytes]:
+    """Run the blocking generator `pieces` in worker threads, one piece at a time; delete `remove` at the end."""
+    try:
+        while (piece := await asyncio.to_thread(next, pieces, None)) is not None:
+            yield piece
+    finally:
+        await asyncio.to_thread(_close, pieces)
+        if remove is not None:
+            remove.unlink(missing_ok=True)
+
+
+def _close(pieces: Iterator[bytes]) -> None:
+    close = getattr(pieces, "close", None)
+    if close is not None:
+        close()
 
 
 def _aware(value: datetime) -> datetime:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import hmac
 import logging
+import secrets
 from collections.abc import AsyncIterator
 from typing import Any
 
 import grpc
 from google.api import httpbody_pb2
-from google.protobuf import json_format
+from google.protobuf import json_format, struct_pb2
 
 from polyphony.analysis import mapping, visuals
 from polyphony.analysis.archive import Archives
@@ -19,6 +21,7 @@ from polyphony.analysis.downloads import Downloads
 from polyphony.analysis.items import NOT_FOUND, ItemService
 from polyphony.analysis.processors import PROCESSORS, get_processor
 from polyphony.analysis.provider_rows import get_provider, list_providers, sync_providers
+from polyphony.analysis.providers import FetchPolicy
 from polyphony.analysis.runner import make_runner
 from polyphony.analysis.runs import RunService, TaskEvent
 from polyphony.analysis.subprocessors import all_subprocessors, get_subprocessor
@@ -33,6 +36,8 @@ from polyphony.edge.live import LiveApp
 from polyphony.rpc.http import base_url, is_rest, metadata, original, send_http
 
 log = logging.getLogger("polyphony.analysis")
+API_COLLECTIONS = ("items", "selections", "processors", "subprocessors", "presets", "experiences", "tasks", "results",
+                   "analysis", "analysis_tracks", "annotation_tracks", "annotations", "providers", "users")
 
 
 async def split_body(messages: AsyncIterator[Any], body_of: Any) -> tuple[Any, str, AsyncIterator[bytes]]:
@@ -76,9 +81,9 @@ async def upload_parts(messages: AsyncIterator[pb.UploadItemRequest]) -> tuple[p
 class AnalysisServicer(analysis_pb2_grpc.AnalysisServiceServicer):
     def __init__(self, ctx: AppContext) -> None:
         self.ctx = ctx
-        self.items = ItemService(ctx.db, ctx.objects)
+        self.items = ItemService(ctx.db, ctx.objects, FetchPolicy.from_settings(ctx.settings))
         self.catalog = Catalog(ctx.db)
-        self.runner = make_runner(ctx.db, ctx.objects)
+        self.runner = make_runner(ctx.db, ctx.objects, ctx.settings)
         self.runs = RunService(ctx.db, ctx.objects, self.catalog, self.runner)
         self.downloads = Downloads(ctx.objects)
         self.corpus = Corpus(ctx.db)
@@ -98,6 +103,10 @@ class AnalysisServicer(analysis_pb2_grpc.AnalysisServiceServicer):
             except Exception:  # a transient database error: keep the last known tokens
                 log.warning("could not refresh user tokens", exc_info=True)
 
+    async def _author(self, context: grpc.aio.ServicerContext) -> str | None:
+        """The username of the user whose token (API token or JWT) made this request, if any."""
+        return await self.users.author_of(credentials_from(metadata(context).get("authorization")).token)
+
     def _base(self, context: grpc.aio.ServicerContext) -> str:
         fallback = self.ctx.settings.public_url or f"http://localhost:{self.ctx.settings.http_port}"
         return base_url(context, fallback)
@@ -110,7 +119,7 @@ class AnalysisServicer(analysis_pb2_grpc.AnalysisServiceServicer):
         self, request_iterator: AsyncIterator[httpbody_pb2.HttpBody], context: grpc.aio.ServicerContext
     ) -> pb.Item:
         _, content_type, body = await split_body(request_iterator, lambda m: m)
-        item = await self.items.create_from_body(content_type, body)
+        item = await self.items.create_from_body(content_type, body, author=await self._author(context))
         return await self._created(context, mapping.item_full(item, self._base(context)))
 
     async def UploadItem(
@@ -119,7 +128,8 @@ class AnalysisServicer(analysis_pb2_grpc.AnalysisServiceServicer):
         fields, chunks = await upload_parts(request_iterator)
         raw = {f.name: v for f, v in fields.ListFields() if f.name != "source_filename"}
         filename = fields.source_filename if fields.HasField("source_filename") else None
-        item = await self.items.create_from_upload(raw, filename, chunks if filename is not None else None)
+        item = await self.items.create_from_upload(raw, filename, chunks if filename is not None else None,
+                                                   author=await self._author(context))
         return await self._created(context, mapping.item_full(item, self._base(context)))
 
     async def ListItems(
@@ -187,6 +197,32 @@ class AnalysisServicer(analysis_pb2_grpc.AnalysisServiceServicer):
         processor = get_processor(request.pid)
         return mapping.processor_msg(processor, self._base(context), self.catalog.processor_uuids.get(processor.pid))
 
+    async def GetProcessorParametersSchema(self, request: pb.GetProcessorRequest,
+                                           context: grpc.aio.ServicerContext) -> pb.ProcessorParametersSchema:
+        schema = get_processor(request.pid).parameters_schema
+        return pb.ProcessorParametersSchema(parameters_schema=mapping.struct(schema))
+
+    async def GetProcessorParametersDefault(self, request: pb.GetProcessorRequest,
+                                            context: grpc.aio.ServicerContext) -> pb.ProcessorParametersDefault:
+        return pb.ProcessorParametersDefault(
+            parameters_default=mapping.struct(get_processor(request.pid).parameters_default))
+
+    async def GetApiRoot(self, request: pb.GetApiRootRequest, context: grpc.aio.ServicerContext
+                         ) -> struct_pb2.Struct:
+        base = f"{self._base(context)}/timeside/api"
+        return mapping.struct({name: f"{base}/{name}/" for name in API_COLLECTIONS})
+
+    async def UpdatePreset(self, request: pb.UpdatePresetRequest, context: grpc.aio.ServicerContext) -> pb.Preset:
+        return mapping.preset_msg(await self.runs.update_preset(request.uuid, body_dict(request.body)),
+                                  self._base(context))
+
+    async def DeletePreset(self, request: pb.DeletePresetRequest, context: grpc.aio.ServicerContext
+                           ) -> pb.DeletePresetResponse:
+        await self.runs.delete_preset(request.uuid)
+        if is_rest(context):
+            await send_http(context, 204)
+        return pb.DeletePresetResponse()
+
     async def CreatePreset(self, request: pb.CreatePresetRequest, context: grpc.aio.ServicerContext) -> pb.Preset:
         given = request.preset
         raw: dict[str, object] = {}
@@ -216,7 +252,7 @@ class AnalysisServicer(analysis_pb2_grpc.AnalysisServiceServicer):
     async def CreateExperience(
         self, request: pb.CreateExperienceRequest, context: grpc.aio.ServicerContext
     ) -> pb.Experience:
-        view = await self.catalog.create_experience(body_dict(request.body))
+        view = await self.catalog.create_experience(body_dict(request.body), author=await self._author(context))
         message = mapping.experience_msg(view, self._base(context))
         await send_http(context, 201, [("location", message.url)])
         return message
@@ -250,7 +286,7 @@ class AnalysisServicer(analysis_pb2_grpc.AnalysisServiceServicer):
     async def CreateSelection(
         self, request: pb.CreateSelectionRequest, context: grpc.aio.ServicerContext
     ) -> pb.Selection:
-        view = await self.catalog.create_selection(body_dict(request.body))
+        view = await self.catalog.create_selection(body_dict(request.body), author=await self._author(context))
         message = mapping.selection_msg(view, self._base(context))
         await send_http(context, 201, [("location", message.url)])
         return message
@@ -285,7 +321,7 @@ class AnalysisServicer(analysis_pb2_grpc.AnalysisServiceServicer):
         raw: dict[str, object] = {name: getattr(given, name)
                                   for name in ("item", "preset", "status", "experience", "selection")
                                   if given.HasField(name)}
-        task = await self.runs.create_task(raw)
+        task = await self.runs.create_task(raw, author=await self._author(context))
         message = mapping.task_msg(task, self._base(context))
         await send_http(context, 201, [("location", message.url)])
         return message
@@ -300,6 +336,13 @@ class AnalysisServicer(analysis_pb2_grpc.AnalysisServiceServicer):
 
     async def GetTask(self, request: pb.GetTaskRequest, context: grpc.aio.ServicerContext) -> pb.Task:
         return mapping.task_msg(await self.runs.get_task(request.uuid), self._base(context))
+
+    async def DeleteTask(self, request: pb.DeleteTaskRequest, context: grpc.aio.ServicerContext
+                         ) -> pb.DeleteTaskResponse:
+        await self.runs.delete_task(request.uuid)
+        if is_rest(context):
+            await send_http(context, 204)
+        return pb.DeleteTaskResponse()
 
     async def UpdateTask(self, request: pb.UpdateTaskRequest, context: grpc.aio.ServicerContext) -> pb.Task:
         task = await self.runs.update_task(request.uuid, body_dict(request.body))
@@ -353,17 +396,31 @@ class AnalysisServicer(analysis_pb2_grpc.AnalysisServiceServicer):
     async def GetResultData(
         self, request: pb.GetResultDataRequest, context: grpc.aio.ServicerContext
     ) -> AsyncIterator[httpbody_pb2.HttpBody]:
-        mime, data = await self.runs.result_data(request.uuid, request.format)
-        for i in range(0, max(len(data), 1), CHUNK):
-            yield httpbody_pb2.HttpBody(content_type=mime if i == 0 else "", data=data[i:i + CHUNK])
+        mime, pieces = await self.runs.result_stream(request.uuid, request.format)
+        first = True
+        async for piece in pieces:
+            for i in range(0, len(piece), CHUNK):
+                yield httpbody_pb2.HttpBody(content_type=mime if first else "", data=piece[i:i + CHUNK])
+                first = False
+        if first:
+            yield httpbody_pb2.HttpBody(content_type=mime)
+
+    async def ExportResultTrack(self, request: pb.ExportResultTrackRequest, context: grpc.aio.ServicerContext
+                                ) -> httpbody_pb2.HttpBody:
+        result = await self.runs.get_result(request.uuid)
+        item = await self.items.get(result.item_uuid)
+        media = mapping.source_file_url(self._base(context), item) or ""
+        mime, ext, data = await self.runs.result_export(request.uuid, request.res_id, request.tool, media,
+                                                        item.mime_type or "", item.samplerate or 44100)
+        name = f"{result.uuid}-{request.res_id}.{ext}".replace('"', "")
+        await send_http(context, 200, [("content-disposition", f'attachment; filename="{name}"')])
+        return httpbody_pb2.HttpBody(content_type=mime, data=data)
 
     async def GetResultVisual(
         self, request: pb.GetResultVisualRequest, context: grpc.aio.ServicerContext
     ) -> httpbody_pb2.HttpBody:
         args = visual_args(request, original(context))
-        result = await self.runs.get_result(request.uuid)
-        entries = await self.runs.container(result)
-        png = await asyncio.to_thread(visuals.render, entries, **args)
+        png = await self.runs.result_visual(request.uuid, **args)
         return httpbody_pb2.HttpBody(content_type="image/png", data=png)
 
     async def GetItemWaveform(
@@ -477,6 +534,24 @@ class AnalysisServicer(analysis_pb2_grpc.AnalysisServiceServicer):
             await self.runs.ensure_result(view.row.item_uuid, view.preset.uuid)
         return mapping.analysis_track_msg(view, self._base(context))
 
+    async def SetAnalysisTrackParameters(self, request: pb.SetAnalysisTrackParametersRequest,
+                                         context: grpc.aio.ServicerContext) -> pb.AnalysisTrack:
+        body = body_dict(request.body)
+        nested = body.get("parameters")
+        params = nested if set(body) == {"parameters"} and isinstance(nested, dict) else body
+        view = await self.corpus.get_analysis_track(request.uuid)
+        preset, _ = await self.catalog.create_preset({"processor": view.preset.processor_pid, "parameters": params})
+        view = await self.corpus.repoint_analysis_track(request.uuid, preset.uuid)
+        if view.result is None:
+            await self.runs.ensure_result(view.row.item_uuid, view.preset.uuid)
+        return mapping.analysis_track_msg(view, self._base(context))
+
+    async def GetAnalysisTrackParametersDefault(self, request: pb.GetAnalysisTrackRequest,
+                                                context: grpc.aio.ServicerContext) -> pb.ProcessorParametersDefault:
+        view = await self.corpus.get_analysis_track(request.uuid)
+        processor = get_processor(view.preset.processor_pid)
+        return pb.ProcessorParametersDefault(parameters_default=mapping.struct(processor.parameters_default))
+
     async def UpdateAnalysisTrack(self, request: pb.UpdateAnalysisTrackRequest, context: grpc.aio.ServicerContext
                                   ) -> pb.AnalysisTrack:
         view = await self.corpus.update_analysis_track(request.uuid, body_dict(request.body))
@@ -491,7 +566,8 @@ class AnalysisServicer(analysis_pb2_grpc.AnalysisServiceServicer):
     # annotation tracks, annotations -----------------------------------------------------------
     async def CreateAnnotationTrack(self, request: pb.CreateAnnotationTrackRequest,
                                     context: grpc.aio.ServicerContext) -> pb.AnnotationTrack:
-        view = await self.corpus.create_annotation_track(body_dict(request.body))
+        view = await self.corpus.create_annotation_track(body_dict(request.body),
+                                                         author=await self._author(context))
         message = mapping.annotation_track_msg(view, self._base(context))
         await send_http(context, 201, [("location", message.url)])
         return message
@@ -503,7 +579,12 @@ class AnalysisServicer(analysis_pb2_grpc.AnalysisServiceServicer):
         item = (rest.get("item_uuid") or rest.get("item")) if rest is not None else (
             request.item_uuid if request.HasField("item_uuid") else None)
         base = self._base(context)
-        for view in await self.corpus.list_annotation_tracks(item):
+        token = credentials_from(metadata(context).get("authorization")).token
+        server_token = token is not None and any(
+            hmac.compare_digest(token.encode(), t.encode())
+            for t in (*self.ctx.settings.write_tokens, *self.ctx.settings.read_tokens))
+        owner = None if server_token else await self.users.author_of(token)
+        for view in await self.corpus.list_annotation_tracks(item, see_all=server_token, owner=owner):
             yield mapping.annotation_track_msg(view, base)
 
     async def GetAnnotationTrack(self, request: pb.GetAnnotationTrackRequest, context: grpc.aio.ServicerContext
@@ -582,6 +663,23 @@ class AnalysisServicer(analysis_pb2_grpc.AnalysisServiceServicer):
                               ) -> pb.AuthToken:
         return pb.AuthToken(token=await self.users.obtain_token(body_dict(request.body)))
 
+    async def ObtainJwtPair(self, request: pb.ObtainJwtPairRequest, context: grpc.aio.ServicerContext
+                            ) -> pb.JwtPair:
+        refresh, access = await self.users.obtain_jwt_pair(body_dict(request.body))
+        return pb.JwtPair(refresh=refresh, access=access)
+
+    async def RefreshJwt(self, request: pb.RefreshJwtRequest, context: grpc.aio.ServicerContext) -> pb.JwtPair:
+        return pb.JwtPair(access=await self.users.refresh_jwt(body_dict(request.body)))
+
+    async def VerifyJwt(self, request: pb.VerifyJwtRequest, context: grpc.aio.ServicerContext
+                        ) -> pb.VerifyJwtResponse:
+        self.users.verify_jwt(body_dict(request.body))
+        return pb.VerifyJwtResponse()
+
+    async def GetCsrfToken(self, request: pb.GetCsrfTokenRequest, context: grpc.aio.ServicerContext
+                           ) -> pb.CsrfToken:
+        return pb.CsrfToken(csrftoken=secrets.token_urlsafe(48))
+
     # export, import ---------------------------------------------------------------------------
     async def ExportArchive(self, request: pb.ExportArchiveRequest, context: grpc.aio.ServicerContext
                             ) -> AsyncIterator[httpbody_pb2.HttpBody]:
@@ -617,6 +715,7 @@ async def register(server: grpc.aio.Server, ctx: AppContext, live: LiveApp) -> s
 
     ctx.closers.append(stop_warm_up)
     await servicer.refresh_tokens()
+    ctx.authorizer.add_verifier(servicer.users.access_scope)
     refresher = asyncio.create_task(servicer._refresh_loop(), name="analysis-user-tokens")
 
     async def stop_refresher() -> None:

@@ -121,13 +121,15 @@ def render(entries: list[dict[str, Any]], subprocessor_id: str | None = None, st
     img = np.full((h, w, 3), 255, dtype=np.uint8)
     columns = lo + (np.arange(w) + 0.5) * (hi - lo) / w
     if mode == "framewise":
-        value = np.asarray(data["value"], dtype=np.float64)
+        value = data["value"]  # an array, or an HDF5 dataset of which only the drawn rows are read
         times = _times(entry, value.shape[0])
         if value.size == 0:
             return png(img)
         index = np.clip(np.searchsorted(times, columns, side="right") - 1, 0, value.shape[0] - 1)
-        if value.ndim == 2:
-            cols = value[index]  # (w, bins)
+        wanted, where = np.unique(index, return_inverse=True)
+        drawn = np.asarray(value[wanted], dtype=np.float64)[where]
+        if drawn.ndim == 2:
+            cols = drawn  # (w, bins)
             level = np.log10(np.maximum(cols, 1e-10)) if cols.min() >= 0 else cols
             top = level.max()
             norm = np.clip((level - (top - 8 if cols.min() >= 0 else level.min())) /
@@ -138,7 +140,7 @@ def render(entries: list[dict[str, Any]], subprocessor_id: str | None = None, st
             img[:, :, 1] = shade
             img[:, :, 2] = np.minimum(255, shade.astype(int) + 40).astype(np.uint8)
         else:
-            curve = value[index]
+            curve = drawn
             finite = curve[np.isfinite(curve)]
             low, high = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
             y = ((h - 1) * (1 - (curve - low) / (high - low if high > low else 1.0))).astype(int)

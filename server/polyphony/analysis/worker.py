@@ -2,19 +2,19 @@
 `polyphony.analysis.run_task`, calls the same `execute_task` as the in-process runner.
 
 Configuration comes from the same POLYPHONY_* settings as the server (database URL, data dir),
-plus POLYPHONY_BROKER_URL (default redis://127.0.0.1:6379/0).
+plus `broker_url` (POLYPHONY_BROKER_URL, default redis://127.0.0.1:6379/0) and `celery_queue`
+(POLYPHONY_CELERY_QUEUE).
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
 from functools import lru_cache
 from typing import Any
 
 from celery import Celery
 
-from polyphony.analysis.runner import broker_url
+from polyphony.core.config import Settings
 
 
 async def _run(task_uuid: str) -> None:
@@ -37,11 +37,12 @@ def run_task(task_uuid: str) -> None:
 
 @lru_cache(maxsize=1)
 def celery_app() -> Celery:
-    app = Celery("polyphony", broker=broker_url())
+    settings = Settings.from_env()
+    app = Celery("polyphony", broker=settings.broker_url)
     app.conf.update(task_acks_late=True, worker_prefetch_multiplier=1, task_ignore_result=True,
                     broker_connection_retry_on_startup=True, worker_hijack_root_logger=False,
                     # one queue per deployment (POLYPHONY_CELERY_QUEUE): instances sharing a broker stay apart
-                    task_default_queue=os.environ.get("POLYPHONY_CELERY_QUEUE", "polyphony"))
+                    task_default_queue=settings.celery_queue)
     app.task(name="polyphony.analysis.run_task")(run_task)
     return app
 

@@ -11,6 +11,7 @@ import base64
 import binascii
 import hashlib
 import hmac
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 
@@ -53,13 +54,24 @@ class Authorizer:
         self.open_reads = open_reads
         # Tokens a service issues at run time (e.g. TimeSide user tokens): SHA-256 hex -> scope.
         self._issued: dict[str, Scope] = {}
+        # Self-contained tokens a service can check itself (e.g. TimeSide JWTs): token -> scope or None.
+        self._verifiers: list[Callable[[str], Scope | None]] = []
 
     def set_issued(self, tokens: dict[str, Scope]) -> None:
         """Replace the run-time issued tokens (keys are SHA-256 hex digests of the tokens)."""
         self._issued = dict(tokens)
 
+    def add_verifier(self, verifier: Callable[[str], Scope | None]) -> None:
+        """Also accept tokens for which `verifier` returns a scope (it returns None for others)."""
+        self._verifiers.append(verifier)
+
     def _issued_scope(self, token: str) -> Scope | None:
-        return self._issued.get(hashlib.sha256(token.encode()).hexdigest()) if self._issued else None
+        scope = self._issued.get(hashlib.sha256(token.encode()).hexdigest()) if self._issued else None
+        for verify in self._verifiers if scope is None else ():
+            scope = verify(token)
+            if scope is not None:
+                break
+        return scope
 
     @staticmethod
     def _known(token: str, tokens: tuple[str, ...]) -> bool:

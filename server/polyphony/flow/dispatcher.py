@@ -25,6 +25,7 @@ from sqlalchemy import exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from polyphony.core.db import Database
+from polyphony.flow import egress
 from polyphony.flow.clock import now_us
 from polyphony.flow.models import OutboxRow, WebhookRow
 from polyphony.flow.webhooks import ACTIVE
@@ -63,8 +64,9 @@ def _error(summary: str) -> dict[str, Any]:
 
 class Dispatcher:
     def __init__(self, db: Database, render_segments: SegmentRenderer, *, policy: RetryPolicy | None = None,
-                 idle_seconds: float = 0.25, batch: int = 50) -> None:
+                 idle_seconds: float = 0.25, batch: int = 50, allow_private: bool = False) -> None:
         self._db = db
+        self._allow_private = allow_private  # may deliver to loopback/private addresses (egress.py)
         self._render = render_segments
         self.policy = policy or RetryPolicy.from_env()
         self._idle = idle_seconds
@@ -74,7 +76,7 @@ class Dispatcher:
         self._deliveries: dict[str, asyncio.Task[None]] = {}  # webhook id -> its running delivery
 
     def start(self) -> None:
-        self._client = httpx.AsyncClient(timeout=self.policy.timeout_seconds, follow_redirects=False)
+        self._client = egress.client(allow_private=self._allow_private, timeout=self.policy.timeout_seconds)
         self._task = asyncio.get_running_loop().create_task(self._run(), name="tams-webhooks")
 
     async def stop(self) -> None:

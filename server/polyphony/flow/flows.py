@@ -13,12 +13,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, exists, or_, select
+from sqlalchemy import ColumnElement, case, delete, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from polyphony.core.errors import Conflict, InvalidArgument, Locked, NotFound
-from polyphony.flow import events, profiles, schemas, segments
+from polyphony.flow import events, principal, profiles, schemas, segments
 from polyphony.flow.clock import now_us, rfc3339
+from polyphony.flow.keyset import Page, SortKey, after_keys, order_by, reversed_keys
 from polyphony.flow.models import (
     CollectionItemRow,
     DeleteRequestRow,
@@ -29,6 +31,7 @@ from polyphony.flow.models import (
     SourceTagRow,
 )
 from polyphony.flow.tags import TagFilter, check_tag_value, tag_rows
+from polyphony.flow.tags import tag_clauses as _tag_clauses
 from polyphony.flow.timerange import TimeRange
 
 DEFAULT_LIMIT = 100
@@ -171,7 +174,8 @@ async def _ensure_source(session: AsyncSession, doc: dict[str, Any], now: int) -
         tags = copy.deepcopy(doc.get("tags", {}))
         session.add(SourceRow(
             id=doc["source_id"], format=doc["format"], label=doc.get("label"), description=doc.get("description"),
-            created_by=doc.get("created_by"), updated_by=doc.get("updated_by"), created_us=now, updated_us=now,
+            created_by=doc.get("created_by"), updated_by=doc.get("updated_by", principal.of(session)),
+            created_us=now, updated_us=now,
             tags=tags,
         ))
         await session.flush()  # the source row must exist before its tag rows and its flows
@@ -202,8 +206,13 @@ def _essence(doc: dict[str, Any], key: str) -> int | None:
 async def _store(
     session: AsyncSession, row: FlowRow, doc: dict[str, Any], now: int, *, previous: dict[str, Any]
 ) -> None:
-    """Write `doc` into `row` (typed columns, tags and collection rows), versioning changed metadata."""
+    """Write `doc` into `row` (typed columns, tags and collection rows), versioning changed metadata.
+    Unless `doc` sets `updated_by`, a change records the caller there (and no change keeps the last one)."""
     changed = not previous or _comparable(doc) != _comparable(previous)
+    if "updated_by" not in doc:
+        by = principal.of(session) if changed else previous.get("updated_by")
+        if by is not None:
+            doc["updated_by"] = by
     if doc.get("metadata_version") in (None, previous.get("metadata_version")):
         kept = previous.get("metadata_version")
         doc["metadata_version"] = str(uuid.uuid4()) if changed or kept is None else kept
@@ -216,6 +225,8 @@ async def _store(
     row.profile_id = doc.get("profile_id")
     row.frame_width = _essence(doc, "frame_width")
     row.frame_height = _essence(doc, "frame_height")
+    row.status = doc.get("status")
+    row.init_segments = doc.get("essence_parameters", {}).get("init_segments") is True
     row.document = doc
     await session.execute(delete(FlowTagRow).where(FlowTagRow.flow_id == row.id))
     await session.execute(delete(CollectionItemRow).where(CollectionItemRow.collector_id == row.id))
@@ -229,7 +240,7 @@ async def _store(
 
 
 def _comparable(doc: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in doc.items() if k not in ("metadata_version", "read_only")}
+    return {k: v for k, v in doc.items() if k not in ("metadata_version", "read_only", "updated_by")}
 
 
 async def put_flow(session: AsyncSession, flow_id: str, body: dict[str, Any]) -> PutResult:
@@ -242,7 +253,13 @@ async def put_flow(session: AsyncSession, flow_id: str, body: dict[str, Any]) ->
     if row is None and await session.scalar(select(DeleteRequestRow.id).where(
             DeleteRequestRow.flow_id == flow_id, DeleteRequestRow.status.in_(("created", "started"))).limit(1)):
         raise Conflict(f"flow {flow_id} is still being deleted; try again later")
-    if row is not None and row.read_only and _comparable(doc) != _comparable(row.document):
+    # created_by: the client's value, else the creator's (kept on replace), else the caller.
+    creator = row.document.get("created_by") if row is not None else principal.of(session)
+    if "created_by" not in doc and creator is not None:
+        doc["created_by"] = creator
+    if row is not None and row.read_only and (
+            _comparable(doc) != _comparable(row.document)
+            or doc.get("updated_by", row.document.get("updated_by")) != row.document.get("updated_by")):
         raise Locked(f"flow {flow_id} is read-only: only its read_only property may change")
     await _ensure_source(session, doc, now)
     await _check_collection(session, flow_id, doc)
@@ -301,6 +318,7 @@ async def _edit(session: AsyncSession, flow_id: str, name: str, value: Any | Non
     row = await _flow(session, flow_id)
     _writable(row)
     doc = copy.deepcopy(row.document)
+    doc.pop("updated_by", None)  # _store records who made this edit
     if value is None:
         doc.pop(name, None)
     else:
@@ -396,6 +414,10 @@ async def delete_tag(session: AsyncSession, flow_id: str, name: str) -> None:
 # ---- listings ---------------------------------------------------------------------------------------
 
 
+FLOW_SORTS = ("created", "metadata_updated", "label")
+SOURCE_SORTS = ("created", "updated", "label")
+
+
 @dataclass(frozen=True)
 class FlowQuery:
     source_id: str | None = None
@@ -408,10 +430,16 @@ class FlowQuery:
     tags: TagFilter = field(default_factory=TagFilter)
     limit: int = DEFAULT_LIMIT
     timerange: TimeRange | None = None
+    sort_by: str = "created"
+    reverse: bool = False
+    status: str | None = None
+    init_segments: bool | None = None
+    collected_by: tuple[str, ...] | None = None  # None: no filter; (): Flows collected by none
 
     def scope(self) -> str:
         parts = [self.source_id, self.format, self.codec, self.label, self.profile_id, self.frame_width,
-                 self.frame_height, self.tags.key(), self.limit, self.timerange]
+                 self.frame_height, self.tags.key(), self.limit, self.timerange, self.sort_by, self.reverse,
+                 self.status, self.init_segments, None if self.collected_by is None else ",".join(self.collected_by)]
         return "flows|" + "|".join("" if p is None else str(p) for p in parts)
 
 
@@ -421,37 +449,32 @@ class SourceQuery:
     format: str | None = None
     tags: TagFilter = field(default_factory=TagFilter)
     limit: int = DEFAULT_LIMIT
+    sort_by: str = "created"
+    reverse: bool = False
+    collected_by: tuple[str, ...] | None = None
 
     def scope(self) -> str:
-        parts = [self.label, self.format, self.tags.key(), self.limit]
+        parts = [self.label, self.format, self.tags.key(), self.limit, self.sort_by, self.reverse,
+                 None if self.collected_by is None else ",".join(self.collected_by)]
         return "sources|" + "|".join("" if p is None else str(p) for p in parts)
 
 
-@dataclass
-class Page:
-    items: list[dict[str, Any]]
-    next_position: dict[str, Any] | None
+def _sort_keys(sort_by: str, created: Any, updated: Any, label: Any, ident: Any, reverse: bool) -> list[SortKey]:
+    """`created` / `*updated` newest first; `label` alphabetical with unlabelled rows after, by id (the
+    spec); `reverse_order` flips the whole order. The id makes every key unique (keyset paging)."""
+    if sort_by == "label":
+        keys: list[SortKey] = [(case((label.is_(None), 1), else_=0), True), (func.coalesce(label, ""), True),
+                               (ident, True)]
+    else:
+        keys = [(created if sort_by == "created" else updated, False), (ident, False)]
+    return reversed_keys(keys, reverse)
 
 
-def _tag_clauses(tags: TagFilter, owner: Any, tag_table: Any, owner_column: Any) -> list[ColumnElement[bool]]:
-    clauses: list[ColumnElement[bool]] = []
-    for name, values in tags.values:
-        clauses.append(exists().where(owner_column == owner.id, tag_table.name == name, tag_table.value.in_(values)))
-    for name, present in tags.exists:
-        clause = exists().where(owner_column == owner.id, tag_table.name == name)
-        clauses.append(clause if present else ~clause)
-    return clauses
-
-
-def _after(created: Any, ident: Any, position: dict[str, Any] | None) -> list[ColumnElement[bool]]:
-    """Keyset condition for newest-first order: rows strictly after the last row served."""
-    if position is None:
-        return []
-    try:
-        c, i = int(position["c"]), str(position["i"])
-    except (KeyError, TypeError, ValueError):
-        raise InvalidArgument("malformed page token", field="page") from None
-    return [or_(created < c, and_(created == c, ident < i))]
+def _position(row: Any, sort_by: str, created: int, updated: int) -> dict[str, Any]:
+    """The page token position after `row` (its values of the sort keys of `_sort_keys`)."""
+    if sort_by == "label":
+        return {"k": [1 if row.label is None else 0, row.label or "", row.id]}
+    return {"k": [created if sort_by == "created" else updated, row.id]}
 
 
 async def list_flows(session: AsyncSession, query: FlowQuery, after: dict[str, Any] | None) -> Page:
@@ -465,14 +488,24 @@ async def list_flows(session: AsyncSession, query: FlowQuery, after: dict[str, A
     conds += _tag_clauses(query.tags, FlowRow, FlowTagRow, FlowTagRow.flow_id)
     if query.timerange is not None:
         conds.append(_timerange_clause(query.timerange))
-    conds += _after(FlowRow.created_us, FlowRow.id, after)
+    if query.status is not None:
+        conds.append(FlowRow.status == query.status)
+    if query.init_segments is not None:
+        conds.append(FlowRow.init_segments.is_(query.init_segments))
+    if query.collected_by is not None:
+        collected = exists().where(CollectionItemRow.member_id == FlowRow.id)
+        conds.append(collected.where(CollectionItemRow.collector_id.in_(query.collected_by))
+                     if query.collected_by else ~collected)
+    keys = _sort_keys(query.sort_by, FlowRow.created_us, FlowRow.metadata_updated_us, FlowRow.label, FlowRow.id,
+                      query.reverse)
+    conds += after_keys(keys, after)
     rows: Sequence[FlowRow] = (await session.scalars(
-        select(FlowRow).where(*conds).order_by(FlowRow.created_us.desc(), FlowRow.id.desc()).limit(query.limit + 1)
-    )).all()
+        select(FlowRow).where(*conds).order_by(*order_by(keys)).limit(query.limit + 1))).all()
     more = len(rows) > query.limit
     rows = rows[: query.limit]
     items = [await render_flow(session, r) for r in rows]
-    nxt = {"c": rows[-1].created_us, "i": rows[-1].id} if more and rows else None
+    last = rows[-1] if rows else None
+    nxt = _position(last, query.sort_by, last.created_us, last.metadata_updated_us) if more and last else None
     return Page(items, nxt)
 
 
@@ -493,13 +526,22 @@ async def list_sources(session: AsyncSession, query: SourceQuery, after: dict[st
     if query.format is not None:
         conds.append(SourceRow.format == query.format)
     conds += _tag_clauses(query.tags, SourceRow, SourceTagRow, SourceTagRow.source_id)
-    conds += _after(SourceRow.created_us, SourceRow.id, after)
+    if query.collected_by is not None:
+        # collected_by of a Source: the other Sources whose Flows collect one of its Flows (render_source)
+        member, collector = aliased(FlowRow), aliased(FlowRow)
+        collected = (exists().where(CollectionItemRow.member_id == member.id,
+                                    CollectionItemRow.collector_id == collector.id,
+                                    member.source_id == SourceRow.id, collector.source_id != SourceRow.id))
+        conds.append(collected.where(collector.source_id.in_(query.collected_by)) if query.collected_by
+                     else ~collected)
+    keys = _sort_keys(query.sort_by, SourceRow.created_us, SourceRow.updated_us, SourceRow.label, SourceRow.id,
+                      query.reverse)
+    conds += after_keys(keys, after)
     rows: Sequence[SourceRow] = (await session.scalars(
-        select(SourceRow).where(*conds).order_by(SourceRow.created_us.desc(), SourceRow.id.desc())
-        .limit(query.limit + 1)
-    )).all()
+        select(SourceRow).where(*conds).order_by(*order_by(keys)).limit(query.limit + 1))).all()
     more = len(rows) > query.limit
     rows = rows[: query.limit]
     items = [await render_source(session, r) for r in rows]
-    nxt = {"c": rows[-1].created_us, "i": rows[-1].id} if more and rows else None
+    last = rows[-1] if rows else None
+    nxt = _position(last, query.sort_by, last.created_us, last.updated_us) if more and last else None
     return Page(items, nxt)

@@ -4,12 +4,14 @@ trimmed by `verbose_storage` as the spec describes for segment and object listin
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from polyphony.core.errors import InvalidArgument
 from polyphony.core.query import OriginalRequest
 from polyphony.flow import schemas, storage_backends
+from polyphony.flow.tags import TagFilter
 from polyphony.flow.urls import ObjectLinks
 
 
@@ -19,9 +21,13 @@ class UrlFilter:
     storage_ids: tuple[str, ...] | None = None
     presigned: bool | None = None
     verbose: bool = False
+    # storage_backend_tag.{name} / storage_backend_tag_exists.{name}: only URLs of storage backends whose
+    # tags pass (uncontrolled URLs belong to no backend: they count as having no tags). None: no filtering.
+    backend_tags: TagFilter | None = None
 
     def key(self) -> str:
-        return f"{self.labels}|{self.storage_ids}|{self.presigned}|{self.verbose}"
+        tags = "" if self.backend_tags is None else self.backend_tags.key()
+        return f"{self.labels}|{self.storage_ids}|{self.presigned}|{self.verbose}|{tags}"
 
     def accepts(self, label: str | None, storage_id: str | None, presigned: bool) -> bool:
         if self.labels is not None and (label is None or label not in self.labels):
@@ -39,14 +45,22 @@ def parse_bool(value: str | None, name: str) -> bool | None:
     raise InvalidArgument(f"`{name}` must be true or false", field=name)
 
 
+def backend_tag_filter(values: Mapping[str, str], exists: Mapping[str, str]) -> TagFilter | None:
+    tags = TagFilter.parse(values, exists)
+    return tags if tags else None
+
+
 def url_filter_from_rest(rest: OriginalRequest) -> UrlFilter:
     labels = rest.get("accept_get_urls")
     ids = rest.get("accept_storage_ids")
+    tags = backend_tag_filter({k: v[-1] for k, v in rest.dotted("storage_backend_tag").items()},
+                              {k: v[-1] for k, v in rest.dotted("storage_backend_tag_exists").items()})
     return url_filter(labels, ids, parse_bool(rest.get("presigned"), "presigned"),
-                      bool(parse_bool(rest.get("verbose_storage"), "verbose_storage")))
+                      bool(parse_bool(rest.get("verbose_storage"), "verbose_storage")), tags)
 
 
-def url_filter(labels: str | None, storage_ids: str | None, presigned: bool | None, verbose: bool) -> UrlFilter:
+def url_filter(labels: str | None, storage_ids: str | None, presigned: bool | None, verbose: bool,
+               backend_tags: TagFilter | None = None) -> UrlFilter:
     label_list: tuple[str, ...] | None = None
     if labels is not None:
         if labels and any(not part for part in labels.split(",")):
@@ -59,7 +73,7 @@ def url_filter(labels: str | None, storage_ids: str | None, presigned: bool | No
         if not all(schemas.is_uuid(i) for i in id_list):
             raise InvalidArgument("`accept_storage_ids` must be a comma-separated list of UUIDs",
                                   field="accept_storage_ids")
-    return UrlFilter(label_list, id_list, presigned, verbose)
+    return UrlFilter(label_list, id_list, presigned, verbose, backend_tags)
 
 
 def render(object_id: str, *, local: bool, uncontrolled: list[tuple[str, str]], flt: UrlFilter,
@@ -67,12 +81,13 @@ def render(object_id: str, *, local: bool, uncontrolled: list[tuple[str, str]], 
     """The get_urls of one object: its local copy first (when it has one), then uncontrolled URLs."""
     urls: list[dict[str, Any]] = []
     backend = storage_backends.current()
-    if local and flt.accepts(backend.label, backend.id, True):
+    if local and flt.accepts(backend.label, backend.id, True) and storage_backends.accepts(backend, flt.backend_tags):
         entry: dict[str, Any] = {"url": signer.url(base, "GET", object_id), "presigned": True, "label": backend.label}
         if flt.verbose:
             entry.update(storage_id=backend.id, controlled=True, **backend.metadata())
         urls.append(entry)
-    for label, url in uncontrolled:
+    uncontrolled_pass = flt.backend_tags is None or flt.backend_tags.matches({})
+    for label, url in uncontrolled if uncontrolled_pass else ():
         if flt.accepts(label, None, False):
             entry = {"url": url, "label": label}
             if flt.verbose:

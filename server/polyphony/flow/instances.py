@@ -17,6 +17,7 @@ import httpx
 from polyphony.core.db import Database
 from polyphony.core.errors import InvalidArgument, NotFound
 from polyphony.core.objects import ObjectStore
+from polyphony.flow import egress
 from polyphony.flow.objects import set_controlled, storage_key
 
 TIMEOUT_SECONDS = 60.0
@@ -39,11 +40,13 @@ async def _fetch(client: httpx.AsyncClient, url: str, store: ObjectStore, key: s
         return (await store.put(key, chunks())).size
 
 
-async def copy_in(db: Database, store: ObjectStore, object_id: str, sources: list[str]) -> None:
-    """Copy the Object from the first source URL that answers; 400 when none does."""
+async def copy_in(db: Database, store: ObjectStore, object_id: str, sources: list[str], *,
+                  allow_private: bool = False) -> None:
+    """Copy the Object from the first source URL that answers; 400 when none does. Sources on loopback,
+    private or link-local addresses are refused unless `allow_private` (see egress.py)."""
     key = storage_key(object_id)
     reasons = []
-    async with httpx.AsyncClient(timeout=TIMEOUT_SECONDS, follow_redirects=False) as client:
+    async with egress.client(allow_private=allow_private, timeout=TIMEOUT_SECONDS) as client:
         for url in sources:
             if urlsplit(url).scheme not in ("http", "https"):
                 reasons.append(f"{url}: not an http(s) URL")

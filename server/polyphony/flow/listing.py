@@ -7,15 +7,14 @@ from collections.abc import Mapping
 from polyphony.core.errors import InvalidArgument
 from polyphony.core.query import OriginalRequest, parse_int
 from polyphony.flow import schemas
-from polyphony.flow.flows import DEFAULT_LIMIT, MAX_LIMIT, FlowQuery, SourceQuery
+from polyphony.flow.flows import DEFAULT_LIMIT, FLOW_SORTS, MAX_LIMIT, SOURCE_SORTS, FlowQuery, SourceQuery
+from polyphony.flow.get_urls import parse_bool
 from polyphony.flow.tags import TagFilter
 from polyphony.flow.timerange import TimeRange
 
 FORMATS = ("urn:x-nmos:format:video", "urn:x-tam:format:image", "urn:x-nmos:format:audio",
            "urn:x-nmos:format:data", "urn:x-nmos:format:multi")
-# Spec parameters this store does not implement, with the value that means "no filtering".
-UNSUPPORTED = {"reverse_order": "false", "sort_by": "created", "status": None,
-               "init_segments": None, "collected_by_ids": None}
+STATUSES = ("awaiting_content", "ingesting", "replication_in_progress", "closed_complete")  # flow-status.json
 
 
 def _format(value: str | None) -> str | None:
@@ -38,14 +37,35 @@ def _limit(value: int | None) -> int:
     return min(value, MAX_LIMIT)  # the spec lets a service cap the limit (X-Paging-Limit reports it)
 
 
-def _reject_unsupported(rest: OriginalRequest) -> None:
+def _reject_nul(rest: OriginalRequest) -> None:
     if any("\x00" in k or "\x00" in v for k, v in rest.params):
         raise InvalidArgument("query parameters cannot contain NUL characters", field="query")
-    for name, neutral in UNSUPPORTED.items():
-        value = rest.get(name)
-        if value is None or value == neutral:
-            continue
-        raise InvalidArgument(f"query parameter `{name}` is not supported by this service", field=name)
+
+
+def _sort_by(value: str | None, allowed: tuple[str, ...]) -> str:
+    if value is None or value == "":
+        return "created"  # the spec: assume `created` if not set
+    if value not in allowed:
+        raise InvalidArgument(f"`sort_by` must be one of {', '.join(allowed)}", field="sort_by")
+    return value
+
+
+def _status(value: str | None) -> str | None:
+    if value is not None and value not in STATUSES:
+        raise InvalidArgument(f"`status` must be one of {', '.join(STATUSES)}", field="status")
+    return value
+
+
+def _collected_by(value: str | None) -> tuple[str, ...] | None:
+    """uuid-list-empty.json: absent -> no filter; empty -> collected by none; else a list of UUIDs."""
+    if value is None:
+        return None
+    if value == "":
+        return ()
+    ids = tuple(value.split(","))
+    if not all(schemas.is_uuid(i) for i in ids):
+        raise InvalidArgument("`collected_by_ids` must be a comma-separated list of UUIDs", field="collected_by_ids")
+    return ids
 
 
 def _opt_int(rest: OriginalRequest, name: str) -> int | None:
@@ -58,7 +78,7 @@ def _timerange(value: str | None) -> TimeRange | None:
 
 
 def flow_query_from_rest(rest: OriginalRequest) -> tuple[FlowQuery, str | None]:
-    _reject_unsupported(rest)
+    _reject_nul(rest)
     tags = TagFilter.parse(
         {k: v[-1] for k, v in rest.dotted("tag").items()}, {k: v[-1] for k, v in rest.dotted("tag_exists").items()})
     query = FlowQuery(
@@ -66,6 +86,10 @@ def flow_query_from_rest(rest: OriginalRequest) -> tuple[FlowQuery, str | None]:
         codec=rest.get("codec"), label=rest.get("label"), profile_id=_uuid(rest.get("profile_id"), "profile_id"),
         frame_width=_opt_int(rest, "frame_width"), frame_height=_opt_int(rest, "frame_height"), tags=tags,
         limit=_limit(_opt_int(rest, "limit")), timerange=_timerange(rest.get("timerange")),
+        sort_by=_sort_by(rest.get("sort_by"), FLOW_SORTS),
+        reverse=bool(parse_bool(rest.get("reverse_order"), "reverse_order")), status=_status(rest.get("status")),
+        init_segments=parse_bool(rest.get("init_segments"), "init_segments"),
+        collected_by=_collected_by(rest.get("collected_by_ids")),
     )
     return query, rest.get("page") or None
 
@@ -77,28 +101,35 @@ def _blank(value: str) -> str | None:
 def flow_query_from_fields(
     *, source_id: str, format: str, codec: str, label: str, profile_id: str, frame_width: int, frame_height: int,
     tag: Mapping[str, str], tag_exists: Mapping[str, str], limit: int, page: str, timerange: str = "",
+    sort_by: str = "", reverse_order: bool = False, status: str = "", init_segments: bool | None = None,
+    collected_by_ids: str | None = None,
 ) -> tuple[FlowQuery, str | None]:
     query = FlowQuery(
         source_id=_uuid(_blank(source_id), "source_id"), format=_format(_blank(format)), codec=_blank(codec),
         label=_blank(label), profile_id=_uuid(_blank(profile_id), "profile_id"), frame_width=frame_width or None,
         frame_height=frame_height or None, tags=TagFilter.parse(tag, tag_exists), limit=_limit(limit or None),
-        timerange=_timerange(timerange or None),
+        timerange=_timerange(timerange or None), sort_by=_sort_by(sort_by, FLOW_SORTS), reverse=reverse_order,
+        status=_status(_blank(status)), init_segments=init_segments, collected_by=_collected_by(collected_by_ids),
     )
     return query, page or None
 
 
 def source_query_from_rest(rest: OriginalRequest) -> tuple[SourceQuery, str | None]:
-    _reject_unsupported(rest)
+    _reject_nul(rest)
     tags = TagFilter.parse(
         {k: v[-1] for k, v in rest.dotted("tag").items()}, {k: v[-1] for k, v in rest.dotted("tag_exists").items()})
     query = SourceQuery(label=rest.get("label"), format=_format(rest.get("format")), tags=tags,
-                        limit=_limit(_opt_int(rest, "limit")))
+                        limit=_limit(_opt_int(rest, "limit")), sort_by=_sort_by(rest.get("sort_by"), SOURCE_SORTS),
+                        reverse=bool(parse_bool(rest.get("reverse_order"), "reverse_order")),
+                        collected_by=_collected_by(rest.get("collected_by_ids")))
     return query, rest.get("page") or None
 
 
 def source_query_from_fields(
     *, label: str, format: str, tag: Mapping[str, str], tag_exists: Mapping[str, str], limit: int, page: str,
+    sort_by: str = "", reverse_order: bool = False, collected_by_ids: str | None = None,
 ) -> tuple[SourceQuery, str | None]:
     query = SourceQuery(label=_blank(label), format=_format(_blank(format)), tags=TagFilter.parse(tag, tag_exists),
-                        limit=_limit(limit or None))
+                        limit=_limit(limit or None), sort_by=_sort_by(sort_by, SOURCE_SORTS), reverse=reverse_order,
+                        collected_by=_collected_by(collected_by_ids))
     return query, page or None

@@ -40,6 +40,8 @@ class FlowRow(Base):
     frame_width: Mapped[int | None] = mapped_column(Integer)
     frame_height: Mapped[int | None] = mapped_column(Integer)
     read_only: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str | None] = mapped_column(String(32), index=True)  # the client-set ingest status
+    init_segments: Mapped[bool] = mapped_column(Boolean, default=False)  # essence_parameters.init_segments
     segments_updated_us: Mapped[int | None] = mapped_column(BigInteger)
     created_us: Mapped[int] = mapped_column(BigInteger)
     metadata_updated_us: Mapped[int] = mapped_column(BigInteger)
@@ -83,11 +85,18 @@ class CollectionItemRow(Base):
 
 
 class ProfileRow(Base):
+    """An immutable Profile: the document as registered, plus typed copies of what listings filter on."""
+
     __tablename__ = "flow_profiles"
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)
     created_us: Mapped[int] = mapped_column(BigInteger)
     document: Mapped[dict[str, Any]] = mapped_column(JSON)
+    format: Mapped[str | None] = mapped_column(String(64), index=True)  # flow_metadata.format
+    codec: Mapped[str | None] = mapped_column(String(255), index=True)  # flow_metadata.codec
+    label: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_flow_profiles_created", "created_us", "id"),)
 
 
 class SegmentRow(Base):

@@ -22,7 +22,8 @@ from polyphony.core.errors import Conflict, InvalidArgument, Locked, NotFound, P
 from polyphony.core.objects import ObjectStore
 from polyphony.flow import get_urls, schemas, storage_backends
 from polyphony.flow.clock import now_us
-from polyphony.flow.models import FlowRow, ObjectInstanceRow, ObjectRow, SegmentRow
+from polyphony.flow.models import FlowRow, FlowTagRow, ObjectInstanceRow, ObjectRow, SegmentRow
+from polyphony.flow.tags import TagFilter, tag_clauses
 from polyphony.flow.urls import ObjectLinks
 
 DEFAULT_ALLOCATION = 10
@@ -89,7 +90,9 @@ def referenced_ids(body: Any) -> set[str]:
     ids: set[str] = set()
     for doc in docs:
         if isinstance(doc, dict):
-            ids.update(v for k in ("object_id", "init_object_id") if isinstance(v := doc.get(k), str))
+            # a NUL cannot be in an Object id (and PostgreSQL refuses it in text): such ids name nothing
+            ids.update(v for k in ("object_id", "init_object_id")
+                       if isinstance(v := doc.get(k), str) and "\x00" not in v)
     return ids
 
 
@@ -214,7 +217,8 @@ async def uncontrolled(session: AsyncSession, ids: Iterable[str]) -> dict[str, l
     return out
 
 
-async def referencing_flows(session: AsyncSession, row: ObjectRow, after: str | None, limit: int) -> list[str]:
+async def referencing_flows(session: AsyncSession, row: ObjectRow, after: str | None, limit: int,
+                            flow_tags: TagFilter | None = None) -> list[str]:
     """Flows whose Segments reference the Object (for an init Object: through its Media Objects)."""
     if row.is_init:
         media = select(ObjectRow.id).where(ObjectRow.init_object_id == row.id)
@@ -224,6 +228,8 @@ async def referencing_flows(session: AsyncSession, row: ObjectRow, after: str | 
     if after is not None:
         query = query.where(SegmentRow.flow_id > after)
     live = select(FlowRow.id)  # segments of a Flow being deleted in the background do not count
+    if flow_tags:  # flow_tag.{name} / flow_tag_exists.{name}
+        live = live.where(*tag_clauses(flow_tags, FlowRow, FlowTagRow, FlowTagRow.flow_id))
     query = query.where(SegmentRow.flow_id.in_(live)).distinct().order_by(SegmentRow.flow_id).limit(limit + 1)
     return list((await session.scalars(query)).all())
 
@@ -235,9 +241,9 @@ class ObjectPage:
 
 
 async def get_object(session: AsyncSession, object_id: str, *, flt: get_urls.UrlFilter, signer: ObjectLinks,
-                     base: str, after: str | None, limit: int) -> ObjectPage:
+                     base: str, after: str | None, limit: int, flow_tags: TagFilter | None = None) -> ObjectPage:
     row = await _registered(session, object_id)
-    flows = await referencing_flows(session, row, after, limit)
+    flows = await referencing_flows(session, row, after, limit, flow_tags)
     more = len(flows) > limit
     flows = flows[:limit]
     extra = await uncontrolled(session, [row.id] + ([row.init_object_id] if row.init_object_id else []))

@@ -14,18 +14,19 @@ So a page costs the same on a Flow of 1,000 or 1,000,000 Segments.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import BigInteger, Integer, Select, String, bindparam, delete, exists, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from polyphony.core.errors import DomainError, InvalidArgument, Locked, NotFound
 from polyphony.flow import events, get_urls, objects, schemas
 from polyphony.flow.clock import now_us
-from polyphony.flow.models import FlowRow, ObjectRow, SegmentRow
+from polyphony.flow.models import FlowRow, ObjectInstanceRow, ObjectRow, SegmentRow
 from polyphony.flow.timerange import NEVER, TimeRange, format_timestamp, parse_timestamp
 from polyphony.flow.urls import ObjectLinks
 
@@ -192,6 +193,8 @@ async def _init_object(session: AsyncSession, flow_id: str, init_id: str) -> str
 async def _register_one(session: AsyncSession, flow: FlowRow, doc: Any) -> dict[str, Any]:
     """Register one Segment; returns it as stored (for the `flows/segments_added` event)."""
     schemas.check("flow-segment-post.json", doc, what="segment")
+    if _has_nul(doc):
+        raise InvalidArgument("segment properties cannot contain NUL characters", field="segment")
     tr = TimeRange.parse(doc["timerange"])
     if tr.never or not tr.bounded:
         raise InvalidArgument(f"a segment's timerange must be bounded and non-empty, not {doc['timerange']!r}",
@@ -237,6 +240,16 @@ async def register(session: AsyncSession, flow_id: str, body: Any) -> list[Failu
     await events.segments_added(session, flow_id, registered)
     await session.flush()
     return failures
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
 
 
 def _valid_range(text: str) -> bool:
@@ -295,63 +308,152 @@ class SegmentPage:
     timerange: TimeRange  # what this page covers (X-Paging-Timerange)
 
 
+class SegmentView(Protocol):
+    """What rendering needs of one Segment and its Object (a row of `_PAGE_COLUMNS`, or `_StoredView`)."""
+
+    object_id: str
+    timerange: str
+    extra: dict[str, Any] | None
+    obj_known: bool | None
+    obj_key: str | None
+    obj_size: int | None
+    obj_timerange: str | None
+    obj_key_frame_count: int | None
+    obj_init_id: str | None
+    obj_instances: bool | None
+
+
+@dataclass(slots=True)
+class _StoredView:
+    object_id: str
+    timerange: str
+    extra: dict[str, Any] | None
+    obj_known: bool | None = None
+    obj_key: str | None = None
+    obj_size: int | None = None
+    obj_timerange: str | None = None
+    obj_key_frame_count: int | None = None
+    obj_init_id: str | None = None
+    obj_instances: bool | None = None
+
+
+_SEG = SegmentRow.__table__.c
+_OBJ = ObjectRow.__table__.c
+_INST = ObjectInstanceRow.__table__.c
+# One statement answers a page: the Segments (by the primary key (flow_id, start_ns)) with their Object's
+# columns and whether it has uncontrolled instances; plain Core rows, no ORM identity map.
+_PAGE_COLUMNS = (
+    _SEG.start_ns, _SEG.end_ns, _SEG.object_id, _SEG.timerange, _SEG.extra,
+    _OBJ.id.is_not(None).label("obj_known"), _OBJ.key.label("obj_key"), _OBJ.size.label("obj_size"),
+    _OBJ.timerange.label("obj_timerange"), _OBJ.key_frame_count.label("obj_key_frame_count"),
+    _OBJ.init_object_id.label("obj_init_id"),
+    exists().where(_INST.object_id == _SEG.object_id).label("obj_instances"),
+)
+
+
+@functools.cache
+def _page_statement(reverse: bool, by_object: bool, after: bool) -> Select[Any]:
+    """The page query of one shape, built once: its parameters are bound at execution, so a request
+    neither rebuilds the expression nor recomputes its compilation cache key."""
+    flow_id, lo = bindparam("flow_id", type_=String), bindparam("lo", type_=BigInteger)
+    # The Segments overlapping [lo, hi) start in [floor, hi), floor being the start of the last Segment
+    # starting at or before lo (see the module doc); both bounds are index range constraints.
+    floor = select(func.max(_SEG.start_ns)).where(_SEG.flow_id == flow_id, _SEG.start_ns <= lo).scalar_subquery()
+    conds: list[Any] = [_SEG.flow_id == flow_id, _SEG.start_ns >= func.coalesce(floor, lo),
+                        _SEG.start_ns < bindparam("hi", type_=BigInteger), _SEG.end_ns > lo,
+                        # a missing (or deleted) Flow has an empty segment list, not 404 (the spec)
+                        exists().where(FlowRow.__table__.c.id == flow_id)]
+    if by_object:
+        conds.append(_SEG.object_id == bindparam("object_id"))
+    if after:
+        position = bindparam("after", type_=BigInteger)
+        conds.append(_SEG.start_ns < position if reverse else _SEG.start_ns > position)
+    return (select(*_PAGE_COLUMNS)
+            .select_from(SegmentRow.__table__.outerjoin(ObjectRow.__table__, _OBJ.id == _SEG.object_id))
+            .where(*conds).order_by(_SEG.start_ns.desc() if reverse else _SEG.start_ns.asc())
+            .limit(bindparam("limit", type_=Integer)))
+
+
 async def list_segments(session: AsyncSession, flow_id: str, query: SegmentQuery, after: int | None, *,
                         signer: ObjectLinks, base: str) -> SegmentPage:
     from polyphony.flow.flows import check_flow_id
 
     check_flow_id(flow_id)
-    if query.timerange.never or await session.get(FlowRow, flow_id) is None:
-        return SegmentPage([], None, NEVER)  # the spec: a missing Flow has an empty segment list, not 404
-    conds = await _overlap_conditions(session, flow_id, query.timerange)
+    tr = query.timerange
+    if tr.never:
+        return SegmentPage([], None, NEVER)
+    statement = _page_statement(query.reverse, query.object_id is not None, after is not None)
+    params: dict[str, Any] = {"flow_id": flow_id, "lo": tr.lo, "hi": tr.hi, "limit": query.limit + 1}
     if query.object_id is not None:
-        conds.append(SegmentRow.object_id == query.object_id)
+        params["object_id"] = query.object_id
     if after is not None:
-        conds.append(SegmentRow.start_ns < after if query.reverse else SegmentRow.start_ns > after)
-    order = SegmentRow.start_ns.desc() if query.reverse else SegmentRow.start_ns.asc()
-    rows = list((await session.scalars(select(SegmentRow).where(*conds).order_by(order)
-                                       .limit(query.limit + 1))).all())
+        params["after"] = after
+    # Core rows: no ORM compile state, no identity map. On PostgreSQL a fresh session reads in autocommit
+    # mode, which spares the BEGIN and ROLLBACK round trips (one SELECT is a consistent snapshot anyway).
+    fresh = not session.in_transaction() and session.get_bind().dialect.name == "postgresql"
+    connection = await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"} if fresh else None)
+    rows = list((await connection.execute(statement, params)).all())
     more = len(rows) > query.limit
     rows = rows[: query.limit]
-    items = await render(session, rows, query, signer=signer, base=base)
+    items = await _render_views(session, rows, query, signer=signer, base=base)  # type: ignore[arg-type]
     covered = NEVER
     for row in (rows[0], rows[-1]) if rows else ():
-        covered = covered.span(_range_of(row))
+        covered = covered.span(TimeRange.parse(row.timerange))
     return SegmentPage(items, rows[-1].start_ns if more and rows else None, covered)
 
 
-async def render(session: AsyncSession, rows: Sequence[SegmentRow], query: SegmentQuery, *, signer: ObjectLinks,
-                 base: str) -> list[dict[str, Any]]:
-    ids = {r.object_id for r in rows}
-    objs = {o.id: o for o in (await session.scalars(select(ObjectRow).where(ObjectRow.id.in_(ids)))).all()} \
-        if ids else {}
-    init_ids = {o.init_object_id for o in objs.values() if o.init_object_id}
-    inits = {o.id: o for o in (await session.scalars(select(ObjectRow).where(ObjectRow.id.in_(init_ids)))).all()} \
-        if init_ids else {}
-    extra_urls = await objects.uncontrolled(session, ids | init_ids)
+async def _render_views(session: AsyncSession, rows: Sequence[SegmentView], query: SegmentQuery, *,
+                        signer: ObjectLinks, base: str) -> list[dict[str, Any]]:
+    init_ids = {r.obj_init_id for r in rows if r.obj_init_id}
+    inits: dict[str, tuple[str | None, int | None]] = {}
+    if init_ids:
+        inits = {i: (k, n) for i, k, n in (await session.execute(
+            select(_OBJ.id, _OBJ.key, _OBJ.size).where(_OBJ.id.in_(init_ids)))).all()}
+    with_instances = {r.object_id for r in rows if r.obj_instances}
+    extra_urls = await objects.uncontrolled(session, with_instances | init_ids) if with_instances or init_ids else {}
     out = []
     for row in rows:
         doc: dict[str, Any] = {"object_id": row.object_id, "timerange": row.timerange}
         if row.extra:
             doc.update(row.extra)
-        obj = objs.get(row.object_id)
-        if obj is not None:
-            if query.include_object_timerange and obj.timerange:
-                doc["object_timerange"] = obj.timerange
-            if obj.key_frame_count is not None:
-                doc["key_frame_count"] = obj.key_frame_count
-            if obj.init_object_id:
-                init = inits.get(obj.init_object_id)
+        if row.obj_known:
+            if query.include_object_timerange and row.obj_timerange:
+                doc["object_timerange"] = row.obj_timerange
+            if row.obj_key_frame_count is not None:
+                doc["key_frame_count"] = row.obj_key_frame_count
+            if row.obj_init_id:
+                init_key, init_size = inits.get(row.obj_init_id, (None, None))
                 init_urls = get_urls.render(
-                    obj.init_object_id, local=init is not None and init.size is not None and init.key is not None,
-                    uncontrolled=extra_urls.get(obj.init_object_id, []), flt=query.urls, signer=signer, base=base)
-                doc["init_object"] = {"object_id": obj.init_object_id, **({"get_urls": init_urls} if init_urls else {})}
-        local = obj is not None and obj.key is not None and obj.size is not None
+                    row.obj_init_id, local=init_key is not None and init_size is not None,
+                    uncontrolled=extra_urls.get(row.obj_init_id, []), flt=query.urls, signer=signer, base=base)
+                doc["init_object"] = {"object_id": row.obj_init_id, **({"get_urls": init_urls} if init_urls else {})}
+        local = bool(row.obj_known) and row.obj_key is not None and row.obj_size is not None
         urls = get_urls.render(row.object_id, local=local, uncontrolled=extra_urls.get(row.object_id, []),
                                flt=query.urls, signer=signer, base=base)
         if urls:  # an empty list is omitted, as typed (gRPC) messages do
             doc["get_urls"] = urls
         out.append(doc)
     return out
+
+
+async def render(session: AsyncSession, rows: Sequence[SegmentRow], query: SegmentQuery, *, signer: ObjectLinks,
+                 base: str) -> list[dict[str, Any]]:
+    """Segments as listed (with their Objects' properties and get_urls filtered by `query.urls`)."""
+    ids = {r.object_id for r in rows}
+    objs = {o.id: o for o in (await session.scalars(select(ObjectRow).where(ObjectRow.id.in_(ids)))).all()} \
+        if ids else {}
+    with_instances = set((await session.scalars(
+        select(_INST.object_id).where(_INST.object_id.in_(ids)).distinct())).all()) if ids else set()
+    views = []
+    for row in rows:
+        o = objs.get(row.object_id)
+        view = _StoredView(row.object_id, row.timerange, row.extra, obj_instances=row.object_id in with_instances)
+        if o is not None:
+            view.obj_known, view.obj_key, view.obj_size = True, o.key, o.size
+            view.obj_timerange, view.obj_key_frame_count, view.obj_init_id = o.timerange, o.key_frame_count, \
+                o.init_object_id
+        views.append(view)
+    return await _render_views(session, views, query, signer=signer, base=base)
 
 
 # ---- deletion -----------------------------------------------------------------------------------------

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
 from typing import Any, TypeAlias, TypeVar
 from urllib.parse import unquote, urlencode
 
 import grpc
 from google.api import httpbody_pb2
 from google.protobuf import struct_pb2
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from polyphony.api.flow.v1 import flow_pb2 as pb
 from polyphony.api.flow.v1 import flow_pb2_grpc
@@ -27,6 +29,7 @@ from polyphony.flow import (
     instances,
     listing,
     objects,
+    principal,
     profiles,
     segment_listing,
     segments,
@@ -57,11 +60,20 @@ def _flow(doc: dict[str, Any]) -> pb.Flow:
     return to_message(doc, pb.Flow())
 
 
+def _principal(context: Ctx) -> str | None:
+    """The caller (for `created_by` / `updated_by`), from its credentials."""
+    rest = original(context)
+    return principal.principal(metadata(context).get("authorization"),
+                               rest.get("access_token") if rest is not None else None)
+
+
 # A DELETE touching more Segments than this continues in the background as a Flow Delete Request.
 SYNC_DELETE_LIMIT = int(os.environ.get("POLYPHONY_TAMS_SYNC_DELETE_LIMIT", "1000"))
 
 
 M = TypeVar("M", pb.DeleteFlowResponse, pb.DeleteSegmentsResponse)
+# What `GET /tams/` lists: the paths under the API root (the spec's example).
+ROOT_ENDPOINTS = ("service", "flows", "sources", "flow-delete-requests")
 
 
 class FlowServicer(flow_pb2_grpc.FlowServiceServicer):
@@ -75,6 +87,13 @@ class FlowServicer(flow_pb2_grpc.FlowServiceServicer):
         self.store: ObjectStore = store or ctx.objects
         self.worker = worker
 
+    @asynccontextmanager
+    async def _write(self, context: Ctx) -> AsyncIterator[AsyncSession]:
+        """A transaction that knows the caller (the default `created_by` / `updated_by`)."""
+        async with self.ctx.db.transaction() as session:
+            session.info[principal.SESSION_KEY] = _principal(context)
+            yield session
+
     def _base(self, context: Ctx) -> str:
         fallback = self.ctx.settings.public_url or f"http://{self.ctx.settings.host}:{self.ctx.settings.http_port}"
         return base_url(context, fallback)
@@ -84,7 +103,7 @@ class FlowServicer(flow_pb2_grpc.FlowServiceServicer):
             return to_message(await service_info.get_service(session), pb.Service())
 
     async def UpdateService(self, request: pb.UpdateServiceRequest, context: Ctx) -> pb.Service:
-        async with self.ctx.db.transaction() as session:
+        async with self._write(context) as session:
             doc = await service_info.update_service(session, to_document(request))
         await send_http(context, status=200)
         return to_message(doc, pb.Service())
@@ -102,13 +121,13 @@ class FlowServicer(flow_pb2_grpc.FlowServiceServicer):
 
     async def PutFlow(self, request: pb.PutFlowRequest, context: Ctx) -> pb.Flow:
         body = to_document(request.flow)
-        async with self.ctx.db.transaction() as session:
+        async with self._write(context) as session:
             result = await flows.put_flow(session, request.flow_id, body)
         await send_http(context, status=201 if result.created else 204)
         return _flow(result.flow)
 
     async def DeleteFlow(self, request: pb.DeleteFlowRequest, context: Ctx) -> pb.DeleteFlowResponse:
-        async with self.ctx.db.transaction() as session:
+        async with self._write(context) as session:
             outcome = await deletion.delete_flow(session, request.flow_id, threshold=SYNC_DELETE_LIMIT)
         return await self._deleted(context, outcome, pb.DeleteFlowResponse())
 
@@ -140,7 +159,10 @@ class FlowServicer(flow_pb2_grpc.FlowServiceServicer):
                 source_id=request.source_id, format=request.format, codec=request.codec, label=request.label,
                 profile_id=request.profile_id, frame_width=request.frame_width, frame_height=request.frame_height,
                 tag=request.tag, tag_exists=request.tag_exists, limit=request.limit, page=request.page,
-                timerange=request.timerange)
+                timerange=request.timerange, sort_by=request.sort_by, reverse_order=request.reverse_order,
+                status=request.status,
+                init_segments=request.init_segments if request.HasField("init_segments") else None,
+                collected_by_ids=request.collected_by_ids if request.HasField("collected_by_ids") else None)
         after = self.ctx.pages.decode(query.scope(), page) if page else None
         async with self.ctx.db.session() as session:
             result = await flows.list_flows(session, query, after)
@@ -167,13 +189,13 @@ class FlowServicer(flow_pb2_grpc.FlowServiceServicer):
             return python_to_value(await flows.get_property(session, request.flow_id, "label"))
 
     async def SetFlowLabel(self, request: pb.SetFlowLabelRequest, context: Ctx) -> pb.SetFlowLabelResponse:
-        async with self.ctx.db.transaction() as session:
+        async with self._write(context) as session:
             await flows.set_string_property(session, request.flow_id, "label", request.label)
         await send_http(context, status=204)
         return pb.SetFlowLabelResponse()
 
     async def DeleteFlowLabel(self, request: pb.DeleteFlowLabelRequest, context: Ctx) -> pb.DeleteFlowLabelResponse:
-        async with self.ctx.db.transaction() as session:
+        async with self._write(context) as session:
             await flows.delete_property(session, request.flow_id, "label")
         await send_http(context, status=204)
         return pb.DeleteFlowLabelResponse()
@@ -185,7 +207,7 @@ class FlowServicer(flow_pb2_grpc.FlowServiceServicer):
     async def SetFlowDescription(
         self, request: pb.SetFlowDescriptionRequest, context: Ctx
     ) -> pb.SetFlowDescriptionResponse:
-        async with self.ctx.db.transaction() as session:
+        async with self._write(context) as session:
             await flows.set_string_property(session, request.flow_id, "description", request.description)
         await send_http(context, status=204)
         return pb.SetFlowDescriptionResponse()
@@ -193,7 +215,7 @@ class FlowServicer(flow_pb2_grpc.FlowServiceServicer):
     async def DeleteFlowDescription(
         self, request: pb.DeleteFlowDescriptionRequest, context: Ctx
     ) -> pb.DeleteFlowDescriptionResponse:
-        async with self.ctx.db.transaction() as session:
+        async with self._write(context) as session:
             await flows.delete_property(session, request.flow_id, "description")
         await send_http(context, status=204)
         return pb.DeleteFlowDescriptionResponse()
@@ -203,7 +225,7 @@ class FlowServicer(flow_pb2_grpc.FlowServiceServicer):
             return python_to_value(await flows.get_read_only(session, request.flow_id))
 
     async def SetFlowReadOnly(self, request: pb.SetFlowReadOnlyRequest, context: Ctx) -> pb.SetFlowReadOnlyResponse:
-        async with self.ctx.db.transaction() as session:
+        async with self._write(context) as session:
             await flows.set_read_only(session, request.flow_id, value_to_python(request.read_only))
         await send_http(context, status=204)
         return pb.SetFlowReadOnlyResponse()
@@ -217,13 +239,13 @@ class FlowServicer(flow_pb2_grpc.FlowServiceServicer):
             return python_to_value(await flows.get_tag(session, request.flow_id, request.name))
 
     async def SetFlowTag(self, request: pb.SetFlowTagRequest, context: Ctx) -> pb.SetFlowTagResponse:
-        async with self.ctx.db.transaction() as session:
+        async with self._write(context) as session:
             await flows.set_tag(session, request.flow_id, request.name, value_to_python(request.value))
         await send_http(context, status=204)
         return pb.SetFlowTagResponse()
 
     async def DeleteFlowTag(self, request: pb.DeleteFlowTagRequest, context: Ctx) -> pb.DeleteFlowTagResponse:
-        async with self.ctx.db.transaction() as session:
+        async with self._write(context) as session:
             await flows.delete_tag(session, request.flow_id, request.name)
         await send_http(context, status=204)
         return pb.DeleteFlowTagResponse()
@@ -235,14 +257,14 @@ class FlowServicer(flow_pb2_grpc.FlowServiceServicer):
     async def SetFlowCollection(self, request: pb.SetFlowCollectionRequest,
                                 context: Ctx) -> pb.SetFlowCollectionResponse:
         value = value_to_python(request.flow_collection)
-        async with self.ctx.db.transaction() as session:
+        async with self._write(context) as session:
             await flows.set_collection(session, request.flow_id, value)
         await send_http(context, status=204)
         return pb.SetFlowCollectionResponse()
 
     async def DeleteFlowCollection(self, request: pb.DeleteFlowCollectionRequest,
                                    context: Ctx) -> pb.DeleteFlowCollectionResponse:
-        async with self.ctx.db.transaction() as session:
+        async with self._write(context) as session:
             await flows.delete_collection(session, request.flow_id)
         await send_http(context, status=204)
         return pb.DeleteFlowCollectionResponse()
@@ -252,12 +274,12 @@ class FlowServicer(flow_pb2_grpc.FlowServiceServicer):
             return python_to_value(await flows.get_property(session, flow_id, name))
 
     async def _set_bit_rate(self, context: Ctx, flow_id: str, name: str, value: struct_pb2.Value) -> None:
-        async with self.ctx.db.transaction() as session:
+        async with self._write(context) as session:
             await flows.set_bit_rate(session, flow_id, name, value_to_python(value))
         await send_http(context, status=204)
 
     async def _delete_bit_rate(self, context: Ctx, flow_id: str, name: str) -> None:
-        async with self.ctx.db.transaction() as session:
+        async with self._write(context) as session:
             await flows.delete_bit_rate(session, flow_id, name)
         await send_http(context, status=204)
 
@@ -309,7 +331,8 @@ class FlowServicer(flow_pb2_grpc.FlowServiceServicer):
         else:
             query, page = listing.source_query_from_fields(
                 label=request.label, format=request.format, tag=request.tag, tag_exists=request.tag_exists,
-                limit=request.limit, page=request.page)
+                limit=request.limit, page=request.page, sort_by=request.sort_by, reverse_order=request.reverse_order,
+                collected_by_ids=request.collected_by_ids if request.HasField("collected_by_ids") else None)
         after = self.ctx.pages.decode(query.scope(), page) if page else None
         async with self.ctx.db.session() as session:
             result = await flows.list_sources(session, query, after)
@@ -328,13 +351,13 @@ class FlowServicer(flow_pb2_grpc.FlowServiceServicer):
             return python_to_value(await sources.get_tag(session, request.source_id, request.name))
 
     async def SetSourceTag(self, request: pb.SetSourceTagRequest, context: Ctx) -> pb.SetSourceTagResponse:
-        async with self.ctx.db.transaction() as session:
+        async with self._write(context) as session:
             await sources.set_tag(session, request.source_id, request.name, value_to_python(request.value))
         await send_http(context, status=204)
         return pb.SetSourceTagResponse()
 
     async def DeleteSourceTag(self, request: pb.DeleteSourceTagRequest, context: Ctx) -> pb.DeleteSourceTagResponse:
-        async with self.ctx.db.transaction() as session:
+        async with self._write(context) as session:
             await sources.delete_tag(session, request.source_id, request.name)
         await send_http(context, status=204)
         return pb.DeleteSourceTagResponse()
@@ -344,7 +367,7 @@ class FlowServicer(flow_pb2_grpc.FlowServiceServicer):
             return python_to_value(await sources.get_property(session, source_id, name))
 
     async def _set_source_property(self, context: Ctx, source_id: str, name: str, value: str | None) -> None:
-        async with self.ctx.db.transaction() as session:
+        async with self._write(context) as session:
             if value is None:
                 await sources.delete_property(session, source_id, name)
             else:
@@ -379,10 +402,39 @@ class FlowServicer(flow_pb2_grpc.FlowServiceServicer):
     # ---- profiles ----------------------------------------------------------------------------------
 
     async def CreateProfile(self, request: pb.CreateProfileRequest, context: Ctx) -> pb.Profile:
-        async with self.ctx.db.transaction() as session:
-            doc = await profiles.create_profile(session, to_document(request.profile))
+        body = to_document(request.profile)
+        profile_id = unquote(request.profile_id) or str(body.get("id", ""))
+        async with self._write(context) as session:
+            doc = await profiles.create_profile(session, profile_id, body)
         await send_http(context, status=201)
         return to_message(doc, pb.Profile())
+
+    async def ListProfiles(self, request: pb.ListProfilesRequest, context: Ctx) -> pb.ListProfilesResponse:
+        items, token = await self._list_profiles(request, context)
+        return pb.ListProfilesResponse(profiles=[to_message(d, pb.Profile()) for d in items], next_page=token)
+
+    async def ListProfilesRest(self, request: pb.ListProfilesRequest, context: Ctx) -> struct_pb2.ListValue:
+        items, _ = await self._list_profiles(request, context)
+        return dict_array(items)
+
+    async def _list_profiles(self, request: pb.ListProfilesRequest,
+                             context: Ctx) -> tuple[list[dict[str, Any]], str]:
+        rest = original(context)
+        if rest is not None:
+            query = profiles.ProfileQuery(format=rest.get("format"), codec=rest.get("codec"), label=rest.get("label"),
+                                          limit=segment_listing.limit_from_rest(rest))
+            page = rest.get("page") or None
+        else:
+            query = profiles.ProfileQuery(format=request.format or None, codec=request.codec or None,
+                                          label=request.label or None,
+                                          limit=segment_listing.limit_of(request.limit or None))
+            page = request.page or None
+        after = self.ctx.pages.decode(query.scope(), page) if page else None
+        async with self.ctx.db.session() as session:
+            result = await profiles.list_profiles(session, query, after)
+        token = self.ctx.pages.encode(query.scope(), result.next_position) if result.next_position else ""
+        await self._paging(context, rest, query.limit, len(result.items), token)
+        return result.items, token
 
     async def GetProfile(self, request: pb.GetProfileRequest, context: Ctx) -> pb.Profile:
         async with self.ctx.db.session() as session:
@@ -441,7 +493,7 @@ class FlowServicer(flow_pb2_grpc.FlowServiceServicer):
         body = value_to_python(request.segments)
         # Bytes PUT straight to S3 are not seen by this server: learn their size before registering.
         await objects.refresh_sizes(self.ctx.db, self.store, objects.referenced_ids(body))
-        async with self.ctx.db.transaction() as session:
+        async with self._write(context) as session:
             failures = await segments.register(session, request.flow_id, body)
         if failures:
             await send_http(context, status=200)
@@ -471,7 +523,7 @@ class FlowServicer(flow_pb2_grpc.FlowServiceServicer):
         raw_tr = rest.get("timerange") if rest is not None else (request.timerange or None)
         object_id = rest.get("object_id") if rest is not None else (request.object_id or None)
         tr = TimeRange.parse(raw_tr) if raw_tr is not None else TimeRange.parse("_")
-        async with self.ctx.db.transaction() as session:
+        async with self._write(context) as session:
             outcome = await deletion.delete_segments(session, request.flow_id, tr, object_id,
                                                      threshold=SYNC_DELETE_LIMIT)
         return await self._deleted(context, outcome, pb.DeleteSegmentsResponse())
@@ -480,47 +532,60 @@ class FlowServicer(flow_pb2_grpc.FlowServiceServicer):
 
     async def AllocateStorage(self, request: pb.AllocateStorageRequest, context: Ctx) -> pb.FlowStorage:
         body = {k: v for k, v in to_document(request).items() if k != "flow_id"}
-        async with self.ctx.db.transaction() as session:
+        async with self._write(context) as session:
             items = await objects.allocate(session, request.flow_id, body, signer=self.signer,
                                            base=self._base(context))
         await send_http(context, status=201)
         return to_message({"media_objects": items}, pb.FlowStorage())
 
     async def GetObject(self, request: pb.GetObjectRequest, context: Ctx) -> pb.Object:
+        return to_message(await self._object(request, context), pb.Object())
+
+    async def GetObjectRest(self, request: pb.GetObjectRequest, context: Ctx) -> struct_pb2.Struct:
+        return python_to_struct(await self._object(request, context))
+
+    async def _object(self, request: pb.GetObjectRequest, context: Ctx) -> dict[str, Any]:
         rest = original(context)
         object_id = unquote(request.object_id)
         if rest is not None:
             flt = get_urls.url_filter_from_rest(rest)
             limit, page = segment_listing.limit_from_rest(rest), rest.get("page")
+            flow_tags = TagFilter.parse({k: v[-1] for k, v in rest.dotted("flow_tag").items()},
+                                        {k: v[-1] for k, v in rest.dotted("flow_tag_exists").items()})
         else:
             flt = get_urls.url_filter(request.accept_get_urls if request.HasField("accept_get_urls") else None,
                                       request.accept_storage_ids or None,
                                       request.presigned if request.HasField("presigned") else None,
-                                      request.verbose_storage)
+                                      request.verbose_storage,
+                                      get_urls.backend_tag_filter(request.storage_backend_tag,
+                                                                  request.storage_backend_tag_exists))
             limit, page = segment_listing.limit_of(request.limit or None), request.page or None
-        scope = f"object|{object_id}|{limit}"
+            flow_tags = TagFilter.parse(request.flow_tag, request.flow_tag_exists)
+        scope = f"object|{object_id}|{limit}|{flow_tags.key()}"
         after = str(self.ctx.pages.decode(scope, page)["f"]) if page else None
         async with self.ctx.db.session() as session:
             result = await objects.get_object(session, object_id, flt=flt, signer=self.signer,
-                                              base=self._base(context), after=after, limit=limit)
+                                              base=self._base(context), after=after, limit=limit,
+                                              flow_tags=flow_tags)
         token = self.ctx.pages.encode(scope, {"f": result.next_after}) if result.next_after else ""
         await self._paging(context, rest, limit, None, token)
-        return to_message(result.document, pb.Object())
+        return result.document
 
     async def CreateObjectInstance(self, request: pb.CreateObjectInstanceRequest,
                                    context: Ctx) -> pb.CreateObjectInstanceResponse:
         body = to_document(request).get("instance", {})
         object_id = unquote(request.object_id)
-        async with self.ctx.db.transaction() as session:
+        async with self._write(context) as session:
             sources = await objects.add_instance(session, object_id, body)
         if sources:  # a controlled copy on our storage backend, made from an uncontrolled instance
-            await instances.copy_in(self.ctx.db, self.store, object_id, sources)
+            await instances.copy_in(self.ctx.db, self.store, object_id, sources,
+                                    allow_private=self.ctx.settings.tams_allow_private_webhooks)
         await send_http(context, status=201)
         return pb.CreateObjectInstanceResponse()
 
     async def DeleteObjectInstance(self, request: pb.DeleteObjectInstanceRequest,
                                    context: Ctx) -> pb.DeleteObjectInstanceResponse:
-        async with self.ctx.db.transaction() as session:
+        async with self._write(context) as session:
             key = await objects.delete_instance(session, unquote(request.object_id), request.storage_id or None,
                                                 request.label or None)
         if key is not None:
@@ -528,14 +593,38 @@ class FlowServicer(flow_pb2_grpc.FlowServiceServicer):
         await send_http(context, status=204)
         return pb.DeleteObjectInstanceResponse()
 
+    async def _storage_backends(self, request: pb.ListStorageBackendsRequest, context: Ctx) -> list[dict[str, Any]]:
+        rest = original(context)
+        if rest is not None:
+            tags = TagFilter.parse({k: v[-1] for k, v in rest.dotted("tag").items()},
+                                   {k: v[-1] for k, v in rest.dotted("tag_exists").items()})
+            reverse = bool(get_urls.parse_bool(rest.get("reverse_order"), "reverse_order"))
+            limit, page = segment_listing.limit_from_rest(rest), rest.get("page") or None
+        else:
+            tags, reverse = TagFilter.parse(request.tag, request.tag_exists), request.reverse_order
+            limit, page = segment_listing.limit_of(request.limit or None), request.page or None
+        scope = f"storage-backends|{tags.key()}|{reverse}|{limit}"
+        after = int(self.ctx.pages.decode(scope, page).get("n", 0)) if page else 0
+        found = storage_backends.backends(tags, reverse=reverse)
+        items = found[after:after + limit]  # a handful of backends: a position in the sorted list is exact
+        token = self.ctx.pages.encode(scope, {"n": after + limit}) if after + limit < len(found) else ""
+        await self._paging(context, rest, limit, len(items), token,
+                           [("x-paging-reverse-order", "true" if reverse else "false")])
+        return items
+
     async def ListStorageBackends(self, request: pb.ListStorageBackendsRequest,
                                   context: Ctx) -> pb.ListStorageBackendsResponse:
-        return pb.ListStorageBackendsResponse(
-            storage_backends=[to_message(b, pb.StorageBackend()) for b in storage_backends.backends()])
+        items = await self._storage_backends(request, context)
+        return pb.ListStorageBackendsResponse(storage_backends=[to_message(b, pb.StorageBackend()) for b in items])
 
     async def ListStorageBackendsRest(self, request: pb.ListStorageBackendsRequest,
                                       context: Ctx) -> struct_pb2.ListValue:
-        return dict_array(storage_backends.backends())
+        return dict_array(await self._storage_backends(request, context))
+
+    async def ListRootEndpoints(self, request: pb.ListRootEndpointsRequest, context: Ctx) -> struct_pb2.ListValue:
+        endpoints = struct_pb2.ListValue()
+        endpoints.extend(list(ROOT_ENDPOINTS))
+        return endpoints
 
     async def UploadObject(self, request_iterator: AsyncIterator[pb.UploadObjectRequest],
                            context: Ctx) -> pb.UploadObjectResponse:
@@ -581,8 +670,9 @@ class FlowServicer(flow_pb2_grpc.FlowServiceServicer):
     # ---- webhooks ----------------------------------------------------------------------------------
 
     async def CreateWebhook(self, request: pb.CreateWebhookRequest, context: Ctx) -> pb.Webhook:
-        async with self.ctx.db.transaction() as session:
-            doc = await webhooks.create(session, to_document(request.webhook))
+        async with self._write(context) as session:
+            doc = await webhooks.create(session, to_document(request.webhook),
+                                        allow_private=self.ctx.settings.tams_allow_private_webhooks)
         await send_http(context, status=201, headers=[
             ("location", f"{self._base(context)}/tams/service/webhooks/{doc['id']}")])
         return to_message(doc, pb.Webhook())
@@ -592,13 +682,14 @@ class FlowServicer(flow_pb2_grpc.FlowServiceServicer):
             return to_message(await webhooks.get(session, request.webhook_id), pb.Webhook())
 
     async def UpdateWebhook(self, request: pb.UpdateWebhookRequest, context: Ctx) -> pb.Webhook:
-        async with self.ctx.db.transaction() as session:
-            doc = await webhooks.update(session, request.webhook_id, to_document(request.webhook))
+        async with self._write(context) as session:
+            doc = await webhooks.update(session, request.webhook_id, to_document(request.webhook),
+                                        allow_private=self.ctx.settings.tams_allow_private_webhooks)
         await send_http(context, status=201)  # the spec answers a successful update with 201
         return to_message(doc, pb.Webhook())
 
     async def DeleteWebhook(self, request: pb.DeleteWebhookRequest, context: Ctx) -> pb.DeleteWebhookResponse:
-        async with self.ctx.db.transaction() as session:
+        async with self._write(context) as session:
             await webhooks.remove(session, request.webhook_id)
         await send_http(context, status=204)
         return pb.DeleteWebhookResponse()
@@ -701,7 +792,7 @@ async def register(server: grpc.aio.Server, ctx: AppContext, live: LiveApp) -> s
     async def render_segments(session: Any, docs: list[dict[str, Any]], options: dict[str, Any]) -> list[Any]:
         return await segments.render_stored(session, docs, options, signer=signer, base=base)
 
-    events = dispatcher.Dispatcher(ctx.db, render_segments)
+    events = dispatcher.Dispatcher(ctx.db, render_segments, allow_private=ctx.settings.tams_allow_private_webhooks)
     events.start()
     ctx.closers.append(events.stop)
     flow_pb2_grpc.add_FlowServiceServicer_to_server(FlowServicer(ctx, worker, store=store, links=signer), server)

@@ -13,7 +13,7 @@ from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from polyphony.core.errors import InvalidArgument, NotFound
-from polyphony.flow import events
+from polyphony.flow import events, principal
 from polyphony.flow.clock import now_us
 from polyphony.flow.flows import check_source_id, render_source
 from polyphony.flow.models import SourceRow, SourceTagRow
@@ -32,6 +32,9 @@ async def _source(session: AsyncSession, source_id: str) -> SourceRow:
 
 async def _changed(session: AsyncSession, row: SourceRow) -> None:
     row.updated_us = now_us()
+    by = principal.of(session)
+    if by is not None:
+        row.updated_by = by
     await session.flush()
     await events.source_updated(session, await render_source(session, row))
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from polyphony.core.errors import InvalidArgument
+from polyphony.flow.tags import TagFilter
 
 # Stable across restarts and replicas: clients keep storage ids.
 LOCAL_ID = "5c0a4a2e-2a57-4f8e-9d0c-6f1b7f3c2a10"
@@ -21,6 +22,10 @@ class Backend:
     provider: str
     store_product: str
     region: str | None = None
+    tags: tuple[tuple[str, str], ...] = ()  # storage-backend.json `tags` (none configured today)
+
+    def tag_document(self) -> dict[str, Any]:
+        return dict(self.tags)
 
     def metadata(self) -> dict[str, Any]:
         """The backend properties that `verbose_storage=true` adds to a controlled get_url."""
@@ -56,8 +61,14 @@ def current() -> Backend:
     return _current
 
 
-def backends() -> list[dict[str, Any]]:
-    return [_current.document()]
+def backends(tags: TagFilter | None = None, *, reverse: bool = False) -> list[dict[str, Any]]:
+    """The storage backends passing `tags`, alphabetical by label (reverse-alphabetical with `reverse`)."""
+    found = [b for b in (_current,) if tags is None or tags.matches(b.tag_document())]
+    return [b.document() for b in sorted(found, key=lambda b: b.label, reverse=reverse)]
+
+
+def accepts(backend: Backend, tags: TagFilter | None) -> bool:
+    return tags is None or tags.matches(backend.tag_document())
 
 
 def storage_metadata() -> dict[str, Any]:

@@ -6,6 +6,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import ColumnElement, exists
+
 from polyphony.core.errors import InvalidArgument
 from polyphony.core.query import split_csv
 
@@ -55,3 +57,24 @@ class TagFilter:
         vals = "&".join(f"{n}={','.join(v)}" for n, v in self.values)
         ex = "&".join(f"{n}={e}" for n, e in self.exists)
         return f"{vals}|{ex}"
+
+    def __bool__(self) -> bool:
+        return bool(self.values or self.exists)
+
+    def matches(self, tags: Mapping[str, Any]) -> bool:
+        """Whether a tag document passes the filter (in memory, for the few storage backends)."""
+        for name, accepted in self.values:
+            if name not in tags or not set(tag_values(tags[name])) & set(accepted):
+                return False
+        return all((name in tags) == present for name, present in self.exists)
+
+
+def tag_clauses(tags: TagFilter, owner: Any, tag_table: Any, owner_column: Any) -> list[ColumnElement[bool]]:
+    """SQL conditions on `owner` rows whose tags (one `tag_table` row per value) pass the filter."""
+    clauses: list[ColumnElement[bool]] = []
+    for name, values in tags.values:
+        clauses.append(exists().where(owner_column == owner.id, tag_table.name == name, tag_table.value.in_(values)))
+    for name, present in tags.exists:
+        clause = exists().where(owner_column == owner.id, tag_table.name == name)
+        clauses.append(clause if present else ~clause)
+    return clauses

@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, and_, delete, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from polyphony.core.errors import InvalidArgument, NotFound
-from polyphony.flow import schemas
+from polyphony.flow import egress, schemas
 from polyphony.flow.clock import now_us
 from polyphony.flow.models import OutboxRow, WebhookRow, WebhookTagRow
 from polyphony.flow.tags import TagFilter, tag_rows
@@ -106,9 +106,10 @@ async def _store_tags(session: AsyncSession, row: WebhookRow) -> None:
     await session.flush()
 
 
-async def create(session: AsyncSession, body: dict[str, Any]) -> dict[str, Any]:
+async def create(session: AsyncSession, body: dict[str, Any], *, allow_private: bool = False) -> dict[str, Any]:
     body = {k: v for k, v in body.items() if k != "id"}  # the service assigns ids
     _validate(body, "webhook-post.json")
+    await egress.check_url(body["url"], allow_private=allow_private)
     row = WebhookRow(id=str(uuid.uuid4()), api_key_name=body.get("api_key_name"),
                      api_key_value=body.get("api_key_value"), status=body.get("status", "created"), error=None,
                      created_us=now_us(), attempts=0, next_attempt_us=0, lease_until_us=0)
@@ -131,9 +132,11 @@ async def get(session: AsyncSession, webhook_id: str) -> dict[str, Any]:
     return render(await _get(session, webhook_id))
 
 
-async def update(session: AsyncSession, webhook_id: str, body: dict[str, Any]) -> dict[str, Any]:
+async def update(session: AsyncSession, webhook_id: str, body: dict[str, Any], *,
+                 allow_private: bool = False) -> dict[str, Any]:
     row = await _get(session, webhook_id)
     _validate(body, "webhook-put.json")
+    await egress.check_url(body["url"], allow_private=allow_private)
     if body["id"] != webhook_id:
         raise InvalidArgument(f"body id {body['id']} does not match the webhook id {webhook_id} in the path",
                               field="id")

@@ -1,4 +1,4 @@
-"""Projects and channels: mirrored from the projects file into the database, read back for requests."""
+"""Projects and channels: from the projects file (synchronised at start) and the management API."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from polyphony.core.db import Database
 from polyphony.core.errors import NotFound
-from polyphony.trigger.models import Channel, Project
+from polyphony.core.objects import ObjectStore
+from polyphony.trigger.models import Asset, Channel, Project
 from polyphony.trigger.projects_file import ProjectSpec
 
 
@@ -21,13 +22,21 @@ def canonical_uuid(value: str) -> str | None:
         return None
 
 
-async def _sync(session: AsyncSession, specs: tuple[ProjectSpec, ...]) -> None:
-    projects = {p.uuid: p for p in (await session.scalars(select(Project))).all()}
-    channels = {c.uuid: c for p in projects.values() for c in p.channels}
+async def _sync(session: AsyncSession, specs: tuple[ProjectSpec, ...]) -> list[str]:
+    """Make the file's projects equal the file; keep what the API created. Returns the object keys
+    of uploaded assets whose channels disappeared (to delete once the transaction committed)."""
+    existing = list((await session.scalars(select(Project).order_by(Project.position))).all())
+    projects = {p.uuid: p for p in existing}
+    channels = {c.uuid: c for p in existing for c in p.channels}
     wanted = {s.project_uuid for s in specs}
-    for project in list(projects.values()):
-        if project.uuid not in wanted:
+    spec_channels = {c.channel_uuid for s in specs for c in s.channels}
+    assets = (await session.execute(select(Asset.channel_uuid, Asset.object_key))).all()
+    kept: set[str] = set()
+    for project in existing:
+        if project.uuid not in wanted and project.source == "file":
             await session.delete(project)
+        elif project.uuid not in wanted:
+            kept.update(c.uuid for c in project.channels if c.uuid not in spec_channels)
     await session.flush()
     for position, spec in enumerate(specs):
         found = projects.get(spec.project_uuid)
@@ -36,13 +45,14 @@ async def _sync(session: AsyncSession, specs: tuple[ProjectSpec, ...]) -> None:
             session.add(project)
         else:
             project = found
+        project.source = "file"
         project.position = position
         project.path = list(spec.project_path)
         project.label = list(spec.project_label) if spec.project_label is not None else None
         rows = []
-        for cpos, cs in enumerate(spec.channels):
+        for cs in spec.channels:
             channel = channels.get(cs.channel_uuid) or Channel(uuid=cs.channel_uuid)
-            channel.position = cpos
+            channel.source = "file"
             channel.label = cs.label
             channel.container_ids = list(cs.container_ids)
             channel.channel_trigger = cs.channel_trigger
@@ -51,20 +61,36 @@ async def _sync(session: AsyncSession, specs: tuple[ProjectSpec, ...]) -> None:
             channel.lastmodified = cs.lastmodified
             channel.renderer = cs.renderer
             rows.append(channel)
+        # channels the API added to a file project stay, after the file's own
+        rows += [c for c in (found.channels if found is not None else []) if c.source == "api"
+                 and c.uuid not in spec_channels]
+        for cpos, channel in enumerate(rows):
+            channel.position = cpos
+        kept.update(c.uuid for c in rows)
         project.channels = rows
+    for offset, project in enumerate(p for p in existing if p.uuid not in wanted and p.source != "file"):
+        project.position = len(specs) + offset
+    gone = set(channels) - kept
+    return [key for channel_uuid, key in assets if channel_uuid in gone]
 
 
-async def sync_projects(db: Database, specs: tuple[ProjectSpec, ...], attempts: int = 5) -> None:
-    """Make the stored projects equal the projects file (idempotent; ids are the file's UUIDs).
-    Retried when another server process synchronises at the same time."""
+async def sync_projects(
+    db: Database, specs: tuple[ProjectSpec, ...], attempts: int = 5, store: ObjectStore | None = None
+) -> None:
+    """Make the stored file projects equal the projects file (idempotent; ids are the file's UUIDs),
+    keeping the projects and channels created through the API. Retried when another server process
+    synchronises at the same time."""
     for attempt in range(attempts):
         try:
             async with db.transaction() as session:
-                await _sync(session, specs)
-            return
+                orphans = await _sync(session, specs)
+            break
         except IntegrityError:
             if attempt == attempts - 1:
                 raise
+    if store is not None:
+        for key in orphans:
+            await store.delete(key)
 
 
 async def list_projects(session: AsyncSession) -> list[Project]:
@@ -77,6 +103,15 @@ async def get_project(session: AsyncSession, project_uuid: str) -> Project:
     if project is None:
         raise NotFound(f"no project {project_uuid!r}")
     return project
+
+
+async def existing_project_uuid(session: AsyncSession, project_uuid: str) -> str:
+    """The canonical UUID of a stored project (one small query; the channels are not loaded)."""
+    uid = canonical_uuid(project_uuid)
+    found = await session.scalar(select(Project.uuid).where(Project.uuid == uid)) if uid else None
+    if found is None:
+        raise NotFound(f"no project {project_uuid!r}")
+    return found
 
 
 async def get_channel(session: AsyncSession, project_uuid: str, channel_uuid: str) -> Channel:

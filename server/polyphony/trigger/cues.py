@@ -93,6 +93,21 @@ class CueService:
         await self.relay.close()
         self.bus.close()
 
+    def forget(self, project_uuid: str) -> None:
+        """Drop a deleted project's merged state."""
+        self._states.pop(project_uuid, None)
+
+    async def reload_states(self) -> None:
+        """Take every project's merged state from the database (where each publish merges it in
+        sequence order), e.g. after cues from other processes may have been missed or reordered."""
+        async with self.db.session() as session:
+            rows = (await session.scalars(select(ProjectState))).all()
+        async with self._lock:
+            for row in rows:
+                known = self._states.get(row.project_uuid)
+                if known is None or known[0] <= row.sequence:
+                    self._states[row.project_uuid] = (row.sequence, row.state)
+
     def state(self, project_uuid: str) -> tuple[int, dict[str, Any]]:
         """(sequence of the last cue, merged state) of a project in this process."""
         return self._states.get(project_uuid, (0, payloads.empty_state()))
@@ -123,24 +138,24 @@ class CueService:
             payloads.parse(validate_first, max_bytes=self.max_payload_bytes)
         async with self._lock:
             async with self.db.transaction() as session:
-                project = await catalog.get_project(session, project_uuid)
+                project_id = await catalog.existing_project_uuid(session, project_uuid)
                 raw, extra = await choose(session)
                 doc = payloads.parse(raw, max_bytes=self.max_payload_bytes)
                 published = now_ms()
                 normalized = payloads.normalize(doc, published)
                 text = payloads.encode(normalized)
-                row = Cue(project_uuid=project.uuid, published_ms=published, payload=text)
+                row = Cue(project_uuid=project_id, published_ms=published, payload=text)
                 session.add(row)
                 await session.flush()
-                state = await session.get(ProjectState, project.uuid, with_for_update=True)
+                state = await session.get(ProjectState, project_id, with_for_update=True)
                 if state is None:
-                    state = ProjectState(project_uuid=project.uuid, sequence=0, state=payloads.empty_state())
+                    state = ProjectState(project_uuid=project_id, sequence=0, state=payloads.empty_state())
                     session.add(state)
                 merged = payloads.merge(state.state, normalized)
                 state.state = merged
                 state.sequence = row.id
-            event = CueEvent(project.uuid, row.id, published, normalized, text)
-            self._states[project.uuid] = (row.id, merged)
+            event = CueEvent(project_id, row.id, published, normalized, text)
+            self._states[project_id] = (row.id, merged)
             self._remember(row.id)
             self.bus.publish(event)
         await self.relay.announce(event)

@@ -13,7 +13,7 @@ import mimetypes
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from polyphony.core.errors import NotFound, RangeNotSatisfiable
 
@@ -29,7 +29,7 @@ class FileEntry:
     lastmodified: int  # epoch ms
 
 
-def _natural_key(path: str) -> list[tuple[int, int | str]]:
+def natural_key(path: str) -> list[tuple[int, int | str]]:
     return [(0, int(part)) if part.isdigit() else (1, part.lower()) for part in re.split(r"(\d+)", path)]
 
 
@@ -48,7 +48,7 @@ def _scan(root: Path) -> list[FileEntry]:
             continue
         st = resolved.stat()
         out.append(FileEntry(rel.as_posix(), st.st_size, st.st_mtime_ns // 1_000_000))
-    return sorted(out, key=lambda f: _natural_key(f.filepath))
+    return sorted(out, key=lambda f: natural_key(f.filepath))
 
 
 async def list_files(directory: str) -> list[FileEntry]:
@@ -74,7 +74,7 @@ def resolve(directory: str, filepath: str) -> Path:
     return path
 
 
-def content_type(path: Path) -> str:
+def content_type(path: PurePath) -> str:
     ext = path.suffix.lower()
     return EXTRA_TYPES.get(ext) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
 

@@ -9,8 +9,14 @@
 - WebSocket `/ws/opentheater/<projectUuid>[/<channelUuid>]`: the same JSON payloads as text frames;
   a text frame sent by a client is published like `broadcast-message` when the socket was opened
   with a write token (`?token=` or `Authorization: Bearer`).
-One relay task per project reads the bus and emits each cue once per namespace, so a payload is
-encoded once per publish, not once per client.
+One relay task per project reads the bus and encodes each cue once per endpoint: the JSON text, the
+socket.io packet and the WebSocket frame bytes. Subscribers on uvicorn's `websockets` protocol
+(plain WebSocket, and socket.io clients on the websocket transport) get those same frame bytes
+written straight to their socket, with no per-subscriber task, await or encoding; other
+connections (socket.io polling, or a transport whose engine.io queue still holds packets, so that
+order is kept) get the pre-encoded packet queued. Projects and channels created, changed or deleted
+through the management API open, reshape or close their endpoints (`reload`); a connection to a
+namespace this process does not know yet (created by another process) reloads the catalog first.
 """
 
 from __future__ import annotations
@@ -19,6 +25,8 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
+import time
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
@@ -26,14 +34,18 @@ from urllib.parse import parse_qs
 import socketio
 from engineio import packet as eio_packet
 from socketio import packet as sio_packet
+from websockets.protocol import State
 
 from polyphony.core.auth import Authorizer, Scope, credentials_from
+from polyphony.core.db import Database
 from polyphony.core.errors import DomainError, Unauthenticated
 from polyphony.edge.live import LiveApp, Receive, Send
 from polyphony.edge.live import Scope as AsgiScope
+from polyphony.trigger import catalog
 from polyphony.trigger import payload as payloads
 from polyphony.trigger.bus import CueEvent, Overflow
 from polyphony.trigger.cues import CueService
+from polyphony.trigger.gcpolicy import GcPolicy
 
 log = logging.getLogger("polyphony.trigger")
 
@@ -42,7 +54,60 @@ SEND_EVENT = "broadcast-message"
 ERROR_EVENT = "cue-error"
 WS_PREFIX = "/ws/opentheater/"
 MAX_SOCKET_BACKLOG = 1024  # queued messages after which a client counts as gone
+MAX_RAW_BACKLOG = 4 * 1024 * 1024  # unsent bytes after which a directly written client counts as gone
 FAST_EMIT = True
+WS_OPEN = State.OPEN
+# Direct writes to socket.io clients need to see whether an engine.io queue is idle (asyncio.Queue's
+# count of items put and not yet taken and processed).
+_QUEUE_COUNTS = hasattr(asyncio.Queue(), "_unfinished_tasks")
+FOLLOW_SECONDS = 2.0  # how often a process re-reads the catalog when other processes manage it
+GC_CHECK_SECONDS = 5.0  # how often the garbage-collection policy looks at the audience size
+LOOKUP_SECONDS = 0.25  # at most one catalog read per this interval for namespaces not known yet
+
+
+class AudienceManager(socketio.AsyncManager):  # type: ignore[misc]
+    """python-socketio's client manager with a reverse index of each client's rooms. The stock manager
+    finds a leaving client's rooms by copying and scanning every room of the namespace, and every
+    client has a room of its own, so N clients leaving cost O(N^2): 10,000 audience phones closing
+    at the end of a show kept the server busy for tens of seconds."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._member_of: dict[tuple[str, str], set[Any]] = {}
+
+    def basic_enter_room(self, sid: str, namespace: str, room: Any, eio_sid: str | None = None) -> None:
+        super().basic_enter_room(sid, namespace, room, eio_sid=eio_sid)
+        self._member_of.setdefault((namespace, sid), set()).add(room)
+
+    def basic_leave_room(self, sid: str, namespace: str, room: Any) -> None:
+        super().basic_leave_room(sid, namespace, room)
+        rooms = self._member_of.get((namespace, sid))
+        if rooms is not None:
+            rooms.discard(room)
+            if not rooms:
+                del self._member_of[(namespace, sid)]
+
+    def basic_disconnect(self, sid: str, namespace: str, **kwargs: Any) -> None:
+        if namespace not in self.rooms:
+            return
+        for room in list(self._member_of.get((namespace, sid), ())):
+            self.basic_leave_room(sid, namespace, room)
+        self.callbacks.pop(sid, None)
+        for pending in (self.pending_connect, self.pending_disconnect):
+            waiting = pending.get(namespace)
+            if waiting is not None and sid in waiting:
+                waiting.remove(sid)
+                if not waiting:
+                    del pending[namespace]
+
+    def get_rooms(self, sid: str, namespace: str) -> list[Any]:
+        return [r for r in self._member_of.get((namespace, sid), ()) if r is not None]
+
+
+def _uuids(namespace: str) -> bool:
+    """True when `/opentheater/<uuid>[/<uuid>]` could name a project (or channel) endpoint."""
+    parts = namespace[len("/opentheater/"):].split("/")
+    return 1 <= len(parts) <= 2 and all(catalog.canonical_uuid(p) == p.lower() for p in parts)
 
 
 def project_namespace(project_uuid: str) -> str:
@@ -60,10 +125,85 @@ class Endpoint:
     project_uuid: str
     namespace: str
     container_ids: tuple[str, ...] | None = None  # None: the whole project
-    sockets: set[WsPeer] = field(default_factory=set)  # plain WebSocket connections
+    sockets: set[WsPeer | RawPeer] = field(default_factory=set)  # plain WebSocket connections
 
     def shape(self, doc: dict[str, Any]) -> dict[str, Any] | None:
         return doc if self.container_ids is None else payloads.for_channel(doc, self.container_ids)
+
+
+def ws_text_frame(data: bytes) -> bytes:
+    """One unmasked, unfragmented WebSocket text frame (RFC 6455 5.2) carrying `data`: what a server
+    writes, byte for byte the same for every connection without extensions."""
+    n = len(data)
+    if n < 126:
+        return bytes((0x81, n)) + data
+    if n < 65536:
+        return bytes((0x81, 126)) + n.to_bytes(2, "big") + data
+    return bytes((0x81, 127)) + n.to_bytes(8, "big") + data
+
+
+class RawSocket:
+    """Direct writes to an open connection of uvicorn's `websockets` protocol (the one `serve` runs,
+    without compression). Writing a whole pre-built frame with one `transport.write` cannot interleave
+    with the protocol's own frames, which it also writes whole."""
+
+    def __init__(self, protocol: Any) -> None:
+        self.protocol = protocol
+        self.transport: asyncio.Transport = protocol.transport
+        sock = self.transport.get_extra_info("socket")
+        self.fd: int = sock.fileno() if sock is not None else -1
+
+    @classmethod
+    def of(cls, send: Send) -> RawSocket | None:
+        protocol = getattr(send, "__self__", None)
+        if protocol is None or not type(protocol).__module__.startswith("uvicorn.protocols.websockets.websockets_impl"):
+            return None
+        if getattr(protocol, "transport", None) is None or not hasattr(protocol, "extensions"):
+            return None
+        return cls(protocol)
+
+    async def opened(self) -> bool:
+        """Wait until the handshake is written (uvicorn completes it after `websocket.accept`)."""
+        event = getattr(self.protocol, "handshake_completed_event", None)
+        if event is not None:
+            await event.wait()
+        return self.protocol.state is WS_OPEN and not self.protocol.extensions
+
+    def ready(self) -> bool:
+        """Open, uncompressed, and not paused by flow control (so no send of the protocol's own is
+        waiting to finish: whatever it wrote before is in the transport already)."""
+        p = self.protocol
+        return p.state is WS_OPEN and getattr(p, "_paused", True) is False and not p.extensions
+
+    def backlog(self) -> int:
+        return int(self.transport.get_write_buffer_size())
+
+    def write(self, frame: bytes) -> None:
+        self.transport.write(frame)
+
+    def abort(self) -> None:
+        self.transport.abort()
+
+
+class FrameWriter:
+    """Writes one frame straight to the sockets of many connections whose transports have nothing
+    buffered (`os.write` on the file descriptor: the least Python per subscriber; the system call is
+    most of a fan-out's cost). The transports cannot close or write meanwhile (this runs on the event
+    loop's thread without awaiting), so each descriptor is still the connection just checked. A frame
+    the kernel does not take whole goes to the transport, whose buffer was empty, so order is kept."""
+
+    @staticmethod
+    def write(targets: list[RawSocket], frame: bytes) -> None:
+        write, size = os.write, len(frame)
+        for target in targets:
+            try:
+                n = write(target.fd, frame)
+            except BlockingIOError:
+                n = 0
+            except OSError:
+                continue  # the connection broke; its transport finds out on its next read
+            if n != size:
+                target.transport.write(frame[n:])
 
 
 class WsPeer:
@@ -74,24 +214,82 @@ class WsPeer:
         self._send = send
         self._outbox: asyncio.Queue[str | None] = asyncio.Queue(MAX_SOCKET_BACKLOG + 1)
         self.dropped = False
+        self._code = 1013
+
+    def offer_frame(self, text: str, frame: bytes) -> None:
+        self.offer(text)
 
     def offer(self, text: str) -> None:
         if self.dropped:
             return
         if self._outbox.qsize() >= MAX_SOCKET_BACKLOG:
-            self.dropped = True
             log.warning("WebSocket client fell %s messages behind; disconnecting", MAX_SOCKET_BACKLOG)
-            while not self._outbox.empty():
-                self._outbox.get_nowait()
-            self._outbox.put_nowait(None)  # the writer closes the socket
+            self._drop(1013)
             return
         self._outbox.put_nowait(text)
+
+    def _drop(self, code: int) -> None:
+        self.dropped = True
+        self._code = code
+        while not self._outbox.empty():
+            self._outbox.get_nowait()
+        self._outbox.put_nowait(None)  # the writer closes the socket
+
+    async def close(self) -> None:
+        """Close the connection (its endpoint went away)."""
+        if not self.dropped:
+            self._drop(1001)
 
     async def run(self) -> None:
         while (text := await self._outbox.get()) is not None:
             await self._send({"type": "websocket.send", "text": text})
         with contextlib.suppress(Exception):
-            await self._send({"type": "websocket.close", "code": 1013})
+            await self._send({"type": "websocket.close", "code": self._code})
+
+
+class RawPeer:
+    """A plain WebSocket audience connection written to directly (see RawSocket): every message, cue
+    or answer, is one synchronous transport write, so order is kept without a writer task. One that
+    lets MAX_RAW_BACKLOG bytes pile up unread is disconnected."""
+
+    def __init__(self, raw: RawSocket, send: Send) -> None:
+        self.raw = raw
+        self._send = send
+        self.dropped = False
+
+    def offer(self, text: str) -> None:
+        self.offer_frame(text, ws_text_frame(text.encode()))
+
+    def direct(self) -> RawSocket | None:
+        """This connection, when the next frame can go straight to its socket (nothing buffered)."""
+        raw = self.raw
+        if self.dropped or raw.fd < 0 or raw.protocol.state is not WS_OPEN:
+            return None
+        transport = raw.transport
+        if transport.get_write_buffer_size() or transport.is_closing():
+            return None
+        return raw
+
+    def offer_frame(self, text: str, frame: bytes) -> None:
+        if self.dropped or self.raw.protocol.state is not WS_OPEN:
+            return
+        transport = self.raw.transport
+        if transport.get_write_buffer_size() > MAX_RAW_BACKLOG:
+            self.dropped = True
+            log.warning("WebSocket client left %s bytes unread; disconnecting", MAX_RAW_BACKLOG)
+            transport.abort()
+            return
+        transport.write(frame)
+
+    async def close(self) -> None:
+        """Close the connection (its endpoint went away)."""
+        if not self.dropped:
+            self.dropped = True
+            with contextlib.suppress(Exception):
+                await self._send({"type": "websocket.close", "code": 1001})
+
+    async def run(self) -> None:
+        return None
 
 
 def _error(err: DomainError) -> dict[str, Any]:
@@ -99,28 +297,138 @@ def _error(err: DomainError) -> dict[str, Any]:
 
 
 class Audience:
-    def __init__(self, live: LiveApp, cues: CueService, authorizer: Authorizer) -> None:
+    def __init__(self, live: LiveApp, cues: CueService, authorizer: Authorizer, db: Database | None = None, *,
+                 follow: bool = False) -> None:
         self.sio: socketio.AsyncServer = live.sio
+        if not isinstance(self.sio.manager, AudienceManager):
+            self.sio.manager = AudienceManager()
+            self.sio.manager.set_server(self.sio)
         self.cues = cues
         self.auth = authorizer
+        self.db = db
         self.endpoints: dict[str, Endpoint] = {}
-        self._relays: list[asyncio.Task[None]] = []
+        self._projects: dict[str, list[Endpoint]] = {}
+        self._relays: dict[str, asyncio.Task[None]] = {}
         self._pending: set[asyncio.Task[None]] = set()
+        self._raw: dict[str, RawSocket] = {}  # engine.io sid -> its websocket, when written directly
+        self.writer = FrameWriter()
+        self.gc = GcPolicy()
+        self._gc_task = asyncio.create_task(self._watch_audience())
+        self._reload_lock = asyncio.Lock()
+        self._follower: asyncio.Task[None] | None = None
+        self._looked_up = 0.0
+        self._sio_app = socketio.ASGIApp(self.sio, socketio_path="socket.io")
         live.route(WS_PREFIX, self.websocket)
+        live.route("/socket.io/", self.socketio_entry)
+        self._hook_unknown_namespaces()
+        if follow and db is not None:
+            self._follower = asyncio.create_task(self._follow())
 
     def add_project(self, project_uuid: str, channels: list[tuple[str, tuple[str, ...]]]) -> None:
-        """Serve a project's namespace and the given (channel uuid, container ids) channel namespaces."""
-        eps = [Endpoint(project_uuid, project_namespace(project_uuid))]
-        eps += [Endpoint(project_uuid, channel_namespace(project_uuid, c), ids) for c, ids in channels]
-        for ep in eps:
-            self.endpoints[ep.namespace] = ep
-            self._register(ep)
-        self._relays.append(asyncio.create_task(self._relay(project_uuid, eps)))
+        """Serve a project's namespace and exactly the given (channel uuid, container ids) channel
+        namespaces (adding, reshaping or closing channel endpoints as needed)."""
+        eps = self._projects.get(project_uuid)
+        if eps is None:
+            eps = [Endpoint(project_uuid, project_namespace(project_uuid))]
+            self._register(eps[0])
+            self.endpoints[eps[0].namespace] = eps[0]
+            self._relays[project_uuid] = asyncio.create_task(self._relay(project_uuid))
+        current = {ep.namespace: ep for ep in eps[1:]}
+        wanted = [eps[0]]
+        for channel_uuid, ids in channels:
+            ns = channel_namespace(project_uuid, channel_uuid)
+            ep = current.pop(ns, None)
+            if ep is None:
+                ep = Endpoint(project_uuid, ns, ids)
+                self._register(ep)
+                self.endpoints[ns] = ep
+            ep.container_ids = ids
+            wanted.append(ep)
+        self._projects[project_uuid] = wanted
+        for ep in current.values():
+            self._close_endpoint(ep)
+
+    def remove_project(self, project_uuid: str) -> None:
+        """Close a deleted project's endpoints (its audiences are disconnected)."""
+        for ep in self._projects.pop(project_uuid, []):
+            self._close_endpoint(ep)
+        task = self._relays.pop(project_uuid, None)
+        if task is not None:
+            task.cancel()
+
+    def _close_endpoint(self, ep: Endpoint) -> None:
+        self.endpoints.pop(ep.namespace, None)
+        self.sio.handlers.pop(ep.namespace, None)
+        for sid, _eio_sid in list(self.sio.manager.get_participants(ep.namespace, None)):
+            self._spawn(self.sio.disconnect(sid, namespace=ep.namespace))
+        for peer in list(ep.sockets):
+            self._spawn(peer.close())
+        ep.sockets.clear()
+
+    async def reload(self) -> None:
+        """Make the endpoints equal the stored catalog (after management calls; other processes')."""
+        if self.db is None:
+            return
+        async with self._reload_lock:
+            async with self.db.session() as session:
+                projects = await catalog.list_projects(session)
+            wanted = {p.uuid: [(c.uuid, tuple(c.container_ids)) for c in p.channels if c.channel_trigger]
+                      for p in projects}
+            for project_uuid in list(self._projects):
+                if project_uuid not in wanted:
+                    self.remove_project(project_uuid)
+                    self.cues.forget(project_uuid)
+            for project_uuid, channels in wanted.items():
+                self.add_project(project_uuid, channels)
+
+    def audience_size(self) -> int:
+        """Open audience connections of this process (socket.io sessions and plain WebSockets)."""
+        return len(getattr(self.sio.eio, "sockets", ())) + sum(len(ep.sockets) for ep in self.endpoints.values())
+
+    async def _watch_audience(self) -> None:
+        while True:
+            await asyncio.sleep(GC_CHECK_SECONDS)
+            self.gc.update(self.audience_size())
+
+    async def _follow(self) -> None:
+        while True:
+            await asyncio.sleep(FOLLOW_SECONDS)
+            try:
+                await self.reload()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("re-reading the Open Theater catalog failed")
+
+    def _hook_unknown_namespaces(self) -> None:
+        """Before python-socketio refuses a namespace it has no handlers for, look the project up:
+        another server process may have created it through the API."""
+        original = self.sio._handle_connect
+
+        async def handle_connect(eio_sid: str, namespace: str | None, data: Any) -> Any:
+            if (namespace and namespace.startswith("/opentheater/") and namespace not in self.sio.handlers
+                    and self.db is not None and _uuids(namespace)
+                    and time.monotonic() - self._looked_up > LOOKUP_SECONDS):
+                self._looked_up = time.monotonic()  # unknown namespaces cannot make us read in a loop
+                with contextlib.suppress(Exception):
+                    await self.reload()
+            return await original(eio_sid, namespace, data)
+
+        self.sio._handle_connect = handle_connect  # type: ignore[method-assign]
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.ensure_future(coro)
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
 
     async def close(self) -> None:
-        for task in self._relays:
+        tasks = [*self._relays.values(), self._gc_task]
+        self.gc.stop()
+        if self._follower is not None:
+            tasks.append(self._follower)
+        for task in tasks:
             task.cancel()
-        await asyncio.gather(*self._relays, return_exceptions=True)
+        await asyncio.gather(*tasks, return_exceptions=True)
 
     # socket.io -----------------------------------------------------------------------------
     def _register(self, ep: Endpoint) -> None:
@@ -139,9 +447,7 @@ class Audience:
             except DomainError:
                 writer = False
             await self.sio.save_session(sid, {"writer": writer}, namespace=ns)
-            task = asyncio.create_task(self._send_state_when_connected(ep, sid))
-            self._pending.add(task)
-            task.add_done_callback(self._pending.discard)
+            self._spawn(self._send_state_when_connected(ep, sid))
             return True
 
         async def broadcast(sid: str, data: Any = None) -> dict[str, Any]:
@@ -169,58 +475,129 @@ class Audience:
             return
         _, state = self.cues.state(ep.project_uuid)
         shaped = ep.shape(state)
-        if shaped is not None and (shaped.get("content") or shaped.get("styles")):
+        if shaped is None or not (shaped.get("content") or shaped.get("styles")):
+            return
+        eio_sid = self.sio.manager.eio_sid_from_sid(sid, ep.namespace)
+        if not FAST_EMIT or eio_sid is None:
             await self.sio.emit(EVENT, shaped, to=sid, namespace=ep.namespace)
+            return
+        encoded = self.sio.packet_class(sio_packet.EVENT, namespace=ep.namespace, data=[EVENT, shaped]).encode()
+        self._send_sio(eio_sid, eio_packet.Packet(eio_packet.MESSAGE, encoded), ws_text_frame(b"4" + encoded.encode()))
 
     # fan-out -------------------------------------------------------------------------------
-    async def _relay(self, project_uuid: str, eps: list[Endpoint]) -> None:
+    async def _relay(self, project_uuid: str) -> None:
         while True:
             try:
                 async with self.cues.bus.subscribe(project_uuid) as sub:
                     async for event in sub:
-                        await self._deliver(event, eps)
+                        self._deliver(event, self._projects.get(project_uuid, ()))
                 return
             except Overflow:
                 log.warning("audience relay of %s fell behind; resending state", project_uuid)
                 _, state = self.cues.state(project_uuid)
-                await self._deliver(CueEvent(project_uuid, 0, 0, state), eps)
+                self._deliver(CueEvent(project_uuid, 0, 0, state), self._projects.get(project_uuid, ()))
             except asyncio.CancelledError:
                 raise
             except Exception:
                 log.exception("audience relay of %s failed; restarting", project_uuid)
                 await asyncio.sleep(0.1)
 
-    async def _deliver(self, event: CueEvent, eps: list[Endpoint]) -> None:
+    def _deliver(self, event: CueEvent, eps: Any) -> None:
+        """One cue to every endpoint of its project: encoded once per endpoint, written without awaiting."""
         for ep in eps:
             shaped = event.payload if ep.container_ids is None else ep.shape(event.payload)
             if shaped is None:
                 continue
-            await self._emit(ep.namespace, shaped)
+            self._emit(ep.namespace, shaped)
             if ep.sockets:
                 text = event.text if ep.container_ids is None else payloads.encode(shaped)
+                frame = ws_text_frame(text.encode())
+                direct: list[RawSocket] = []
                 for peer in list(ep.sockets):
-                    peer.offer(text)
+                    raw = peer.direct() if isinstance(peer, RawPeer) else None
+                    if raw is not None:
+                        direct.append(raw)
+                    else:
+                        peer.offer_frame(text, frame)
+                self.writer.write(direct, frame)
+        self.gc.after_cue(self.audience_size())
 
-    async def _emit(self, namespace: str, data: dict[str, Any]) -> None:
-        """`displayContent` to every client of a namespace: the packet is encoded once and queued on
-        each Engine.IO socket directly (python-socketio's own broadcast starts one task per client)."""
-        eio_sockets = getattr(self.sio.eio, "sockets", None)
-        if not FAST_EMIT or eio_sockets is None:
-            await self.sio.emit(EVENT, data, namespace=namespace)
+    def _emit(self, namespace: str, data: dict[str, Any]) -> None:
+        """`displayContent` to every client of a namespace: the socket.io packet and its WebSocket frame
+        are encoded once; each client gets the frame written directly or the packet queued."""
+        if not FAST_EMIT or not _QUEUE_COUNTS or getattr(self.sio.eio, "sockets", None) is None:
+            self._spawn(self.sio.emit(EVENT, data, namespace=namespace))
             return
         encoded = self.sio.packet_class(sio_packet.EVENT, namespace=namespace, data=[EVENT, data]).encode()
-        frame = eio_packet.Packet(eio_packet.MESSAGE, encoded)
+        pkt = eio_packet.Packet(eio_packet.MESSAGE, encoded)
+        frame = ws_text_frame(b"4" + encoded.encode())
+        sockets, raws, send = self.sio.eio.sockets, self._raw, self._send_sio
+        direct: list[RawSocket] = []
         for _sid, eio_sid in self.sio.manager.get_participants(namespace, None):
-            sock = eio_sockets.get(eio_sid)
-            if sock is None or sock.closed:
-                continue
-            if sock.queue.qsize() >= MAX_SOCKET_BACKLOG:
-                log.warning("socket.io client %s fell %s messages behind; disconnecting", eio_sid, MAX_SOCKET_BACKLOG)
-                task = asyncio.create_task(sock.close(wait=False, abort=True))
-                self._pending.add(task)
-                task.add_done_callback(self._pending.discard)
-                continue
-            sock.queue.put_nowait(frame)
+            sock = sockets.get(eio_sid)
+            raw = raws.get(eio_sid)
+            # the common case: a websocket client whose engine.io queue is idle and whose transport
+            # has nothing buffered: its socket takes the frame directly
+            if (raw is not None and sock is not None and sock.upgraded and not sock.closed and raw.fd >= 0
+                    and sock.queue._unfinished_tasks == 0 and raw.ready()
+                    and not raw.transport.get_write_buffer_size() and not raw.transport.is_closing()):
+                direct.append(raw)
+            else:
+                send(eio_sid, pkt, frame)
+        self.writer.write(direct, frame)
+
+    def _send_sio(self, eio_sid: str, pkt: eio_packet.Packet, frame: bytes) -> None:
+        """One engine.io message to one client. The frame is written directly only when the client is
+        on the websocket transport and its engine.io queue is idle (every packet queued before was
+        written already), so messages never overtake each other; otherwise the packet is queued."""
+        sock = self.sio.eio.sockets.get(eio_sid)
+        if sock is None or sock.closed:
+            return
+        raw = self._raw.get(eio_sid)
+        if (raw is not None and sock.upgraded and not sock.upgrading
+                and getattr(sock.queue, "_unfinished_tasks", 1) == 0 and raw.ready()):
+            if raw.backlog() > MAX_RAW_BACKLOG:
+                log.warning("socket.io client %s left %s bytes unread; disconnecting", eio_sid, MAX_RAW_BACKLOG)
+                raw.abort()
+                return
+            raw.write(frame)
+            return
+        if sock.queue.qsize() >= MAX_SOCKET_BACKLOG:
+            log.warning("socket.io client %s fell %s messages behind; disconnecting", eio_sid, MAX_SOCKET_BACKLOG)
+            self._spawn(sock.close(wait=False, abort=True))
+            return
+        sock.queue.put_nowait(pkt)
+
+    async def socketio_entry(self, scope: AsgiScope, receive: Receive, send: Send) -> None:
+        """python-socketio's ASGI app, noting which engine.io session each websocket serves so that
+        cues can be written to it directly (the `sid` query parameter of an upgrade, or the sid in
+        the OPEN packet of a websocket-only connection)."""
+        raw = RawSocket.of(send) if scope["type"] == "websocket" else None
+        if raw is None:
+            await self._sio_app(scope, receive, send)
+            return
+        sid = (parse_qs(scope.get("query_string", b"").decode()).get("sid") or [None])[0]
+        mine: list[str] = []
+        if sid:
+            self._raw[sid] = raw
+            mine.append(sid)
+
+        async def noting(message: dict[str, Any]) -> None:
+            if not mine and message.get("type") == "websocket.send":
+                text = message.get("text")
+                if isinstance(text, str) and text.startswith("0{"):
+                    with contextlib.suppress(ValueError, KeyError, TypeError):
+                        opened = str(json.loads(text[1:])["sid"])
+                        self._raw[opened] = raw
+                        mine.append(opened)
+            await send(message)
+
+        try:
+            await self._sio_app(scope, receive, noting)
+        finally:
+            for opened in mine:
+                if self._raw.get(opened) is raw:
+                    del self._raw[opened]
 
     # plain WebSocket -----------------------------------------------------------------------
     async def websocket(self, scope: AsgiScope, receive: Receive, send: Send) -> None:
@@ -252,7 +629,8 @@ class Audience:
         except DomainError:
             writer = False
         await send({"type": "websocket.accept"})
-        peer = WsPeer(send)
+        raw = RawSocket.of(send)
+        peer: WsPeer | RawPeer = RawPeer(raw, send) if raw is not None and await raw.opened() else WsPeer(send)
         writer_task = asyncio.create_task(peer.run())
         _, state = self.cues.state(ep.project_uuid)
         shaped = ep.shape(state)
@@ -264,8 +642,8 @@ class Audience:
                 message = await receive()
                 if message["type"] == "websocket.disconnect":
                     return
-                raw = message.get("text") or message.get("bytes") or b""
-                peer.offer(json.dumps(await self._publish_from_socket(ep, writer, raw)))
+                data = message.get("text") or message.get("bytes") or b""
+                peer.offer(json.dumps(await self._publish_from_socket(ep, writer, data)))
         finally:
             ep.sockets.discard(peer)
             writer_task.cancel()

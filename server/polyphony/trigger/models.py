@@ -1,10 +1,11 @@
-"""ORM models: projects and channels (mirrored from the projects file), cues and per-project state."""
+"""ORM models: projects and channels (from the projects file or the management API), uploaded
+assets, cues and per-project state."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from polyphony.core.db import Base
@@ -17,6 +18,8 @@ class Project(Base):
     position: Mapped[int] = mapped_column(Integer)
     path: Mapped[list[str]] = mapped_column(JSON)
     label: Mapped[list[str] | None] = mapped_column(JSON)
+    # "file": listed in the projects file (synchronised at start); "api": created through the API.
+    source: Mapped[str] = mapped_column(String(8), default="api", server_default="file")
     channels: Mapped[list[Channel]] = relationship(
         back_populates="project", order_by="Channel.position", cascade="all, delete-orphan", lazy="selectin"
     )
@@ -35,7 +38,28 @@ class Channel(Base):
     provisioning_uri: Mapped[str | None] = mapped_column(Text)
     lastmodified: Mapped[int | None] = mapped_column(BigInteger)
     renderer: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(8), default="api", server_default="file")
+    # When the channel's uploaded assets last changed (epoch ms, strictly increasing); NULL: the
+    # channel never had an uploaded asset. Set: this server provisions the channel's assets.
+    assets_changed_ms: Mapped[int | None] = mapped_column(BigInteger)
     project: Mapped[Project] = relationship(back_populates="channels")
+
+
+class Asset(Base):
+    """A file uploaded into a channel through the API; its bytes live in the object store. Rows go
+    with their channel (ON DELETE CASCADE); the service deletes the objects."""
+
+    __tablename__ = "trigger_assets"
+    __table_args__ = (UniqueConstraint("channel_uuid", "filepath", name="uq_trigger_assets_channel_filepath"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    channel_uuid: Mapped[str] = mapped_column(ForeignKey("trigger_channels.uuid", ondelete="CASCADE"))
+    filepath: Mapped[str] = mapped_column(String(1024))
+    filesize: Mapped[int] = mapped_column(BigInteger)
+    lastmodified: Mapped[int] = mapped_column(BigInteger)  # epoch ms, strictly increasing per path
+    content_type: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64))
+    object_key: Mapped[str] = mapped_column(String(255))
 
 
 class Cue(Base):

@@ -186,15 +186,17 @@ class RedisRelay:
                 await asyncio.sleep(self.retry)
 
     async def _replay(self, cues: CueService) -> None:
-        """Deliver what was stored while the subscription was down (duplicates are dropped)."""
+        """Deliver what was stored while the subscription was down (duplicates are dropped), then take
+        the merged states from the database: late joiners get the full current state, not a replay."""
         after = max(0, cues.last_sequence - 256)  # sequences may commit slightly out of order
         while True:
             events = await cues.stored_after(after)
             for event in events:
                 await cues.deliver_remote(event)
             if len(events) < 500:
-                return
+                break
             after = events[-1].sequence
+        await cues.reload_states()
 
     async def close(self) -> None:
         if self._task is not None:

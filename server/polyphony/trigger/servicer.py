@@ -9,14 +9,15 @@ from typing import Any
 import grpc
 from google.api import httpbody_pb2
 from google.protobuf import json_format, struct_pb2, timestamp_pb2
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from polyphony.api.trigger.v1 import trigger_pb2 as pb
 from polyphony.api.trigger.v1 import trigger_pb2_grpc
 from polyphony.app import AppContext
 from polyphony.core.errors import DomainError, InvalidArgument, NotFound
 from polyphony.edge.live import LiveApp
-from polyphony.rpc.http import base_url, metadata, send_http
-from polyphony.trigger import catalog, cuelists, files, projects_file
+from polyphony.rpc.http import base_url, is_head, metadata, send_http
+from polyphony.trigger import assets, catalog, cuelists, files, manage, projects_file
 from polyphony.trigger.bus import CueBus, CueEvent, Overflow
 from polyphony.trigger.cues import CueService
 from polyphony.trigger.live import Audience, channel_namespace, project_namespace
@@ -72,10 +73,38 @@ def _serialize_stream_item(item: Any) -> bytes:
     return item if isinstance(item, bytes) else bytes(item.SerializeToString())
 
 
+def _strings(values: Any, field: str) -> list[str]:
+    out = []
+    for value in values:
+        if value.WhichOneof("kind") != "string_value":
+            raise InvalidArgument(f"`{field}` must be a list of strings", field=field)
+        out.append(value.string_value)
+    return out
+
+
+def project_fields(msg: pb.ProjectInput) -> manage.ProjectFields:
+    label = _strings(msg.project_label.values, "projectLabel") if msg.HasField("project_label") else None
+    return manage.ProjectFields(msg.project_uuid if msg.HasField("project_uuid") else None,
+                                list(msg.project_path), label or None)
+
+
+def channel_fields(msg: pb.ChannelInput) -> manage.ChannelFields:
+    return manage.ChannelFields(
+        channel_uuid=msg.channel_uuid if msg.HasField("channel_uuid") else None,
+        label=msg.label if msg.HasField("label") else None,
+        container_ids=list(msg.container_ids),
+        channel_trigger=msg.channel_trigger,
+        provisioning_uri=msg.provisioning_uri if msg.HasField("provisioning_uri") else None,
+        lastmodified=msg.lastmodified if msg.HasField("lastmodified") else None,
+        renderer=msg.renderer if msg.HasField("renderer") else None,
+    )
+
+
 class TriggerServicer(trigger_pb2_grpc.TriggerServiceServicer):
-    def __init__(self, ctx: AppContext, cues: CueService) -> None:
+    def __init__(self, ctx: AppContext, cues: CueService, audience: Audience | None = None) -> None:
         self.ctx = ctx
         self.cues = cues
+        self.audience = audience
 
     def _base(self, context: grpc.aio.ServicerContext) -> str:
         fallback = self.ctx.settings.public_url or f"http://localhost:{self.ctx.settings.http_port}"
@@ -94,11 +123,21 @@ class TriggerServicer(trigger_pb2_grpc.TriggerServiceServicer):
             out.provisioning_uri = c.provisioning_uri
             if c.lastmodified is not None:
                 out.lastmodified = c.lastmodified
+        elif c.assets_changed_ms is not None:  # assets uploaded here
+            out.provisioning_uri = f"{base}/opentheater/files/{project.uuid}/{c.uuid}/"
+            out.lastmodified = c.assets_changed_ms
         if c.channel_trigger:
             out.trigger_uri = base + channel_namespace(project.uuid, c.uuid)
         if c.renderer is not None:
             out.renderer = c.renderer
         return out
+
+    async def _project(self, p: Project, base: str) -> pb.Project:
+        item = pb.Project(project_uuid=p.uuid, project_path=list(p.path), trigger_uri=base + project_namespace(p.uuid))
+        if p.label is not None:
+            item.project_label.extend(list(p.label))
+        item.channel_list.extend([await self._channel(c, p, base) for c in p.channels])
+        return item
 
     async def GetProjectList(
         self, request: pb.GetProjectListRequest, context: grpc.aio.ServicerContext
@@ -106,29 +145,23 @@ class TriggerServicer(trigger_pb2_grpc.TriggerServiceServicer):
         base = self._base(context)
         async with self.ctx.db.session() as session:
             projects = await catalog.list_projects(session)
-        response = pb.GetProjectListResponse()
-        for p in projects:
-            item = pb.Project(
-                project_uuid=p.uuid, project_path=list(p.path), trigger_uri=base + project_namespace(p.uuid)
-            )
-            if p.label is not None:
-                item.project_label.extend(list(p.label))
-            item.channel_list.extend([await self._channel(c, p, base) for c in p.channels])
-            response.projects.append(item)
-        return response
+        return pb.GetProjectListResponse(projects=[await self._project(p, base) for p in projects])
 
-    async def _files_dir(self, project_uuid: str, channel_uuid: str) -> str:
-        async with self.ctx.db.session() as session:
-            channel = await catalog.get_channel(session, project_uuid, channel_uuid)
-        if channel.files_dir is None:
+    async def _provisioned(self, session: AsyncSession, project_uuid: str, channel_uuid: str) -> Channel:
+        channel = await catalog.get_channel(session, project_uuid, channel_uuid)
+        if channel.files_dir is None and channel.assets_changed_ms is None:
             raise NotFound(f"channel {channel.uuid} is not provisioned by this server")
-        return channel.files_dir
+        return channel
 
     async def GetFileList(
         self, request: pb.GetFileListRequest, context: grpc.aio.ServicerContext
     ) -> pb.GetFileListResponse:
-        directory = await self._files_dir(request.project_uuid, request.channel_uuid)
-        entries = await files.list_files(directory)
+        async with self.ctx.db.session() as session:
+            channel = await self._provisioned(session, request.project_uuid, request.channel_uuid)
+            if channel.files_dir is not None:
+                entries = await files.list_files(channel.files_dir)
+            else:
+                entries = await assets.listing(session, channel.uuid)
         return pb.GetFileListResponse(files=[
             pb.FileDefinition(filepath=f.filepath, filesize=f.filesize, lastmodified=f.lastmodified) for f in entries
         ])
@@ -136,22 +169,114 @@ class TriggerServicer(trigger_pb2_grpc.TriggerServiceServicer):
     async def GetAsset(
         self, request: pb.GetAssetRequest, context: grpc.aio.ServicerContext
     ) -> AsyncIterator[httpbody_pb2.HttpBody]:
-        directory = await self._files_dir(request.project_uuid, request.channel_uuid)
-        path = files.resolve(directory, request.filepath)
-        size = path.stat().st_size
-        span = files.parse_range(metadata(context).get("range"), size)
-        start, end = span if span is not None else (0, size - 1)
+        range_header = metadata(context).get("range")
+        async with self.ctx.db.session() as session:
+            channel = await self._provisioned(session, request.project_uuid, request.channel_uuid)
+            stored = None
+            if channel.files_dir is None:
+                stored = await assets.open_asset(session, channel.uuid, request.filepath, range_header)
+        if stored is not None:
+            size, span, ctype = stored.size, stored.span, stored.content_type
+            chunks = assets.read(self.ctx.objects, stored)
+        else:
+            assert channel.files_dir is not None
+            path = files.resolve(channel.files_dir, request.filepath)
+            size = path.stat().st_size
+            span = files.parse_range(range_header, size)
+            ctype = files.content_type(path)
+            start, end = span if span is not None else (0, size - 1)
+            chunks = files.read(path, start, end)
         headers = [("accept-ranges", "bytes"), ("cache-control", "no-cache")]
         if span is not None:
-            headers.append(("content-range", f"bytes {start}-{end}/{size}"))
+            headers.append(("content-range", f"bytes {span[0]}-{span[1]}/{size}"))
         await send_http(context, status=206 if span is not None else 200, headers=headers)
-        ctype = files.content_type(path)
         first = True
-        async for chunk in files.read(path, start, end):
-            yield httpbody_pb2.HttpBody(content_type=ctype if first else "", data=chunk)
-            first = False
+        if not is_head(context):
+            async for chunk in chunks:
+                yield httpbody_pb2.HttpBody(content_type=ctype if first else "", data=chunk)
+                first = False
         if first:
             yield httpbody_pb2.HttpBody(content_type=ctype)
+
+    # ---- management --------------------------------------------------------------------------
+    async def _refresh_audience(self) -> None:
+        if self.audience is not None:
+            await self.audience.reload()
+
+    async def CreateProject(self, request: pb.CreateProjectRequest, context: grpc.aio.ServicerContext) -> pb.Project:
+        project = await manage.create_project(self.ctx.db, project_fields(request.project))
+        await self._refresh_audience()
+        await send_http(context, status=201, headers=[
+            ("location", f"{self._base(context)}/opentheater/projects/{project.uuid}")])
+        return await self._project(project, self._base(context))
+
+    async def UpdateProject(self, request: pb.UpdateProjectRequest, context: grpc.aio.ServicerContext) -> pb.Project:
+        project = await manage.update_project(self.ctx.db, request.project_uuid, project_fields(request.project))
+        return await self._project(project, self._base(context))
+
+    async def DeleteProject(
+        self, request: pb.DeleteProjectRequest, context: grpc.aio.ServicerContext
+    ) -> pb.DeleteProjectResponse:
+        uid = await manage.delete_project(self.ctx.db, self.ctx.objects, request.project_uuid)
+        self.cues.forget(uid)
+        await self._refresh_audience()
+        await send_http(context, status=204)
+        return pb.DeleteProjectResponse()
+
+    async def CreateChannel(self, request: pb.CreateChannelRequest, context: grpc.aio.ServicerContext) -> pb.Channel:
+        project, channel = await manage.create_channel(self.ctx.db, request.project_uuid,
+                                                       channel_fields(request.channel))
+        await self._refresh_audience()
+        await send_http(context, status=201)
+        return await self._channel(channel, project, self._base(context))
+
+    async def UpdateChannel(self, request: pb.UpdateChannelRequest, context: grpc.aio.ServicerContext) -> pb.Channel:
+        project, channel = await manage.update_channel(self.ctx.db, request.project_uuid, request.channel_uuid,
+                                                       channel_fields(request.channel))
+        await self._refresh_audience()
+        return await self._channel(channel, project, self._base(context))
+
+    async def DeleteChannel(
+        self, request: pb.DeleteChannelRequest, context: grpc.aio.ServicerContext
+    ) -> pb.DeleteChannelResponse:
+        await manage.delete_channel(self.ctx.db, self.ctx.objects, request.project_uuid, request.channel_uuid)
+        await self._refresh_audience()
+        await send_http(context, status=204)
+        return pb.DeleteChannelResponse()
+
+    async def UploadAsset(
+        self, request_iterator: AsyncIterator[pb.UploadAssetRequest], context: grpc.aio.ServicerContext
+    ) -> pb.UploadAssetResponse:
+        it = aiter(request_iterator)
+        first = await anext(it, None)
+        if first is None:
+            raise InvalidArgument("empty upload: the first message must name the asset", field="filepath")
+        content_type = first.body.content_type or metadata(context).get("content-type")
+
+        async def chunks() -> AsyncIterator[bytes]:
+            if first.body.data:
+                yield first.body.data
+            async for message in it:
+                if message.body.data:
+                    yield message.body.data
+
+        stored = await assets.upload(self.ctx.db, self.ctx.objects, first.project_uuid, first.channel_uuid,
+                                     first.filepath, content_type, chunks())
+        await send_http(context, status=201 if stored.created else 200)
+        return pb.UploadAssetResponse(
+            file=pb.FileDefinition(filepath=stored.filepath, filesize=stored.filesize,
+                                   lastmodified=stored.lastmodified),
+            content_type=stored.content_type, created=stored.created,
+            channel_lastmodified=stored.channel_lastmodified,
+        )
+
+    async def DeleteAsset(
+        self, request: pb.DeleteAssetRequest, context: grpc.aio.ServicerContext
+    ) -> pb.DeleteAssetResponse:
+        await assets.delete(self.ctx.db, self.ctx.objects, request.project_uuid, request.channel_uuid,
+                            request.filepath)
+        await send_http(context, status=204)
+        return pb.DeleteAssetResponse()
 
     async def Publish(self, request: pb.PublishRequest, context: grpc.aio.ServicerContext) -> pb.PublishResponse:
         raw: bytes | str = request.payload or request.body.data
@@ -233,8 +358,12 @@ def _add_to_server(servicer: TriggerServicer, server: grpc.aio.Server) -> None:
                         else getattr(pb, method.output_type.name))
         behavior = getattr(servicer, method.name)
         serialize = _serialize_stream_item if method.name == "Subscribe" else response_cls.SerializeToString
-        factory = (grpc.unary_stream_rpc_method_handler if method.server_streaming
-                   else grpc.unary_unary_rpc_method_handler)
+        factory = {
+            (False, False): grpc.unary_unary_rpc_method_handler,
+            (False, True): grpc.unary_stream_rpc_method_handler,
+            (True, False): grpc.stream_unary_rpc_method_handler,
+            (True, True): grpc.stream_stream_rpc_method_handler,
+        }[(method.client_streaming, method.server_streaming)]
         handlers[method.name] = factory(behavior, request_deserializer=request_cls.FromString,
                                         response_serializer=serialize)
     server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(SERVICE, handlers),))
@@ -242,20 +371,17 @@ def _add_to_server(servicer: TriggerServicer, server: grpc.aio.Server) -> None:
 
 
 async def register(server: grpc.aio.Server, ctx: AppContext, live: LiveApp) -> str:
-    if ctx.settings.projects_file:  # the file is the source of truth; without one, keep what is stored
-        await catalog.sync_projects(ctx.db, projects_file.load(ctx.settings.projects_file))
-    async with ctx.db.session() as session:
-        projects = await catalog.list_projects(session)
+    if ctx.settings.projects_file:  # the file's projects are made equal to it; the API's are kept
+        await catalog.sync_projects(ctx.db, projects_file.load(ctx.settings.projects_file), store=ctx.objects)
     settings = ctx.settings
     relay = make_relay(settings.cue_bus, workers=settings.workers, redis_url=settings.redis_url,
                        redis_channel=settings.redis_channel)
     cues = CueService(ctx.db, CueBus(), relay)
     await cues.start()
     log.info("cue bus: %s", relay.name)
-    audience = Audience(live, cues, ctx.authorizer)
+    audience = Audience(live, cues, ctx.authorizer, ctx.db, follow=relay.name != "memory")
     WebApp().install(live)
-    for p in projects:
-        audience.add_project(p.uuid, [(c.uuid, tuple(c.container_ids)) for c in p.channels if c.channel_trigger])
+    await audience.reload()
     ctx.extras["trigger.cues"] = cues
 
     async def close() -> None:
@@ -263,5 +389,5 @@ async def register(server: grpc.aio.Server, ctx: AppContext, live: LiveApp) -> s
         await audience.close()
 
     ctx.closers.append(close)
-    _add_to_server(TriggerServicer(ctx, cues), server)
+    _add_to_server(TriggerServicer(ctx, cues, audience), server)
     return SERVICE

@@ -41,3 +41,46 @@ async def test_a_stalled_client_is_dropped_without_blocking_the_offer() -> None:
     await asyncio.wait_for(task, 1)
     assert sent[0]["text"] == "0" and sent[-1] == {"type": "websocket.close", "code": 1013}
     assert len(sent) == 2  # the backlog was discarded, the socket closed
+
+
+class _Transport:
+    def __init__(self) -> None:
+        self.written: list[bytes] = []
+
+    def write(self, data: bytes) -> None:
+        self.written.append(data)
+
+
+class _Target:
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.transport = _Transport()
+
+
+def test_frames_go_to_sockets_and_what_the_kernel_refuses_to_the_transport() -> None:
+    import socket
+
+    from polyphony.trigger.live import FrameWriter, ws_text_frame
+
+    frame = ws_text_frame(b"x" * 1000)
+    pairs = [socket.socketpair() for _ in range(3)]
+    try:
+        for ours, _theirs in pairs:
+            ours.setblocking(False)
+        full = pairs[2][0]
+        full.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
+        while True:  # fill the third connection's socket buffer: the kernel takes part or nothing
+            try:
+                full.send(b"\0" * 4096)
+            except BlockingIOError:
+                break
+        targets = [_Target(ours.fileno()) for ours, _ in pairs]
+        FrameWriter.write(targets, frame)  # type: ignore[arg-type]
+        for (_ours, theirs), target in zip(pairs[:2], targets[:2], strict=True):
+            assert theirs.recv(4096) == frame and target.transport.written == []
+        assert b"".join(targets[2].transport.written) == frame[-len(b"".join(targets[2].transport.written)):]
+        assert targets[2].transport.written  # the rest waits in the transport, in order
+    finally:
+        for a, b in pairs:
+            a.close()
+            b.close()

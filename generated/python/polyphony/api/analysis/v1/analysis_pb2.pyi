@@ -11,7 +11,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class Item(_message.Message):
-    __slots__ = ("uuid", "url", "title", "description", "artist", "album", "source_file", "source_url", "mime_type", "audio_duration", "samplerate", "channels", "sha1", "sha256", "external_id", "external_uri", "is_public", "lock", "test", "date_added", "date_modified", "provider", "analysis_tracks", "annotation_tracks")
+    __slots__ = ("uuid", "url", "title", "description", "artist", "album", "source_file", "source_url", "mime_type", "audio_duration", "samplerate", "channels", "sha1", "sha256", "external_id", "external_uri", "is_public", "lock", "test", "date_added", "date_modified", "provider", "analysis_tracks", "annotation_tracks", "author")
     UUID_FIELD_NUMBER: _ClassVar[int]
     URL_FIELD_NUMBER: _ClassVar[int]
     TITLE_FIELD_NUMBER: _ClassVar[int]
@@ -36,6 +36,7 @@ class Item(_message.Message):
     PROVIDER_FIELD_NUMBER: _ClassVar[int]
     ANALYSIS_TRACKS_FIELD_NUMBER: _ClassVar[int]
     ANNOTATION_TRACKS_FIELD_NUMBER: _ClassVar[int]
+    AUTHOR_FIELD_NUMBER: _ClassVar[int]
     uuid: str
     url: str
     title: str
@@ -60,7 +61,8 @@ class Item(_message.Message):
     provider: str
     analysis_tracks: _containers.RepeatedScalarFieldContainer[str]
     annotation_tracks: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, uuid: _Optional[str] = ..., url: _Optional[str] = ..., title: _Optional[str] = ..., description: _Optional[str] = ..., artist: _Optional[str] = ..., album: _Optional[str] = ..., source_file: _Optional[str] = ..., source_url: _Optional[str] = ..., mime_type: _Optional[str] = ..., audio_duration: _Optional[float] = ..., samplerate: _Optional[int] = ..., channels: _Optional[int] = ..., sha1: _Optional[str] = ..., sha256: _Optional[str] = ..., external_id: _Optional[str] = ..., external_uri: _Optional[str] = ..., is_public: _Optional[bool] = ..., lock: _Optional[bool] = ..., test: _Optional[bool] = ..., date_added: _Optional[str] = ..., date_modified: _Optional[str] = ..., provider: _Optional[str] = ..., analysis_tracks: _Optional[_Iterable[str]] = ..., annotation_tracks: _Optional[_Iterable[str]] = ...) -> None: ...
+    author: str
+    def __init__(self, uuid: _Optional[str] = ..., url: _Optional[str] = ..., title: _Optional[str] = ..., description: _Optional[str] = ..., artist: _Optional[str] = ..., album: _Optional[str] = ..., source_file: _Optional[str] = ..., source_url: _Optional[str] = ..., mime_type: _Optional[str] = ..., audio_duration: _Optional[float] = ..., samplerate: _Optional[int] = ..., channels: _Optional[int] = ..., sha1: _Optional[str] = ..., sha256: _Optional[str] = ..., external_id: _Optional[str] = ..., external_uri: _Optional[str] = ..., is_public: _Optional[bool] = ..., lock: _Optional[bool] = ..., test: _Optional[bool] = ..., date_added: _Optional[str] = ..., date_modified: _Optional[str] = ..., provider: _Optional[str] = ..., analysis_tracks: _Optional[_Iterable[str]] = ..., annotation_tracks: _Optional[_Iterable[str]] = ..., author: _Optional[str] = ...) -> None: ...
 
 class ItemFields(_message.Message):
     __slots__ = ("title", "description", "artist", "album", "source_url", "external_id", "external_uri", "is_public", "source_filename", "provider")
@@ -166,6 +168,50 @@ class GetProcessorRequest(_message.Message):
     pid: str
     def __init__(self, pid: _Optional[str] = ...) -> None: ...
 
+class ProcessorParametersSchema(_message.Message):
+    __slots__ = ("parameters_schema",)
+    PARAMETERS_SCHEMA_FIELD_NUMBER: _ClassVar[int]
+    parameters_schema: _struct_pb2.Struct
+    def __init__(self, parameters_schema: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
+
+class ProcessorParametersDefault(_message.Message):
+    __slots__ = ("parameters_default",)
+    PARAMETERS_DEFAULT_FIELD_NUMBER: _ClassVar[int]
+    parameters_default: _struct_pb2.Struct
+    def __init__(self, parameters_default: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
+
+class GetApiRootRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class UpdatePresetRequest(_message.Message):
+    __slots__ = ("uuid", "body")
+    UUID_FIELD_NUMBER: _ClassVar[int]
+    BODY_FIELD_NUMBER: _ClassVar[int]
+    uuid: str
+    body: _struct_pb2.Struct
+    def __init__(self, uuid: _Optional[str] = ..., body: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
+
+class DeletePresetRequest(_message.Message):
+    __slots__ = ("uuid",)
+    UUID_FIELD_NUMBER: _ClassVar[int]
+    uuid: str
+    def __init__(self, uuid: _Optional[str] = ...) -> None: ...
+
+class DeletePresetResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class DeleteTaskRequest(_message.Message):
+    __slots__ = ("uuid",)
+    UUID_FIELD_NUMBER: _ClassVar[int]
+    uuid: str
+    def __init__(self, uuid: _Optional[str] = ...) -> None: ...
+
+class DeleteTaskResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
 class Preset(_message.Message):
     __slots__ = ("url", "uuid", "processor", "parameters", "is_public", "date_added", "date_modified", "processor_version")
     URL_FIELD_NUMBER: _ClassVar[int]
@@ -203,7 +249,7 @@ class GetPresetRequest(_message.Message):
     def __init__(self, uuid: _Optional[str] = ...) -> None: ...
 
 class Task(_message.Message):
-    __slots__ = ("url", "uuid", "item", "preset", "status", "error", "date_added", "date_modified", "experience", "selection", "progress")
+    __slots__ = ("url", "uuid", "item", "preset", "status", "error", "date_added", "date_modified", "experience", "selection", "progress", "author")
     URL_FIELD_NUMBER: _ClassVar[int]
     UUID_FIELD_NUMBER: _ClassVar[int]
     ITEM_FIELD_NUMBER: _ClassVar[int]
@@ -215,6 +261,7 @@ class Task(_message.Message):
     EXPERIENCE_FIELD_NUMBER: _ClassVar[int]
     SELECTION_FIELD_NUMBER: _ClassVar[int]
     PROGRESS_FIELD_NUMBER: _ClassVar[int]
+    AUTHOR_FIELD_NUMBER: _ClassVar[int]
     url: str
     uuid: str
     item: str
@@ -226,7 +273,8 @@ class Task(_message.Message):
     experience: str
     selection: str
     progress: float
-    def __init__(self, url: _Optional[str] = ..., uuid: _Optional[str] = ..., item: _Optional[str] = ..., preset: _Optional[str] = ..., status: _Optional[int] = ..., error: _Optional[str] = ..., date_added: _Optional[str] = ..., date_modified: _Optional[str] = ..., experience: _Optional[str] = ..., selection: _Optional[str] = ..., progress: _Optional[float] = ...) -> None: ...
+    author: str
+    def __init__(self, url: _Optional[str] = ..., uuid: _Optional[str] = ..., item: _Optional[str] = ..., preset: _Optional[str] = ..., status: _Optional[int] = ..., error: _Optional[str] = ..., date_added: _Optional[str] = ..., date_modified: _Optional[str] = ..., experience: _Optional[str] = ..., selection: _Optional[str] = ..., progress: _Optional[float] = ..., author: _Optional[str] = ...) -> None: ...
 
 class CreateTaskRequest(_message.Message):
     __slots__ = ("task",)
@@ -298,7 +346,7 @@ class GetResultRequest(_message.Message):
     def __init__(self, uuid: _Optional[str] = ...) -> None: ...
 
 class Experience(_message.Message):
-    __slots__ = ("url", "uuid", "title", "description", "presets", "is_public", "date_added", "date_modified")
+    __slots__ = ("url", "uuid", "title", "description", "presets", "is_public", "date_added", "date_modified", "author")
     URL_FIELD_NUMBER: _ClassVar[int]
     UUID_FIELD_NUMBER: _ClassVar[int]
     TITLE_FIELD_NUMBER: _ClassVar[int]
@@ -307,6 +355,7 @@ class Experience(_message.Message):
     IS_PUBLIC_FIELD_NUMBER: _ClassVar[int]
     DATE_ADDED_FIELD_NUMBER: _ClassVar[int]
     DATE_MODIFIED_FIELD_NUMBER: _ClassVar[int]
+    AUTHOR_FIELD_NUMBER: _ClassVar[int]
     url: str
     uuid: str
     title: str
@@ -315,7 +364,8 @@ class Experience(_message.Message):
     is_public: bool
     date_added: str
     date_modified: str
-    def __init__(self, url: _Optional[str] = ..., uuid: _Optional[str] = ..., title: _Optional[str] = ..., description: _Optional[str] = ..., presets: _Optional[_Iterable[str]] = ..., is_public: _Optional[bool] = ..., date_added: _Optional[str] = ..., date_modified: _Optional[str] = ...) -> None: ...
+    author: str
+    def __init__(self, url: _Optional[str] = ..., uuid: _Optional[str] = ..., title: _Optional[str] = ..., description: _Optional[str] = ..., presets: _Optional[_Iterable[str]] = ..., is_public: _Optional[bool] = ..., date_added: _Optional[str] = ..., date_modified: _Optional[str] = ..., author: _Optional[str] = ...) -> None: ...
 
 class CreateExperienceRequest(_message.Message):
     __slots__ = ("body",)
@@ -352,7 +402,7 @@ class DeleteExperienceResponse(_message.Message):
     def __init__(self) -> None: ...
 
 class Selection(_message.Message):
-    __slots__ = ("url", "uuid", "title", "description", "items", "selections", "is_public", "date_added", "date_modified")
+    __slots__ = ("url", "uuid", "title", "description", "items", "selections", "is_public", "date_added", "date_modified", "author")
     URL_FIELD_NUMBER: _ClassVar[int]
     UUID_FIELD_NUMBER: _ClassVar[int]
     TITLE_FIELD_NUMBER: _ClassVar[int]
@@ -362,6 +412,7 @@ class Selection(_message.Message):
     IS_PUBLIC_FIELD_NUMBER: _ClassVar[int]
     DATE_ADDED_FIELD_NUMBER: _ClassVar[int]
     DATE_MODIFIED_FIELD_NUMBER: _ClassVar[int]
+    AUTHOR_FIELD_NUMBER: _ClassVar[int]
     url: str
     uuid: str
     title: str
@@ -371,7 +422,8 @@ class Selection(_message.Message):
     is_public: bool
     date_added: str
     date_modified: str
-    def __init__(self, url: _Optional[str] = ..., uuid: _Optional[str] = ..., title: _Optional[str] = ..., description: _Optional[str] = ..., items: _Optional[_Iterable[str]] = ..., selections: _Optional[_Iterable[str]] = ..., is_public: _Optional[bool] = ..., date_added: _Optional[str] = ..., date_modified: _Optional[str] = ...) -> None: ...
+    author: str
+    def __init__(self, url: _Optional[str] = ..., uuid: _Optional[str] = ..., title: _Optional[str] = ..., description: _Optional[str] = ..., items: _Optional[_Iterable[str]] = ..., selections: _Optional[_Iterable[str]] = ..., is_public: _Optional[bool] = ..., date_added: _Optional[str] = ..., date_modified: _Optional[str] = ..., author: _Optional[str] = ...) -> None: ...
 
 class CreateSelectionRequest(_message.Message):
     __slots__ = ("body",)
@@ -626,7 +678,7 @@ class AnalysisTrack(_message.Message):
     def __init__(self, url: _Optional[str] = ..., uuid: _Optional[str] = ..., title: _Optional[str] = ..., description: _Optional[str] = ..., analysis: _Optional[str] = ..., item: _Optional[str] = ..., color: _Optional[str] = ..., result_url: _Optional[str] = ..., parameters_schema: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., parameters_default: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., parametrizable: _Optional[bool] = ..., is_public: _Optional[bool] = ..., date_added: _Optional[str] = ..., date_modified: _Optional[str] = ...) -> None: ...
 
 class AnnotationTrack(_message.Message):
-    __slots__ = ("url", "uuid", "title", "description", "item", "start_time", "overlapping", "is_public", "annotations", "date_added", "date_modified")
+    __slots__ = ("url", "uuid", "title", "description", "item", "start_time", "overlapping", "is_public", "annotations", "date_added", "date_modified", "author")
     URL_FIELD_NUMBER: _ClassVar[int]
     UUID_FIELD_NUMBER: _ClassVar[int]
     TITLE_FIELD_NUMBER: _ClassVar[int]
@@ -638,6 +690,7 @@ class AnnotationTrack(_message.Message):
     ANNOTATIONS_FIELD_NUMBER: _ClassVar[int]
     DATE_ADDED_FIELD_NUMBER: _ClassVar[int]
     DATE_MODIFIED_FIELD_NUMBER: _ClassVar[int]
+    AUTHOR_FIELD_NUMBER: _ClassVar[int]
     url: str
     uuid: str
     title: str
@@ -649,7 +702,8 @@ class AnnotationTrack(_message.Message):
     annotations: _containers.RepeatedScalarFieldContainer[str]
     date_added: str
     date_modified: str
-    def __init__(self, url: _Optional[str] = ..., uuid: _Optional[str] = ..., title: _Optional[str] = ..., description: _Optional[str] = ..., item: _Optional[str] = ..., start_time: _Optional[float] = ..., overlapping: _Optional[bool] = ..., is_public: _Optional[bool] = ..., annotations: _Optional[_Iterable[str]] = ..., date_added: _Optional[str] = ..., date_modified: _Optional[str] = ...) -> None: ...
+    author: str
+    def __init__(self, url: _Optional[str] = ..., uuid: _Optional[str] = ..., title: _Optional[str] = ..., description: _Optional[str] = ..., item: _Optional[str] = ..., start_time: _Optional[float] = ..., overlapping: _Optional[bool] = ..., is_public: _Optional[bool] = ..., annotations: _Optional[_Iterable[str]] = ..., date_added: _Optional[str] = ..., date_modified: _Optional[str] = ..., author: _Optional[str] = ...) -> None: ...
 
 class Annotation(_message.Message):
     __slots__ = ("url", "uuid", "title", "description", "track", "results", "start_time", "stop_time", "is_public", "date_added", "date_modified")
@@ -730,6 +784,24 @@ class GetAnalysisTrackRequest(_message.Message):
     UUID_FIELD_NUMBER: _ClassVar[int]
     uuid: str
     def __init__(self, uuid: _Optional[str] = ...) -> None: ...
+
+class ExportResultTrackRequest(_message.Message):
+    __slots__ = ("uuid", "res_id", "tool")
+    UUID_FIELD_NUMBER: _ClassVar[int]
+    RES_ID_FIELD_NUMBER: _ClassVar[int]
+    TOOL_FIELD_NUMBER: _ClassVar[int]
+    uuid: str
+    res_id: str
+    tool: str
+    def __init__(self, uuid: _Optional[str] = ..., res_id: _Optional[str] = ..., tool: _Optional[str] = ...) -> None: ...
+
+class SetAnalysisTrackParametersRequest(_message.Message):
+    __slots__ = ("uuid", "body")
+    UUID_FIELD_NUMBER: _ClassVar[int]
+    BODY_FIELD_NUMBER: _ClassVar[int]
+    uuid: str
+    body: _struct_pb2.Struct
+    def __init__(self, uuid: _Optional[str] = ..., body: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
 
 class UpdateAnalysisTrackRequest(_message.Message):
     __slots__ = ("uuid", "body")
@@ -872,6 +944,46 @@ class AuthToken(_message.Message):
     TOKEN_FIELD_NUMBER: _ClassVar[int]
     token: str
     def __init__(self, token: _Optional[str] = ...) -> None: ...
+
+class ObtainJwtPairRequest(_message.Message):
+    __slots__ = ("body",)
+    BODY_FIELD_NUMBER: _ClassVar[int]
+    body: _struct_pb2.Struct
+    def __init__(self, body: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
+
+class RefreshJwtRequest(_message.Message):
+    __slots__ = ("body",)
+    BODY_FIELD_NUMBER: _ClassVar[int]
+    body: _struct_pb2.Struct
+    def __init__(self, body: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
+
+class JwtPair(_message.Message):
+    __slots__ = ("refresh", "access")
+    REFRESH_FIELD_NUMBER: _ClassVar[int]
+    ACCESS_FIELD_NUMBER: _ClassVar[int]
+    refresh: str
+    access: str
+    def __init__(self, refresh: _Optional[str] = ..., access: _Optional[str] = ...) -> None: ...
+
+class VerifyJwtRequest(_message.Message):
+    __slots__ = ("body",)
+    BODY_FIELD_NUMBER: _ClassVar[int]
+    body: _struct_pb2.Struct
+    def __init__(self, body: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
+
+class VerifyJwtResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class GetCsrfTokenRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class CsrfToken(_message.Message):
+    __slots__ = ("csrftoken",)
+    CSRFTOKEN_FIELD_NUMBER: _ClassVar[int]
+    csrftoken: str
+    def __init__(self, csrftoken: _Optional[str] = ...) -> None: ...
 
 class ExportArchiveRequest(_message.Message):
     __slots__ = ()

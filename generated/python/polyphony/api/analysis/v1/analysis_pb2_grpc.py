@@ -4,6 +4,7 @@ import grpc
 import warnings
 
 from google.api import httpbody_pb2 as google_dot_api_dot_httpbody__pb2
+from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
 from polyphony.api.analysis.v1 import analysis_pb2 as polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2
 
 GRPC_GENERATED_VERSION = '1.85.1'
@@ -90,6 +91,21 @@ class AnalysisServiceStub:
                 request_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.GetProcessorRequest.SerializeToString,
                 response_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.Processor.FromString,
                 _registered_method=True)
+        self.GetProcessorParametersSchema = channel.unary_unary(
+                '/polyphony.api.analysis.v1.AnalysisService/GetProcessorParametersSchema',
+                request_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.GetProcessorRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.ProcessorParametersSchema.FromString,
+                _registered_method=True)
+        self.GetProcessorParametersDefault = channel.unary_unary(
+                '/polyphony.api.analysis.v1.AnalysisService/GetProcessorParametersDefault',
+                request_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.GetProcessorRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.ProcessorParametersDefault.FromString,
+                _registered_method=True)
+        self.GetApiRoot = channel.unary_unary(
+                '/polyphony.api.analysis.v1.AnalysisService/GetApiRoot',
+                request_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.GetApiRootRequest.SerializeToString,
+                response_deserializer=google_dot_protobuf_dot_struct__pb2.Struct.FromString,
+                _registered_method=True)
         self.CreatePreset = channel.unary_unary(
                 '/polyphony.api.analysis.v1.AnalysisService/CreatePreset',
                 request_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.CreatePresetRequest.SerializeToString,
@@ -105,6 +121,16 @@ class AnalysisServiceStub:
                 request_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.GetPresetRequest.SerializeToString,
                 response_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.Preset.FromString,
                 _registered_method=True)
+        self.UpdatePreset = channel.unary_unary(
+                '/polyphony.api.analysis.v1.AnalysisService/UpdatePreset',
+                request_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.UpdatePresetRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.Preset.FromString,
+                _registered_method=True)
+        self.DeletePreset = channel.unary_unary(
+                '/polyphony.api.analysis.v1.AnalysisService/DeletePreset',
+                request_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.DeletePresetRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.DeletePresetResponse.FromString,
+                _registered_method=True)
         self.CreateTask = channel.unary_unary(
                 '/polyphony.api.analysis.v1.AnalysisService/CreateTask',
                 request_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.CreateTaskRequest.SerializeToString,
@@ -119,6 +145,11 @@ class AnalysisServiceStub:
                 '/polyphony.api.analysis.v1.AnalysisService/GetTask',
                 request_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.GetTaskRequest.SerializeToString,
                 response_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.Task.FromString,
+                _registered_method=True)
+        self.DeleteTask = channel.unary_unary(
+                '/polyphony.api.analysis.v1.AnalysisService/DeleteTask',
+                request_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.DeleteTaskRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.DeleteTaskResponse.FromString,
                 _registered_method=True)
         self.ListResults = channel.unary_stream(
                 '/polyphony.api.analysis.v1.AnalysisService/ListResults',
@@ -215,6 +246,11 @@ class AnalysisServiceStub:
                 request_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.GetItemWaveformRequest.SerializeToString,
                 response_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.Waveform.FromString,
                 _registered_method=True)
+        self.ExportResultTrack = channel.unary_unary(
+                '/polyphony.api.analysis.v1.AnalysisService/ExportResultTrack',
+                request_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.ExportResultTrackRequest.SerializeToString,
+                response_deserializer=google_dot_api_dot_httpbody__pb2.HttpBody.FromString,
+                _registered_method=True)
         self.DownloadItem = channel.unary_stream(
                 '/polyphony.api.analysis.v1.AnalysisService/DownloadItem',
                 request_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.DownloadItemRequest.SerializeToString,
@@ -278,6 +314,16 @@ class AnalysisServiceStub:
         self.GetAnalysisTrack = channel.unary_unary(
                 '/polyphony.api.analysis.v1.AnalysisService/GetAnalysisTrack',
                 request_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.GetAnalysisTrackRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.AnalysisTrack.FromString,
+                _registered_method=True)
+        self.GetAnalysisTrackParametersDefault = channel.unary_unary(
+                '/polyphony.api.analysis.v1.AnalysisService/GetAnalysisTrackParametersDefault',
+                request_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.GetAnalysisTrackRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.ProcessorParametersDefault.FromString,
+                _registered_method=True)
+        self.SetAnalysisTrackParameters = channel.unary_unary(
+                '/polyphony.api.analysis.v1.AnalysisService/SetAnalysisTrackParameters',
+                request_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.SetAnalysisTrackParametersRequest.SerializeToString,
                 response_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.AnalysisTrack.FromString,
                 _registered_method=True)
         self.UpdateAnalysisTrack = channel.unary_unary(
@@ -364,6 +410,26 @@ class AnalysisServiceStub:
                 '/polyphony.api.analysis.v1.AnalysisService/ObtainAuthToken',
                 request_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.ObtainAuthTokenRequest.SerializeToString,
                 response_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.AuthToken.FromString,
+                _registered_method=True)
+        self.ObtainJwtPair = channel.unary_unary(
+                '/polyphony.api.analysis.v1.AnalysisService/ObtainJwtPair',
+                request_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.ObtainJwtPairRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.JwtPair.FromString,
+                _registered_method=True)
+        self.RefreshJwt = channel.unary_unary(
+                '/polyphony.api.analysis.v1.AnalysisService/RefreshJwt',
+                request_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.RefreshJwtRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.JwtPair.FromString,
+                _registered_method=True)
+        self.VerifyJwt = channel.unary_unary(
+                '/polyphony.api.analysis.v1.AnalysisService/VerifyJwt',
+                request_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.VerifyJwtRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.VerifyJwtResponse.FromString,
+                _registered_method=True)
+        self.GetCsrfToken = channel.unary_unary(
+                '/polyphony.api.analysis.v1.AnalysisService/GetCsrfToken',
+                request_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.GetCsrfTokenRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.CsrfToken.FromString,
                 _registered_method=True)
         self.ExportArchive = channel.unary_stream(
                 '/polyphony.api.analysis.v1.AnalysisService/ExportArchive',
@@ -466,6 +532,7 @@ class AnalysisServiceServicer:
 
     def ListProcessors(self, request, context):
         """The installed processors, by pid (`GET /timeside/api/processors/`).
+        Open to anonymous callers even when reads need a token (API.md: read-only for anonymous users).
         buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
         buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
@@ -475,6 +542,38 @@ class AnalysisServiceServicer:
 
     def GetProcessor(self, request, context):
         """One processor, looked up by pid (`GET /timeside/api/processors/{pid}/`).
+        Open to anonymous callers even when reads need a token (API.md: read-only for anonymous users).
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetProcessorParametersSchema(self, request, context):
+        """A processor's parameters JSON Schema (`GET /timeside/api/processors/{pid}/parameters_schema/`).
+        Open to anonymous callers even when reads need a token (API.md: read-only for anonymous users).
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetProcessorParametersDefault(self, request, context):
+        """A processor's default parameters (`GET /timeside/api/processors/{pid}/parameters_default/`).
+        Open to anonymous callers even when reads need a token (API.md: read-only for anonymous users).
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetApiRoot(self, request, context):
+        """The index of the collections (`GET /timeside/api/`): each collection's name and absolute URL.
         buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
         buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
@@ -510,6 +609,25 @@ class AnalysisServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def UpdatePreset(self, request, context):
+        """Change a preset (`PUT`/`PATCH /timeside/api/presets/{uuid}/`): `processor`, `parameters` (validated
+        and normalized as on create) and `is_public`. Presets stay unique: changing one into an equal copy of
+        another is a 409 on `parameters`. Results computed with the old parameters are deleted with their files.
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeletePreset(self, request, context):
+        """Delete a preset (`DELETE /timeside/api/presets/{uuid}/`, 204) with its results and their files, its
+        tasks, analyses and experience memberships.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def CreateTask(self, request, context):
         """Create a task running a preset over an item (`POST /timeside/api/tasks/`, 201). With status 2
         (pending, the default) it starts at once in the server's job runner; status 1 keeps a draft.
@@ -533,6 +651,14 @@ class AnalysisServiceServicer:
         """One task with its current status (`GET /timeside/api/tasks/{uuid}/`).
         buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
         buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteTask(self, request, context):
+        """Delete a task (`DELETE /timeside/api/tasks/{uuid}/`, 204). A running task stops; the results it
+        computed stay (they belong to their item and preset).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -689,7 +815,8 @@ class AnalysisServiceServicer:
     def GetResultData(self, request, context):
         """A result's analyzer container (`GET /timeside/results/{uuid}/{format}/`, format json, yaml, xml or
         hdf5): a list of analyzer results, each with id_metadata, audio_metadata, data_object, parameters,
-        data_mode, time_mode (and frame_metadata when framewise).
+        data_mode, time_mode (and frame_metadata when framewise). Streamed from the stored HDF5 a slice at a
+        time. Format `png` draws the result as `/visual/` does with its defaults (TimeSide's grapher image).
         buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
         buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
@@ -716,6 +843,18 @@ class AnalysisServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ExportResultTrack(self, request, context):
+        """One event or segment sub-result `res_id` of a result's container for an annotation tool
+        (`GET /timeside/results/{uuid}/{res_id}/elan/` an ELAN `.eaf` document, `.../sonic/` a Sonic
+        Visualiser `.svl` layer), as an attachment. Upstream looks the result up by the wrong key [quirk];
+        here it is the result's uuid. 400 on `res_id` for a global or frame-wise result, 404 for an unknown one.
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def DownloadItem(self, request, context):
         """An item's audio transcoded to `ext` (wav, flac, ogg, mp3, opus), optionally only `start`..`stop`
         seconds (`GET /timeside/api/items/{uuid}/download/{ext}`); a Range header gives 206 partial content.
@@ -728,6 +867,7 @@ class AnalysisServiceServicer:
 
     def ListProviders(self, request, context):
         """The installed remote-source providers (`GET /timeside/api/providers/`).
+        Open to anonymous callers even when reads need a token (API.md: read-only for anonymous users).
         buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
         buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
@@ -737,6 +877,7 @@ class AnalysisServiceServicer:
 
     def GetProvider(self, request, context):
         """One provider by uuid (or pid) (`GET /timeside/api/providers/{uuid}/`).
+        Open to anonymous callers even when reads need a token (API.md: read-only for anonymous users).
         buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
         buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
@@ -835,6 +976,30 @@ class AnalysisServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetAnalysisTrackParametersDefault(self, request, context):
+        """The default parameters of an analysis track's processor
+        (`GET /timeside/api/analysis_tracks/{uuid}/parameters_default/`).
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SetAnalysisTrackParameters(self, request, context):
+        """Re-parametrize an analysis track (`POST /timeside/api/analysis_tracks/{uuid}/set_parameters/`, the
+        body being the parameters, or `{"parameters": {...}}`): what TimeSide intends there (upstream answers
+        405). The parameters are validated and normalized for the track's processor into a preset (an equal
+        one is reused), the track moves to an analysis of that preset with the same sub-processor (found or
+        created as a copy of its current one), and computing its result starts. 400 on `parameters`.
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def UpdateAnalysisTrack(self, request, context):
         """Change fields of an analysis track (`PUT`/`PATCH /timeside/api/analysis_tracks/{uuid}/`): the fields present replace
         their value, checked as on create.
@@ -863,7 +1028,8 @@ class AnalysisServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ListAnnotationTracks(self, request, context):
-        """Annotation tracks, oldest first, optionally of one item (`?item_uuid=`) (`GET /timeside/api/annotation_tracks/`).
+        """Annotation tracks, oldest first, optionally of one item (`?item_uuid=`) (`GET /timeside/api/annotation_tracks/`):
+        the public ones and the caller's own (by `author`); a server token sees them all.
         buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
         buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
@@ -993,6 +1159,51 @@ class AnalysisServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ObtainJwtPair(self, request, context):
+        """A JWT access/refresh pair for a username and password (`POST /timeside/api/token/`,
+        `{username, password}` -> `{refresh, access}`, as djangorestframework-simplejwt answers). Both are
+        HS256 JWTs signed with a key derived from the server secret, with `token_type`, `exp`, `iat`, `jti`
+        and `user_id` (the user's uuid) claims; the access token (5 minutes) is accepted as
+        `Authorization: Bearer <access>` with the user's scope, the refresh token (1 day) only here and
+        by RefreshJwt. Wrong credentials are a 401. Open to anyone (the password is the credential).
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RefreshJwt(self, request, context):
+        """A new access token for a valid refresh token (`POST /timeside/api/token/refresh/`, `{refresh}` ->
+        `{access}`); an invalid or expired one, or one of a deleted user, is a 401.
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def VerifyJwt(self, request, context):
+        """Check a token (`POST /timeside/api/token/verify/`, `{token}` -> `{}` with 200 when its signature
+        and expiry are valid, else a 401).
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetCsrfToken(self, request, context):
+        """A CSRF token (`GET /timeside/api/token-csrf/` -> `{csrftoken}`). Polyphony has no cookie sessions,
+        so no request needs it; it is a fresh random token, given for clients that fetch one first.
+        Open to anonymous callers even when reads need a token (API.md: read-only for anonymous users).
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ExportArchive(self, request, context):
         """A portable archive (zip with `manifest.json`) of items with their audio, presets, experiences,
         selections, tasks, results with their containers, analyses, analysis and annotation tracks and
@@ -1063,6 +1274,21 @@ def add_AnalysisServiceServicer_to_server(servicer, server):
                     request_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.GetProcessorRequest.FromString,
                     response_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.Processor.SerializeToString,
             ),
+            'GetProcessorParametersSchema': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetProcessorParametersSchema,
+                    request_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.GetProcessorRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.ProcessorParametersSchema.SerializeToString,
+            ),
+            'GetProcessorParametersDefault': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetProcessorParametersDefault,
+                    request_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.GetProcessorRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.ProcessorParametersDefault.SerializeToString,
+            ),
+            'GetApiRoot': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetApiRoot,
+                    request_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.GetApiRootRequest.FromString,
+                    response_serializer=google_dot_protobuf_dot_struct__pb2.Struct.SerializeToString,
+            ),
             'CreatePreset': grpc.unary_unary_rpc_method_handler(
                     servicer.CreatePreset,
                     request_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.CreatePresetRequest.FromString,
@@ -1078,6 +1304,16 @@ def add_AnalysisServiceServicer_to_server(servicer, server):
                     request_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.GetPresetRequest.FromString,
                     response_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.Preset.SerializeToString,
             ),
+            'UpdatePreset': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdatePreset,
+                    request_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.UpdatePresetRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.Preset.SerializeToString,
+            ),
+            'DeletePreset': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeletePreset,
+                    request_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.DeletePresetRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.DeletePresetResponse.SerializeToString,
+            ),
             'CreateTask': grpc.unary_unary_rpc_method_handler(
                     servicer.CreateTask,
                     request_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.CreateTaskRequest.FromString,
@@ -1092,6 +1328,11 @@ def add_AnalysisServiceServicer_to_server(servicer, server):
                     servicer.GetTask,
                     request_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.GetTaskRequest.FromString,
                     response_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.Task.SerializeToString,
+            ),
+            'DeleteTask': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteTask,
+                    request_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.DeleteTaskRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.DeleteTaskResponse.SerializeToString,
             ),
             'ListResults': grpc.unary_stream_rpc_method_handler(
                     servicer.ListResults,
@@ -1188,6 +1429,11 @@ def add_AnalysisServiceServicer_to_server(servicer, server):
                     request_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.GetItemWaveformRequest.FromString,
                     response_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.Waveform.SerializeToString,
             ),
+            'ExportResultTrack': grpc.unary_unary_rpc_method_handler(
+                    servicer.ExportResultTrack,
+                    request_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.ExportResultTrackRequest.FromString,
+                    response_serializer=google_dot_api_dot_httpbody__pb2.HttpBody.SerializeToString,
+            ),
             'DownloadItem': grpc.unary_stream_rpc_method_handler(
                     servicer.DownloadItem,
                     request_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.DownloadItemRequest.FromString,
@@ -1251,6 +1497,16 @@ def add_AnalysisServiceServicer_to_server(servicer, server):
             'GetAnalysisTrack': grpc.unary_unary_rpc_method_handler(
                     servicer.GetAnalysisTrack,
                     request_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.GetAnalysisTrackRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.AnalysisTrack.SerializeToString,
+            ),
+            'GetAnalysisTrackParametersDefault': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetAnalysisTrackParametersDefault,
+                    request_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.GetAnalysisTrackRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.ProcessorParametersDefault.SerializeToString,
+            ),
+            'SetAnalysisTrackParameters': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetAnalysisTrackParameters,
+                    request_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.SetAnalysisTrackParametersRequest.FromString,
                     response_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.AnalysisTrack.SerializeToString,
             ),
             'UpdateAnalysisTrack': grpc.unary_unary_rpc_method_handler(
@@ -1337,6 +1593,26 @@ def add_AnalysisServiceServicer_to_server(servicer, server):
                     servicer.ObtainAuthToken,
                     request_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.ObtainAuthTokenRequest.FromString,
                     response_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.AuthToken.SerializeToString,
+            ),
+            'ObtainJwtPair': grpc.unary_unary_rpc_method_handler(
+                    servicer.ObtainJwtPair,
+                    request_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.ObtainJwtPairRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.JwtPair.SerializeToString,
+            ),
+            'RefreshJwt': grpc.unary_unary_rpc_method_handler(
+                    servicer.RefreshJwt,
+                    request_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.RefreshJwtRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.JwtPair.SerializeToString,
+            ),
+            'VerifyJwt': grpc.unary_unary_rpc_method_handler(
+                    servicer.VerifyJwt,
+                    request_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.VerifyJwtRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.VerifyJwtResponse.SerializeToString,
+            ),
+            'GetCsrfToken': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetCsrfToken,
+                    request_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.GetCsrfTokenRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.CsrfToken.SerializeToString,
             ),
             'ExportArchive': grpc.unary_stream_rpc_method_handler(
                     servicer.ExportArchive,
@@ -1613,6 +1889,87 @@ class AnalysisService:
             _registered_method=True)
 
     @staticmethod
+    def GetProcessorParametersSchema(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.analysis.v1.AnalysisService/GetProcessorParametersSchema',
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.GetProcessorRequest.SerializeToString,
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.ProcessorParametersSchema.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetProcessorParametersDefault(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.analysis.v1.AnalysisService/GetProcessorParametersDefault',
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.GetProcessorRequest.SerializeToString,
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.ProcessorParametersDefault.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetApiRoot(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.analysis.v1.AnalysisService/GetApiRoot',
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.GetApiRootRequest.SerializeToString,
+            google_dot_protobuf_dot_struct__pb2.Struct.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
     def CreatePreset(request,
             target,
             options=(),
@@ -1694,6 +2051,60 @@ class AnalysisService:
             _registered_method=True)
 
     @staticmethod
+    def UpdatePreset(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.analysis.v1.AnalysisService/UpdatePreset',
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.UpdatePresetRequest.SerializeToString,
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.Preset.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeletePreset(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.analysis.v1.AnalysisService/DeletePreset',
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.DeletePresetRequest.SerializeToString,
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.DeletePresetResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
     def CreateTask(request,
             target,
             options=(),
@@ -1764,6 +2175,33 @@ class AnalysisService:
             '/polyphony.api.analysis.v1.AnalysisService/GetTask',
             polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.GetTaskRequest.SerializeToString,
             polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.Task.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteTask(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.analysis.v1.AnalysisService/DeleteTask',
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.DeleteTaskRequest.SerializeToString,
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.DeleteTaskResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -2288,6 +2726,33 @@ class AnalysisService:
             _registered_method=True)
 
     @staticmethod
+    def ExportResultTrack(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.analysis.v1.AnalysisService/ExportResultTrack',
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.ExportResultTrackRequest.SerializeToString,
+            google_dot_api_dot_httpbody__pb2.HttpBody.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
     def DownloadItem(request,
             target,
             options=(),
@@ -2627,6 +3092,60 @@ class AnalysisService:
             target,
             '/polyphony.api.analysis.v1.AnalysisService/GetAnalysisTrack',
             polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.GetAnalysisTrackRequest.SerializeToString,
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.AnalysisTrack.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetAnalysisTrackParametersDefault(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.analysis.v1.AnalysisService/GetAnalysisTrackParametersDefault',
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.GetAnalysisTrackRequest.SerializeToString,
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.ProcessorParametersDefault.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetAnalysisTrackParameters(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.analysis.v1.AnalysisService/SetAnalysisTrackParameters',
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.SetAnalysisTrackParametersRequest.SerializeToString,
             polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.AnalysisTrack.FromString,
             options,
             channel_credentials,
@@ -3087,6 +3606,114 @@ class AnalysisService:
             '/polyphony.api.analysis.v1.AnalysisService/ObtainAuthToken',
             polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.ObtainAuthTokenRequest.SerializeToString,
             polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.AuthToken.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ObtainJwtPair(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.analysis.v1.AnalysisService/ObtainJwtPair',
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.ObtainJwtPairRequest.SerializeToString,
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.JwtPair.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RefreshJwt(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.analysis.v1.AnalysisService/RefreshJwt',
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.RefreshJwtRequest.SerializeToString,
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.JwtPair.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def VerifyJwt(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.analysis.v1.AnalysisService/VerifyJwt',
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.VerifyJwtRequest.SerializeToString,
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.VerifyJwtResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetCsrfToken(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.analysis.v1.AnalysisService/GetCsrfToken',
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.GetCsrfTokenRequest.SerializeToString,
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.CsrfToken.FromString,
             options,
             channel_credentials,
             insecure,

@@ -191,6 +191,10 @@ class GetServiceRequest(_message.Message):
     __slots__ = ()
     def __init__(self) -> None: ...
 
+class ListRootEndpointsRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
 class UpdateServiceRequest(_message.Message):
     __slots__ = ("name", "description")
     NAME_FIELD_NUMBER: _ClassVar[int]
@@ -200,7 +204,7 @@ class UpdateServiceRequest(_message.Message):
     def __init__(self, name: _Optional[str] = ..., description: _Optional[str] = ...) -> None: ...
 
 class ListFlowsRequest(_message.Message):
-    __slots__ = ("source_id", "format", "codec", "label", "profile_id", "frame_width", "frame_height", "tag", "tag_exists", "limit", "page", "timerange")
+    __slots__ = ("source_id", "format", "codec", "label", "profile_id", "frame_width", "frame_height", "tag", "tag_exists", "limit", "page", "timerange", "reverse_order", "sort_by", "status", "init_segments", "collected_by_ids")
     class TagEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -227,6 +231,11 @@ class ListFlowsRequest(_message.Message):
     LIMIT_FIELD_NUMBER: _ClassVar[int]
     PAGE_FIELD_NUMBER: _ClassVar[int]
     TIMERANGE_FIELD_NUMBER: _ClassVar[int]
+    REVERSE_ORDER_FIELD_NUMBER: _ClassVar[int]
+    SORT_BY_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    INIT_SEGMENTS_FIELD_NUMBER: _ClassVar[int]
+    COLLECTED_BY_IDS_FIELD_NUMBER: _ClassVar[int]
     source_id: str
     format: str
     codec: str
@@ -239,7 +248,12 @@ class ListFlowsRequest(_message.Message):
     limit: int
     page: str
     timerange: str
-    def __init__(self, source_id: _Optional[str] = ..., format: _Optional[str] = ..., codec: _Optional[str] = ..., label: _Optional[str] = ..., profile_id: _Optional[str] = ..., frame_width: _Optional[int] = ..., frame_height: _Optional[int] = ..., tag: _Optional[_Mapping[str, str]] = ..., tag_exists: _Optional[_Mapping[str, str]] = ..., limit: _Optional[int] = ..., page: _Optional[str] = ..., timerange: _Optional[str] = ...) -> None: ...
+    reverse_order: bool
+    sort_by: str
+    status: str
+    init_segments: bool
+    collected_by_ids: str
+    def __init__(self, source_id: _Optional[str] = ..., format: _Optional[str] = ..., codec: _Optional[str] = ..., label: _Optional[str] = ..., profile_id: _Optional[str] = ..., frame_width: _Optional[int] = ..., frame_height: _Optional[int] = ..., tag: _Optional[_Mapping[str, str]] = ..., tag_exists: _Optional[_Mapping[str, str]] = ..., limit: _Optional[int] = ..., page: _Optional[str] = ..., timerange: _Optional[str] = ..., reverse_order: _Optional[bool] = ..., sort_by: _Optional[str] = ..., status: _Optional[str] = ..., init_segments: _Optional[bool] = ..., collected_by_ids: _Optional[str] = ...) -> None: ...
 
 class ListFlowsResponse(_message.Message):
     __slots__ = ("flows", "next_page")
@@ -498,7 +512,7 @@ class DeleteFlowAvgBitRateResponse(_message.Message):
     def __init__(self) -> None: ...
 
 class ListSourcesRequest(_message.Message):
-    __slots__ = ("label", "format", "tag", "tag_exists", "limit", "page")
+    __slots__ = ("label", "format", "tag", "tag_exists", "limit", "page", "reverse_order", "sort_by", "collected_by_ids")
     class TagEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -519,13 +533,19 @@ class ListSourcesRequest(_message.Message):
     TAG_EXISTS_FIELD_NUMBER: _ClassVar[int]
     LIMIT_FIELD_NUMBER: _ClassVar[int]
     PAGE_FIELD_NUMBER: _ClassVar[int]
+    REVERSE_ORDER_FIELD_NUMBER: _ClassVar[int]
+    SORT_BY_FIELD_NUMBER: _ClassVar[int]
+    COLLECTED_BY_IDS_FIELD_NUMBER: _ClassVar[int]
     label: str
     format: str
     tag: _containers.ScalarMap[str, str]
     tag_exists: _containers.ScalarMap[str, str]
     limit: int
     page: str
-    def __init__(self, label: _Optional[str] = ..., format: _Optional[str] = ..., tag: _Optional[_Mapping[str, str]] = ..., tag_exists: _Optional[_Mapping[str, str]] = ..., limit: _Optional[int] = ..., page: _Optional[str] = ...) -> None: ...
+    reverse_order: bool
+    sort_by: str
+    collected_by_ids: str
+    def __init__(self, label: _Optional[str] = ..., format: _Optional[str] = ..., tag: _Optional[_Mapping[str, str]] = ..., tag_exists: _Optional[_Mapping[str, str]] = ..., limit: _Optional[int] = ..., page: _Optional[str] = ..., reverse_order: _Optional[bool] = ..., sort_by: _Optional[str] = ..., collected_by_ids: _Optional[str] = ...) -> None: ...
 
 class ListSourcesResponse(_message.Message):
     __slots__ = ("sources", "next_page")
@@ -638,10 +658,34 @@ class DeleteSourceDescriptionResponse(_message.Message):
     def __init__(self) -> None: ...
 
 class CreateProfileRequest(_message.Message):
-    __slots__ = ("profile",)
+    __slots__ = ("profile", "profile_id")
     PROFILE_FIELD_NUMBER: _ClassVar[int]
+    PROFILE_ID_FIELD_NUMBER: _ClassVar[int]
     profile: Profile
-    def __init__(self, profile: _Optional[_Union[Profile, _Mapping]] = ...) -> None: ...
+    profile_id: str
+    def __init__(self, profile: _Optional[_Union[Profile, _Mapping]] = ..., profile_id: _Optional[str] = ...) -> None: ...
+
+class ListProfilesRequest(_message.Message):
+    __slots__ = ("format", "codec", "label", "limit", "page")
+    FORMAT_FIELD_NUMBER: _ClassVar[int]
+    CODEC_FIELD_NUMBER: _ClassVar[int]
+    LABEL_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    format: str
+    codec: str
+    label: str
+    limit: int
+    page: str
+    def __init__(self, format: _Optional[str] = ..., codec: _Optional[str] = ..., label: _Optional[str] = ..., limit: _Optional[int] = ..., page: _Optional[str] = ...) -> None: ...
+
+class ListProfilesResponse(_message.Message):
+    __slots__ = ("profiles", "next_page")
+    PROFILES_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_FIELD_NUMBER: _ClassVar[int]
+    profiles: _containers.RepeatedCompositeFieldContainer[Profile]
+    next_page: str
+    def __init__(self, profiles: _Optional[_Iterable[_Union[Profile, _Mapping]]] = ..., next_page: _Optional[str] = ...) -> None: ...
 
 class GetProfileRequest(_message.Message):
     __slots__ = ("profile_id",)
@@ -712,7 +756,21 @@ class Segment(_message.Message):
     def __init__(self, object_id: _Optional[str] = ..., timerange: _Optional[str] = ..., ts_offset: _Optional[str] = ..., last_duration: _Optional[str] = ..., object_timerange: _Optional[str] = ..., sample_offset: _Optional[int] = ..., sample_count: _Optional[int] = ..., key_frame_count: _Optional[int] = ..., init_object: _Optional[_Union[SegmentInitObject, _Mapping]] = ..., get_urls: _Optional[_Iterable[_Union[GetUrl, _Mapping]]] = ...) -> None: ...
 
 class ListSegmentsRequest(_message.Message):
-    __slots__ = ("flow_id", "timerange", "object_id", "reverse_order", "verbose_storage", "accept_get_urls", "accept_storage_ids", "presigned", "include_object_timerange", "limit", "page")
+    __slots__ = ("flow_id", "timerange", "object_id", "reverse_order", "verbose_storage", "accept_get_urls", "accept_storage_ids", "presigned", "include_object_timerange", "limit", "page", "storage_backend_tag", "storage_backend_tag_exists")
+    class StorageBackendTagEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    class StorageBackendTagExistsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
     FLOW_ID_FIELD_NUMBER: _ClassVar[int]
     TIMERANGE_FIELD_NUMBER: _ClassVar[int]
     OBJECT_ID_FIELD_NUMBER: _ClassVar[int]
@@ -724,6 +782,8 @@ class ListSegmentsRequest(_message.Message):
     INCLUDE_OBJECT_TIMERANGE_FIELD_NUMBER: _ClassVar[int]
     LIMIT_FIELD_NUMBER: _ClassVar[int]
     PAGE_FIELD_NUMBER: _ClassVar[int]
+    STORAGE_BACKEND_TAG_FIELD_NUMBER: _ClassVar[int]
+    STORAGE_BACKEND_TAG_EXISTS_FIELD_NUMBER: _ClassVar[int]
     flow_id: str
     timerange: str
     object_id: str
@@ -735,7 +795,9 @@ class ListSegmentsRequest(_message.Message):
     include_object_timerange: bool
     limit: int
     page: str
-    def __init__(self, flow_id: _Optional[str] = ..., timerange: _Optional[str] = ..., object_id: _Optional[str] = ..., reverse_order: _Optional[bool] = ..., verbose_storage: _Optional[bool] = ..., accept_get_urls: _Optional[str] = ..., accept_storage_ids: _Optional[str] = ..., presigned: _Optional[bool] = ..., include_object_timerange: _Optional[bool] = ..., limit: _Optional[int] = ..., page: _Optional[str] = ...) -> None: ...
+    storage_backend_tag: _containers.ScalarMap[str, str]
+    storage_backend_tag_exists: _containers.ScalarMap[str, str]
+    def __init__(self, flow_id: _Optional[str] = ..., timerange: _Optional[str] = ..., object_id: _Optional[str] = ..., reverse_order: _Optional[bool] = ..., verbose_storage: _Optional[bool] = ..., accept_get_urls: _Optional[str] = ..., accept_storage_ids: _Optional[str] = ..., presigned: _Optional[bool] = ..., include_object_timerange: _Optional[bool] = ..., limit: _Optional[int] = ..., page: _Optional[str] = ..., storage_backend_tag: _Optional[_Mapping[str, str]] = ..., storage_backend_tag_exists: _Optional[_Mapping[str, str]] = ...) -> None: ...
 
 class ListSegmentsResponse(_message.Message):
     __slots__ = ("segments", "next_page", "paging_timerange")
@@ -864,7 +926,35 @@ class FlowStorage(_message.Message):
     def __init__(self, media_objects: _Optional[_Iterable[_Union[StorageObject, _Mapping]]] = ...) -> None: ...
 
 class GetObjectRequest(_message.Message):
-    __slots__ = ("object_id", "verbose_storage", "accept_get_urls", "accept_storage_ids", "presigned", "limit", "page")
+    __slots__ = ("object_id", "verbose_storage", "accept_get_urls", "accept_storage_ids", "presigned", "limit", "page", "flow_tag", "flow_tag_exists", "storage_backend_tag", "storage_backend_tag_exists")
+    class FlowTagEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    class FlowTagExistsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    class StorageBackendTagEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    class StorageBackendTagExistsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
     OBJECT_ID_FIELD_NUMBER: _ClassVar[int]
     VERBOSE_STORAGE_FIELD_NUMBER: _ClassVar[int]
     ACCEPT_GET_URLS_FIELD_NUMBER: _ClassVar[int]
@@ -872,6 +962,10 @@ class GetObjectRequest(_message.Message):
     PRESIGNED_FIELD_NUMBER: _ClassVar[int]
     LIMIT_FIELD_NUMBER: _ClassVar[int]
     PAGE_FIELD_NUMBER: _ClassVar[int]
+    FLOW_TAG_FIELD_NUMBER: _ClassVar[int]
+    FLOW_TAG_EXISTS_FIELD_NUMBER: _ClassVar[int]
+    STORAGE_BACKEND_TAG_FIELD_NUMBER: _ClassVar[int]
+    STORAGE_BACKEND_TAG_EXISTS_FIELD_NUMBER: _ClassVar[int]
     object_id: str
     verbose_storage: bool
     accept_get_urls: str
@@ -879,7 +973,11 @@ class GetObjectRequest(_message.Message):
     presigned: bool
     limit: int
     page: str
-    def __init__(self, object_id: _Optional[str] = ..., verbose_storage: _Optional[bool] = ..., accept_get_urls: _Optional[str] = ..., accept_storage_ids: _Optional[str] = ..., presigned: _Optional[bool] = ..., limit: _Optional[int] = ..., page: _Optional[str] = ...) -> None: ...
+    flow_tag: _containers.ScalarMap[str, str]
+    flow_tag_exists: _containers.ScalarMap[str, str]
+    storage_backend_tag: _containers.ScalarMap[str, str]
+    storage_backend_tag_exists: _containers.ScalarMap[str, str]
+    def __init__(self, object_id: _Optional[str] = ..., verbose_storage: _Optional[bool] = ..., accept_get_urls: _Optional[str] = ..., accept_storage_ids: _Optional[str] = ..., presigned: _Optional[bool] = ..., limit: _Optional[int] = ..., page: _Optional[str] = ..., flow_tag: _Optional[_Mapping[str, str]] = ..., flow_tag_exists: _Optional[_Mapping[str, str]] = ..., storage_backend_tag: _Optional[_Mapping[str, str]] = ..., storage_backend_tag_exists: _Optional[_Mapping[str, str]] = ...) -> None: ...
 
 class ObjectInitObject(_message.Message):
     __slots__ = ("id", "get_urls")
@@ -950,8 +1048,32 @@ class StorageBackend(_message.Message):
     def __init__(self, id: _Optional[str] = ..., label: _Optional[str] = ..., store_type: _Optional[str] = ..., provider: _Optional[str] = ..., store_product: _Optional[str] = ..., default_storage: _Optional[bool] = ...) -> None: ...
 
 class ListStorageBackendsRequest(_message.Message):
-    __slots__ = ()
-    def __init__(self) -> None: ...
+    __slots__ = ("reverse_order", "tag", "tag_exists", "limit", "page")
+    class TagEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    class TagExistsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    REVERSE_ORDER_FIELD_NUMBER: _ClassVar[int]
+    TAG_FIELD_NUMBER: _ClassVar[int]
+    TAG_EXISTS_FIELD_NUMBER: _ClassVar[int]
+    LIMIT_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    reverse_order: bool
+    tag: _containers.ScalarMap[str, str]
+    tag_exists: _containers.ScalarMap[str, str]
+    limit: int
+    page: str
+    def __init__(self, reverse_order: _Optional[bool] = ..., tag: _Optional[_Mapping[str, str]] = ..., tag_exists: _Optional[_Mapping[str, str]] = ..., limit: _Optional[int] = ..., page: _Optional[str] = ...) -> None: ...
 
 class ListStorageBackendsResponse(_message.Message):
     __slots__ = ("storage_backends",)

@@ -50,6 +50,11 @@ class FlowServiceStub:
                 request_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.GetServiceRequest.SerializeToString,
                 response_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.Service.FromString,
                 _registered_method=True)
+        self.ListRootEndpoints = channel.unary_unary(
+                '/polyphony.api.flow.v1.FlowService/ListRootEndpoints',
+                request_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.ListRootEndpointsRequest.SerializeToString,
+                response_deserializer=google_dot_protobuf_dot_struct__pb2.ListValue.FromString,
+                _registered_method=True)
         self.UpdateService = channel.unary_unary(
                 '/polyphony.api.flow.v1.FlowService/UpdateService',
                 request_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.UpdateServiceRequest.SerializeToString,
@@ -250,6 +255,16 @@ class FlowServiceStub:
                 request_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.DeleteSourceDescriptionRequest.SerializeToString,
                 response_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.DeleteSourceDescriptionResponse.FromString,
                 _registered_method=True)
+        self.ListProfiles = channel.unary_unary(
+                '/polyphony.api.flow.v1.FlowService/ListProfiles',
+                request_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.ListProfilesRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.ListProfilesResponse.FromString,
+                _registered_method=True)
+        self.ListProfilesRest = channel.unary_unary(
+                '/polyphony.api.flow.v1.FlowService/ListProfilesRest',
+                request_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.ListProfilesRequest.SerializeToString,
+                response_deserializer=google_dot_protobuf_dot_struct__pb2.ListValue.FromString,
+                _registered_method=True)
         self.CreateProfile = channel.unary_unary(
                 '/polyphony.api.flow.v1.FlowService/CreateProfile',
                 request_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.CreateProfileRequest.SerializeToString,
@@ -299,6 +314,11 @@ class FlowServiceStub:
                 '/polyphony.api.flow.v1.FlowService/GetObject',
                 request_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.GetObjectRequest.SerializeToString,
                 response_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.Object.FromString,
+                _registered_method=True)
+        self.GetObjectRest = channel.unary_unary(
+                '/polyphony.api.flow.v1.FlowService/GetObjectRest',
+                request_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.GetObjectRequest.SerializeToString,
+                response_deserializer=google_dot_protobuf_dot_struct__pb2.Struct.FromString,
                 _registered_method=True)
         self.CreateObjectInstance = channel.unary_unary(
                 '/polyphony.api.flow.v1.FlowService/CreateObjectInstance',
@@ -391,6 +411,16 @@ class FlowServiceServicer:
 
     def GetService(self, request, context):
         """Service information (`GET /tams/service`).
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListRootEndpoints(self, request, context):
+        """The paths under the API root, as a JSON array (`GET /tams/`: `["service", "flows", "sources",
+        "flow-delete-requests"]`).
         buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
         buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
@@ -720,8 +750,27 @@ class FlowServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListProfiles(self, request, context):
+        """Profiles, filtered and paged, as typed messages (native gRPC; the page key is in the response).
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListProfilesRest(self, request, context):
+        """Profiles as the REST JSON array (`GET /tams/service/profiles`); paging in `Link` / `X-Paging-*` headers.
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def CreateProfile(self, request, context):
-        """Register an immutable Profile (`POST /tams/service/profiles`, HTTP 201).
+        """Register an immutable Profile (`POST /tams/service/profiles/{profileId}`, HTTP 201 with the Profile;
+        400 when it already exists, 404 when the path id is not a UUID).
         buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
         buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
@@ -803,8 +852,20 @@ class FlowServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def GetObject(self, request, context):
-        """An Object: the Flows referencing it and where to get it (`GET /tams/objects/{objectId}`).
+        """An Object: the Flows referencing it and where to get it, as a typed message (native gRPC).
         buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetObjectRest(self, request, context):
+        """An Object as the REST document (`GET /tams/objects/{objectId}`). A `Struct`, because object.json
+        requires `referenced_by_flows` even when a `flow_tag` filter leaves it empty, and the canonical JSON
+        of a typed message omits an empty repeated field.
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_STANDARD_NAME
         buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
@@ -951,6 +1012,11 @@ def add_FlowServiceServicer_to_server(servicer, server):
                     servicer.GetService,
                     request_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.GetServiceRequest.FromString,
                     response_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.Service.SerializeToString,
+            ),
+            'ListRootEndpoints': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListRootEndpoints,
+                    request_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.ListRootEndpointsRequest.FromString,
+                    response_serializer=google_dot_protobuf_dot_struct__pb2.ListValue.SerializeToString,
             ),
             'UpdateService': grpc.unary_unary_rpc_method_handler(
                     servicer.UpdateService,
@@ -1152,6 +1218,16 @@ def add_FlowServiceServicer_to_server(servicer, server):
                     request_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.DeleteSourceDescriptionRequest.FromString,
                     response_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.DeleteSourceDescriptionResponse.SerializeToString,
             ),
+            'ListProfiles': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListProfiles,
+                    request_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.ListProfilesRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.ListProfilesResponse.SerializeToString,
+            ),
+            'ListProfilesRest': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListProfilesRest,
+                    request_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.ListProfilesRequest.FromString,
+                    response_serializer=google_dot_protobuf_dot_struct__pb2.ListValue.SerializeToString,
+            ),
             'CreateProfile': grpc.unary_unary_rpc_method_handler(
                     servicer.CreateProfile,
                     request_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.CreateProfileRequest.FromString,
@@ -1201,6 +1277,11 @@ def add_FlowServiceServicer_to_server(servicer, server):
                     servicer.GetObject,
                     request_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.GetObjectRequest.FromString,
                     response_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.Object.SerializeToString,
+            ),
+            'GetObjectRest': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetObjectRest,
+                    request_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.GetObjectRequest.FromString,
+                    response_serializer=google_dot_protobuf_dot_struct__pb2.Struct.SerializeToString,
             ),
             'CreateObjectInstance': grpc.unary_unary_rpc_method_handler(
                     servicer.CreateObjectInstance,
@@ -1314,6 +1395,33 @@ class FlowService:
             '/polyphony.api.flow.v1.FlowService/GetService',
             polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.GetServiceRequest.SerializeToString,
             polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.Service.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListRootEndpoints(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.flow.v1.FlowService/ListRootEndpoints',
+            polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.ListRootEndpointsRequest.SerializeToString,
+            google_dot_protobuf_dot_struct__pb2.ListValue.FromString,
             options,
             channel_credentials,
             insecure,
@@ -2405,6 +2513,60 @@ class FlowService:
             _registered_method=True)
 
     @staticmethod
+    def ListProfiles(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.flow.v1.FlowService/ListProfiles',
+            polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.ListProfilesRequest.SerializeToString,
+            polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.ListProfilesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListProfilesRest(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.flow.v1.FlowService/ListProfilesRest',
+            polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.ListProfilesRequest.SerializeToString,
+            google_dot_protobuf_dot_struct__pb2.ListValue.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
     def CreateProfile(request,
             target,
             options=(),
@@ -2664,6 +2826,33 @@ class FlowService:
             '/polyphony.api.flow.v1.FlowService/GetObject',
             polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.GetObjectRequest.SerializeToString,
             polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.Object.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetObjectRest(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.flow.v1.FlowService/GetObjectRest',
+            polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.GetObjectRequest.SerializeToString,
+            google_dot_protobuf_dot_struct__pb2.Struct.FromString,
             options,
             channel_credentials,
             insecure,

@@ -252,3 +252,123 @@ class JumpToCueResponse(_message.Message):
     cue_list: CueList
     cue: Cue
     def __init__(self, cue_list: _Optional[_Union[CueList, _Mapping]] = ..., cue: _Optional[_Union[Cue, _Mapping]] = ...) -> None: ...
+
+class ProjectInput(_message.Message):
+    __slots__ = ("project_uuid", "project_path", "project_label")
+    PROJECT_UUID_FIELD_NUMBER: _ClassVar[int]
+    PROJECT_PATH_FIELD_NUMBER: _ClassVar[int]
+    PROJECT_LABEL_FIELD_NUMBER: _ClassVar[int]
+    project_uuid: str
+    project_path: _containers.RepeatedScalarFieldContainer[str]
+    project_label: _struct_pb2.ListValue
+    def __init__(self, project_uuid: _Optional[str] = ..., project_path: _Optional[_Iterable[str]] = ..., project_label: _Optional[_Union[_struct_pb2.ListValue, _Mapping]] = ...) -> None: ...
+
+class ChannelInput(_message.Message):
+    __slots__ = ("channel_uuid", "label", "container_ids", "channel_trigger", "provisioning_uri", "lastmodified", "renderer")
+    CHANNEL_UUID_FIELD_NUMBER: _ClassVar[int]
+    LABEL_FIELD_NUMBER: _ClassVar[int]
+    CONTAINER_IDS_FIELD_NUMBER: _ClassVar[int]
+    CHANNEL_TRIGGER_FIELD_NUMBER: _ClassVar[int]
+    PROVISIONING_URI_FIELD_NUMBER: _ClassVar[int]
+    LASTMODIFIED_FIELD_NUMBER: _ClassVar[int]
+    RENDERER_FIELD_NUMBER: _ClassVar[int]
+    channel_uuid: str
+    label: str
+    container_ids: _containers.RepeatedScalarFieldContainer[str]
+    channel_trigger: bool
+    provisioning_uri: str
+    lastmodified: float
+    renderer: str
+    def __init__(self, channel_uuid: _Optional[str] = ..., label: _Optional[str] = ..., container_ids: _Optional[_Iterable[str]] = ..., channel_trigger: _Optional[bool] = ..., provisioning_uri: _Optional[str] = ..., lastmodified: _Optional[float] = ..., renderer: _Optional[str] = ...) -> None: ...
+
+class CreateProjectRequest(_message.Message):
+    __slots__ = ("project",)
+    PROJECT_FIELD_NUMBER: _ClassVar[int]
+    project: ProjectInput
+    def __init__(self, project: _Optional[_Union[ProjectInput, _Mapping]] = ...) -> None: ...
+
+class UpdateProjectRequest(_message.Message):
+    __slots__ = ("project_uuid", "project")
+    PROJECT_UUID_FIELD_NUMBER: _ClassVar[int]
+    PROJECT_FIELD_NUMBER: _ClassVar[int]
+    project_uuid: str
+    project: ProjectInput
+    def __init__(self, project_uuid: _Optional[str] = ..., project: _Optional[_Union[ProjectInput, _Mapping]] = ...) -> None: ...
+
+class DeleteProjectRequest(_message.Message):
+    __slots__ = ("project_uuid",)
+    PROJECT_UUID_FIELD_NUMBER: _ClassVar[int]
+    project_uuid: str
+    def __init__(self, project_uuid: _Optional[str] = ...) -> None: ...
+
+class DeleteProjectResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class CreateChannelRequest(_message.Message):
+    __slots__ = ("project_uuid", "channel")
+    PROJECT_UUID_FIELD_NUMBER: _ClassVar[int]
+    CHANNEL_FIELD_NUMBER: _ClassVar[int]
+    project_uuid: str
+    channel: ChannelInput
+    def __init__(self, project_uuid: _Optional[str] = ..., channel: _Optional[_Union[ChannelInput, _Mapping]] = ...) -> None: ...
+
+class UpdateChannelRequest(_message.Message):
+    __slots__ = ("project_uuid", "channel_uuid", "channel")
+    PROJECT_UUID_FIELD_NUMBER: _ClassVar[int]
+    CHANNEL_UUID_FIELD_NUMBER: _ClassVar[int]
+    CHANNEL_FIELD_NUMBER: _ClassVar[int]
+    project_uuid: str
+    channel_uuid: str
+    channel: ChannelInput
+    def __init__(self, project_uuid: _Optional[str] = ..., channel_uuid: _Optional[str] = ..., channel: _Optional[_Union[ChannelInput, _Mapping]] = ...) -> None: ...
+
+class DeleteChannelRequest(_message.Message):
+    __slots__ = ("project_uuid", "channel_uuid")
+    PROJECT_UUID_FIELD_NUMBER: _ClassVar[int]
+    CHANNEL_UUID_FIELD_NUMBER: _ClassVar[int]
+    project_uuid: str
+    channel_uuid: str
+    def __init__(self, project_uuid: _Optional[str] = ..., channel_uuid: _Optional[str] = ...) -> None: ...
+
+class DeleteChannelResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class UploadAssetRequest(_message.Message):
+    __slots__ = ("project_uuid", "channel_uuid", "filepath", "body")
+    PROJECT_UUID_FIELD_NUMBER: _ClassVar[int]
+    CHANNEL_UUID_FIELD_NUMBER: _ClassVar[int]
+    FILEPATH_FIELD_NUMBER: _ClassVar[int]
+    BODY_FIELD_NUMBER: _ClassVar[int]
+    project_uuid: str
+    channel_uuid: str
+    filepath: str
+    body: _httpbody_pb2.HttpBody
+    def __init__(self, project_uuid: _Optional[str] = ..., channel_uuid: _Optional[str] = ..., filepath: _Optional[str] = ..., body: _Optional[_Union[_httpbody_pb2.HttpBody, _Mapping]] = ...) -> None: ...
+
+class UploadAssetResponse(_message.Message):
+    __slots__ = ("file", "content_type", "created", "channel_lastmodified")
+    FILE_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_TYPE_FIELD_NUMBER: _ClassVar[int]
+    CREATED_FIELD_NUMBER: _ClassVar[int]
+    CHANNEL_LASTMODIFIED_FIELD_NUMBER: _ClassVar[int]
+    file: FileDefinition
+    content_type: str
+    created: bool
+    channel_lastmodified: float
+    def __init__(self, file: _Optional[_Union[FileDefinition, _Mapping]] = ..., content_type: _Optional[str] = ..., created: _Optional[bool] = ..., channel_lastmodified: _Optional[float] = ...) -> None: ...
+
+class DeleteAssetRequest(_message.Message):
+    __slots__ = ("project_uuid", "channel_uuid", "filepath")
+    PROJECT_UUID_FIELD_NUMBER: _ClassVar[int]
+    CHANNEL_UUID_FIELD_NUMBER: _ClassVar[int]
+    FILEPATH_FIELD_NUMBER: _ClassVar[int]
+    project_uuid: str
+    channel_uuid: str
+    filepath: str
+    def __init__(self, project_uuid: _Optional[str] = ..., channel_uuid: _Optional[str] = ..., filepath: _Optional[str] = ...) -> None: ...
+
+class DeleteAssetResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...

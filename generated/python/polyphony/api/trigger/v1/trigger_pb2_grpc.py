@@ -97,6 +97,46 @@ class TriggerServiceStub:
                 request_serializer=polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.JumpToCueRequest.SerializeToString,
                 response_deserializer=polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.JumpToCueResponse.FromString,
                 _registered_method=True)
+        self.CreateProject = channel.unary_unary(
+                '/polyphony.api.trigger.v1.TriggerService/CreateProject',
+                request_serializer=polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.CreateProjectRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.Project.FromString,
+                _registered_method=True)
+        self.UpdateProject = channel.unary_unary(
+                '/polyphony.api.trigger.v1.TriggerService/UpdateProject',
+                request_serializer=polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.UpdateProjectRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.Project.FromString,
+                _registered_method=True)
+        self.DeleteProject = channel.unary_unary(
+                '/polyphony.api.trigger.v1.TriggerService/DeleteProject',
+                request_serializer=polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.DeleteProjectRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.DeleteProjectResponse.FromString,
+                _registered_method=True)
+        self.CreateChannel = channel.unary_unary(
+                '/polyphony.api.trigger.v1.TriggerService/CreateChannel',
+                request_serializer=polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.CreateChannelRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.Channel.FromString,
+                _registered_method=True)
+        self.UpdateChannel = channel.unary_unary(
+                '/polyphony.api.trigger.v1.TriggerService/UpdateChannel',
+                request_serializer=polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.UpdateChannelRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.Channel.FromString,
+                _registered_method=True)
+        self.DeleteChannel = channel.unary_unary(
+                '/polyphony.api.trigger.v1.TriggerService/DeleteChannel',
+                request_serializer=polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.DeleteChannelRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.DeleteChannelResponse.FromString,
+                _registered_method=True)
+        self.UploadAsset = channel.stream_unary(
+                '/polyphony.api.trigger.v1.TriggerService/UploadAsset',
+                request_serializer=polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.UploadAssetRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.UploadAssetResponse.FromString,
+                _registered_method=True)
+        self.DeleteAsset = channel.unary_unary(
+                '/polyphony.api.trigger.v1.TriggerService/DeleteAsset',
+                request_serializer=polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.DeleteAssetRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.DeleteAssetResponse.FromString,
+                _registered_method=True)
 
 
 class TriggerServiceServicer:
@@ -195,6 +235,80 @@ class TriggerServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CreateProject(self, request, context):
+        """Create a project (`POST /opentheater/projects`, HTTP 201). The UUID may be given; otherwise one
+        is assigned. The project is appended to `projectList.json` and its socket.io namespace opens.
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateProject(self, request, context):
+        """Replace a project's path and labels (`PUT /opentheater/projects/{project_uuid}`); its channels
+        are kept.
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteProject(self, request, context):
+        """Delete a project with its channels, assets, cue list and cue history
+        (`DELETE /opentheater/projects/{project_uuid}`, HTTP 204). Connected audiences are disconnected.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreateChannel(self, request, context):
+        """Add a channel to a project (`POST /opentheater/projects/{project_uuid}/channels`, HTTP 201).
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateChannel(self, request, context):
+        """Replace a channel's settings (`PUT /opentheater/projects/{project_uuid}/channels/{channel_uuid}`);
+        its assets are kept.
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteChannel(self, request, context):
+        """Delete a channel and its assets
+        (`DELETE /opentheater/projects/{project_uuid}/channels/{channel_uuid}`, HTTP 204).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UploadAsset(self, request_iterator, context):
+        """Upload an asset into a channel, or replace it (`PUT <provisioningUri><filepath>` with the bytes
+        as the body; HTTP 201 when created, 200 when replaced). Client-streaming: the first message
+        names the asset (and carries the content type), every message may carry bytes; the body
+        streams to the object store and is never held whole. The asset's and the channel's
+        `lastmodified` move forward. A failed upload leaves the stored asset unchanged.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteAsset(self, request, context):
+        """Delete an asset (`DELETE <provisioningUri><filepath>`, HTTP 204); the channel's `lastmodified`
+        moves forward.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_TriggerServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -252,6 +366,46 @@ def add_TriggerServiceServicer_to_server(servicer, server):
                     servicer.JumpToCue,
                     request_deserializer=polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.JumpToCueRequest.FromString,
                     response_serializer=polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.JumpToCueResponse.SerializeToString,
+            ),
+            'CreateProject': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateProject,
+                    request_deserializer=polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.CreateProjectRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.Project.SerializeToString,
+            ),
+            'UpdateProject': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateProject,
+                    request_deserializer=polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.UpdateProjectRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.Project.SerializeToString,
+            ),
+            'DeleteProject': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteProject,
+                    request_deserializer=polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.DeleteProjectRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.DeleteProjectResponse.SerializeToString,
+            ),
+            'CreateChannel': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateChannel,
+                    request_deserializer=polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.CreateChannelRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.Channel.SerializeToString,
+            ),
+            'UpdateChannel': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateChannel,
+                    request_deserializer=polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.UpdateChannelRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.Channel.SerializeToString,
+            ),
+            'DeleteChannel': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteChannel,
+                    request_deserializer=polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.DeleteChannelRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.DeleteChannelResponse.SerializeToString,
+            ),
+            'UploadAsset': grpc.stream_unary_rpc_method_handler(
+                    servicer.UploadAsset,
+                    request_deserializer=polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.UploadAssetRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.UploadAssetResponse.SerializeToString,
+            ),
+            'DeleteAsset': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteAsset,
+                    request_deserializer=polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.DeleteAssetRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.DeleteAssetResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -558,6 +712,222 @@ class TriggerService:
             '/polyphony.api.trigger.v1.TriggerService/JumpToCue',
             polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.JumpToCueRequest.SerializeToString,
             polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.JumpToCueResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateProject(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.trigger.v1.TriggerService/CreateProject',
+            polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.CreateProjectRequest.SerializeToString,
+            polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.Project.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateProject(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.trigger.v1.TriggerService/UpdateProject',
+            polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.UpdateProjectRequest.SerializeToString,
+            polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.Project.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteProject(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.trigger.v1.TriggerService/DeleteProject',
+            polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.DeleteProjectRequest.SerializeToString,
+            polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.DeleteProjectResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateChannel(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.trigger.v1.TriggerService/CreateChannel',
+            polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.CreateChannelRequest.SerializeToString,
+            polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.Channel.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateChannel(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.trigger.v1.TriggerService/UpdateChannel',
+            polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.UpdateChannelRequest.SerializeToString,
+            polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.Channel.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteChannel(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.trigger.v1.TriggerService/DeleteChannel',
+            polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.DeleteChannelRequest.SerializeToString,
+            polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.DeleteChannelResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UploadAsset(request_iterator,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.stream_unary(
+            request_iterator,
+            target,
+            '/polyphony.api.trigger.v1.TriggerService/UploadAsset',
+            polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.UploadAssetRequest.SerializeToString,
+            polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.UploadAssetResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteAsset(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.trigger.v1.TriggerService/DeleteAsset',
+            polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.DeleteAssetRequest.SerializeToString,
+            polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.DeleteAssetResponse.FromString,
             options,
             channel_credentials,
             insecure,

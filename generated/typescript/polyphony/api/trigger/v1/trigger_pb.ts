@@ -16,7 +16,7 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file polyphony/api/trigger/v1/trigger.proto.
  */
 export const file_polyphony_api_trigger_v1_trigger: GenFile = /*@__PURE__*/
-  fileDesc("CiZwb2x5cGhvbnkvYXBpL3RyaWdnZXIvdjEvdHJpZ2dlci5wcm90bxIYcG9seXBob255LmFwaS50cmlnZ2VyLnYxIhcKFUdldFByb2plY3RMaXN0UmVxdWVzdCJNChZHZXRQcm9qZWN0TGlzdFJlc3BvbnNlEjMKCHByb2plY3RzGAEgAygLMiEucG9seXBob255LmFwaS50cmlnZ2VyLnYxLlByb2plY3QitgEKB1Byb2plY3QSFAoMcHJvamVjdF91dWlkGAEgASgJEhQKDHByb2plY3RfcGF0aBgCIAMoCRIxCg1wcm9qZWN0X2xhYmVsGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLkxpc3RWYWx1ZRITCgt0cmlnZ2VyX3VyaRgEIAEoCRI3CgxjaGFubmVsX2xpc3QYBSADKAsyIS5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuQ2hhbm5lbCKCAgoHQ2hhbm5lbBIUCgxjaGFubmVsX3V1aWQYASABKAkSEgoFbGFiZWwYAiABKAlIAIgBARIVCg1jb250YWluZXJfaWRzGAMgAygJEh0KEHByb3Zpc2lvbmluZ191cmkYBCABKAlIAYgBARIYCgt0cmlnZ2VyX3VyaRgFIAEoCUgCiAEBEhUKCHJlbmRlcmVyGAYgASgJSAOIAQESGQoMbGFzdG1vZGlmaWVkGAcgASgBSASIAQFCCAoGX2xhYmVsQhMKEV9wcm92aXNpb25pbmdfdXJpQg4KDF90cmlnZ2VyX3VyaUILCglfcmVuZGVyZXJCDwoNX2xhc3Rtb2RpZmllZCJAChJHZXRGaWxlTGlzdFJlcXVlc3QSFAoMcHJvamVjdF91dWlkGAEgASgJEhQKDGNoYW5uZWxfdXVpZBgCIAEoCSJOChNHZXRGaWxlTGlzdFJlc3BvbnNlEjcKBWZpbGVzGAEgAygLMigucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkZpbGVEZWZpbml0aW9uIkoKDkZpbGVEZWZpbml0aW9uEhAKCGZpbGVwYXRoGAEgASgJEhAKCGZpbGVzaXplGAIgASgBEhQKDGxhc3Rtb2RpZmllZBgDIAEoASJPCg9HZXRBc3NldFJlcXVlc3QSFAoMcHJvamVjdF91dWlkGAEgASgJEhQKDGNoYW5uZWxfdXVpZBgCIAEoCRIQCghmaWxlcGF0aBgDIAEoCSJbCg5QdWJsaXNoUmVxdWVzdBIUCgxwcm9qZWN0X3V1aWQYASABKAkSDwoHcGF5bG9hZBgCIAEoCRIiCgRib2R5GAMgASgLMhQuZ29vZ2xlLmFwaS5IdHRwQm9keSI9Cg9QdWJsaXNoUmVzcG9uc2USKgoDY3VlGAEgASgLMh0ucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkN1ZSJwCgNDdWUSFAoMcHJvamVjdF91dWlkGAEgASgJEhAKCHNlcXVlbmNlGAIgASgDEjAKDHB1Ymxpc2hfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDwoHcGF5bG9hZBgEIAEoCSI/ChBTdWJzY3JpYmVSZXF1ZXN0EhQKDHByb2plY3RfdXVpZBgBIAEoCRIVCg1pbmNsdWRlX3N0YXRlGAIgASgIIk4KEVN1YnNjcmliZVJlc3BvbnNlEioKA2N1ZRgBIAEoCzIdLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5DdWUSDQoFc3RhdGUYAiABKAgiRQoPTGlzdEN1ZXNSZXF1ZXN0EhQKDHByb2plY3RfdXVpZBgBIAEoCRINCgVhZnRlchgCIAEoAxINCgVsaW1pdBgDIAEoBSJnChBMaXN0Q3Vlc1Jlc3BvbnNlEisKBGN1ZXMYASADKAsyHS5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuQ3VlEhcKCm5leHRfYWZ0ZXIYAiABKANIAIgBAUINCgtfbmV4dF9hZnRlciJpCgxDdWVMaXN0RW50cnkSDgoGY3VlX2lkGAEgASgJEhAKCHBvc2l0aW9uGAIgASgFEg0KBWxhYmVsGAMgASgJEigKB3BheWxvYWQYBCABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0IncKB0N1ZUxpc3QSFAoMcHJvamVjdF91dWlkGAEgASgJEjQKBGN1ZXMYAiADKAsyJi5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuQ3VlTGlzdEVudHJ5EhQKB2N1cnJlbnQYAyABKAVIAIgBAUIKCghfY3VycmVudCJMChFDdWVMaXN0RW50cnlJbnB1dBINCgVsYWJlbBgBIAEoCRIoCgdwYXlsb2FkGAIgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdCIpChFHZXRDdWVMaXN0UmVxdWVzdBIUCgxwcm9qZWN0X3V1aWQYASABKAkiSQoSR2V0Q3VlTGlzdFJlc3BvbnNlEjMKCGN1ZV9saXN0GAEgASgLMiEucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkN1ZUxpc3QiaAoVUmVwbGFjZUN1ZUxpc3RSZXF1ZXN0EhQKDHByb2plY3RfdXVpZBgBIAEoCRI5CgRjdWVzGAIgAygLMisucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkN1ZUxpc3RFbnRyeUlucHV0Ik0KFlJlcGxhY2VDdWVMaXN0UmVzcG9uc2USMwoIY3VlX2xpc3QYASABKAsyIS5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuQ3VlTGlzdCImCg5OZXh0Q3VlUmVxdWVzdBIUCgxwcm9qZWN0X3V1aWQYASABKAkicgoPTmV4dEN1ZVJlc3BvbnNlEjMKCGN1ZV9saXN0GAEgASgLMiEucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkN1ZUxpc3QSKgoDY3VlGAIgASgLMh0ucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkN1ZSIqChJQcmV2aW91c0N1ZVJlcXVlc3QSFAoMcHJvamVjdF91dWlkGAEgASgJInYKE1ByZXZpb3VzQ3VlUmVzcG9uc2USMwoIY3VlX2xpc3QYASABKAsyIS5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuQ3VlTGlzdBIqCgNjdWUYAiABKAsyHS5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuQ3VlIlgKEEp1bXBUb0N1ZVJlcXVlc3QSFAoMcHJvamVjdF91dWlkGAEgASgJEhIKCHBvc2l0aW9uGAIgASgFSAASEAoGY3VlX2lkGAMgASgJSABCCAoGdGFyZ2V0InQKEUp1bXBUb0N1ZVJlc3BvbnNlEjMKCGN1ZV9saXN0GAEgASgLMiEucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkN1ZUxpc3QSKgoDY3VlGAIgASgLMh0ucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkN1ZTKDDgoOVHJpZ2dlclNlcnZpY2USngEKDkdldFByb2plY3RMaXN0Ei8ucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkdldFByb2plY3RMaXN0UmVxdWVzdBowLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5HZXRQcm9qZWN0TGlzdFJlc3BvbnNlIinI8xgBgtPkkwIfEh0vb3BlbnRoZWF0ZXIvcHJvamVjdExpc3QuanNvbhK2AQoLR2V0RmlsZUxpc3QSLC5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuR2V0RmlsZUxpc3RSZXF1ZXN0Gi0ucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkdldEZpbGVMaXN0UmVzcG9uc2UiSsjzGAGC0+STAkASPi9vcGVudGhlYXRlci9maWxlcy97cHJvamVjdF91dWlkfS97Y2hhbm5lbF91dWlkfS9maWxlTGlzdC5qc29uEpkBCghHZXRBc3NldBIpLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5HZXRBc3NldFJlcXVlc3QaFC5nb29nbGUuYXBpLkh0dHBCb2R5IkrI8xgBgtPkkwJAEj4vb3BlbnRoZWF0ZXIvZmlsZXMve3Byb2plY3RfdXVpZH0ve2NoYW5uZWxfdXVpZH0ve2ZpbGVwYXRoPSoqfTABEpsBCgdQdWJsaXNoEigucG9seXBob255LmFwaS50cmlnZ2VyLnYxLlB1Ymxpc2hSZXF1ZXN0GikucG9seXBob255LmFwaS50cmlnZ2VyLnYxLlB1Ymxpc2hSZXNwb25zZSI7yPMYAoLT5JMCMToEYm9keSIpL29wZW50aGVhdGVyL3Byb2plY3RzL3twcm9qZWN0X3V1aWR9L2N1ZXMSbAoJU3Vic2NyaWJlEioucG9seXBob255LmFwaS50cmlnZ2VyLnYxLlN1YnNjcmliZVJlcXVlc3QaKy5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuU3Vic2NyaWJlUmVzcG9uc2UiBMjzGAEwARKYAQoITGlzdEN1ZXMSKS5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuTGlzdEN1ZXNSZXF1ZXN0GioucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkxpc3RDdWVzUmVzcG9uc2UiNcjzGAGC0+STAisSKS9vcGVudGhlYXRlci9wcm9qZWN0cy97cHJvamVjdF91dWlkfS9jdWVzEqEBCgpHZXRDdWVMaXN0EisucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkdldEN1ZUxpc3RSZXF1ZXN0GiwucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkdldEN1ZUxpc3RSZXNwb25zZSI4yPMYAYLT5JMCLhIsL29wZW50aGVhdGVyL3Byb2plY3RzL3twcm9qZWN0X3V1aWR9L2N1ZWxpc3QSsAEKDlJlcGxhY2VDdWVMaXN0Ei8ucG9seXBob255LmFwaS50cmlnZ2VyLnYxLlJlcGxhY2VDdWVMaXN0UmVxdWVzdBowLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5SZXBsYWNlQ3VlTGlzdFJlc3BvbnNlIjvI8xgCgtPkkwIxOgEqGiwvb3BlbnRoZWF0ZXIvcHJvamVjdHMve3Byb2plY3RfdXVpZH0vY3VlbGlzdBKgAQoHTmV4dEN1ZRIoLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5OZXh0Q3VlUmVxdWVzdBopLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5OZXh0Q3VlUmVzcG9uc2UiQMjzGAKC0+STAjY6ASoiMS9vcGVudGhlYXRlci9wcm9qZWN0cy97cHJvamVjdF91dWlkfS9jdWVsaXN0L25leHQSsAEKC1ByZXZpb3VzQ3VlEiwucG9seXBob255LmFwaS50cmlnZ2VyLnYxLlByZXZpb3VzQ3VlUmVxdWVzdBotLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5QcmV2aW91c0N1ZVJlc3BvbnNlIkTI8xgCgtPkkwI6OgEqIjUvb3BlbnRoZWF0ZXIvcHJvamVjdHMve3Byb2plY3RfdXVpZH0vY3VlbGlzdC9wcmV2aW91cxKmAQoJSnVtcFRvQ3VlEioucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkp1bXBUb0N1ZVJlcXVlc3QaKy5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuSnVtcFRvQ3VlUmVzcG9uc2UiQMjzGAKC0+STAjY6ASoiMS9vcGVudGhlYXRlci9wcm9qZWN0cy97cHJvamVjdF91dWlkfS9jdWVsaXN0L2p1bXBiBnByb3RvMw", [file_google_api_annotations, file_google_api_httpbody, file_google_protobuf_struct, file_google_protobuf_timestamp, file_polyphony_api_common_v1_options]);
+  fileDesc("CiZwb2x5cGhvbnkvYXBpL3RyaWdnZXIvdjEvdHJpZ2dlci5wcm90bxIYcG9seXBob255LmFwaS50cmlnZ2VyLnYxIhcKFUdldFByb2plY3RMaXN0UmVxdWVzdCJNChZHZXRQcm9qZWN0TGlzdFJlc3BvbnNlEjMKCHByb2plY3RzGAEgAygLMiEucG9seXBob255LmFwaS50cmlnZ2VyLnYxLlByb2plY3QitgEKB1Byb2plY3QSFAoMcHJvamVjdF91dWlkGAEgASgJEhQKDHByb2plY3RfcGF0aBgCIAMoCRIxCg1wcm9qZWN0X2xhYmVsGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLkxpc3RWYWx1ZRITCgt0cmlnZ2VyX3VyaRgEIAEoCRI3CgxjaGFubmVsX2xpc3QYBSADKAsyIS5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuQ2hhbm5lbCKCAgoHQ2hhbm5lbBIUCgxjaGFubmVsX3V1aWQYASABKAkSEgoFbGFiZWwYAiABKAlIAIgBARIVCg1jb250YWluZXJfaWRzGAMgAygJEh0KEHByb3Zpc2lvbmluZ191cmkYBCABKAlIAYgBARIYCgt0cmlnZ2VyX3VyaRgFIAEoCUgCiAEBEhUKCHJlbmRlcmVyGAYgASgJSAOIAQESGQoMbGFzdG1vZGlmaWVkGAcgASgBSASIAQFCCAoGX2xhYmVsQhMKEV9wcm92aXNpb25pbmdfdXJpQg4KDF90cmlnZ2VyX3VyaUILCglfcmVuZGVyZXJCDwoNX2xhc3Rtb2RpZmllZCJAChJHZXRGaWxlTGlzdFJlcXVlc3QSFAoMcHJvamVjdF91dWlkGAEgASgJEhQKDGNoYW5uZWxfdXVpZBgCIAEoCSJOChNHZXRGaWxlTGlzdFJlc3BvbnNlEjcKBWZpbGVzGAEgAygLMigucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkZpbGVEZWZpbml0aW9uIkoKDkZpbGVEZWZpbml0aW9uEhAKCGZpbGVwYXRoGAEgASgJEhAKCGZpbGVzaXplGAIgASgBEhQKDGxhc3Rtb2RpZmllZBgDIAEoASJPCg9HZXRBc3NldFJlcXVlc3QSFAoMcHJvamVjdF91dWlkGAEgASgJEhQKDGNoYW5uZWxfdXVpZBgCIAEoCRIQCghmaWxlcGF0aBgDIAEoCSJbCg5QdWJsaXNoUmVxdWVzdBIUCgxwcm9qZWN0X3V1aWQYASABKAkSDwoHcGF5bG9hZBgCIAEoCRIiCgRib2R5GAMgASgLMhQuZ29vZ2xlLmFwaS5IdHRwQm9keSI9Cg9QdWJsaXNoUmVzcG9uc2USKgoDY3VlGAEgASgLMh0ucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkN1ZSJwCgNDdWUSFAoMcHJvamVjdF91dWlkGAEgASgJEhAKCHNlcXVlbmNlGAIgASgDEjAKDHB1Ymxpc2hfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDwoHcGF5bG9hZBgEIAEoCSI/ChBTdWJzY3JpYmVSZXF1ZXN0EhQKDHByb2plY3RfdXVpZBgBIAEoCRIVCg1pbmNsdWRlX3N0YXRlGAIgASgIIk4KEVN1YnNjcmliZVJlc3BvbnNlEioKA2N1ZRgBIAEoCzIdLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5DdWUSDQoFc3RhdGUYAiABKAgiRQoPTGlzdEN1ZXNSZXF1ZXN0EhQKDHByb2plY3RfdXVpZBgBIAEoCRINCgVhZnRlchgCIAEoAxINCgVsaW1pdBgDIAEoBSJnChBMaXN0Q3Vlc1Jlc3BvbnNlEisKBGN1ZXMYASADKAsyHS5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuQ3VlEhcKCm5leHRfYWZ0ZXIYAiABKANIAIgBAUINCgtfbmV4dF9hZnRlciJpCgxDdWVMaXN0RW50cnkSDgoGY3VlX2lkGAEgASgJEhAKCHBvc2l0aW9uGAIgASgFEg0KBWxhYmVsGAMgASgJEigKB3BheWxvYWQYBCABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0IncKB0N1ZUxpc3QSFAoMcHJvamVjdF91dWlkGAEgASgJEjQKBGN1ZXMYAiADKAsyJi5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuQ3VlTGlzdEVudHJ5EhQKB2N1cnJlbnQYAyABKAVIAIgBAUIKCghfY3VycmVudCJMChFDdWVMaXN0RW50cnlJbnB1dBINCgVsYWJlbBgBIAEoCRIoCgdwYXlsb2FkGAIgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdCIpChFHZXRDdWVMaXN0UmVxdWVzdBIUCgxwcm9qZWN0X3V1aWQYASABKAkiSQoSR2V0Q3VlTGlzdFJlc3BvbnNlEjMKCGN1ZV9saXN0GAEgASgLMiEucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkN1ZUxpc3QiaAoVUmVwbGFjZUN1ZUxpc3RSZXF1ZXN0EhQKDHByb2plY3RfdXVpZBgBIAEoCRI5CgRjdWVzGAIgAygLMisucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkN1ZUxpc3RFbnRyeUlucHV0Ik0KFlJlcGxhY2VDdWVMaXN0UmVzcG9uc2USMwoIY3VlX2xpc3QYASABKAsyIS5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuQ3VlTGlzdCImCg5OZXh0Q3VlUmVxdWVzdBIUCgxwcm9qZWN0X3V1aWQYASABKAkicgoPTmV4dEN1ZVJlc3BvbnNlEjMKCGN1ZV9saXN0GAEgASgLMiEucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkN1ZUxpc3QSKgoDY3VlGAIgASgLMh0ucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkN1ZSIqChJQcmV2aW91c0N1ZVJlcXVlc3QSFAoMcHJvamVjdF91dWlkGAEgASgJInYKE1ByZXZpb3VzQ3VlUmVzcG9uc2USMwoIY3VlX2xpc3QYASABKAsyIS5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuQ3VlTGlzdBIqCgNjdWUYAiABKAsyHS5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuQ3VlIlgKEEp1bXBUb0N1ZVJlcXVlc3QSFAoMcHJvamVjdF91dWlkGAEgASgJEhIKCHBvc2l0aW9uGAIgASgFSAASEAoGY3VlX2lkGAMgASgJSABCCAoGdGFyZ2V0InQKEUp1bXBUb0N1ZVJlc3BvbnNlEjMKCGN1ZV9saXN0GAEgASgLMiEucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkN1ZUxpc3QSKgoDY3VlGAIgASgLMh0ucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkN1ZSKDAQoMUHJvamVjdElucHV0EhkKDHByb2plY3RfdXVpZBgBIAEoCUgAiAEBEhQKDHByb2plY3RfcGF0aBgCIAMoCRIxCg1wcm9qZWN0X2xhYmVsGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLkxpc3RWYWx1ZUIPCg1fcHJvamVjdF91dWlkIowCCgxDaGFubmVsSW5wdXQSGQoMY2hhbm5lbF91dWlkGAEgASgJSACIAQESEgoFbGFiZWwYAiABKAlIAYgBARIVCg1jb250YWluZXJfaWRzGAMgAygJEhcKD2NoYW5uZWxfdHJpZ2dlchgEIAEoCBIdChBwcm92aXNpb25pbmdfdXJpGAUgASgJSAKIAQESGQoMbGFzdG1vZGlmaWVkGAYgASgBSAOIAQESFQoIcmVuZGVyZXIYByABKAlIBIgBAUIPCg1fY2hhbm5lbF91dWlkQggKBl9sYWJlbEITChFfcHJvdmlzaW9uaW5nX3VyaUIPCg1fbGFzdG1vZGlmaWVkQgsKCV9yZW5kZXJlciJPChRDcmVhdGVQcm9qZWN0UmVxdWVzdBI3Cgdwcm9qZWN0GAEgASgLMiYucG9seXBob255LmFwaS50cmlnZ2VyLnYxLlByb2plY3RJbnB1dCJlChRVcGRhdGVQcm9qZWN0UmVxdWVzdBIUCgxwcm9qZWN0X3V1aWQYASABKAkSNwoHcHJvamVjdBgCIAEoCzImLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5Qcm9qZWN0SW5wdXQiLAoURGVsZXRlUHJvamVjdFJlcXVlc3QSFAoMcHJvamVjdF91dWlkGAEgASgJIhcKFURlbGV0ZVByb2plY3RSZXNwb25zZSJlChRDcmVhdGVDaGFubmVsUmVxdWVzdBIUCgxwcm9qZWN0X3V1aWQYASABKAkSNwoHY2hhbm5lbBgCIAEoCzImLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5DaGFubmVsSW5wdXQiewoUVXBkYXRlQ2hhbm5lbFJlcXVlc3QSFAoMcHJvamVjdF91dWlkGAEgASgJEhQKDGNoYW5uZWxfdXVpZBgCIAEoCRI3CgdjaGFubmVsGAMgASgLMiYucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkNoYW5uZWxJbnB1dCJCChREZWxldGVDaGFubmVsUmVxdWVzdBIUCgxwcm9qZWN0X3V1aWQYASABKAkSFAoMY2hhbm5lbF91dWlkGAIgASgJIhcKFURlbGV0ZUNoYW5uZWxSZXNwb25zZSJ2ChJVcGxvYWRBc3NldFJlcXVlc3QSFAoMcHJvamVjdF91dWlkGAEgASgJEhQKDGNoYW5uZWxfdXVpZBgCIAEoCRIQCghmaWxlcGF0aBgDIAEoCRIiCgRib2R5GAQgASgLMhQuZ29vZ2xlLmFwaS5IdHRwQm9keSKSAQoTVXBsb2FkQXNzZXRSZXNwb25zZRI2CgRmaWxlGAEgASgLMigucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkZpbGVEZWZpbml0aW9uEhQKDGNvbnRlbnRfdHlwZRgCIAEoCRIPCgdjcmVhdGVkGAMgASgIEhwKFGNoYW5uZWxfbGFzdG1vZGlmaWVkGAQgASgBIlIKEkRlbGV0ZUFzc2V0UmVxdWVzdBIUCgxwcm9qZWN0X3V1aWQYASABKAkSFAoMY2hhbm5lbF91dWlkGAIgASgJEhAKCGZpbGVwYXRoGAMgASgJIhUKE0RlbGV0ZUFzc2V0UmVzcG9uc2Uy8RgKDlRyaWdnZXJTZXJ2aWNlEp4BCg5HZXRQcm9qZWN0TGlzdBIvLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5HZXRQcm9qZWN0TGlzdFJlcXVlc3QaMC5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuR2V0UHJvamVjdExpc3RSZXNwb25zZSIpyPMYAYLT5JMCHxIdL29wZW50aGVhdGVyL3Byb2plY3RMaXN0Lmpzb24StgEKC0dldEZpbGVMaXN0EiwucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkdldEZpbGVMaXN0UmVxdWVzdBotLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5HZXRGaWxlTGlzdFJlc3BvbnNlIkrI8xgBgtPkkwJAEj4vb3BlbnRoZWF0ZXIvZmlsZXMve3Byb2plY3RfdXVpZH0ve2NoYW5uZWxfdXVpZH0vZmlsZUxpc3QuanNvbhKZAQoIR2V0QXNzZXQSKS5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuR2V0QXNzZXRSZXF1ZXN0GhQuZ29vZ2xlLmFwaS5IdHRwQm9keSJKyPMYAYLT5JMCQBI+L29wZW50aGVhdGVyL2ZpbGVzL3twcm9qZWN0X3V1aWR9L3tjaGFubmVsX3V1aWR9L3tmaWxlcGF0aD0qKn0wARKbAQoHUHVibGlzaBIoLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5QdWJsaXNoUmVxdWVzdBopLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5QdWJsaXNoUmVzcG9uc2UiO8jzGAKC0+STAjE6BGJvZHkiKS9vcGVudGhlYXRlci9wcm9qZWN0cy97cHJvamVjdF91dWlkfS9jdWVzEmwKCVN1YnNjcmliZRIqLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5TdWJzY3JpYmVSZXF1ZXN0GisucG9seXBob255LmFwaS50cmlnZ2VyLnYxLlN1YnNjcmliZVJlc3BvbnNlIgTI8xgBMAESmAEKCExpc3RDdWVzEikucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkxpc3RDdWVzUmVxdWVzdBoqLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5MaXN0Q3Vlc1Jlc3BvbnNlIjXI8xgBgtPkkwIrEikvb3BlbnRoZWF0ZXIvcHJvamVjdHMve3Byb2plY3RfdXVpZH0vY3VlcxKhAQoKR2V0Q3VlTGlzdBIrLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5HZXRDdWVMaXN0UmVxdWVzdBosLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5HZXRDdWVMaXN0UmVzcG9uc2UiOMjzGAGC0+STAi4SLC9vcGVudGhlYXRlci9wcm9qZWN0cy97cHJvamVjdF91dWlkfS9jdWVsaXN0ErABCg5SZXBsYWNlQ3VlTGlzdBIvLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5SZXBsYWNlQ3VlTGlzdFJlcXVlc3QaMC5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuUmVwbGFjZUN1ZUxpc3RSZXNwb25zZSI7yPMYAoLT5JMCMToBKhosL29wZW50aGVhdGVyL3Byb2plY3RzL3twcm9qZWN0X3V1aWR9L2N1ZWxpc3QSoAEKB05leHRDdWUSKC5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuTmV4dEN1ZVJlcXVlc3QaKS5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuTmV4dEN1ZVJlc3BvbnNlIkDI8xgCgtPkkwI2OgEqIjEvb3BlbnRoZWF0ZXIvcHJvamVjdHMve3Byb2plY3RfdXVpZH0vY3VlbGlzdC9uZXh0ErABCgtQcmV2aW91c0N1ZRIsLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5QcmV2aW91c0N1ZVJlcXVlc3QaLS5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuUHJldmlvdXNDdWVSZXNwb25zZSJEyPMYAoLT5JMCOjoBKiI1L29wZW50aGVhdGVyL3Byb2plY3RzL3twcm9qZWN0X3V1aWR9L2N1ZWxpc3QvcHJldmlvdXMSpgEKCUp1bXBUb0N1ZRIqLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5KdW1wVG9DdWVSZXF1ZXN0GisucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkp1bXBUb0N1ZVJlc3BvbnNlIkDI8xgCgtPkkwI2OgEqIjEvb3BlbnRoZWF0ZXIvcHJvamVjdHMve3Byb2plY3RfdXVpZH0vY3VlbGlzdC9qdW1wEo4BCg1DcmVhdGVQcm9qZWN0Ei4ucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkNyZWF0ZVByb2plY3RSZXF1ZXN0GiEucG9seXBob255LmFwaS50cmlnZ2VyLnYxLlByb2plY3QiKsjzGAKC0+STAiA6B3Byb2plY3QiFS9vcGVudGhlYXRlci9wcm9qZWN0cxKdAQoNVXBkYXRlUHJvamVjdBIuLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5VcGRhdGVQcm9qZWN0UmVxdWVzdBohLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5Qcm9qZWN0IjnI8xgCgtPkkwIvOgdwcm9qZWN0GiQvb3BlbnRoZWF0ZXIvcHJvamVjdHMve3Byb2plY3RfdXVpZH0SogEKDURlbGV0ZVByb2plY3QSLi5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuRGVsZXRlUHJvamVjdFJlcXVlc3QaLy5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuRGVsZXRlUHJvamVjdFJlc3BvbnNlIjDI8xgCgtPkkwImKiQvb3BlbnRoZWF0ZXIvcHJvamVjdHMve3Byb2plY3RfdXVpZH0SpgEKDUNyZWF0ZUNoYW5uZWwSLi5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuQ3JlYXRlQ2hhbm5lbFJlcXVlc3QaIS5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuQ2hhbm5lbCJCyPMYAoLT5JMCODoHY2hhbm5lbCItL29wZW50aGVhdGVyL3Byb2plY3RzL3twcm9qZWN0X3V1aWR9L2NoYW5uZWxzErUBCg1VcGRhdGVDaGFubmVsEi4ucG9seXBob255LmFwaS50cmlnZ2VyLnYxLlVwZGF0ZUNoYW5uZWxSZXF1ZXN0GiEucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkNoYW5uZWwiUcjzGAKC0+STAkc6B2NoYW5uZWwaPC9vcGVudGhlYXRlci9wcm9qZWN0cy97cHJvamVjdF91dWlkfS9jaGFubmVscy97Y2hhbm5lbF91dWlkfRK6AQoNRGVsZXRlQ2hhbm5lbBIuLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5EZWxldGVDaGFubmVsUmVxdWVzdBovLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5EZWxldGVDaGFubmVsUmVzcG9uc2UiSMjzGAKC0+STAj4qPC9vcGVudGhlYXRlci9wcm9qZWN0cy97cHJvamVjdF91dWlkfS9jaGFubmVscy97Y2hhbm5lbF91dWlkfRK+AQoLVXBsb2FkQXNzZXQSLC5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuVXBsb2FkQXNzZXRSZXF1ZXN0Gi0ucG9seXBob255LmFwaS50cmlnZ2VyLnYxLlVwbG9hZEFzc2V0UmVzcG9uc2UiUMjzGAKC0+STAkY6BGJvZHkaPi9vcGVudGhlYXRlci9maWxlcy97cHJvamVjdF91dWlkfS97Y2hhbm5lbF91dWlkfS97ZmlsZXBhdGg9Kip9KAEStgEKC0RlbGV0ZUFzc2V0EiwucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkRlbGV0ZUFzc2V0UmVxdWVzdBotLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5EZWxldGVBc3NldFJlc3BvbnNlIkrI8xgCgtPkkwJAKj4vb3BlbnRoZWF0ZXIvZmlsZXMve3Byb2plY3RfdXVpZH0ve2NoYW5uZWxfdXVpZH0ve2ZpbGVwYXRoPSoqfWIGcHJvdG8z", [file_google_api_annotations, file_google_api_httpbody, file_google_protobuf_struct, file_google_protobuf_timestamp, file_polyphony_api_common_v1_options]);
 
 /**
  * Request for GetProjectList.
@@ -872,6 +872,434 @@ export const JumpToCueResponseSchema: GenMessage<JumpToCueResponse> = /*@__PURE_
   messageDesc(file_polyphony_api_trigger_v1_trigger, 27);
 
 /**
+ * A project's settable fields (create and replace).
+ *
+ * @generated from message polyphony.api.trigger.v1.ProjectInput
+ */
+export type ProjectInput = Message<"polyphony.api.trigger.v1.ProjectInput"> & {
+  /**
+   * The project's UUID: optional on create (assigned when absent); on replace it must be absent or
+   * equal the UUID in the path.
+   *
+   * @generated from field: optional string project_uuid = 1;
+   */
+  projectUuid?: string | undefined;
+
+  /**
+   * Display hierarchy and client cache directory path (non-empty).
+   *
+   * @generated from field: repeated string project_path = 2;
+   */
+  projectPath: string[];
+
+  /**
+   * Labels, one per `projectPath` item; absent or empty: none.
+   *
+   * @generated from field: google.protobuf.ListValue project_label = 3;
+   */
+  projectLabel?: ListValue | undefined;
+};
+
+/**
+ * Describes the message polyphony.api.trigger.v1.ProjectInput.
+ * Use `create(ProjectInputSchema)` to create a new message.
+ */
+export const ProjectInputSchema: GenMessage<ProjectInput> = /*@__PURE__*/
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 28);
+
+/**
+ * A channel's settable fields (create and replace). Asset files are uploaded separately
+ * (UploadAsset); `provisioningUri` points clients at files provisioned elsewhere instead.
+ *
+ * @generated from message polyphony.api.trigger.v1.ChannelInput
+ */
+export type ChannelInput = Message<"polyphony.api.trigger.v1.ChannelInput"> & {
+  /**
+   * The channel's UUID: optional on create (assigned when absent); on replace it must be absent
+   * or equal the UUID in the path.
+   *
+   * @generated from field: optional string channel_uuid = 1;
+   */
+  channelUuid?: string | undefined;
+
+  /**
+   * Display name.
+   *
+   * @generated from field: optional string label = 2;
+   */
+  label?: string | undefined;
+
+  /**
+   * The containers a renderer builds, `<type>_<name>`, e.g. `text_de`.
+   *
+   * @generated from field: repeated string container_ids = 3;
+   */
+  containerIds: string[];
+
+  /**
+   * Also serve a channel-only socket.io namespace, listed as the channel's `triggerUri`.
+   *
+   * @generated from field: bool channel_trigger = 4;
+   */
+  channelTrigger: boolean;
+
+  /**
+   * Files provisioned elsewhere: their directory URL. Excludes uploaded assets.
+   *
+   * @generated from field: optional string provisioning_uri = 5;
+   */
+  provisioningUri?: string | undefined;
+
+  /**
+   * Newest `lastmodified` (epoch ms) of the files at `provisioningUri`; only with it.
+   *
+   * @generated from field: optional double lastmodified = 6;
+   */
+  lastmodified?: number | undefined;
+
+  /**
+   * Custom renderer id.
+   *
+   * @generated from field: optional string renderer = 7;
+   */
+  renderer?: string | undefined;
+};
+
+/**
+ * Describes the message polyphony.api.trigger.v1.ChannelInput.
+ * Use `create(ChannelInputSchema)` to create a new message.
+ */
+export const ChannelInputSchema: GenMessage<ChannelInput> = /*@__PURE__*/
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 29);
+
+/**
+ * Request for CreateProject.
+ *
+ * @generated from message polyphony.api.trigger.v1.CreateProjectRequest
+ */
+export type CreateProjectRequest = Message<"polyphony.api.trigger.v1.CreateProjectRequest"> & {
+  /**
+   * The new project (the HTTP body).
+   *
+   * @generated from field: polyphony.api.trigger.v1.ProjectInput project = 1;
+   */
+  project?: ProjectInput | undefined;
+};
+
+/**
+ * Describes the message polyphony.api.trigger.v1.CreateProjectRequest.
+ * Use `create(CreateProjectRequestSchema)` to create a new message.
+ */
+export const CreateProjectRequestSchema: GenMessage<CreateProjectRequest> = /*@__PURE__*/
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 30);
+
+/**
+ * Request for UpdateProject.
+ *
+ * @generated from message polyphony.api.trigger.v1.UpdateProjectRequest
+ */
+export type UpdateProjectRequest = Message<"polyphony.api.trigger.v1.UpdateProjectRequest"> & {
+  /**
+   * The project to change.
+   *
+   * @generated from field: string project_uuid = 1;
+   */
+  projectUuid: string;
+
+  /**
+   * Its new path and labels (the HTTP body).
+   *
+   * @generated from field: polyphony.api.trigger.v1.ProjectInput project = 2;
+   */
+  project?: ProjectInput | undefined;
+};
+
+/**
+ * Describes the message polyphony.api.trigger.v1.UpdateProjectRequest.
+ * Use `create(UpdateProjectRequestSchema)` to create a new message.
+ */
+export const UpdateProjectRequestSchema: GenMessage<UpdateProjectRequest> = /*@__PURE__*/
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 31);
+
+/**
+ * Request for DeleteProject.
+ *
+ * @generated from message polyphony.api.trigger.v1.DeleteProjectRequest
+ */
+export type DeleteProjectRequest = Message<"polyphony.api.trigger.v1.DeleteProjectRequest"> & {
+  /**
+   * The project to delete.
+   *
+   * @generated from field: string project_uuid = 1;
+   */
+  projectUuid: string;
+};
+
+/**
+ * Describes the message polyphony.api.trigger.v1.DeleteProjectRequest.
+ * Use `create(DeleteProjectRequestSchema)` to create a new message.
+ */
+export const DeleteProjectRequestSchema: GenMessage<DeleteProjectRequest> = /*@__PURE__*/
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 32);
+
+/**
+ * Response of DeleteProject (empty; HTTP 204).
+ *
+ * @generated from message polyphony.api.trigger.v1.DeleteProjectResponse
+ */
+export type DeleteProjectResponse = Message<"polyphony.api.trigger.v1.DeleteProjectResponse"> & {
+};
+
+/**
+ * Describes the message polyphony.api.trigger.v1.DeleteProjectResponse.
+ * Use `create(DeleteProjectResponseSchema)` to create a new message.
+ */
+export const DeleteProjectResponseSchema: GenMessage<DeleteProjectResponse> = /*@__PURE__*/
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 33);
+
+/**
+ * Request for CreateChannel.
+ *
+ * @generated from message polyphony.api.trigger.v1.CreateChannelRequest
+ */
+export type CreateChannelRequest = Message<"polyphony.api.trigger.v1.CreateChannelRequest"> & {
+  /**
+   * The project the channel joins (appended to its `channelList`).
+   *
+   * @generated from field: string project_uuid = 1;
+   */
+  projectUuid: string;
+
+  /**
+   * The new channel (the HTTP body).
+   *
+   * @generated from field: polyphony.api.trigger.v1.ChannelInput channel = 2;
+   */
+  channel?: ChannelInput | undefined;
+};
+
+/**
+ * Describes the message polyphony.api.trigger.v1.CreateChannelRequest.
+ * Use `create(CreateChannelRequestSchema)` to create a new message.
+ */
+export const CreateChannelRequestSchema: GenMessage<CreateChannelRequest> = /*@__PURE__*/
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 34);
+
+/**
+ * Request for UpdateChannel.
+ *
+ * @generated from message polyphony.api.trigger.v1.UpdateChannelRequest
+ */
+export type UpdateChannelRequest = Message<"polyphony.api.trigger.v1.UpdateChannelRequest"> & {
+  /**
+   * The project.
+   *
+   * @generated from field: string project_uuid = 1;
+   */
+  projectUuid: string;
+
+  /**
+   * The channel to change.
+   *
+   * @generated from field: string channel_uuid = 2;
+   */
+  channelUuid: string;
+
+  /**
+   * Its new settings (the HTTP body).
+   *
+   * @generated from field: polyphony.api.trigger.v1.ChannelInput channel = 3;
+   */
+  channel?: ChannelInput | undefined;
+};
+
+/**
+ * Describes the message polyphony.api.trigger.v1.UpdateChannelRequest.
+ * Use `create(UpdateChannelRequestSchema)` to create a new message.
+ */
+export const UpdateChannelRequestSchema: GenMessage<UpdateChannelRequest> = /*@__PURE__*/
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 35);
+
+/**
+ * Request for DeleteChannel.
+ *
+ * @generated from message polyphony.api.trigger.v1.DeleteChannelRequest
+ */
+export type DeleteChannelRequest = Message<"polyphony.api.trigger.v1.DeleteChannelRequest"> & {
+  /**
+   * The project.
+   *
+   * @generated from field: string project_uuid = 1;
+   */
+  projectUuid: string;
+
+  /**
+   * The channel to delete.
+   *
+   * @generated from field: string channel_uuid = 2;
+   */
+  channelUuid: string;
+};
+
+/**
+ * Describes the message polyphony.api.trigger.v1.DeleteChannelRequest.
+ * Use `create(DeleteChannelRequestSchema)` to create a new message.
+ */
+export const DeleteChannelRequestSchema: GenMessage<DeleteChannelRequest> = /*@__PURE__*/
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 36);
+
+/**
+ * Response of DeleteChannel (empty; HTTP 204).
+ *
+ * @generated from message polyphony.api.trigger.v1.DeleteChannelResponse
+ */
+export type DeleteChannelResponse = Message<"polyphony.api.trigger.v1.DeleteChannelResponse"> & {
+};
+
+/**
+ * Describes the message polyphony.api.trigger.v1.DeleteChannelResponse.
+ * Use `create(DeleteChannelResponseSchema)` to create a new message.
+ */
+export const DeleteChannelResponseSchema: GenMessage<DeleteChannelResponse> = /*@__PURE__*/
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 37);
+
+/**
+ * One message of an UploadAsset stream.
+ *
+ * @generated from message polyphony.api.trigger.v1.UploadAssetRequest
+ */
+export type UploadAssetRequest = Message<"polyphony.api.trigger.v1.UploadAssetRequest"> & {
+  /**
+   * The project (first message).
+   *
+   * @generated from field: string project_uuid = 1;
+   */
+  projectUuid: string;
+
+  /**
+   * The channel (first message).
+   *
+   * @generated from field: string channel_uuid = 2;
+   */
+  channelUuid: string;
+
+  /**
+   * Path of the asset relative to the channel's provisioning directory (first message): `/`-separated
+   * names, no `..`, `.`, hidden names, backslashes or NUL; `.json` names are reserved for listings.
+   *
+   * @generated from field: string filepath = 3;
+   */
+  filepath: string;
+
+  /**
+   * The bytes; the content type on the first message (guessed from the name when absent or
+   * `application/octet-stream`).
+   *
+   * @generated from field: google.api.HttpBody body = 4;
+   */
+  body?: HttpBody | undefined;
+};
+
+/**
+ * Describes the message polyphony.api.trigger.v1.UploadAssetRequest.
+ * Use `create(UploadAssetRequestSchema)` to create a new message.
+ */
+export const UploadAssetRequestSchema: GenMessage<UploadAssetRequest> = /*@__PURE__*/
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 38);
+
+/**
+ * Response of UploadAsset.
+ *
+ * @generated from message polyphony.api.trigger.v1.UploadAssetResponse
+ */
+export type UploadAssetResponse = Message<"polyphony.api.trigger.v1.UploadAssetResponse"> & {
+  /**
+   * The asset as `fileList.json` lists it.
+   *
+   * @generated from field: polyphony.api.trigger.v1.FileDefinition file = 1;
+   */
+  file?: FileDefinition | undefined;
+
+  /**
+   * The content type it is served with.
+   *
+   * @generated from field: string content_type = 2;
+   */
+  contentType: string;
+
+  /**
+   * True when the asset was created, false when an existing one was replaced.
+   *
+   * @generated from field: bool created = 3;
+   */
+  created: boolean;
+
+  /**
+   * The channel's new `lastmodified` (epoch ms).
+   *
+   * @generated from field: double channel_lastmodified = 4;
+   */
+  channelLastmodified: number;
+};
+
+/**
+ * Describes the message polyphony.api.trigger.v1.UploadAssetResponse.
+ * Use `create(UploadAssetResponseSchema)` to create a new message.
+ */
+export const UploadAssetResponseSchema: GenMessage<UploadAssetResponse> = /*@__PURE__*/
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 39);
+
+/**
+ * Request for DeleteAsset.
+ *
+ * @generated from message polyphony.api.trigger.v1.DeleteAssetRequest
+ */
+export type DeleteAssetRequest = Message<"polyphony.api.trigger.v1.DeleteAssetRequest"> & {
+  /**
+   * The project.
+   *
+   * @generated from field: string project_uuid = 1;
+   */
+  projectUuid: string;
+
+  /**
+   * The channel.
+   *
+   * @generated from field: string channel_uuid = 2;
+   */
+  channelUuid: string;
+
+  /**
+   * Path of the asset relative to the channel's provisioning directory.
+   *
+   * @generated from field: string filepath = 3;
+   */
+  filepath: string;
+};
+
+/**
+ * Describes the message polyphony.api.trigger.v1.DeleteAssetRequest.
+ * Use `create(DeleteAssetRequestSchema)` to create a new message.
+ */
+export const DeleteAssetRequestSchema: GenMessage<DeleteAssetRequest> = /*@__PURE__*/
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 40);
+
+/**
+ * Response of DeleteAsset (empty; HTTP 204).
+ *
+ * @generated from message polyphony.api.trigger.v1.DeleteAssetResponse
+ */
+export type DeleteAssetResponse = Message<"polyphony.api.trigger.v1.DeleteAssetResponse"> & {
+};
+
+/**
+ * Describes the message polyphony.api.trigger.v1.DeleteAssetResponse.
+ * Use `create(DeleteAssetResponseSchema)` to create a new message.
+ */
+export const DeleteAssetResponseSchema: GenMessage<DeleteAssetResponse> = /*@__PURE__*/
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 41);
+
+/**
  * TriggerService speaks the Open Theater API: provisioning (`projectList.json`, per-channel
  * `fileList.json` and the listed asset files) under /opentheater/, and cues ("triggers").
  * Cues published here reach every gRPC `Subscribe` stream and every socket.io client of the
@@ -1001,6 +1429,104 @@ export const TriggerService: GenService<{
     methodKind: "unary";
     input: typeof JumpToCueRequestSchema;
     output: typeof JumpToCueResponseSchema;
+  },
+  /**
+   * Create a project (`POST /opentheater/projects`, HTTP 201). The UUID may be given; otherwise one
+   * is assigned. The project is appended to `projectList.json` and its socket.io namespace opens.
+   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+   *
+   * @generated from rpc polyphony.api.trigger.v1.TriggerService.CreateProject
+   */
+  createProject: {
+    methodKind: "unary";
+    input: typeof CreateProjectRequestSchema;
+    output: typeof ProjectSchema;
+  },
+  /**
+   * Replace a project's path and labels (`PUT /opentheater/projects/{project_uuid}`); its channels
+   * are kept.
+   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+   *
+   * @generated from rpc polyphony.api.trigger.v1.TriggerService.UpdateProject
+   */
+  updateProject: {
+    methodKind: "unary";
+    input: typeof UpdateProjectRequestSchema;
+    output: typeof ProjectSchema;
+  },
+  /**
+   * Delete a project with its channels, assets, cue list and cue history
+   * (`DELETE /opentheater/projects/{project_uuid}`, HTTP 204). Connected audiences are disconnected.
+   *
+   * @generated from rpc polyphony.api.trigger.v1.TriggerService.DeleteProject
+   */
+  deleteProject: {
+    methodKind: "unary";
+    input: typeof DeleteProjectRequestSchema;
+    output: typeof DeleteProjectResponseSchema;
+  },
+  /**
+   * Add a channel to a project (`POST /opentheater/projects/{project_uuid}/channels`, HTTP 201).
+   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+   *
+   * @generated from rpc polyphony.api.trigger.v1.TriggerService.CreateChannel
+   */
+  createChannel: {
+    methodKind: "unary";
+    input: typeof CreateChannelRequestSchema;
+    output: typeof ChannelSchema;
+  },
+  /**
+   * Replace a channel's settings (`PUT /opentheater/projects/{project_uuid}/channels/{channel_uuid}`);
+   * its assets are kept.
+   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+   *
+   * @generated from rpc polyphony.api.trigger.v1.TriggerService.UpdateChannel
+   */
+  updateChannel: {
+    methodKind: "unary";
+    input: typeof UpdateChannelRequestSchema;
+    output: typeof ChannelSchema;
+  },
+  /**
+   * Delete a channel and its assets
+   * (`DELETE /opentheater/projects/{project_uuid}/channels/{channel_uuid}`, HTTP 204).
+   *
+   * @generated from rpc polyphony.api.trigger.v1.TriggerService.DeleteChannel
+   */
+  deleteChannel: {
+    methodKind: "unary";
+    input: typeof DeleteChannelRequestSchema;
+    output: typeof DeleteChannelResponseSchema;
+  },
+  /**
+   * Upload an asset into a channel, or replace it (`PUT <provisioningUri><filepath>` with the bytes
+   * as the body; HTTP 201 when created, 200 when replaced). Client-streaming: the first message
+   * names the asset (and carries the content type), every message may carry bytes; the body
+   * streams to the object store and is never held whole. The asset's and the channel's
+   * `lastmodified` move forward. A failed upload leaves the stored asset unchanged.
+   *
+   * @generated from rpc polyphony.api.trigger.v1.TriggerService.UploadAsset
+   */
+  uploadAsset: {
+    methodKind: "client_streaming";
+    input: typeof UploadAssetRequestSchema;
+    output: typeof UploadAssetResponseSchema;
+  },
+  /**
+   * Delete an asset (`DELETE <provisioningUri><filepath>`, HTTP 204); the channel's `lastmodified`
+   * moves forward.
+   *
+   * @generated from rpc polyphony.api.trigger.v1.TriggerService.DeleteAsset
+   */
+  deleteAsset: {
+    methodKind: "unary";
+    input: typeof DeleteAssetRequestSchema;
+    output: typeof DeleteAssetResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_polyphony_api_trigger_v1_trigger, 0);
