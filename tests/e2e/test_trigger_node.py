@@ -72,6 +72,11 @@ async def clients() -> AsyncIterator[list[NodeClient]]:
     for client in started:
         with contextlib.suppress(TimeoutError, ProcessLookupError):
             await asyncio.wait_for(client.proc.wait(), 5)
+        if client.proc.stdin is not None:  # close the pipes too, so the transport closes on this loop
+            client.proc.stdin.close()
+        if client.proc.stdout is not None:
+            with contextlib.suppress(TimeoutError, OSError):
+                await asyncio.wait_for(client.proc.stdout.read(), 5)
 
 
 async def _publish(stub: trigger_pb2_grpc.TriggerServiceStub, server: RunningServer, content: dict[str, str]) -> int:

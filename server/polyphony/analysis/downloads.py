@@ -1,7 +1,10 @@
 """An item's audio transcoded (wav, flac, ogg, mp3, opus) by the media service's streaming encoder.
 
-Whole-file transcodes are cached in the object store, keyed by the audio's SHA-256, so a Range
-request is answered from the cached bytes (206). An excerpt (`start`/`stop`) is cut to a temporary
+A whole-file transcode is stored as a Result of the item (TimeSide caches encoder output the same
+way): its preset names the encoder (`<ext>_encoder`, no parameters), its cache key is the audio's
+SHA-256 with that preset's digest, so a second download, or a download of another item with the same
+audio, reuses the stored bytes. `/results/{uuid}/audio/` serves them; a Range request is answered from
+the stored bytes (206). An excerpt (`start`/`stop`) is cut to a temporary
 WAV first and transcoded on the fly (not cached; Range is then ignored, as for any generated body).
 """
 
@@ -9,19 +12,38 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import tempfile
+import time
+import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import soundfile as sf
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
-from polyphony.analysis.models import Item
+from polyphony.analysis.items import now
+from polyphony.analysis.models import Item, Preset, Result
+from polyphony.analysis.processors import parameters_digest
+from polyphony.core.db import Database
 from polyphony.core.errors import InvalidArgument, NotFound, RangeNotSatisfiable
 from polyphony.core.objects import ObjectStore
 from polyphony.media.transcode import TARGETS, Target, transcode
 
 BY_EXT: dict[str, Target] = {t.extension.lstrip("."): t for t in TARGETS}
+ENCODER_VERSION = "1"
+DONE = 4
+
+
+def encoder_pid(ext: str) -> str:
+    return f"{ext}_encoder"
+
+
+def is_audio_result(result: Result) -> bool:
+    """Whether the result holds encoder output (audio) rather than an analyzer container."""
+    return result.mime_type.startswith("audio/")
 
 
 @dataclass
@@ -69,7 +91,8 @@ def _excerpt(source: Path, start: float | None, stop: float | None, out: Path) -
 
 
 class Downloads:
-    def __init__(self, objects: ObjectStore) -> None:
+    def __init__(self, db: Database, objects: ObjectStore) -> None:
+        self.db = db
         self.objects = objects
         self._locks: dict[str, asyncio.Lock] = {}
 
@@ -83,20 +106,93 @@ class Downloads:
             raise NotFound("This item has no audio file.")
         if start is not None or stop is not None:
             return Download(target.mimetype, self._excerpt_stream(source, target, start, stop))
-        key = f"timeside/downloads/{item.sha256}.{ext.lower()}"
-        lock = self._locks.setdefault(key, asyncio.Lock())
-        async with lock:
-            if await self.objects.size(key) is None:
-                await self.objects.put(key, transcode(source, target, None))
-        size = await self.objects.size(key) or 0
+        result = await self.encoded(item, ext.lower(), source)
+        return await self.serve(result.file_key or "", result.mime_type, range_header)
+
+    async def serve(self, key: str, mime: str, range_header: str | None) -> Download:
+        """The stored object `key` (all of it, or the single byte range asked for)."""
+        size = await self.objects.size(key)
+        if size is None:
+            raise NotFound("This result has no data yet.")
         headers = [("accept-ranges", "bytes")]
         wanted = parse_range(range_header, size)
         if wanted is None:
-            return Download(target.mimetype, self.objects.read(key), 200, [*headers, ("content-length", str(size))])
+            return Download(mime, self.objects.read(key), 200, [*headers, ("content-length", str(size))])
         first, last = wanted
-        return Download(target.mimetype, self.objects.read(key, first, last + 1), 206,
+        return Download(mime, self.objects.read(key, first, last + 1), 206,
                         [*headers, ("content-range", f"bytes {first}-{last}/{size}"),
                          ("content-length", str(last - first + 1))])
+
+    async def _preset(self, ext: str) -> tuple[str, str]:
+        """(uuid, digest) of the encoder preset for `ext`, created on first use."""
+        pid = encoder_pid(ext)
+        digest = parameters_digest(pid, ENCODER_VERSION, {})
+        async with self.db.session() as session:
+            found = await session.scalar(select(Preset.uuid).where(Preset.digest == digest))
+        if found is None:
+            stamp = now()
+            try:
+                async with self.db.transaction() as session:
+                    session.add(Preset(uuid=str(uuid.uuid4()), processor_pid=pid, processor_version=ENCODER_VERSION,
+                                       parameters={}, digest=digest, is_public=True, date_added=stamp,
+                                       date_modified=stamp))
+            except IntegrityError:
+                pass  # created meanwhile by another request or process
+            async with self.db.session() as session:
+                found = await session.scalar(select(Preset.uuid).where(Preset.digest == digest))
+        if found is None:
+            raise RuntimeError(f"could not create the preset of {pid}")
+        return found, digest
+
+    async def encoded(self, item: Item, ext: str, source: Path) -> Result:
+        """The item's whole-file transcode to `ext` as a stored Result (encoded now unless cached)."""
+        target = BY_EXT[ext]
+        preset_uuid, digest = await self._preset(ext)
+        cache_key = hashlib.sha256(f"{item.sha256}:{digest}".encode()).hexdigest()
+        lock = self._locks.setdefault(f"{item.uuid}:{ext}", asyncio.Lock())
+        async with lock:
+            async with self.db.session() as session:
+                result = await session.scalar(select(Result).where(Result.item_uuid == item.uuid,
+                                                                   Result.preset_uuid == preset_uuid))
+                hit = await session.scalar(select(Result).where(
+                    Result.cache_key == cache_key, Result.status == DONE, Result.file_key.is_not(None),
+                    Result.uuid != (result.uuid if result is not None else "")).order_by(Result.date_added).limit(1))
+            if (result is not None and result.status == DONE and result.file_key is not None
+                    and result.cache_key == cache_key and await self.objects.size(result.file_key) is not None):
+                return result
+            reused_from: str | None = None
+            started = time.monotonic()
+            if hit is not None and hit.file_key is not None and await self.objects.size(hit.file_key) is not None:
+                body, reused_from = self.objects.read(hit.file_key), hit.uuid
+            else:
+                body = transcode(source, target, None)
+            result_uuid = result.uuid if result is not None else str(uuid.uuid4())
+            key = f"timeside/results/{item.uuid}/{result_uuid}.{ext}"
+            await self.objects.put(key, body)
+            run_time = (hit.run_time or 0.0) if reused_from is not None and hit is not None else \
+                time.monotonic() - started
+            try:
+                async with self.db.transaction() as session:
+                    row = await session.get(Result, result_uuid)
+                    stamp = now()
+                    if row is None:
+                        row = Result(uuid=result_uuid, item_uuid=item.uuid, preset_uuid=preset_uuid,
+                                     date_added=stamp)
+                        session.add(row)
+                    old = row.file_key
+                    row.file_key, row.mime_type, row.status = key, target.mimetype, DONE
+                    row.cache_key, row.reused_from, row.task_uuid = cache_key, reused_from, None
+                    row.run_time, row.date_modified = run_time, stamp
+            except IntegrityError:
+                await self.objects.delete(key)
+                raise NotFound("No Item matches the given query.") from None
+            except BaseException:
+                if result is None or result.file_key != key:
+                    await self.objects.delete(key)
+                raise
+            if old is not None and old != key:
+                await self.objects.delete(old)
+            return row
 
     async def _excerpt_stream(self, source: Path, target: Target, start: float | None,
                               stop: float | None) -> AsyncIterator[bytes]:

@@ -71,6 +71,9 @@ def item_full(item: Item, base: str, tracks: tuple[list[str], list[str]] | None 
     if tracks is not None:
         msg.analysis_tracks.extend(f"{base}/timeside/api/analysis_tracks/{k}/" for k in tracks[0])
         msg.annotation_tracks.extend(f"{base}/timeside/api/annotation_tracks/{k}/" for k in tracks[1])
+    for ext in ("mp3", "ogg", "flac"):
+        msg.audio_url[ext] = f"{base}/timeside/items/{item.uuid}/download/{ext}"
+    msg.waveform_url = f"{base}/timeside/api/items/{item.uuid}/waveform/"
     msg.external_id = item.external_id
     msg.external_uri = item.external_uri
     msg.is_public = item.is_public
@@ -156,7 +159,10 @@ def result_msg(r: Result, base: str) -> pb.Result:
         preset=f"{base}/timeside/api/presets/{r.preset_uuid}/", status=r.status, mime_type=r.mime_type,
         date_added=iso(r.date_added), date_modified=iso(r.date_modified),
     )
-    if r.file_key is not None:
+    if r.file_key is not None and r.mime_type.startswith("audio/"):
+        msg.file = f"{base}/timeside/results/{r.uuid}/audio/"
+        msg.files["audio"] = msg.file
+    elif r.file_key is not None:
         msg.file = f"{base}/timeside/results/{r.uuid}/json/"
         for fmt in WRITERS:
             msg.files[fmt] = f"{base}/timeside/results/{r.uuid}/{fmt}/"

@@ -252,6 +252,8 @@ class RunService:
         """The whole container in memory (small results only: streaming and rendering read it in parts)."""
         if result.file_key is None:
             raise NotFound("This result has no data yet.")
+        if result.mime_type.startswith("audio/"):
+            raise NotFound("This result holds encoded audio (see its audio/ URL), not an analyzer container.")
         raw = await read_all(self.objects, result.file_key)
         fmt = "hdf5" if result.file_key.endswith(".hdf5") else "json"
         return await asyncio.to_thread(containers.load, raw, fmt)

@@ -13,12 +13,13 @@ import grpc
 from google.api import httpbody_pb2
 from google.protobuf import json_format, struct_pb2
 
-from polyphony.analysis import mapping, visuals
+from polyphony.analysis import mapping, openapi, pages, visuals
 from polyphony.analysis.archive import Archives
 from polyphony.analysis.catalog import Catalog
 from polyphony.analysis.corpus import Corpus
-from polyphony.analysis.downloads import Downloads
+from polyphony.analysis.downloads import Downloads, is_audio_result
 from polyphony.analysis.items import NOT_FOUND, ItemService
+from polyphony.analysis.models import Item
 from polyphony.analysis.processors import PROCESSORS, get_processor
 from polyphony.analysis.provider_rows import get_provider, list_providers, sync_providers
 from polyphony.analysis.providers import FetchPolicy
@@ -36,6 +37,8 @@ from polyphony.edge.live import LiveApp
 from polyphony.rpc.http import base_url, is_rest, metadata, original, send_http
 
 log = logging.getLogger("polyphony.analysis")
+HTML = "text/html; charset=utf-8"
+PAGE_PIXELS = 600
 API_COLLECTIONS = ("items", "selections", "processors", "subprocessors", "presets", "experiences", "tasks", "results",
                    "analysis", "analysis_tracks", "annotation_tracks", "annotations", "providers", "users")
 
@@ -85,7 +88,7 @@ class AnalysisServicer(analysis_pb2_grpc.AnalysisServiceServicer):
         self.catalog = Catalog(ctx.db)
         self.runner = make_runner(ctx.db, ctx.objects, ctx.settings)
         self.runs = RunService(ctx.db, ctx.objects, self.catalog, self.runner)
-        self.downloads = Downloads(ctx.objects)
+        self.downloads = Downloads(ctx.db, ctx.objects)
         self.corpus = Corpus(ctx.db)
         self.users = UserService(ctx.db, ctx.settings.resolved_secret())
         self.archives = Archives(ctx.db, ctx.objects)
@@ -396,7 +399,16 @@ class AnalysisServicer(analysis_pb2_grpc.AnalysisServiceServicer):
     async def GetResultData(
         self, request: pb.GetResultDataRequest, context: grpc.aio.ServicerContext
     ) -> AsyncIterator[httpbody_pb2.HttpBody]:
-        mime, pieces = await self.runs.result_stream(request.uuid, request.format)
+        if request.format == "audio":
+            result = await self.runs.get_result(request.uuid)
+            if not is_audio_result(result):
+                raise NotFound("This result holds no encoded audio.")
+            download = await self.downloads.serve(result.file_key or "", result.mime_type,
+                                                  metadata(context).get("range"))
+            await send_http(context, download.status, download.headers)
+            mime, pieces = download.mime, download.body
+        else:
+            mime, pieces = await self.runs.result_stream(request.uuid, request.format)
         first = True
         async for piece in pieces:
             for i in range(0, len(piece), CHUNK):
@@ -449,6 +461,43 @@ class AnalysisServicer(analysis_pb2_grpc.AnalysisServiceServicer):
             first = False
         if first:
             yield httpbody_pb2.HttpBody(content_type=download.mime)
+
+    # schema, docs and the legacy HTML pages ---------------------------------------------------
+    async def GetApiSchema(self, request: pb.GetApiSchemaRequest, context: grpc.aio.ServicerContext
+                           ) -> httpbody_pb2.HttpBody:
+        return httpbody_pb2.HttpBody(content_type="application/vnd.oai.openapi+json",
+                                     data=openapi.schema_document(self._base(context)))
+
+    async def GetApiDocs(self, request: pb.GetApiDocsRequest, context: grpc.aio.ServicerContext
+                         ) -> httpbody_pb2.HttpBody:
+        return httpbody_pb2.HttpBody(content_type=HTML, data=openapi.docs_page(self._base(context)))
+
+    async def _envelope(self, item: Item) -> visuals.Envelope | None:
+        path = self.ctx.objects.local_path(item.source_key) if item.source_key else None
+        if path is None:
+            return None
+        return await asyncio.to_thread(visuals.waveform, path, None, None, PAGE_PIXELS)
+
+    async def GetItemPage(self, request: pb.GetItemPageRequest, context: grpc.aio.ServicerContext
+                          ) -> httpbody_pb2.HttpBody:
+        item = await self.items.get(request.uuid)
+        page = pages.item_page(self._base(context), item, await self._envelope(item))
+        return httpbody_pb2.HttpBody(content_type=HTML, data=page)
+
+    async def GetItemExportPage(self, request: pb.GetItemPageRequest, context: grpc.aio.ServicerContext
+                                ) -> httpbody_pb2.HttpBody:
+        item = await self.items.get(request.uuid)
+        page = pages.export_page(self._base(context), item, await self.runs.list_results(item.uuid))
+        return httpbody_pb2.HttpBody(content_type=HTML, data=page)
+
+    async def GetPlayerPage(self, request: pb.GetPlayerPageRequest, context: grpc.aio.ServicerContext
+                            ) -> httpbody_pb2.HttpBody:
+        rest = original(context)
+        wanted = rest.get("item") if rest is not None else (request.item if request.HasField("item") else None)
+        current = await self.items.get(wanted) if wanted else None
+        env = await self._envelope(current) if current is not None else None
+        page = pages.player_page(self._base(context), await self.items.list(), current, env)
+        return httpbody_pb2.HttpBody(content_type=HTML, data=page)
 
     # providers, subprocessors -------------------------------------------------------------
     async def ListProviders(

@@ -11,7 +11,14 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class Item(_message.Message):
-    __slots__ = ("uuid", "url", "title", "description", "artist", "album", "source_file", "source_url", "mime_type", "audio_duration", "samplerate", "channels", "sha1", "sha256", "external_id", "external_uri", "is_public", "lock", "test", "date_added", "date_modified", "provider", "analysis_tracks", "annotation_tracks", "author")
+    __slots__ = ("uuid", "url", "title", "description", "artist", "album", "source_file", "source_url", "mime_type", "audio_duration", "samplerate", "channels", "sha1", "sha256", "external_id", "external_uri", "is_public", "lock", "test", "date_added", "date_modified", "provider", "analysis_tracks", "annotation_tracks", "author", "audio_url", "waveform_url")
+    class AudioUrlEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
     UUID_FIELD_NUMBER: _ClassVar[int]
     URL_FIELD_NUMBER: _ClassVar[int]
     TITLE_FIELD_NUMBER: _ClassVar[int]
@@ -37,6 +44,8 @@ class Item(_message.Message):
     ANALYSIS_TRACKS_FIELD_NUMBER: _ClassVar[int]
     ANNOTATION_TRACKS_FIELD_NUMBER: _ClassVar[int]
     AUTHOR_FIELD_NUMBER: _ClassVar[int]
+    AUDIO_URL_FIELD_NUMBER: _ClassVar[int]
+    WAVEFORM_URL_FIELD_NUMBER: _ClassVar[int]
     uuid: str
     url: str
     title: str
@@ -62,7 +71,9 @@ class Item(_message.Message):
     analysis_tracks: _containers.RepeatedScalarFieldContainer[str]
     annotation_tracks: _containers.RepeatedScalarFieldContainer[str]
     author: str
-    def __init__(self, uuid: _Optional[str] = ..., url: _Optional[str] = ..., title: _Optional[str] = ..., description: _Optional[str] = ..., artist: _Optional[str] = ..., album: _Optional[str] = ..., source_file: _Optional[str] = ..., source_url: _Optional[str] = ..., mime_type: _Optional[str] = ..., audio_duration: _Optional[float] = ..., samplerate: _Optional[int] = ..., channels: _Optional[int] = ..., sha1: _Optional[str] = ..., sha256: _Optional[str] = ..., external_id: _Optional[str] = ..., external_uri: _Optional[str] = ..., is_public: _Optional[bool] = ..., lock: _Optional[bool] = ..., test: _Optional[bool] = ..., date_added: _Optional[str] = ..., date_modified: _Optional[str] = ..., provider: _Optional[str] = ..., analysis_tracks: _Optional[_Iterable[str]] = ..., annotation_tracks: _Optional[_Iterable[str]] = ..., author: _Optional[str] = ...) -> None: ...
+    audio_url: _containers.ScalarMap[str, str]
+    waveform_url: str
+    def __init__(self, uuid: _Optional[str] = ..., url: _Optional[str] = ..., title: _Optional[str] = ..., description: _Optional[str] = ..., artist: _Optional[str] = ..., album: _Optional[str] = ..., source_file: _Optional[str] = ..., source_url: _Optional[str] = ..., mime_type: _Optional[str] = ..., audio_duration: _Optional[float] = ..., samplerate: _Optional[int] = ..., channels: _Optional[int] = ..., sha1: _Optional[str] = ..., sha256: _Optional[str] = ..., external_id: _Optional[str] = ..., external_uri: _Optional[str] = ..., is_public: _Optional[bool] = ..., lock: _Optional[bool] = ..., test: _Optional[bool] = ..., date_added: _Optional[str] = ..., date_modified: _Optional[str] = ..., provider: _Optional[str] = ..., analysis_tracks: _Optional[_Iterable[str]] = ..., annotation_tracks: _Optional[_Iterable[str]] = ..., author: _Optional[str] = ..., audio_url: _Optional[_Mapping[str, str]] = ..., waveform_url: _Optional[str] = ...) -> None: ...
 
 class ItemFields(_message.Message):
     __slots__ = ("title", "description", "artist", "album", "source_url", "external_id", "external_uri", "is_public", "source_filename", "provider")
@@ -560,6 +571,26 @@ class DownloadItemRequest(_message.Message):
     range_start: float
     range_stop: float
     def __init__(self, uuid: _Optional[str] = ..., ext: _Optional[str] = ..., range_start: _Optional[float] = ..., range_stop: _Optional[float] = ...) -> None: ...
+
+class GetApiSchemaRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class GetApiDocsRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class GetItemPageRequest(_message.Message):
+    __slots__ = ("uuid",)
+    UUID_FIELD_NUMBER: _ClassVar[int]
+    uuid: str
+    def __init__(self, uuid: _Optional[str] = ...) -> None: ...
+
+class GetPlayerPageRequest(_message.Message):
+    __slots__ = ("item",)
+    ITEM_FIELD_NUMBER: _ClassVar[int]
+    item: str
+    def __init__(self, item: _Optional[str] = ...) -> None: ...
 
 class Provider(_message.Message):
     __slots__ = ("uuid", "url", "pid", "name", "description", "domain", "source_access")

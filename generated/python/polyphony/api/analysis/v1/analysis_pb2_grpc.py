@@ -256,6 +256,31 @@ class AnalysisServiceStub:
                 request_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.DownloadItemRequest.SerializeToString,
                 response_deserializer=google_dot_api_dot_httpbody__pb2.HttpBody.FromString,
                 _registered_method=True)
+        self.GetApiSchema = channel.unary_unary(
+                '/polyphony.api.analysis.v1.AnalysisService/GetApiSchema',
+                request_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.GetApiSchemaRequest.SerializeToString,
+                response_deserializer=google_dot_api_dot_httpbody__pb2.HttpBody.FromString,
+                _registered_method=True)
+        self.GetApiDocs = channel.unary_unary(
+                '/polyphony.api.analysis.v1.AnalysisService/GetApiDocs',
+                request_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.GetApiDocsRequest.SerializeToString,
+                response_deserializer=google_dot_api_dot_httpbody__pb2.HttpBody.FromString,
+                _registered_method=True)
+        self.GetItemPage = channel.unary_unary(
+                '/polyphony.api.analysis.v1.AnalysisService/GetItemPage',
+                request_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.GetItemPageRequest.SerializeToString,
+                response_deserializer=google_dot_api_dot_httpbody__pb2.HttpBody.FromString,
+                _registered_method=True)
+        self.GetItemExportPage = channel.unary_unary(
+                '/polyphony.api.analysis.v1.AnalysisService/GetItemExportPage',
+                request_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.GetItemPageRequest.SerializeToString,
+                response_deserializer=google_dot_api_dot_httpbody__pb2.HttpBody.FromString,
+                _registered_method=True)
+        self.GetPlayerPage = channel.unary_unary(
+                '/polyphony.api.analysis.v1.AnalysisService/GetPlayerPage',
+                request_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.GetPlayerPageRequest.SerializeToString,
+                response_deserializer=google_dot_api_dot_httpbody__pb2.HttpBody.FromString,
+                _registered_method=True)
         self.ListProviders = channel.unary_stream(
                 '/polyphony.api.analysis.v1.AnalysisService/ListProviders',
                 request_serializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.ListProvidersRequest.SerializeToString,
@@ -817,6 +842,8 @@ class AnalysisServiceServicer:
         hdf5): a list of analyzer results, each with id_metadata, audio_metadata, data_object, parameters,
         data_mode, time_mode (and frame_metadata when framewise). Streamed from the stored HDF5 a slice at a
         time. Format `png` draws the result as `/visual/` does with its defaults (TimeSide's grapher image).
+        Format `audio` streams a stored encoder result (a whole-file download) with its MIME type; a Range
+        header gives 206 partial content.
         buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
         buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
@@ -858,6 +885,57 @@ class AnalysisServiceServicer:
     def DownloadItem(self, request, context):
         """An item's audio transcoded to `ext` (wav, flac, ogg, mp3, opus), optionally only `start`..`stop`
         seconds (`GET /timeside/api/items/{uuid}/download/{ext}`); a Range header gives 206 partial content.
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetApiSchema(self, request, context):
+        """The OpenAPI 3 document of this REST surface (`GET /timeside/api/schema/`), generated at run time
+        from this service's descriptors: paths and methods from the HTTP annotations, path and query
+        parameters, request and response schemas from the message types.
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetApiDocs(self, request, context):
+        """A ReDoc page rendering the OpenAPI schema (`GET /timeside/api/docs/`, text/html).
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetItemPage(self, request, context):
+        """The legacy HTML page of an item (`GET /timeside/items/{uuid}/`, text/html): title, metadata, an
+        audio player on the download URL and the waveform image.
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetItemExportPage(self, request, context):
+        """The legacy export page of an item (`GET /timeside/items/{uuid}/export/`, text/html): download
+        links for every audio format and for the item's results.
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        buf:lint:ignore RPC_REQUEST_STANDARD_NAME
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetPlayerPage(self, request, context):
+        """The legacy player page (`GET /timeside/player/`, text/html): the items as links, and with
+        `?item=<uuid>` that item's audio player and waveform.
         buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
         buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
@@ -1437,6 +1515,31 @@ def add_AnalysisServiceServicer_to_server(servicer, server):
             'DownloadItem': grpc.unary_stream_rpc_method_handler(
                     servicer.DownloadItem,
                     request_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.DownloadItemRequest.FromString,
+                    response_serializer=google_dot_api_dot_httpbody__pb2.HttpBody.SerializeToString,
+            ),
+            'GetApiSchema': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetApiSchema,
+                    request_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.GetApiSchemaRequest.FromString,
+                    response_serializer=google_dot_api_dot_httpbody__pb2.HttpBody.SerializeToString,
+            ),
+            'GetApiDocs': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetApiDocs,
+                    request_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.GetApiDocsRequest.FromString,
+                    response_serializer=google_dot_api_dot_httpbody__pb2.HttpBody.SerializeToString,
+            ),
+            'GetItemPage': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetItemPage,
+                    request_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.GetItemPageRequest.FromString,
+                    response_serializer=google_dot_api_dot_httpbody__pb2.HttpBody.SerializeToString,
+            ),
+            'GetItemExportPage': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetItemExportPage,
+                    request_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.GetItemPageRequest.FromString,
+                    response_serializer=google_dot_api_dot_httpbody__pb2.HttpBody.SerializeToString,
+            ),
+            'GetPlayerPage': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetPlayerPage,
+                    request_deserializer=polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.GetPlayerPageRequest.FromString,
                     response_serializer=google_dot_api_dot_httpbody__pb2.HttpBody.SerializeToString,
             ),
             'ListProviders': grpc.unary_stream_rpc_method_handler(
@@ -2768,6 +2871,141 @@ class AnalysisService:
             target,
             '/polyphony.api.analysis.v1.AnalysisService/DownloadItem',
             polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.DownloadItemRequest.SerializeToString,
+            google_dot_api_dot_httpbody__pb2.HttpBody.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetApiSchema(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.analysis.v1.AnalysisService/GetApiSchema',
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.GetApiSchemaRequest.SerializeToString,
+            google_dot_api_dot_httpbody__pb2.HttpBody.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetApiDocs(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.analysis.v1.AnalysisService/GetApiDocs',
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.GetApiDocsRequest.SerializeToString,
+            google_dot_api_dot_httpbody__pb2.HttpBody.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetItemPage(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.analysis.v1.AnalysisService/GetItemPage',
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.GetItemPageRequest.SerializeToString,
+            google_dot_api_dot_httpbody__pb2.HttpBody.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetItemExportPage(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.analysis.v1.AnalysisService/GetItemExportPage',
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.GetItemPageRequest.SerializeToString,
+            google_dot_api_dot_httpbody__pb2.HttpBody.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetPlayerPage(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.analysis.v1.AnalysisService/GetPlayerPage',
+            polyphony_dot_api_dot_analysis_dot_v1_dot_analysis__pb2.GetPlayerPageRequest.SerializeToString,
             google_dot_api_dot_httpbody__pb2.HttpBody.FromString,
             options,
             channel_credentials,
