@@ -82,14 +82,15 @@ function envoy_on_request(h)
       error_body(family, 413, "request body larger than " .. MAX_BODY .. " bytes"))
     return
   end
-  -- A body that is a bare JSON number (`5000`, as PUT .../max_bit_rate sends) hangs the transcoder's
-  -- streaming JSON parser, which waits for the number to end: close it with a newline (valid JSON
-  -- whitespace). Only short bodies are looked at, so uploads and documents are never buffered here.
-  if length > 0 and length <= 32 and string.find(ct, "json", 1, true) and not streamed(method, path) then
+  -- A JSON body whose last token has no end mark (a bare number such as `5000`, as PUT .../max_bit_rate
+  -- sends, or a truncated `5.`) hangs the transcoder's streaming JSON parser, which waits for the token to
+  -- end: close every small JSON body with a newline (valid JSON whitespace). Bodies above 64 KiB and
+  -- upload routes are never buffered here.
+  if length > 0 and length <= 65536 and string.find(ct, "json", 1, true) and not streamed(method, path) then
     local b = h:body()
     if b ~= nil then
       local bytes = b:getBytes(0, b:length())
-      if string.match(bytes, "%d$") then
+      if not string.match(bytes, "%s$") then
         b:setBytes(bytes .. "\n")
         hd:replace("content-length", tostring(#bytes + 1))
       end

@@ -24,7 +24,7 @@ from polyphony.analysis.models import (
     SelectionChild,
     SelectionItem,
 )
-from polyphony.analysis.processors import PROCESSORS, Processor, get_processor, normalize_parameters, parameters_digest
+from polyphony.analysis.processors import REGISTRY, Processor, get_processor, normalize_parameters, parameters_digest
 from polyphony.core.db import Database
 from polyphony.core.errors import Conflict, InvalidArgument, NotFound
 
@@ -60,7 +60,7 @@ class Catalog:
         """Make sure every registry processor version has its row (and a stable uuid)."""
         async with self.db.transaction() as session:
             rows = {(r.pid, r.version): r for r in (await session.scalars(select(ProcessorRow))).all()}
-            for p in PROCESSORS.values():
+            for p in REGISTRY.values():
                 row = rows.get((p.pid, p.version))
                 if row is None:
                     row = ProcessorRow(uuid=str(uuid.uuid4()), pid=p.pid, version=p.version)
@@ -98,7 +98,7 @@ class Catalog:
         if "processor" in raw:
             processor = processor_field(raw.get("processor"))
         else:
-            processor = PROCESSORS.get(preset.processor_pid) or processor_field(preset.processor_pid)
+            processor = REGISTRY.get(preset.processor_pid) or processor_field(preset.processor_pid)
         if "parameters" in raw:
             given = raw.get("parameters") or {}
         else:

@@ -3,7 +3,9 @@
 A whole-file transcode is stored as a Result of the item (TimeSide caches encoder output the same
 way): its preset names the encoder (`<ext>_encoder`, no parameters), its cache key is the audio's
 SHA-256 with that preset's digest, so a second download, or a download of another item with the same
-audio, reuses the stored bytes. `/results/{uuid}/audio/` serves them; a Range request is answered from
+audio, reuses the stored bytes. The encoders are registered processors (`processors.ENCODERS`): a task whose
+experience holds an encoder preset stores its Result through `Downloads.encode` too, so tasks and downloads
+share one cache. `/results/{uuid}/audio/` serves them; a Range request is answered from
 the stored bytes (206). An excerpt (`start`/`stop`) is cut to a temporary
 WAV first and transcoded on the fly (not cached; Range is then ignored, as for any generated body).
 """
@@ -26,19 +28,23 @@ from sqlalchemy.exc import IntegrityError
 
 from polyphony.analysis.items import now
 from polyphony.analysis.models import Item, Preset, Result
-from polyphony.analysis.processors import parameters_digest
+from polyphony.analysis.processors import ENCODERS, normalize_parameters, parameters_digest
 from polyphony.core.db import Database
 from polyphony.core.errors import InvalidArgument, NotFound, RangeNotSatisfiable
 from polyphony.core.objects import ObjectStore
 from polyphony.media.transcode import TARGETS, Target, transcode
 
 BY_EXT: dict[str, Target] = {t.extension.lstrip("."): t for t in TARGETS}
-ENCODER_VERSION = "1"
 DONE = 4
 
 
 def encoder_pid(ext: str) -> str:
     return f"{ext}_encoder"
+
+
+def encode_cache_key(audio_sha256: str, digest: str) -> str:
+    """The cache key of an encoder result (the same formula as analyzer results: audio SHA-256 + preset digest)."""
+    return hashlib.sha256(f"{audio_sha256}:{digest}".encode()).hexdigest()
 
 
 def is_audio_result(result: Result) -> bool:
@@ -126,15 +132,17 @@ class Downloads:
     async def _preset(self, ext: str) -> tuple[str, str]:
         """(uuid, digest) of the encoder preset for `ext`, created on first use."""
         pid = encoder_pid(ext)
-        digest = parameters_digest(pid, ENCODER_VERSION, {})
+        processor = ENCODERS[pid]
+        params = normalize_parameters(processor, {})
+        digest = parameters_digest(pid, processor.version, params)
         async with self.db.session() as session:
             found = await session.scalar(select(Preset.uuid).where(Preset.digest == digest))
         if found is None:
             stamp = now()
             try:
                 async with self.db.transaction() as session:
-                    session.add(Preset(uuid=str(uuid.uuid4()), processor_pid=pid, processor_version=ENCODER_VERSION,
-                                       parameters={}, digest=digest, is_public=True, date_added=stamp,
+                    session.add(Preset(uuid=str(uuid.uuid4()), processor_pid=pid, processor_version=processor.version,
+                                       parameters=params, digest=digest, is_public=True, date_added=stamp,
                                        date_modified=stamp))
             except IntegrityError:
                 pass  # created meanwhile by another request or process
@@ -146,10 +154,17 @@ class Downloads:
 
     async def encoded(self, item: Item, ext: str, source: Path) -> Result:
         """The item's whole-file transcode to `ext` as a stored Result (encoded now unless cached)."""
-        target = BY_EXT[ext]
         preset_uuid, digest = await self._preset(ext)
-        cache_key = hashlib.sha256(f"{item.sha256}:{digest}".encode()).hexdigest()
-        lock = self._locks.setdefault(f"{item.uuid}:{ext}", asyncio.Lock())
+        return await self.encode(item, ext, source, preset_uuid, digest)
+
+    async def encode(self, item: Item, ext: str, source: Path, preset_uuid: str, digest: str,
+                     task_uuid: str | None = None) -> Result:
+        """The (item, encoder preset) Result: kept if done with this cache key, else copied from another done
+        result with the same cache key (same audio, same encoder preset digest), else transcoded now; the
+        encoded bytes are streamed into the object store."""
+        target = BY_EXT[ext]
+        cache_key = encode_cache_key(item.sha256 or "", digest)
+        lock = self._locks.setdefault(f"{item.uuid}:{preset_uuid}", asyncio.Lock())
         async with lock:
             async with self.db.session() as session:
                 result = await session.scalar(select(Result).where(Result.item_uuid == item.uuid,
@@ -159,6 +174,12 @@ class Downloads:
                     Result.uuid != (result.uuid if result is not None else "")).order_by(Result.date_added).limit(1))
             if (result is not None and result.status == DONE and result.file_key is not None
                     and result.cache_key == cache_key and await self.objects.size(result.file_key) is not None):
+                if task_uuid is not None and result.task_uuid != task_uuid:
+                    async with self.db.transaction() as session:
+                        row = await session.get(Result, result.uuid)
+                        if row is not None:
+                            row.task_uuid, row.date_modified = task_uuid, now()
+                            return row
                 return result
             reused_from: str | None = None
             started = time.monotonic()
@@ -181,7 +202,7 @@ class Downloads:
                         session.add(row)
                     old = row.file_key
                     row.file_key, row.mime_type, row.status = key, target.mimetype, DONE
-                    row.cache_key, row.reused_from, row.task_uuid = cache_key, reused_from, None
+                    row.cache_key, row.reused_from, row.task_uuid = cache_key, reused_from, task_uuid
                     row.run_time, row.date_modified = run_time, stamp
             except IntegrityError:
                 await self.objects.delete(key)

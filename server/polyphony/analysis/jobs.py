@@ -32,10 +32,11 @@ from sqlalchemy import select
 
 from polyphony.analysis import containers
 from polyphony.analysis.catalog import Catalog
+from polyphony.analysis.downloads import Downloads
 from polyphony.analysis.items import now
 from polyphony.analysis.models import Item, Preset, Result, Task
 from polyphony.analysis.pipeline import Cancelled, analyze_file
-from polyphony.analysis.processors import PROCESSORS, Processor
+from polyphony.analysis.processors import REGISTRY, Processor, parameters_digest
 from polyphony.analysis.series import HDF5Output
 from polyphony.core.db import Database
 from polyphony.core.objects import ObjectStore
@@ -164,10 +165,14 @@ class TaskRun:
         if item.source_key is None or item.sha256 is None:
             raise RuntimeError(f"the item {item_uuid} has no audio file")
         todo: list[tuple[Preset, Processor, dict[str, Any], str]] = []
+        encoders: list[Preset] = []
         for preset in presets:
-            processor = PROCESSORS.get(preset.processor_pid)
+            processor = REGISTRY.get(preset.processor_pid)
             if processor is None or processor.version != preset.processor_version:
                 raise RuntimeError(f"processor {preset.processor_pid} {preset.processor_version} is not installed")
+            if processor.kind == "encoder":
+                encoders.append(preset)
+                continue
             params = dict(preset.parameters)
             key = cache_key(item.sha256, processor, params)
             hit = await self._cached(key)
@@ -175,11 +180,15 @@ class TaskRun:
                 await self._reuse(item, preset, hit, key)
             else:
                 todo.append((preset, processor, params, key))
-        if not todo:
+        if not todo and not encoders:
             return
         path = self.objects.local_path(item.source_key)
         if path is None:
             raise RuntimeError("the object store has no local files")
+        if encoders:
+            await self._encode(item, path, encoders)
+        if not todo:
+            return
 
         def progress(fraction: float) -> None:
             self.progress.fraction = (index + fraction) / count
@@ -211,6 +220,17 @@ class TaskRun:
                 if f.id.valid:
                     await asyncio.to_thread(f.close)
             await asyncio.to_thread(shutil.rmtree, scratch, True)
+
+    async def _encode(self, item: Item, path: Path, presets: list[Preset]) -> None:
+        """Encoder presets: the item's whole file transcoded (streamed, never whole in memory) into an audio
+        Result, sharing the content-hash cache of `/items/{uuid}/download/{ext}`."""
+        downloads = Downloads(self.db, self.objects)
+        for preset in presets:
+            if self.stop.is_set():
+                raise Cancelled()
+            processor = REGISTRY[preset.processor_pid]
+            digest = parameters_digest(processor.pid, processor.version, dict(preset.parameters))
+            await downloads.encode(item, processor.extension, path, preset.uuid, digest, self.task_uuid)
 
     async def _cached(self, key: str) -> Result | None:
         async with self.db.session() as session:

@@ -18,6 +18,7 @@ import jsonschema
 
 from polyphony.analysis import analyzers as az
 from polyphony.core.errors import InvalidArgument, NotFound
+from polyphony.media.transcode import TARGETS
 
 FLOOR_DB = az.FLOOR_DB
 AnalyzerResult = az.AnalyzerResult
@@ -32,6 +33,8 @@ class Processor:
     parameters_schema: dict[str, Any]
     factory: Callable[[str, int, Mapping[str, Any]], az.Analyzer] = field(repr=False)
     check: Callable[[dict[str, Any]], None] | None = field(default=None, repr=False)
+    kind: str = "analyzer"  # "analyzer" (HDF5 container results) or "encoder" (encoded audio results)
+    extension: str = ""  # an encoder's output format (`wav`, `flac`, ...)
 
     @property
     def parameters_default(self) -> dict[str, Any]:
@@ -132,11 +135,31 @@ PROCESSORS: dict[str, Processor] = {p.pid: p for p in (
               _schema(), az.Loudness),
 )}
 
+
+
+def _no_analyzer(pid: str, samplerate: int, params: Mapping[str, Any]) -> az.Analyzer:
+    raise RuntimeError(f"{pid} is an encoder, not an analyzer")
+
+
+ENCODER_VERSION = "1"
+# Encoders (TimeSide's `<format>_encoder` processors): the whole file encoded by the media service's
+# streaming transcoder; their results hold audio, served at `/results/{uuid}/audio/`.
+ENCODERS: dict[str, Processor] = {p.pid: p for p in (
+    Processor(f"{t.extension.lstrip('.')}_encoder", ENCODER_VERSION,
+              f"{t.extension.lstrip('.').upper()} encoder",
+              f"The whole file encoded as {t.mimetype} ({t.format} container, {t.subtype}).",
+              _schema(), _no_analyzer, kind="encoder", extension=t.extension.lstrip("."))
+    for t in TARGETS
+)}
+
+# Every installed processor: analyzers and encoders.
+REGISTRY: dict[str, Processor] = {**PROCESSORS, **ENCODERS}
+
 DEFAULT_EXPERIENCE = ("level", "spectrogram_analyzer", "onsets", "tempo", "pitch_yin", "mfcc", "loudness_itu")
 
 
 def get_processor(pid: str) -> Processor:
-    processor = PROCESSORS.get(pid)
+    processor = REGISTRY.get(pid)
     if processor is None:
         raise NotFound("No Processor matches the given query.")
     return processor

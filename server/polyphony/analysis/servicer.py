@@ -20,7 +20,7 @@ from polyphony.analysis.corpus import Corpus
 from polyphony.analysis.downloads import Downloads, is_audio_result
 from polyphony.analysis.items import NOT_FOUND, ItemService
 from polyphony.analysis.models import Item
-from polyphony.analysis.processors import PROCESSORS, get_processor
+from polyphony.analysis.processors import REGISTRY, get_processor
 from polyphony.analysis.provider_rows import get_provider, list_providers, sync_providers
 from polyphony.analysis.providers import FetchPolicy
 from polyphony.analysis.runner import make_runner
@@ -193,8 +193,8 @@ class AnalysisServicer(analysis_pb2_grpc.AnalysisServiceServicer):
         self, request: pb.ListProcessorsRequest, context: grpc.aio.ServicerContext
     ) -> AsyncIterator[pb.Processor]:
         base = self._base(context)
-        for pid in sorted(PROCESSORS):
-            yield mapping.processor_msg(PROCESSORS[pid], base, self.catalog.processor_uuids.get(pid))
+        for pid in sorted(REGISTRY):
+            yield mapping.processor_msg(REGISTRY[pid], base, self.catalog.processor_uuids.get(pid))
 
     async def GetProcessor(self, request: pb.GetProcessorRequest, context: grpc.aio.ServicerContext) -> pb.Processor:
         processor = get_processor(request.pid)

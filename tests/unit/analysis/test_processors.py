@@ -66,3 +66,19 @@ def test_analyze_file_decodes_once_for_several_analyzers(tmp_path: Path) -> None
     level, dc = analyze_file(path, [(PROCESSORS["level"], {}), (PROCESSORS["mean_dc_shift"], {})])
     assert level[0].value[0] == pytest.approx(-6.02, abs=0.02)  # 16-bit PCM round trip
     assert dc[0].value[0] == pytest.approx(0.0, abs=0.01)
+
+
+def test_encoders_are_registered_processors() -> None:
+    from polyphony.analysis.downloads import BY_EXT, encoder_pid
+    from polyphony.analysis.processors import ENCODERS, REGISTRY, get_processor, normalize_parameters
+
+    assert set(ENCODERS) == {encoder_pid(ext) for ext in BY_EXT}
+    assert set(PROCESSORS) | set(ENCODERS) == set(REGISTRY) and not set(PROCESSORS) & set(ENCODERS)
+    flac = get_processor("flac_encoder")
+    assert flac.kind == "encoder" and flac.extension == "flac" and flac.version == "1"
+    assert normalize_parameters(flac, {}) == {} and flac.parameters_default == {}
+    with pytest.raises(InvalidArgument):
+        normalize_parameters(flac, {"bitrate": 128})
+    with pytest.raises(RuntimeError):
+        flac.analyzer(RATE, {})
+    assert all(p.kind == "analyzer" for p in PROCESSORS.values())
