@@ -55,3 +55,14 @@ def check(name: str, document: Any, *, what: str) -> None:
 def is_uuid(value: str) -> bool:
     """True when `value` matches the spec's UUID schema (lower-case RFC 9562, versions 1-5)."""
     return bool(UUID_PATTERN.match(value))
+
+
+def has_nul(value: Any) -> bool:
+    """True when a NUL character stands anywhere in a JSON document (keys included): no database stores it."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(has_nul(k) or has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(has_nul(v) for v in value)
+    return False

@@ -193,7 +193,7 @@ async def _init_object(session: AsyncSession, flow_id: str, init_id: str) -> str
 async def _register_one(session: AsyncSession, flow: FlowRow, doc: Any) -> dict[str, Any]:
     """Register one Segment; returns it as stored (for the `flows/segments_added` event)."""
     schemas.check("flow-segment-post.json", doc, what="segment")
-    if _has_nul(doc):
+    if schemas.has_nul(doc):
         raise InvalidArgument("segment properties cannot contain NUL characters", field="segment")
     tr = TimeRange.parse(doc["timerange"])
     if tr.never or not tr.bounded:
@@ -240,16 +240,6 @@ async def register(session: AsyncSession, flow_id: str, body: Any) -> list[Failu
     await events.segments_added(session, flow_id, registered)
     await session.flush()
     return failures
-
-
-def _has_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_nul(v) for v in value)
-    return False
 
 
 def _valid_range(text: str) -> bool:

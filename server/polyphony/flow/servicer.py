@@ -706,7 +706,7 @@ class FlowServicer(flow_pb2_grpc.FlowServiceServicer):
         else:
             query = webhooks.WebhookQuery(reverse=request.reverse_order,
                                           tags=TagFilter.parse(request.tag, request.tag_exists),
-                                          limit=webhooks.limit_of(request.limit or None))
+                                          limit=segment_listing.limit_of(request.limit or None))
             page = request.page or None
         after = self.ctx.pages.decode(query.scope(), page) if page else None
         async with self.ctx.db.session() as session:

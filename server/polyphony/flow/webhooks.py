@@ -29,7 +29,6 @@ ACTIVE = ("created", "started")
 HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}$")  # an RFC 9110 token
 HEADER_VALUE = re.compile(r"^[\t\x20-\x7e]{0,8192}$")  # visible ASCII, spaces and tabs
 DEFAULT_LIMIT = 100
-MAX_LIMIT = 1000
 
 
 def check_webhook_id(webhook_id: str) -> None:
@@ -62,19 +61,9 @@ def _check_url(url: str) -> None:
         raise InvalidArgument("the webhook url has an invalid port", field="url") from None
 
 
-def _has_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_nul(v) for v in value)
-    return False
-
-
 def _validate(body: dict[str, Any], schema: str) -> None:
     schemas.check(schema, body, what="webhook")
-    if _has_nul(body):
+    if schemas.has_nul(body):
         raise InvalidArgument("webhook properties cannot contain NUL characters", field="webhook")
     _check_url(body["url"])
     if not body["events"]:
@@ -178,12 +167,6 @@ class WebhookQuery:
         return f"webhooks|{self.reverse}|{self.tags.key()}|{self.limit}"
 
 
-def limit_of(value: int | None) -> int:
-    if value is None:
-        return DEFAULT_LIMIT
-    if value < 1:
-        raise InvalidArgument("`limit` must be at least 1", field="limit")
-    return min(value, MAX_LIMIT)
 
 
 async def list_webhooks(session: AsyncSession, query: WebhookQuery,
