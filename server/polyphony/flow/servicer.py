@@ -51,7 +51,7 @@ from polyphony.flow.mapping import (
 from polyphony.flow.tags import TagFilter
 from polyphony.flow.timerange import TimeRange
 from polyphony.flow.urls import ObjectLinks, UrlSigner
-from polyphony.rpc.http import base_url, is_head, metadata, original, send_http
+from polyphony.rpc.http import base_url, body_chunks, is_head, metadata, original, send_http
 
 Ctx: TypeAlias = grpc.aio.ServicerContext
 
@@ -639,14 +639,7 @@ class FlowServicer(flow_pb2_grpc.FlowServiceServicer):
         self.verifier.verify("PUT", object_id, expires, signature)
         content_type = first.body.content_type or metadata(context).get("content-type")
 
-        async def chunks() -> AsyncIterator[bytes]:
-            if first.body.data:
-                yield first.body.data
-            async for message in it:
-                if message.body.data:
-                    yield message.body.data
-
-        size = await objects.upload(self.ctx.db, self.store, object_id, content_type, chunks())
+        size = await objects.upload(self.ctx.db, self.store, object_id, content_type, body_chunks(first, it))
         return pb.UploadObjectResponse(size=size)
 
     async def DownloadObject(self, request: pb.DownloadObjectRequest,

@@ -7,7 +7,8 @@ Native gRPC clients see the same values as initial metadata.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
+from typing import Any
 
 import grpc
 
@@ -55,3 +56,13 @@ async def send_http(
     if status is not None and status != 200:
         md.append(("x-http-status", str(status)))
     await context.send_initial_metadata(tuple(md))
+
+
+async def body_chunks(first: Any, rest: AsyncIterator[Any]) -> AsyncIterator[bytes]:
+    """The non-empty `body.data` (google.api.HttpBody) of a client-streaming upload: the first message's, then
+    each following message's, as they arrive."""
+    if first.body.data:
+        yield first.body.data
+    async for message in rest:
+        if message.body.data:
+            yield message.body.data

@@ -16,7 +16,7 @@ from polyphony.api.trigger.v1 import trigger_pb2_grpc
 from polyphony.app import AppContext
 from polyphony.core.errors import DomainError, InvalidArgument, NotFound
 from polyphony.edge.live import LiveApp
-from polyphony.rpc.http import base_url, is_head, metadata, send_http
+from polyphony.rpc.http import base_url, body_chunks, is_head, metadata, send_http
 from polyphony.trigger import assets, catalog, cuelists, files, manage, projects_file
 from polyphony.trigger.bus import CueBus, CueEvent, Overflow
 from polyphony.trigger.cues import CueService
@@ -253,15 +253,8 @@ class TriggerServicer(trigger_pb2_grpc.TriggerServiceServicer):
             raise InvalidArgument("empty upload: the first message must name the asset", field="filepath")
         content_type = first.body.content_type or metadata(context).get("content-type")
 
-        async def chunks() -> AsyncIterator[bytes]:
-            if first.body.data:
-                yield first.body.data
-            async for message in it:
-                if message.body.data:
-                    yield message.body.data
-
         stored = await assets.upload(self.ctx.db, self.ctx.objects, first.project_uuid, first.channel_uuid,
-                                     first.filepath, content_type, chunks())
+                                     first.filepath, content_type, body_chunks(first, it))
         await send_http(context, status=201 if stored.created else 200)
         return pb.UploadAssetResponse(
             file=pb.FileDefinition(filepath=stored.filepath, filesize=stored.filesize,
