@@ -27,6 +27,7 @@ import json
 import logging
 import os
 import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
@@ -190,10 +191,14 @@ class FrameWriter:
     buffered (`os.write` on the file descriptor: the least Python per subscriber; the system call is
     most of a fan-out's cost). The transports cannot close or write meanwhile (this runs on the event
     loop's thread without awaiting), so each descriptor is still the connection just checked. A frame
-    the kernel does not take whole goes to the transport, whose buffer was empty, so order is kept."""
+    the kernel does not take whole goes to the transport, whose buffer was empty, so order is kept.
+
+    `targets` is consumed lazily: a generator that checks each connection just before its frame is
+    written lets the first phones receive a cue while the rest of the audience is still being
+    looked at (collecting ten thousand connections first delayed every one of them by ~25 ms)."""
 
     @staticmethod
-    def write(targets: list[RawSocket], frame: bytes) -> None:
+    def write(targets: Iterable[RawSocket], frame: bytes) -> None:
         write, size = os.write, len(frame)
         for target in targets:
             try:
@@ -294,6 +299,17 @@ class RawPeer:
 
 def _error(err: DomainError) -> dict[str, Any]:
     return {"error": err.detail, "status": err.http_status}
+
+
+def _direct_ws(peers: list[WsPeer | RawPeer], text: str, frame: bytes) -> Iterator[RawSocket]:
+    """The plain WebSocket connections whose sockets take `frame` directly, one at a time; every other
+    one gets the message through its own outbox as it comes up."""
+    for peer in peers:
+        raw = peer.direct() if isinstance(peer, RawPeer) else None
+        if raw is not None:
+            yield raw
+        else:
+            peer.offer_frame(text, frame)
 
 
 class Audience:
@@ -512,14 +528,7 @@ class Audience:
             if ep.sockets:
                 text = event.text if ep.container_ids is None else payloads.encode(shaped)
                 frame = ws_text_frame(text.encode())
-                direct: list[RawSocket] = []
-                for peer in list(ep.sockets):
-                    raw = peer.direct() if isinstance(peer, RawPeer) else None
-                    if raw is not None:
-                        direct.append(raw)
-                    else:
-                        peer.offer_frame(text, frame)
-                self.writer.write(direct, frame)
+                self.writer.write(_direct_ws(list(ep.sockets), text, frame), frame)
         self.gc.after_cue(self.audience_size())
 
     def _emit(self, namespace: str, data: dict[str, Any]) -> None:
@@ -531,9 +540,15 @@ class Audience:
         encoded = self.sio.packet_class(sio_packet.EVENT, namespace=namespace, data=[EVENT, data]).encode()
         pkt = eio_packet.Packet(eio_packet.MESSAGE, encoded)
         frame = ws_text_frame(b"4" + encoded.encode())
+        participants = list(self.sio.manager.get_participants(namespace, None))
+        self.writer.write(self._direct_sio(participants, pkt, frame), frame)
+
+    def _direct_sio(self, participants: list[tuple[str, str]], pkt: eio_packet.Packet,
+                    frame: bytes) -> Iterator[RawSocket]:
+        """The socket.io clients whose sockets take `frame` directly, one at a time; every other one
+        gets the packet through `_send_sio` as it comes up."""
         sockets, raws, send = self.sio.eio.sockets, self._raw, self._send_sio
-        direct: list[RawSocket] = []
-        for _sid, eio_sid in self.sio.manager.get_participants(namespace, None):
+        for _sid, eio_sid in participants:
             sock = sockets.get(eio_sid)
             raw = raws.get(eio_sid)
             # the common case: a websocket client whose engine.io queue is idle and whose transport
@@ -541,10 +556,9 @@ class Audience:
             if (raw is not None and sock is not None and sock.upgraded and not sock.closed and raw.fd >= 0
                     and sock.queue._unfinished_tasks == 0 and raw.ready()
                     and not raw.transport.get_write_buffer_size() and not raw.transport.is_closing()):
-                direct.append(raw)
+                yield raw
             else:
                 send(eio_sid, pkt, frame)
-        self.writer.write(direct, frame)
 
     def _send_sio(self, eio_sid: str, pkt: eio_packet.Packet, frame: bytes) -> None:
         """One engine.io message to one client. The frame is written directly only when the client is
