@@ -8,6 +8,8 @@ the library into beets through its Python API (`beet import` costs ~15 ms per tr
 `polyphony serve --workers 2` and `gunicorn -w 2 'beetsplug.aura:create_app()'`, then measures each
 endpoint with wrk (32 connections) and prints requests/s, p50 and p99 side by side. Single-track requests
 pick a random id per request (wrk Lua), so neither server answers from a warm cache of one resource.
+Each measurement starts once the machine is idle (gunicorn is restarted when its workers are still busy
+with requests wrk gave up on, which otherwise slowed the next measurement down by half).
 Needs `wrk` (Debian package).
 """
 
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import re
@@ -90,6 +93,28 @@ def wait_http(url: str, timeout: float = 900.0, fast: float | None = None) -> No
     raise TimeoutError(url)
 
 
+def busy_fraction(window: float = 0.5) -> float:
+    """How busy the machine's CPUs were over `window` seconds (0..1), from /proc/stat."""
+
+    def sample() -> tuple[int, int]:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+        return sum(fields), fields[3] + fields[4]  # total, idle + iowait
+
+    total0, idle0 = sample()
+    time.sleep(window)
+    total1, idle1 = sample()
+    return 1.0 - (idle1 - idle0) / max(1, total1 - total0)
+
+
+def wait_idle(limit: float = 0.15, timeout: float = 20.0) -> bool:
+    """Wait until the machine is idle (below `limit` busy); False if it is still busy after `timeout`."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if busy_fraction() < limit:
+            return True
+    return False
+
+
 def wrk(url: str, seconds: int, headers: dict[str, str], script: Path | None = None) -> dict[str, float]:
     cmd = ["wrk", "-t2", "-c32", f"-d{seconds}s", "--latency", "--timeout", "10s"]
     for k, v in headers.items():
@@ -161,10 +186,20 @@ def main() -> None:
         print(f"  {time.monotonic() - t:.1f}s")
 
     env = dict(os.environ, BEETSDIR=str(beets_dir))
-    beets = subprocess.Popen(
-        [str(BEETS_VENV / "bin" / "gunicorn"), "-w", str(args.workers), "-b", f"127.0.0.1:{beets_port}",
-         "--control-socket", str(beets_dir / "gunicorn.ctl"), "beetsplug.aura:create_app()"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def start_beets() -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
+            [str(BEETS_VENV / "bin" / "gunicorn"), "-w", str(args.workers), "-b", f"127.0.0.1:{beets_port}",
+             "--control-socket", str(beets_dir / "gunicorn.ctl"), "beetsplug.aura:create_app()"],
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+
+    def stop_beets(proc: subprocess.Popen[bytes]) -> None:
+        """Kill gunicorn with its workers (alone, a busy worker outlives its master and keeps the port)."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+    beets = start_beets()
     poly = subprocess.Popen(
         [str(ROOT / ".venv" / "bin" / "polyphony"), "serve", "--data-dir", str(poly_dir), "--http-port",
          str(poly_port), "--workers", str(args.workers)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -185,6 +220,17 @@ def main() -> None:
         for label, path, headers, lua in endpoints:
             row = [label]
             for port in (poly_port, beets_port):
+                # Every measurement starts on an idle machine. gunicorn's sync workers finish every request
+                # they accepted even after wrk hung up, so after a run where beets could not answer in
+                # time (first page, include) they keep both cores busy for minutes and would slow down the
+                # next measurement, whichever server it is for: such a gunicorn is restarted.
+                if not wait_idle():
+                    print("  (restarting gunicorn: its workers are still busy with abandoned requests)",
+                          flush=True)
+                    stop_beets(beets)
+                    beets = start_beets()
+                    wait_http(f"http://127.0.0.1:{beets_port}/aura/server")
+                    wait_idle()
                 wait_http(f"http://127.0.0.1:{port}/aura/server", fast=0.05)
                 url = f"http://127.0.0.1:{port}{path}"
                 wrk(url, 1, headers, lua)  # warm-up
@@ -199,13 +245,12 @@ def main() -> None:
                   f" | beets {b['rps']:8.1f}/s p50 {b['p50']:7.1f} ms p99 {b['p99']:7.1f} ms | x{ratio:.1f}{errors}",
                   flush=True)
     finally:
-        for proc in (poly, beets):
-            proc.send_signal(signal.SIGTERM)
-        for proc in (poly, beets):
-            try:
-                proc.wait(20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        poly.send_signal(signal.SIGTERM)
+        stop_beets(beets)
+        try:
+            poly.wait(20)
+        except subprocess.TimeoutExpired:
+            poly.kill()
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
 
