@@ -1,6 +1,7 @@
 """A plain WebSocket audience connection: its own outbox, so a stalled client cannot hold up others."""
 
 import asyncio
+from collections.abc import Iterator
 from typing import Any
 
 from polyphony.trigger.live import MAX_SOCKET_BACKLOG, WsPeer
@@ -80,6 +81,34 @@ def test_frames_go_to_sockets_and_what_the_kernel_refuses_to_the_transport() -> 
             assert theirs.recv(4096) == frame and target.transport.written == []
         assert b"".join(targets[2].transport.written) == frame[-len(b"".join(targets[2].transport.written)):]
         assert targets[2].transport.written  # the rest waits in the transport, in order
+    finally:
+        for a, b in pairs:
+            a.close()
+            b.close()
+
+
+def test_each_frame_is_written_before_the_next_connection_is_looked_at() -> None:
+    import socket
+
+    from polyphony.trigger.live import FrameWriter, ws_text_frame
+
+    frame = ws_text_frame(b"cue")
+    pairs = [socket.socketpair() for _ in range(3)]
+    events: list[str] = []
+
+    def checked() -> Iterator[_Target]:
+        for i, (ours, theirs) in enumerate(pairs):
+            # by the time connection i is looked at, the one before it has its frame already
+            theirs.setblocking(False)
+            if i:
+                events.append(f"{i - 1} has {pairs[i - 1][1].recv(64)!r}")
+            events.append(f"check {i}")
+            yield _Target(ours.fileno())
+
+    try:
+        FrameWriter.write(checked(), frame)  # type: ignore[arg-type]
+        assert events == ["check 0", f"0 has {frame!r}", "check 1", f"1 has {frame!r}", "check 2"]
+        assert pairs[2][1].recv(64) == frame
     finally:
         for a, b in pairs:
             a.close()
