@@ -163,9 +163,7 @@ class Catalog:
 
     async def update_experience(self, key: str, raw: dict[str, object]) -> ExperienceView:
         async with self.db.transaction() as session:
-            row = await session.get(Experience, refs.uuid_or_404(key, "Experience"), with_for_update=True)
-            if row is None:
-                raise NotFound("No Experience matches the given query.")
+            row = await refs.row_or_404(session, Experience, key, "Experience", lock=True)
             _patch_common(row, raw)
             if "presets" in raw:
                 keys = await self._preset_keys(session, raw["presets"])
@@ -276,9 +274,7 @@ class Catalog:
 
     async def update_selection(self, key: str, raw: dict[str, object]) -> SelectionView:
         async with self.db.transaction() as session:
-            row = await session.get(Selection, refs.uuid_or_404(key, "Selection"), with_for_update=True)
-            if row is None:
-                raise NotFound("No Selection matches the given query.")
+            row = await refs.row_or_404(session, Selection, key, "Selection", lock=True)
             _patch_common(row, raw)
             items, children = await self._members(session, raw, row.uuid)
             if "items" in raw:

@@ -143,15 +143,14 @@ class Corpus:
 
     async def update_analysis(self, key: str, raw: Mapping[str, object]) -> Analysis:
         async with self.db.transaction() as session:
-            row = _get_or_404(await session.get(Analysis, refs.uuid_or_404(key, "Analysis"), with_for_update=True),
-                              "Analysis")
+            row = await refs.row_or_404(session, Analysis, key, "Analysis", lock=True)
             await self._analysis_fields(session, row, raw, False)
             row.date_modified = now()
         return row
 
     async def get_analysis(self, key: str) -> Analysis:
         async with self.db.session() as session:
-            return _get_or_404(await session.get(Analysis, refs.uuid_or_404(key, "Analysis")), "Analysis")
+            return await refs.row_or_404(session, Analysis, key, "Analysis")
 
     async def list_analyses(self) -> list[Analysis]:
         async with self.db.session() as session:
@@ -162,7 +161,7 @@ class Corpus:
 
     async def _delete(self, model: type[Any], key: str, name: str) -> None:
         async with self.db.transaction() as session:
-            row = _get_or_404(await session.get(model, refs.uuid_or_404(key, name)), name)
+            row = await refs.row_or_404(session, model, key, name)
             await session.delete(row)
 
     # analysis tracks ---------------------------------------------------------------------------
@@ -200,8 +199,7 @@ class Corpus:
 
     async def update_analysis_track(self, key: str, raw: Mapping[str, object]) -> AnalysisTrackView:
         async with self.db.transaction() as session:
-            row = _get_or_404(await session.get(AnalysisTrack, refs.uuid_or_404(key, "AnalysisTrack"),
-                                                with_for_update=True), "AnalysisTrack")
+            row = await refs.row_or_404(session, AnalysisTrack, key, "AnalysisTrack", lock=True)
             await self._analysis_track_fields(session, row, raw, False)
             row.date_modified = now()
             await session.flush()
@@ -211,8 +209,7 @@ class Corpus:
         """Move a track to the analysis of `preset_uuid` with its current sub-processor (a copy of its current
         analysis is made for that preset if there is none yet)."""
         async with self.db.transaction() as session:
-            row = _get_or_404(await session.get(AnalysisTrack, refs.uuid_or_404(key, "AnalysisTrack"),
-                                                with_for_update=True), "AnalysisTrack")
+            row = await refs.row_or_404(session, AnalysisTrack, key, "AnalysisTrack", lock=True)
             current = _get_or_404(await session.get(Analysis, row.analysis_uuid), "AnalysisTrack")
             if current.preset_uuid != preset_uuid:
                 target = await session.scalar(
@@ -233,8 +230,7 @@ class Corpus:
 
     async def get_analysis_track(self, key: str) -> AnalysisTrackView:
         async with self.db.session() as session:
-            row = _get_or_404(await session.get(AnalysisTrack, refs.uuid_or_404(key, "AnalysisTrack")),
-                              "AnalysisTrack")
+            row = await refs.row_or_404(session, AnalysisTrack, key, "AnalysisTrack")
             return await self._track_view(session, row)
 
     async def list_analysis_tracks(self, analysis: str | None, item: str | None) -> list[AnalysisTrackView]:
@@ -296,16 +292,14 @@ class Corpus:
 
     async def update_annotation_track(self, key: str, raw: Mapping[str, object]) -> TrackView:
         async with self.db.transaction() as session:
-            row = _get_or_404(await session.get(AnnotationTrack, refs.uuid_or_404(key, "AnnotationTrack"),
-                                                with_for_update=True), "AnnotationTrack")
+            row = await refs.row_or_404(session, AnnotationTrack, key, "AnnotationTrack", lock=True)
             await self._annotation_track_fields(session, row, raw, False)
             row.date_modified = now()
             return TrackView(row, await self._annotation_keys(session, row.uuid))
 
     async def get_annotation_track(self, key: str) -> TrackView:
         async with self.db.session() as session:
-            row = _get_or_404(await session.get(AnnotationTrack, refs.uuid_or_404(key, "AnnotationTrack")),
-                              "AnnotationTrack")
+            row = await refs.row_or_404(session, AnnotationTrack, key, "AnnotationTrack")
             return TrackView(row, await self._annotation_keys(session, row.uuid))
 
     async def list_annotation_tracks(self, item: str | None, *, see_all: bool = True,
@@ -396,8 +390,7 @@ class Corpus:
 
     async def update_annotation(self, key: str, raw: Mapping[str, object]) -> AnnotationView:
         async with self.db.transaction() as session:
-            row = _get_or_404(await session.get(Annotation, refs.uuid_or_404(key, "Annotation"),
-                                                with_for_update=True), "Annotation")
+            row = await refs.row_or_404(session, Annotation, key, "Annotation", lock=True)
             results = await self._annotation_fields(session, row, raw, False)
             row.date_modified = now()
             await self._save_annotation(session, row, results)
@@ -406,7 +399,7 @@ class Corpus:
 
     async def get_annotation(self, key: str) -> AnnotationView:
         async with self.db.session() as session:
-            row = _get_or_404(await session.get(Annotation, refs.uuid_or_404(key, "Annotation")), "Annotation")
+            row = await refs.row_or_404(session, Annotation, key, "Annotation")
             return AnnotationView(row, await self._results(session, row.uuid))
 
     async def list_annotations(self, track: str | None) -> list[AnnotationView]:

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import re
 import uuid
+from typing import Any, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from polyphony.core.errors import InvalidArgument, NotFound
+
+T = TypeVar("T")
 
 _REF = re.compile(r"/(?P<kind>items|presets|processors|experiences|selections|tasks|results|analysis|analysis_tracks|"
                   r"annotation_tracks|annotations|subprocessors|providers|users)/(?P<key>[^/?#]+)/?"
@@ -31,6 +36,14 @@ def uuid_or_404(key: str, model: str) -> str:
         return str(uuid.UUID(key))
     except (ValueError, AttributeError):
         raise NotFound(f"No {model} matches the given query.") from None
+
+
+async def row_or_404(session: AsyncSession, model: type[T], key: str, name: str, *, lock: bool = False) -> T:
+    """The `model` row whose UUID is `key` (locked for update with `lock`), or DRF's 404 naming `name`."""
+    row: Any = await session.get(model, uuid_or_404(key, name), with_for_update=True if lock else None)
+    if row is None:
+        raise NotFound(f"No {name} matches the given query.")
+    return row  # type: ignore[no-any-return]
 
 
 def uuid_or_invalid(key: str, field: str) -> str:

@@ -115,9 +115,7 @@ class RunService:
             current = await self.get_task(key)
             await self._check_audio(current.item_uuid, current.selection_uuid)
         async with self.db.transaction() as session:
-            task = await session.get(Task, refs.uuid_or_404(key, "Task"), with_for_update=True)
-            if task is None:
-                raise NotFound("No Task matches the given query.")
+            task = await refs.row_or_404(session, Task, key, "Task", lock=True)
             if task.status == RUNNING or (task.status == PENDING and status == PENDING):
                 raise FailedPrecondition("The task is already pending or running.", field="status")
             task.status, task.progress, task.error, task.date_modified = status, 0.0, "", now()
@@ -139,9 +137,7 @@ class RunService:
     async def cancel_task(self, key: str) -> Task:
         """Stop a draft, pending or running task: it ends failed with the error `Cancelled by request.`"""
         async with self.db.transaction() as session:
-            task = await session.get(Task, refs.uuid_or_404(key, "Task"), with_for_update=True)
-            if task is None:
-                raise NotFound("No Task matches the given query.")
+            task = await refs.row_or_404(session, Task, key, "Task", lock=True)
             if task.status in (DONE, FAILED):
                 raise FailedPrecondition("The task has already ended.", field="status")
             task.status, task.error, task.date_modified = FAILED, CANCELLED, now()
@@ -150,9 +146,7 @@ class RunService:
     async def delete_task(self, key: str) -> None:
         """Delete a task; a run under way notices (its task row is gone) and stops; results stay."""
         async with self.db.transaction() as session:
-            task = await session.get(Task, refs.uuid_or_404(key, "Task"), with_for_update=True)
-            if task is None:
-                raise NotFound("No Task matches the given query.")
+            task = await refs.row_or_404(session, Task, key, "Task", lock=True)
             await session.delete(task)
 
     async def update_preset(self, key: str, raw: Mapping[str, object]) -> Preset:
@@ -164,9 +158,7 @@ class RunService:
     async def delete_preset(self, key: str) -> None:
         """Delete a preset with its results (and their containers), tasks, analyses and memberships."""
         async with self.db.transaction() as session:
-            preset = await session.get(Preset, refs.uuid_or_404(key, "Preset"), with_for_update=True)
-            if preset is None:
-                raise NotFound("No Preset matches the given query.")
+            preset = await refs.row_or_404(session, Preset, key, "Preset", lock=True)
             files = [k for k in (await session.scalars(select(Result.file_key).where(
                 Result.preset_uuid == preset.uuid, Result.file_key.is_not(None)))).all() if k is not None]
             await session.delete(preset)  # results, tasks, analyses, memberships: ON DELETE CASCADE
