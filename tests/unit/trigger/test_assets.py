@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from polyphony.core.db import Database, migrate
+from polyphony.core.db import Database
 from polyphony.core.errors import FailedPrecondition, InvalidArgument, PayloadTooLarge
 from polyphony.core.objects import FilesystemObjectStore
 from polyphony.trigger import assets, catalog, manage, projects_file
@@ -14,14 +14,6 @@ from polyphony.trigger.live import ws_text_frame
 FIXTURE = Path(__file__).parents[2] / "fixtures" / "opentheater" / "projects.yaml"
 P1 = "09a7506a-d399-4d42-983f-47a12e028586"
 DE_SIGN = "d40dcbb7-f740-4f94-bb9e-0da4d19650fb"
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite'}")
-    await migrate(database)
-    yield database
-    await database.dispose()
 
 
 async def _chunks(*parts: bytes) -> AsyncIterator[bytes]:

@@ -2,12 +2,11 @@
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
-from polyphony.core.db import Database, migrate
+from polyphony.core.db import Database
 from polyphony.trigger import catalog, projects_file
 from polyphony.trigger.bus import CueBus, CueEvent
 from polyphony.trigger.cues import CueService
@@ -26,12 +25,10 @@ REDIS = "redis://127.0.0.1:6379/0"
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite'}")
-    await migrate(database)
-    await catalog.sync_projects(database, projects_file.load(FIXTURE))
-    yield database
-    await database.dispose()
+async def db(db: Database) -> Database:
+    """The migrated database of conftest.py, with the fixture's projects synced."""
+    await catalog.sync_projects(db, projects_file.load(FIXTURE))
+    return db
 
 
 def test_relay_selection() -> None:

@@ -1,12 +1,11 @@
 """Catalog sync and cue publishing against a real (SQLite) database with the migrations applied."""
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
-from polyphony.core.db import Database, migrate
+from polyphony.core.db import Database
 from polyphony.core.errors import InvalidArgument, NotFound
 from polyphony.trigger import catalog, projects_file
 from polyphony.trigger.bus import CueBus
@@ -17,14 +16,6 @@ from polyphony.trigger.relays import DatabaseRelay
 FIXTURE = Path(__file__).parents[2] / "fixtures" / "opentheater" / "projects.yaml"
 P1 = "09a7506a-d399-4d42-983f-47a12e028586"
 P2 = "ff277516-121b-4304-b256-d5a8b70e136a"
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite'}")
-    await migrate(database)
-    yield database
-    await database.dispose()
 
 
 async def test_sync_is_idempotent_and_follows_the_file(db: Database) -> None:

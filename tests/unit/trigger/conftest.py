@@ -1,0 +1,16 @@
+"""A fresh SQLite database with every migration applied, for the trigger unit tests that store things."""
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from polyphony.core.db import Database, migrate
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite'}")
+    await migrate(database)
+    yield database
+    await database.dispose()
