@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -65,9 +66,9 @@ def _example(name: str) -> Any:
     return json.loads((SPEC.parent / "examples" / name).read_text())
 
 
-def test_webhook_lifecycle_conforms(server: RunningServer) -> None:
-    """Random bodies rarely form a valid webhook, so the spec's own examples drive one through its whole
-    life (register, list, get, update, delete), each answer validated against the spec by schemathesis."""
+def _validating_caller(server: RunningServer) -> Callable[..., Any]:
+    """call(path, method, **case): one operation of the spec against `server`, its answer validated by
+    schemathesis (no server error, response conforms to the spec)."""
     schema = schemathesis.openapi.from_path(str(SPEC))
     base, auth = server.http + "/tams", server.auth()
     checks = [not_a_server_error, response_schema_conformance]
@@ -76,6 +77,13 @@ def test_webhook_lifecycle_conforms(server: RunningServer) -> None:
         case = schema[path][method].Case(**kwargs)
         return case.call_and_validate(base_url=base, headers=auth, timeout=10, checks=checks)
 
+    return call
+
+
+def test_webhook_lifecycle_conforms(server: RunningServer) -> None:
+    """Random bodies rarely form a valid webhook, so the spec's own examples drive one through its whole
+    life (register, list, get, update, delete), each answer validated against the spec by schemathesis."""
+    call = _validating_caller(server)
     created = call("/service/webhooks", "POST", body=_example("webhook-post.json"), media_type="application/json")
     assert created.status_code == 201
     hook_id = created.json()["id"]
@@ -95,14 +103,7 @@ def test_webhook_lifecycle_conforms(server: RunningServer) -> None:
 def test_profile_lifecycle_conforms(server: RunningServer) -> None:
     """The spec's Profile examples through POST, the filtered list and GET, each answer validated by
     schemathesis against the spec (random bodies rarely form a valid Profile)."""
-    schema = schemathesis.openapi.from_path(str(SPEC))
-    base, auth = server.http + "/tams", server.auth()
-    checks = [not_a_server_error, response_schema_conformance]
-
-    def call(path: str, method: str, **kwargs: Any) -> Any:
-        case = schema[path][method].Case(**kwargs)
-        return case.call_and_validate(base_url=base, headers=auth, timeout=10, checks=checks)
-
+    call = _validating_caller(server)
     profile = {**_example("profile-put.json"), "id": str(uuid.uuid4()), "label": f"conformance-{uuid.uuid4()}"}
     path = {"profileId": profile["id"]}
     created = call("/service/profiles/{profileId}", "POST", path_parameters=path, body=profile,
