@@ -239,12 +239,22 @@ def measure(target: Target, size: int, cues: int, procs: int, gap: float) -> dic
     for w in workers:
         w.join(10)
     latencies = sorted((t - sent[cid]) / 1e6 for cid, t in seen if cid in sent)
+    per_cue: dict[str, list[float]] = {}
+    for cid, t in seen:
+        if cid in sent:
+            per_cue.setdefault(cid, []).append((t - sent[cid]) / 1e6)
+    # when the first and the last subscriber got each cue (medians over the cues): the first says how
+    # long the server took before it wrote anything, the last how long the whole fan-out took
+    first = statistics.median(min(v) for v in per_cue.values()) if per_cue else None
+    last = statistics.median(max(v) for v in per_cue.values()) if per_cue else None
     expected = size * cues
     return {
         "peer": target.name, "transport": target.transport, "subscribers": size, "cues": cues,
         "delivered": len(latencies), "expected": expected, "connect_s": round(connect_s, 1),
+        "first_ms": round(first, 2) if first is not None else None,
         "p50_ms": round(statistics.median(latencies), 2) if latencies else None,
         "p99_ms": round(latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))], 2) if latencies else None,
+        "last_ms": round(last, 2) if last is not None else None,
     }
 
 

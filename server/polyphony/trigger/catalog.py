@@ -105,15 +105,6 @@ async def get_project(session: AsyncSession, project_uuid: str) -> Project:
     return project
 
 
-async def existing_project_uuid(session: AsyncSession, project_uuid: str) -> str:
-    """The canonical UUID of a stored project (one small query; the channels are not loaded)."""
-    uid = canonical_uuid(project_uuid)
-    found = await session.scalar(select(Project.uuid).where(Project.uuid == uid)) if uid else None
-    if found is None:
-        raise NotFound(f"no project {project_uuid!r}")
-    return found
-
-
 async def get_channel(session: AsyncSession, project_uuid: str, channel_uuid: str) -> Channel:
     project = await get_project(session, project_uuid)
     uid = canonical_uuid(channel_uuid)

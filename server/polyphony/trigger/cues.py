@@ -22,10 +22,11 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from polyphony.core.db import Database
-from polyphony.core.errors import InvalidArgument
+from polyphony.core.errors import InvalidArgument, NotFound
 from polyphony.trigger import catalog
 from polyphony.trigger import payload as payloads
 from polyphony.trigger.bus import CueBus, CueEvent
+from polyphony.trigger.cue_tables import CoreCueTables, CueTables, cue_tables
 from polyphony.trigger.models import Cue, ProjectState
 from polyphony.trigger.relays import InProcessRelay
 
@@ -62,6 +63,22 @@ class CuePage:
 
 def event_of(row: Cue) -> CueEvent:
     return CueEvent(row.project_uuid, row.id, row.published_ms, json.loads(row.payload), row.payload)
+
+
+def store_cue(tables: CueTables, project_uuid: str, doc: payloads.Payload) -> tuple[CueEvent, payloads.Payload]:
+    """Store a validated cue and merge it into its project's state, in the caller's transaction:
+    (the cue as published, the project's merged state). The cue's row id is its sequence number."""
+    uid = catalog.canonical_uuid(project_uuid)
+    if uid is None or not tables.project_exists(uid):
+        raise NotFound(f"no project {project_uuid!r}")
+    published = now_ms()
+    normalized = payloads.normalize(doc, published)
+    text = payloads.encode(normalized)
+    sequence = tables.add_cue(uid, published, text)
+    state = tables.state_for_update(uid)
+    merged = payloads.merge(state or payloads.empty_state(), normalized)
+    tables.put_state(uid, sequence, merged, new=state is None)
+    return CueEvent(uid, sequence, published, normalized, text), merged
 
 
 class CueService:
@@ -124,42 +141,36 @@ class CueService:
         return True
 
     async def publish(self, project_uuid: str, raw: bytes | str) -> CueEvent:
-        async def fixed(_: AsyncSession) -> tuple[bytes | str, None]:
-            return raw, None
+        """Validate, store and fan out one cue (see `store_cue`)."""
+        doc = payloads.parse(raw, max_bytes=self.max_payload_bytes)
+        # Once the cue is stored it must reach the bus, even when the caller stops waiting (a
+        # cancelled RPC): the audience would otherwise miss a cue that the history and state hold.
+        return await asyncio.shield(self._publish(project_uuid, doc))
 
-        event, _ = await self.publish_chosen(project_uuid, fixed, validate_first=raw)
+    async def _publish(self, project_uuid: str, doc: payloads.Payload) -> CueEvent:
+        async with self._lock:
+            event, merged = await self.db.write(lambda conn: store_cue(cue_tables(conn), project_uuid, doc))
+            self._accepted(event, merged)
+        await self.relay.announce(event)
         return event
 
-    async def publish_chosen(
-        self, project_uuid: str, choose: Chooser, *, validate_first: bytes | str | None = None
-    ) -> tuple[CueEvent, Any]:
+    async def publish_chosen(self, project_uuid: str, choose: Chooser) -> tuple[CueEvent, Any]:
         """Publish the payload `choose(session)` returns, in the transaction that stores the cue."""
-        if validate_first is not None:
-            payloads.parse(validate_first, max_bytes=self.max_payload_bytes)
         async with self._lock:
             async with self.db.transaction() as session:
-                project_id = await catalog.existing_project_uuid(session, project_uuid)
                 raw, extra = await choose(session)
                 doc = payloads.parse(raw, max_bytes=self.max_payload_bytes)
-                published = now_ms()
-                normalized = payloads.normalize(doc, published)
-                text = payloads.encode(normalized)
-                row = Cue(project_uuid=project_id, published_ms=published, payload=text)
-                session.add(row)
-                await session.flush()
-                state = await session.get(ProjectState, project_id, with_for_update=True)
-                if state is None:
-                    state = ProjectState(project_uuid=project_id, sequence=0, state=payloads.empty_state())
-                    session.add(state)
-                merged = payloads.merge(state.state, normalized)
-                state.state = merged
-                state.sequence = row.id
-            event = CueEvent(project_id, row.id, published, normalized, text)
-            self._states[project_id] = (row.id, merged)
-            self._remember(row.id)
-            self.bus.publish(event)
+                event, merged = await session.run_sync(
+                    lambda s: store_cue(CoreCueTables(s.connection()), project_uuid, doc))
+            self._accepted(event, merged)
         await self.relay.announce(event)
         return event, extra
+
+    def _accepted(self, event: CueEvent, merged: payloads.Payload) -> None:
+        """A cue this process stored: the project's state here, and the local bus."""
+        self._states[event.project_uuid] = (event.sequence, merged)
+        self._remember(event.sequence)
+        self.bus.publish(event)
 
     async def deliver_remote(self, event: CueEvent) -> bool:
         """A cue another process accepted: merge it into the state and fan it out here (once)."""

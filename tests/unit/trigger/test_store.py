@@ -1,16 +1,19 @@
 """Catalog sync and cue publishing against a real (SQLite) database with the migrations applied."""
 
+import asyncio
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.engine import Connection
 
 from polyphony.core.db import Database
 from polyphony.core.errors import InvalidArgument, NotFound
 from polyphony.trigger import catalog, projects_file
 from polyphony.trigger.bus import CueBus
-from polyphony.trigger.cues import CueService
-from polyphony.trigger.models import Channel, Cue
+from polyphony.trigger.cue_tables import CoreCueTables, SqliteCueTables, cue_tables
+from polyphony.trigger.cues import CueService, store_cue
+from polyphony.trigger.models import Channel, Cue, ProjectState
 from polyphony.trigger.relays import DatabaseRelay
 
 FIXTURE = Path(__file__).parents[2] / "fixtures" / "opentheater" / "projects.yaml"
@@ -72,6 +75,61 @@ async def test_publish_stores_merges_and_fans_out(db: Database) -> None:
         assert await s.scalar(select(func.count()).select_from(Cue)) == 2
         with pytest.raises(InvalidArgument):
             await fresh.history(s, P1, after=0, limit=5000)
+
+
+async def test_both_statement_sets_store_the_same_rows(db: Database) -> None:
+    """Publishing writes through sqlite3 directly; cue lists through SQLAlchemy Core. Each reads the
+    state the other wrote, and the ORM reads both."""
+    await catalog.sync_projects(db, projects_file.load(FIXTURE))
+    assert isinstance(await db.write(cue_tables), SqliteCueTables)  # the publish path on a SQLite file
+    first, _ = await db.write(lambda c: store_cue(cue_tables(c), P1.upper(), {"content": {"text_de": "eins"}}))
+    async with db.transaction() as session:
+        styled = {"content": {"text_en": "two"}, "styles": {"#a": {"inline": {"color": "red"}}}}
+        second, _ = await session.run_sync(lambda s: store_cue(CoreCueTables(s.connection()), P1, styled))
+    third, merged = await db.write(lambda c: store_cue(cue_tables(c), P1, {"content": {"text_de": ""}}))  # "" clears
+    assert first.project_uuid == P1 and first.sequence < second.sequence < third.sequence
+    async with db.session() as s:
+        row = await s.get(ProjectState, P1)
+        assert row is not None and row.sequence == third.sequence and row.state == merged
+        assert merged["content"] == {"text_en": "two"} and merged["styles"]["#a"]["inline"] == {"color": "red"}
+        stored = (await s.scalars(select(Cue).order_by(Cue.id))).all()
+        assert [(c.id, c.project_uuid, c.payload) for c in stored] == [
+            (e.sequence, P1, e.text) for e in (first, second, third)]
+    with pytest.raises(NotFound):
+        await db.write(lambda c: store_cue(cue_tables(c), "5e23407e-0000-4000-8000-000000000000", {}))
+    with pytest.raises(NotFound):
+        await db.write(lambda c: store_cue(cue_tables(c), "not-a-uuid", {}))
+
+
+async def test_a_failed_write_keeps_nothing_and_the_next_one_works(db: Database) -> None:
+    await catalog.sync_projects(db, projects_file.load(FIXTURE))
+
+    def half_then_fail(conn: Connection) -> None:
+        cue_tables(conn).add_cue(P1, 1, "{}")
+        raise RuntimeError("disk on fire")
+
+    with pytest.raises(RuntimeError):
+        await db.write(half_then_fail)
+    cues = CueService(db, CueBus())
+    event = await cues.publish(P1, '{"content": {"text_de": "danach"}}')
+    async with db.session() as s:
+        assert (await s.scalars(select(Cue))).all()[0].payload == event.text  # only the published cue
+
+
+async def test_a_publish_whose_caller_gives_up_still_reaches_the_audience(db: Database) -> None:
+    """A cancelled RPC must not leave a stored cue that the audience never got."""
+    await catalog.sync_projects(db, projects_file.load(FIXTURE))
+    bus = CueBus()
+    cues = CueService(db, bus)
+    async with bus.subscribe(P1) as sub:
+        caller = asyncio.create_task(cues.publish(P1, '{"content": {"text_de": "trotzdem"}}'))
+        await asyncio.sleep(0)  # the publish has begun (it waits for the database now)
+        caller.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await caller
+        got = await asyncio.wait_for(sub.get(), 5)
+    assert got is not None and got.payload["content"] == {"text_de": "trotzdem"}
+    assert cues.state(P1)[0] == got.sequence
 
 
 async def test_cues_of_other_processes_are_followed(db: Database) -> None:
