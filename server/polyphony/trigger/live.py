@@ -540,10 +540,11 @@ class Audience:
         encoded = self.sio.packet_class(sio_packet.EVENT, namespace=namespace, data=[EVENT, data]).encode()
         pkt = eio_packet.Packet(eio_packet.MESSAGE, encoded)
         frame = ws_text_frame(b"4" + encoded.encode())
-        participants = list(self.sio.manager.get_participants(namespace, None))
+        # get_participants walks a copy of the namespace's members: no need to copy them again
+        participants = self.sio.manager.get_participants(namespace, None)
         self.writer.write(self._direct_sio(participants, pkt, frame), frame)
 
-    def _direct_sio(self, participants: list[tuple[str, str]], pkt: eio_packet.Packet,
+    def _direct_sio(self, participants: Iterable[tuple[str, str]], pkt: eio_packet.Packet,
                     frame: bytes) -> Iterator[RawSocket]:
         """The socket.io clients whose sockets take `frame` directly, one at a time; every other one
         gets the packet through `_send_sio` as it comes up."""
