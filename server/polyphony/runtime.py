@@ -75,6 +75,10 @@ class Worker:
             config = uvicorn.Config(
                 live, host="127.0.0.1", port=self.live_port, log_level="warning", lifespan="on", ws="websockets",
                 ws_per_message_deflate=False,  # a cue fanned out to N sockets is not compressed N times
+                # No per-connection pings: every connection here is an audience's. Socket.io clients have
+                # engine.io's ping/pong; plain WebSockets get the trigger service's heartbeat, one sweep for
+                # all of them (ten thousand ping timers and pongs cost ~10% of a fan-out's latency).
+                ws_ping_interval=None,
             )
             self._uvicorn = _EmbeddedUvicorn(config)
             self._uvicorn_task = asyncio.create_task(self._uvicorn.serve())

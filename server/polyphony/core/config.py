@@ -41,6 +41,9 @@ class Settings:
     cue_bus: str = field(
         default="auto", metadata={"help": "cue fan-out between processes: auto|memory|database|redis"}
     )
+    ws_heartbeat: float = field(
+        default=20.0, metadata={"help": "seconds between heartbeats to plain WebSocket audiences (0: none)"}
+    )
     redis_url: str = field(default="redis://127.0.0.1:6379/0", metadata={"help": "Redis for the redis cue bus"})
     redis_channel: str = field(default="polyphony:trigger:cues", metadata={"help": "Redis pub/sub channel for cues"})
     object_store: str = field(default="filesystem", metadata={"help": "TAMS object store: filesystem|s3"})
@@ -109,6 +112,8 @@ def _coerce(kind: Any, raw: str) -> Any:
         return Path(raw)
     if "bool" in kind:
         return raw.strip().lower() in ("1", "true", "yes", "on")
+    if "float" in kind:
+        return float(raw)
     if "int" in kind:
         return int(raw)
     if "tuple" in kind:

@@ -8,7 +8,11 @@
   `{"error": ..., "status": N}`, and errors are also sent as a `cue-error` event.
 - WebSocket `/ws/opentheater/<projectUuid>[/<channelUuid>]`: the same JSON payloads as text frames;
   a text frame sent by a client is published like `broadcast-message` when the socket was opened
-  with a write token (`?token=` or `Authorization: Bearer`).
+  with a write token (`?token=` or `Authorization: Bearer`). Every `heartbeat` seconds each of these
+  connections gets an unsolicited Pong frame (RFC 6455 5.5.3: a one-way heartbeat that clients do not
+  answer), all written in one sweep; it keeps proxies and NAT from closing a quiet connection, and a
+  peer that stops acknowledging it (gone without a goodbye) is dropped by the kernel after
+  UNACKED_SECONDS (TCP_USER_TIMEOUT). Socket.io connections have engine.io's own ping/pong.
 One relay task per project reads the bus and encodes each cue once per endpoint: the JSON text, the
 socket.io packet and the WebSocket frame bytes. Subscribers on uvicorn's `websockets` protocol
 (plain WebSocket, and socket.io clients on the websocket transport) get those same frame bytes
@@ -26,6 +30,7 @@ import contextlib
 import json
 import logging
 import os
+import socket
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -64,6 +69,9 @@ _QUEUE_COUNTS = hasattr(asyncio.Queue(), "_unfinished_tasks")
 FOLLOW_SECONDS = 2.0  # how often a process re-reads the catalog when other processes manage it
 GC_CHECK_SECONDS = 5.0  # how often the garbage-collection policy looks at the audience size
 LOOKUP_SECONDS = 0.25  # at most one catalog read per this interval for namespaces not known yet
+HEARTBEAT_FRAME = b"\x8a\x00"  # an unsolicited, empty Pong frame
+HEARTBEAT_CHUNK = 1000  # connections per event-loop turn in a heartbeat sweep (a cue can go out between)
+UNACKED_SECONDS = 30  # a plain WebSocket peer whose data stays unacknowledged this long is gone
 
 
 class AudienceManager(socketio.AsyncManager):  # type: ignore[misc]
@@ -126,7 +134,8 @@ class Endpoint:
     project_uuid: str
     namespace: str
     container_ids: tuple[str, ...] | None = None  # None: the whole project
-    sockets: set[WsPeer | RawPeer] = field(default_factory=set)  # plain WebSocket connections
+    # plain WebSocket connections, oldest first (a dict keeps the order they joined in; cues go out in it)
+    sockets: dict[WsPeer | RawPeer, None] = field(default_factory=dict)
 
     def shape(self, doc: dict[str, Any]) -> dict[str, Any] | None:
         return doc if self.container_ids is None else payloads.for_channel(doc, self.container_ids)
@@ -261,6 +270,10 @@ class RawPeer:
         self.raw = raw
         self._send = send
         self.dropped = False
+        sock = raw.transport.get_extra_info("socket")
+        if sock is not None and hasattr(socket, "TCP_USER_TIMEOUT"):  # Linux
+            with contextlib.suppress(OSError):
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_USER_TIMEOUT, UNACKED_SECONDS * 1000)
 
     def offer(self, text: str) -> None:
         self.offer_frame(text, ws_text_frame(text.encode()))
@@ -312,9 +325,22 @@ def _direct_ws(peers: list[WsPeer | RawPeer], text: str, frame: bytes) -> Iterat
             peer.offer_frame(text, frame)
 
 
+def _heartbeat_targets(peers: Iterable[WsPeer | RawPeer]) -> Iterator[RawSocket]:
+    """The plain WebSocket connections whose sockets take a heartbeat directly; one with bytes still
+    buffered gets it queued behind them. (WsPeer only exists under an ASGI server whose socket we cannot
+    write to, and the ASGI interface has no Pong: such a server keeps its own pings.)"""
+    for peer in peers:
+        if isinstance(peer, RawPeer):
+            raw = peer.direct()
+            if raw is not None:
+                yield raw
+            else:
+                peer.offer_frame("", HEARTBEAT_FRAME)
+
+
 class Audience:
     def __init__(self, live: LiveApp, cues: CueService, authorizer: Authorizer, db: Database | None = None, *,
-                 follow: bool = False) -> None:
+                 follow: bool = False, heartbeat: float = 20.0) -> None:
         self.sio: socketio.AsyncServer = live.sio
         if not isinstance(self.sio.manager, AudienceManager):
             self.sio.manager = AudienceManager()
@@ -330,6 +356,7 @@ class Audience:
         self.writer = FrameWriter()
         self.gc = GcPolicy()
         self._gc_task = asyncio.create_task(self._watch_audience())
+        self._heartbeat_task = asyncio.create_task(self._heartbeat(heartbeat)) if heartbeat > 0 else None
         self._reload_lock = asyncio.Lock()
         self._follower: asyncio.Task[None] | None = None
         self._looked_up = 0.0
@@ -406,6 +433,18 @@ class Audience:
             await asyncio.sleep(GC_CHECK_SECONDS)
             self.gc.update(self.audience_size())
 
+    async def _heartbeat(self, every: float) -> None:
+        while True:
+            await asyncio.sleep(every)
+            await self.heartbeat()
+
+    async def heartbeat(self) -> None:
+        """One heartbeat to every plain WebSocket connection, HEARTBEAT_CHUNK connections per turn."""
+        peers = [peer for ep in self.endpoints.values() for peer in ep.sockets]
+        for start in range(0, len(peers), HEARTBEAT_CHUNK):
+            self.writer.write(_heartbeat_targets(peers[start:start + HEARTBEAT_CHUNK]), HEARTBEAT_FRAME)
+            await asyncio.sleep(0)
+
     async def _follow(self) -> None:
         while True:
             await asyncio.sleep(FOLLOW_SECONDS)
@@ -439,6 +478,8 @@ class Audience:
 
     async def close(self) -> None:
         tasks = [*self._relays.values(), self._gc_task]
+        if self._heartbeat_task is not None:
+            tasks.append(self._heartbeat_task)
         self.gc.stop()
         if self._follower is not None:
             tasks.append(self._follower)
@@ -651,7 +692,7 @@ class Audience:
         shaped = ep.shape(state)
         if shaped is not None and (shaped.get("content") or shaped.get("styles")):
             peer.offer(payloads.encode(shaped))
-        ep.sockets.add(peer)
+        ep.sockets[peer] = None
         try:
             while not peer.dropped:
                 message = await receive()
@@ -660,7 +701,7 @@ class Audience:
                 data = message.get("text") or message.get("bytes") or b""
                 peer.offer(json.dumps(await self._publish_from_socket(ep, writer, data)))
         finally:
-            ep.sockets.discard(peer)
+            ep.sockets.pop(peer, None)
             writer_task.cancel()
             await asyncio.gather(writer_task, return_exceptions=True)
 

@@ -372,7 +372,8 @@ async def register(server: grpc.aio.Server, ctx: AppContext, live: LiveApp) -> s
     cues = CueService(ctx.db, CueBus(), relay)
     await cues.start()
     log.info("cue bus: %s", relay.name)
-    audience = Audience(live, cues, ctx.authorizer, ctx.db, follow=relay.name != "memory")
+    audience = Audience(live, cues, ctx.authorizer, ctx.db, follow=relay.name != "memory",
+                        heartbeat=settings.ws_heartbeat)
     WebApp().install(live)
     await audience.reload()
     ctx.extras["trigger.cues"] = cues
