@@ -9,7 +9,9 @@ receiver connections on loopback from a few Python processes (speaking Engine.IO
 directly with the `websockets` library), then a sender publishes `--cues` cues, one at a time, as
 `broadcast-message` on a socket.io connection (for plain WebSocket on Polyphony: a text frame on a
 write-token WebSocket). Latency = receive time in a receiver process - send time in the sender
-(same clock, same machine). Reported: delivered/expected, p50 and p99 in ms. With `--rounds N` every
+(same clock, same machine). Reported: delivered/expected, p50 and p99 in ms over every message, and
+per cue when its first and its last subscriber got it (medians over the cues: `first` is how long
+the server took before it wrote anything, `last` how long the whole fan-out took). With `--rounds N` every
 measurement is repeated, alternating which peer goes first, and the table shows the medians (the
 machine's other load changes from minute to minute). The receivers freeze and pause their own
 garbage collector once connected, so that their pauses do not count as anyone's latency.
@@ -340,17 +342,21 @@ def main() -> None:
                             rows.append(row | {"round": round_no + 1})
                             print(json.dumps(rows[-1]), flush=True)
     print()
-    print(f"{'subscribers':>11} {'transport':>9} {'peer':>9} {'delivered':>15} {'p50 ms':>8} {'p99 ms':>8}"
+    print(f"{'subscribers':>11} {'transport':>9} {'peer':>9} {'delivered':>15} {'first ms':>8} {'p50 ms':>8} "
+          f"{'p99 ms':>8} {'last ms':>8}"
           + ("   p99 per round" if args.rounds > 1 else ""))
     groups: dict[tuple[int, str, str], list[dict[str, Any]]] = {}
     for r in rows:
         groups.setdefault((r["subscribers"], r["transport"], r["peer"]), []).append(r)
     for (size, transport, peer), group in groups.items():
+        first = statistics.median(r["first_ms"] or float("inf") for r in group)
+        last = statistics.median(r["last_ms"] or float("inf") for r in group)
         p50 = statistics.median(r["p50_ms"] or float("inf") for r in group)
         p99 = statistics.median(r["p99_ms"] or float("inf") for r in group)
         delivered, expected = sum(r["delivered"] for r in group), sum(r["expected"] for r in group)
         per_round = "  " + " ".join(str(r["p99_ms"]) for r in group) if args.rounds > 1 else ""
-        print(f"{size:>11} {transport:>9} {peer:>9} {delivered:>7}/{expected:<7} {p50:>8.1f} {p99:>8.1f}{per_round}")
+        print(f"{size:>11} {transport:>9} {peer:>9} {delivered:>7}/{expected:<7} {first:>8.1f} {p50:>8.1f} "
+              f"{p99:>8.1f} {last:>8.1f}{per_round}")
 
 
 if __name__ == "__main__":

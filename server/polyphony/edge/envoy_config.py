@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 from dataclasses import dataclass
 from pathlib import Path
 from string import Template
@@ -79,6 +80,9 @@ def _lua(plan: EdgePlan, fds: descriptor_pb2.FileDescriptorSet) -> str:
     return source.replace("__MAX_BODY__", str(plan.max_body_bytes)).replace("__STREAMED__", rules)
 
 
+UNACKED_MS = 30_000
+
+
 def render(plan: EdgePlan, out_dir: Path) -> Path:
     """Write envoy.json (and the Lua filter it loads) into `out_dir`; return the config path."""
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -104,6 +108,12 @@ def render(plan: EdgePlan, out_dir: Path) -> Path:
     config = yaml.safe_load(text)
     for key in [k for k in config if k.startswith("x-")]:
         del config[key]
+    if hasattr(socket, "TCP_USER_TIMEOUT"):  # Linux; accepted sockets inherit it from the listener
+        # a client that leaves data unacknowledged this long (a phone gone without a goodbye) is dropped,
+        # and with it the upstream connection to the live port, so its audience slot is freed
+        config["static_resources"]["listeners"][0]["socket_options"] = [{
+            "description": "TCP_USER_TIMEOUT", "level": socket.IPPROTO_TCP, "name": socket.TCP_USER_TIMEOUT,
+            "int_value": UNACKED_MS, "state": "STATE_PREBIND"}]
     path = out_dir / "envoy.json"
     path.write_text(json.dumps(config, indent=1))
     return path
