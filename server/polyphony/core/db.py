@@ -116,9 +116,9 @@ class Database:
 
         On SQLite the whole transaction runs on one writer thread with a synchronous connection: one hop
         from the event loop and back, where an async session hops to the driver's thread and back for
-        every statement (a cue publish: ~2 ms down to ~0.4 ms, and far less under load, when every hop
-        waits for a core). Elsewhere it runs on the async engine (`run_sync`), statement by statement.
-        `work` must only use the connection it is given.
+        every statement, and a hop waits for a core whenever the machine is busy. Elsewhere it runs on
+        the async engine (`run_sync`), statement by statement. `work` must only use the connection it
+        is given (or that connection's driver connection, as `trigger.cue_tables` does).
         """
         if self._writer_thread is None:
             async with self.engine.begin() as aconn:
