@@ -8,9 +8,10 @@
   `{"error": ..., "status": N}`, and errors are also sent as a `cue-error` event.
 - WebSocket `/ws/opentheater/<projectUuid>[/<channelUuid>]`: the same JSON payloads as text frames;
   a text frame sent by a client is published like `broadcast-message` when the socket was opened
-  with a write token (`?token=` or `Authorization: Bearer`). Every `heartbeat` seconds each of these
-  connections gets an unsolicited Pong frame (RFC 6455 5.5.3: a one-way heartbeat that clients do not
-  answer), all written in one sweep; it keeps proxies and NAT from closing a quiet connection, and a
+  with a write token (`?token=` or `Authorization: Bearer`). When an endpoint has sent nothing for
+  `heartbeat` seconds, each of its connections gets an unsolicited Pong frame (RFC 6455 5.5.3: a one-way
+  heartbeat that clients do not answer), all written in one sweep; it keeps proxies and NAT from closing
+  a quiet connection (cues do that while a show runs), and a
   peer that stops acknowledging it (gone without a goodbye) is dropped by the kernel after
   UNACKED_SECONDS (TCP_USER_TIMEOUT). Socket.io connections have engine.io's own ping/pong.
 One relay task per project reads the bus and encodes each cue once per endpoint: the JSON text, the
@@ -136,6 +137,7 @@ class Endpoint:
     container_ids: tuple[str, ...] | None = None  # None: the whole project
     # plain WebSocket connections, oldest first (a dict keeps the order they joined in; cues go out in it)
     sockets: dict[WsPeer | RawPeer, None] = field(default_factory=dict)
+    last_sent: float = 0.0  # monotonic time of the last cue or heartbeat written to those connections
 
     def shape(self, doc: dict[str, Any]) -> dict[str, Any] | None:
         return doc if self.container_ids is None else payloads.for_channel(doc, self.container_ids)
@@ -434,13 +436,20 @@ class Audience:
             self.gc.update(self.audience_size())
 
     async def _heartbeat(self, every: float) -> None:
-        while True:
-            await asyncio.sleep(every)
-            await self.heartbeat()
+        while True:  # so a quiet connection goes at most 1.5 x `every` without hearing from us
+            await asyncio.sleep(every / 2)
+            await self.heartbeat(quiet=every)
 
-    async def heartbeat(self) -> None:
-        """One heartbeat to every plain WebSocket connection, HEARTBEAT_CHUNK connections per turn."""
-        peers = [peer for ep in self.endpoints.values() for peer in ep.sockets]
+    async def heartbeat(self, quiet: float = 0.0) -> None:
+        """A heartbeat to the plain WebSocket connections of every endpoint that has written nothing
+        for `quiet` seconds, HEARTBEAT_CHUNK connections per event-loop turn. A cue is traffic too:
+        while a show sends cues, nobody needs a heartbeat, and none competes with a cue."""
+        now = time.monotonic()
+        peers: list[WsPeer | RawPeer] = []
+        for ep in self.endpoints.values():
+            if ep.sockets and now - ep.last_sent >= quiet:
+                ep.last_sent = now
+                peers.extend(ep.sockets)
         for start in range(0, len(peers), HEARTBEAT_CHUNK):
             self.writer.write(_heartbeat_targets(peers[start:start + HEARTBEAT_CHUNK]), HEARTBEAT_FRAME)
             await asyncio.sleep(0)
@@ -570,6 +579,7 @@ class Audience:
                 text = event.text if ep.container_ids is None else payloads.encode(shaped)
                 frame = ws_text_frame(text.encode())
                 self.writer.write(_direct_ws(list(ep.sockets), text, frame), frame)
+                ep.last_sent = time.monotonic()
         self.gc.after_cue(self.audience_size())
 
     def _emit(self, namespace: str, data: dict[str, Any]) -> None:

@@ -4,6 +4,8 @@ import asyncio
 from collections.abc import Iterator
 from typing import Any
 
+import pytest
+
 from polyphony.trigger.live import MAX_SOCKET_BACKLOG, WsPeer
 
 
@@ -110,6 +112,69 @@ def test_each_frame_is_written_before_the_next_connection_is_looked_at() -> None
         assert events == ["check 0", f"0 has {frame!r}", "check 1", f"1 has {frame!r}", "check 2"]
         assert pairs[2][1].recv(64) == frame
     finally:
+        for a, b in pairs:
+            a.close()
+            b.close()
+
+
+class _Protocol:
+    def __init__(self, transport: "_SocketTransport") -> None:
+        from polyphony.trigger.live import WS_OPEN
+
+        self.transport = transport
+        self.state = WS_OPEN
+        self.extensions: list[str] = []
+        self._paused = False
+
+
+class _SocketTransport(_Transport):
+    def get_write_buffer_size(self) -> int:
+        return sum(map(len, self.written))
+
+    def is_closing(self) -> bool:
+        return False
+
+    def get_extra_info(self, name: str) -> None:
+        return None
+
+
+async def test_heartbeats_go_only_to_endpoints_that_have_been_quiet() -> None:
+    """A cue is traffic too: connections that just got one need no heartbeat, and a heartbeat counts
+    as traffic until the next one is due."""
+    import socket
+    import time
+
+    from polyphony.edge.live import LiveApp
+    from polyphony.trigger.live import HEARTBEAT_FRAME, Audience, Endpoint, RawPeer, RawSocket
+
+    pairs = [socket.socketpair() for _ in range(2)]
+
+    async def send(message: dict[str, Any]) -> None:
+        raise AssertionError("heartbeats go straight to the socket")
+
+    audience = Audience(LiveApp(), None, None, heartbeat=0)  # type: ignore[arg-type]
+    try:
+        quiet, busy = Endpoint("p", "/opentheater/p/quiet"), Endpoint("p", "/opentheater/p/busy")
+        for ep, (ours, theirs) in zip((quiet, busy), pairs, strict=True):
+            ours.setblocking(False)
+            theirs.setblocking(False)
+            raw = RawSocket.__new__(RawSocket)
+            raw.transport = _SocketTransport()  # type: ignore[assignment]
+            raw.protocol, raw.fd = _Protocol(raw.transport), ours.fileno()  # type: ignore[arg-type]
+            ep.sockets[RawPeer(raw, send)] = None
+        busy.last_sent = time.monotonic()  # a cue just went out there
+        audience.endpoints = {ep.namespace: ep for ep in (quiet, busy)}
+        await audience.heartbeat(quiet=5.0)
+        assert pairs[0][1].recv(16) == HEARTBEAT_FRAME
+        with pytest.raises(BlockingIOError):
+            pairs[1][1].recv(16)
+        await audience.heartbeat(quiet=5.0)  # the heartbeat itself was traffic: nothing is due yet
+        with pytest.raises(BlockingIOError):
+            pairs[0][1].recv(16)
+        await audience.heartbeat(quiet=0.0)  # due everywhere
+        assert [theirs.recv(16) for _, theirs in pairs] == [HEARTBEAT_FRAME, HEARTBEAT_FRAME]
+    finally:
+        await audience.close()
         for a, b in pairs:
             a.close()
             b.close()
