@@ -171,7 +171,7 @@ async def test_grpc_new_endpoints(http: httpx.Client, server: RunningServer, cha
     track = http.post(f"{API}/analysis_tracks/", json={"analysis": analysis["url"], "item": item["url"]},
                       headers=server.auth()).json()
     body = struct_pb2.Struct()
-    body.update({"start_bpm": 90.0 + uuid.uuid4().int % 50})
+    body.update({"start_bpm": 121.0 + uuid.uuid4().int % 50})  # never the preset's 120: the track must move
     moved = await stub.SetAnalysisTrackParameters(pb.SetAnalysisTrackParametersRequest(uuid=track["uuid"], body=body),
                                                   metadata=server.grpc_auth())
     assert moved.uuid == track["uuid"] and not moved.analysis.endswith(f"/{analysis['uuid']}/")
