@@ -14,6 +14,7 @@ from google.api import annotations_pb2
 from google.protobuf import descriptor_pb2
 
 from polyphony.edge import assets
+from polyphony.edge.live import UNACKED_MS
 
 SERVICES = (
     "polyphony.api.media.v1.MediaService",
@@ -78,9 +79,6 @@ def _lua(plan: EdgePlan, fds: descriptor_pb2.FileDescriptorSet) -> str:
     source = (assets.envoy_dir() / "lua" / "shape.lua").read_text()
     rules = ", ".join(f"{{{json.dumps(m)}, {json.dumps(p)}}}" for m, p in streamed_routes(fds))
     return source.replace("__MAX_BODY__", str(plan.max_body_bytes)).replace("__STREAMED__", rules)
-
-
-UNACKED_MS = 30_000
 
 
 def render(plan: EdgePlan, out_dir: Path) -> Path:

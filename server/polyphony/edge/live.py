@@ -18,6 +18,11 @@ Send = Callable[[dict[str, Any]], Awaitable[None]]
 ASGIHandler = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
+# A client that leaves data unacknowledged this long (a phone gone without a goodbye) is dropped by the
+# kernel (TCP_USER_TIMEOUT): set on plain WebSocket audience sockets and on Envoy's listener.
+UNACKED_MS = 30_000
+
+
 class LiveApp:
     def __init__(self) -> None:
         self.sio = socketio.AsyncServer(async_mode="asgi", cors_allowed_origins="*")

@@ -13,7 +13,7 @@
   heartbeat that clients do not answer), all written in one sweep; it keeps proxies and NAT from closing
   a quiet connection (cues do that while a show runs), and a
   peer that stops acknowledging it (gone without a goodbye) is dropped by the kernel after
-  UNACKED_SECONDS (TCP_USER_TIMEOUT). Socket.io connections have engine.io's own ping/pong.
+  UNACKED_MS (TCP_USER_TIMEOUT). Socket.io connections have engine.io's own ping/pong.
 One relay task per project reads the bus and encodes each cue once per endpoint: the JSON text, the
 socket.io packet and the WebSocket frame bytes. Subscribers on uvicorn's `websockets` protocol
 (plain WebSocket, and socket.io clients on the websocket transport) get those same frame bytes
@@ -46,7 +46,7 @@ from websockets.protocol import State
 from polyphony.core.auth import Authorizer, Scope, credentials_from
 from polyphony.core.db import Database
 from polyphony.core.errors import DomainError, Unauthenticated
-from polyphony.edge.live import LiveApp, Receive, Send
+from polyphony.edge.live import UNACKED_MS, LiveApp, Receive, Send
 from polyphony.edge.live import Scope as AsgiScope
 from polyphony.trigger import catalog
 from polyphony.trigger import payload as payloads
@@ -72,7 +72,6 @@ GC_CHECK_SECONDS = 5.0  # how often the garbage-collection policy looks at the a
 LOOKUP_SECONDS = 0.25  # at most one catalog read per this interval for namespaces not known yet
 HEARTBEAT_FRAME = b"\x8a\x00"  # an unsolicited, empty Pong frame
 HEARTBEAT_CHUNK = 1000  # connections per event-loop turn in a heartbeat sweep (a cue can go out between)
-UNACKED_SECONDS = 30  # a plain WebSocket peer whose data stays unacknowledged this long is gone
 
 
 class AudienceManager(socketio.AsyncManager):  # type: ignore[misc]
@@ -275,7 +274,7 @@ class RawPeer:
         sock = raw.transport.get_extra_info("socket")
         if sock is not None and hasattr(socket, "TCP_USER_TIMEOUT"):  # Linux
             with contextlib.suppress(OSError):
-                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_USER_TIMEOUT, UNACKED_SECONDS * 1000)
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_USER_TIMEOUT, UNACKED_MS)
 
     def offer(self, text: str) -> None:
         self.offer_frame(text, ws_text_frame(text.encode()))
@@ -325,19 +324,6 @@ def _direct_ws(peers: list[WsPeer | RawPeer], text: str, frame: bytes) -> Iterat
             yield raw
         else:
             peer.offer_frame(text, frame)
-
-
-def _heartbeat_targets(peers: Iterable[WsPeer | RawPeer]) -> Iterator[RawSocket]:
-    """The plain WebSocket connections whose sockets take a heartbeat directly; one with bytes still
-    buffered gets it queued behind them. (WsPeer only exists under an ASGI server whose socket we cannot
-    write to, and the ASGI interface has no Pong: such a server keeps its own pings.)"""
-    for peer in peers:
-        if isinstance(peer, RawPeer):
-            raw = peer.direct()
-            if raw is not None:
-                yield raw
-            else:
-                peer.offer_frame("", HEARTBEAT_FRAME)
 
 
 class Audience:
@@ -445,13 +431,16 @@ class Audience:
         for `quiet` seconds, HEARTBEAT_CHUNK connections per event-loop turn. A cue is traffic too:
         while a show sends cues, nobody needs a heartbeat, and none competes with a cue."""
         now = time.monotonic()
+        # Only connections written to directly: the ASGI interface of a WsPeer (another server's socket) has
+        # no Pong, and such a server keeps its own pings. One with bytes still buffered gets it queued.
         peers: list[WsPeer | RawPeer] = []
         for ep in self.endpoints.values():
             if ep.sockets and now - ep.last_sent >= quiet:
                 ep.last_sent = now
-                peers.extend(ep.sockets)
+                peers.extend(p for p in ep.sockets if isinstance(p, RawPeer))
         for start in range(0, len(peers), HEARTBEAT_CHUNK):
-            self.writer.write(_heartbeat_targets(peers[start:start + HEARTBEAT_CHUNK]), HEARTBEAT_FRAME)
+            chunk = peers[start:start + HEARTBEAT_CHUNK]
+            self.writer.write(_direct_ws(chunk, "", HEARTBEAT_FRAME), HEARTBEAT_FRAME)
             await asyncio.sleep(0)
 
     async def _follow(self) -> None:
