@@ -59,15 +59,24 @@ async def run_task(wav: Path, data: Path) -> str:
         item = await ItemService(db, objects).create_from_upload({"title": "long"}, wav.name, file_chunks(wav))
         catalog = Catalog(db)
         await catalog.sync_processors()
-        presets = [(await catalog.create_preset({"processor": pid, "parameters": {}}))[0].uuid
-                   for pid in DEFAULT_EXPERIENCE]
+        presets = [
+            (await catalog.create_preset({"processor": pid, "parameters": {}}))[0].uuid for pid in DEFAULT_EXPERIENCE
+        ]
         experience = await catalog.create_experience({"title": "default", "presets": presets})
         async with db.transaction() as session:
             from polyphony.analysis.items import now
 
             stamp = now()
-            task = Task(uuid=str(uuid.uuid4()), item_uuid=item.uuid, experience_uuid=experience.row.uuid,
-                        status=PENDING, progress=0.0, error="", date_added=stamp, date_modified=stamp)
+            task = Task(
+                uuid=str(uuid.uuid4()),
+                item_uuid=item.uuid,
+                experience_uuid=experience.row.uuid,
+                status=PENDING,
+                progress=0.0,
+                error="",
+                date_added=stamp,
+                date_modified=stamp,
+            )
             session.add(task)
         await execute_task(db, objects, task.uuid)
         async with db.session() as session:
@@ -116,8 +125,12 @@ def main() -> None:
         data = Path(tmp) / "data"
         data.mkdir()
         before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        out = subprocess.run([sys.executable, __file__, "--mode", args.mode, "--child", str(wav), str(data)],
-                             check=True, capture_output=True, text=True)
+        out = subprocess.run(
+            [sys.executable, __file__, "--mode", args.mode, "--child", str(wav), str(data)],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
         peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     if peak_kb <= before:
         print("warning: the child's peak did not exceed an earlier child's; the number below is a floor")

@@ -49,8 +49,9 @@ def synthesize(minutes: float, path: Path) -> float:
 
 
 def ours(path: Path, pids: tuple[str, ...]) -> float:
-    jobs = [(PROCESSORS[p], normalize_parameters(PROCESSORS[p], {"fmax": 2000.0} if p == "pitch_yin" else {}))
-            for p in pids]
+    jobs = [
+        (PROCESSORS[p], normalize_parameters(PROCESSORS[p], {"fmax": 2000.0} if p == "pitch_yin" else {})) for p in pids
+    ]
     started = time.perf_counter()
     analyze_file(path, jobs)
     return time.perf_counter() - started
@@ -66,12 +67,12 @@ def theirs(path: Path) -> float:
     peak, rms = float(np.max(np.abs(y))), float(np.sqrt(np.mean(y.astype(np.float64) ** 2)))
     _ = (peak, rms)
     spec = np.abs(librosa.stft(y, n_fft=N_FFT, hop_length=HOP, center=False))
-    mel = librosa.feature.melspectrogram(S=spec ** 2, sr=sr, n_mels=128)
+    mel = librosa.feature.melspectrogram(S=spec**2, sr=sr, n_mels=128)
     env = librosa.onset.onset_strength(S=librosa.power_to_db(mel), sr=sr, center=False)
     librosa.onset.onset_detect(onset_envelope=env, sr=sr, hop_length=HOP)
     librosa.beat.beat_track(onset_envelope=env, sr=sr, hop_length=HOP)
     librosa.yin(y, fmin=40, fmax=2000, sr=sr, frame_length=N_FFT, hop_length=HOP, center=False)
-    mel40 = librosa.feature.melspectrogram(S=spec ** 2, sr=sr, n_mels=40)
+    mel40 = librosa.feature.melspectrogram(S=spec**2, sr=sr, n_mels=40)
     librosa.feature.mfcc(S=librosa.power_to_db(mel40), n_mfcc=13)
     return time.perf_counter() - started
 

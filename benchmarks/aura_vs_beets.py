@@ -40,7 +40,7 @@ import synth_library  # noqa: E402
 BEETS_VENV = Path(tempfile.gettempdir()) / "polyphony-bench-beets"
 BEETS_PACKAGES = ["beets==2.14.0", "flask", "flask-cors", "gunicorn"]
 
-BEETS_IMPORT = textwrap.dedent('''
+BEETS_IMPORT = textwrap.dedent("""
     import json, sys
     from beets.library import Library, Item
     db, root, rows_file, real = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
@@ -62,14 +62,14 @@ BEETS_IMPORT = textwrap.dedent('''
                 album_items = []
         if album_items:
             lib.add_album(album_items)
-''')
+""")
 
-RANDOM_ID_LUA = textwrap.dedent('''
+RANDOM_ID_LUA = textwrap.dedent("""
     math.randomseed(os.time())
     request = function()
       return wrk.format("GET", "/aura/tracks/" .. math.random(1, {n}))
     end
-''')
+""")
 
 
 def free_port() -> int:
@@ -174,24 +174,49 @@ def main() -> None:
         rows = []
         root = poly_dir / "synth-library"
         for i, tags in enumerate(synth_library.metadata(args.tracks)):
-            path = synth_library.real_file_path(root, tags) if i < args.real_files else \
-                Path(f"/nonexistent/synthetic/{i:07d}.flac")
+            path = (
+                synth_library.real_file_path(root, tags)
+                if i < args.real_files
+                else Path(f"/nonexistent/synthetic/{i:07d}.flac")
+            )
             rows.append({**tags, "path": str(path)})
         rows_file = beets_dir / "rows.json"
         rows_file.write_text(json.dumps(rows))
         t = time.monotonic()
-        subprocess.run([str(beets_python), "-c", BEETS_IMPORT, str(beets_dir / "library.db"), str(root),
-                        str(rows_file), str(args.real_files)],
-                       check=True, env=dict(os.environ, BEETSDIR=str(beets_dir)))
+        subprocess.run(
+            [
+                str(beets_python),
+                "-c",
+                BEETS_IMPORT,
+                str(beets_dir / "library.db"),
+                str(root),
+                str(rows_file),
+                str(args.real_files),
+            ],
+            check=True,
+            env=dict(os.environ, BEETSDIR=str(beets_dir)),
+        )
         print(f"  {time.monotonic() - t:.1f}s")
 
     env = dict(os.environ, BEETSDIR=str(beets_dir))
 
     def start_beets() -> subprocess.Popen[bytes]:
         return subprocess.Popen(
-            [str(BEETS_VENV / "bin" / "gunicorn"), "-w", str(args.workers), "-b", f"127.0.0.1:{beets_port}",
-             "--control-socket", str(beets_dir / "gunicorn.ctl"), "beetsplug.aura:create_app()"],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+            [
+                str(BEETS_VENV / "bin" / "gunicorn"),
+                "-w",
+                str(args.workers),
+                "-b",
+                f"127.0.0.1:{beets_port}",
+                "--control-socket",
+                str(beets_dir / "gunicorn.ctl"),
+                "beetsplug.aura:create_app()",
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
 
     def stop_beets(proc: subprocess.Popen[bytes]) -> None:
         """Kill gunicorn with its workers (alone, a busy worker outlives its master and keeps the port)."""
@@ -201,8 +226,19 @@ def main() -> None:
 
     beets = start_beets()
     poly = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "polyphony"), "serve", "--data-dir", str(poly_dir), "--http-port",
-         str(poly_port), "--workers", str(args.workers)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            str(ROOT / ".venv" / "bin" / "polyphony"),
+            "serve",
+            "--data-dir",
+            str(poly_dir),
+            "--http-port",
+            str(poly_port),
+            "--workers",
+            str(args.workers),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     script = work / "random_track.lua"
     script.write_text(RANDOM_ID_LUA.format(n=args.tracks))
     endpoints = [
@@ -225,8 +261,7 @@ def main() -> None:
                 # time (first page, include) they keep both cores busy for minutes and would slow down the
                 # next measurement, whichever server it is for: such a gunicorn is restarted.
                 if not wait_idle():
-                    print("  (restarting gunicorn: its workers are still busy with abandoned requests)",
-                          flush=True)
+                    print("  (restarting gunicorn: its workers are still busy with abandoned requests)", flush=True)
                     stop_beets(beets)
                     beets = start_beets()
                     wait_http(f"http://127.0.0.1:{beets_port}/aura/server")
@@ -241,9 +276,11 @@ def main() -> None:
             errors = ""
             if p["non2xx"] or b["non2xx"]:
                 errors = f" (non-2xx: poly {p['non2xx']:.0f}, beets {b['non2xx']:.0f})"
-            print(f"{label:32s} polyphony {p['rps']:8.1f}/s p50 {p['p50']:7.1f} ms p99 {p['p99']:7.1f} ms"
-                  f" | beets {b['rps']:8.1f}/s p50 {b['p50']:7.1f} ms p99 {b['p99']:7.1f} ms | x{ratio:.1f}{errors}",
-                  flush=True)
+            print(
+                f"{label:32s} polyphony {p['rps']:8.1f}/s p50 {p['p50']:7.1f} ms p99 {p['p99']:7.1f} ms"
+                f" | beets {b['rps']:8.1f}/s p50 {b['p50']:7.1f} ms p99 {b['p99']:7.1f} ms | x{ratio:.1f}{errors}",
+                flush=True,
+            )
     finally:
         poly.send_signal(signal.SIGTERM)
         stop_beets(beets)

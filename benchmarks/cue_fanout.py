@@ -125,7 +125,7 @@ def cue_id_of(text: str) -> str | None:
     if marker < 0:
         return None
     start = marker + 9
-    return text[start:text.index('"', start)]
+    return text[start : text.index('"', start)]
 
 
 async def receive_forever(ws: Any, transport: str, seen: list[tuple[str, int]], run: str = "") -> None:
@@ -143,8 +143,9 @@ async def receive_forever(ws: Any, transport: str, seen: list[tuple[str, int]], 
             seen.append((cid, now))
 
 
-async def receiver_main(target: Target, run: str, count: int, cues: int, ready: Any, done: Any, stop: Any,
-                        results: Any) -> None:
+async def receiver_main(
+    target: Target, run: str, count: int, cues: int, ready: Any, done: Any, stop: Any, results: Any
+) -> None:
     raise_nofile()
     seen: list[tuple[str, int]] = []
     sockets: list[Any] = []
@@ -157,8 +158,7 @@ async def receiver_main(target: Target, run: str, count: int, cues: int, ready: 
                     if target.transport == "socketio":
                         ws = await open_socketio(target.url())
                     else:
-                        ws = await websockets.connect(target.url(), max_size=None, ping_interval=None,
-                                                      open_timeout=60)
+                        ws = await websockets.connect(target.url(), max_size=None, ping_interval=None, open_timeout=60)
                     break
                 except (OSError, websockets.exceptions.WebSocketException, TimeoutError):
                     if attempt == 4:
@@ -187,8 +187,9 @@ async def receiver_main(target: Target, run: str, count: int, cues: int, ready: 
     results.put(seen)
 
 
-def receiver_process(target: Target, run: str, count: int, cues: int, ready: Any, done: Any, stop: Any,
-                     results: Any) -> None:
+def receiver_process(
+    target: Target, run: str, count: int, cues: int, ready: Any, done: Any, stop: Any, results: Any
+) -> None:
     asyncio.run(receiver_main(target, run, count, cues, ready, done, stop, results))
 
 
@@ -220,8 +221,10 @@ def measure(target: Target, size: int, cues: int, procs: int, gap: float) -> dic
     shares = [size // procs + (1 if i < size % procs else 0) for i in range(procs)]
     readies, dones = [ctx.Event() for _ in shares], [ctx.Event() for _ in shares]
     run = f"{target.name}-{target.transport}-{size}-{time.time_ns()}"
-    workers = [ctx.Process(target=receiver_process, args=(target, run, n, cues, r, d, stop, results), daemon=True)
-               for n, r, d in zip(shares, readies, dones, strict=True)]
+    workers = [
+        ctx.Process(target=receiver_process, args=(target, run, n, cues, r, d, stop, results), daemon=True)
+        for n, r, d in zip(shares, readies, dones, strict=True)
+    ]
     for w in workers:
         w.start()
     t0 = time.monotonic()
@@ -251,8 +254,13 @@ def measure(target: Target, size: int, cues: int, procs: int, gap: float) -> dic
     last = statistics.median(max(v) for v in per_cue.values()) if per_cue else None
     expected = size * cues
     return {
-        "peer": target.name, "transport": target.transport, "subscribers": size, "cues": cues,
-        "delivered": len(latencies), "expected": expected, "connect_s": round(connect_s, 1),
+        "peer": target.name,
+        "transport": target.transport,
+        "subscribers": size,
+        "cues": cues,
+        "delivered": len(latencies),
+        "expected": expected,
+        "connect_s": round(connect_s, 1),
         "first_ms": round(first, 2) if first is not None else None,
         "p50_ms": round(statistics.median(latencies), 2) if latencies else None,
         "p99_ms": round(latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))], 2) if latencies else None,
@@ -263,12 +271,31 @@ def measure(target: Target, size: int, cues: int, procs: int, gap: float) -> dic
 @contextlib.contextmanager
 def polyphony_server(tmp: Path) -> Iterator[int]:
     live_port, http_port = free_port(), free_port()
-    env = dict(os.environ, POLYPHONY_PROJECTS_FILE=str(PROJECTS), POLYPHONY_WRITE_TOKENS=TOKEN,
-               POLYPHONY_LIVE_PORT=str(live_port), POLYPHONY_LOG_LEVEL="warning", PYTHONUNBUFFERED="1")
+    env = dict(
+        os.environ,
+        POLYPHONY_PROJECTS_FILE=str(PROJECTS),
+        POLYPHONY_WRITE_TOKENS=TOKEN,
+        POLYPHONY_LIVE_PORT=str(live_port),
+        POLYPHONY_LOG_LEVEL="warning",
+        PYTHONUNBUFFERED="1",
+    )
     env.pop("POLYPHONY_DATABASE_URL", None)
     log = open(tmp / "polyphony.log", "wb")  # noqa: SIM115
-    proc = subprocess.Popen([sys.executable, "-m", "polyphony.cli", "serve", "--http-port", str(http_port),
-                             "--data-dir", str(tmp / "data")], stdout=log, stderr=subprocess.STDOUT, env=env)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "polyphony.cli",
+            "serve",
+            "--http-port",
+            str(http_port),
+            "--data-dir",
+            str(tmp / "data"),
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=env,
+    )
     try:
         deadline = time.monotonic() + 90
         while "polyphony ready" not in (tmp / "polyphony.log").read_text(errors="replace"):
@@ -293,8 +320,7 @@ def node_relay(tmp: Path) -> Iterator[int]:
         raise SystemExit("node and npm are needed for the Node socket.io relay")
     relay = tmp / "node-relay"
     relay.mkdir()
-    (relay / "package.json").write_text(json.dumps({"private": True, "dependencies": {
-        "socket.io": SOCKET_IO_VERSION}}))
+    (relay / "package.json").write_text(json.dumps({"private": True, "dependencies": {"socket.io": SOCKET_IO_VERSION}}))
     subprocess.run([npm, "install", "--no-audit", "--no-fund", "--silent"], cwd=relay, check=True)
     (relay / "relay.js").write_text(NODE_RELAY)
     port = free_port()
@@ -316,9 +342,13 @@ def main() -> None:
     parser.add_argument("--gap", type=float, default=0.5, help="seconds between cues")
     parser.add_argument("--transports", default="websocket,socketio")
     parser.add_argument("--peers", default="polyphony,node")
-    parser.add_argument("--rounds", type=int, default=1,
-                        help="repeat every measurement, alternating which peer goes first; the table shows "
-                             "the median p50/p99 over the rounds (the machine's other load varies)")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="repeat every measurement, alternating which peer goes first; the table shows "
+        "the median p50/p99 over the rounds (the machine's other load varies)",
+    )
     args = parser.parse_args()
     raise_nofile()
     sizes = [int(s) for s in args.sizes.split(",")]
@@ -342,9 +372,10 @@ def main() -> None:
                             rows.append(row | {"round": round_no + 1})
                             print(json.dumps(rows[-1]), flush=True)
     print()
-    print(f"{'subscribers':>11} {'transport':>9} {'peer':>9} {'delivered':>15} {'first ms':>8} {'p50 ms':>8} "
-          f"{'p99 ms':>8} {'last ms':>8}"
-          + ("   p99 per round" if args.rounds > 1 else ""))
+    print(
+        f"{'subscribers':>11} {'transport':>9} {'peer':>9} {'delivered':>15} {'first ms':>8} {'p50 ms':>8} "
+        f"{'p99 ms':>8} {'last ms':>8}" + ("   p99 per round" if args.rounds > 1 else "")
+    )
     groups: dict[tuple[int, str, str], list[dict[str, Any]]] = {}
     for r in rows:
         groups.setdefault((r["subscribers"], r["transport"], r["peer"]), []).append(r)
@@ -355,8 +386,10 @@ def main() -> None:
         p99 = statistics.median(r["p99_ms"] or float("inf") for r in group)
         delivered, expected = sum(r["delivered"] for r in group), sum(r["expected"] for r in group)
         per_round = "  " + " ".join(str(r["p99_ms"]) for r in group) if args.rounds > 1 else ""
-        print(f"{size:>11} {transport:>9} {peer:>9} {delivered:>7}/{expected:<7} {first:>8.1f} {p50:>8.1f} "
-              f"{p99:>8.1f} {last:>8.1f}{per_round}")
+        print(
+            f"{size:>11} {transport:>9} {peer:>9} {delivered:>7}/{expected:<7} {first:>8.1f} {p50:>8.1f} "
+            f"{p99:>8.1f} {last:>8.1f}{per_round}"
+        )
 
 
 if __name__ == "__main__":

@@ -37,9 +37,14 @@ SECOND = 1_000_000_000
 
 def put_flow(http: httpx.Client, auth: dict[str, str]) -> str:
     flow_id = str(uuid.uuid4())
-    doc = {"id": flow_id, "source_id": str(uuid.uuid4()), "format": "urn:x-nmos:format:audio",
-           "codec": "audio/pcm", "container": "audio/wav",
-           "essence_parameters": {"sample_rate": 48000, "channels": 2, "bit_depth": 16}}
+    doc = {
+        "id": flow_id,
+        "source_id": str(uuid.uuid4()),
+        "format": "urn:x-nmos:format:audio",
+        "codec": "audio/pcm",
+        "container": "audio/wav",
+        "essence_parameters": {"sample_rate": 48000, "channels": 2, "bit_depth": 16},
+    }
     resp = http.put(f"/tams/flows/{flow_id}", json=doc, headers=auth)
     resp.raise_for_status()
     return flow_id
@@ -50,8 +55,10 @@ async def bulk(url: str, flow_id: str, count: int, batch: int = 10_000) -> float
     started = time.perf_counter()
     try:
         for first in range(0, count, batch):
-            items = [(str(uuid.uuid4()), TimeRange.make(i * SECOND, (i + 1) * SECOND))
-                     for i in range(first, min(count, first + batch))]
+            items = [
+                (str(uuid.uuid4()), TimeRange.make(i * SECOND, (i + 1) * SECOND))
+                for i in range(first, min(count, first + batch))
+            ]
             async with db.transaction() as session:
                 await segments.bulk_load(session, flow_id, items)
             done = min(count, first + batch)
@@ -72,8 +79,10 @@ def query_latencies(http: httpx.Client, flows: list[tuple[str, int]], queries: i
         for i, (flow_id, count) in enumerate(flows):
             start = rng.randrange(0, max(1, count - limit))
             t0 = time.perf_counter()
-            resp = http.get(f"/tams/flows/{flow_id}/segments",
-                            params={"timerange": f"[{start}:0_{start + limit}:0)", "limit": limit})
+            resp = http.get(
+                f"/tams/flows/{flow_id}/segments",
+                params={"timerange": f"[{start}:0_{start + limit}:0)", "limit": limit},
+            )
             out[i].append((time.perf_counter() - t0) * 1000)
             assert resp.status_code == 200 and len(resp.json()) == limit, resp.text
     return out
@@ -104,8 +113,10 @@ def put_throughput(http: httpx.Client, auth: dict[str, str], flow_id: str, size_
     resp = httpx.put(item["put_url"]["url"], content=stream(), headers={"content-type": "audio/wav"}, timeout=600)
     put_s = time.perf_counter() - t0
     resp.raise_for_status()
-    print(f"presigned PUT {size_mb} MB through Envoy: {size_mb / put_s:,.0f} MB/s   "
-          f"plain file copy: {size_mb / copy_s:,.0f} MB/s   ratio {copy_s / put_s:.2f}")
+    print(
+        f"presigned PUT {size_mb} MB through Envoy: {size_mb / put_s:,.0f} MB/s   "
+        f"plain file copy: {size_mb / copy_s:,.0f} MB/s   ratio {copy_s / put_s:.2f}"
+    )
 
 
 def main() -> None:
@@ -131,8 +142,7 @@ def main() -> None:
             lat_small, lat_big = query_latencies(http, flows, args.queries, args.limit)
             p50s, p99s = pct(lat_small, 50), pct(lat_small, 99)
             p50b, p99b = pct(lat_big, 50), pct(lat_big, 99)
-            print(f"timerange page ({args.limit} segments) through Envoy, {args.queries} queries each "
-                  "(interleaved):")
+            print(f"timerange page ({args.limit} segments) through Envoy, {args.queries} queries each (interleaved):")
             print(f"  {args.small:>9,}-segment flow: p50 {p50s:.2f} ms  p99 {p99s:.2f} ms")
             print(f"  {args.segments:>9,}-segment flow: p50 {p50b:.2f} ms  p99 {p99b:.2f} ms")
             print(f"  ratio big/small: p50 {p50b / p50s:.2f}  p99 {p99b / p99s:.2f}  (goal <= 1.5, p50 <= 5 ms)")

@@ -50,9 +50,15 @@ def generate_python(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     _run(
         [
-            sys.executable, "-m", "grpc_tools.protoc",
-            f"-I{PROTO}", f"-I{THIRD_PARTY}", f"-I{wkt}",
-            f"--python_out={out}", f"--grpc_python_out={out}", f"--pyi_out={out}",
+            sys.executable,
+            "-m",
+            "grpc_tools.protoc",
+            f"-I{PROTO}",
+            f"-I{THIRD_PARTY}",
+            f"-I{wkt}",
+            f"--python_out={out}",
+            f"--grpc_python_out={out}",
+            f"--pyi_out={out}",
             *_proto_files(),
         ],
         cwd=PROTO,

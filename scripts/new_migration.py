@@ -38,7 +38,9 @@ def main() -> None:
                 cfg.attributes["connection"] = conn
                 cfg.attributes["table_prefix"] = f"{svc}_"
                 command.revision(
-                    cfg, message=message, autogenerate=True,
+                    cfg,
+                    message=message,
+                    autogenerate=True,
                     head=f"{svc}@head" if heads else "base",
                     branch_label=None if heads else svc,
                     version_path=str(version_dir),

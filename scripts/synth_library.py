@@ -89,18 +89,43 @@ async def build(data_dir: Path, tracks: int, real_files: int, database_url: str 
                 artists[name] = created.scalar_one()
             key = f"{tags['album']}\x1f{name}"
             if key not in albums:
-                albums[key] = (await session.execute(insert(Album).values(
-                    key=key, title=tags["album"], artist=name, tracktotal=tags["tracktotal"], year=tags["year"],
-                    genre=tags["genre"]).returning(Album.id))).scalar_one()
+                albums[key] = (
+                    await session.execute(
+                        insert(Album)
+                        .values(
+                            key=key,
+                            title=tags["album"],
+                            artist=name,
+                            tracktotal=tags["tracktotal"],
+                            year=tags["year"],
+                            genre=tags["genre"],
+                        )
+                        .returning(Album.id)
+                    )
+                ).scalar_one()
         batch: list[dict[str, object]] = []
         links: list[tuple[str, str]] = []
         for i, tags in enumerate(rows[real_files:], start=real_files):
             name = str(tags["artist"])
             path = f"/nonexistent/synthetic/{i:07d}.flac"
-            batch.append(dict(tags, path=path, file_size=1_000_000, mtime_ns=0, fingerprint=f"{i:064d}",
-                              album_id=albums[f"{tags['album']}\x1f{name}"], albumartist=name,
-                              mimetype="audio/flac", duration=180.0, framerate=44100, framecount=7938000,
-                              channels=2, bitrate=900_000, bitdepth=16))
+            batch.append(
+                dict(
+                    tags,
+                    path=path,
+                    file_size=1_000_000,
+                    mtime_ns=0,
+                    fingerprint=f"{i:064d}",
+                    album_id=albums[f"{tags['album']}\x1f{name}"],
+                    albumartist=name,
+                    mimetype="audio/flac",
+                    duration=180.0,
+                    framerate=44100,
+                    framecount=7938000,
+                    channels=2,
+                    bitrate=900_000,
+                    bitdepth=16,
+                )
+            )
             links.append((path, name))
             if len(batch) == 5000:
                 await _flush(session, batch, links, artists)
@@ -110,8 +135,9 @@ async def build(data_dir: Path, tracks: int, real_files: int, database_url: str 
     return time.monotonic() - started
 
 
-async def _flush(session: object, batch: list[dict[str, object]], links: list[tuple[str, str]],
-                 artists: dict[str, int]) -> None:
+async def _flush(
+    session: object, batch: list[dict[str, object]], links: list[tuple[str, str]], artists: dict[str, int]
+) -> None:
     from sqlalchemy.ext.asyncio import AsyncSession
 
     assert isinstance(session, AsyncSession)
@@ -119,9 +145,10 @@ async def _flush(session: object, batch: list[dict[str, object]], links: list[tu
         return
     result = await session.execute(insert(Track).returning(Track.id, Track.path), batch)
     ids = {path: tid for tid, path in result.all()}
-    await session.execute(insert(TrackArtist), [
-        {"track_id": ids[path], "artist_id": artists[name], "position": 0} for path, name in links
-    ])
+    await session.execute(
+        insert(TrackArtist),
+        [{"track_id": ids[path], "artist_id": artists[name], "position": 0} for path, name in links],
+    )
     batch.clear()
     links.clear()
 

@@ -19,8 +19,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
     """The shared end-to-end server. Tests must not depend on state other tests created."""
     data = tmp_path_factory.mktemp("server")
     (data / "library").mkdir()
-    env = {"POLYPHONY_PROJECTS_FILE": str(FIXTURES / "opentheater" / "projects.yaml"),
-           "POLYPHONY_LIBRARY_DIRS": str(data / "library")}
+    env = {
+        "POLYPHONY_PROJECTS_FILE": str(FIXTURES / "opentheater" / "projects.yaml"),
+        "POLYPHONY_LIBRARY_DIRS": str(data / "library"),
+    }
     with run_server(data, extra_env=env) as srv:
         yield srv
 

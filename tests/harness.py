@@ -102,9 +102,20 @@ def run_server(
         output = data_dir / "serve.log"
         with open(output, "wb") as out:
             proc = subprocess.Popen(
-                [sys.executable, "-m", "polyphony.cli", "serve", "--http-port", str(port), "--data-dir",
-                 str(data_dir), *args],
-                stdout=out, stderr=subprocess.STDOUT, env=env,
+                [
+                    sys.executable,
+                    "-m",
+                    "polyphony.cli",
+                    "serve",
+                    "--http-port",
+                    str(port),
+                    "--data-dir",
+                    str(data_dir),
+                    *args,
+                ],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                env=env,
             )
         server = RunningServer(f"http://127.0.0.1:{port}", f"127.0.0.1:{port}", data_dir, url, proc, output)
         try:

@@ -102,7 +102,8 @@ async def serve(settings: Settings, *, demo: bool = False) -> int:
     children = [
         spawn_child(
             [sys.executable, "-m", "polyphony.cli", "_worker", "--grpc-port", str(p)],
-            run_dir / f"worker-{i + 1}.log", env=_child_env(settings),
+            run_dir / f"worker-{i + 1}.log",
+            env=_child_env(settings),
         )
         for i, p in enumerate(grpc_ports[1:])
     ]
@@ -179,7 +180,9 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p_serve = sub.add_parser(
-        "serve", help="run the server and its Envoy edge", epilog=describe(),
+        "serve",
+        help="run the server and its Envoy edge",
+        epilog=describe(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p_serve.add_argument("--http-port", type=int, help="Envoy port for REST and gRPC [8080]")
@@ -229,8 +232,6 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     parser.error(f"unknown command {args.command}")
     return 2
-
-
 
 
 if __name__ == "__main__":

@@ -73,7 +73,12 @@ class Worker:
         self._server = server
         if self.live_port:
             config = uvicorn.Config(
-                live, host="127.0.0.1", port=self.live_port, log_level="warning", lifespan="on", ws="websockets",
+                live,
+                host="127.0.0.1",
+                port=self.live_port,
+                log_level="warning",
+                lifespan="on",
+                ws="websockets",
                 ws_per_message_deflate=False,  # a cue fanned out to N sockets is not compressed N times
                 # No per-connection pings: every connection here is an audience's. Socket.io clients have
                 # engine.io's ping/pong; plain WebSockets get the trigger service's heartbeat, one sweep for
@@ -104,8 +109,13 @@ class Worker:
             await self.ctx.close()
 
 
-async def run_worker(settings: Settings, grpc_port: int, live_port: int | None, stop: asyncio.Event,
-                     on_ready: Callable[[], None] | None = None) -> None:
+async def run_worker(
+    settings: Settings,
+    grpc_port: int,
+    live_port: int | None,
+    stop: asyncio.Event,
+    on_ready: Callable[[], None] | None = None,
+) -> None:
     worker = Worker(settings, grpc_port, live_port)
     await worker.start()
     if on_ready:

@@ -43,8 +43,13 @@ def aura(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
             tags.save()
     with run_server(data) as server:
         env = dict(os.environ, POLYPHONY_DATABASE_URL=server.database_url)
-        subprocess.run([sys.executable, "-m", "polyphony.cli", "scan", str(music)], env=env, check=True,
-                       capture_output=True, timeout=120)
+        subprocess.run(
+            [sys.executable, "-m", "polyphony.cli", "scan", str(music)],
+            env=env,
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
         with httpx.Client(base_url=server.http, timeout=30) as client:
             yield client
 
@@ -54,8 +59,18 @@ def test_api_lives_under_the_aura_prefix(aura: httpx.Client) -> None:
     assert aura.get("/aura/server").status_code == 200
 
 
-@pytest.mark.parametrize("path", [*JSON_ENDPOINTS, "/aura/tracks/1", "/aura/albums/1", "/aura/artists/1",
-                                  "/aura/tracks/999999", "/aura/tracks?limit=abc", "/aura/nothing"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        *JSON_ENDPOINTS,
+        "/aura/tracks/1",
+        "/aura/albums/1",
+        "/aura/artists/1",
+        "/aura/tracks/999999",
+        "/aura/tracks?limit=abc",
+        "/aura/nothing",
+    ],
+)
 def test_every_response_is_jsonapi_with_data_or_errors(aura: httpx.Client, path: str) -> None:
     """MUST: every response is application/vnd.api+json, a JSON object with `data` on success and an
     `errors` array of JSON:API error objects on failure."""

@@ -28,15 +28,20 @@ def _operations() -> list[Any]:
     return [result.ok() for result in schema.get_all_operations()]
 
 
-def _runner(operation: Any, base: str, headers: dict[str, str], failures: list[str],
-            statuses: dict[int, int]) -> Any:
+def _runner(operation: Any, base: str, headers: dict[str, str], failures: list[str], statuses: dict[int, int]) -> Any:
     @given(case=operation.as_strategy())
-    @settings(max_examples=EXAMPLES, deadline=None, database=None, phases=[Phase.explicit, Phase.generate],
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
     def run(case: Any) -> None:
         try:
-            response = case.call_and_validate(base_url=base, headers=headers, timeout=10,
-                                              checks=[not_a_server_error, response_schema_conformance])
+            response = case.call_and_validate(
+                base_url=base, headers=headers, timeout=10, checks=[not_a_server_error, response_schema_conformance]
+            )
         except Exception as exc:  # collect every operation's failure, then report them all
             failures.append(f"{operation.label}: {type(exc).__name__}: {str(exc)[:1500]}")
             raise
@@ -92,8 +97,13 @@ def test_webhook_lifecycle_conforms(server: RunningServer) -> None:
     got = call("/service/webhooks/{webhookId}", "GET", path_parameters={"webhookId": hook_id})
     assert got.status_code == 200
     update = {**_example("webhook-put.json"), "id": hook_id}
-    put = call("/service/webhooks/{webhookId}", "PUT", path_parameters={"webhookId": hook_id}, body=update,
-               media_type="application/json")
+    put = call(
+        "/service/webhooks/{webhookId}",
+        "PUT",
+        path_parameters={"webhookId": hook_id},
+        body=update,
+        media_type="application/json",
+    )
     assert put.status_code == 201
     gone = call("/service/webhooks/{webhookId}", "DELETE", path_parameters={"webhookId": hook_id})
     assert gone.status_code == 204
@@ -106,14 +116,19 @@ def test_profile_lifecycle_conforms(server: RunningServer) -> None:
     call = _validating_caller(server)
     profile = {**_example("profile-put.json"), "id": str(uuid.uuid4()), "label": f"conformance-{uuid.uuid4()}"}
     path = {"profileId": profile["id"]}
-    created = call("/service/profiles/{profileId}", "POST", path_parameters=path, body=profile,
-                   media_type="application/json")
+    created = call(
+        "/service/profiles/{profileId}", "POST", path_parameters=path, body=profile, media_type="application/json"
+    )
     assert created.status_code == 201
-    again = call("/service/profiles/{profileId}", "POST", path_parameters=path, body=profile,
-                 media_type="application/json")
+    again = call(
+        "/service/profiles/{profileId}", "POST", path_parameters=path, body=profile, media_type="application/json"
+    )
     assert again.status_code == 400
-    listed = call("/service/profiles", "GET", query={"label": profile["label"], "codec": "video/h264",
-                                                     "format": "urn:x-nmos:format:video", "limit": 5})
+    listed = call(
+        "/service/profiles",
+        "GET",
+        query={"label": profile["label"], "codec": "video/h264", "format": "urn:x-nmos:format:video", "limit": 5},
+    )
     assert listed.status_code == 200 and [p["id"] for p in listed.json()] == [profile["id"]]
     got = call("/service/profiles/{profileId}", "GET", path_parameters=path)
     assert got.status_code == 200 and got.json()["flow_metadata"] == profile["flow_metadata"]

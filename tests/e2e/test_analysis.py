@@ -207,8 +207,9 @@ async def test_grpc_errors(channel: grpc.aio.Channel, server: RunningServer) -> 
     assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     details = dict(err.value.trailing_metadata() or ()).get("grpc-status-details-bin")
     status = status_pb2.Status.FromString(details)
-    violations = [error_details_pb2.BadRequest.FromString(d.value) for d in status.details
-                  if d.type_url.endswith("BadRequest")]
+    violations = [
+        error_details_pb2.BadRequest.FromString(d.value) for d in status.details if d.type_url.endswith("BadRequest")
+    ]
     assert violations[0].field_violations[0].field == "source_file"
     assert stored(server) == before
     with pytest.raises(grpc.aio.AioRpcError) as err:
@@ -226,7 +227,8 @@ def test_items_survive_a_restart(tmp_path: Path) -> None:
         with run_server(data_dir, extra_env=env) as second, httpx.Client(base_url=second.http) as http:
             item = http.get(f"{ITEMS}{created['uuid']}/").json()
             assert {k: item[k] for k in ("uuid", "title", "sha256", "audio_duration")} == {
-                k: created[k] for k in ("uuid", "title", "sha256", "audio_duration")}
+                k: created[k] for k in ("uuid", "title", "sha256", "audio_duration")
+            }
             assert http.get(item["source_file"]).content == audio
 
 
@@ -260,8 +262,11 @@ def test_preset_task_result_flow(http: httpx.Client, server: RunningServer) -> N
     processor_url = f"{server.http}/timeside/api/processors/level/"
     # `level` takes no parameters, so other tests may have created the one equal preset already: presets are
     # normalized and deduplicated, so creating it answers 201 only if it did not exist, else 200 with that one.
-    existing = [p for p in http.get("/timeside/api/presets/").json()
-                if p["processor"] == processor_url and p["parameters"] == {}]
+    existing = [
+        p
+        for p in http.get("/timeside/api/presets/").json()
+        if p["processor"] == processor_url and p["parameters"] == {}
+    ]
     assert len(existing) <= 1
     r = http.post("/timeside/api/presets/", json={"processor": processor_url, "parameters": {}}, headers=server.auth())
     assert r.status_code == (200 if existing else 201), r.text
@@ -271,8 +276,11 @@ def test_preset_task_result_flow(http: httpx.Client, server: RunningServer) -> N
     again = http.post("/timeside/api/presets/", json={"processor": "level"}, headers=server.auth())
     assert again.status_code == 200 and again.json()["uuid"] == preset["uuid"]
     assert http.get(f"/timeside/api/presets/{preset['uuid']}/").json() == preset
-    bad = http.post("/timeside/api/presets/", json={"processor": "zero_crossing_rate", "parameters": {"blocksize": 1}},
-                    headers=server.auth())
+    bad = http.post(
+        "/timeside/api/presets/",
+        json={"processor": "zero_crossing_rate", "parameters": {"blocksize": 1}},
+        headers=server.auth(),
+    )
     assert bad.status_code == 400 and list(bad.json()) == ["parameters"]
 
     r = http.post("/timeside/api/tasks/", json={"item": item["url"], "preset": preset["url"]}, headers=server.auth())
@@ -287,14 +295,17 @@ def test_preset_task_result_flow(http: httpx.Client, server: RunningServer) -> N
     assert values["level.rms"] == pytest.approx(-15.05, abs=0.05)
 
     # Re-running overwrites the same (item, preset) result.
-    again = http.post("/timeside/api/tasks/", json={"item": item["uuid"], "preset": preset["uuid"]},
-                      headers=server.auth()).json()
+    again = http.post(
+        "/timeside/api/tasks/", json={"item": item["uuid"], "preset": preset["uuid"]}, headers=server.auth()
+    ).json()
     assert wait_task(http, again["url"])["status"] == 4
     assert [r["uuid"] for r in http.get("/timeside/api/results/", params={"item_uuid": item["uuid"]}).json()] == [
-        results[0]["uuid"]]
+        results[0]["uuid"]
+    ]
 
-    r = http.post("/timeside/api/tasks/", json={"item": str(uuid.uuid4()), "preset": preset["uuid"]},
-                  headers=server.auth())
+    r = http.post(
+        "/timeside/api/tasks/", json={"item": str(uuid.uuid4()), "preset": preset["uuid"]}, headers=server.auth()
+    )
     assert r.status_code == 400 and list(r.json()) == ["item"]
 
     before = stored(server)

@@ -25,14 +25,26 @@ from tests.e2e.test_analysis_corpus import remote  # noqa: F401 (the fixture)
 from tests.harness import RunningServer, run_server
 
 API = "/timeside/api"
-COLLECTIONS = ["items", "presets", "experiences", "selections", "tasks", "results", "analysis", "analysis_tracks",
-               "annotation_tracks", "annotations"]
+COLLECTIONS = [
+    "items",
+    "presets",
+    "experiences",
+    "selections",
+    "tasks",
+    "results",
+    "analysis",
+    "analysis_tracks",
+    "annotation_tracks",
+    "annotations",
+]
 
 
 @pytest.fixture(scope="module")
 def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[RunningServer, RunningServer]]:
-    with run_server(tmp_path_factory.mktemp("source")) as a, \
-            run_server(tmp_path_factory.mktemp("target"), extra_env={"POLYPHONY_ANALYSIS_MAX_DOWNLOAD": "10000"}) as b:
+    with (
+        run_server(tmp_path_factory.mktemp("source")) as a,
+        run_server(tmp_path_factory.mktemp("target"), extra_env={"POLYPHONY_ANALYSIS_MAX_DOWNLOAD": "10000"}) as b,
+    ):
         yield a, b
 
 
@@ -48,31 +60,53 @@ def populate(a: RunningServer) -> None:
         auth = a.auth()
         items = [upload(http, a, wav(1.0 + i), title=f"item {i}").json() for i in range(2)]
         bare = http.post(f"{API}/items/", json={"title": "no audio"}, headers=auth).json()
-        presets = [http.post(f"{API}/presets/", json={"processor": p}, headers=auth).json()
-                   for p in ("level", "onsets")]
-        exp = http.post(f"{API}/experiences/", json={"title": "E", "presets": [p["uuid"] for p in presets]},
-                        headers=auth).json()
-        inner = http.post(f"{API}/selections/", json={"title": "inner", "items": [items[1]["uuid"]]},
-                          headers=auth).json()
-        outer = http.post(f"{API}/selections/", json={"title": "outer", "items": [items[0]["uuid"], bare["uuid"]],
-                                                      "selections": [inner["uuid"]]}, headers=auth).json()
-        task = http.post(f"{API}/tasks/", json={"experience": exp["uuid"], "item": items[0]["uuid"]},
-                         headers=auth).json()
+        presets = [
+            http.post(f"{API}/presets/", json={"processor": p}, headers=auth).json() for p in ("level", "onsets")
+        ]
+        exp = http.post(
+            f"{API}/experiences/", json={"title": "E", "presets": [p["uuid"] for p in presets]}, headers=auth
+        ).json()
+        inner = http.post(
+            f"{API}/selections/", json={"title": "inner", "items": [items[1]["uuid"]]}, headers=auth
+        ).json()
+        outer = http.post(
+            f"{API}/selections/",
+            json={"title": "outer", "items": [items[0]["uuid"], bare["uuid"]], "selections": [inner["uuid"]]},
+            headers=auth,
+        ).json()
+        task = http.post(
+            f"{API}/tasks/", json={"experience": exp["uuid"], "item": items[0]["uuid"]}, headers=auth
+        ).json()
         wait_done(http, task["url"])
-        http.post(f"{API}/tasks/", json={"experience": exp["uuid"], "selection": outer["uuid"], "status": 1},
-                  headers=auth)
-        analysis = http.post(f"{API}/analysis/", json={"preset": presets[0]["uuid"], "sub_processor": "level.rms"},
-                             headers=auth).json()
-        http.post(f"{API}/analysis_tracks/", json={"analysis": analysis["uuid"], "item": items[0]["uuid"],
-                                                   "color": "00ff00"}, headers=auth)
-        track = http.post(f"{API}/annotation_tracks/", json={"item": items[0]["uuid"], "title": "T"},
-                          headers=auth).json()
-        result = http.get(f"{API}/results/", params={"item_uuid": items[0]["uuid"],
-                                                     "preset_uuid": presets[0]["uuid"]}).json()[0]
+        http.post(
+            f"{API}/tasks/", json={"experience": exp["uuid"], "selection": outer["uuid"], "status": 1}, headers=auth
+        )
+        analysis = http.post(
+            f"{API}/analysis/", json={"preset": presets[0]["uuid"], "sub_processor": "level.rms"}, headers=auth
+        ).json()
+        http.post(
+            f"{API}/analysis_tracks/",
+            json={"analysis": analysis["uuid"], "item": items[0]["uuid"], "color": "00ff00"},
+            headers=auth,
+        )
+        track = http.post(
+            f"{API}/annotation_tracks/", json={"item": items[0]["uuid"], "title": "T"}, headers=auth
+        ).json()
+        result = http.get(
+            f"{API}/results/", params={"item_uuid": items[0]["uuid"], "preset_uuid": presets[0]["uuid"]}
+        ).json()[0]
         for i in range(3):
-            r = http.post(f"{API}/annotations/", json={"track": track["uuid"], "title": f"a{i}", "start_time": i * 0.3,
-                                                       "stop_time": i * 0.3 + 0.2, "results": [result["uuid"]]},
-                          headers=auth)
+            r = http.post(
+                f"{API}/annotations/",
+                json={
+                    "track": track["uuid"],
+                    "title": f"a{i}",
+                    "start_time": i * 0.3,
+                    "stop_time": i * 0.3 + 0.2,
+                    "results": [result["uuid"]],
+                },
+                headers=auth,
+            )
             assert r.status_code == 201, r.text
 
 
@@ -90,8 +124,13 @@ def snapshot(server: RunningServer) -> dict[str, Any]:
 
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "polyphony.cli", *args], capture_output=True, text=True,
-                          env=dict(os.environ), timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "polyphony.cli", *args],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ),
+        timeout=120,
+    )
 
 
 def test_export_then_import_into_a_fresh_server(pair: tuple[RunningServer, RunningServer], tmp_path: Path) -> None:
@@ -120,8 +159,12 @@ def test_export_then_import_into_a_fresh_server(pair: tuple[RunningServer, Runni
 
     # Idempotent: a second import creates nothing and changes nothing.
     files = stored(b)
-    r = httpx.post(f"{b.http}{API}/import/", content=archive.read_bytes(),
-                   headers={**b.auth(), "content-type": "application/zip"}, timeout=60)
+    r = httpx.post(
+        f"{b.http}{API}/import/",
+        content=archive.read_bytes(),
+        headers={**b.auth(), "content-type": "application/zip"},
+        timeout=60,
+    )
     assert r.status_code == 200, r.text
     assert set(r.json()["created"].values()) == {0} and r.json()["existing"]["items"] == 3
     assert stored(b) == files and snapshot(b) == target
@@ -148,9 +191,13 @@ async def test_broken_archives_import_nothing(pair: tuple[RunningServer, Running
     before_files, before = stored(b), snapshot(b)
 
     def dangling(manifest: dict[str, Any], _: zipfile.ZipFile) -> None:
-        manifest["tables"]["selection_items"].append({"selection_uuid": manifest["tables"]["selections"][0]["uuid"],
-                                                      "item_uuid": "00000000-0000-4000-8000-000000000000",
-                                                      "position": 9})
+        manifest["tables"]["selection_items"].append(
+            {
+                "selection_uuid": manifest["tables"]["selections"][0]["uuid"],
+                "item_uuid": "00000000-0000-4000-8000-000000000000",
+                "position": 9,
+            }
+        )
 
     def bad_hash(manifest: dict[str, Any], _: zipfile.ZipFile) -> None:
         for meta in manifest["files"].values():
@@ -159,8 +206,13 @@ async def test_broken_archives_import_nothing(pair: tuple[RunningServer, Running
     def bad_date(manifest: dict[str, Any], _: zipfile.ZipFile) -> None:
         manifest["tables"]["presets"][0]["date_added"] = "yesterday"
 
-    bodies = [good[: len(good) // 2], b"not a zip", _rewrite(good, dangling), _rewrite(good, bad_hash),
-              _rewrite(good, bad_date)]
+    bodies = [
+        good[: len(good) // 2],
+        b"not a zip",
+        _rewrite(good, dangling),
+        _rewrite(good, bad_hash),
+        _rewrite(good, bad_date),
+    ]
     with httpx.Client(base_url=b.http, timeout=60) as http:
         for body in bodies:
             r = http.post(f"{API}/import/", content=body, headers={**b.auth(), "content-type": "application/zip"})
@@ -178,8 +230,9 @@ async def test_broken_archives_import_nothing(pair: tuple[RunningServer, Running
         with pytest.raises(grpc.aio.AioRpcError) as err:
             await stub.ImportArchive(chunks(), metadata=b.grpc_auth())
         assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
-        exported = b"".join([m.data async for m in stub.ExportArchive(pb.ExportArchiveRequest(),
-                                                                        metadata=b.grpc_auth())])
+        exported = b"".join(
+            [m.data async for m in stub.ExportArchive(pb.ExportArchiveRequest(), metadata=b.grpc_auth())]
+        )
         assert zipfile.ZipFile(io.BytesIO(exported)).read("manifest.json")
     assert stored(b) == before_files
 

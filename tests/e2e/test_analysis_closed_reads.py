@@ -27,8 +27,15 @@ def closed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
 
 def test_anonymous_callers_read_only_processors_and_providers(closed: RunningServer) -> None:
     with httpx.Client(base_url=closed.http, timeout=30) as http:
-        for path in ("processors/", "processors/mfcc/", "processors/mfcc/parameters_schema/",
-                     "processors/mfcc/parameters_default/", "providers/", "providers/http/", "token-csrf/"):
+        for path in (
+            "processors/",
+            "processors/mfcc/",
+            "processors/mfcc/parameters_schema/",
+            "processors/mfcc/parameters_default/",
+            "providers/",
+            "providers/http/",
+            "token-csrf/",
+        ):
             assert http.get(f"{API}/{path}").status_code == 200, path
         for path in ("items/", "presets/", "tasks/", "results/", "experiences/", "users/", ""):
             assert http.get(f"{API}/{path}").status_code == 401, path
@@ -37,8 +44,10 @@ def test_anonymous_callers_read_only_processors_and_providers(closed: RunningSer
         assert http.post(f"{API}/experiences/", json={"title": "x"}, headers=read).status_code == 403
         # A user's JWT reads and writes with the user's scope.
         name = f"cl{uuid.uuid4().hex[:8]}"
-        assert http.post(f"{API}/users/", json={"username": name, "password": "pw"},
-                         headers=closed.auth()).status_code == 201
+        assert (
+            http.post(f"{API}/users/", json={"username": name, "password": "pw"}, headers=closed.auth()).status_code
+            == 201
+        )
         access = http.post(f"{API}/token/", json={"username": name, "password": "pw"}).json()["access"]
         mine = {"authorization": f"Bearer {access}"}
         assert http.get(f"{API}/items/", headers=mine).status_code == 200

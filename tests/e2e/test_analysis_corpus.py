@@ -26,13 +26,18 @@ TONE = wav(2.0)
 
 class _Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self) -> None:
-        routes = {"/audio/tone.wav": (200, "audio/wav", TONE), "/notes.txt": (200, "text/plain", b"not audio\n" * 50),
-                  "/redirect": (302, "text/plain", b""), "/to-private": (302, "text/plain", b"")}
+        routes = {
+            "/audio/tone.wav": (200, "audio/wav", TONE),
+            "/notes.txt": (200, "text/plain", b"not audio\n" * 50),
+            "/redirect": (302, "text/plain", b""),
+            "/to-private": (302, "text/plain", b""),
+        }
         status, ctype, body = routes.get(self.path, (404, "text/plain", b"missing"))
         self.send_response(status)
         if status == 302:
-            self.send_header("location", "http://169.254.169.254/tone.wav" if self.path == "/to-private"
-                             else "/audio/tone.wav")
+            self.send_header(
+                "location", "http://169.254.169.254/tone.wav" if self.path == "/to-private" else "/audio/tone.wav"
+            )
         self.send_header("content-type", ctype)
         self.send_header("content-length", str(len(body)))
         self.end_headers()
@@ -81,10 +86,15 @@ def test_item_from_url_is_downloaded(http: httpx.Client, server: RunningServer, 
     assert http.get(ITEMS, params={"provider_pid": "youtube"}).json() == []
 
 
-def test_item_from_url_via_multipart_and_explicit_provider(http: httpx.Client, server: RunningServer,
-                                                           remote: str) -> None:
-    r = http.post(ITEMS, data={"source_url": f"{remote}/audio/tone.wav", "provider": "http"},
-                  files={"unrelated": ("x.txt", b"x", "text/plain")}, headers=server.auth())
+def test_item_from_url_via_multipart_and_explicit_provider(
+    http: httpx.Client, server: RunningServer, remote: str
+) -> None:
+    r = http.post(
+        ITEMS,
+        data={"source_url": f"{remote}/audio/tone.wav", "provider": "http"},
+        files={"unrelated": ("x.txt", b"x", "text/plain")},
+        headers=server.auth(),
+    )
     assert r.status_code == 201, r.text
     assert r.json()["sha256"] == hashlib.sha256(TONE).hexdigest()
     r = http.post(ITEMS, json={"source_url": f"{remote}/audio/tone.wav", "provider": "nope"}, headers=server.auth())
@@ -120,13 +130,19 @@ async def test_grpc_item_from_url(channel: grpc.aio.Channel, server: RunningServ
     assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
 
 
-async def test_private_addresses_are_refused(http: httpx.Client, server: RunningServer, channel: grpc.aio.Channel,
-                                            remote: str) -> None:
+async def test_private_addresses_are_refused(
+    http: httpx.Client, server: RunningServer, channel: grpc.aio.Channel, remote: str
+) -> None:
     """The test server allows loopback IPv4 only (POLYPHONY_ANALYSIS_FETCH_PRIVATE_NETWORKS=127.0.0.0/8)."""
     port = remote.rsplit(":", 1)[1]
     before_files, before_items = stored(server), len(http.get(ITEMS).json())
-    for url in ("http://169.254.169.254/latest/meta-data/", "http://10.0.0.1/a.wav", "http://[fe80::1]/a.wav",
-                f"http://[::1]:{port}/audio/tone.wav", f"{remote}/to-private"):
+    for url in (
+        "http://169.254.169.254/latest/meta-data/",
+        "http://10.0.0.1/a.wav",
+        "http://[fe80::1]/a.wav",
+        f"http://[::1]:{port}/audio/tone.wav",
+        f"{remote}/to-private",
+    ):
         r = http.post(ITEMS, json={"title": "ssrf", "source_url": url}, headers=server.auth())
         assert r.status_code == 400, (url, r.text)
         assert list(r.json()) == ["source_url"] and "private, loopback or link-local" in r.json()["source_url"][0]
@@ -157,12 +173,19 @@ def test_analysis_and_analysis_track(http: httpx.Client, server: RunningServer) 
     other = http.post(f"{API}/presets/", json={"processor": "onsets"}, headers=server.auth()).json()
     bad = post(http, server, "analysis", {"preset": other["uuid"], "sub_processor": "level.max"})
     assert bad.status_code == 400 and list(bad.json()) == ["sub_processor"]
-    for body, field in [({"sub_processor": "level.max"}, "preset"), ({"preset": preset["url"]}, "sub_processor"),
-                        ({"preset": preset["url"], "sub_processor": "level.max", "render_type": 7}, "render_type")]:
+    for body, field in [
+        ({"sub_processor": "level.max"}, "preset"),
+        ({"preset": preset["url"]}, "sub_processor"),
+        ({"preset": preset["url"], "sub_processor": "level.max", "render_type": 7}, "render_type"),
+    ]:
         r = post(http, server, "analysis", body)
         assert r.status_code == 400 and list(r.json()) == [field], r.text
-    r = post(http, server, "analysis", {"title": "Peak", "preset": preset["url"],
-                                        "sub_processor": f"{server.http}{API}/subprocessors/level.max/"})
+    r = post(
+        http,
+        server,
+        "analysis",
+        {"title": "Peak", "preset": preset["url"], "sub_processor": f"{server.http}{API}/subprocessors/level.max/"},
+    )
     assert r.status_code == 201, r.text
     analysis = r.json()
     assert analysis["sub_processor"].endswith("/subprocessors/level.max/") and analysis["render_type"] == 0
@@ -180,10 +203,12 @@ def test_analysis_and_analysis_track(http: httpx.Client, server: RunningServer) 
         time.sleep(0.1)
     result = http.get(got["result_url"]).json()
     assert result["item"] == item["url"] and result["preset"] == preset["url"]
-    assert [t["uuid"] for t in http.get(f"{API}/analysis_tracks/", params={"item": item["uuid"]}).json()] == \
-        [track["uuid"]]
-    assert [t["uuid"] for t in http.get(f"{API}/analysis_tracks/", params={"analysis": analysis["uuid"]}).json()] \
-        == [track["uuid"]]
+    assert [t["uuid"] for t in http.get(f"{API}/analysis_tracks/", params={"item": item["uuid"]}).json()] == [
+        track["uuid"]
+    ]
+    assert [t["uuid"] for t in http.get(f"{API}/analysis_tracks/", params={"analysis": analysis["uuid"]}).json()] == [
+        track["uuid"]
+    ]
     assert http.get(item["url"]).json()["analysis_tracks"] == [track["url"]]
     assert http.patch(track["url"], json={"title": "renamed"}, headers=server.auth()).json()["title"] == "renamed"
     assert http.delete(analysis["url"], headers=server.auth()).status_code == 204
@@ -208,13 +233,15 @@ def test_annotation_tracks_and_annotations(http: httpx.Client, server: RunningSe
     later = annotate(title="B", start_time=1.0, stop_time=1.5)
     earlier = annotate(title="A", start_time=0.25, stop_time=0.75)
     assert later.status_code == 201 and earlier.status_code == 201
-    for body, field in [({"start_time": 0.5, "stop_time": 0.4}, "stop_time"),
-                        ({"start_time": -1, "stop_time": 0.4}, "start_time"),
-                        ({"start_time": 1.8, "stop_time": 2.5}, "stop_time"),
-                        ({"start_time": 0.5, "stop_time": 1.2}, "start_time"),  # overlaps both
-                        ({"start_time": "x", "stop_time": 1}, "start_time"),
-                        ({"stop_time": 1}, "start_time"),
-                        ({"start_time": 1.6, "stop_time": 1.7, "results": [str(uuid.uuid4())]}, "results")]:
+    for body, field in [
+        ({"start_time": 0.5, "stop_time": 0.4}, "stop_time"),
+        ({"start_time": -1, "stop_time": 0.4}, "start_time"),
+        ({"start_time": 1.8, "stop_time": 2.5}, "stop_time"),
+        ({"start_time": 0.5, "stop_time": 1.2}, "start_time"),  # overlaps both
+        ({"start_time": "x", "stop_time": 1}, "start_time"),
+        ({"stop_time": 1}, "start_time"),
+        ({"start_time": 1.6, "stop_time": 1.7, "results": [str(uuid.uuid4())]}, "results"),
+    ]:
         r = annotate(**body)
         assert r.status_code == 400 and list(r.json()) == [field], (body, r.text)
     listed = http.get(f"{API}/annotations/", params={"track_uuid": track["uuid"]}).json()
@@ -232,8 +259,9 @@ def test_annotation_tracks_and_annotations(http: httpx.Client, server: RunningSe
     assert r.status_code == 400 and list(r.json()) == ["overlapping"]
     # Annotations may cite results of the track's item only.
     preset = http.post(f"{API}/presets/", json={"processor": "level"}, headers=server.auth()).json()
-    task = http.post(f"{API}/tasks/", json={"item": item["uuid"], "preset": preset["uuid"]},
-                     headers=server.auth()).json()
+    task = http.post(
+        f"{API}/tasks/", json={"item": item["uuid"], "preset": preset["uuid"]}, headers=server.auth()
+    ).json()
     deadline = time.monotonic() + 30
     while http.get(task["url"]).json()["status"] != 4:
         assert time.monotonic() < deadline
@@ -243,11 +271,16 @@ def test_annotation_tracks_and_annotations(http: httpx.Client, server: RunningSe
     assert r.status_code == 200 and r.json()["results"] == [result["url"]]
     foreign = upload(http, server, wav()).json()
     other_track = post(http, server, "annotation_tracks", {"item": foreign["uuid"]}).json()
-    r = post(http, server, "annotations", {"track": other_track["url"], "start_time": 0, "stop_time": 0.5,
-                                           "results": [result["uuid"]]})
+    r = post(
+        http,
+        server,
+        "annotations",
+        {"track": other_track["url"], "start_time": 0, "stop_time": 0.5, "results": [result["uuid"]]},
+    )
     assert r.status_code == 400 and list(r.json()) == ["results"]
-    assert [t["uuid"] for t in http.get(f"{API}/annotation_tracks/", params={"item_uuid": item["uuid"]}).json()] \
-        == [track["uuid"]]
+    assert [t["uuid"] for t in http.get(f"{API}/annotation_tracks/", params={"item_uuid": item["uuid"]}).json()] == [
+        track["uuid"]
+    ]
     assert http.get(item["url"]).json()["annotation_tracks"] == [track["url"]]
     assert http.delete(track["url"], headers=server.auth()).status_code == 204
     assert http.get(later.json()["url"]).status_code == 404
@@ -287,9 +320,13 @@ def test_users_and_token_auth(http: httpx.Client, server: RunningServer) -> None
     name = f"ann{uuid.uuid4().hex[:8]}"
     r = post(http, server, "users", {"username": name, "password": "s3cret!", "first_name": "Ann"})
     assert r.status_code == 201, r.text
-    assert r.json() == {"url": f"{server.http}{API}/users/{name}/", "username": name, "first_name": "Ann",
-                        "last_name": "",
-                        "can_write": True}
+    assert r.json() == {
+        "url": f"{server.http}{API}/users/{name}/",
+        "username": name,
+        "first_name": "Ann",
+        "last_name": "",
+        "can_write": True,
+    }
     assert post(http, server, "users", {"username": name, "password": "x"}).status_code == 409
     r = post(http, server, "users", {"username": "bad name!", "password": "x"})
     assert r.status_code == 400 and list(r.json()) == ["username"]
@@ -302,21 +339,27 @@ def test_users_and_token_auth(http: httpx.Client, server: RunningServer) -> None
     r = http.post("/timeside/api-token-auth/", json={"username": name, "password": "s3cret!"})
     assert r.status_code == 200, r.text
     token = r.json()["token"]
-    assert http.post("/timeside/api-token-auth/", json={"username": name, "password": "s3cret!"}).json() == \
-        {"token": token}  # the same token each time, as DRF
+    assert http.post("/timeside/api-token-auth/", json={"username": name, "password": "s3cret!"}).json() == {
+        "token": token
+    }  # the same token each time, as DRF
     assert http.get(f"{API}/users/me/", headers={"authorization": f"Token {token}"}).json()["username"] == name
     assert http.get(f"{API}/users/me/", headers=server.auth()).status_code == 404
     assert name in {u["username"] for u in http.get(f"{API}/users/").json()}
     # The user's token writes, with DRF's `Token` scheme or as a bearer token.
     for scheme in ("Token", "Bearer"):
-        r = http.post(f"{API}/experiences/", json={"title": "by a user"},
-                      headers={"authorization": f"{scheme} {token}"})
+        r = http.post(
+            f"{API}/experiences/", json={"title": "by a user"}, headers={"authorization": f"{scheme} {token}"}
+        )
         assert r.status_code == 201, r.text
     read_token = http.post("/timeside/api-token-auth/", json={"username": reader, "password": "pw"}).json()["token"]
     r = http.post(f"{API}/experiences/", json={"title": "x"}, headers={"authorization": f"Token {read_token}"})
     assert r.status_code == 403
-    assert http.post(f"{API}/experiences/", json={"title": "x"},
-                     headers={"authorization": "Token not-a-token"}).status_code == 401
+    assert (
+        http.post(
+            f"{API}/experiences/", json={"title": "x"}, headers={"authorization": "Token not-a-token"}
+        ).status_code
+        == 401
+    )
     # Deleting the user revokes the token at once.
     assert http.delete(f"{API}/users/{name}/", headers=server.auth()).status_code == 204
     r = http.post(f"{API}/experiences/", json={"title": "x"}, headers={"authorization": f"Token {token}"})
@@ -345,25 +388,37 @@ def test_jwt_pair_refresh_verify_and_csrf(http: httpx.Client, server: RunningSer
     assert r.status_code == 401
     head, body, sig = access.split(".")
     forged = f"{head}.{body}.{sig[::-1]}"
-    assert http.post(f"{API}/experiences/", json={"title": "x"},
-                     headers={"authorization": f"Bearer {forged}"}).status_code == 401
+    assert (
+        http.post(f"{API}/experiences/", json={"title": "x"}, headers={"authorization": f"Bearer {forged}"}).status_code
+        == 401
+    )
     # refresh -> a new access token; verify -> {} or 401.
     r = http.post(f"{API}/token/refresh/", json={"refresh": pair["refresh"]})
     assert r.status_code == 200 and set(r.json()) == {"access"}
-    assert http.post(f"{API}/experiences/", json={"title": "again"},
-                     headers={"authorization": f"Bearer {r.json()['access']}"}).status_code == 201
+    assert (
+        http.post(
+            f"{API}/experiences/", json={"title": "again"}, headers={"authorization": f"Bearer {r.json()['access']}"}
+        ).status_code
+        == 201
+    )
     assert http.post(f"{API}/token/refresh/", json={"refresh": access}).status_code == 401
     assert http.post(f"{API}/token/verify/", json={"token": access}).json() == {}
     assert http.post(f"{API}/token/verify/", json={"token": forged}).status_code == 401
     # A read-only user's access token reads but may not write.
     reader_access = http.post(f"{API}/token/", json={"username": reader, "password": "pw2"}).json()["access"]
-    assert http.post(f"{API}/experiences/", json={"title": "x"},
-                     headers={"authorization": f"Bearer {reader_access}"}).status_code == 403
+    assert (
+        http.post(
+            f"{API}/experiences/", json={"title": "x"}, headers={"authorization": f"Bearer {reader_access}"}
+        ).status_code
+        == 403
+    )
     # Deleting the user revokes their JWTs too.
     assert http.delete(f"{API}/users/{name}/", headers=server.auth()).status_code == 204
     time.sleep(0.1)
-    assert http.post(f"{API}/experiences/", json={"title": "x"},
-                     headers={"authorization": f"Bearer {access}"}).status_code == 401
+    assert (
+        http.post(f"{API}/experiences/", json={"title": "x"}, headers={"authorization": f"Bearer {access}"}).status_code
+        == 401
+    )
     assert http.post(f"{API}/token/refresh/", json={"refresh": pair["refresh"]}).status_code == 401
     csrf = http.get(f"{API}/token-csrf/")
     assert csrf.status_code == 200 and len(csrf.json()["csrftoken"]) >= 32
@@ -405,10 +460,12 @@ async def test_author_is_the_calling_user(http: httpx.Client, server: RunningSer
     level = http.post(f"{API}/presets/", json={"processor": "level"}, headers=server.auth()).json()
     made = {
         "experiences": http.post(f"{API}/experiences/", json={"title": "e", "presets": [level["uuid"]]}, headers=mine),
-        "selections": http.post(f"{API}/selections/", json={"title": "s", "items": [item.json()["uuid"]]},
-                                headers=mine),
-        "tasks": http.post(f"{API}/tasks/", json={"preset": level["uuid"], "item": item.json()["uuid"], "status": 1},
-                           headers=mine),
+        "selections": http.post(
+            f"{API}/selections/", json={"title": "s", "items": [item.json()["uuid"]]}, headers=mine
+        ),
+        "tasks": http.post(
+            f"{API}/tasks/", json={"preset": level["uuid"], "item": item.json()["uuid"], "status": 1}, headers=mine
+        ),
         "annotation_tracks": http.post(f"{API}/annotation_tracks/", json={"item": item.json()["uuid"]}, headers=mine),
     }
     for kind, r in made.items():
@@ -421,30 +478,43 @@ async def test_author_is_the_calling_user(http: httpx.Client, server: RunningSer
     access = http.post(f"{API}/token/", json={"username": name, "password": "pw"}).json()["access"]
     body = struct_pb2.Struct()
     body.update({"title": "grpc"})
-    exp = await stub.CreateExperience(pb.CreateExperienceRequest(body=body),
-                                      metadata=(("authorization", f"Bearer {access}"),))
+    exp = await stub.CreateExperience(
+        pb.CreateExperienceRequest(body=body), metadata=(("authorization", f"Bearer {access}"),)
+    )
     assert exp.author.endswith(f"/timeside/api/users/{name}/")
     # Annotation tracks are listed as TimeSide does: public ones and the caller's own (server tokens see all).
-    private = http.post(f"{API}/annotation_tracks/", json={"item": item.json()["uuid"], "is_public": False},
-                        headers=mine).json()
+    private = http.post(
+        f"{API}/annotation_tracks/", json={"item": item.json()["uuid"], "is_public": False}, headers=mine
+    ).json()
     public = made["annotation_tracks"].json()["uuid"]
     other = f"oth{uuid.uuid4().hex[:8]}"
     post(http, server, "users", {"username": other, "password": "pw"})
-    theirs = {"authorization": "Token " + http.post("/timeside/api-token-auth/",
-                                                   json={"username": other, "password": "pw"}).json()["token"]}
+    theirs = {
+        "authorization": "Token "
+        + http.post("/timeside/api-token-auth/", json={"username": other, "password": "pw"}).json()["token"]
+    }
 
     def listed(headers: dict[str, str]) -> set[str]:
-        return {t["uuid"] for t in http.get(f"{API}/annotation_tracks/", params={"item_uuid": item.json()["uuid"]},
-                                            headers=headers).json()}
+        return {
+            t["uuid"]
+            for t in http.get(
+                f"{API}/annotation_tracks/", params={"item_uuid": item.json()["uuid"]}, headers=headers
+            ).json()
+        }
 
     assert listed({}) == listed(theirs) == {public}
     assert listed(mine) == listed(server.auth()) == {public, private["uuid"]}
     as_user = (("authorization", f"Bearer {access}"),)
-    grpc_listed = [t.uuid async for t in stub.ListAnnotationTracks(
-        pb.ListAnnotationTracksRequest(item_uuid=item.json()["uuid"]), metadata=as_user)]
+    grpc_listed = [
+        t.uuid
+        async for t in stub.ListAnnotationTracks(
+            pb.ListAnnotationTracksRequest(item_uuid=item.json()["uuid"]), metadata=as_user
+        )
+    ]
     assert set(grpc_listed) == {public, private["uuid"]}
-    assert [t.uuid async for t in stub.ListAnnotationTracks(
-        pb.ListAnnotationTracksRequest(item_uuid=item.json()["uuid"]))] == [public]
+    assert [
+        t.uuid async for t in stub.ListAnnotationTracks(pb.ListAnnotationTracksRequest(item_uuid=item.json()["uuid"]))
+    ] == [public]
     # Deleting the user leaves their objects without an author.
     assert http.delete(f"{API}/users/{name}/", headers=server.auth()).status_code == 204
     assert "author" not in http.get(made["experiences"].json()["url"]).json()
@@ -452,8 +522,9 @@ async def test_author_is_the_calling_user(http: httpx.Client, server: RunningSer
 
 
 # tasks over items without audio ---------------------------------------------------------------------
-async def test_task_over_items_without_audio_is_refused_up_front(http: httpx.Client, server: RunningServer,
-                                                                 channel: grpc.aio.Channel) -> None:
+async def test_task_over_items_without_audio_is_refused_up_front(
+    http: httpx.Client, server: RunningServer, channel: grpc.aio.Channel
+) -> None:
     with_audio = upload(http, server, wav()).json()
     bare = http.post(ITEMS, json={"title": "no audio"}, headers=server.auth()).json()
     preset = http.post(f"{API}/presets/", json={"processor": "level"}, headers=server.auth()).json()
@@ -472,6 +543,7 @@ async def test_task_over_items_without_audio_is_refused_up_front(http: httpx.Cli
     assert http.get(draft["url"]).json()["status"] == 1
     stub = analysis_pb2_grpc.AnalysisServiceStub(channel)
     with pytest.raises(grpc.aio.AioRpcError) as err:
-        await stub.CreateTask(pb.CreateTaskRequest(task=pb.Task(preset=preset["uuid"], item=bare["uuid"])),
-                              metadata=server.grpc_auth())
+        await stub.CreateTask(
+            pb.CreateTaskRequest(task=pb.Task(preset=preset["uuid"], item=bare["uuid"])), metadata=server.grpc_auth()
+        )
     assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT

@@ -19,8 +19,13 @@ from tests.e2e.test_analysis_tasks import audio, new_item, preset, wait
 from tests.harness import RunningServer
 
 API = "/timeside/api"
-ENCODERS = {"wav_encoder": "audio/wav", "flac_encoder": "audio/flac", "ogg_encoder": "audio/ogg",
-            "mp3_encoder": "audio/mpeg", "opus_encoder": "audio/opus"}
+ENCODERS = {
+    "wav_encoder": "audio/wav",
+    "flac_encoder": "audio/flac",
+    "ogg_encoder": "audio/ogg",
+    "mp3_encoder": "audio/mpeg",
+    "opus_encoder": "audio/opus",
+}
 
 
 def _seed() -> int:
@@ -39,16 +44,18 @@ def test_encoders_are_listed_processors(http: httpx.Client, server: RunningServe
         one = http.get(f"{API}/processors/{pid}/")
         assert one.status_code == 200, one.text
         body = one.json()
-        assert body["pid"] == pid and body["version"] == "1" and uuid.UUID(body["uuid"]) == uuid.UUID(
-            listed[pid]["uuid"])
+        assert (
+            body["pid"] == pid and body["version"] == "1" and uuid.UUID(body["uuid"]) == uuid.UUID(listed[pid]["uuid"])
+        )
         assert body["parameters_schema"]["type"] == "object" and body.get("parameters_default", {}) == {}
     # A preset on an encoder is normalized like any other: the same one comes back; unknown parameters are 400.
     first = preset(http, server, "flac_encoder")
     again = http.post(f"{API}/presets/", json={"processor": "flac_encoder", "parameters": {}}, headers=server.auth())
     assert again.status_code == 200 and again.json()["uuid"] == first["uuid"]
     assert first["processor"].endswith("/processors/flac_encoder/")
-    bad = http.post(f"{API}/presets/", json={"processor": "flac_encoder", "parameters": {"bitrate": 5}},
-                    headers=server.auth())
+    bad = http.post(
+        f"{API}/presets/", json={"processor": "flac_encoder", "parameters": {"bitrate": 5}}, headers=server.auth()
+    )
     assert bad.status_code == 400 and list(bad.json()) == ["parameters"]
     assert http.get(f"{API}/processors/aiff_encoder/").status_code == 404
 
@@ -58,8 +65,9 @@ def test_task_with_encoder_presets_and_reuse_with_downloads(http: httpx.Client, 
     data = audio(1.0, seed=seed)
     item = new_item(http, server, data)
     presets = [preset(http, server, pid) for pid in ("flac_encoder", "ogg_encoder", "level")]
-    exp = http.post(f"{API}/experiences/", json={"title": "enc", "presets": [p["url"] for p in presets]},
-                    headers=server.auth()).json()
+    exp = http.post(
+        f"{API}/experiences/", json={"title": "enc", "presets": [p["url"] for p in presets]}, headers=server.auth()
+    ).json()
     r = http.post(f"{API}/tasks/", json={"experience": exp["url"], "item": item["url"]}, headers=server.auth())
     assert r.status_code == 201, r.text
     task = wait(http, r.json()["url"])
@@ -92,8 +100,9 @@ def test_task_with_encoder_presets_and_reuse_with_downloads(http: httpx.Client, 
     wav_preset = preset(http, server, "wav_encoder")
     assert downloaded["preset"] == wav_preset["url"]
     copy = new_item(http, server, audio(1.0, seed=seed + 1))
-    exp2 = http.post(f"{API}/experiences/", json={"title": "wav", "presets": [wav_preset["url"]]},
-                     headers=server.auth()).json()
+    exp2 = http.post(
+        f"{API}/experiences/", json={"title": "wav", "presets": [wav_preset["url"]]}, headers=server.auth()
+    ).json()
     for target in (twin, copy):
         t = http.post(f"{API}/tasks/", json={"experience": exp2["url"], "item": target["url"]}, headers=server.auth())
         assert wait(http, t.json()["url"])["status"] == 4
@@ -104,21 +113,24 @@ def test_task_with_encoder_presets_and_reuse_with_downloads(http: httpx.Client, 
     assert http.get(f"/timeside/results/{reused['uuid']}/audio/").content == wav.content
 
 
-async def test_grpc_encoder_processor_and_task(http: httpx.Client, server: RunningServer,
-                                               channel: grpc.aio.Channel) -> None:
+async def test_grpc_encoder_processor_and_task(
+    http: httpx.Client, server: RunningServer, channel: grpc.aio.Channel
+) -> None:
     stub = analysis_pb2_grpc.AnalysisServiceStub(channel)
     listed = [p async for p in stub.ListProcessors(pb.ListProcessorsRequest())]
     assert set(ENCODERS) <= {p.pid for p in listed}
     got = await stub.GetProcessor(pb.GetProcessorRequest(pid="mp3_encoder"))
     assert got.pid == "mp3_encoder" and got.version == "1" and got.url.endswith("/processors/mp3_encoder/")
     item = new_item(http, server, audio(1.0, seed=_seed()))
-    made = await stub.CreatePreset(pb.CreatePresetRequest(preset=pb.Preset(processor="mp3_encoder")),
-                                   metadata=server.grpc_auth())
+    made = await stub.CreatePreset(
+        pb.CreatePresetRequest(preset=pb.Preset(processor="mp3_encoder")), metadata=server.grpc_auth()
+    )
     body = struct_pb2.Struct()
     body.update({"title": "mp3", "presets": [made.uuid]})
     exp = await stub.CreateExperience(pb.CreateExperienceRequest(body=body), metadata=server.grpc_auth())
-    task = await stub.CreateTask(pb.CreateTaskRequest(task=pb.Task(experience=exp.uuid, item=item["uuid"])),
-                                 metadata=server.grpc_auth())
+    task = await stub.CreateTask(
+        pb.CreateTaskRequest(task=pb.Task(experience=exp.uuid, item=item["uuid"])), metadata=server.grpc_auth()
+    )
     events = [e async for e in stub.WatchTask(pb.WatchTaskRequest(uuid=task.uuid))]
     assert events[-1].event == "done" and events[-1].task.status == 4
     [result] = [e.result for e in events if e.event == "result"]

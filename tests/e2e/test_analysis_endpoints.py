@@ -43,8 +43,10 @@ def test_preset_update_and_delete(http: httpx.Client, server: RunningServer) -> 
     item = new_item(http, server, audio(1.0))
     blocksize = 1024 + 2 * int(uuid.uuid4().int % 500)  # a preset no other test has
     p = preset(http, server, "zero_crossing_rate", blocksize=blocksize)
-    task = wait(http, http.post(f"{API}/tasks/", json={"preset": p["url"], "item": item["url"]},
-                                headers=server.auth()).json()["url"])
+    task = wait(
+        http,
+        http.post(f"{API}/tasks/", json={"preset": p["url"], "item": item["url"]}, headers=server.auth()).json()["url"],
+    )
     assert task["status"] == 4
     (result,) = http.get(f"{API}/results/", params={"preset_uuid": p["uuid"]}).json()
     assert http.get(result["files"]["json"]).status_code == 200
@@ -63,8 +65,12 @@ def test_preset_update_and_delete(http: httpx.Client, server: RunningServer) -> 
     assert http.get(p["url"]).json()["parameters"]["blocksize"] == blocksize + 1
     assert http.patch(p["url"], json={"is_public": False}).status_code == 401
     # Delete: 204, then 404; its results go with it.
-    task = wait(http, http.post(f"{API}/tasks/", json={"preset": other["url"], "item": item["url"]},
-                                headers=server.auth()).json()["url"])
+    task = wait(
+        http,
+        http.post(f"{API}/tasks/", json={"preset": other["url"], "item": item["url"]}, headers=server.auth()).json()[
+            "url"
+        ],
+    )
     (result,) = http.get(f"{API}/results/", params={"preset_uuid": other["uuid"]}).json()
     assert http.delete(other["url"], headers=server.auth()).status_code == 204
     assert http.get(other["url"]).status_code == 404
@@ -92,11 +98,15 @@ def test_analysis_track_parameters_default(http: httpx.Client, server: RunningSe
     item = new_item(http, server, audio(1.0))
     p = preset(http, server, "pitch_yin")
     sub = next(s for s in http.get(f"{API}/subprocessors/").json() if s["sub_processor_id"] == "pitch_yin.pitch")
-    analysis = http.post(f"{API}/analysis/", json={"title": "pitch", "preset": p["url"], "sub_processor": sub["url"]},
-                         headers=server.auth())
+    analysis = http.post(
+        f"{API}/analysis/",
+        json={"title": "pitch", "preset": p["url"], "sub_processor": sub["url"]},
+        headers=server.auth(),
+    )
     assert analysis.status_code == 201, analysis.text
-    track = http.post(f"{API}/analysis_tracks/", json={"analysis": analysis.json()["url"], "item": item["url"]},
-                      headers=server.auth())
+    track = http.post(
+        f"{API}/analysis_tracks/", json={"analysis": analysis.json()["url"], "item": item["url"]}, headers=server.auth()
+    )
     assert track.status_code == 201, track.text
     r = http.get(f"{track.json()['url']}parameters_default/")
     assert r.status_code == 200 and r.json()["parameters_default"]["fmin"] == 40.0
@@ -125,8 +135,10 @@ def test_long_result_streams_in_every_format(http: httpx.Client, server: Running
     """A spectrogram of 8 s (345 frames x 513 bins: several slices, many HTTP chunks) in every format."""
     item = new_item(http, server, audio(8.0, rate=22050))
     p = preset(http, server, "spectrogram_analyzer", blocksize=1024, stepsize=512)
-    task = wait(http, http.post(f"{API}/tasks/", json={"preset": p["url"], "item": item["url"]},
-                                headers=server.auth()).json()["url"])
+    task = wait(
+        http,
+        http.post(f"{API}/tasks/", json={"preset": p["url"], "item": item["url"]}, headers=server.auth()).json()["url"],
+    )
     assert task["status"] == 4
     (result,) = http.get(f"{API}/results/", params={"item_uuid": item["uuid"], "preset_uuid": p["uuid"]}).json()
     with h5py.File(io.BytesIO(http.get(result["files"]["hdf5"]).content), "r") as f:
@@ -139,8 +151,11 @@ def test_long_result_streams_in_every_format(http: httpx.Client, server: Running
     assert yaml.safe_load(http.get(result["files"]["yaml"]).content) == as_json
     node = ET.fromstring(http.get(result["files"]["xml"]).content).find("result/data_object/value")
     assert node is not None and node.get("shape") == f"{expected.shape[0]} {expected.shape[1]}"
-    np.testing.assert_allclose(np.array(node.text.split(), dtype=float).reshape(expected.shape), expected,  # type: ignore[union-attr]
-                               rtol=1e-6)
+    np.testing.assert_allclose(
+        np.array(node.text.split(), dtype=float).reshape(expected.shape),
+        expected,  # type: ignore[union-attr]
+        rtol=1e-6,
+    )
     visual = http.get(f"{API}/results/{result['uuid']}/visual/", params={"width": 200, "height": 50})
     assert visual.status_code == 200 and visual.content.startswith(b"\x89PNG")
 
@@ -153,8 +168,9 @@ async def test_grpc_new_endpoints(http: httpx.Client, server: RunningServer, cha
     assert "start_bpm" in schema.parameters_schema["properties"]
     default = await stub.GetProcessorParametersDefault(pb.GetProcessorRequest(pid="tempo"))
     assert default.parameters_default["start_bpm"] == 120.0
-    made = await stub.CreatePreset(pb.CreatePresetRequest(preset=pb.Preset(processor="silence")),
-                                   metadata=server.grpc_auth())
+    made = await stub.CreatePreset(
+        pb.CreatePresetRequest(preset=pb.Preset(processor="silence")), metadata=server.grpc_auth()
+    )
     body = struct_pb2.Struct()
     body.update({"parameters": {"threshold": -61.0 - (uuid.uuid4().int % 1000) / 10}})
     changed = await stub.UpdatePreset(pb.UpdatePresetRequest(uuid=made.uuid, body=body), metadata=server.grpc_auth())
@@ -166,18 +182,23 @@ async def test_grpc_new_endpoints(http: httpx.Client, server: RunningServer, cha
     item = new_item(http, server, audio(0.5))
     sub = next(s for s in http.get(f"{API}/subprocessors/").json() if s["sub_processor_id"] == "tempo.bpm")
     tempo = preset(http, server, "tempo")
-    analysis = http.post(f"{API}/analysis/", json={"preset": tempo["url"], "sub_processor": sub["url"]},
-                         headers=server.auth()).json()
-    track = http.post(f"{API}/analysis_tracks/", json={"analysis": analysis["url"], "item": item["url"]},
-                      headers=server.auth()).json()
+    analysis = http.post(
+        f"{API}/analysis/", json={"preset": tempo["url"], "sub_processor": sub["url"]}, headers=server.auth()
+    ).json()
+    track = http.post(
+        f"{API}/analysis_tracks/", json={"analysis": analysis["url"], "item": item["url"]}, headers=server.auth()
+    ).json()
     body = struct_pb2.Struct()
     body.update({"start_bpm": 121.0 + uuid.uuid4().int % 50})  # never the preset's 120: the track must move
-    moved = await stub.SetAnalysisTrackParameters(pb.SetAnalysisTrackParametersRequest(uuid=track["uuid"], body=body),
-                                                  metadata=server.grpc_auth())
+    moved = await stub.SetAnalysisTrackParameters(
+        pb.SetAnalysisTrackParametersRequest(uuid=track["uuid"], body=body), metadata=server.grpc_auth()
+    )
     assert moved.uuid == track["uuid"] and not moved.analysis.endswith(f"/{analysis['uuid']}/")
     level = preset(http, server, "level")
-    task = await stub.CreateTask(pb.CreateTaskRequest(task=pb.Task(preset=level["uuid"], item=item["uuid"], status=1)),
-                                 metadata=server.grpc_auth())
+    task = await stub.CreateTask(
+        pb.CreateTaskRequest(task=pb.Task(preset=level["uuid"], item=item["uuid"], status=1)),
+        metadata=server.grpc_auth(),
+    )
     with pytest.raises(grpc.aio.AioRpcError) as err:
         await stub.DeleteTask(pb.DeleteTaskRequest(uuid=task.uuid))
     assert err.value.code() == grpc.StatusCode.UNAUTHENTICATED
@@ -190,7 +211,7 @@ async def test_grpc_new_endpoints(http: httpx.Client, server: RunningServer, cha
 def test_elan_and_sonic_visualiser_exports(http: httpx.Client, server: RunningServer) -> None:
     rate = 22050
     x = np.zeros(3 * rate)
-    x[rate: 2 * rate] = 0.5 * np.sin(2 * np.pi * 440 * np.arange(rate) / rate)  # silence, tone, silence
+    x[rate : 2 * rate] = 0.5 * np.sin(2 * np.pi * 440 * np.arange(rate) / rate)  # silence, tone, silence
     x[[rate // 2, (5 * rate) // 2]] = 0.9  # two clicks in the silences
     buf = io.BytesIO()
     import soundfile as sf
@@ -198,8 +219,12 @@ def test_elan_and_sonic_visualiser_exports(http: httpx.Client, server: RunningSe
     sf.write(buf, x, rate, format="WAV")
     item = new_item(http, server, buf.getvalue())
     silence = preset(http, server, "silence")
-    wait(http, http.post(f"{API}/tasks/", json={"preset": silence["url"], "item": item["url"]},
-                         headers=server.auth()).json()["url"])
+    wait(
+        http,
+        http.post(f"{API}/tasks/", json={"preset": silence["url"], "item": item["url"]}, headers=server.auth()).json()[
+            "url"
+        ],
+    )
     (result,) = http.get(f"{API}/results/", params={"item_uuid": item["uuid"], "preset_uuid": silence["uuid"]}).json()
     segments = json.loads(http.get(result["files"]["json"]).content)[0]["data_object"]
     r = http.get(f"/timeside/results/{result['uuid']}/silence/elan/")
@@ -207,24 +232,33 @@ def test_elan_and_sonic_visualiser_exports(http: httpx.Client, server: RunningSe
     assert r.headers["content-type"] == "application/xml" and ".eaf" in r.headers["content-disposition"]
     doc = ET.fromstring(r.content)
     slots = {s.get("TIME_SLOT_ID"): int(s.get("TIME_VALUE", "-1")) for s in doc.iter("TIME_SLOT")}
-    spans = [(slots[a.get("TIME_SLOT_REF1")], slots[a.get("TIME_SLOT_REF2")], a.findtext("ANNOTATION_VALUE"))
-             for a in doc.iter("ALIGNABLE_ANNOTATION")]
-    expected = [(round(t * 1000), round((t + d) * 1000), {0: "Silence", 1: "Not Silence"}[label])
-                for t, d, label in zip(segments["time"], segments["duration"], segments["label"], strict=True)]
+    spans = [
+        (slots[a.get("TIME_SLOT_REF1")], slots[a.get("TIME_SLOT_REF2")], a.findtext("ANNOTATION_VALUE"))
+        for a in doc.iter("ALIGNABLE_ANNOTATION")
+    ]
+    expected = [
+        (round(t * 1000), round((t + d) * 1000), {0: "Silence", 1: "Not Silence"}[label])
+        for t, d, label in zip(segments["time"], segments["duration"], segments["label"], strict=True)
+    ]
     assert spans == expected and len(spans) >= 3
     assert doc.find("TIER").get("TIER_ID") == "silence"  # type: ignore[union-attr]
     sv = ET.fromstring(http.get(f"/timeside/results/{result['uuid']}/silence/sonic/").content)
     model = sv.find("data/model")
     assert model is not None and model.get("dimensions") == "3" and model.get("sampleRate") == str(rate)
     points = sv.findall("data/dataset/point")
-    assert [(int(p.get("frame", "")), int(p.get("duration", "")), p.get("label")) for p in points] == \
-        [(round(t * rate), round(d * rate), span[2]) for t, d, span in zip(segments["time"], segments["duration"],
-                                                                          spans, strict=True)]
+    assert [(int(p.get("frame", "")), int(p.get("duration", "")), p.get("label")) for p in points] == [
+        (round(t * rate), round(d * rate), span[2])
+        for t, d, span in zip(segments["time"], segments["duration"], spans, strict=True)
+    ]
     assert sv.find("display/layer").get("type") == "regions"  # type: ignore[union-attr]
     # An event result gives time instants; frame-wise or unknown sub-results are refused.
     onsets = preset(http, server, "onsets")
-    wait(http, http.post(f"{API}/tasks/", json={"preset": onsets["url"], "item": item["url"]},
-                         headers=server.auth()).json()["url"])
+    wait(
+        http,
+        http.post(f"{API}/tasks/", json={"preset": onsets["url"], "item": item["url"]}, headers=server.auth()).json()[
+            "url"
+        ],
+    )
     (result,) = http.get(f"{API}/results/", params={"item_uuid": item["uuid"], "preset_uuid": onsets["uuid"]}).json()
     times = json.loads(http.get(result["files"]["json"]).content)[0]["data_object"]["time"]
     sv = ET.fromstring(http.get(f"/timeside/results/{result['uuid']}/onsets/sonic/").content)
@@ -234,8 +268,12 @@ def test_elan_and_sonic_visualiser_exports(http: httpx.Client, server: RunningSe
     assert http.get(f"/timeside/results/{result['uuid']}/nope/elan/").status_code == 404
     assert http.get(f"/timeside/results/{result['uuid']}/onsets/praat/").status_code == 404
     spectrogram = preset(http, server, "zero_crossing_rate")
-    wait(http, http.post(f"{API}/tasks/", json={"preset": spectrogram["url"], "item": item["url"]},
-                         headers=server.auth()).json()["url"])
+    wait(
+        http,
+        http.post(
+            f"{API}/tasks/", json={"preset": spectrogram["url"], "item": item["url"]}, headers=server.auth()
+        ).json()["url"],
+    )
     (zcr,) = http.get(f"{API}/results/", params={"item_uuid": item["uuid"], "preset_uuid": spectrogram["uuid"]}).json()
     r = http.get(f"/timeside/results/{zcr['uuid']}/zero_crossing_rate/elan/")
     assert r.status_code == 400 and list(r.json()) == ["res_id"]
@@ -244,8 +282,10 @@ def test_elan_and_sonic_visualiser_exports(http: httpx.Client, server: RunningSe
 async def test_grpc_export(http: httpx.Client, server: RunningServer, channel: grpc.aio.Channel) -> None:
     item = new_item(http, server, audio(1.0))
     p = preset(http, server, "silence")
-    wait(http, http.post(f"{API}/tasks/", json={"preset": p["url"], "item": item["url"]},
-                         headers=server.auth()).json()["url"])
+    wait(
+        http,
+        http.post(f"{API}/tasks/", json={"preset": p["url"], "item": item["url"]}, headers=server.auth()).json()["url"],
+    )
     (result,) = http.get(f"{API}/results/", params={"item_uuid": item["uuid"], "preset_uuid": p["uuid"]}).json()
     stub = analysis_pb2_grpc.AnalysisServiceStub(channel)
     body = await stub.ExportResultTrack(pb.ExportResultTrackRequest(uuid=result["uuid"], res_id="silence", tool="elan"))

@@ -118,22 +118,37 @@ def test_openapi_schema_and_docs(http: httpx.Client, server: RunningServer) -> N
     for verb, path in routes:
         assert verb in doc["paths"][path], (verb, path)
     # The rows of API.md §4, by their REST paths here.
-    for path, verb in [("/timeside/api/items/{uuid}", "patch"), ("/timeside/api/items/{uuid}/download/{ext}", "get"),
-                       ("/timeside/api/results/{uuid}/visual", "get"), ("/timeside/results/{uuid}/{format}", "get"),
-                       ("/timeside/api/schema", "get"), ("/timeside/api/docs", "get"), ("/timeside/player", "get"),
-                       ("/timeside/items/{uuid}", "get"), ("/timeside/items/{uuid}/export", "get"),
-                       ("/timeside/api/tasks", "post"), ("/timeside/api-token-auth", "post")]:
+    for path, verb in [
+        ("/timeside/api/items/{uuid}", "patch"),
+        ("/timeside/api/items/{uuid}/download/{ext}", "get"),
+        ("/timeside/api/results/{uuid}/visual", "get"),
+        ("/timeside/results/{uuid}/{format}", "get"),
+        ("/timeside/api/schema", "get"),
+        ("/timeside/api/docs", "get"),
+        ("/timeside/player", "get"),
+        ("/timeside/items/{uuid}", "get"),
+        ("/timeside/items/{uuid}/export", "get"),
+        ("/timeside/api/tasks", "post"),
+        ("/timeside/api-token-auth", "post"),
+    ]:
         assert verb in doc["paths"][path], (verb, path)
     download = doc["paths"]["/timeside/api/items/{uuid}/download/{ext}"]["get"]
-    assert {(p["name"], p["in"]) for p in download["parameters"]} == {("uuid", "path"), ("ext", "path"),
-                                                                      ("start", "query"), ("stop", "query")}
+    assert {(p["name"], p["in"]) for p in download["parameters"]} == {
+        ("uuid", "path"),
+        ("ext", "path"),
+        ("start", "query"),
+        ("stop", "query"),
+    }
     assert "Range header" in download["description"]
     listing = doc["paths"]["/timeside/api/results"]["get"]["responses"]["200"]["content"]["application/json"]
     assert listing["schema"] == {"type": "array", "items": {"$ref": "#/components/schemas/Result"}}
     result = doc["components"]["schemas"]["Result"]["properties"]
     assert result["mime_type"]["type"] == "string" and "encoder results" in result["mime_type"]["description"]
-    assert result["files"] == {"type": "object", "additionalProperties": {"type": "string"},
-                               "description": result["files"]["description"]}
+    assert result["files"] == {
+        "type": "object",
+        "additionalProperties": {"type": "string"},
+        "description": result["files"]["description"],
+    }
     assert doc["paths"]["/timeside/api/presets"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     # Every $ref resolves.
     refs = {part.split('"')[0] for part in r.text.split('"$ref":"#/components/schemas/')[1:]}
@@ -163,8 +178,10 @@ async def test_grpc_schema_and_pages(http: httpx.Client, server: RunningServer, 
     assert f"/timeside/items/{item['uuid']}/download/flac".encode() in export.data
     player = await stub.GetPlayerPage(pb.GetPlayerPageRequest(item=item["uuid"]))
     assert b"<audio" in player.data and b"&lt;b&gt;grpc" in player.data
-    for call in (stub.GetItemPage(pb.GetItemPageRequest(uuid=str(uuid.uuid4()))),
-                 stub.GetItemExportPage(pb.GetItemPageRequest(uuid="nope"))):
+    for call in (
+        stub.GetItemPage(pb.GetItemPageRequest(uuid=str(uuid.uuid4()))),
+        stub.GetItemExportPage(pb.GetItemPageRequest(uuid="nope")),
+    ):
         with pytest.raises(grpc.aio.AioRpcError) as err:
             await call
         assert err.value.code() == grpc.StatusCode.NOT_FOUND
@@ -174,8 +191,12 @@ EVIL = '<script>alert("x")</script>'
 
 
 def test_legacy_html_pages(http: httpx.Client, server: RunningServer) -> None:
-    r = http.post(f"{API}/items/", data={"title": EVIL, "description": f"d {EVIL}", "artist": "a\"b'c"},
-                  files={"source_file": ("a.wav", audio(1.0, seed=_seed()), "audio/wav")}, headers=server.auth())
+    r = http.post(
+        f"{API}/items/",
+        data={"title": EVIL, "description": f"d {EVIL}", "artist": "a\"b'c"},
+        files={"source_file": ("a.wav", audio(1.0, seed=_seed()), "audio/wav")},
+        headers=server.auth(),
+    )
     assert r.status_code == 201, r.text
     item = r.json()
     page = http.get(f"/timeside/items/{item['uuid']}/")
@@ -187,8 +208,9 @@ def test_legacy_html_pages(http: httpx.Client, server: RunningServer) -> None:
     assert '<svg class="waveform"' in page.text and "<polygon points=" in page.text
     assert http.get(download).headers["content-type"] == "audio/mpeg"
     full = http.get(item["url"]).json()
-    assert full["audio_url"] == {ext: f"{server.http}/timeside/items/{item['uuid']}/download/{ext}"
-                                 for ext in ("mp3", "ogg", "flac")}
+    assert full["audio_url"] == {
+        ext: f"{server.http}/timeside/items/{item['uuid']}/download/{ext}" for ext in ("mp3", "ogg", "flac")
+    }
     assert full["waveform_url"] == f"{server.http}/timeside/api/items/{item['uuid']}/waveform/"
     assert http.get(full["waveform_url"]).json()["nb_pixels"] > 0
     assert "audio_url" not in http.get(f"{API}/items/").json()[0]
@@ -204,8 +226,12 @@ def test_legacy_html_pages(http: httpx.Client, server: RunningServer) -> None:
     assert "<script" not in player.text and f"/timeside/player/?item={item['uuid']}" in player.text
     one = http.get("/timeside/player/", params={"item": item["uuid"]})
     assert one.status_code == 200 and f'<source src="{download}"' in one.text and "&lt;script&gt;" in one.text
-    for url in (f"/timeside/items/{uuid.uuid4()}/", f"/timeside/items/{uuid.uuid4()}/export/", "/timeside/items/x/",
-                "/timeside/player/?item=" + str(uuid.uuid4())):
+    for url in (
+        f"/timeside/items/{uuid.uuid4()}/",
+        f"/timeside/items/{uuid.uuid4()}/export/",
+        "/timeside/items/x/",
+        "/timeside/player/?item=" + str(uuid.uuid4()),
+    ):
         missing = http.get(url)
         assert missing.status_code == 404, url
         assert missing.headers["content-type"].startswith("application/json")

@@ -35,8 +35,12 @@ def audio(seconds: float = 2.0, rate: int = 22050, freq: float = 440.0, seed: in
 
 
 def new_item(http: httpx.Client, server: RunningServer, data: bytes, title: str = "t") -> dict[str, Any]:
-    r = http.post(f"{API}/items/", data={"title": title}, files={"source_file": ("a.wav", data, "audio/wav")},
-                  headers=server.auth())
+    r = http.post(
+        f"{API}/items/",
+        data={"title": title},
+        files={"source_file": ("a.wav", data, "audio/wav")},
+        headers=server.auth(),
+    )
     assert r.status_code == 201, r.text
     return dict(r.json())
 
@@ -60,26 +64,42 @@ def wait(http: httpx.Client, url: str, timeout: float = 60) -> dict[str, Any]:
 def test_presets_are_normalized_and_validated(http: httpx.Client, server: RunningServer) -> None:
     a = http.post(f"{API}/presets/", json={"processor": "mfcc", "parameters": {"n_mfcc": 20}}, headers=server.auth())
     assert a.status_code == 201
-    same = http.post(f"{API}/presets/", json={"processor": "mfcc", "parameters": {"n_mfcc": 20.0, "n_mels": 40}},
-                     headers=server.auth())
+    same = http.post(
+        f"{API}/presets/",
+        json={"processor": "mfcc", "parameters": {"n_mfcc": 20.0, "n_mels": 40}},
+        headers=server.auth(),
+    )
     assert same.status_code == 200 and same.json()["uuid"] == a.json()["uuid"]
     assert a.json()["parameters"]["n_mels"] == 40 and a.json()["parameters"]["blocksize"] == 2048
-    for body, field in (({"processor": "mfcc", "parameters": {"n_mfcc": "x"}}, "parameters"),
-                        ({"processor": "mfcc", "parameters": {"fmin": 5000, "fmax": 100}}, "parameters"),
-                        ({"processor": "nope"}, "processor"), ({"parameters": {}}, "processor")):
+    for body, field in (
+        ({"processor": "mfcc", "parameters": {"n_mfcc": "x"}}, "parameters"),
+        ({"processor": "mfcc", "parameters": {"fmin": 5000, "fmax": 100}}, "parameters"),
+        ({"processor": "nope"}, "processor"),
+        ({"parameters": {}}, "processor"),
+    ):
         r = http.post(f"{API}/presets/", json=body, headers=server.auth())
         assert r.status_code == 400 and list(r.json()) == [field], (body, r.text)
     processors = {p["pid"]: p for p in http.get(f"{API}/processors/").json()}
-    assert {"spectrogram_analyzer", "onsets", "tempo", "pitch_yin", "mfcc", "mel_energy", "spectral_descriptors",
-            "silence", "loudness_itu", "waveform_analyzer", "onset_detection_function"} <= set(processors)
+    assert {
+        "spectrogram_analyzer",
+        "onsets",
+        "tempo",
+        "pitch_yin",
+        "mfcc",
+        "mel_energy",
+        "spectral_descriptors",
+        "silence",
+        "loudness_itu",
+        "waveform_analyzer",
+        "onset_detection_function",
+    } <= set(processors)
     assert uuid.UUID(processors["mfcc"]["uuid"]).version == 4
     assert processors["mfcc"]["parameters_default"]["n_mfcc"] == 13
 
 
 def test_experiences_and_nested_selections_crud(http: httpx.Client, server: RunningServer) -> None:
     p1, p2 = preset(http, server, "level"), preset(http, server, "loudness_itu")
-    r = http.post(f"{API}/experiences/", json={"title": "E", "presets": [p1["url"], p2["uuid"]]},
-                  headers=server.auth())
+    r = http.post(f"{API}/experiences/", json={"title": "E", "presets": [p1["url"], p2["uuid"]]}, headers=server.auth())
     assert r.status_code == 201, r.text
     exp = r.json()
     assert exp["presets"] == [p1["url"], p2["url"]] and r.headers["location"] == exp["url"]
@@ -87,14 +107,21 @@ def test_experiences_and_nested_selections_crud(http: httpx.Client, server: Runn
     assert exp["uuid"] in [e["uuid"] for e in http.get(f"{API}/experiences/").json()]
     r = http.patch(exp["url"], json={"presets": [p2["url"]]}, headers=server.auth())
     assert r.status_code == 200 and r.json()["presets"] == [p2["url"]] and r.json()["title"] == "E"
-    for body, field in (({"presets": "x"}, "presets"), ({"presets": [str(uuid.uuid4())]}, "presets"),
-                        ({"title": 5}, "title"), ({"title": "x" * 600}, "title")):
+    for body, field in (
+        ({"presets": "x"}, "presets"),
+        ({"presets": [str(uuid.uuid4())]}, "presets"),
+        ({"title": 5}, "title"),
+        ({"title": "x" * 600}, "title"),
+    ):
         bad = http.post(f"{API}/experiences/", json=body, headers=server.auth())
         assert bad.status_code == 400 and list(bad.json()) == [field], (body, bad.text)
     i1, i2 = new_item(http, server, audio(0.5)), new_item(http, server, audio(0.5, seed=1))
     inner = http.post(f"{API}/selections/", json={"title": "in", "items": [i2["url"]]}, headers=server.auth()).json()
-    outer = http.post(f"{API}/selections/", json={"title": "out", "items": [i1["uuid"]],
-                                                   "selections": [inner["url"]]}, headers=server.auth())
+    outer = http.post(
+        f"{API}/selections/",
+        json={"title": "out", "items": [i1["uuid"]], "selections": [inner["url"]]},
+        headers=server.auth(),
+    )
     assert outer.status_code == 201 and outer.json()["selections"] == [inner["url"]]
     cycle = http.patch(inner["url"], json={"selections": [outer.json()["url"]]}, headers=server.auth())
     assert cycle.status_code == 400 and list(cycle.json()) == ["selections"]
@@ -107,11 +134,13 @@ def test_experience_over_a_nested_selection_with_cache_reuse(http: httpx.Client,
     data_a, data_b = audio(1.0, freq=330), audio(1.0, freq=550)
     a, b = new_item(http, server, data_a, "a"), new_item(http, server, data_b, "b")
     presets = [preset(http, server, pid) for pid in ("level", "pitch_yin", "spectral_descriptors")]
-    exp = http.post(f"{API}/experiences/", json={"title": "x", "presets": [p["url"] for p in presets]},
-                    headers=server.auth()).json()
+    exp = http.post(
+        f"{API}/experiences/", json={"title": "x", "presets": [p["url"] for p in presets]}, headers=server.auth()
+    ).json()
     inner = http.post(f"{API}/selections/", json={"items": [b["url"]]}, headers=server.auth()).json()
-    outer = http.post(f"{API}/selections/", json={"items": [a["url"]], "selections": [inner["url"]]},
-                      headers=server.auth()).json()
+    outer = http.post(
+        f"{API}/selections/", json={"items": [a["url"]], "selections": [inner["url"]]}, headers=server.auth()
+    ).json()
     r = http.post(f"{API}/tasks/", json={"experience": exp["url"], "selection": outer["url"]}, headers=server.auth())
     assert r.status_code == 201 and r.json()["experience"] == exp["url"] and r.json()["selection"] == outer["url"]
     task = wait(http, r.json()["url"])
@@ -125,23 +154,31 @@ def test_experience_over_a_nested_selection_with_cache_reuse(http: httpx.Client,
         assert np.median(f0) == pytest.approx(freq, rel=0.01)
     # The same audio uploaded again: every result is reused, not recomputed.
     c = new_item(http, server, data_a, "copy of a")
-    task = wait(http, http.post(f"{API}/tasks/", json={"experience": exp["uuid"], "item": c["uuid"]},
-                                headers=server.auth()).json()["url"])
+    task = wait(
+        http,
+        http.post(f"{API}/tasks/", json={"experience": exp["uuid"], "item": c["uuid"]}, headers=server.auth()).json()[
+            "url"
+        ],
+    )
     assert task["status"] == 4
     copies = http.get(f"{API}/results/", params={"item_uuid": c["uuid"]}).json()
     originals = {res["preset"]: res for res in http.get(f"{API}/results/", params={"item_uuid": a["uuid"]}).json()}
     assert len(copies) == 3 and all(res["reused"] for res in copies)
     for res in copies:
         assert res["reused_from"] == originals[res["preset"]]["url"]
-        assert http.get(res["files"]["json"]).json()[0]["data_object"] == \
-            http.get(originals[res["preset"]]["files"]["json"]).json()[0]["data_object"]
+        assert (
+            http.get(res["files"]["json"]).json()[0]["data_object"]
+            == http.get(originals[res["preset"]]["files"]["json"]).json()[0]["data_object"]
+        )
 
 
 def test_result_containers_in_every_format(http: httpx.Client, server: RunningServer) -> None:
     item = new_item(http, server, audio(1.0))
     p = preset(http, server, "silence")
-    task = wait(http, http.post(f"{API}/tasks/", json={"preset": p["url"], "item": item["url"]},
-                                headers=server.auth()).json()["url"])
+    task = wait(
+        http,
+        http.post(f"{API}/tasks/", json={"preset": p["url"], "item": item["url"]}, headers=server.auth()).json()["url"],
+    )
     assert task["status"] == 4
     (result,) = http.get(f"{API}/results/", params={"item_uuid": item["uuid"], "preset_uuid": p["uuid"]}).json()
     as_json = http.get(result["files"]["json"])
@@ -166,8 +203,10 @@ def test_visual_waveform_and_download(http: httpx.Client, server: RunningServer)
     data = audio(2.0)
     item = new_item(http, server, data)
     p = preset(http, server, "spectrogram_analyzer", scale="log")
-    task = wait(http, http.post(f"{API}/tasks/", json={"preset": p["url"], "item": item["url"]},
-                                headers=server.auth()).json()["url"])
+    task = wait(
+        http,
+        http.post(f"{API}/tasks/", json={"preset": p["url"], "item": item["url"]}, headers=server.auth()).json()["url"],
+    )
     (result,) = http.get(f"{API}/results/", params={"item_uuid": item["uuid"], "preset_uuid": p["uuid"]}).json()
     assert task["status"] == 4
     png = http.get(f"{API}/results/{result['uuid']}/visual/", params={"width": 200, "height": 64})
@@ -210,11 +249,14 @@ def _sse(raw: str) -> list[dict[str, str]]:
 
 def test_task_events_as_server_sent_events(http: httpx.Client, server: RunningServer) -> None:
     item = new_item(http, server, audio(240.0, rate=16000))
-    exp = http.post(f"{API}/experiences/", json={"presets": [preset(http, server, "pitch_yin", stepsize=128)["url"],
-                                                              preset(http, server, "mfcc")["url"]]},
-                    headers=server.auth()).json()
-    task = http.post(f"{API}/tasks/", json={"experience": exp["url"], "item": item["url"]},
-                     headers=server.auth()).json()
+    exp = http.post(
+        f"{API}/experiences/",
+        json={"presets": [preset(http, server, "pitch_yin", stepsize=128)["url"], preset(http, server, "mfcc")["url"]]},
+        headers=server.auth(),
+    ).json()
+    task = http.post(
+        f"{API}/tasks/", json={"experience": exp["url"], "item": item["url"]}, headers=server.auth()
+    ).json()
     with http.stream("GET", f"{API}/tasks/{task['uuid']}/events") as r:
         assert r.status_code == 200 and r.headers["content-type"] == "text/event-stream"
         raw = "".join(r.iter_text())
@@ -222,8 +264,11 @@ def test_task_events_as_server_sent_events(http: httpx.Client, server: RunningSe
     kinds = [f["event"] for f in frames]
     assert kinds[-1] == "done" and kinds.count("result") == 2, kinds
     assert [int(f["id"]) for f in frames] == list(range(1, len(frames) + 1))
-    progress = [json.loads(f["data"])["progress"] for f in frames if f["event"] == "progress"
-                and "progress" in json.loads(f["data"])]
+    progress = [
+        json.loads(f["data"])["progress"]
+        for f in frames
+        if f["event"] == "progress" and "progress" in json.loads(f["data"])
+    ]
     assert progress == sorted(progress) and any(0 < p < 1 for p in progress), progress
     assert {json.loads(f["data"])["preset"] for f in frames if f["event"] == "result"} == set(exp["presets"])
     assert http.get(f"{API}/tasks/{uuid.uuid4()}/events").status_code == 404
@@ -252,16 +297,19 @@ def test_task_input_errors(http: httpx.Client, server: RunningServer) -> None:
     item = new_item(http, server, audio(0.3))
     exp = http.post(f"{API}/experiences/", json={"presets": []}, headers=server.auth()).json()
     sel = http.post(f"{API}/selections/", json={}, headers=server.auth()).json()
-    for body, field in (({"item": item["url"]}, "experience"),
-                        ({"experience": exp["url"]}, "item"),
-                        ({"experience": exp["url"], "item": item["url"], "selection": sel["url"]}, "item"),
-                        ({"experience": str(uuid.uuid4()), "item": item["url"]}, "experience"),
-                        ({"experience": exp["url"], "selection": "nope"}, "selection"),
-                        ({"experience": exp["url"], "item": item["url"], "status": 4}, "status")):
+    for body, field in (
+        ({"item": item["url"]}, "experience"),
+        ({"experience": exp["url"]}, "item"),
+        ({"experience": exp["url"], "item": item["url"], "selection": sel["url"]}, "item"),
+        ({"experience": str(uuid.uuid4()), "item": item["url"]}, "experience"),
+        ({"experience": exp["url"], "selection": "nope"}, "selection"),
+        ({"experience": exp["url"], "item": item["url"], "status": 4}, "status"),
+    ):
         r = http.post(f"{API}/tasks/", json=body, headers=server.auth())
         assert r.status_code == 400 and list(r.json()) == [field], (body, r.text)
-    draft = http.post(f"{API}/tasks/", json={"experience": exp["url"], "item": item["url"], "status": 1},
-                      headers=server.auth()).json()
+    draft = http.post(
+        f"{API}/tasks/", json={"experience": exp["url"], "item": item["url"], "status": 1}, headers=server.auth()
+    ).json()
     assert http.get(draft["url"]).json()["status"] == 1
     r = http.put(draft["url"], json={"status": 2}, headers=server.auth())
     assert r.status_code == 200
@@ -277,14 +325,16 @@ async def test_grpc_experience_task_and_watch(channel: grpc.aio.Channel, server:
         yield pb.UploadItemRequest(chunk=data)
 
     item = await stub.UploadItem(upload(), metadata=server.grpc_auth())
-    made = await stub.CreatePreset(pb.CreatePresetRequest(preset=pb.Preset(processor="pitch_yin")),
-                                   metadata=server.grpc_auth())
+    made = await stub.CreatePreset(
+        pb.CreatePresetRequest(preset=pb.Preset(processor="pitch_yin")), metadata=server.grpc_auth()
+    )
     body = struct_pb2.Struct()
     body.update({"title": "g", "presets": [made.uuid]})
     exp = await stub.CreateExperience(pb.CreateExperienceRequest(body=body), metadata=server.grpc_auth())
     assert list(exp.presets) == [made.url]
-    task = await stub.CreateTask(pb.CreateTaskRequest(task=pb.Task(experience=exp.uuid, item=item.uuid)),
-                                 metadata=server.grpc_auth())
+    task = await stub.CreateTask(
+        pb.CreateTaskRequest(task=pb.Task(experience=exp.uuid, item=item.uuid)), metadata=server.grpc_auth()
+    )
     events = [e async for e in stub.WatchTask(pb.WatchTaskRequest(uuid=task.uuid))]
     assert events[-1].event == "done" and events[-1].task.status == 4
     results = [e.result for e in events if e.event == "result"]

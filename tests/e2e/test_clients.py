@@ -44,10 +44,23 @@ async def test_python_client_reads_and_sends_its_token(server: RunningServer) ->
 
 def test_typescript_client_compiles_and_talks_grpc(server: RunningServer) -> None:
     if not (ROOT / "node_modules" / "@connectrpc" / "connect-node").exists():
-        subprocess.run([_node_tool("npm"), "install", "--no-audit", "--no-fund", "--loglevel=error"],
-                       cwd=ROOT, check=True, timeout=300)
-    tsc = subprocess.run([_node_tool("node"), str(ROOT / "node_modules" / "typescript" / "bin" / "tsc"), "-p",
-                          str(ROOT / "clients" / "typescript")], capture_output=True, text=True, timeout=300)
+        subprocess.run(
+            [_node_tool("npm"), "install", "--no-audit", "--no-fund", "--loglevel=error"],
+            cwd=ROOT,
+            check=True,
+            timeout=300,
+        )
+    tsc = subprocess.run(
+        [
+            _node_tool("node"),
+            str(ROOT / "node_modules" / "typescript" / "bin" / "tsc"),
+            "-p",
+            str(ROOT / "clients" / "typescript"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert tsc.returncode == 0, tsc.stdout + tsc.stderr
     smoke = ROOT / "clients" / "typescript" / "dist" / "clients" / "typescript" / "src" / "smoke.js"
     run = subprocess.run([_node_tool("node"), str(smoke), server.http], capture_output=True, text=True, timeout=60)

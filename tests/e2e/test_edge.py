@@ -82,8 +82,11 @@ def test_wrong_method_is_404_not_500(http: httpx.Client) -> None:
 
 
 def test_oversized_body_is_413_in_family_shape(http: httpx.Client, server: RunningServer) -> None:
-    resp = http.put("/tams/flows/3b8d4e5c-6f70-4a1b-9c2d-0e1f2a3b4c5d", content=b"x" * (17 * 1024 * 1024),
-                    headers={"content-type": "application/json", **server.auth()})
+    resp = http.put(
+        "/tams/flows/3b8d4e5c-6f70-4a1b-9c2d-0e1f2a3b4c5d",
+        content=b"x" * (17 * 1024 * 1024),
+        headers={"content-type": "application/json", **server.auth()},
+    )
     assert resp.status_code == 413
     assert set(resp.json()) >= {"type", "summary", "time"}
 

@@ -97,17 +97,29 @@ def test_second_put_replaces_with_204_and_bumps_metadata_version(http: httpx.Cli
     assert http.get(f"/tams/flows/{doc['id']}").json()["metadata_version"] == got["metadata_version"]
 
 
-@pytest.mark.parametrize("name", ["flow-get-200-video-h264.json", "flow-get-200-video-raw.json",
-                                  "flow-get-200-image-jpeg.json", "flow-get-200-data-ttml.json",
-                                  "flow-get-200-video-h264-vfr.json", "flow-get-200-audio-wav.json"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "flow-get-200-video-h264.json",
+        "flow-get-200-video-raw.json",
+        "flow-get-200-image-jpeg.json",
+        "flow-get-200-data-ttml.json",
+        "flow-get-200-video-h264-vfr.json",
+        "flow-get-200-audio-wav.json",
+    ],
+)
 def test_every_format_round_trips(http: httpx.Client, server: RunningServer, name: str) -> None:
     doc = rekey(example(name))
     doc.pop("collected_by", None)
     created = _put(http, server, doc).json()
     assert_valid("flow-get.json", created)
     caller = principal(f"Bearer {server.write_token}")  # the default created_by / updated_by
-    assert _client_view(created) == {"created_by": caller, "updated_by": caller, **_client_view(doc),
-                                     "read_only": created["read_only"]}
+    assert _client_view(created) == {
+        "created_by": caller,
+        "updated_by": caller,
+        **_client_view(doc),
+        "read_only": created["read_only"],
+    }
 
 
 def test_every_flow_put_example_is_accepted(http: httpx.Client, server: RunningServer) -> None:

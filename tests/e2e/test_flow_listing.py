@@ -34,7 +34,7 @@ def _all_pages(http: httpx.Client, path: str, params: dict[str, Any]) -> list[st
         link = resp.headers.get("link")
         if link is None:
             return seen
-        resp = http.get(link[1:link.index(">")])
+        resp = http.get(link[1 : link.index(">")])
 
 
 def test_root_lists_the_api_paths(http: httpx.Client) -> None:
@@ -66,15 +66,23 @@ def test_flow_sorts_reverse_and_paging(http: httpx.Client, server: RunningServer
     reverse_label = by_label[::-1]
     assert _ids(http.get("/tams/flows", params={**base, "sort_by": "label", "reverse_order": "true"})) == reverse_label
     # paging keeps each order exactly
-    for params, expected in (({"sort_by": "label"}, by_label), ({"sort_by": "label", "reverse_order": "true"},
-                                                                reverse_label), ({}, created[::-1])):
+    for params, expected in (
+        ({"sort_by": "label"}, by_label),
+        ({"sort_by": "label", "reverse_order": "true"}, reverse_label),
+        ({}, created[::-1]),
+    ):
         assert _all_pages(http, "/tams/flows", {**base, **params, "limit": 2}) == expected
     # metadata_updated: touching the oldest makes it the most recently updated
-    assert http.put(f"/tams/flows/{docs[0]['id']}/description", json="touched",
-                    headers=server.auth()).status_code == 204
+    assert (
+        http.put(f"/tams/flows/{docs[0]['id']}/description", json="touched", headers=server.auth()).status_code == 204
+    )
     assert _ids(http.get("/tams/flows", params={**base, "sort_by": "metadata_updated"}))[0] == docs[0]["id"]
-    assert _all_pages(http, "/tams/flows", {**base, "sort_by": "metadata_updated", "reverse_order": "true",
-                                            "limit": 2})[-1] == docs[0]["id"]
+    assert (
+        _all_pages(http, "/tams/flows", {**base, "sort_by": "metadata_updated", "reverse_order": "true", "limit": 2})[
+            -1
+        ]
+        == docs[0]["id"]
+    )
 
 
 def test_flow_status_init_segments_and_collected_by_filters(http: httpx.Client, server: RunningServer) -> None:
@@ -88,8 +96,10 @@ def test_flow_status_init_segments_and_collected_by_filters(http: httpx.Client, 
     base = {"tag.suite": tag}
     assert _ids(http.get("/tams/flows", params={**base, "status": "ingesting"})) == [ingesting["id"]]
     assert _ids(http.get("/tams/flows", params={**base, "init_segments": "true"})) == [init["id"]]
-    assert set(_ids(http.get("/tams/flows", params={**base, "init_segments": "false"}))) == {ingesting["id"],
-                                                                                            closed["id"]}
+    assert set(_ids(http.get("/tams/flows", params={**base, "init_segments": "false"}))) == {
+        ingesting["id"],
+        closed["id"],
+    }
     # a collection of two of them
     multi = rekey(example("flow-put-multi.json"))
     multi["tags"] = {"suite": tag}
@@ -115,8 +125,9 @@ def test_source_sorts(http: httpx.Client, server: RunningServer) -> None:
     for label in ("z", "x", "y"):
         doc = audio_flow(label=label)
         _put(http, server, doc)
-        assert http.put(f"/tams/sources/{doc['source_id']}/tags/suite", json=tag,
-                        headers=server.auth()).status_code == 204
+        assert (
+            http.put(f"/tams/sources/{doc['source_id']}/tags/suite", json=tag, headers=server.auth()).status_code == 204
+        )
         docs.append(doc)
         time.sleep(0.002)
     sources = [d["source_id"] for d in docs]
@@ -125,8 +136,11 @@ def test_source_sorts(http: httpx.Client, server: RunningServer) -> None:
     assert _ids(http.get("/tams/sources", params={**base, "reverse_order": "true"})) == sources
     assert http.put(f"/tams/sources/{sources[0]}/description", json="new", headers=server.auth()).status_code == 204
     assert _ids(http.get("/tams/sources", params={**base, "sort_by": "updated"}))[0] == sources[0]
-    assert _all_pages(http, "/tams/sources", {**base, "sort_by": "label", "limit": 1}) == [sources[1], sources[2],
-                                                                                       sources[0]]
+    assert _all_pages(http, "/tams/sources", {**base, "sort_by": "label", "limit": 1}) == [
+        sources[1],
+        sources[2],
+        sources[0],
+    ]
     for bad in ({"sort_by": "metadata_updated"}, {"reverse_order": "x"}, {"collected_by_ids": "a,b"}):
         assert http.get("/tams/sources", params=bad).status_code == 400
 
@@ -138,22 +152,32 @@ def test_storage_backend_filters(http: httpx.Client) -> None:
     assert http.get("/tams/service/storage-backends", params={"tag.region": "eu"}).json() == []
     assert http.get("/tams/service/storage-backends", params={"tag_exists.region": "true"}).json() == []
     assert http.get("/tams/service/storage-backends", params={"tag_exists.region": "false"}).json() == every.json()
-    assert http.get("/tams/service/storage-backends", params={"reverse_order": "true", "limit": 1}).json() == \
-        every.json()
+    assert (
+        http.get("/tams/service/storage-backends", params={"reverse_order": "true", "limit": 1}).json() == every.json()
+    )
     for bad in ({"limit": "0"}, {"page": "forged"}, {"tag_exists.x": "maybe"}, {"reverse_order": "no"}):
         assert http.get("/tams/service/storage-backends", params=bad).status_code == 400
 
 
-def test_storage_backend_and_flow_tag_filters_on_segments_and_objects(http: httpx.Client,
-                                                                     server: RunningServer) -> None:
+def test_storage_backend_and_flow_tag_filters_on_segments_and_objects(
+    http: httpx.Client, server: RunningServer
+) -> None:
     flow = audio_flow(tags={"team": "red"})
     _put(http, server, flow)
     item = http.post(f"/tams/flows/{flow['id']}/storage", json={"limit": 1}, headers=server.auth()).json()[
-        "media_objects"][0]
-    assert httpx.put(item["put_url"]["url"], content=b"x" * 100,
-                     headers={"content-type": item["put_url"]["content-type"]}).status_code == 200
-    seg = {"object_id": item["object_id"], "timerange": "[0:0_1:0)",
-           "get_urls": [{"url": "https://93.184.216.34/copy", "label": "mirror"}]}
+        "media_objects"
+    ][0]
+    assert (
+        httpx.put(
+            item["put_url"]["url"], content=b"x" * 100, headers={"content-type": item["put_url"]["content-type"]}
+        ).status_code
+        == 200
+    )
+    seg = {
+        "object_id": item["object_id"],
+        "timerange": "[0:0_1:0)",
+        "get_urls": [{"url": "https://93.184.216.34/copy", "label": "mirror"}],
+    }
     assert http.post(f"/tams/flows/{flow['id']}/segments", json=seg, headers=server.auth()).status_code == 201
     url = f"/tams/flows/{flow['id']}/segments"
     assert len(http.get(url).json()[0]["get_urls"]) == 2
@@ -178,8 +202,11 @@ async def test_grpc_list_filters(channel: grpc.aio.Channel, server: RunningServe
         _put(http, server, doc)
     got = await stub.ListFlows(flow_pb2.ListFlowsRequest(tag={"suite": tag}, sort_by="label"))
     assert [f.id for f in got.flows] == [docs[1]["id"], docs[0]["id"]]
-    got = await stub.ListFlows(flow_pb2.ListFlowsRequest(tag={"suite": tag}, reverse_order=True, status="ingesting",
-                                                         init_segments=False, collected_by_ids=""))
+    got = await stub.ListFlows(
+        flow_pb2.ListFlowsRequest(
+            tag={"suite": tag}, reverse_order=True, status="ingesting", init_segments=False, collected_by_ids=""
+        )
+    )
     assert [f.id for f in got.flows] == [d["id"] for d in docs]
     sources = await stub.ListSources(flow_pb2.ListSourcesRequest(label="a", sort_by="label"))
     assert docs[1]["source_id"] in [s.id for s in sources.sources]

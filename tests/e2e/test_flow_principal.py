@@ -56,14 +56,20 @@ def test_flow_and_source_record_who_created_and_updated_them(http: httpx.Client,
     assert http.put(f"{url}/description", json="by bob", headers=_basic(server, "bob")).status_code == 204
     assert _get(http, url)["updated_by"] == "bob"
     # values the client sets win
-    assert http.put(url, json={**doc, "created_by": "ingest-app", "updated_by": "ingest-app"},
-                    headers=server.auth()).status_code == 204
+    assert (
+        http.put(
+            url, json={**doc, "created_by": "ingest-app", "updated_by": "ingest-app"}, headers=server.auth()
+        ).status_code
+        == 204
+    )
     got = _get(http, url)
     assert got["created_by"] == "ingest-app" and got["updated_by"] == "ingest-app"
     assert_valid("flow-get.json", got)
     # a Source edit
-    assert http.put(f"/tams/sources/{doc['source_id']}/label", json="src",
-                    headers=_basic(server, "carol")).status_code == 204
+    assert (
+        http.put(f"/tams/sources/{doc['source_id']}/label", json="src", headers=_basic(server, "carol")).status_code
+        == 204
+    )
     source = _get(http, f"/tams/sources/{doc['source_id']}")
     assert source["created_by"] == me and source["updated_by"] == "carol"
 

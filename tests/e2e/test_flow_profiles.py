@@ -17,8 +17,13 @@ from polyphony.flow.mapping import to_document
 from tests.harness import RunningServer
 from tests.unit.flow.spec import assert_valid, example, rekey
 
-PROFILE_EXAMPLES = ("profile-put.json", "profile-post-201.json", "profile-get-200-image.json",
-                    "profile-get-200-video-h264.json", "profile-get-200-video-h264-mxf.json")
+PROFILE_EXAMPLES = (
+    "profile-put.json",
+    "profile-post-201.json",
+    "profile-get-200-image.json",
+    "profile-get-200-video-h264.json",
+    "profile-get-200-video-h264-mxf.json",
+)
 
 
 def _error(resp: httpx.Response, status: int) -> dict[str, Any]:
@@ -28,16 +33,16 @@ def _error(resp: httpx.Response, status: int) -> dict[str, Any]:
     return body
 
 
-def _post(http: httpx.Client, server: RunningServer, doc: dict[str, Any], status: int = 201,
-          profile_id: str | None = None) -> httpx.Response:
+def _post(
+    http: httpx.Client, server: RunningServer, doc: dict[str, Any], status: int = 201, profile_id: str | None = None
+) -> httpx.Response:
     resp = http.post(f"/tams/service/profiles/{profile_id or doc['id']}", json=doc, headers=server.auth())
     assert resp.status_code == status, resp.text
     return resp
 
 
 @pytest.mark.parametrize("name", PROFILE_EXAMPLES)
-def test_every_profile_example_is_accepted_and_read_back(http: httpx.Client, server: RunningServer,
-                                                          name: str) -> None:
+def test_every_profile_example_is_accepted_and_read_back(http: httpx.Client, server: RunningServer, name: str) -> None:
     doc = rekey(example(name))
     created = _post(http, server, doc).json()
     assert_valid("profile.json", created)
@@ -131,14 +136,22 @@ def test_profile_list_filters_and_pages(http: httpx.Client, server: RunningServe
             url = None
         else:
             assert link.endswith('>; rel="next"') and page.headers["x-paging-nextkey"] in link
-            url = link[1:link.index(">")]
+            url = link[1 : link.index(">")]
     assert pages == 2 and seen == [p["id"] for p in listed]
     head = http.head("/tams/service/profiles", params={"label": label, "limit": 3})
     assert head.status_code == 200 and head.content == b"" and "x-paging-nextkey" in head.headers
 
 
-@pytest.mark.parametrize("params", [{"format": "urn:x-nmos:format:nope"}, {"codec": "not a mime type"},
-                                    {"limit": "0"}, {"limit": "x"}, {"page": "garbage"}])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"format": "urn:x-nmos:format:nope"},
+        {"codec": "not a mime type"},
+        {"limit": "0"},
+        {"limit": "x"},
+        {"page": "garbage"},
+    ],
+)
 def test_profile_list_bad_queries_are_400(http: httpx.Client, params: dict[str, str]) -> None:
     _error(http.get("/tams/service/profiles", params=params), 400)
 
@@ -149,8 +162,9 @@ async def test_grpc_profiles(channel: grpc.aio.Channel, server: RunningServer) -
     docs = [_labelled(label) for _ in range(3)]
     for doc in docs:
         profile = json_format.ParseDict(doc, flow_pb2.Profile())
-        created = await stub.CreateProfile(flow_pb2.CreateProfileRequest(profile_id=doc["id"], profile=profile),
-                                           metadata=server.grpc_auth())
+        created = await stub.CreateProfile(
+            flow_pb2.CreateProfileRequest(profile_id=doc["id"], profile=profile), metadata=server.grpc_auth()
+        )
         assert created.id == doc["id"] and created.created_by.startswith("token-")
         assert_valid("profile.json", to_document(created))
     first = await stub.ListProfiles(flow_pb2.ListProfilesRequest(label=label, limit=2))
@@ -161,8 +175,9 @@ async def test_grpc_profiles(channel: grpc.aio.Channel, server: RunningServer) -
     assert got.label == label
     with pytest.raises(grpc.aio.AioRpcError) as err:
         existing = first.profiles[0]
-        await stub.CreateProfile(flow_pb2.CreateProfileRequest(profile_id=existing.id, profile=existing),
-                                 metadata=server.grpc_auth())
+        await stub.CreateProfile(
+            flow_pb2.CreateProfileRequest(profile_id=existing.id, profile=existing), metadata=server.grpc_auth()
+        )
     assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     with pytest.raises(grpc.aio.AioRpcError) as err:
         await stub.ListProfiles(flow_pb2.ListProfilesRequest(format="urn:x-nmos:format:nope"))

@@ -112,8 +112,11 @@ def test_source_changes_emit_sources_updated(http: httpx.Client, server: Running
     with Receiver(free_port()) as receiver:
         flow = _flow(http, server)
         source_id = flow["source_id"]
-        resp = http.post("/tams/service/webhooks", json={"url": receiver.url, "events": ["sources/updated"],
-                                                          "source_ids": [source_id]}, headers=server.auth())
+        resp = http.post(
+            "/tams/service/webhooks",
+            json={"url": receiver.url, "events": ["sources/updated"], "source_ids": [source_id]},
+            headers=server.auth(),
+        )
         assert resp.status_code == 201, resp.text
         hook = resp.json()
         try:
@@ -228,8 +231,11 @@ def test_flow_property_changes_emit_flows_updated(http: httpx.Client, server: Ru
     with Receiver(free_port()) as receiver:
         member = _flow(http, server)
         flow = _flow(http, server)
-        resp = http.post("/tams/service/webhooks", json={"url": receiver.url, "events": ["flows/updated"],
-                                                          "flow_ids": [flow["id"]]}, headers=server.auth())
+        resp = http.post(
+            "/tams/service/webhooks",
+            json={"url": receiver.url, "events": ["flows/updated"], "flow_ids": [flow["id"]]},
+            headers=server.auth(),
+        )
         assert resp.status_code == 201, resp.text
         hook = resp.json()
         try:
@@ -256,8 +262,9 @@ def test_flow_property_changes_emit_flows_updated(http: httpx.Client, server: Ru
 def test_post_service_updates_name_and_description(http: httpx.Client, server: RunningServer) -> None:
     original = http.get("/tams/service").json()
     try:
-        resp = http.post("/tams/service", json={"name": "Renamed", "description": "A new description"},
-                         headers=server.auth())
+        resp = http.post(
+            "/tams/service", json={"name": "Renamed", "description": "A new description"}, headers=server.auth()
+        )
         assert resp.status_code == 200, resp.text
         got = http.get("/tams/service").json()
         assert_valid("service.json", got)
@@ -268,22 +275,32 @@ def test_post_service_updates_name_and_description(http: httpx.Client, server: R
         got = http.get("/tams/service").json()
         assert got["name"] == "Again" and got["description"] == "A new description"
         _error(http.post("/tams/service", json={"name": 5}, headers=server.auth()), 400)
-        _error(http.post("/tams/service", content=b"{not json", headers={**server.auth(),
-                                                                           "content-type": "application/json"}), 400)
+        _error(
+            http.post(
+                "/tams/service", content=b"{not json", headers={**server.auth(), "content-type": "application/json"}
+            ),
+            400,
+        )
         _error(http.post("/tams/service", json={"name": "x"}), 401)
-        _error(http.post("/tams/service", json={"name": "x"},
-                         headers={"authorization": f"Bearer {server.read_token}"}), 403)
+        _error(
+            http.post("/tams/service", json={"name": "x"}, headers={"authorization": f"Bearer {server.read_token}"}),
+            403,
+        )
         assert http.get("/tams/service").json()["name"] == "Again"
     finally:
-        http.post("/tams/service", json={"name": original["name"], "description": original["description"]},
-                  headers=server.auth())
+        http.post(
+            "/tams/service",
+            json={"name": original["name"], "description": original["description"]},
+            headers=server.auth(),
+        )
 
 
 # ---- native gRPC ------------------------------------------------------------------------------------
 
 
-async def test_properties_over_native_grpc(channel: grpc.aio.Channel, server: RunningServer,
-                                           http: httpx.Client) -> None:
+async def test_properties_over_native_grpc(
+    channel: grpc.aio.Channel, server: RunningServer, http: httpx.Client
+) -> None:
     stub = flow_pb2_grpc.FlowServiceStub(channel)
     md = server.grpc_auth()
     member = _flow(http, server)
@@ -302,10 +319,12 @@ async def test_properties_over_native_grpc(channel: grpc.aio.Channel, server: Ru
     assert dict(await call.initial_metadata())["x-http-status"] == "204"
     label = await stub.GetSourceLabel(flow_pb2.GetSourceLabelRequest(source_id=source_id))
     assert label.string_value == "g"
-    await stub.SetSourceDescription(flow_pb2.SetSourceDescriptionRequest(source_id=source_id, description="d"),
-                                    metadata=md)
-    assert (await stub.GetSourceDescription(
-        flow_pb2.GetSourceDescriptionRequest(source_id=source_id))).string_value == "d"
+    await stub.SetSourceDescription(
+        flow_pb2.SetSourceDescriptionRequest(source_id=source_id, description="d"), metadata=md
+    )
+    assert (
+        await stub.GetSourceDescription(flow_pb2.GetSourceDescriptionRequest(source_id=source_id))
+    ).string_value == "d"
     await stub.DeleteSourceDescription(flow_pb2.DeleteSourceDescriptionRequest(source_id=source_id), metadata=md)
     await stub.DeleteSourceLabel(flow_pb2.DeleteSourceLabelRequest(source_id=source_id), metadata=md)
     with pytest.raises(grpc.aio.AioRpcError) as err:
@@ -325,18 +344,22 @@ async def test_properties_over_native_grpc(channel: grpc.aio.Channel, server: Ru
     typed = await stub.GetFlow(flow_pb2.GetFlowRequest(flow_id=flow_id))
     assert [(m.id, m.role) for m in typed.flow_collection] == [(member["id"], "r")]
     await stub.DeleteFlowCollection(flow_pb2.DeleteFlowCollectionRequest(flow_id=flow_id), metadata=md)
-    await stub.SetFlowMaxBitRate(flow_pb2.SetFlowMaxBitRateRequest(
-        flow_id=flow_id, max_bit_rate=struct_pb2.Value(number_value=777)), metadata=md)
+    await stub.SetFlowMaxBitRate(
+        flow_pb2.SetFlowMaxBitRateRequest(flow_id=flow_id, max_bit_rate=struct_pb2.Value(number_value=777)), metadata=md
+    )
     assert (await stub.GetFlowMaxBitRate(flow_pb2.GetFlowMaxBitRateRequest(flow_id=flow_id))).number_value == 777
-    await stub.SetFlowAvgBitRate(flow_pb2.SetFlowAvgBitRateRequest(
-        flow_id=flow_id, avg_bit_rate=struct_pb2.Value(number_value=555)), metadata=md)
+    await stub.SetFlowAvgBitRate(
+        flow_pb2.SetFlowAvgBitRateRequest(flow_id=flow_id, avg_bit_rate=struct_pb2.Value(number_value=555)), metadata=md
+    )
     assert (await stub.GetFlowAvgBitRate(flow_pb2.GetFlowAvgBitRateRequest(flow_id=flow_id))).number_value == 555
     assert (await stub.GetFlow(flow_pb2.GetFlowRequest(flow_id=flow_id))).avg_bit_rate == 555
     await stub.DeleteFlowAvgBitRate(flow_pb2.DeleteFlowAvgBitRateRequest(flow_id=flow_id), metadata=md)
     await stub.DeleteFlowMaxBitRate(flow_pb2.DeleteFlowMaxBitRateRequest(flow_id=flow_id), metadata=md)
     with pytest.raises(grpc.aio.AioRpcError) as err:
-        await stub.SetFlowMaxBitRate(flow_pb2.SetFlowMaxBitRateRequest(
-            flow_id=flow_id, max_bit_rate=struct_pb2.Value(string_value="fast")), metadata=md)
+        await stub.SetFlowMaxBitRate(
+            flow_pb2.SetFlowMaxBitRateRequest(flow_id=flow_id, max_bit_rate=struct_pb2.Value(string_value="fast")),
+            metadata=md,
+        )
     assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
 
     # Service

@@ -43,9 +43,14 @@ def bucket(s3_endpoint: str) -> Any:
 
 @pytest.fixture(scope="module")
 def s3_server(s3_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    env = {"POLYPHONY_OBJECT_STORE": "s3", "POLYPHONY_S3_ENDPOINT_URL": s3_endpoint, "POLYPHONY_S3_BUCKET": BUCKET,
-           "POLYPHONY_S3_REGION": "us-east-1", "POLYPHONY_S3_ACCESS_KEY_ID": "testing",
-           "POLYPHONY_S3_SECRET_ACCESS_KEY": "testing"}
+    env = {
+        "POLYPHONY_OBJECT_STORE": "s3",
+        "POLYPHONY_S3_ENDPOINT_URL": s3_endpoint,
+        "POLYPHONY_S3_BUCKET": BUCKET,
+        "POLYPHONY_S3_REGION": "us-east-1",
+        "POLYPHONY_S3_ACCESS_KEY_ID": "testing",
+        "POLYPHONY_S3_SECRET_ACCESS_KEY": "testing",
+    }
     with run_server(tmp_path_factory.mktemp("s3srv"), extra_env=env) as srv:
         yield srv
 
@@ -61,8 +66,9 @@ def _key(object_id: str) -> str:
 
 
 def _in_bucket(bucket: Any, object_id: str) -> bool:
-    return any(o["Key"] == _key(object_id)
-               for o in bucket.list_objects_v2(Bucket=BUCKET, Prefix="tams/").get("Contents", []))
+    return any(
+        o["Key"] == _key(object_id) for o in bucket.list_objects_v2(Bucket=BUCKET, Prefix="tams/").get("Contents", [])
+    )
 
 
 def test_storage_backend_is_the_bucket(api: httpx.Client, s3_endpoint: str) -> None:
@@ -76,8 +82,9 @@ def test_storage_backend_is_the_bucket(api: httpx.Client, s3_endpoint: str) -> N
     assert backend["region"] == "us-east-1"
 
 
-def test_ingest_through_presigned_s3_urls(api: httpx.Client, s3_server: RunningServer, s3_endpoint: str,
-                                          bucket: Any) -> None:
+def test_ingest_through_presigned_s3_urls(
+    api: httpx.Client, s3_server: RunningServer, s3_endpoint: str, bucket: Any
+) -> None:
     flow = audio_flow()
     assert api.put(f"/tams/flows/{flow['id']}", json=flow, headers=s3_server.auth()).status_code == 201
     storage = api.post(f"/tams/flows/{flow['id']}/storage", json={"limit": 3}, headers=s3_server.auth())
@@ -128,8 +135,9 @@ async def test_grpc_upload_lands_in_the_bucket(s3_server: RunningServer, bucket:
             assert api.put(f"/tams/flows/{flow['id']}", json=flow, headers=s3_server.auth()).status_code == 201
 
         async def messages() -> Any:
-            yield flow_pb2.UploadSegmentRequest(header=flow_pb2.UploadSegmentHeader(
-                flow_id=flow["id"], timerange="[0:0_2:0)"))
+            yield flow_pb2.UploadSegmentRequest(
+                header=flow_pb2.UploadSegmentHeader(flow_id=flow["id"], timerange="[0:0_2:0)")
+            )
             for i in range(4):
                 yield flow_pb2.UploadSegmentRequest(data=bytes([i]) * 100_000)
 

@@ -105,8 +105,13 @@ def test_timerange_queries_paging_and_headers(http: httpx.Client, server: Runnin
     assert page.headers["x-paging-reverse-order"] == "true"
     assert http.head(f"/tams/flows/{flow_id}/segments").content == b""
     assert _segments(http, str(uuid.uuid4())).json() == []  # the spec: a missing flow lists nothing
-    for bad in ({"timerange": "[5:0)"}, {"reverse_order": "maybe"}, {"limit": "0"}, {"page": "nope"},
-                {"accept_storage_ids": "x"}):
+    for bad in (
+        {"timerange": "[5:0)"},
+        {"reverse_order": "maybe"},
+        {"limit": "0"},
+        {"page": "nope"},
+        {"accept_storage_ids": "x"},
+    ):
         assert http.get(f"/tams/flows/{flow_id}/segments", params=bad).status_code == 400, bad
     # get_urls filters
     assert "get_urls" not in _segments(http, flow_id, accept_get_urls="").json()[0]
@@ -139,17 +144,20 @@ def test_registration_rules_and_partial_failure(http: httpx.Client, server: Runn
     _upload(http, spare[0], b"a")
     _upload(http, spare[1], b"b")
     url = f"/tams/flows/{flow_id}/segments"
-    overlap = http.post(url, json={"object_id": spare[0]["object_id"], "timerange": "[5:0_15:0)"},
-                        headers=server.auth())
+    overlap = http.post(
+        url, json={"object_id": spare[0]["object_id"], "timerange": "[5:0_15:0)"}, headers=server.auth()
+    )
     assert overlap.status_code == 400 and overlap.json()["type"]
     # not uploaded yet, allocated for another flow, unknown
     foreign = _allocate(http, server, other, 1)[0]
     _upload(http, foreign, b"f")
-    batch = [{"object_id": spare[0]["object_id"], "timerange": "[10:0_20:0)"},
-             {"object_id": spare[1]["object_id"], "timerange": "[15:0_25:0)"},
-             {"object_id": spare[2]["object_id"], "timerange": "[30:0_40:0)"},
-             {"object_id": foreign["object_id"], "timerange": "[40:0_50:0)"},
-             {"object_id": "unknown", "timerange": "[50:0_60:0)"}]
+    batch = [
+        {"object_id": spare[0]["object_id"], "timerange": "[10:0_20:0)"},
+        {"object_id": spare[1]["object_id"], "timerange": "[15:0_25:0)"},
+        {"object_id": spare[2]["object_id"], "timerange": "[30:0_40:0)"},
+        {"object_id": foreign["object_id"], "timerange": "[40:0_50:0)"},
+        {"object_id": "unknown", "timerange": "[50:0_60:0)"},
+    ]
     resp = http.post(url, json=batch, headers=server.auth())
     assert resp.status_code == 200, resp.text
     body = resp.json()
@@ -157,24 +165,35 @@ def test_registration_rules_and_partial_failure(http: httpx.Client, server: Runn
     assert [f["object_id"] for f in body["failed_segments"]] == [b["object_id"] for b in batch[1:]]
     assert [s["timerange"] for s in _segments(http, flow_id).json()] == ["[0:0_10:0)", "[10:0_20:0)"]
     # instants next to an exclusive end are fine; the reused object must contain the segment
-    outside = http.post(url, json={"object_id": oids[0], "timerange": "[20:0_25:0)", "ts_offset": "-20:0"},
-                        headers=server.auth())
+    outside = http.post(
+        url, json={"object_id": oids[0], "timerange": "[20:0_25:0)", "ts_offset": "-20:0"}, headers=server.auth()
+    )
     assert outside.status_code == 400  # object ts = segment ts - ts_offset = [40:0_45:0): not in [0:0_10:0)
-    conflict = http.post(url, json={"object_id": oids[0], "timerange": "[20:0_25:0)", "ts_offset": "20:0",
-                                    "object_timerange": "[0:0_20:0)"}, headers=server.auth())
+    conflict = http.post(
+        url,
+        json={"object_id": oids[0], "timerange": "[20:0_25:0)", "ts_offset": "20:0", "object_timerange": "[0:0_20:0)"},
+        headers=server.auth(),
+    )
     assert conflict.status_code == 400  # a reused object's timerange cannot change
-    ok = http.post(url, json={"object_id": oids[0], "timerange": "[20:0_25:0)", "ts_offset": "20:0",
-                              "object_timerange": "[0:0_10:0)"}, headers=server.auth())
+    ok = http.post(
+        url,
+        json={"object_id": oids[0], "timerange": "[20:0_25:0)", "ts_offset": "20:0", "object_timerange": "[0:0_10:0)"},
+        headers=server.auth(),
+    )
     assert ok.status_code == 201, ok.text
-    bad = [{"timerange": "[0:0_1:0)"}, {"object_id": spare[1]["object_id"], "timerange": "_"},
-           {"object_id": spare[1]["object_id"], "timerange": "()"}]
+    bad = [
+        {"timerange": "[0:0_1:0)"},
+        {"object_id": spare[1]["object_id"], "timerange": "_"},
+        {"object_id": spare[1]["object_id"], "timerange": "()"},
+    ]
     for doc in bad:
         assert http.post(url, json=doc, headers=server.auth()).status_code == 400, doc
     assert http.post(url, json={"object_id": "x", "timerange": "[0:0_1:0)"}).status_code == 401
     assert http.post(f"/tams/flows/{uuid.uuid4()}/segments", json=batch[0], headers=server.auth()).status_code == 404
     http.put(f"/tams/flows/{flow_id}/read_only", json=True, headers=server.auth())
-    locked = http.post(url, json={"object_id": spare[1]["object_id"], "timerange": "[60:0_61:0)"},
-                       headers=server.auth())
+    locked = http.post(
+        url, json={"object_id": spare[1]["object_id"], "timerange": "[60:0_61:0)"}, headers=server.auth()
+    )
     assert locked.status_code == 403
     assert http.post(f"/tams/flows/{flow_id}/storage", json={}, headers=server.auth()).status_code == 403
     assert http.delete(url, headers=server.auth()).status_code == 403
@@ -186,9 +205,10 @@ def test_objects_shared_between_flows_and_reclaimed(http: httpx.Client, server: 
     oids = _ingest(http, server, ingest_id, RANGES[:3])
     unregistered = _allocate(http, server, ingest_id, 1)[0]["object_id"]
     assert http.get(f"/tams/objects/{unregistered}").status_code == 404
-    edit = [{"object_id": oids[2], "timerange": "[0:0_10:0)", "ts_offset": "-20:0"},
-            {"object_id": oids[0], "timerange": "[10:0_15:0)", "ts_offset": "10:0",
-             "object_timerange": "[0:0_10:0)"}]
+    edit = [
+        {"object_id": oids[2], "timerange": "[0:0_10:0)", "ts_offset": "-20:0"},
+        {"object_id": oids[0], "timerange": "[10:0_15:0)", "ts_offset": "10:0", "object_timerange": "[0:0_10:0)"},
+    ]
     assert http.post(f"/tams/flows/{edit_id}/segments", json=edit, headers=server.auth()).status_code == 201
     obj = http.get(f"/tams/objects/{oids[0]}")
     assert obj.status_code == 200, obj.text
@@ -198,21 +218,33 @@ def test_objects_shared_between_flows_and_reclaimed(http: httpx.Client, server: 
     assert body["first_referenced_by_flow"] == ingest_id and body["timerange"] == "[0:0_10:0)"
     assert http.head(f"/tams/objects/{oids[0]}").content == b""
     # uncontrolled instances
-    inst = http.post(f"/tams/objects/{oids[0]}/instances", json={"url": "https://elsewhere.example/x",
-                                                                 "label": "mirror"}, headers=server.auth())
+    inst = http.post(
+        f"/tams/objects/{oids[0]}/instances",
+        json={"url": "https://elsewhere.example/x", "label": "mirror"},
+        headers=server.auth(),
+    )
     assert inst.status_code == 201, inst.text
     urls = http.get(f"/tams/objects/{oids[0]}").json()["get_urls"]
     assert [u["label"] for u in urls][1:] == ["mirror"]
     only = http.get(f"/tams/objects/{oids[0]}", params={"accept_get_urls": "mirror"}).json()["get_urls"]
     assert [u["url"] for u in only] == ["https://elsewhere.example/x"]
-    assert http.post(f"/tams/objects/{oids[0]}/instances", json={"url": "u", "label": "mirror"},
-                     headers=server.auth()).status_code == 409
-    assert http.post(f"/tams/objects/{oids[0]}/instances", json={"nope": 1},
-                     headers=server.auth()).status_code == 400
-    assert http.delete(f"/tams/objects/{oids[0]}/instances", params={"label": "mirror"},
-                       headers=server.auth()).status_code == 204
-    assert http.delete(f"/tams/objects/{oids[0]}/instances", params={"label": "polyphony-local"},
-                       headers=server.auth()).status_code == 400  # the last instance stays
+    assert (
+        http.post(
+            f"/tams/objects/{oids[0]}/instances", json={"url": "u", "label": "mirror"}, headers=server.auth()
+        ).status_code
+        == 409
+    )
+    assert http.post(f"/tams/objects/{oids[0]}/instances", json={"nope": 1}, headers=server.auth()).status_code == 400
+    assert (
+        http.delete(f"/tams/objects/{oids[0]}/instances", params={"label": "mirror"}, headers=server.auth()).status_code
+        == 204
+    )
+    assert (
+        http.delete(
+            f"/tams/objects/{oids[0]}/instances", params={"label": "polyphony-local"}, headers=server.auth()
+        ).status_code
+        == 400
+    )  # the last instance stays
     backends = http.get("/tams/service/storage-backends").json()
     assert_valid("storage-backends-list.json", backends)
     assert backends[0]["default_storage"] is True
@@ -226,20 +258,26 @@ def test_objects_shared_between_flows_and_reclaimed(http: httpx.Client, server: 
     reused = _segments(http, edit_id).json()
     assert http.get(reused[1]["get_urls"][0]["url"]).content == b"object 0"
     # deleting segments by timerange reclaims their objects too
-    assert http.delete(f"/tams/flows/{edit_id}/segments", params={"timerange": "[0:0_10:0)"},
-                       headers=server.auth()).status_code == 204
+    assert (
+        http.delete(
+            f"/tams/flows/{edit_id}/segments", params={"timerange": "[0:0_10:0)"}, headers=server.auth()
+        ).status_code
+        == 204
+    )
     assert http.get(f"/tams/objects/{oids[2]}").status_code == 404
     assert [s["timerange"] for s in _segments(http, edit_id).json()] == ["[10:0_15:0)"]
 
 
-async def test_native_grpc_upload_stream_and_objects(channel: grpc.aio.Channel, server: RunningServer,
-                                                     http: httpx.Client) -> None:
+async def test_native_grpc_upload_stream_and_objects(
+    channel: grpc.aio.Channel, server: RunningServer, http: httpx.Client
+) -> None:
     flow_id = _flow(http, server)
     stub = flow_pb2_grpc.FlowServiceStub(channel)
 
     async def parts(i: int) -> Any:
-        yield flow_pb2.UploadSegmentRequest(header=flow_pb2.UploadSegmentHeader(
-            flow_id=flow_id, timerange=f"[{i}:0_{i + 1}:0)"))
+        yield flow_pb2.UploadSegmentRequest(
+            header=flow_pb2.UploadSegmentHeader(flow_id=flow_id, timerange=f"[{i}:0_{i + 1}:0)")
+        )
         for k in range(3):
             yield flow_pb2.UploadSegmentRequest(data=bytes([i]) * (100_000 + k))
 
@@ -261,8 +299,9 @@ async def test_native_grpc_upload_stream_and_objects(channel: grpc.aio.Channel, 
     assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     backends = await stub.ListStorageBackends(flow_pb2.ListStorageBackendsRequest())
     assert backends.storage_backends[0].store_type == "http_object_store"
-    storage = await stub.AllocateStorage(flow_pb2.AllocateStorageRequest(flow_id=flow_id, limit=2),
-                                         metadata=server.grpc_auth())
+    storage = await stub.AllocateStorage(
+        flow_pb2.AllocateStorageRequest(flow_id=flow_id, limit=2), metadata=server.grpc_auth()
+    )
     assert len(storage.media_objects) == 2 and storage.media_objects[0].put_url["url"].startswith("http")
 
 
@@ -324,8 +363,11 @@ def test_large_deletes_become_flow_delete_requests(small_delete: RunningServer) 
 def test_nul_characters_in_segments_are_400_and_store_nothing(http: httpx.Client, server: RunningServer) -> None:
     flow_id = _flow(http, server)
     url = f"/tams/flows/{flow_id}/segments"
-    bad = {"object_id": "a\x00b", "timerange": "[0:0_1:0)", "get_urls": [{"url": "https://93.184.216.34/x",
-                                                                          "label": "l"}]}
+    bad = {
+        "object_id": "a\x00b",
+        "timerange": "[0:0_1:0)",
+        "get_urls": [{"url": "https://93.184.216.34/x", "label": "l"}],
+    }
     resp = http.post(url, json=bad, headers=server.auth())
     assert resp.status_code == 400, resp.text
     assert_valid("error.json", resp.json())

@@ -22,8 +22,16 @@ from tests.harness import RunningServer, database_url, free_port, run_server
 from tests.unit.flow.receiver import Receiver
 from tests.unit.flow.spec import BASE, SPEC, _registry, assert_valid, audio_flow
 
-EVENT_TYPES = ["flows/created", "flows/updated", "flows/deleted", "flows/segments_added", "flows/segments_deleted",
-               "sources/created", "sources/updated", "sources/deleted"]
+EVENT_TYPES = [
+    "flows/created",
+    "flows/updated",
+    "flows/deleted",
+    "flows/segments_added",
+    "flows/segments_deleted",
+    "sources/created",
+    "sources/updated",
+    "sources/deleted",
+]
 
 
 @cache
@@ -37,14 +45,18 @@ def _event_schemas() -> dict[str, Any]:
             return [fix(v) for v in node]
         return node
 
-    return {name: fix(item["post"]["requestBody"]["content"]["application/json"]["schema"])
-            for name, item in spec["webhooks"].items()}
+    return {
+        name: fix(item["post"]["requestBody"]["content"]["application/json"]["schema"])
+        for name, item in spec["webhooks"].items()
+    }
 
 
 def assert_event(body: dict[str, Any]) -> None:
     schema = _event_schemas()[body["event_type"]]
-    errors = [f"{list(e.absolute_path)}: {e.message}"
-              for e in Draft202012Validator(schema, registry=_registry()).iter_errors(body)]
+    errors = [
+        f"{list(e.absolute_path)}: {e.message}"
+        for e in Draft202012Validator(schema, registry=_registry()).iter_errors(body)
+    ]
     assert not errors, errors
 
 
@@ -76,9 +88,18 @@ def _delete(http: httpx.Client, server: RunningServer, hook: dict[str, Any]) -> 
 
 def test_register_get_update_delete_over_rest(http: httpx.Client, server: RunningServer) -> None:
     flow_id = str(uuid.uuid4())
-    body = {"url": "http://127.0.0.1:9/a", "api_key_name": "X-Api-Key", "api_key_value": "s3cret",
-            "events": ["flows/created", "flows/updated"], "flow_ids": [flow_id], "flow_collected_by_ids": [],
-            "accept_get_urls": [], "presigned": True, "include_object_timerange": True, "tags": {"team": "news"}}
+    body = {
+        "url": "http://127.0.0.1:9/a",
+        "api_key_name": "X-Api-Key",
+        "api_key_value": "s3cret",
+        "events": ["flows/created", "flows/updated"],
+        "flow_ids": [flow_id],
+        "flow_collected_by_ids": [],
+        "accept_get_urls": [],
+        "presigned": True,
+        "include_object_timerange": True,
+        "tags": {"team": "news"},
+    }
     resp = http.post("/tams/service/webhooks", json=body, headers=server.auth())
     assert resp.status_code == 201, resp.text
     hook = resp.json()
@@ -97,14 +118,21 @@ def test_register_get_update_delete_over_rest(http: httpx.Client, server: Runnin
     put = http.put(f"/tams/service/webhooks/{hook['id']}", json=update, headers=server.auth())
     assert put.status_code == 201, put.text
     assert_valid("webhook-get.json", put.json())
-    assert put.json() == {"id": hook["id"], "url": "http://127.0.0.1:9/b", "events": ["flows/deleted"],
-                          "status": "disabled"}
-    mismatch = http.put(f"/tams/service/webhooks/{hook['id']}", json={**update, "id": str(uuid.uuid4())},
-                        headers=server.auth())
+    assert put.json() == {
+        "id": hook["id"],
+        "url": "http://127.0.0.1:9/b",
+        "events": ["flows/deleted"],
+        "status": "disabled",
+    }
+    mismatch = http.put(
+        f"/tams/service/webhooks/{hook['id']}", json={**update, "id": str(uuid.uuid4())}, headers=server.auth()
+    )
     assert mismatch.status_code == 400
     missing = str(uuid.uuid4())
-    assert http.put(f"/tams/service/webhooks/{missing}", json={**update, "id": missing},
-                    headers=server.auth()).status_code == 404
+    assert (
+        http.put(f"/tams/service/webhooks/{missing}", json={**update, "id": missing}, headers=server.auth()).status_code
+        == 404
+    )
 
     assert http.delete(f"/tams/service/webhooks/{hook['id']}", headers=server.auth()).status_code == 204
     assert http.get(f"/tams/service/webhooks/{hook['id']}", headers=server.auth()).status_code == 404
@@ -112,19 +140,22 @@ def test_register_get_update_delete_over_rest(http: httpx.Client, server: Runnin
     assert http.get("/tams/service/webhooks/not-a-uuid", headers=server.auth()).status_code == 404
 
 
-@pytest.mark.parametrize("body", [
-    {"url": "http://127.0.0.1:9/x"},  # no events
-    {"url": "http://127.0.0.1:9/x", "events": []},
-    {"url": "http://127.0.0.1:9/x", "events": ["flows/exploded"]},
-    {"url": "ftp://127.0.0.1/x", "events": ["flows/created"]},
-    {"url": "not a url", "events": ["flows/created"]},
-    {"events": ["flows/created"]},
-    {"url": "http://127.0.0.1:9/x", "events": ["flows/created"], "flow_ids": ["nope"]},
-    {"url": "http://127.0.0.1:9/x", "events": ["flows/created"], "status": "started"},
-    {"url": "http://127.0.0.1:9/x", "events": ["flows/created"], "api_key_value": "v"},
-    {"url": "http://127.0.0.1:9/x", "events": ["flows/created"], "api_key_name": "bad name"},
-    {"url": "http://127.0.0.1:9/x", "events": ["flows/created"], "api_key_name": "k", "api_key_value": "a\nb"},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"url": "http://127.0.0.1:9/x"},  # no events
+        {"url": "http://127.0.0.1:9/x", "events": []},
+        {"url": "http://127.0.0.1:9/x", "events": ["flows/exploded"]},
+        {"url": "ftp://127.0.0.1/x", "events": ["flows/created"]},
+        {"url": "not a url", "events": ["flows/created"]},
+        {"events": ["flows/created"]},
+        {"url": "http://127.0.0.1:9/x", "events": ["flows/created"], "flow_ids": ["nope"]},
+        {"url": "http://127.0.0.1:9/x", "events": ["flows/created"], "status": "started"},
+        {"url": "http://127.0.0.1:9/x", "events": ["flows/created"], "api_key_value": "v"},
+        {"url": "http://127.0.0.1:9/x", "events": ["flows/created"], "api_key_name": "bad name"},
+        {"url": "http://127.0.0.1:9/x", "events": ["flows/created"], "api_key_name": "k", "api_key_value": "a\nb"},
+    ],
+)
 def test_bad_registrations_are_400(http: httpx.Client, server: RunningServer, body: dict[str, Any]) -> None:
     resp = http.post("/tams/service/webhooks", json=body, headers=server.auth())
     assert resp.status_code == 400, resp.text
@@ -149,8 +180,9 @@ def test_listing_is_sorted_by_url_filtered_by_tag_and_paged(http: httpx.Client, 
             assert_valid("webhook-get.json", item)
         assert [h["url"] for h in listed.json()] == sorted(urls)
         assert listed.headers["x-paging-reverse-order"] == "false"
-        rev = http.get("/tams/service/webhooks", params={"tag.suite": tag, "reverse_order": "true"},
-                       headers=server.auth())
+        rev = http.get(
+            "/tams/service/webhooks", params={"tag.suite": tag, "reverse_order": "true"}, headers=server.auth()
+        )
         assert [h["url"] for h in rev.json()] == sorted(urls, reverse=True)
         seen = []
         page = http.get("/tams/service/webhooks", params={"tag.suite": tag, "limit": "2"}, headers=server.auth())
@@ -161,8 +193,9 @@ def test_listing_is_sorted_by_url_filtered_by_tag_and_paged(http: httpx.Client, 
         seen += page.json()
         assert "link" not in page.headers
         assert [h["url"] for h in seen] == sorted(urls)
-        none = http.get("/tams/service/webhooks", params={"tag_exists.suite": "false", "tag.suite": tag},
-                        headers=server.auth())
+        none = http.get(
+            "/tams/service/webhooks", params={"tag_exists.suite": "false", "tag.suite": tag}, headers=server.auth()
+        )
         assert none.json() == []
         for params in ({"tag.suite": "a\x00b"}, {"reverse_order": "maybe"}, {"limit": "0"}):
             assert http.get("/tams/service/webhooks", params=params, headers=server.auth()).status_code == 400
@@ -175,8 +208,13 @@ def test_listing_is_sorted_by_url_filtered_by_tag_and_paged(http: httpx.Client, 
 async def test_webhooks_over_native_grpc(channel: grpc.aio.Channel, server: RunningServer) -> None:
     stub = flow_pb2_grpc.FlowServiceStub(channel)
     md = server.grpc_auth()
-    hook = flow_pb2.Webhook(url="http://127.0.0.1:9/grpc", events=["flows/created"], api_key_name="k",
-                            api_key_value="v", tags={"via": struct_pb2.Value(string_value="grpc")})
+    hook = flow_pb2.Webhook(
+        url="http://127.0.0.1:9/grpc",
+        events=["flows/created"],
+        api_key_name="k",
+        api_key_value="v",
+        tags={"via": struct_pb2.Value(string_value="grpc")},
+    )
     hook.flow_ids.values.add().string_value = str(uuid.uuid4())
     call = stub.CreateWebhook(flow_pb2.CreateWebhookRequest(webhook=hook), metadata=md)
     created = await call
@@ -186,10 +224,12 @@ async def test_webhooks_over_native_grpc(channel: grpc.aio.Channel, server: Runn
     assert got == created
     listed = await stub.ListWebhooks(flow_pb2.ListWebhooksRequest(tag={"via": "grpc"}), metadata=md)
     assert created.id in [w.id for w in listed.webhooks]
-    change = flow_pb2.Webhook(id=created.id, url="http://127.0.0.1:9/grpc2", events=["flows/deleted"],
-                              status="disabled")
-    updated = await stub.UpdateWebhook(flow_pb2.UpdateWebhookRequest(webhook_id=created.id, webhook=change),
-                                       metadata=md)
+    change = flow_pb2.Webhook(
+        id=created.id, url="http://127.0.0.1:9/grpc2", events=["flows/deleted"], status="disabled"
+    )
+    updated = await stub.UpdateWebhook(
+        flow_pb2.UpdateWebhookRequest(webhook_id=created.id, webhook=change), metadata=md
+    )
     assert updated.status == "disabled" and updated.url.endswith("grpc2")
     with pytest.raises(grpc.aio.AioRpcError) as err:
         await stub.CreateWebhook(flow_pb2.CreateWebhookRequest(webhook=flow_pb2.Webhook(url="x")), metadata=md)
@@ -206,14 +246,20 @@ async def test_webhooks_over_native_grpc(channel: grpc.aio.Channel, server: Runn
 # ---- delivery ---------------------------------------------------------------------------------------
 
 
-def _upload_segment(http: httpx.Client, server: RunningServer, flow: dict[str, Any], tr: str,
-                    data: bytes) -> str:
+def _upload_segment(http: httpx.Client, server: RunningServer, flow: dict[str, Any], tr: str, data: bytes) -> str:
     storage = http.post(f"/tams/flows/{flow['id']}/storage", json={"limit": 1}, headers=server.auth()).json()
     item = storage["media_objects"][0]
-    assert httpx.put(item["put_url"]["url"], content=data,
-                     headers={"content-type": item["put_url"]["content-type"]}).status_code == 200
-    resp = http.post(f"/tams/flows/{flow['id']}/segments", json={"object_id": item["object_id"], "timerange": tr},
-                     headers=server.auth())
+    assert (
+        httpx.put(
+            item["put_url"]["url"], content=data, headers={"content-type": item["put_url"]["content-type"]}
+        ).status_code
+        == 200
+    )
+    resp = http.post(
+        f"/tams/flows/{flow['id']}/segments",
+        json={"object_id": item["object_id"], "timerange": tr},
+        headers=server.auth(),
+    )
     assert resp.status_code == 201, resp.text
     return str(item["object_id"])
 
@@ -221,8 +267,15 @@ def _upload_segment(http: httpx.Client, server: RunningServer, flow: dict[str, A
 def test_every_event_type_is_delivered_with_the_spec_body(http: httpx.Client, server: RunningServer) -> None:
     with Receiver(free_port()) as receiver:
         source_id = str(uuid.uuid4())
-        hook = _hook(http, server, url=receiver.url, api_key_name="X-Tams-Key", api_key_value="k-123",
-                     source_ids=[source_id], include_object_timerange=True)
+        hook = _hook(
+            http,
+            server,
+            url=receiver.url,
+            api_key_name="X-Tams-Key",
+            api_key_value="k-123",
+            source_ids=[source_id],
+            include_object_timerange=True,
+        )
         try:
             flow = _flow(http, server, source_id=source_id)
             first = _by_type(receiver.collect(2))
@@ -245,8 +298,9 @@ def test_every_event_type_is_delivered_with_the_spec_body(http: httpx.Client, se
             assert segment["object_timerange"] == "[0:0_1:0)"
             assert httpx.get(segment["get_urls"][0]["url"]).content == b"segment bytes"
 
-            resp = http.delete(f"/tams/flows/{flow['id']}/segments", params={"timerange": "[0:0_5:0)"},
-                               headers=server.auth())
+            resp = http.delete(
+                f"/tams/flows/{flow['id']}/segments", params={"timerange": "[0:0_5:0)"}, headers=server.auth()
+            )
             assert resp.status_code == 204
             deleted = receiver.next().body
             assert deleted["event_type"] == "flows/segments_deleted"
@@ -269,12 +323,25 @@ def test_filters_and_get_urls_options(http: httpx.Client, server: RunningServer)
     with Receiver(free_port()) as receiver:
         collector = _flow(http, server, label="collection")
         wanted, unwanted = str(uuid.uuid4()), str(uuid.uuid4())
-        by_flow = _hook(http, server, url=receiver.url + "/by-flow", events=["flows/updated", "flows/segments_added"],
-                        flow_ids=[wanted], accept_get_urls=[], include_object_timerange=False)
-        uncollected = _hook(http, server, url=receiver.url + "/uncollected", events=["flows/created"],
-                            flow_collected_by_ids=[])
-        collected = _hook(http, server, url=receiver.url + "/collected", events=["flows/updated"],
-                          flow_collected_by_ids=[collector["id"]])
+        by_flow = _hook(
+            http,
+            server,
+            url=receiver.url + "/by-flow",
+            events=["flows/updated", "flows/segments_added"],
+            flow_ids=[wanted],
+            accept_get_urls=[],
+            include_object_timerange=False,
+        )
+        uncollected = _hook(
+            http, server, url=receiver.url + "/uncollected", events=["flows/created"], flow_collected_by_ids=[]
+        )
+        collected = _hook(
+            http,
+            server,
+            url=receiver.url + "/collected",
+            events=["flows/updated"],
+            flow_collected_by_ids=[collector["id"]],
+        )
         try:
             a = _flow(http, server, id=wanted)
             b = _flow(http, server, id=unwanted)
@@ -291,8 +358,9 @@ def test_filters_and_get_urls_options(http: httpx.Client, server: RunningServer)
             # `b` joins the collection: its updates reach the `collected` hook, `a`'s reach `by_flow` only
             collector_doc = http.get(f"/tams/flows/{collector['id']}").json()
             collector_doc["flow_collection"] = [{"id": b["id"], "role": "audio"}]
-            assert http.put(f"/tams/flows/{collector['id']}", json=collector_doc,
-                            headers=server.auth()).status_code == 204
+            assert (
+                http.put(f"/tams/flows/{collector['id']}", json=collector_doc, headers=server.auth()).status_code == 204
+            )
             http.put(f"/tams/flows/{b['id']}/label", json="collected", headers=server.auth())
             http.put(f"/tams/flows/{a['id']}/label", json="wanted", headers=server.auth())
             got = receiver.collect(2)
@@ -328,8 +396,9 @@ def test_disabled_webhooks_get_nothing(http: httpx.Client, server: RunningServer
             _flow(http, server)
             assert receiver.quiet()
             enable = {"id": hook["id"], "url": receiver.url, "events": ["flows/created"], "status": "created"}
-            assert http.put(f"/tams/service/webhooks/{hook['id']}", json=enable,
-                            headers=server.auth()).status_code == 201
+            assert (
+                http.put(f"/tams/service/webhooks/{hook['id']}", json=enable, headers=server.auth()).status_code == 201
+            )
             flow = _flow(http, server)
             assert receiver.next().body["event"]["flow"]["id"] == flow["id"]
         finally:
@@ -362,8 +431,9 @@ def test_error_status_after_repeated_failures_then_reenable(tmp_path: Path) -> N
         assert_valid("webhook-get.json", doc)
         assert "3 attempts" in doc["error"]["summary"]
         to_disabled = {"id": hook["id"], "url": hook["url"], "events": hook["events"], "status": "disabled"}
-        assert http.put(f"/tams/service/webhooks/{hook['id']}", json=to_disabled,
-                        headers=srv.auth()).status_code == 400  # error -> disabled is rejected
+        assert (
+            http.put(f"/tams/service/webhooks/{hook['id']}", json=to_disabled, headers=srv.auth()).status_code == 400
+        )  # error -> disabled is rejected
         with Receiver(port) as receiver:
             enable = {**to_disabled, "status": "created"}
             assert http.put(f"/tams/service/webhooks/{hook['id']}", json=enable, headers=srv.auth()).status_code == 201

@@ -53,29 +53,37 @@ def test_ingest_edit_and_reassemble_audio(http: httpx.Client, server: RunningSer
     assert storage.status_code == 201, storage.text
     registered = []
     for i, item in enumerate(storage.json()["media_objects"]):
-        chunk = audio[i * SEGMENT_SAMPLES:(i + 1) * SEGMENT_SAMPLES]
-        put = httpx.put(item["put_url"]["url"], content=_wav(chunk),
-                        headers={"content-type": item["put_url"]["content-type"]})
+        chunk = audio[i * SEGMENT_SAMPLES : (i + 1) * SEGMENT_SAMPLES]
+        put = httpx.put(
+            item["put_url"]["url"], content=_wav(chunk), headers={"content-type": item["put_url"]["content-type"]}
+        )
         assert put.status_code == 200, put.text
-        registered.append({"object_id": item["object_id"],
-                           "timerange": f"[{_ts(i * SEGMENT_SAMPLES)}_{_ts((i + 1) * SEGMENT_SAMPLES)})"})
+        registered.append(
+            {
+                "object_id": item["object_id"],
+                "timerange": f"[{_ts(i * SEGMENT_SAMPLES)}_{_ts((i + 1) * SEGMENT_SAMPLES)})",
+            }
+        )
     resp = http.post(f"/tams/flows/{ingest['id']}/segments", json=registered, headers=server.auth())
     assert resp.status_code == 201, resp.text
 
     # 2. an edit flow: the second half first, then the first quarter, by reference (no bytes copied)
-    edit = audio_flow(codec="audio/pcm", container="audio/wav", essence_parameters=essence,
-                      source_id=ingest["source_id"])
+    edit = audio_flow(
+        codec="audio/pcm", container="audio/wav", essence_parameters=essence, source_id=ingest["source_id"]
+    )
     assert http.put(f"/tams/flows/{edit['id']}", json=edit, headers=server.auth()).status_code == 201
     order = list(range(SEGMENTS // 2, SEGMENTS)) + list(range(SEGMENTS // 4))
     edit_segments = []
     for pos, src in enumerate(order):
         offset = (pos - src) * SEGMENT_SAMPLES  # segment_ts = media_object_ts + ts_offset
         sign = "-" if offset < 0 else ""
-        edit_segments.append({
-            "object_id": registered[src]["object_id"],
-            "timerange": f"[{_ts(pos * SEGMENT_SAMPLES)}_{_ts((pos + 1) * SEGMENT_SAMPLES)})",
-            "ts_offset": sign + _ts(abs(offset)),
-        })
+        edit_segments.append(
+            {
+                "object_id": registered[src]["object_id"],
+                "timerange": f"[{_ts(pos * SEGMENT_SAMPLES)}_{_ts((pos + 1) * SEGMENT_SAMPLES)})",
+                "ts_offset": sign + _ts(abs(offset)),
+            }
+        )
     resp = http.post(f"/tams/flows/{edit['id']}/segments", json=edit_segments, headers=server.auth())
     assert resp.status_code == 201, resp.text
     shared = http.get(f"/tams/objects/{registered[SEGMENTS // 2]['object_id']}").json()
@@ -84,12 +92,14 @@ def test_ingest_edit_and_reassemble_audio(http: httpx.Client, server: RunningSer
 
     # 3. read a timerange of the edit flow back and reassemble it sample-exactly
     start, end = SEGMENT_SAMPLES, 4 * SEGMENT_SAMPLES
-    segs = http.get(f"/tams/flows/{edit['id']}/segments",
-                    params={"timerange": f"[{_ts(start)}_{_ts(end)})", "include_object_timerange": "true"}).json()
+    segs = http.get(
+        f"/tams/flows/{edit['id']}/segments",
+        params={"timerange": f"[{_ts(start)}_{_ts(end)})", "include_object_timerange": "true"},
+    ).json()
     assert len(segs) == 3
     pieces = [_read(http, s) for s in segs]
     rebuilt = np.concatenate(pieces)
-    expected = np.concatenate([audio[src * SEGMENT_SAMPLES:(src + 1) * SEGMENT_SAMPLES] for src in order[1:4]])
+    expected = np.concatenate([audio[src * SEGMENT_SAMPLES : (src + 1) * SEGMENT_SAMPLES] for src in order[1:4]])
     assert rebuilt.shape == expected.shape and np.array_equal(rebuilt, expected)
     whole = http.get(f"/tams/flows/{edit['id']}", params={"include_timerange": "true"}).json()
     assert whole["timerange"] == f"[0:0_{_ts(len(order) * SEGMENT_SAMPLES)})"

@@ -39,8 +39,12 @@ def png(width: int, height: int) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
     raw = b"".join(b"\x00" + b"\x80" * width for _ in range(height))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
 
 
 def _write(root: Path) -> None:
@@ -69,8 +73,13 @@ def library(server: RunningServer, tmp_path_factory: pytest.TempPathFactory) -> 
     root = tmp_path_factory.mktemp("music")
     _write(root)
     env = dict(os.environ, POLYPHONY_DATABASE_URL=server.database_url)
-    out = subprocess.run([sys.executable, "-m", "polyphony.cli", "scan", str(root), "--data-dir",
-                          str(server.data_dir)], env=env, capture_output=True, text=True, timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-m", "polyphony.cli", "scan", str(root), "--data-dir", str(server.data_dir)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert out.returncode == 0, out.stderr
     assert "5 added" in out.stderr and "1 unreadable" in out.stderr
     yield root
@@ -202,8 +211,13 @@ def test_albums_link_tracks_artists_and_cover(http: httpx.Client, library: Path)
     assert len(pairs["relationships"]["tracks"]["data"]) == 2
     assert {r["type"] for r in doc["included"]} == {"track", "image"}
     image = next(r for r in doc["included"] if r["type"] == "image")
-    assert image["attributes"] == {"role": "cover", "mimetype": "image/png", "width": 40, "height": 30,
-                                   "size": len(png(40, 30))}
+    assert image["attributes"] == {
+        "role": "cover",
+        "mimetype": "image/png",
+        "width": 40,
+        "height": 30,
+        "size": len(png(40, 30)),
+    }
     single = http.get(f"/aura/albums/{pairs['id']}", params={"include": "artists"}).json()
     assert sorted(r["attributes"]["name"] for r in single["included"]) == ["Ann", "Bob"]
     assert http.get("/aura/albums/424242").status_code == 404
@@ -262,10 +276,16 @@ def test_audio_original_headers_range_etag(http: httpx.Client, library: Path) ->
     assert http.get("/aura/tracks/999999/audio").status_code == 404
 
 
-@pytest.mark.parametrize(("accept", "mimetype"), [
-    ("audio/wav", "audio/wav"), ("audio/ogg", "audio/ogg"), ("audio/mpeg", "audio/mpeg"),
-    ("audio/opus", "audio/opus"), ("audio/mpeg;q=0.5, audio/flac;q=0.9", "audio/flac"),
-])
+@pytest.mark.parametrize(
+    ("accept", "mimetype"),
+    [
+        ("audio/wav", "audio/wav"),
+        ("audio/ogg", "audio/ogg"),
+        ("audio/mpeg", "audio/mpeg"),
+        ("audio/opus", "audio/opus"),
+        ("audio/mpeg;q=0.5, audio/flac;q=0.9", "audio/flac"),
+    ],
+)
 def test_audio_negotiation_and_transcoding(http: httpx.Client, library: Path, accept: str, mimetype: str) -> None:
     import io
 
@@ -303,8 +323,9 @@ async def test_grpc_audio_stream_and_albums(server: RunningServer, library: Path
         assert b"".join(c.data for c in chunks) == (library / "b2.flac").read_bytes()[:10]
         assert chunks[0].content_type == "audio/flac"
         assert dict(await call.initial_metadata())["content-range"].startswith("bytes 0-9/")
-        wav = b"".join([m.data async for m in stub.GetTrackAudio(
-            media_pb2.GetTrackAudioRequest(id=tid, accept="audio/wav"))])
+        wav = b"".join(
+            [m.data async for m in stub.GetTrackAudio(media_pb2.GetTrackAudioRequest(id=tid, accept="audio/wav"))]
+        )
         assert wav[:4] == b"RIFF"
         with pytest.raises(grpc.aio.AioRpcError) as err:
             [m async for m in stub.GetTrackAudio(media_pb2.GetTrackAudioRequest(id=tid, accept="text/plain"))]
@@ -329,14 +350,21 @@ def test_rescan_skips_unchanged_keeps_moved_ids_and_drops_removed(
     env = dict(os.environ, POLYPHONY_DATABASE_URL=server.database_url)
 
     def scan() -> str:
-        out = subprocess.run([sys.executable, "-m", "polyphony.cli", "scan", str(root)], env=env,
-                             capture_output=True, text=True, timeout=120)
+        out = subprocess.run(
+            [sys.executable, "-m", "polyphony.cli", "scan", str(root)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert out.returncode == 0, out.stderr
         return out.stderr
 
     assert "3 added" in scan()
-    before = {r["attributes"]["title"]: r["id"] for r in
-              http.get("/aura/tracks", params={"filter[artist]": "Rescan Band"}).json()["data"]}
+    before = {
+        r["attributes"]["title"]: r["id"]
+        for r in http.get("/aura/tracks", params={"filter[artist]": "Rescan Band"}).json()["data"]
+    }
     (root / "sub").mkdir()
     (root / "Moves.flac").rename(root / "sub" / "Moved.flac")
     (root / "Goes.flac").unlink()
@@ -344,8 +372,10 @@ def test_rescan_skips_unchanged_keeps_moved_ids_and_drops_removed(
     assert "1 moved" in report and "1 unchanged" in report and "1 removed" in report
 
     def listed() -> dict[str, str]:
-        return {r["attributes"]["title"]: r["id"] for r in
-                http.get("/aura/tracks", params={"filter[artist]": "Rescan Band"}).json()["data"]}
+        return {
+            r["attributes"]["title"]: r["id"]
+            for r in http.get("/aura/tracks", params={"filter[artist]": "Rescan Band"}).json()["data"]
+        }
 
     # another process changed the library: each server process notices within a second (response cache)
     deadline = time.monotonic() + 5
@@ -366,16 +396,24 @@ async def test_grpc_scan_streams_progress_within_library_folders(server: Running
     (folder / "junk.mp3").write_bytes(b"no")
     async with grpc.aio.insecure_channel(server.grpc_target) as channel:
         stub = media_pb2_grpc.MediaServiceStub(channel)
-        frames = [f async for f in stub.ScanLibrary(media_pb2.ScanLibraryRequest(paths=[str(folder)]),
-                                                    metadata=server.grpc_auth())]
+        frames = [
+            f
+            async for f in stub.ScanLibrary(
+                media_pb2.ScanLibraryRequest(paths=[str(folder)]), metadata=server.grpc_auth()
+            )
+        ]
         assert [f.done for f in frames[:-1]] == [1, 2, 3, 4] and all(f.total == 4 for f in frames[:-1])
         summary = frames[-1].summary
         assert (summary.added, summary.removed, len(summary.failed)) == (3, 0, 1)
         listed = await stub.ListTracks(media_pb2.ListTracksRequest(filter={"artist": "Scan Streamer"}))
         assert len(listed.data) == 3
         with pytest.raises(grpc.aio.AioRpcError) as err:
-            [f async for f in stub.ScanLibrary(media_pb2.ScanLibraryRequest(paths=[str(tmp_path)]),
-                                               metadata=server.grpc_auth())]
+            [
+                f
+                async for f in stub.ScanLibrary(
+                    media_pb2.ScanLibraryRequest(paths=[str(tmp_path)]), metadata=server.grpc_auth()
+                )
+            ]
         assert err.value.code() == grpc.StatusCode.PERMISSION_DENIED
         with pytest.raises(grpc.aio.AioRpcError) as err:
             [f async for f in stub.ScanLibrary(media_pb2.ScanLibraryRequest(paths=[str(folder)]))]
@@ -397,8 +435,9 @@ async def test_m4a_and_aac_tracks_scan_and_serve(server: RunningServer, http: ht
     tags.save()
     write_aac(root / "Adts Stream.aac", 44100, "adts")
     env = dict(os.environ, POLYPHONY_DATABASE_URL=server.database_url)
-    out = subprocess.run([sys.executable, "-m", "polyphony.cli", "scan", str(root)], env=env,
-                         capture_output=True, text=True, timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-m", "polyphony.cli", "scan", str(root)], env=env, capture_output=True, text=True, timeout=120
+    )
     assert out.returncode == 0 and "2 added" in out.stderr, out.stderr
 
     doc = http.get("/aura/tracks", params={"filter[artist]": "Mp4 Band", "include": "images"}).json()

@@ -34,11 +34,19 @@ def test_serve_exits_with_the_error_when_a_service_cannot_start(tmp_path: Path) 
 
     from tests.harness import free_port
 
-    env = dict(os.environ, POLYPHONY_OBJECT_STORE="s3", POLYPHONY_S3_BUCKET="",
-               POLYPHONY_WRITE_TOKENS="t", POLYPHONY_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite'}")
+    env = dict(
+        os.environ,
+        POLYPHONY_OBJECT_STORE="s3",
+        POLYPHONY_S3_BUCKET="",
+        POLYPHONY_WRITE_TOKENS="t",
+        POLYPHONY_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite'}",
+    )
     proc = subprocess.run(
         [sys.executable, "-m", "polyphony.cli", "serve", "--http-port", str(free_port()), "--data-dir", str(tmp_path)],
-        env=env, capture_output=True, text=True, timeout=90,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=90,
     )
     assert proc.returncode != 0
     assert "bucket" in (proc.stdout + proc.stderr).lower()

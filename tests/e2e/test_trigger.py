@@ -67,8 +67,12 @@ def test_project_list_has_the_example_shape(http: httpx.Client, server: RunningS
     assert piece["projectUuid"] == PIECE and "projectLabel" not in piece
     assert piece["projectPath"] == ["MY_INDEPENDENT_EXAMPLE_PIECE"]
     de_read, de_sign, en_sign = piece["channelList"]
-    assert de_read == {"channelUuid": DE_READ, "label": "DE Read", "containerIds": ["text_de"],
-                       "triggerUri": f"{server.http}/opentheater/{PIECE}/{DE_READ}"}
+    assert de_read == {
+        "channelUuid": DE_READ,
+        "label": "DE Read",
+        "containerIds": ["text_de"],
+        "triggerUri": f"{server.http}/opentheater/{PIECE}/{DE_READ}",
+    }
     assert de_sign["provisioningUri"] == f"{server.http}/opentheater/files/{PIECE}/{DE_SIGN}/"
     assert de_sign["lastmodified"] == max(_mtime_ms(p) for p in (MEDIA / "DE_SIGN").glob("*.vtt"))
     assert "triggerUri" not in de_sign and en_sign["containerIds"] == ["text_en", "video_en", "audio_en"]
@@ -76,8 +80,12 @@ def test_project_list_has_the_example_shape(http: httpx.Client, server: RunningS
     sub, en = mannheim["channelList"]
     assert sub["lastmodified"] == 16037178386002 and isinstance(sub["lastmodified"], int)
     assert sub["provisioningUri"].startswith("https://open-theater.de/")
-    assert en == {"channelUuid": "5e23407e-1d35-4953-bf17-5e07e11105d4", "label": "EN Subtitles",
-                  "containerIds": ["text_EN"], "renderer": "subtitle-strip"}
+    assert en == {
+        "channelUuid": "5e23407e-1d35-4953-bf17-5e07e11105d4",
+        "label": "EN Subtitles",
+        "containerIds": ["text_EN"],
+        "renderer": "subtitle-strip",
+    }
 
 
 def test_project_list_head(http: httpx.Client) -> None:
@@ -120,15 +128,18 @@ def test_file_list_and_assets(http: httpx.Client) -> None:
     assert head.status_code == 200 and head.content == b""
 
 
-@pytest.mark.parametrize("path", [
-    f"/opentheater/files/{PIECE}/{DE_SIGN}/..%2Foutside.txt",
-    f"/opentheater/files/{PIECE}/{DE_SIGN}/notes.json",
-    f"/opentheater/files/{PIECE}/{DE_SIGN}/.hidden",
-    f"/opentheater/files/{PIECE}/{DE_SIGN}/missing.vtt",
-    f"/opentheater/files/{PIECE}/{DE_READ}/fileList.json",
-    f"/opentheater/files/{UNKNOWN}/{DE_SIGN}/fileList.json",
-    f"/opentheater/files/{PIECE}/{UNKNOWN}/1.vtt",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"/opentheater/files/{PIECE}/{DE_SIGN}/..%2Foutside.txt",
+        f"/opentheater/files/{PIECE}/{DE_SIGN}/notes.json",
+        f"/opentheater/files/{PIECE}/{DE_SIGN}/.hidden",
+        f"/opentheater/files/{PIECE}/{DE_SIGN}/missing.vtt",
+        f"/opentheater/files/{PIECE}/{DE_READ}/fileList.json",
+        f"/opentheater/files/{UNKNOWN}/{DE_SIGN}/fileList.json",
+        f"/opentheater/files/{PIECE}/{UNKNOWN}/1.vtt",
+    ],
+)
 def test_provisioning_is_confined(http: httpx.Client, path: str) -> None:
     resp = http.get(path)
     assert resp.status_code == 404, resp.text
@@ -149,11 +160,18 @@ class Audience:
         self.client = socketio.AsyncClient(reconnection=False)
         self.received: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
 
-    async def connect(self, server: RunningServer, namespace: str, transports: list[str],
-                      auth: dict[str, str] | None = None) -> None:
+    async def connect(
+        self, server: RunningServer, namespace: str, transports: list[str], auth: dict[str, str] | None = None
+    ) -> None:
         self.client.on("displayContent", self.received.put, namespace=namespace)
-        await self.client.connect(server.http, namespaces=[namespace], socketio_path="/socket.io",
-                                  transports=transports, auth=auth, wait_timeout=10)
+        await self.client.connect(
+            server.http,
+            namespaces=[namespace],
+            socketio_path="/socket.io",
+            transports=transports,
+            auth=auth,
+            wait_timeout=10,
+        )
 
     async def next(self, timeout: float = 10) -> dict[str, Any]:
         return await asyncio.wait_for(self.received.get(), timeout)
@@ -184,8 +202,9 @@ async def test_published_cue_reaches_socketio_and_grpc_subscribers(
     await _settle(audience)
     stream = trigger.Subscribe(pb.SubscribeRequest(project_uuid=PIECE))
     await stream.initial_metadata()
-    reply = await trigger.Publish(pb.PublishRequest(project_uuid=PIECE, payload=json.dumps(SPEC_PAYLOAD)),
-                                  metadata=server.grpc_auth())
+    reply = await trigger.Publish(
+        pb.PublishRequest(project_uuid=PIECE, payload=json.dumps(SPEC_PAYLOAD)), metadata=server.grpc_auth()
+    )
     got = await audience.next()
     item = await asyncio.wait_for(stream.read(), 10)
     stream.cancel()
@@ -202,8 +221,10 @@ async def test_channel_namespace_gets_only_its_keys(
 ) -> None:
     await audience.connect(server, f"/opentheater/{PIECE}/{DE_READ}", ["websocket"])
     await _settle(audience)
-    await trigger.Publish(pb.PublishRequest(project_uuid=PIECE, payload='{"content": {"text_en": "only en"}}'),
-                          metadata=server.grpc_auth())
+    await trigger.Publish(
+        pb.PublishRequest(project_uuid=PIECE, payload='{"content": {"text_en": "only en"}}'),
+        metadata=server.grpc_auth(),
+    )
     both = '{"content": {"text_de": "de", "text_en": "en"}}'
     await trigger.Publish(pb.PublishRequest(project_uuid=PIECE, payload=both), metadata=server.grpc_auth())
     got = await audience.next()
@@ -213,11 +234,14 @@ async def test_channel_namespace_gets_only_its_keys(
 async def test_late_joiner_gets_the_current_state_first(
     server: RunningServer, trigger: trigger_pb2_grpc.TriggerServiceStub, audience: Audience
 ) -> None:
-    await trigger.Publish(pb.PublishRequest(project_uuid=MANNHEIM, payload='{"content": {"text_DE": "Akt 1"}}'),
-                          metadata=server.grpc_auth())
-    await trigger.Publish(pb.PublishRequest(
-        project_uuid=MANNHEIM, payload='{"styles": {"#text_DE": {"inline": {"color": "red"}}}}'),
-        metadata=server.grpc_auth())
+    await trigger.Publish(
+        pb.PublishRequest(project_uuid=MANNHEIM, payload='{"content": {"text_DE": "Akt 1"}}'),
+        metadata=server.grpc_auth(),
+    )
+    await trigger.Publish(
+        pb.PublishRequest(project_uuid=MANNHEIM, payload='{"styles": {"#text_DE": {"inline": {"color": "red"}}}}'),
+        metadata=server.grpc_auth(),
+    )
     await audience.connect(server, f"/opentheater/{MANNHEIM}", ["websocket"])
     state = await audience.next()
     assert state["content"]["text_DE"] == "Akt 1"
@@ -235,10 +259,17 @@ async def test_broadcast_message_from_an_authorized_sender(server: RunningServer
     sender = socketio.AsyncClient(reconnection=False)
     anonymous = socketio.AsyncClient(reconnection=False)
     try:
-        await sender.connect(server.http, namespaces=[ns], socketio_path="/socket.io", transports=["websocket"],
-                             auth={"token": server.write_token}, wait_timeout=10)
-        await anonymous.connect(server.http, namespaces=[ns], socketio_path="/socket.io", transports=["websocket"],
-                                wait_timeout=10)
+        await sender.connect(
+            server.http,
+            namespaces=[ns],
+            socketio_path="/socket.io",
+            transports=["websocket"],
+            auth={"token": server.write_token},
+            wait_timeout=10,
+        )
+        await anonymous.connect(
+            server.http, namespaces=[ns], socketio_path="/socket.io", transports=["websocket"], wait_timeout=10
+        )
         refused = await anonymous.call("broadcast-message", {"content": {"text_de": "spoof"}}, namespace=ns, timeout=10)
         assert refused == {"error": refused["error"], "status": 401}
         bad = await sender.call("broadcast-message", "not json", namespace=ns, timeout=10)
@@ -256,8 +287,13 @@ async def test_broadcast_message_from_an_authorized_sender(server: RunningServer
 async def test_unknown_namespace_is_refused(server: RunningServer) -> None:
     client = socketio.AsyncClient(reconnection=False)
     with pytest.raises(socketio.exceptions.ConnectionError):
-        await client.connect(server.http, namespaces=[f"/opentheater/{UNKNOWN}"], socketio_path="/socket.io",
-                             transports=["websocket"], wait_timeout=5)
+        await client.connect(
+            server.http,
+            namespaces=[f"/opentheater/{UNKNOWN}"],
+            socketio_path="/socket.io",
+            transports=["websocket"],
+            wait_timeout=5,
+        )
     await client.disconnect()
 
 
@@ -267,8 +303,9 @@ async def test_plain_websocket_gets_the_same_json(
     url = server.http.replace("http://", "ws://") + f"/ws/opentheater/{PIECE}"
     async with websockets.connect(url) as ws:
         await asyncio.sleep(0.3)
-        reply = await trigger.Publish(pb.PublishRequest(project_uuid=PIECE, payload='{"content": {"text_de": "ws"}}'),
-                                      metadata=server.grpc_auth())
+        reply = await trigger.Publish(
+            pb.PublishRequest(project_uuid=PIECE, payload='{"content": {"text_de": "ws"}}'), metadata=server.grpc_auth()
+        )
         while True:
             text = await asyncio.wait_for(ws.recv(), 10)
             if json.loads(text).get("timestamp") == json.loads(reply.cue.payload)["timestamp"]:
@@ -288,8 +325,10 @@ async def test_publish_errors_over_grpc(server: RunningServer, trigger: trigger_
         (pb.PublishRequest(project_uuid=UNKNOWN, payload='{"content": {}}'), grpc.StatusCode.NOT_FOUND),
         (pb.PublishRequest(project_uuid=PIECE, payload="{not json"), grpc.StatusCode.INVALID_ARGUMENT),
         (pb.PublishRequest(project_uuid=PIECE, payload='{"timestamp": 1}'), grpc.StatusCode.INVALID_ARGUMENT),
-        (pb.PublishRequest(project_uuid=PIECE, payload=json.dumps({"content": {"text_de": "x" * 70000}})),
-         grpc.StatusCode.RESOURCE_EXHAUSTED),
+        (
+            pb.PublishRequest(project_uuid=PIECE, payload=json.dumps({"content": {"text_de": "x" * 70000}})),
+            grpc.StatusCode.RESOURCE_EXHAUSTED,
+        ),
     ]
     for request, code in cases:
         with pytest.raises(grpc.aio.AioRpcError) as info:
@@ -306,8 +345,9 @@ async def test_publish_errors_over_grpc(server: RunningServer, trigger: trigger_
 
 def test_publish_and_history_over_rest(http: httpx.Client, server: RunningServer) -> None:
     url = f"/opentheater/projects/{MANNHEIM}/cues"
-    created = http.post(url, content=b'{"content": {"text_EN": "Act 2"}}', headers=server.auth()
-                        | {"content-type": "application/json"})
+    created = http.post(
+        url, content=b'{"content": {"text_EN": "Act 2"}}', headers=server.auth() | {"content-type": "application/json"}
+    )
     assert created.status_code == 201, created.text
     cue = created.json()["cue"]
     assert cue["projectUuid"] == MANNHEIM and json.loads(cue["payload"])["content"] == {"text_EN": "Act 2"}
@@ -315,8 +355,11 @@ def test_publish_and_history_over_rest(http: httpx.Client, server: RunningServer
         headers = {"content-type": "application/json"} | (server.auth() if status != 401 else {})
         resp = http.post(url, content=body, headers=headers)
         assert resp.status_code == status and resp.json()["status"] == status
-    missing = http.post(f"/opentheater/projects/{UNKNOWN}/cues", content=b'{"content": {}}',
-                        headers=server.auth() | {"content-type": "application/json"})
+    missing = http.post(
+        f"/opentheater/projects/{UNKNOWN}/cues",
+        content=b'{"content": {}}',
+        headers=server.auth() | {"content-type": "application/json"},
+    )
     assert missing.status_code == 404 and missing.json() == {"error": missing.json()["error"], "status": 404}
     history = http.get(url, params={"after": int(cue["sequence"]) - 1}).json()
     assert [c["sequence"] for c in history["cues"]] == [cue["sequence"]]
@@ -358,7 +401,8 @@ async def _publish_through_two_workers(srv: RunningServer) -> None:
             for i in range(8):  # fresh calls on one channel: Envoy round-robins them
                 reply = await stub.Publish(
                     pb.PublishRequest(project_uuid=PIECE, payload=json.dumps({"content": {"text_de": str(i)}})),
-                    metadata=srv.grpc_auth())
+                    metadata=srv.grpc_auth(),
+                )
                 sent.append(reply.cue.sequence)
             streamed = sorted([(await asyncio.wait_for(stream.read(), 10)).cue.sequence for _ in sent])
             stream.cancel()

@@ -99,11 +99,25 @@ async def chromium() -> AsyncIterator[Browser]:
     # chromium's helper processes may still write the profile while it shuts down
     with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as profile:
         proc = subprocess.Popen(
-            [binary, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             "--autoplay-policy=no-user-gesture-required", f"--user-data-dir={profile}",
-             "--remote-debugging-port=0", "--window-size=1000,700", "about:blank"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [
+                binary,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--autoplay-policy=no-user-gesture-required",
+                f"--user-data-dir={profile}",
+                "--remote-debugging-port=0",
+                "--window-size=1000,700",
+                "about:blank",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             marker = Path(profile) / "DevToolsActivePort"
             for _ in range(300):
@@ -127,8 +141,8 @@ def png_pixels(data: bytes) -> tuple[int, int, list[bytes]]:
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     pos, idat, width, height, channels = 8, b"", 0, 0, 0
     while pos < len(data):
-        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
-        chunk = data[pos + 8:pos + 8 + length]
+        length, kind = struct.unpack(">I4s", data[pos : pos + 8])
+        chunk = data[pos + 8 : pos + 8 + length]
         if kind == b"IHDR":
             width, height, depth, color = struct.unpack(">IIBB", chunk[:10])
             assert depth == 8 and color in (2, 6)
@@ -138,7 +152,7 @@ def png_pixels(data: bytes) -> tuple[int, int, list[bytes]]:
         pos += 12 + length
     raw, stride, rows, prev = zlib.decompress(idat), width * channels, [], bytearray(width * channels)
     for y in range(height):
-        ftype, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        ftype, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1 : (y + 1) * (stride + 1)])
         for i in range(stride):
             a = line[i - channels] if i >= channels else 0
             b, c = prev[i], prev[i - channels] if i >= channels else 0
@@ -159,11 +173,12 @@ def png_pixels(data: bytes) -> tuple[int, int, list[bytes]]:
 
 def count_color(png: bytes, rgb: tuple[int, int, int]) -> int:
     width, channels, rows = png_pixels(png)
-    return sum(1 for row in rows for x in range(width) if tuple(row[x * channels:x * channels + 3]) == rgb)
+    return sum(1 for row in rows for x in range(width) if tuple(row[x * channels : x * channels + 3]) == rgb)
 
 
-async def test_audience_page_renders_live_cues(server: RunningServer, channel: grpc.aio.Channel,
-                                               tmp_path: Path) -> None:
+async def test_audience_page_renders_live_cues(
+    server: RunningServer, channel: grpc.aio.Channel, tmp_path: Path
+) -> None:
     stub = trigger_pb2_grpc.TriggerServiceStub(channel)
     async with chromium() as browser, contextlib.AsyncExitStack() as stack:
         page = await browser.new_page(stack)
@@ -172,15 +187,20 @@ async def test_audience_page_renders_live_cues(server: RunningServer, channel: g
         await page.until("document.body.dataset.connected === '1'")
         before = json.loads(await page.eval("JSON.stringify(document.body.dataset.cues || '0')"))
         assert await page.eval("[...document.querySelectorAll('.ot_container')].map(e => e.id).join()") == (
-            "text_de,video_de,text_en,video_en,audio_en")
-        cue = {"content": {"text_de": "Willkommen\nim Theater", "video_en": "1.vtt", "html_x": "ignored"},
-               "styles": {"#text_de": {"inline": {"backgroundColor": "rgb(255, 0, 255)", "color": "black"},
-                                       "classes": ["big"]}}}
+            "text_de,video_de,text_en,video_en,audio_en"
+        )
+        cue = {
+            "content": {"text_de": "Willkommen\nim Theater", "video_en": "1.vtt", "html_x": "ignored"},
+            "styles": {
+                "#text_de": {"inline": {"backgroundColor": "rgb(255, 0, 255)", "color": "black"}, "classes": ["big"]}
+            },
+        }
         await stub.Publish(pb.PublishRequest(project_uuid=PIECE, payload=json.dumps(cue)), metadata=server.grpc_auth())
         await page.until(f"Number(document.body.dataset.cues) > {int(before)}")
         assert await page.until("document.querySelector('#text_de .ot_default').innerText") == "Willkommen\nim Theater"
         assert await page.eval("getComputedStyle(document.getElementById('text_de')).backgroundColor") == (
-            "rgb(255, 0, 255)")
+            "rgb(255, 0, 255)"
+        )
         assert await page.eval("document.getElementById('text_de').classList.contains('big')")
         src = await page.eval("document.querySelector('#video_en video').src")
         assert src == f"{server.http}/opentheater/files/{PIECE}/{EN_SIGN}/1.vtt"
@@ -191,9 +211,17 @@ async def test_audience_page_renders_live_cues(server: RunningServer, channel: g
         (tmp_path / "audience.png").write_bytes(png)
         assert count_color(png, MAGENTA) > 2000  # the styled text container is on screen
         # a transition: the old text fades out while the new one fades in, then only the new one stays
-        fade = {"content": {"text_de": "Akt 2"}, "transitions": {"#text_de": {
-            "fadeInClass": "animate__fadeIn", "fadeInTime": 200, "fadeOutClass": "animate__fadeOut",
-            "fadeOutTime": 200}}}
+        fade = {
+            "content": {"text_de": "Akt 2"},
+            "transitions": {
+                "#text_de": {
+                    "fadeInClass": "animate__fadeIn",
+                    "fadeInTime": 200,
+                    "fadeOutClass": "animate__fadeOut",
+                    "fadeOutTime": 200,
+                }
+            },
+        }
         await stub.Publish(pb.PublishRequest(project_uuid=PIECE, payload=json.dumps(fade)), metadata=server.grpc_auth())
         await page.until("document.querySelector('#text_de .animate__fadeIn') !== null")
         await page.until("document.querySelectorAll('#text_de .ot_default').length === 1")
@@ -203,7 +231,8 @@ async def test_audience_page_renders_live_cues(server: RunningServer, channel: g
         await late.goto(f"{server.http}/opentheater/app/audience.html?project={PIECE}&channel={EN_SIGN}")
         await late.until("document.body.dataset.connected === '1'")
         assert await late.eval("[...document.querySelectorAll('.ot_container')].map(e => e.id).join()") == (
-            "text_en,video_en,audio_en")
+            "text_en,video_en,audio_en"
+        )
         assert (await late.until("document.querySelector('#video_en video').getAttribute('src')")).endswith("/1.vtt")
 
 
@@ -238,9 +267,13 @@ async def test_stage_manager_go_button_fires_the_cue_list(server: RunningServer,
 
 
 def test_pages_and_socket_io_client_are_served(http: httpx.Client) -> None:
-    for path, kind in [("/opentheater/app/", "text/html"), ("/opentheater/app/audience.html", "text/html"),
-                       ("/opentheater/app/stage.html", "text/html"), ("/opentheater/app/app.css", "text/css"),
-                       ("/socket.io/socket.io.js", "text/javascript")]:
+    for path, kind in [
+        ("/opentheater/app/", "text/html"),
+        ("/opentheater/app/audience.html", "text/html"),
+        ("/opentheater/app/stage.html", "text/html"),
+        ("/opentheater/app/app.css", "text/css"),
+        ("/socket.io/socket.io.js", "text/javascript"),
+    ]:
         resp = http.get(path)
         assert resp.status_code == 200 and resp.headers["content-type"].startswith(kind), path
         again = http.get(path, headers={"if-none-match": resp.headers["etag"]})

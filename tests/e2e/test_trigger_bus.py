@@ -27,10 +27,15 @@ DE_READ = "7eb2e01e-faef-439c-b431-08c25a374cba"
 
 @contextlib.contextmanager
 def two_replicas(tmp_path: Path, bus: str = "redis") -> Iterator[tuple[RunningServer, RunningServer]]:
-    env = {"POLYPHONY_PROJECTS_FILE": PROJECTS, "POLYPHONY_CUE_BUS": bus,
-           "POLYPHONY_REDIS_CHANNEL": f"polyphony:test:{uuid.uuid4().hex}"}
-    with (run_server(tmp_path / "a", extra_env=env) as a,
-          run_server(tmp_path / "b", extra_env=env | {"POLYPHONY_DATABASE_URL": a.database_url}) as b):
+    env = {
+        "POLYPHONY_PROJECTS_FILE": PROJECTS,
+        "POLYPHONY_CUE_BUS": bus,
+        "POLYPHONY_REDIS_CHANNEL": f"polyphony:test:{uuid.uuid4().hex}",
+    }
+    with (
+        run_server(tmp_path / "a", extra_env=env) as a,
+        run_server(tmp_path / "b", extra_env=env | {"POLYPHONY_DATABASE_URL": a.database_url}) as b,
+    ):
         yield a, b
 
 
@@ -43,8 +48,14 @@ class Listener:
 
     async def connect(self, srv: RunningServer, namespace: str, auth: dict[str, str] | None = None) -> None:
         self.client.on("displayContent", self.got.put, namespace=namespace)
-        await self.client.connect(srv.http, namespaces=[namespace], socketio_path="/socket.io",
-                                  transports=["websocket"], auth=auth, wait_timeout=10)
+        await self.client.connect(
+            srv.http,
+            namespaces=[namespace],
+            socketio_path="/socket.io",
+            transports=["websocket"],
+            auth=auth,
+            wait_timeout=10,
+        )
 
     async def next_text(self, key: str = "text_de") -> object:
         while True:
@@ -79,8 +90,9 @@ async def _across(a: RunningServer, b: RunningServer) -> None:
             await stream_a.initial_metadata()
             # A -> B: gRPC publish on replica A, socket.io and gRPC subscribers on replica B
             payload = {"content": {"text_de": "von A", "text_en": "from A"}}
-            reply = await stub_a.Publish(pb.PublishRequest(project_uuid=PIECE, payload=json.dumps(payload)),
-                                         metadata=a.grpc_auth())
+            reply = await stub_a.Publish(
+                pb.PublishRequest(project_uuid=PIECE, payload=json.dumps(payload)), metadata=a.grpc_auth()
+            )
             item = await asyncio.wait_for(stream_b.read(), 10)
             assert (item.cue.sequence, item.cue.payload) == (reply.cue.sequence, reply.cue.payload)
             assert await on_b.next_text() == "von A"
@@ -88,11 +100,13 @@ async def _across(a: RunningServer, b: RunningServer) -> None:
             assert chan_b.got.empty()  # the channel namespace got only its own keys (no text_en)
             assert (await asyncio.wait_for(stream_a.read(), 10)).cue.sequence == reply.cue.sequence
             # B -> A: a cueing desk's `broadcast-message` on replica B reaches A's gRPC subscriber
-            ack = await sender_b.client.call("broadcast-message", {"content": {"text_de": "von B"}},
-                                             namespace=f"/opentheater/{PIECE}", timeout=10)
+            ack = await sender_b.client.call(
+                "broadcast-message", {"content": {"text_de": "von B"}}, namespace=f"/opentheater/{PIECE}", timeout=10
+            )
             item = await asyncio.wait_for(stream_a.read(), 10)
             assert item.cue.sequence == ack["sequence"] and json.loads(item.cue.payload)["content"] == {
-                "text_de": "von B"}
+                "text_de": "von B"
+            }
             assert (await asyncio.wait_for(stream_b.read(), 10)).cue.sequence == ack["sequence"]
             assert await on_b.next_text() == "von B"
             # late joiner on B sees the state built from cues of both replicas
@@ -121,8 +135,9 @@ async def _apart(a: RunningServer, b: RunningServer) -> None:
         stub_a, stub_b = trigger_pb2_grpc.TriggerServiceStub(ch_a), trigger_pb2_grpc.TriggerServiceStub(ch_b)
         stream_b = stub_b.Subscribe(pb.SubscribeRequest(project_uuid=PIECE))
         await stream_b.initial_metadata()
-        await stub_a.Publish(pb.PublishRequest(project_uuid=PIECE, payload='{"content": {"text_de": "x"}}'),
-                             metadata=a.grpc_auth())
+        await stub_a.Publish(
+            pb.PublishRequest(project_uuid=PIECE, payload='{"content": {"text_de": "x"}}'), metadata=a.grpc_auth()
+        )
         with pytest.raises(TimeoutError):
             await asyncio.wait_for(stream_b.read(), 1.0)
         stream_b.cancel()
@@ -136,18 +151,26 @@ def test_a_project_created_on_one_replica_is_live_on_the_other(tmp_path: Path) -
 async def _created_across(a: RunningServer, b: RunningServer) -> None:
     async with grpc.aio.insecure_channel(a.grpc_target) as ch_a:
         stub_a = trigger_pb2_grpc.TriggerServiceStub(ch_a)
-        project = await stub_a.CreateProject(pb.CreateProjectRequest(project=pb.ProjectInput(project_path=["NEW"])),
-                                             metadata=a.grpc_auth())
-        channel = await stub_a.CreateChannel(pb.CreateChannelRequest(
-            project_uuid=project.project_uuid,
-            channel=pb.ChannelInput(container_ids=["text_de"], channel_trigger=True)), metadata=a.grpc_auth())
+        project = await stub_a.CreateProject(
+            pb.CreateProjectRequest(project=pb.ProjectInput(project_path=["NEW"])), metadata=a.grpc_auth()
+        )
+        channel = await stub_a.CreateChannel(
+            pb.CreateChannelRequest(
+                project_uuid=project.project_uuid,
+                channel=pb.ChannelInput(container_ids=["text_de"], channel_trigger=True),
+            ),
+            metadata=a.grpc_auth(),
+        )
         whole, only = Listener(), Listener()
         try:  # replica B never heard of the project: it looks it up when an audience connects
             await whole.connect(b, f"/opentheater/{project.project_uuid}")
             await only.connect(b, f"/opentheater/{project.project_uuid}/{channel.channel_uuid}")
-            await stub_a.Publish(pb.PublishRequest(project_uuid=project.project_uuid,
-                                                   payload='{"content": {"text_de": "neu", "text_en": "new"}}'),
-                                 metadata=a.grpc_auth())
+            await stub_a.Publish(
+                pb.PublishRequest(
+                    project_uuid=project.project_uuid, payload='{"content": {"text_de": "neu", "text_en": "new"}}'
+                ),
+                metadata=a.grpc_auth(),
+            )
             assert await whole.next_text() == "neu"
             assert await only.next_text() == "neu"
         finally:

@@ -23,9 +23,13 @@ PIECE = "09a7506a-d399-4d42-983f-47a12e028586"
 UNKNOWN = "00000000-0000-4000-8000-000000000000"
 CUES = [
     {"label": "Q1 house lights", "payload": {"content": {"text_DE": "Akt 1"}}},
-    {"label": "Q2", "payload": {"content": {"text_DE": "Szene 2"},
-                                "styles": {"#text_DE": {"inline": {"color": "red"},
-                                                        "transitions": {"fadeInTime": 100}}}}},
+    {
+        "label": "Q2",
+        "payload": {
+            "content": {"text_DE": "Szene 2"},
+            "styles": {"#text_DE": {"inline": {"color": "red"}, "transitions": {"fadeInTime": 100}}},
+        },
+    },
     {"label": "Q3 blackout", "payload": {"content": {"text_DE": ""}}},
 ]
 
@@ -43,8 +47,7 @@ def test_cue_list_over_rest(http: httpx.Client, server: RunningServer) -> None:
     assert http.get(url).json()["cueList"] == cue_list
     # GO, GO, back, jump, GO past the end
     fired = []
-    for action, body, position in [("next", {}, 0), ("next", {}, 1), ("previous", {}, 0),
-                                   ("jump", {"position": 2}, 2)]:
+    for action, body, position in [("next", {}, 0), ("next", {}, 1), ("previous", {}, 0), ("jump", {"position": 2}, 2)]:
         resp = http.post(f"{url}/{action}", json=body, headers=json_headers)
         assert resp.status_code == 200, resp.text
         doc = resp.json()
@@ -59,8 +62,10 @@ def test_cue_list_over_rest(http: httpx.Client, server: RunningServer) -> None:
     history = http.get(f"/opentheater/projects/{MANNHEIM}/cues", params={"after": fired[0] - 1}).json()["cues"]
     assert [int(c["sequence"]) for c in history][:4] == fired
     # bad input: the spec's error shape, nothing stored
-    for body, status in [({"cues": [{"label": "x", "payload": {"timestamp": 1}}]}, 400),
-                         ({"cues": [{"label": "x"}]}, 400)]:
+    for body, status in [
+        ({"cues": [{"label": "x", "payload": {"timestamp": 1}}]}, 400),
+        ({"cues": [{"label": "x"}]}, 400),
+    ]:
         bad = http.put(url, json=body, headers=json_headers)
         assert bad.status_code == status and bad.json()["status"] == status, bad.text
     assert http.get(url).json()["cueList"]["cues"] == cue_list["cues"]
@@ -89,8 +94,9 @@ async def test_cue_list_over_grpc(server: RunningServer, channel: grpc.aio.Chann
     back = await stub.PreviousCue(pb.PreviousCueRequest(project_uuid=PIECE), metadata=auth)
     jump = await stub.JumpToCue(pb.JumpToCueRequest(project_uuid=PIECE, cue_id=stored.cues[2].cue_id), metadata=auth)
     assert [r.cue_list.current for r in (first, second, back, jump)] == [0, 1, 0, 2]
-    texts = [json.loads((await asyncio.wait_for(stream.read(), 10)).cue.payload)["content"]["text_de"]
-             for _ in range(4)]
+    texts = [
+        json.loads((await asyncio.wait_for(stream.read(), 10)).cue.payload)["content"]["text_de"] for _ in range(4)
+    ]
     stream.cancel()
     assert texts == ["cue 1", "cue 2", "cue 1", "cue 3"]
     with pytest.raises(grpc.aio.AioRpcError) as info:
@@ -110,8 +116,9 @@ async def test_concurrent_go_fires_consecutive_cues(server: RunningServer, chann
     for i in range(6):
         request.cues.add(label=f"Q{i}").payload.update({"content": {"text_EN": str(i)}})
     await stub.ReplaceCueList(request, metadata=auth)
-    replies = await asyncio.gather(*[stub.NextCue(pb.NextCueRequest(project_uuid=MANNHEIM), metadata=auth)
-                                     for _ in range(6)])
+    replies = await asyncio.gather(
+        *[stub.NextCue(pb.NextCueRequest(project_uuid=MANNHEIM), metadata=auth) for _ in range(6)]
+    )
     assert sorted(r.cue_list.current for r in replies) == list(range(6))
 
 
@@ -119,8 +126,13 @@ def _cli(server: RunningServer, *args: str, token: bool = True) -> subprocess.Co
     env = dict(os.environ, POLYPHONY_URL=server.http)
     env.pop("POLYPHONY_TOKEN", None)
     extra = ("--token", server.write_token) if token else ("--data-dir", str(server.data_dir / "none"))
-    return subprocess.run([sys.executable, "-m", "polyphony.cli", "cue", *extra, *args],
-                          capture_output=True, text=True, env=env, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "polyphony.cli", "cue", *extra, *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
 
 
 def test_cue_cli_through_envoy(server: RunningServer, http: httpx.Client, tmp_path: Path) -> None:
@@ -128,7 +140,8 @@ def test_cue_cli_through_envoy(server: RunningServer, http: httpx.Client, tmp_pa
     cue_file.write_text(
         "cues:\n"
         "  - label: Prolog\n    payload: {content: {text_DE: 'Prolog'}}\n"
-        "  - label: Akt 1\n    payload: {content: {text_DE: 'Akt 1'}, styles: {'#text_DE': {inline: {color: red}}}}\n")
+        "  - label: Akt 1\n    payload: {content: {text_DE: 'Akt 1'}, styles: {'#text_DE': {inline: {color: red}}}}\n"
+    )
     loaded = _cli(server, "load", MANNHEIM, str(cue_file))
     assert loaded.returncode == 0, loaded.stderr
     assert "Prolog" in loaded.stdout and "Akt 1" in loaded.stdout

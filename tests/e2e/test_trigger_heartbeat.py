@@ -23,8 +23,10 @@ HEARTBEAT = 0.3
 
 @pytest.fixture(scope="module")
 def beating(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    env = {"POLYPHONY_PROJECTS_FILE": str(ROOT / "tests" / "fixtures" / "opentheater" / "projects.yaml"),
-           "POLYPHONY_WS_HEARTBEAT": str(HEARTBEAT)}
+    env = {
+        "POLYPHONY_PROJECTS_FILE": str(ROOT / "tests" / "fixtures" / "opentheater" / "projects.yaml"),
+        "POLYPHONY_WS_HEARTBEAT": str(HEARTBEAT),
+    }
     with run_server(tmp_path_factory.mktemp("heartbeat"), extra_env=env) as srv:
         yield srv
 
@@ -51,17 +53,23 @@ async def _frames(reader: asyncio.StreamReader, seconds: float) -> list[tuple[in
 async def test_a_quiet_websocket_gets_heartbeats_between_its_cues(beating: RunningServer) -> None:
     host, port = beating.grpc_target.split(":")  # Envoy: one port for REST, gRPC and upgrades
     reader, writer = await asyncio.open_connection(host, int(port))
-    writer.write((f"GET /ws/opentheater/{PIECE} HTTP/1.1\r\nHost: {beating.grpc_target}\r\nUpgrade: websocket\r\n"
-                  "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                  "Sec-WebSocket-Version: 13\r\n\r\n").encode())
+    writer.write(
+        (
+            f"GET /ws/opentheater/{PIECE} HTTP/1.1\r\nHost: {beating.grpc_target}\r\nUpgrade: websocket\r\n"
+            "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+            "Sec-WebSocket-Version: 13\r\n\r\n"
+        ).encode()
+    )
     head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 10)
     assert head.startswith(b"HTTP/1.1 101"), head
     frames = await _frames(reader, HEARTBEAT * 5)
     assert len(frames) >= 2 and set(frames) == {(0xA, b"")}  # only empty Pongs, nothing to answer
     async with grpc.aio.insecure_channel(beating.grpc_target) as channel:
         stub = trigger_pb2_grpc.TriggerServiceStub(channel)
-        reply = await stub.Publish(pb.PublishRequest(project_uuid=PIECE, payload='{"content": {"text_de": "Puls"}}'),
-                                   metadata=beating.grpc_auth())
+        reply = await stub.Publish(
+            pb.PublishRequest(project_uuid=PIECE, payload='{"content": {"text_de": "Puls"}}'),
+            metadata=beating.grpc_auth(),
+        )
     frames = await _frames(reader, HEARTBEAT * 3)
     texts = [payload.decode() for opcode, payload in frames if opcode == 0x1]
     assert texts == [reply.cue.payload]

@@ -57,8 +57,11 @@ def _project(api: httpx.Client, srv: RunningServer, **fields: Any) -> dict[str, 
 
 
 def _channel(api: httpx.Client, srv: RunningServer, project: str, **fields: Any) -> dict[str, Any]:
-    resp = api.post(f"/opentheater/projects/{project}/channels",
-                    json={"label": "DE", "containerIds": ["text_de", "video_de"], **fields}, headers=srv.auth())
+    resp = api.post(
+        f"/opentheater/projects/{project}/channels",
+        json={"label": "DE", "containerIds": ["text_de", "video_de"], **fields},
+        headers=srv.auth(),
+    )
     assert resp.status_code == 201, resp.text
     return resp.json()  # type: ignore[no-any-return]
 
@@ -83,31 +86,52 @@ def _objects(srv: RunningServer) -> set[Path]:
 def test_projects_and_channels_over_rest(api: httpx.Client, srv: RunningServer) -> None:
     uid = str(uuid.uuid4())
     created = _project(api, srv, projectUuid=uid, projectLabel=["House", "Show"])
-    assert created == {"projectUuid": uid, "projectPath": ["HOUSE", "SHOW"], "projectLabel": ["House", "Show"],
-                       "triggerUri": f"{srv.http}/opentheater/{uid}", "channelList": []}
+    assert created == {
+        "projectUuid": uid,
+        "projectPath": ["HOUSE", "SHOW"],
+        "projectLabel": ["House", "Show"],
+        "triggerUri": f"{srv.http}/opentheater/{uid}",
+        "channelList": [],
+    }
     doc = api.get("/opentheater/projectList.json").json()
     assert [p["projectUuid"] for p in doc["projects"]][:2] == [PIECE, "ff277516-121b-4304-b256-d5a8b70e136a"]
     assert _listed(api, uid) == created
-    assert api.post("/opentheater/projects", json={"projectUuid": uid, "projectPath": ["X"]},
-                    headers=srv.auth()).status_code == 409
+    assert (
+        api.post(
+            "/opentheater/projects", json={"projectUuid": uid, "projectPath": ["X"]}, headers=srv.auth()
+        ).status_code
+        == 409
+    )
 
     channel = _channel(api, srv, uid, channelTrigger=True, renderer="strip")
     cuid = channel["channelUuid"]
-    assert channel == {"channelUuid": cuid, "label": "DE", "containerIds": ["text_de", "video_de"],
-                       "triggerUri": f"{srv.http}/opentheater/{uid}/{cuid}", "renderer": "strip"}
-    elsewhere = _channel(api, srv, uid, label="EN", containerIds=["text_en"],
-                         provisioningUri="https://cdn.example/en/", lastmodified=1700000000000)
+    assert channel == {
+        "channelUuid": cuid,
+        "label": "DE",
+        "containerIds": ["text_de", "video_de"],
+        "triggerUri": f"{srv.http}/opentheater/{uid}/{cuid}",
+        "renderer": "strip",
+    }
+    elsewhere = _channel(
+        api,
+        srv,
+        uid,
+        label="EN",
+        containerIds=["text_en"],
+        provisioningUri="https://cdn.example/en/",
+        lastmodified=1700000000000,
+    )
     assert elsewhere["provisioningUri"] == "https://cdn.example/en/" and elsewhere["lastmodified"] == 1700000000000
 
     changed = api.put(f"/opentheater/projects/{uid}", json={"projectPath": ["NEW"]}, headers=srv.auth())
     assert changed.status_code == 200 and changed.json()["projectPath"] == ["NEW"]
     assert "projectLabel" not in changed.json() and len(changed.json()["channelList"]) == 2
-    put = api.put(f"/opentheater/projects/{uid}/channels/{cuid}", json={"containerIds": ["text_fr"]},
-                  headers=srv.auth())
+    put = api.put(
+        f"/opentheater/projects/{uid}/channels/{cuid}", json={"containerIds": ["text_fr"]}, headers=srv.auth()
+    )
     assert put.status_code == 200 and put.json() == {"channelUuid": cuid, "containerIds": ["text_fr"]}
     listed = _listed(api, uid)
-    assert listed is not None and [c["channelUuid"] for c in listed["channelList"]] == [
-        cuid, elsewhere["channelUuid"]]
+    assert listed is not None and [c["channelUuid"] for c in listed["channelList"]] == [cuid, elsewhere["channelUuid"]]
 
     gone = api.delete(f"/opentheater/projects/{uid}/channels/{cuid}", headers=srv.auth())
     assert gone.status_code == 204 and gone.content == b""
@@ -119,14 +143,18 @@ def test_projects_and_channels_over_rest(api: httpx.Client, srv: RunningServer) 
     assert missing.status_code == 404 and missing.json()["status"] == 404
 
 
-@pytest.mark.parametrize(("path", "body", "field"), [
-    ("/opentheater/projects", {"projectPath": []}, "projectPath"),
-    ("/opentheater/projects", {"projectPath": ["A"], "projectLabel": ["a", "b"]}, "projectLabel"),
-    ("/opentheater/projects", {"projectPath": ["A"], "projectUuid": "nope"}, "projectUuid"),
-    ("/opentheater/projects", {"projectPath": ["A"], "projectLabel": [1]}, "projectLabel"),
-])
-def test_bad_projects_are_rejected(api: httpx.Client, srv: RunningServer, path: str, body: dict[str, Any],
-                                   field: str) -> None:
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/opentheater/projects", {"projectPath": []}, "projectPath"),
+        ("/opentheater/projects", {"projectPath": ["A"], "projectLabel": ["a", "b"]}, "projectLabel"),
+        ("/opentheater/projects", {"projectPath": ["A"], "projectUuid": "nope"}, "projectUuid"),
+        ("/opentheater/projects", {"projectPath": ["A"], "projectLabel": [1]}, "projectLabel"),
+    ],
+)
+def test_bad_projects_are_rejected(
+    api: httpx.Client, srv: RunningServer, path: str, body: dict[str, Any], field: str
+) -> None:
     before = api.get("/opentheater/projectList.json").json()
     resp = api.post(path, json=body, headers=srv.auth())
     assert resp.status_code == 400, resp.text
@@ -138,14 +166,21 @@ def test_bad_channels_are_rejected_and_change_nothing(api: httpx.Client, srv: Ru
     uid = _project(api, srv)["projectUuid"]
     cuid = _channel(api, srv, uid)["channelUuid"]
     before = _listed(api, uid)
-    for body in ({"containerIds": ["nounderscore"]}, {"containerIds": ["text_de"], "provisioningUri": "ftp://x/"},
-                 {"containerIds": ["text_de"], "lastmodified": 5}):
+    for body in (
+        {"containerIds": ["nounderscore"]},
+        {"containerIds": ["text_de"], "provisioningUri": "ftp://x/"},
+        {"containerIds": ["text_de"], "lastmodified": 5},
+    ):
         resp = api.post(f"/opentheater/projects/{uid}/channels", json=body, headers=srv.auth())
         assert resp.status_code == 400 and resp.json()["status"] == 400, resp.text
         resp = api.put(f"/opentheater/projects/{uid}/channels/{cuid}", json=body, headers=srv.auth())
         assert resp.status_code == 400 and resp.json()["status"] == 400, resp.text
-    assert api.post(f"/opentheater/projects/{uuid.uuid4()}/channels", json={"containerIds": []},
-                    headers=srv.auth()).status_code == 404
+    assert (
+        api.post(
+            f"/opentheater/projects/{uuid.uuid4()}/channels", json={"containerIds": []}, headers=srv.auth()
+        ).status_code
+        == 404
+    )
     assert _listed(api, uid) == before
     api.delete(f"/opentheater/projects/{uid}", headers=srv.auth())
 
@@ -181,8 +216,9 @@ async def test_managing_over_grpc_needs_a_token(stub: trigger_pb2_grpc.TriggerSe
         await stub.CreateProject(pb.CreateProjectRequest(project=pb.ProjectInput(project_path=["A"])))
     assert err.value.code() == grpc.StatusCode.UNAUTHENTICATED
     with pytest.raises(grpc.aio.AioRpcError) as err:
-        await stub.UploadAsset(iter([pb.UploadAssetRequest(project_uuid=PIECE, channel_uuid=DE_SIGN,
-                                                           filepath="x.txt")]))
+        await stub.UploadAsset(
+            iter([pb.UploadAssetRequest(project_uuid=PIECE, channel_uuid=DE_SIGN, filepath="x.txt")])
+        )
     assert err.value.code() == grpc.StatusCode.UNAUTHENTICATED
 
 
@@ -247,10 +283,19 @@ def test_upload_fetch_replace_delete_over_rest(api: httpx.Client, srv: RunningSe
     assert len(_objects(srv)) == len(objects) - 3  # the project's assets went with it
 
 
-@pytest.mark.parametrize("raw_path", [
-    "%2e%2e/escape.txt", "a/%2e%2e/%2e%2e/escape.txt", "a%5Cb.txt", "a%00b.txt", ".hidden", "dir/.hidden/x.txt",
-    "notes.json", "a//b.txt",
-])
+@pytest.mark.parametrize(
+    "raw_path",
+    [
+        "%2e%2e/escape.txt",
+        "a/%2e%2e/%2e%2e/escape.txt",
+        "a%5Cb.txt",
+        "a%00b.txt",
+        ".hidden",
+        "dir/.hidden/x.txt",
+        "notes.json",
+        "a//b.txt",
+    ],
+)
 def test_asset_paths_stay_in_their_channel(api: httpx.Client, srv: RunningServer, raw_path: str) -> None:
     uid = _project(api, srv)["projectUuid"]
     cuid = _channel(api, srv, uid)["channelUuid"]
@@ -267,8 +312,9 @@ def test_asset_paths_stay_in_their_channel(api: httpx.Client, srv: RunningServer
 
 
 def test_other_bodies_keep_the_limit(api: httpx.Client, srv: RunningServer) -> None:
-    resp = api.post(f"/opentheater/projects/{PIECE}/cues", headers=srv.auth(),
-                    json={"content": {"text_de": "x" * 40000}})  # a valid cue size (< 64 KiB)
+    resp = api.post(
+        f"/opentheater/projects/{PIECE}/cues", headers=srv.auth(), json={"content": {"text_de": "x" * 40000}}
+    )  # a valid cue size (< 64 KiB)
     assert resp.status_code == 413 and resp.json()["status"] == 413
 
 
@@ -282,22 +328,30 @@ def test_uploads_only_where_this_server_provisions(api: httpx.Client, srv: Runni
     assert [f["filepath"] for f in _files(api, PIECE, DE_SIGN)] == ["1.vtt", "2.vtt", "10.vtt"]
 
 
-async def test_assets_over_grpc(api: httpx.Client, srv: RunningServer,
-                                stub: trigger_pb2_grpc.TriggerServiceStub) -> None:
+async def test_assets_over_grpc(
+    api: httpx.Client, srv: RunningServer, stub: trigger_pb2_grpc.TriggerServiceStub
+) -> None:
     auth = srv.grpc_auth()
-    project = await stub.CreateProject(pb.CreateProjectRequest(project=pb.ProjectInput(project_path=["G"])),
-                                       metadata=auth)
-    channel = await stub.CreateChannel(pb.CreateChannelRequest(
-        project_uuid=project.project_uuid, channel=pb.ChannelInput(container_ids=["audio_de"], label="AD")),
-        metadata=auth)
+    project = await stub.CreateProject(
+        pb.CreateProjectRequest(project=pb.ProjectInput(project_path=["G"])), metadata=auth
+    )
+    channel = await stub.CreateChannel(
+        pb.CreateChannelRequest(
+            project_uuid=project.project_uuid, channel=pb.ChannelInput(container_ids=["audio_de"], label="AD")
+        ),
+        metadata=auth,
+    )
     data = bytes(i % 251 for i in range(300_000))
 
     def messages() -> Iterator[pb.UploadAssetRequest]:
-        yield pb.UploadAssetRequest(project_uuid=project.project_uuid, channel_uuid=channel.channel_uuid,
-                                    filepath="audio/intro.mp3",
-                                    body=httpbody_pb2.HttpBody(content_type="audio/mpeg", data=data[:100_000]))
+        yield pb.UploadAssetRequest(
+            project_uuid=project.project_uuid,
+            channel_uuid=channel.channel_uuid,
+            filepath="audio/intro.mp3",
+            body=httpbody_pb2.HttpBody(content_type="audio/mpeg", data=data[:100_000]),
+        )
         for i in range(100_000, len(data), 100_000):
-            yield pb.UploadAssetRequest(body=httpbody_pb2.HttpBody(data=data[i:i + 100_000]))
+            yield pb.UploadAssetRequest(body=httpbody_pb2.HttpBody(data=data[i : i + 100_000]))
 
     first = await stub.UploadAsset(messages(), metadata=auth)
     assert first.created and first.file.filesize == len(data) and first.content_type == "audio/mpeg"
@@ -305,38 +359,86 @@ async def test_assets_over_grpc(api: httpx.Client, srv: RunningServer,
     assert not again.created and again.file.lastmodified > first.file.lastmodified
     assert again.channel_lastmodified > first.channel_lastmodified
 
-    listing = await stub.GetFileList(pb.GetFileListRequest(project_uuid=project.project_uuid,
-                                                           channel_uuid=channel.channel_uuid))
+    listing = await stub.GetFileList(
+        pb.GetFileListRequest(project_uuid=project.project_uuid, channel_uuid=channel.channel_uuid)
+    )
     assert [(f.filepath, f.filesize) for f in listing.files] == [("audio/intro.mp3", len(data))]
-    chunks = [c async for c in stub.GetAsset(pb.GetAssetRequest(
-        project_uuid=project.project_uuid, channel_uuid=channel.channel_uuid, filepath="audio/intro.mp3"))]
+    chunks = [
+        c
+        async for c in stub.GetAsset(
+            pb.GetAssetRequest(
+                project_uuid=project.project_uuid, channel_uuid=channel.channel_uuid, filepath="audio/intro.mp3"
+            )
+        )
+    ]
     assert b"".join(c.data for c in chunks) == data and chunks[0].content_type == "audio/mpeg"
-    ranged = stub.GetAsset(pb.GetAssetRequest(project_uuid=project.project_uuid, channel_uuid=channel.channel_uuid,
-                                              filepath="audio/intro.mp3"), metadata=(("range", "bytes=5-9"),))
+    ranged = stub.GetAsset(
+        pb.GetAssetRequest(
+            project_uuid=project.project_uuid, channel_uuid=channel.channel_uuid, filepath="audio/intro.mp3"
+        ),
+        metadata=(("range", "bytes=5-9"),),
+    )
     assert b"".join([c.data async for c in ranged]) == data[5:10]
 
     for bad in ("../x.mp3", "/etc/passwd", "a\\b.mp3", "a\x00b.mp3", "", "x/../../y.mp3", "./x.mp3", "C:/x.mp3"):
         with pytest.raises(grpc.aio.AioRpcError) as err:
-            await stub.UploadAsset(iter([pb.UploadAssetRequest(
-                project_uuid=project.project_uuid, channel_uuid=channel.channel_uuid, filepath=bad,
-                body=httpbody_pb2.HttpBody(data=b"evil"))]), metadata=auth)
+            await stub.UploadAsset(
+                iter(
+                    [
+                        pb.UploadAssetRequest(
+                            project_uuid=project.project_uuid,
+                            channel_uuid=channel.channel_uuid,
+                            filepath=bad,
+                            body=httpbody_pb2.HttpBody(data=b"evil"),
+                        )
+                    ]
+                ),
+                metadata=auth,
+            )
         assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT, bad
-    assert len((await stub.GetFileList(pb.GetFileListRequest(
-        project_uuid=project.project_uuid, channel_uuid=channel.channel_uuid))).files) == 1
+    assert (
+        len(
+            (
+                await stub.GetFileList(
+                    pb.GetFileListRequest(project_uuid=project.project_uuid, channel_uuid=channel.channel_uuid)
+                )
+            ).files
+        )
+        == 1
+    )
 
-    await stub.DeleteAsset(pb.DeleteAssetRequest(project_uuid=project.project_uuid,
-                                                 channel_uuid=channel.channel_uuid, filepath="audio/intro.mp3"),
-                           metadata=auth)
-    assert len((await stub.GetFileList(pb.GetFileListRequest(
-        project_uuid=project.project_uuid, channel_uuid=channel.channel_uuid))).files) == 0
-    updated = await stub.UpdateChannel(pb.UpdateChannelRequest(
-        project_uuid=project.project_uuid, channel_uuid=channel.channel_uuid,
-        channel=pb.ChannelInput(container_ids=["audio_de", "text_de"])), metadata=auth)
+    await stub.DeleteAsset(
+        pb.DeleteAssetRequest(
+            project_uuid=project.project_uuid, channel_uuid=channel.channel_uuid, filepath="audio/intro.mp3"
+        ),
+        metadata=auth,
+    )
+    assert (
+        len(
+            (
+                await stub.GetFileList(
+                    pb.GetFileListRequest(project_uuid=project.project_uuid, channel_uuid=channel.channel_uuid)
+                )
+            ).files
+        )
+        == 0
+    )
+    updated = await stub.UpdateChannel(
+        pb.UpdateChannelRequest(
+            project_uuid=project.project_uuid,
+            channel_uuid=channel.channel_uuid,
+            channel=pb.ChannelInput(container_ids=["audio_de", "text_de"]),
+        ),
+        metadata=auth,
+    )
     assert list(updated.container_ids) == ["audio_de", "text_de"] and updated.HasField("lastmodified")
-    await stub.DeleteChannel(pb.DeleteChannelRequest(project_uuid=project.project_uuid,
-                                                     channel_uuid=channel.channel_uuid), metadata=auth)
-    renamed = await stub.UpdateProject(pb.UpdateProjectRequest(
-        project_uuid=project.project_uuid, project=pb.ProjectInput(project_path=["H"])), metadata=auth)
+    await stub.DeleteChannel(
+        pb.DeleteChannelRequest(project_uuid=project.project_uuid, channel_uuid=channel.channel_uuid), metadata=auth
+    )
+    renamed = await stub.UpdateProject(
+        pb.UpdateProjectRequest(project_uuid=project.project_uuid, project=pb.ProjectInput(project_path=["H"])),
+        metadata=auth,
+    )
     assert list(renamed.project_path) == ["H"] and len(renamed.channel_list) == 0
     await stub.DeleteProject(pb.DeleteProjectRequest(project_uuid=project.project_uuid), metadata=auth)
     reply = await stub.GetProjectList(pb.GetProjectListRequest())
@@ -353,8 +455,9 @@ class Listener:
     async def connect(self, srv: RunningServer, namespace: str) -> None:
         self.client.on("displayContent", self.got.put, namespace=namespace)
         self.client.on("disconnect", lambda *_: self.gone.set(), namespace=namespace)
-        await self.client.connect(srv.http, namespaces=[namespace], socketio_path="/socket.io",
-                                  transports=["websocket"], wait_timeout=10)
+        await self.client.connect(
+            srv.http, namespaces=[namespace], socketio_path="/socket.io", transports=["websocket"], wait_timeout=10
+        )
 
     async def close(self) -> None:
         with contextlib.suppress(TimeoutError):
@@ -368,8 +471,11 @@ async def test_new_projects_and_channels_get_live_endpoints(api: httpx.Client, s
     try:
         await whole.connect(srv, f"/opentheater/{uid}")
         await only_fr.connect(srv, f"/opentheater/{uid}/{cuid}")
-        resp = api.post(f"/opentheater/projects/{uid}/cues", headers=srv.auth(),
-                        json={"content": {"text_fr": "Bonjour", "text_de": "Hallo"}})
+        resp = api.post(
+            f"/opentheater/projects/{uid}/cues",
+            headers=srv.auth(),
+            json={"content": {"text_fr": "Bonjour", "text_de": "Hallo"}},
+        )
         assert resp.status_code == 201, resp.text
         got = await asyncio.wait_for(whole.got.get(), 10)
         assert got["content"] == {"text_fr": "Bonjour", "text_de": "Hallo"}
@@ -382,8 +488,13 @@ async def test_new_projects_and_channels_get_live_endpoints(api: httpx.Client, s
         await only_fr.close()
     refused = socketio.AsyncClient(reconnection=False)
     with pytest.raises(socketio.exceptions.ConnectionError):
-        await refused.connect(srv.http, namespaces=[f"/opentheater/{uid}"], socketio_path="/socket.io",
-                              transports=["websocket"], wait_timeout=5)
+        await refused.connect(
+            srv.http,
+            namespaces=[f"/opentheater/{uid}"],
+            socketio_path="/socket.io",
+            transports=["websocket"],
+            wait_timeout=5,
+        )
     await refused.disconnect()
 
 
@@ -397,11 +508,12 @@ def test_api_projects_survive_a_start_beside_the_file(tmp_path: Path) -> None:
         added = _channel(api, a, PIECE, containerIds=["text_it"])["channelUuid"]  # API channel, file project
         renamed = api.put(f"/opentheater/projects/{PIECE}", json={"projectPath": ["RENAMED"]}, headers=a.auth())
         assert renamed.status_code == 200
-        with (run_server(tmp_path / "b", extra_env=env | {"POLYPHONY_DATABASE_URL": a.database_url}) as b,
-              httpx.Client(base_url=b.http, timeout=30) as api_b):
+        with (
+            run_server(tmp_path / "b", extra_env=env | {"POLYPHONY_DATABASE_URL": a.database_url}) as b,
+            httpx.Client(base_url=b.http, timeout=30) as api_b,
+        ):
             doc = api_b.get("/opentheater/projectList.json").json()
-            assert [p["projectUuid"] for p in doc["projects"]] == [
-                PIECE, "ff277516-121b-4304-b256-d5a8b70e136a", uid]
+            assert [p["projectUuid"] for p in doc["projects"]] == [PIECE, "ff277516-121b-4304-b256-d5a8b70e136a", uid]
             assert doc["projects"][0]["projectPath"] == ["MY_INDEPENDENT_EXAMPLE_PIECE"]  # the file wins
             assert [c["channelUuid"] for c in doc["projects"][2]["channelList"]] == [cuid]
             assert [c["channelUuid"] for c in doc["projects"][0]["channelList"]][-1] == added

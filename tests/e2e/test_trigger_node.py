@@ -57,8 +57,12 @@ class NodeClient:
 async def start_client(server: RunningServer, namespace: str, token: str | None = None) -> NodeClient:
     args = [SCRIPT.as_posix(), server.http, namespace] + ([token] if token else [])
     proc = await asyncio.create_subprocess_exec(
-        node_binary(), *args, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-        env=dict(os.environ, NODE_PATH=str(ROOT / "node_modules")))
+        node_binary(),
+        *args,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        env=dict(os.environ, NODE_PATH=str(ROOT / "node_modules")),
+    )
     return NodeClient(proc)
 
 
@@ -80,8 +84,9 @@ async def clients() -> AsyncIterator[list[NodeClient]]:
 
 
 async def _publish(stub: trigger_pb2_grpc.TriggerServiceStub, server: RunningServer, content: dict[str, str]) -> int:
-    reply = await stub.Publish(pb.PublishRequest(project_uuid=PIECE, payload=json.dumps({"content": content})),
-                               metadata=server.grpc_auth())
+    reply = await stub.Publish(
+        pb.PublishRequest(project_uuid=PIECE, payload=json.dumps({"content": content})), metadata=server.grpc_auth()
+    )
     return int(reply.cue.sequence)
 
 
@@ -118,9 +123,7 @@ async def test_node_socket_io_client_receives_cues_and_recovers_after_reconnect(
     assert after["data"]["content"] == {"text_de": "node zwei"}
 
 
-async def test_node_cueing_client_sends_broadcast_message(
-    server: RunningServer, clients: list[NodeClient]
-) -> None:
+async def test_node_cueing_client_sends_broadcast_message(server: RunningServer, clients: list[NodeClient]) -> None:
     audience = await start_client(server, f"/opentheater/{PIECE}")
     desk = await start_client(server, f"/opentheater/{PIECE}", token=server.write_token)
     intruder = await start_client(server, f"/opentheater/{PIECE}")

@@ -151,8 +151,10 @@ class Level(Analyzer):
 
     def finish(self) -> list[AnalyzerResult]:
         rms = math.sqrt(self.squares / self.count) if self.count else 0.0
-        return [AnalyzerResult(f"{self.pid}.max", "Max level", "dBFS", "global", np.array([round(db(self.peak), 3)])),
-                AnalyzerResult(f"{self.pid}.rms", "RMS level", "dBFS", "global", np.array([round(db(rms), 3)]))]
+        return [
+            AnalyzerResult(f"{self.pid}.max", "Max level", "dBFS", "global", np.array([round(db(self.peak), 3)])),
+            AnalyzerResult(f"{self.pid}.rms", "RMS level", "dBFS", "global", np.array([round(db(rms), 3)])),
+        ]
 
 
 class MeanDCShift(Analyzer):
@@ -336,12 +338,23 @@ class Onsets(OnsetFunction):
         odf = self.odf
         rate = self.frame_rate
         pre, post = max(1, int(0.03 * rate)), max(1, int(0.03 * rate))
-        peaks = dsp.pick_peaks(odf, pre, post, int(float(self.params["min_interval"]) * rate),
-                               float(self.params["delta"]))
+        peaks = dsp.pick_peaks(
+            odf, pre, post, int(float(self.params["min_interval"]) * rate), float(self.params["delta"])
+        )
         peaks, times = self.real_onsets(peaks)
-        return [AnalyzerResult(self.pid, "Onsets", "s", "event", value=None, data_mode="label",
-                               label=np.ones(times.size, dtype=int), time=times,
-                               label_metadata={"label": {"1": "Onset"}, "description": {}, "label_type": "mono"})]
+        return [
+            AnalyzerResult(
+                self.pid,
+                "Onsets",
+                "s",
+                "event",
+                value=None,
+                data_mode="label",
+                label=np.ones(times.size, dtype=int),
+                time=times,
+                label_metadata={"label": {"1": "Onset"}, "description": {}, "label_type": "mono"},
+            )
+        ]
 
 
 class Tempo(OnsetFunction):
@@ -353,10 +366,20 @@ class Tempo(OnsetFunction):
         bpm = dsp.tempo_estimate(odf, rate, float(self.params["start_bpm"]))
         beats = dsp.track_beats(odf, rate, bpm)
         times = self.frame_times(beats)
-        return [AnalyzerResult(f"{self.pid}.bpm", "Tempo", "bpm", "global", np.array([round(bpm, 3)])),
-                AnalyzerResult(f"{self.pid}.beats", "Beats", "s", "event", value=None, data_mode="label",
-                               label=np.ones(times.size, dtype=int), time=times,
-                               label_metadata={"label": {"1": "Beat"}, "description": {}, "label_type": "mono"})]
+        return [
+            AnalyzerResult(f"{self.pid}.bpm", "Tempo", "bpm", "global", np.array([round(bpm, 3)])),
+            AnalyzerResult(
+                f"{self.pid}.beats",
+                "Beats",
+                "s",
+                "event",
+                value=None,
+                data_mode="label",
+                label=np.ones(times.size, dtype=int),
+                time=times,
+                label_metadata={"label": {"1": "Beat"}, "description": {}, "label_type": "mono"},
+            ),
+        ]
 
 
 class PitchYin(Analyzer):
@@ -377,8 +400,10 @@ class PitchYin(Analyzer):
     def finish(self) -> list[AnalyzerResult]:
         f0 = self.collected("pitch", np.zeros(0))
         conf = self.collected("confidence", np.zeros(0))
-        return [self.framewise("pitch", "Pitch (YIN)", "Hz", f0),
-                self.framewise("confidence", "Pitch confidence", "", conf)]
+        return [
+            self.framewise("pitch", "Pitch (YIN)", "Hz", f0),
+            self.framewise("confidence", "Pitch confidence", "", conf),
+        ]
 
 
 DESCRIPTORS = ("centroid", "spread", "skewness", "kurtosis", "rolloff", "flatness", "flux", "slope", "decrease")
@@ -402,18 +427,18 @@ class SpectralDescriptors(SpectralAnalyzer):
         weights = mag / safe[:, None]
         centroid = weights @ freqs
         dev = freqs[None, :] - centroid[:, None]
-        spread = np.sqrt(np.sum(weights * dev ** 2, axis=1))
+        spread = np.sqrt(np.sum(weights * dev**2, axis=1))
         safe_spread = np.where(spread > 0, spread, 1.0)
         out: dict[str, Array] = {
             "centroid": centroid,
             "spread": spread,
-            "skewness": np.sum(weights * dev ** 3, axis=1) / safe_spread ** 3,
-            "kurtosis": np.sum(weights * dev ** 4, axis=1) / safe_spread ** 4,
+            "skewness": np.sum(weights * dev**3, axis=1) / safe_spread**3,
+            "kurtosis": np.sum(weights * dev**4, axis=1) / safe_spread**4,
         }
         cumulative = np.cumsum(mag, axis=1)
         rolloff_bin = np.argmax(cumulative >= float(self.params["rolloff"]) * total[:, None], axis=1)
         out["rolloff"] = freqs[rolloff_bin]
-        power = np.maximum(mag ** 2, 1e-10)
+        power = np.maximum(mag**2, 1e-10)
         out["flatness"] = np.exp(np.mean(np.log(power), axis=1)) / np.mean(power, axis=1)
         before = np.vstack([mag[:1] if self.previous is None else self.previous, mag[:-1]])
         out["flux"] = np.sqrt(np.sum(np.maximum(0.0, mag - before) ** 2, axis=1))
@@ -431,8 +456,10 @@ class SpectralDescriptors(SpectralAnalyzer):
 
     def finish(self) -> list[AnalyzerResult]:
         units = {"centroid": "Hz", "spread": "Hz", "rolloff": "Hz"}
-        return [self.framewise(name, f"Spectral {name}", units.get(name, ""), self.collected(name, np.zeros(0)))
-                for name in self.wanted]
+        return [
+            self.framewise(name, f"Spectral {name}", units.get(name, ""), self.collected(name, np.zeros(0)))
+            for name in self.wanted
+        ]
 
 
 class Silence(Analyzer):
@@ -463,10 +490,20 @@ class Silence(Analyzer):
             starts = ends = labels = np.zeros(0, dtype=int)
         times = starts * size / self.samplerate
         durations = (ends - starts) * size / self.samplerate
-        return [AnalyzerResult(self.pid, "Silence", "", "segment", value=None, data_mode="label", label=labels,
-                               time=times, duration=durations,
-                               label_metadata={"label": {"0": "Silence", "1": "Not Silence"}, "description": {},
-                                               "label_type": "mono"})]
+        return [
+            AnalyzerResult(
+                self.pid,
+                "Silence",
+                "",
+                "segment",
+                value=None,
+                data_mode="label",
+                label=labels,
+                time=times,
+                duration=durations,
+                label_metadata={"label": {"0": "Silence", "1": "Not Silence"}, "description": {}, "label_type": "mono"},
+            )
+        ]
 
 
 class Loudness(Analyzer):
@@ -493,7 +530,7 @@ class Loudness(Analyzer):
         import scipy.signal  # imported on first use: it costs most of a second at server start-up
 
         filtered, self.state = scipy.signal.sosfilt(self.sos, data, axis=0, zi=self.state)
-        weighted = (filtered ** 2) @ self.weights
+        weighted = (filtered**2) @ self.weights
         buf = np.concatenate([self.tail, weighted])  # type: ignore[list-item]
         whole = buf.size - buf.size % self.step
         if whole:
@@ -508,8 +545,16 @@ class Loudness(Analyzer):
             blocks = np.zeros(0)
         integrated, relative = dsp.gated_loudness(blocks)
         block_loudness = -0.691 + 10.0 * np.log10(np.maximum(blocks, 1e-10))
-        return [AnalyzerResult(f"{self.pid}.loudness", "Integrated loudness", "LUFS", "global",
-                               np.array([round(integrated, 3)])),
-                AnalyzerResult(f"{self.pid}.relative_threshold", "Relative gating threshold", "LUFS", "global",
-                               np.array([round(relative, 3)])),
-                self.framewise("block_loudness", "Momentary (400 ms) loudness", "LUFS", block_loudness)]
+        return [
+            AnalyzerResult(
+                f"{self.pid}.loudness", "Integrated loudness", "LUFS", "global", np.array([round(integrated, 3)])
+            ),
+            AnalyzerResult(
+                f"{self.pid}.relative_threshold",
+                "Relative gating threshold",
+                "LUFS",
+                "global",
+                np.array([round(relative, 3)]),
+            ),
+            self.framewise("block_loudness", "Momentary (400 ms) loudness", "LUFS", block_loudness),
+        ]

@@ -56,10 +56,20 @@ FIELD = "archive"
 CHUNK = 256 * 1024
 # Dependency order: a table only refers to tables before it.
 TABLES: list[tuple[str, type[Base]]] = [
-    ("items", Item), ("presets", Preset), ("experiences", Experience), ("experience_presets", ExperiencePreset),
-    ("selections", Selection), ("selection_items", SelectionItem), ("selection_children", SelectionChild),
-    ("tasks", Task), ("results", Result), ("analyses", Analysis), ("analysis_tracks", AnalysisTrack),
-    ("annotation_tracks", AnnotationTrack), ("annotations", Annotation), ("annotation_results", AnnotationResult),
+    ("items", Item),
+    ("presets", Preset),
+    ("experiences", Experience),
+    ("experience_presets", ExperiencePreset),
+    ("selections", Selection),
+    ("selection_items", SelectionItem),
+    ("selection_children", SelectionChild),
+    ("tasks", Task),
+    ("results", Result),
+    ("analyses", Analysis),
+    ("analysis_tracks", AnalysisTrack),
+    ("annotation_tracks", AnnotationTrack),
+    ("annotations", Annotation),
+    ("annotation_results", AnnotationResult),
 ]
 FILE_COLUMNS = {"items": "source_key", "results": "file_key"}
 
@@ -132,8 +142,13 @@ class Archives:
                                 size += len(chunk)
                                 await asyncio.to_thread(out.write, chunk)
                         files[key] = {"sha256": digest.hexdigest(), "size": size}
-                manifest = {"format": FORMAT, "version": VERSION, "exported": datetime.now(UTC).isoformat(),
-                            "tables": tables, "files": files}
+                manifest = {
+                    "format": FORMAT,
+                    "version": VERSION,
+                    "exported": datetime.now(UTC).isoformat(),
+                    "tables": tables,
+                    "files": files,
+                }
                 zf.writestr("manifest.json", json.dumps(manifest, separators=(",", ":")))
         except BaseException:
             path.unlink(missing_ok=True)
@@ -276,14 +291,13 @@ class Archives:
         return report
 
     @staticmethod
-    async def _fresh_rows(session: AsyncSession, model: type[Base], rows: list[dict[str, Any]]
-                          ) -> list[dict[str, Any]]:
+    async def _fresh_rows(session: AsyncSession, model: type[Base], rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """The rows whose primary key is not in the database yet."""
         pk = [c.key for c in _pk(model)]
         present: set[tuple[Any, ...]] = set()
         keys = [tuple(r.get(k) for k in pk) for r in rows]
         for start in range(0, len(keys), 500):
-            batch = keys[start:start + 500]
+            batch = keys[start : start + 500]
             columns = [getattr(model, k) for k in pk]
             cond = tuple_(*columns).in_(batch) if len(pk) > 1 else columns[0].in_([b[0] for b in batch])
             present.update(tuple(r) for r in (await session.execute(select(*columns).where(cond))).all())

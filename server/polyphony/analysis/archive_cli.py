@@ -18,16 +18,27 @@ CHUNK = 256 * 1024
 
 def add_parsers(sub: Any) -> None:
     """Add the `export` and `import` commands to the `polyphony` argument parser."""
-    for name, text in [("export", "write the analysis data of a running server to a zip archive"),
-                       ("import", "load a zip archive made by `polyphony export` into a running server")]:
+    for name, text in [
+        ("export", "write the analysis data of a running server to a zip archive"),
+        ("import", "load a zip archive made by `polyphony export` into a running server"),
+    ]:
         p = sub.add_parser(name, help=text)
         p.add_argument("file", help="archive path" + (" ('-' for stdout)" if name == "export" else ""))
-        p.add_argument("--url", default=os.environ.get("POLYPHONY_URL", "http://localhost:8080"),
-                       help="server base URL [$POLYPHONY_URL or http://localhost:8080]")
-        p.add_argument("--token", default=os.environ.get("POLYPHONY_TOKEN"),
-                       help="write token [$POLYPHONY_TOKEN, else <data dir>/write.token]")
-        p.add_argument("--data-dir", default=os.environ.get("POLYPHONY_DATA_DIR", "polyphony-data"),
-                       help="where `polyphony serve` keeps its generated write token")
+        p.add_argument(
+            "--url",
+            default=os.environ.get("POLYPHONY_URL", "http://localhost:8080"),
+            help="server base URL [$POLYPHONY_URL or http://localhost:8080]",
+        )
+        p.add_argument(
+            "--token",
+            default=os.environ.get("POLYPHONY_TOKEN"),
+            help="write token [$POLYPHONY_TOKEN, else <data dir>/write.token]",
+        )
+        p.add_argument(
+            "--data-dir",
+            default=os.environ.get("POLYPHONY_DATA_DIR", "polyphony-data"),
+            help="where `polyphony serve` keeps its generated write token",
+        )
 
 
 def _token(args: argparse.Namespace) -> str | None:
@@ -46,8 +57,11 @@ async def _run(args: argparse.Namespace) -> int:
 
     parts = urlsplit(args.url)
     target = f"{parts.hostname}:{parts.port or (443 if parts.scheme == 'https' else 80)}"
-    channel = (grpc.aio.secure_channel(target, grpc.ssl_channel_credentials()) if parts.scheme == "https"
-               else grpc.aio.insecure_channel(target))
+    channel = (
+        grpc.aio.secure_channel(target, grpc.ssl_channel_credentials())
+        if parts.scheme == "https"
+        else grpc.aio.insecure_channel(target)
+    )
     token = _token(args)
     auth = (("authorization", f"Bearer {token}"),) if token else ()
     async with channel:
@@ -57,7 +71,7 @@ async def _run(args: argparse.Namespace) -> int:
                 out = sys.stdout.buffer if args.file == "-" else None
                 tmp = Path(args.file + ".part") if out is None else None
                 size = 0
-                with (open(tmp, "wb") if tmp is not None else out) as fh:  # type: ignore[union-attr]
+                with open(tmp, "wb") if tmp is not None else out as fh:  # type: ignore[union-attr]
                     async for body in stub.ExportArchive(pb.ExportArchiveRequest(), metadata=auth):
                         fh.write(body.data)
                         size += len(body.data)

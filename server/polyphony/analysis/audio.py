@@ -16,9 +16,16 @@ import soundfile as sf
 from polyphony.core.errors import InvalidArgument
 
 _SNDFILE_MIME = {
-    "WAV": "audio/x-wav", "WAVEX": "audio/x-wav", "RF64": "audio/x-wav", "W64": "audio/x-wav",
-    "FLAC": "audio/flac", "OGG": "audio/ogg", "MP3": "audio/mpeg", "AIFF": "audio/x-aiff",
-    "AU": "audio/basic", "CAF": "audio/x-caf",
+    "WAV": "audio/x-wav",
+    "WAVEX": "audio/x-wav",
+    "RF64": "audio/x-wav",
+    "W64": "audio/x-wav",
+    "FLAC": "audio/flac",
+    "OGG": "audio/ogg",
+    "MP3": "audio/mpeg",
+    "AIFF": "audio/x-aiff",
+    "AU": "audio/basic",
+    "CAF": "audio/x-caf",
 }
 _PROBE_FRAMES = 4096
 

@@ -79,8 +79,16 @@ class Catalog:
         if existing is not None:
             return existing, False
         stamp = now()
-        preset = Preset(uuid=str(uuid.uuid4()), processor_pid=processor.pid, processor_version=processor.version,
-                        parameters=params, digest=digest, is_public=is_public, date_added=stamp, date_modified=stamp)
+        preset = Preset(
+            uuid=str(uuid.uuid4()),
+            processor_pid=processor.pid,
+            processor_version=processor.version,
+            parameters=params,
+            digest=digest,
+            is_public=is_public,
+            date_added=stamp,
+            date_modified=stamp,
+        )
         try:
             async with self.db.transaction() as session:
                 session.add(preset)
@@ -115,8 +123,15 @@ class Catalog:
                 other = await session.scalar(select(Preset.uuid).where(Preset.digest == digest))
                 if other is not None:
                     raise Conflict(f"An equal preset already exists: {other}.", field="parameters")
-                stale = [k for k in (await session.scalars(select(Result.file_key).where(
-                    Result.preset_uuid == row.uuid, Result.file_key.is_not(None)))).all() if k is not None]
+                stale = [
+                    k
+                    for k in (
+                        await session.scalars(
+                            select(Result.file_key).where(Result.preset_uuid == row.uuid, Result.file_key.is_not(None))
+                        )
+                    ).all()
+                    if k is not None
+                ]
                 await session.execute(delete(Result).where(Result.preset_uuid == row.uuid))
                 row.processor_pid, row.processor_version = processor.pid, processor.version
                 row.parameters, row.digest = params, digest
@@ -151,14 +166,22 @@ class Catalog:
         description = refs.text(raw, "description", None)
         is_public = refs.boolean(raw, "is_public")
         stamp = now()
-        row = Experience(uuid=str(uuid.uuid4()), title=title, description=description, is_public=is_public,
-                         date_added=stamp, date_modified=stamp, author=author)
+        row = Experience(
+            uuid=str(uuid.uuid4()),
+            title=title,
+            description=description,
+            is_public=is_public,
+            date_added=stamp,
+            date_modified=stamp,
+            author=author,
+        )
         async with self.db.transaction() as session:
             keys = await self._preset_keys(session, raw.get("presets", []))
             session.add(row)
             await session.flush()
-            session.add_all([ExperiencePreset(experience_uuid=row.uuid, preset_uuid=k, position=i)
-                             for i, k in enumerate(keys)])
+            session.add_all(
+                [ExperiencePreset(experience_uuid=row.uuid, preset_uuid=k, position=i) for i, k in enumerate(keys)]
+            )
         return ExperienceView(row, keys)
 
     async def update_experience(self, key: str, raw: dict[str, object]) -> ExperienceView:
@@ -168,8 +191,9 @@ class Catalog:
             if "presets" in raw:
                 keys = await self._preset_keys(session, raw["presets"])
                 await session.execute(delete(ExperiencePreset).where(ExperiencePreset.experience_uuid == row.uuid))
-                session.add_all([ExperiencePreset(experience_uuid=row.uuid, preset_uuid=k, position=i)
-                                 for i, k in enumerate(keys)])
+                session.add_all(
+                    [ExperiencePreset(experience_uuid=row.uuid, preset_uuid=k, position=i) for i, k in enumerate(keys)]
+                )
             row.date_modified = now()
         return await self.get_experience(row.uuid)
 
@@ -180,8 +204,15 @@ class Catalog:
         if found is not None:
             return found
         stamp = now()
-        row = Experience(uuid=str(uuid.uuid4()), title=f"{preset.processor_pid} ({preset.uuid})", description="",
-                         is_public=preset.is_public, single_preset=preset.uuid, date_added=stamp, date_modified=stamp)
+        row = Experience(
+            uuid=str(uuid.uuid4()),
+            title=f"{preset.processor_pid} ({preset.uuid})",
+            description="",
+            is_public=preset.is_public,
+            single_preset=preset.uuid,
+            date_added=stamp,
+            date_modified=stamp,
+        )
         try:
             async with self.db.transaction() as session:
                 session.add(row)
@@ -196,8 +227,11 @@ class Catalog:
         return row.uuid
 
     async def _experience_presets(self, session: AsyncSession, key: str) -> list[str]:
-        stmt = select(ExperiencePreset.preset_uuid).where(ExperiencePreset.experience_uuid == key) \
+        stmt = (
+            select(ExperiencePreset.preset_uuid)
+            .where(ExperiencePreset.experience_uuid == key)
             .order_by(ExperiencePreset.position)
+        )
         return list((await session.scalars(stmt)).all())
 
     async def get_experience(self, key: str) -> ExperienceView:
@@ -209,8 +243,13 @@ class Catalog:
 
     async def list_experiences(self) -> list[ExperienceView]:
         async with self.db.session() as session:
-            rows = (await session.scalars(select(Experience).where(Experience.single_preset.is_(None))
-                                          .order_by(Experience.date_added, Experience.uuid))).all()
+            rows = (
+                await session.scalars(
+                    select(Experience)
+                    .where(Experience.single_preset.is_(None))
+                    .order_by(Experience.date_added, Experience.uuid)
+                )
+            ).all()
             return [ExperienceView(r, await self._experience_presets(session, r.uuid)) for r in rows]
 
     async def delete_experience(self, key: str) -> None:
@@ -227,8 +266,9 @@ class Catalog:
         return [p for p in presets if p is not None]
 
     # selections ----------------------------------------------------------------------------
-    async def _members(self, session: AsyncSession, raw: dict[str, object], own: str | None) -> tuple[list[str],
-                                                                                                    list[str]]:
+    async def _members(
+        self, session: AsyncSession, raw: dict[str, object], own: str | None
+    ) -> tuple[list[str], list[str]]:
         items = refs.references(raw.get("items", []), "items", "items")
         for key in items:
             if await session.get(Item, key) is None:
@@ -246,8 +286,9 @@ class Catalog:
         todo = [key]
         while todo:
             current = todo.pop()
-            for child in (await session.scalars(select(SelectionChild.child_uuid)
-                                                .where(SelectionChild.parent_uuid == current))).all():
+            for child in (
+                await session.scalars(select(SelectionChild.child_uuid).where(SelectionChild.parent_uuid == current))
+            ).all():
                 if child not in seen:
                     seen.add(child)
                     todo.append(child)
@@ -258,8 +299,15 @@ class Catalog:
         description = refs.text(raw, "description", None)
         is_public = refs.boolean(raw, "is_public")
         stamp = now()
-        row = Selection(uuid=str(uuid.uuid4()), title=title, description=description, is_public=is_public,
-                        date_added=stamp, date_modified=stamp, author=author)
+        row = Selection(
+            uuid=str(uuid.uuid4()),
+            title=title,
+            description=description,
+            is_public=is_public,
+            date_added=stamp,
+            date_modified=stamp,
+            author=author,
+        )
         async with self.db.transaction() as session:
             items, children = await self._members(session, raw, None)
             session.add(row)
@@ -282,17 +330,27 @@ class Catalog:
             if "selections" in raw:
                 await session.execute(delete(SelectionChild).where(SelectionChild.parent_uuid == row.uuid))
             await session.flush()
-            self._add_members(session, row.uuid, items if "items" in raw else [],
-                              children if "selections" in raw else [])
+            self._add_members(
+                session, row.uuid, items if "items" in raw else [], children if "selections" in raw else []
+            )
             row.date_modified = now()
         return await self.get_selection(row.uuid)
 
     async def _view(self, session: AsyncSession, row: Selection) -> SelectionView:
-        items = (await session.scalars(select(SelectionItem.item_uuid).where(SelectionItem.selection_uuid == row.uuid)
-                                       .order_by(SelectionItem.position))).all()
-        children = (await session.scalars(select(SelectionChild.child_uuid)
-                                          .where(SelectionChild.parent_uuid == row.uuid)
-                                          .order_by(SelectionChild.position))).all()
+        items = (
+            await session.scalars(
+                select(SelectionItem.item_uuid)
+                .where(SelectionItem.selection_uuid == row.uuid)
+                .order_by(SelectionItem.position)
+            )
+        ).all()
+        children = (
+            await session.scalars(
+                select(SelectionChild.child_uuid)
+                .where(SelectionChild.parent_uuid == row.uuid)
+                .order_by(SelectionChild.position)
+            )
+        ).all()
         return SelectionView(row, list(items), list(children))
 
     async def get_selection(self, key: str) -> SelectionView:
@@ -319,6 +377,7 @@ class Catalog:
         out: list[str] = []
         seen: set[str] = set()
         async with self.db.session() as session:
+
             async def walk(current: str) -> None:
                 if current in seen:
                     return

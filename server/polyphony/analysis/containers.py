@@ -31,14 +31,22 @@ from polyphony.core.errors import NotFound
 
 Entry = dict[str, Any]
 ARRAYS = ("value", "label", "time", "duration", "y_value")
-MIME = {"json": "application/json", "yaml": "application/x-yaml", "xml": "application/xml",
-        "hdf5": "application/x-hdf5"}
+MIME = {
+    "json": "application/json",
+    "yaml": "application/x-yaml",
+    "xml": "application/xml",
+    "hdf5": "application/x-hdf5",
+}
 BLOCKS = ("id_metadata", "audio_metadata", "frame_metadata", "parameters")
 SLICE_VALUES = 1 << 16  # numbers read from a dataset at a time when streaming a text format
 
 
-def build(results: list[AnalyzerResult], id_metadata: Mapping[str, Any], audio_metadata: Mapping[str, Any],
-          parameters: Mapping[str, Any]) -> list[Entry]:
+def build(
+    results: list[AnalyzerResult],
+    id_metadata: Mapping[str, Any],
+    audio_metadata: Mapping[str, Any],
+    parameters: Mapping[str, Any],
+) -> list[Entry]:
     out: list[Entry] = []
     for r in results:
         data: dict[str, Any] = {}
@@ -95,8 +103,13 @@ def to_xml(entries: list[Entry]) -> bytes:
     """<results><result id=.. data_mode=.. time_mode=..><id_metadata>JSON</id_metadata>...<value shape=..>."""
     root = ET.Element("results")
     for entry in entries:
-        node = ET.SubElement(root, "result", id=str(entry["id_metadata"]["id"]), data_mode=entry["data_mode"],
-                             time_mode=entry["time_mode"])
+        node = ET.SubElement(
+            root,
+            "result",
+            id=str(entry["id_metadata"]["id"]),
+            data_mode=entry["data_mode"],
+            time_mode=entry["time_mode"],
+        )
         for block in BLOCKS:
             if block in entry:
                 ET.SubElement(node, block).text = json.dumps(_plain(entry[block]))
@@ -104,8 +117,9 @@ def to_xml(entries: list[Entry]) -> bytes:
         for name, value in entry["data_object"].items():
             if name in ARRAYS:
                 arr = np.asarray(value)
-                ET.SubElement(data, name, shape=" ".join(map(str, arr.shape)), dtype=arr.dtype.kind).text = \
-                    " ".join(repr(float(v)) if arr.dtype.kind == "f" else str(int(v)) for v in arr.ravel())
+                ET.SubElement(data, name, shape=" ".join(map(str, arr.shape)), dtype=arr.dtype.kind).text = " ".join(
+                    repr(float(v)) if arr.dtype.kind == "f" else str(int(v)) for v in arr.ravel()
+                )
             else:
                 ET.SubElement(data, name).text = json.dumps(_plain(value))
     return bytes(ET.tostring(root, encoding="utf-8", xml_declaration=True))
@@ -139,8 +153,13 @@ def to_hdf5(entries: list[Entry]) -> bytes:
     return buf.getvalue()
 
 
-def write_results(f: h5py.File, results: list[AnalyzerResult], id_metadata: Mapping[str, Any],
-                  audio_metadata: Mapping[str, Any], parameters: Mapping[str, Any]) -> None:
+def write_results(
+    f: h5py.File,
+    results: list[AnalyzerResult],
+    id_metadata: Mapping[str, Any],
+    audio_metadata: Mapping[str, Any],
+    parameters: Mapping[str, Any],
+) -> None:
     """Complete the container `f` (open for writing, frame-wise datasets already appended by the analyzers)."""
     for index, entry in enumerate(build(results, id_metadata, audio_metadata, parameters)):
         _write_entry(f, index, entry)
@@ -215,7 +234,7 @@ def _slices(value: Any) -> Iterator[Any]:
     row = max(1, int(np.prod(shape[1:], dtype=np.int64)))
     step = max(1, SLICE_VALUES // row)
     for start in range(0, shape[0], step):
-        yield np.asarray(value[start:start + step])
+        yield np.asarray(value[start : start + step])
 
 
 def _json_array(value: Any) -> Iterator[str]:
@@ -280,8 +299,12 @@ def _yaml_numbers(part: Any) -> str:
 
 
 def _yaml_flow(value: Any) -> str:
-    return str(yaml.safe_dump(_plain(value), default_flow_style=True, width=float("inf"))).strip().removesuffix(
-        "\n...").strip()
+    return (
+        str(yaml.safe_dump(_plain(value), default_flow_style=True, width=float("inf")))
+        .strip()
+        .removesuffix("\n...")
+        .strip()
+    )
 
 
 def _stream_yaml(entries: list[Entry]) -> Iterator[str]:
@@ -314,8 +337,10 @@ def _stream_yaml(entries: list[Entry]) -> Iterator[str]:
 def _stream_xml(entries: list[Entry]) -> Iterator[str]:
     yield "<?xml version='1.0' encoding='utf-8'?>\n<results>"
     for entry in entries:
-        yield (f"<result id={quoteattr(str(entry['id_metadata']['id']))} data_mode={quoteattr(entry['data_mode'])}"
-               f" time_mode={quoteattr(entry['time_mode'])}>")
+        yield (
+            f"<result id={quoteattr(str(entry['id_metadata']['id']))} data_mode={quoteattr(entry['data_mode'])}"
+            f" time_mode={quoteattr(entry['time_mode'])}>"
+        )
         for block in BLOCKS:
             if block in entry:
                 yield f"<{block}>{escape(json.dumps(_plain(entry[block])))}</{block}>"
@@ -330,8 +355,11 @@ def _stream_xml(entries: list[Entry]) -> Iterator[str]:
             for part in _slices(value):
                 flat = part.ravel()
                 if flat.size:
-                    numbers = map(repr, flat.astype(float).tolist()) if kind == "f" else map(str, flat.astype(
-                        np.int64).tolist())
+                    numbers = (
+                        map(repr, flat.astype(float).tolist())
+                        if kind == "f"
+                        else map(str, flat.astype(np.int64).tolist())
+                    )
                     yield ("" if first else " ") + " ".join(numbers)
                     first = False
             yield f"</{name}>"

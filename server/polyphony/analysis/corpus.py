@@ -109,8 +109,9 @@ class Corpus:
         self.db = db
 
     # analyses --------------------------------------------------------------------------------
-    async def _analysis_fields(self, session: AsyncSession, row: Analysis, raw: Mapping[str, object],
-                               creating: bool) -> None:
+    async def _analysis_fields(
+        self, session: AsyncSession, row: Analysis, raw: Mapping[str, object], creating: bool
+    ) -> None:
         common(row, raw, creating)
         if creating or "preset" in raw:
             row.preset_uuid = (await must_exist(session, Preset, link(raw, "preset", "presets"), "preset")).uuid
@@ -119,12 +120,15 @@ class Corpus:
             try:
                 row.sub_processor_id = get_subprocessor(sub_key).sub_processor_id
             except NotFound:
-                raise InvalidArgument(f'Invalid hyperlink - Object "{sub_key}" does not exist.',
-                                      field="sub_processor") from None
+                raise InvalidArgument(
+                    f'Invalid hyperlink - Object "{sub_key}" does not exist.', field="sub_processor"
+                ) from None
         preset = await session.get(Preset, row.preset_uuid)
         if preset is not None and get_subprocessor(row.sub_processor_id).processor.pid != preset.processor_pid:
-            raise InvalidArgument(f"{row.sub_processor_id} is not an output of the preset's processor "
-                                  f"{preset.processor_pid}.", field="sub_processor")
+            raise InvalidArgument(
+                f"{row.sub_processor_id} is not an output of the preset's processor {preset.processor_pid}.",
+                field="sub_processor",
+            )
         if creating or "render_type" in raw:
             render = raw.get("render_type", 0)
             if isinstance(render, bool) or render not in (0, 1):
@@ -165,12 +169,14 @@ class Corpus:
             await session.delete(row)
 
     # analysis tracks ---------------------------------------------------------------------------
-    async def _analysis_track_fields(self, session: AsyncSession, row: AnalysisTrack, raw: Mapping[str, object],
-                                     creating: bool) -> None:
+    async def _analysis_track_fields(
+        self, session: AsyncSession, row: AnalysisTrack, raw: Mapping[str, object], creating: bool
+    ) -> None:
         common(row, raw, creating)
         if creating or "analysis" in raw:
-            row.analysis_uuid = (await must_exist(session, Analysis, link(raw, "analysis", "analysis"),
-                                                  "analysis")).uuid
+            row.analysis_uuid = (
+                await must_exist(session, Analysis, link(raw, "analysis", "analysis"), "analysis")
+            ).uuid
         if creating or "item" in raw:
             row.item_uuid = (await must_exist(session, Item, link(raw, "item", "items"), "item")).uuid
         if creating or "color" in raw:
@@ -184,8 +190,9 @@ class Corpus:
         preset = await session.get(Preset, analysis.preset_uuid) if analysis is not None else None
         if preset is None:
             raise NotFound("No AnalysisTrack matches the given query.")
-        result = await session.scalar(select(Result).where(Result.item_uuid == row.item_uuid,
-                                                           Result.preset_uuid == preset.uuid))
+        result = await session.scalar(
+            select(Result).where(Result.item_uuid == row.item_uuid, Result.preset_uuid == preset.uuid)
+        )
         return AnalysisTrackView(row, preset, result)
 
     async def create_analysis_track(self, raw: Mapping[str, object]) -> AnalysisTrackView:
@@ -213,15 +220,25 @@ class Corpus:
             current = _get_or_404(await session.get(Analysis, row.analysis_uuid), "AnalysisTrack")
             if current.preset_uuid != preset_uuid:
                 target = await session.scalar(
-                    select(Analysis).where(Analysis.preset_uuid == preset_uuid,
-                                           Analysis.sub_processor_id == current.sub_processor_id)
-                    .order_by(Analysis.date_added, Analysis.uuid).limit(1))
+                    select(Analysis)
+                    .where(Analysis.preset_uuid == preset_uuid, Analysis.sub_processor_id == current.sub_processor_id)
+                    .order_by(Analysis.date_added, Analysis.uuid)
+                    .limit(1)
+                )
                 if target is None:
                     stamp = now()
-                    target = Analysis(uuid=str(uuid.uuid4()), title=current.title, description=current.description,
-                                      preset_uuid=preset_uuid, sub_processor_id=current.sub_processor_id,
-                                      render_type=current.render_type, featured=current.featured,
-                                      is_public=current.is_public, date_added=stamp, date_modified=stamp)
+                    target = Analysis(
+                        uuid=str(uuid.uuid4()),
+                        title=current.title,
+                        description=current.description,
+                        preset_uuid=preset_uuid,
+                        sub_processor_id=current.sub_processor_id,
+                        render_type=current.render_type,
+                        featured=current.featured,
+                        is_public=current.is_public,
+                        date_added=stamp,
+                        date_modified=stamp,
+                    )
                     session.add(target)
                     await session.flush()
                 row.analysis_uuid, row.date_modified = target.uuid, now()
@@ -246,8 +263,9 @@ class Corpus:
         await self._delete(AnalysisTrack, key, "AnalysisTrack")
 
     # annotation tracks -------------------------------------------------------------------------
-    async def _annotation_track_fields(self, session: AsyncSession, row: AnnotationTrack,
-                                       raw: Mapping[str, object], creating: bool) -> None:
+    async def _annotation_track_fields(
+        self, session: AsyncSession, row: AnnotationTrack, raw: Mapping[str, object], creating: bool
+    ) -> None:
         common(row, raw, creating)
         if creating or "item" in raw:
             new_item = link(raw, "item", "items")
@@ -264,17 +282,29 @@ class Corpus:
             item = await session.get(Item, row.item_uuid)
             duration = item.audio_duration if item is not None else None
             if row.start_time < 0 or (duration is not None and row.start_time > duration + EPSILON):
-                raise InvalidArgument(f"Ensure this value is between 0 and the item's duration ({duration} s).",
-                                      field="start_time")
+                raise InvalidArgument(
+                    f"Ensure this value is between 0 and the item's duration ({duration} s).", field="start_time"
+                )
 
     async def _annotation_keys(self, session: AsyncSession, track: str) -> list[str]:
-        return list((await session.scalars(select(Annotation.uuid).where(Annotation.track_uuid == track)
-                                           .order_by(Annotation.start_time, Annotation.stop_time,
-                                                     Annotation.uuid))).all())
+        return list(
+            (
+                await session.scalars(
+                    select(Annotation.uuid)
+                    .where(Annotation.track_uuid == track)
+                    .order_by(Annotation.start_time, Annotation.stop_time, Annotation.uuid)
+                )
+            ).all()
+        )
 
     async def _any_overlap(self, session: AsyncSession, track: str) -> bool:
-        spans = (await session.execute(select(Annotation.start_time, Annotation.stop_time)
-                                       .where(Annotation.track_uuid == track).order_by(Annotation.start_time))).all()
+        spans = (
+            await session.execute(
+                select(Annotation.start_time, Annotation.stop_time)
+                .where(Annotation.track_uuid == track)
+                .order_by(Annotation.start_time)
+            )
+        ).all()
         reach = -math.inf
         for start, stop in spans:
             if start < reach - EPSILON:
@@ -302,8 +332,9 @@ class Corpus:
             row = await refs.row_or_404(session, AnnotationTrack, key, "AnnotationTrack")
             return TrackView(row, await self._annotation_keys(session, row.uuid))
 
-    async def list_annotation_tracks(self, item: str | None, *, see_all: bool = True,
-                                     owner: str | None = None) -> list[TrackView]:
+    async def list_annotation_tracks(
+        self, item: str | None, *, see_all: bool = True, owner: str | None = None
+    ) -> list[TrackView]:
         """Annotation tracks, oldest first: all of them (`see_all`, server tokens), else the public ones and
         those `owner` (a username, None for anonymous callers) created, as TimeSide lists them."""
         stmt = select(AnnotationTrack).order_by(AnnotationTrack.date_added, AnnotationTrack.uuid)
@@ -313,8 +344,9 @@ class Corpus:
         if item:
             stmt = stmt.where(AnnotationTrack.item_uuid == refs.reference(item, "items", "item_uuid"))
         async with self.db.session() as session:
-            return [TrackView(r, await self._annotation_keys(session, r.uuid))
-                    for r in (await session.scalars(stmt)).all()]
+            return [
+                TrackView(r, await self._annotation_keys(session, r.uuid)) for r in (await session.scalars(stmt)).all()
+            ]
 
     async def delete_annotation_track(self, key: str) -> None:
         await self._delete(AnnotationTrack, key, "AnnotationTrack")
@@ -322,20 +354,31 @@ class Corpus:
     async def item_tracks(self, item_uuid: str) -> tuple[list[str], list[str]]:
         """(analysis track uuids, annotation track uuids) of an item, oldest first."""
         async with self.db.session() as session:
-            analysis = (await session.scalars(select(AnalysisTrack.uuid).where(AnalysisTrack.item_uuid == item_uuid)
-                                              .order_by(AnalysisTrack.date_added, AnalysisTrack.uuid))).all()
-            annotation = (await session.scalars(select(AnnotationTrack.uuid)
-                                                .where(AnnotationTrack.item_uuid == item_uuid)
-                                                .order_by(AnnotationTrack.date_added, AnnotationTrack.uuid))).all()
+            analysis = (
+                await session.scalars(
+                    select(AnalysisTrack.uuid)
+                    .where(AnalysisTrack.item_uuid == item_uuid)
+                    .order_by(AnalysisTrack.date_added, AnalysisTrack.uuid)
+                )
+            ).all()
+            annotation = (
+                await session.scalars(
+                    select(AnnotationTrack.uuid)
+                    .where(AnnotationTrack.item_uuid == item_uuid)
+                    .order_by(AnnotationTrack.date_added, AnnotationTrack.uuid)
+                )
+            ).all()
         return list(analysis), list(annotation)
 
     # annotations -------------------------------------------------------------------------------
-    async def _annotation_fields(self, session: AsyncSession, row: Annotation, raw: Mapping[str, object],
-                                 creating: bool) -> list[str] | None:
+    async def _annotation_fields(
+        self, session: AsyncSession, row: Annotation, raw: Mapping[str, object], creating: bool
+    ) -> list[str] | None:
         common(row, raw, creating)
         if creating or "track" in raw:
-            row.track_uuid = (await must_exist(session, AnnotationTrack, link(raw, "track", "annotation_tracks"),
-                                               "track")).uuid
+            row.track_uuid = (
+                await must_exist(session, AnnotationTrack, link(raw, "track", "annotation_tracks"), "track")
+            ).uuid
         track = _get_or_404(await session.get(AnnotationTrack, row.track_uuid), "AnnotationTrack")
         item = await session.get(Item, track.item_uuid)
         if creating or "start_time" in raw:
@@ -348,15 +391,22 @@ class Corpus:
         if row.stop_time <= row.start_time:
             raise InvalidArgument("stop_time must be after start_time.", field="stop_time")
         if duration is not None and row.stop_time > duration + EPSILON:
-            raise InvalidArgument(f"Ensure this value is at most the item's duration ({duration} s).",
-                                  field="stop_time")
+            raise InvalidArgument(
+                f"Ensure this value is at most the item's duration ({duration} s).", field="stop_time"
+            )
         if not track.overlapping:
-            clash = await session.scalar(select(Annotation.uuid).where(
-                Annotation.track_uuid == track.uuid, Annotation.uuid != row.uuid,
-                Annotation.start_time < row.stop_time - EPSILON, Annotation.stop_time > row.start_time + EPSILON))
+            clash = await session.scalar(
+                select(Annotation.uuid).where(
+                    Annotation.track_uuid == track.uuid,
+                    Annotation.uuid != row.uuid,
+                    Annotation.start_time < row.stop_time - EPSILON,
+                    Annotation.stop_time > row.start_time + EPSILON,
+                )
+            )
             if clash is not None:
-                raise InvalidArgument(f"Overlaps annotation {clash} on a track that does not allow overlapping.",
-                                      field="start_time")
+                raise InvalidArgument(
+                    f"Overlaps annotation {clash} on a track that does not allow overlapping.", field="start_time"
+                )
         if not creating and "results" not in raw:
             return None
         results = refs.references(raw.get("results", []), "results", "results")
@@ -367,16 +417,23 @@ class Corpus:
         return results
 
     async def _results(self, session: AsyncSession, key: str) -> list[str]:
-        return list((await session.scalars(select(AnnotationResult.result_uuid)
-                                           .where(AnnotationResult.annotation_uuid == key)
-                                           .order_by(AnnotationResult.position))).all())
+        return list(
+            (
+                await session.scalars(
+                    select(AnnotationResult.result_uuid)
+                    .where(AnnotationResult.annotation_uuid == key)
+                    .order_by(AnnotationResult.position)
+                )
+            ).all()
+        )
 
     async def _save_annotation(self, session: AsyncSession, row: Annotation, results: list[str] | None) -> None:
         if results is None:
             return
         await session.execute(delete(AnnotationResult).where(AnnotationResult.annotation_uuid == row.uuid))
-        session.add_all([AnnotationResult(annotation_uuid=row.uuid, result_uuid=k, position=i)
-                         for i, k in enumerate(results)])
+        session.add_all(
+            [AnnotationResult(annotation_uuid=row.uuid, result_uuid=k, position=i) for i, k in enumerate(results)]
+        )
 
     async def create_annotation(self, raw: Mapping[str, object]) -> AnnotationView:
         stamp = now()
@@ -403,13 +460,15 @@ class Corpus:
             return AnnotationView(row, await self._results(session, row.uuid))
 
     async def list_annotations(self, track: str | None) -> list[AnnotationView]:
-        stmt = select(Annotation).order_by(Annotation.track_uuid, Annotation.start_time, Annotation.stop_time,
-                                           Annotation.uuid)
+        stmt = select(Annotation).order_by(
+            Annotation.track_uuid, Annotation.start_time, Annotation.stop_time, Annotation.uuid
+        )
         if track:
             stmt = stmt.where(Annotation.track_uuid == refs.reference(track, "annotation_tracks", "track_uuid"))
         async with self.db.session() as session:
-            return [AnnotationView(r, await self._results(session, r.uuid))
-                    for r in (await session.scalars(stmt)).all()]
+            return [
+                AnnotationView(r, await self._results(session, r.uuid)) for r in (await session.scalars(stmt)).all()
+            ]
 
     async def delete_annotation(self, key: str) -> None:
         await self._delete(Annotation, key, "Annotation")

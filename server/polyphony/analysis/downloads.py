@@ -91,8 +91,7 @@ def _excerpt(source: Path, start: float | None, stop: float | None, out: Path) -
             raise InvalidArgument("Must be greater than start.", field="stop")
         f.seek(int(lo * rate))
         with sf.SoundFile(str(out), "w", rate, f.channels, format="WAV", subtype="FLOAT") as w:
-            for block in f.blocks(blocksize=1 << 16, frames=int((hi - lo) * rate), dtype="float32",
-                                  always_2d=True):
+            for block in f.blocks(blocksize=1 << 16, frames=int((hi - lo) * rate), dtype="float32", always_2d=True):
                 w.write(block)
 
 
@@ -102,8 +101,9 @@ class Downloads:
         self.objects = objects
         self._locks: dict[str, asyncio.Lock] = {}
 
-    async def prepare(self, item: Item, ext: str, start: float | None, stop: float | None,
-                      range_header: str | None) -> Download:
+    async def prepare(
+        self, item: Item, ext: str, start: float | None, stop: float | None, range_header: str | None
+    ) -> Download:
         target = BY_EXT.get(ext.lower())
         if target is None:
             raise NotFound(f"Unknown format {ext!r}: use one of {', '.join(sorted(BY_EXT))}.")
@@ -125,9 +125,12 @@ class Downloads:
         if wanted is None:
             return Download(mime, self.objects.read(key), 200, [*headers, ("content-length", str(size))])
         first, last = wanted
-        return Download(mime, self.objects.read(key, first, last + 1), 206,
-                        [*headers, ("content-range", f"bytes {first}-{last}/{size}"),
-                         ("content-length", str(last - first + 1))])
+        return Download(
+            mime,
+            self.objects.read(key, first, last + 1),
+            206,
+            [*headers, ("content-range", f"bytes {first}-{last}/{size}"), ("content-length", str(last - first + 1))],
+        )
 
     async def _preset(self, ext: str) -> tuple[str, str]:
         """(uuid, digest) of the encoder preset for `ext`, created on first use."""
@@ -141,9 +144,18 @@ class Downloads:
             stamp = now()
             try:
                 async with self.db.transaction() as session:
-                    session.add(Preset(uuid=str(uuid.uuid4()), processor_pid=pid, processor_version=processor.version,
-                                       parameters=params, digest=digest, is_public=True, date_added=stamp,
-                                       date_modified=stamp))
+                    session.add(
+                        Preset(
+                            uuid=str(uuid.uuid4()),
+                            processor_pid=pid,
+                            processor_version=processor.version,
+                            parameters=params,
+                            digest=digest,
+                            is_public=True,
+                            date_added=stamp,
+                            date_modified=stamp,
+                        )
+                    )
             except IntegrityError:
                 pass  # created meanwhile by another request or process
             async with self.db.session() as session:
@@ -157,8 +169,9 @@ class Downloads:
         preset_uuid, digest = await self._preset(ext)
         return await self.encode(item, ext, source, preset_uuid, digest)
 
-    async def encode(self, item: Item, ext: str, source: Path, preset_uuid: str, digest: str,
-                     task_uuid: str | None = None) -> Result:
+    async def encode(
+        self, item: Item, ext: str, source: Path, preset_uuid: str, digest: str, task_uuid: str | None = None
+    ) -> Result:
         """The (item, encoder preset) Result: kept if done with this cache key, else copied from another done
         result with the same cache key (same audio, same encoder preset digest), else transcoded now; the
         encoded bytes are streamed into the object store."""
@@ -167,13 +180,27 @@ class Downloads:
         lock = self._locks.setdefault(f"{item.uuid}:{preset_uuid}", asyncio.Lock())
         async with lock:
             async with self.db.session() as session:
-                result = await session.scalar(select(Result).where(Result.item_uuid == item.uuid,
-                                                                   Result.preset_uuid == preset_uuid))
-                hit = await session.scalar(select(Result).where(
-                    Result.cache_key == cache_key, Result.status == DONE, Result.file_key.is_not(None),
-                    Result.uuid != (result.uuid if result is not None else "")).order_by(Result.date_added).limit(1))
-            if (result is not None and result.status == DONE and result.file_key is not None
-                    and result.cache_key == cache_key and await self.objects.size(result.file_key) is not None):
+                result = await session.scalar(
+                    select(Result).where(Result.item_uuid == item.uuid, Result.preset_uuid == preset_uuid)
+                )
+                hit = await session.scalar(
+                    select(Result)
+                    .where(
+                        Result.cache_key == cache_key,
+                        Result.status == DONE,
+                        Result.file_key.is_not(None),
+                        Result.uuid != (result.uuid if result is not None else ""),
+                    )
+                    .order_by(Result.date_added)
+                    .limit(1)
+                )
+            if (
+                result is not None
+                and result.status == DONE
+                and result.file_key is not None
+                and result.cache_key == cache_key
+                and await self.objects.size(result.file_key) is not None
+            ):
                 if task_uuid is not None and result.task_uuid != task_uuid:
                     async with self.db.transaction() as session:
                         row = await session.get(Result, result.uuid)
@@ -190,15 +217,15 @@ class Downloads:
             result_uuid = result.uuid if result is not None else str(uuid.uuid4())
             key = f"timeside/results/{item.uuid}/{result_uuid}.{ext}"
             await self.objects.put(key, body)
-            run_time = (hit.run_time or 0.0) if reused_from is not None and hit is not None else \
-                time.monotonic() - started
+            run_time = (
+                (hit.run_time or 0.0) if reused_from is not None and hit is not None else time.monotonic() - started
+            )
             try:
                 async with self.db.transaction() as session:
                     row = await session.get(Result, result_uuid)
                     stamp = now()
                     if row is None:
-                        row = Result(uuid=result_uuid, item_uuid=item.uuid, preset_uuid=preset_uuid,
-                                     date_added=stamp)
+                        row = Result(uuid=result_uuid, item_uuid=item.uuid, preset_uuid=preset_uuid, date_added=stamp)
                         session.add(row)
                     old = row.file_key
                     row.file_key, row.mime_type, row.status = key, target.mimetype, DONE
@@ -215,8 +242,9 @@ class Downloads:
                 await self.objects.delete(old)
             return row
 
-    async def _excerpt_stream(self, source: Path, target: Target, start: float | None,
-                              stop: float | None) -> AsyncIterator[bytes]:
+    async def _excerpt_stream(
+        self, source: Path, target: Target, start: float | None, stop: float | None
+    ) -> AsyncIterator[bytes]:
         with tempfile.TemporaryDirectory() as tmp:
             cut = Path(tmp) / "excerpt.wav"
             await asyncio.to_thread(_excerpt, source, start, stop, cut)

@@ -38,14 +38,17 @@ class Framer:
     def push(self, block: Array) -> Array:
         size, step = self.spec.size, self.spec.step
         self.total += block.size
-        buf = np.concatenate([self.buf, block.astype(np.float32, copy=False)]) if self.buf.size else \
-            block.astype(np.float32, copy=True)
+        buf = (
+            np.concatenate([self.buf, block.astype(np.float32, copy=False)])
+            if self.buf.size
+            else block.astype(np.float32, copy=True)
+        )
         if buf.size < size:
             self.buf = buf
             return np.zeros((0, size), dtype=np.float32)
         n = (buf.size - size) // step + 1
         frames = np.lib.stride_tricks.sliding_window_view(buf, size)[::step][:n].copy()
-        self.buf = buf[n * step:]
+        self.buf = buf[n * step :]
         return frames
 
     def flush(self) -> Array:
@@ -130,10 +133,16 @@ def k_weighting(samplerate: int) -> Array:
     """The K-weighting filter as second-order sections (shape (2, 6)) for `samplerate`."""
     k = math.tan(math.pi * SHELF_FC / samplerate)
     vh = 10.0 ** (SHELF_GAIN_DB / 20.0)
-    vb = vh ** 0.4996667741545416
+    vb = vh**0.4996667741545416
     a0 = 1.0 + k / SHELF_Q + k * k
-    shelf = [(vh + vb * k / SHELF_Q + k * k) / a0, 2.0 * (k * k - vh) / a0, (vh - vb * k / SHELF_Q + k * k) / a0,
-             1.0, 2.0 * (k * k - 1.0) / a0, (1.0 - k / SHELF_Q + k * k) / a0]
+    shelf = [
+        (vh + vb * k / SHELF_Q + k * k) / a0,
+        2.0 * (k * k - vh) / a0,
+        (vh - vb * k / SHELF_Q + k * k) / a0,
+        1.0,
+        2.0 * (k * k - 1.0) / a0,
+        (1.0 - k / SHELF_Q + k * k) / a0,
+    ]
     k = math.tan(math.pi * HIGHPASS_FC / samplerate)
     a0 = 1.0 + k / HIGHPASS_Q + k * k
     highpass = [1.0, -2.0, 1.0, 1.0, 2.0 * (k * k - 1.0) / a0, (1.0 - k / HIGHPASS_Q + k * k) / a0]
@@ -193,13 +202,13 @@ def yin(frames: Array, samplerate: int, fmin: float, fmax: float, threshold: flo
     np.cumsum(x * x, axis=1, out=squares[:, 1:])
     energy0 = squares[:, width][:, None]
     lags = np.arange(max_lag + 1, dtype=np.float32)
-    energy_tau = squares[:, width: width + max_lag + 1] - squares[:, : max_lag + 1]
+    energy_tau = squares[:, width : width + max_lag + 1] - squares[:, : max_lag + 1]
     diff = np.maximum(energy0 + energy_tau - 2.0 * corr, 0.0)
     diff[:, 0] = 0.0
     cumulative = np.cumsum(diff[:, 1:], axis=1)
     cmnd = np.ones_like(diff)
     cmnd[:, 1:] = diff[:, 1:] * lags[1:] / np.maximum(cumulative, EPS)
-    search = cmnd[:, min_lag: max_lag]
+    search = cmnd[:, min_lag:max_lag]
     inner = np.zeros_like(search, dtype=bool)
     inner[:, 1:-1] = (search[:, 1:-1] <= search[:, :-2]) & (search[:, 1:-1] <= search[:, 2:])
     troughs = inner & (search < threshold)
@@ -237,8 +246,9 @@ def pick_peaks(odf: Array, pre: int, post: int, wait: int, delta: float) -> Arra
     return np.array(kept, dtype=int)
 
 
-def tempo_estimate(odf: Array, frame_rate: float, start_bpm: float = 120.0, min_bpm: float = 30.0,
-                   max_bpm: float = 300.0) -> float:
+def tempo_estimate(
+    odf: Array, frame_rate: float, start_bpm: float = 120.0, min_bpm: float = 30.0, max_bpm: float = 300.0
+) -> float:
     """Global tempo: the autocorrelation of the onset function weighted by a log-normal tempo prior."""
     if odf.size < 4 or not np.any(odf):
         return 0.0
@@ -288,7 +298,7 @@ def track_beats(odf: Array, frame_rate: float, bpm: float, tightness: float = 10
         else:
             score[i] = local[i]
     for i in range(-first, local.size):  # then every predecessor exists: a slice, no masking
-        cand = score[i + first: i + last + 1] + penalty
+        cand = score[i + first : i + last + 1] + penalty
         j = int(cand.argmax())
         score[i] = local[i] + cand[j]
         back[i] = i + first + j
@@ -304,9 +314,9 @@ def track_beats(odf: Array, frame_rate: float, bpm: float, tightness: float = 10
     beats_arr = np.array(beats[::-1], dtype=int)
     # Trim weak beats at either end (before the music starts or after it stops).
     strength = local[beats_arr]
-    threshold = 0.5 * np.sqrt(np.mean(strength ** 2)) if strength.size else 0.0
+    threshold = 0.5 * np.sqrt(np.mean(strength**2)) if strength.size else 0.0
     keep = np.flatnonzero(strength >= threshold)
-    return beats_arr[keep[0]: keep[-1] + 1] if keep.size else beats_arr
+    return beats_arr[keep[0] : keep[-1] + 1] if keep.size else beats_arr
 
 
 def sliding_max(x: Array, pre: int, post: int) -> Array:
@@ -314,4 +324,3 @@ def sliding_max(x: Array, pre: int, post: int) -> Array:
     padded = np.pad(x, (pre, post), mode="edge")
     out: Array = np.lib.stride_tricks.sliding_window_view(padded, pre + post + 1).max(axis=1)
     return out
-

@@ -85,8 +85,9 @@ class ItemService:
             await self._discard(state.source)
             raise
 
-    async def create_from_body(self, content_type: str, body: AsyncIterator[bytes], *,
-                               author: str | None = None) -> Item:
+    async def create_from_body(
+        self, content_type: str, body: AsyncIterator[bytes], *, author: str | None = None
+    ) -> Item:
         """Create an item from a raw request body (multipart upload, JSON or urlencoded)."""
         values, state = await self._read_body(content_type, body)
         if state.source is None:
@@ -112,7 +113,11 @@ class ItemService:
         return source
 
     async def create_from_upload(
-        self, raw_fields: Mapping[str, object], filename: str | None, data: AsyncIterator[bytes] | None, *,
+        self,
+        raw_fields: Mapping[str, object],
+        filename: str | None,
+        data: AsyncIterator[bytes] | None,
+        *,
         author: str | None = None,
     ) -> Item:
         """Create an item from typed fields and an optional audio stream (the gRPC upload)."""
@@ -126,12 +131,26 @@ class ItemService:
             source = await self._fetch_remote(values, provider_pid)
         return await self._insert(values, source, author)
 
-    async def _insert(self, values: Mapping[str, object], source: StoredSource | None,
-                      author: str | None = None) -> Item:
+    async def _insert(
+        self, values: Mapping[str, object], source: StoredSource | None, author: str | None = None
+    ) -> Item:
         stamp = now()
-        item = Item(uuid=str(uuid.uuid4()), date_added=stamp, date_modified=stamp, author=author,
-                    title="", description="", artist="", album="", source_url="", external_id="",
-                    external_uri="", is_public=True, lock=False, test=False)
+        item = Item(
+            uuid=str(uuid.uuid4()),
+            date_added=stamp,
+            date_modified=stamp,
+            author=author,
+            title="",
+            description="",
+            artist="",
+            album="",
+            source_url="",
+            external_id="",
+            external_uri="",
+            is_public=True,
+            lock=False,
+            test=False,
+        )
         for name, value in values.items():
             setattr(item, name, value)
         _attach(item, source)
@@ -190,8 +209,11 @@ class ItemService:
             if item is None:
                 raise NotFound(NOT_FOUND)
             source_key = item.source_key
-            result_files = (await session.scalars(
-                select(Result.file_key).where(Result.item_uuid == key, Result.file_key.is_not(None)))).all()
+            result_files = (
+                await session.scalars(
+                    select(Result.file_key).where(Result.item_uuid == key, Result.file_key.is_not(None))
+                )
+            ).all()
             await session.delete(item)  # results and tasks go with it (ON DELETE CASCADE)
         if source_key is not None:
             await self._release(source_key)

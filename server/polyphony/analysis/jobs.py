@@ -50,8 +50,9 @@ log = logging.getLogger("polyphony.analysis")
 def cache_key(audio_sha256: str, processor: Processor, params: dict[str, Any]) -> str:
     from polyphony.analysis.processors import parameters_digest
 
-    return hashlib.sha256(f"{audio_sha256}:{parameters_digest(processor.pid, processor.version, params)}"
-                          .encode()).hexdigest()
+    return hashlib.sha256(
+        f"{audio_sha256}:{parameters_digest(processor.pid, processor.version, params)}".encode()
+    ).hexdigest()
 
 
 def result_key(item_uuid: str, result_uuid: str) -> str:
@@ -200,18 +201,38 @@ class TaskRun:
             for container in paths:
                 files.append(await asyncio.to_thread(h5py.File, container, "w"))
             started = time.monotonic()
-            outputs = await asyncio.to_thread(analyze_file, path, [(p, params) for _, p, params, _ in todo],
-                                              progress, self.stop.is_set, [HDF5Output(f) for f in files])
+            outputs = await asyncio.to_thread(
+                analyze_file,
+                path,
+                [(p, params) for _, p, params, _ in todo],
+                progress,
+                self.stop.is_set,
+                [HDF5Output(f) for f in files],
+            )
             run_time = time.monotonic() - started
             for (preset, processor, params, _key), results, f in zip(todo, outputs, files, strict=True):
                 await asyncio.to_thread(
-                    containers.write_results, f, results,
-                    {"description": processor.description, "date": now().isoformat(), "version": processor.version,
-                     "author": "Polyphony", "proc_uuid": preset.uuid},
-                    {"uri": item.source_key, "start": 0.0, "duration": item.audio_duration or 0.0,
-                     "is_segment": False, "sha1": item.sha1 or "", "channels": item.channels or 0,
-                     "channelsManagement": "mean"},
-                    params)
+                    containers.write_results,
+                    f,
+                    results,
+                    {
+                        "description": processor.description,
+                        "date": now().isoformat(),
+                        "version": processor.version,
+                        "author": "Polyphony",
+                        "proc_uuid": preset.uuid,
+                    },
+                    {
+                        "uri": item.source_key,
+                        "start": 0.0,
+                        "duration": item.audio_duration or 0.0,
+                        "is_segment": False,
+                        "sha1": item.sha1 or "",
+                        "channels": item.channels or 0,
+                        "channelsManagement": "mean",
+                    },
+                    params,
+                )
                 await asyncio.to_thread(f.close)
             for (preset, _processor, _params, key), container in zip(todo, paths, strict=True):
                 await self._store(item, preset, key, run_time, source=file_chunks(container))
@@ -234,29 +255,45 @@ class TaskRun:
 
     async def _cached(self, key: str) -> Result | None:
         async with self.db.session() as session:
-            return await session.scalar(select(Result).where(Result.cache_key == key, Result.status == DONE,
-                                                             Result.file_key.is_not(None))
-                                        .order_by(Result.date_added).limit(1))
+            return await session.scalar(
+                select(Result)
+                .where(Result.cache_key == key, Result.status == DONE, Result.file_key.is_not(None))
+                .order_by(Result.date_added)
+                .limit(1)
+            )
 
     async def _reuse(self, item: Item, preset: Preset, hit: Result, key: str) -> None:
-        source = None if (hit.item_uuid, hit.preset_uuid) == (item.uuid, preset.uuid) else \
-            self.objects.read(hit.file_key or "")
+        source = (
+            None
+            if (hit.item_uuid, hit.preset_uuid) == (item.uuid, preset.uuid)
+            else self.objects.read(hit.file_key or "")
+        )
         await self._store(item, preset, key, hit.run_time or 0.0, source=source, reused_from=hit.uuid)
 
-    async def _store(self, item: Item, preset: Preset, key: str, run_time: float, *,
-                     source: AsyncIterable[bytes] | None, reused_from: str | None = None) -> None:
+    async def _store(
+        self,
+        item: Item,
+        preset: Preset,
+        key: str,
+        run_time: float,
+        *,
+        source: AsyncIterable[bytes] | None,
+        reused_from: str | None = None,
+    ) -> None:
         """Create or overwrite the (item, preset) result from the container bytes `source` (streamed into the
         object store); `source` None keeps its stored container."""
         written: str | None = None
         old: str | None = None
         try:
             async with self.db.transaction() as session:
-                result = await session.scalar(select(Result).where(Result.item_uuid == item.uuid,
-                                                                   Result.preset_uuid == preset.uuid))
+                result = await session.scalar(
+                    select(Result).where(Result.item_uuid == item.uuid, Result.preset_uuid == preset.uuid)
+                )
                 stamp = now()
                 if result is None:
-                    result = Result(uuid=str(uuid.uuid4()), item_uuid=item.uuid, preset_uuid=preset.uuid,
-                                    date_added=stamp)
+                    result = Result(
+                        uuid=str(uuid.uuid4()), item_uuid=item.uuid, preset_uuid=preset.uuid, date_added=stamp
+                    )
                     session.add(result)
                 old = result.file_key
                 if source is not None:

@@ -48,8 +48,13 @@ def author_url(base: str, author: str | None) -> str | None:
 def item_short(item: Item, base: str) -> pb.Item:
     """The list form (TimeSide's item list serializer)."""
     msg = pb.Item(
-        uuid=item.uuid, url=item_url(base, item.uuid), title=item.title, description=item.description,
-        source_url=item.source_url, artist=item.artist, album=item.album,
+        uuid=item.uuid,
+        url=item_url(base, item.uuid),
+        title=item.title,
+        description=item.description,
+        source_url=item.source_url,
+        artist=item.artist,
+        album=item.album,
     )
     source = source_file_url(base, item)
     if source is not None:
@@ -96,9 +101,14 @@ def struct(values: Mapping[str, Any]) -> struct_pb2.Struct:
 
 def processor_msg(p: Processor, base: str, uuid: str | None = None) -> pb.Processor:
     msg = pb.Processor(
-        name=p.name, description=p.description, pid=p.pid, url=f"{base}/timeside/api/processors/{p.pid}/",
-        version=p.version, parameters_default=struct(p.parameters_default),
-        parameters_schema=struct(p.parameters_schema), synchronous=False,
+        name=p.name,
+        description=p.description,
+        pid=p.pid,
+        url=f"{base}/timeside/api/processors/{p.pid}/",
+        version=p.version,
+        parameters_default=struct(p.parameters_default),
+        parameters_schema=struct(p.parameters_schema),
+        synchronous=False,
     )
     if uuid is not None:
         msg.uuid = uuid
@@ -107,17 +117,25 @@ def processor_msg(p: Processor, base: str, uuid: str | None = None) -> pb.Proces
 
 def preset_msg(p: Preset, base: str) -> pb.Preset:
     return pb.Preset(
-        url=f"{base}/timeside/api/presets/{p.uuid}/", uuid=p.uuid,
-        processor=f"{base}/timeside/api/processors/{p.processor_pid}/", parameters=struct(p.parameters),
-        is_public=p.is_public, date_added=iso(p.date_added), date_modified=iso(p.date_modified),
+        url=f"{base}/timeside/api/presets/{p.uuid}/",
+        uuid=p.uuid,
+        processor=f"{base}/timeside/api/processors/{p.processor_pid}/",
+        parameters=struct(p.parameters),
+        is_public=p.is_public,
+        date_added=iso(p.date_added),
+        date_modified=iso(p.date_modified),
         processor_version=p.processor_version,
     )
 
 
 def task_msg(t: Task, base: str) -> pb.Task:
     msg = pb.Task(
-        url=f"{base}/timeside/api/tasks/{t.uuid}/", uuid=t.uuid, status=t.status, progress=t.progress,
-        date_added=iso(t.date_added), date_modified=iso(t.date_modified),
+        url=f"{base}/timeside/api/tasks/{t.uuid}/",
+        uuid=t.uuid,
+        status=t.status,
+        progress=t.progress,
+        date_added=iso(t.date_added),
+        date_modified=iso(t.date_modified),
     )
     if t.item_uuid is not None:
         msg.item = item_url(base, t.item_uuid)
@@ -137,27 +155,44 @@ def task_msg(t: Task, base: str) -> pb.Task:
 def experience_msg(v: ExperienceView, base: str) -> pb.Experience:
     r = v.row
     return pb.Experience(
-        url=f"{base}/timeside/api/experiences/{r.uuid}/", uuid=r.uuid, title=r.title, description=r.description,
-        presets=[f"{base}/timeside/api/presets/{k}/" for k in v.presets], is_public=r.is_public,
-        date_added=iso(r.date_added), date_modified=iso(r.date_modified), author=author_url(base, r.author),
+        url=f"{base}/timeside/api/experiences/{r.uuid}/",
+        uuid=r.uuid,
+        title=r.title,
+        description=r.description,
+        presets=[f"{base}/timeside/api/presets/{k}/" for k in v.presets],
+        is_public=r.is_public,
+        date_added=iso(r.date_added),
+        date_modified=iso(r.date_modified),
+        author=author_url(base, r.author),
     )
 
 
 def selection_msg(v: SelectionView, base: str) -> pb.Selection:
     r = v.row
     return pb.Selection(
-        url=f"{base}/timeside/api/selections/{r.uuid}/", uuid=r.uuid, title=r.title, description=r.description,
+        url=f"{base}/timeside/api/selections/{r.uuid}/",
+        uuid=r.uuid,
+        title=r.title,
+        description=r.description,
         items=[item_url(base, k) for k in v.items],
-        selections=[f"{base}/timeside/api/selections/{k}/" for k in v.selections], is_public=r.is_public,
-        date_added=iso(r.date_added), date_modified=iso(r.date_modified), author=author_url(base, r.author),
+        selections=[f"{base}/timeside/api/selections/{k}/" for k in v.selections],
+        is_public=r.is_public,
+        date_added=iso(r.date_added),
+        date_modified=iso(r.date_modified),
+        author=author_url(base, r.author),
     )
 
 
 def result_msg(r: Result, base: str) -> pb.Result:
     msg = pb.Result(
-        url=f"{base}/timeside/api/results/{r.uuid}/", uuid=r.uuid, item=item_url(base, r.item_uuid),
-        preset=f"{base}/timeside/api/presets/{r.preset_uuid}/", status=r.status, mime_type=r.mime_type,
-        date_added=iso(r.date_added), date_modified=iso(r.date_modified),
+        url=f"{base}/timeside/api/results/{r.uuid}/",
+        uuid=r.uuid,
+        item=item_url(base, r.item_uuid),
+        preset=f"{base}/timeside/api/presets/{r.preset_uuid}/",
+        status=r.status,
+        mime_type=r.mime_type,
+        date_added=iso(r.date_added),
+        date_modified=iso(r.date_modified),
     )
     if r.file_key is not None and r.mime_type.startswith("audio/"):
         msg.file = f"{base}/timeside/results/{r.uuid}/audio/"
@@ -177,26 +212,45 @@ def result_msg(r: Result, base: str) -> pb.Result:
 
 
 def provider_msg(p: Provider, base: str) -> pb.Provider:
-    return pb.Provider(uuid=p.uuid, url=f"{base}/timeside/api/providers/{p.uuid}/", pid=p.pid, name=p.name,
-                       description=p.description, domain=p.domain, source_access=p.source_access)
+    return pb.Provider(
+        uuid=p.uuid,
+        url=f"{base}/timeside/api/providers/{p.uuid}/",
+        pid=p.pid,
+        name=p.name,
+        description=p.description,
+        domain=p.domain,
+        source_access=p.source_access,
+    )
 
 
 def subprocessor_msg(s: SubProcessor, base: str) -> pb.SubProcessor:
     return pb.SubProcessor(
-        uuid=s.uuid, url=f"{base}/timeside/api/subprocessors/{s.sub_processor_id}/", name=s.name,
-        processor=f"{base}/timeside/api/processors/{s.processor.pid}/", sub_processor_id=s.sub_processor_id,
+        uuid=s.uuid,
+        url=f"{base}/timeside/api/subprocessors/{s.sub_processor_id}/",
+        name=s.name,
+        processor=f"{base}/timeside/api/processors/{s.processor.pid}/",
+        sub_processor_id=s.sub_processor_id,
         parameters_schema=struct(s.processor.parameters_schema),
-        parameters_default=struct(s.processor.parameters_default))
+        parameters_default=struct(s.processor.parameters_default),
+    )
 
 
 def analysis_msg(a: Analysis, base: str) -> pb.Analysis:
     sub = get_subprocessor(a.sub_processor_id)
     return pb.Analysis(
-        url=f"{base}/timeside/api/analysis/{a.uuid}/", uuid=a.uuid, title=a.title, description=a.description,
-        render_type=a.render_type, preset=f"{base}/timeside/api/presets/{a.preset_uuid}/",
-        sub_processor=f"{base}/timeside/api/subprocessors/{a.sub_processor_id}/", featured=a.featured,
-        parameters_schema=struct(sub.processor.parameters_schema), is_public=a.is_public,
-        date_added=iso(a.date_added), date_modified=iso(a.date_modified))
+        url=f"{base}/timeside/api/analysis/{a.uuid}/",
+        uuid=a.uuid,
+        title=a.title,
+        description=a.description,
+        render_type=a.render_type,
+        preset=f"{base}/timeside/api/presets/{a.preset_uuid}/",
+        sub_processor=f"{base}/timeside/api/subprocessors/{a.sub_processor_id}/",
+        featured=a.featured,
+        parameters_schema=struct(sub.processor.parameters_schema),
+        is_public=a.is_public,
+        date_added=iso(a.date_added),
+        date_modified=iso(a.date_modified),
+    )
 
 
 def analysis_track_msg(v: AnalysisTrackView, base: str) -> pb.AnalysisTrack:
@@ -208,34 +262,63 @@ def analysis_track_msg(v: AnalysisTrackView, base: str) -> pb.AnalysisTrack:
         schema, defaults = {}, {}
     done = v.result is not None and v.result.status == 4 and v.result.file_key is not None
     return pb.AnalysisTrack(
-        url=f"{base}/timeside/api/analysis_tracks/{r.uuid}/", uuid=r.uuid, title=r.title, description=r.description,
-        analysis=f"{base}/timeside/api/analysis/{r.analysis_uuid}/", item=item_url(base, r.item_uuid),
-        color=r.color, result_url=f"{base}/timeside/api/results/{v.result.uuid}/" if done and v.result else
-        "Task running", parameters_schema=struct(schema), parameters_default=struct(defaults),
-        parametrizable=bool(schema.get("properties")), is_public=r.is_public, date_added=iso(r.date_added),
-        date_modified=iso(r.date_modified))
+        url=f"{base}/timeside/api/analysis_tracks/{r.uuid}/",
+        uuid=r.uuid,
+        title=r.title,
+        description=r.description,
+        analysis=f"{base}/timeside/api/analysis/{r.analysis_uuid}/",
+        item=item_url(base, r.item_uuid),
+        color=r.color,
+        result_url=f"{base}/timeside/api/results/{v.result.uuid}/" if done and v.result else "Task running",
+        parameters_schema=struct(schema),
+        parameters_default=struct(defaults),
+        parametrizable=bool(schema.get("properties")),
+        is_public=r.is_public,
+        date_added=iso(r.date_added),
+        date_modified=iso(r.date_modified),
+    )
 
 
 def annotation_track_msg(v: TrackView, base: str) -> pb.AnnotationTrack:
     r = v.row
     return pb.AnnotationTrack(
-        url=f"{base}/timeside/api/annotation_tracks/{r.uuid}/", uuid=r.uuid, title=r.title,
-        description=r.description, item=item_url(base, r.item_uuid), start_time=r.start_time,
-        overlapping=r.overlapping, is_public=r.is_public,
+        url=f"{base}/timeside/api/annotation_tracks/{r.uuid}/",
+        uuid=r.uuid,
+        title=r.title,
+        description=r.description,
+        item=item_url(base, r.item_uuid),
+        start_time=r.start_time,
+        overlapping=r.overlapping,
+        is_public=r.is_public,
         annotations=[f"{base}/timeside/api/annotations/{k}/" for k in v.annotations],
-        date_added=iso(r.date_added), date_modified=iso(r.date_modified), author=author_url(base, r.author))
+        date_added=iso(r.date_added),
+        date_modified=iso(r.date_modified),
+        author=author_url(base, r.author),
+    )
 
 
 def annotation_msg(v: AnnotationView, base: str) -> pb.Annotation:
     r = v.row
     return pb.Annotation(
-        url=f"{base}/timeside/api/annotations/{r.uuid}/", uuid=r.uuid, title=r.title, description=r.description,
+        url=f"{base}/timeside/api/annotations/{r.uuid}/",
+        uuid=r.uuid,
+        title=r.title,
+        description=r.description,
         track=f"{base}/timeside/api/annotation_tracks/{r.track_uuid}/",
-        results=[f"{base}/timeside/api/results/{k}/" for k in v.results], start_time=r.start_time,
-        stop_time=r.stop_time, is_public=r.is_public, date_added=iso(r.date_added),
-        date_modified=iso(r.date_modified))
+        results=[f"{base}/timeside/api/results/{k}/" for k in v.results],
+        start_time=r.start_time,
+        stop_time=r.stop_time,
+        is_public=r.is_public,
+        date_added=iso(r.date_added),
+        date_modified=iso(r.date_modified),
+    )
 
 
 def user_msg(u: User, base: str) -> pb.User:
-    return pb.User(url=f"{base}/timeside/api/users/{u.username}/", username=u.username, first_name=u.first_name,
-                   last_name=u.last_name, can_write=u.can_write)
+    return pb.User(
+        url=f"{base}/timeside/api/users/{u.username}/",
+        username=u.username,
+        first_name=u.first_name,
+        last_name=u.last_name,
+        can_write=u.can_write,
+    )

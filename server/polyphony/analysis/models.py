@@ -97,7 +97,8 @@ class ExperiencePreset(Base):
     __tablename__ = "analysis_experience_presets"
 
     experience_uuid: Mapped[str] = mapped_column(
-        ForeignKey("analysis_experiences.uuid", ondelete="CASCADE"), primary_key=True)
+        ForeignKey("analysis_experiences.uuid", ondelete="CASCADE"), primary_key=True
+    )
     preset_uuid: Mapped[str] = mapped_column(ForeignKey("analysis_presets.uuid", ondelete="CASCADE"), primary_key=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
 
@@ -121,7 +122,8 @@ class SelectionItem(Base):
     __tablename__ = "analysis_selection_items"
 
     selection_uuid: Mapped[str] = mapped_column(
-        ForeignKey("analysis_selections.uuid", ondelete="CASCADE"), primary_key=True)
+        ForeignKey("analysis_selections.uuid", ondelete="CASCADE"), primary_key=True
+    )
     item_uuid: Mapped[str] = mapped_column(ForeignKey("analysis_items.uuid", ondelete="CASCADE"), primary_key=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
 
@@ -130,9 +132,11 @@ class SelectionChild(Base):
     __tablename__ = "analysis_selection_children"
 
     parent_uuid: Mapped[str] = mapped_column(
-        ForeignKey("analysis_selections.uuid", ondelete="CASCADE"), primary_key=True)
+        ForeignKey("analysis_selections.uuid", ondelete="CASCADE"), primary_key=True
+    )
     child_uuid: Mapped[str] = mapped_column(
-        ForeignKey("analysis_selections.uuid", ondelete="CASCADE"), primary_key=True)
+        ForeignKey("analysis_selections.uuid", ondelete="CASCADE"), primary_key=True
+    )
     position: Mapped[int] = mapped_column(Integer, default=0)
 
 
@@ -143,14 +147,18 @@ class Task(Base):
 
     uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
     item_uuid: Mapped[str | None] = mapped_column(
-        ForeignKey("analysis_items.uuid", ondelete="CASCADE"), index=True, nullable=True)
+        ForeignKey("analysis_items.uuid", ondelete="CASCADE"), index=True, nullable=True
+    )
     # Set when the task was created from one preset (its experience is then that preset's own).
     preset_uuid: Mapped[str | None] = mapped_column(
-        ForeignKey("analysis_presets.uuid", ondelete="CASCADE"), index=True, nullable=True)
+        ForeignKey("analysis_presets.uuid", ondelete="CASCADE"), index=True, nullable=True
+    )
     experience_uuid: Mapped[str | None] = mapped_column(
-        ForeignKey("analysis_experiences.uuid", ondelete="CASCADE"), index=True)
+        ForeignKey("analysis_experiences.uuid", ondelete="CASCADE"), index=True
+    )
     selection_uuid: Mapped[str | None] = mapped_column(
-        ForeignKey("analysis_selections.uuid", ondelete="CASCADE"), index=True)
+        ForeignKey("analysis_selections.uuid", ondelete="CASCADE"), index=True
+    )
     status: Mapped[int] = mapped_column(Integer, default=2)
     progress: Mapped[float] = mapped_column(Float, default=0.0)
     error: Mapped[str] = mapped_column(Text, default="")
@@ -253,7 +261,8 @@ class Annotation(Base):
 
     uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
     track_uuid: Mapped[str] = mapped_column(
-        ForeignKey("analysis_annotation_tracks.uuid", ondelete="CASCADE"), index=True)
+        ForeignKey("analysis_annotation_tracks.uuid", ondelete="CASCADE"), index=True
+    )
     title: Mapped[str] = mapped_column(String(512), default="")
     description: Mapped[str] = mapped_column(Text, default="")
     start_time: Mapped[float] = mapped_column(Float, index=True)
@@ -267,7 +276,8 @@ class AnnotationResult(Base):
     __tablename__ = "analysis_annotation_results"
 
     annotation_uuid: Mapped[str] = mapped_column(
-        ForeignKey("analysis_annotations.uuid", ondelete="CASCADE"), primary_key=True)
+        ForeignKey("analysis_annotations.uuid", ondelete="CASCADE"), primary_key=True
+    )
     result_uuid: Mapped[str] = mapped_column(ForeignKey("analysis_results.uuid", ondelete="CASCADE"), primary_key=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
 

@@ -180,8 +180,9 @@ def _status(method: descriptor.MethodDescriptor, verb: str) -> str:
     return "200"
 
 
-def _operation(b: _Builder, method: descriptor.MethodDescriptor, verb: str, template: str, body: str,
-               operation_id: str) -> dict[str, Any]:
+def _operation(
+    b: _Builder, method: descriptor.MethodDescriptor, verb: str, template: str, body: str, operation_id: str
+) -> dict[str, Any]:
     request, response = method.input_type, method.output_type
     path_fields = [v.split(".")[0] for v in _VARIABLE.findall(template)]
     parameters: list[dict[str, Any]] = []
@@ -197,8 +198,11 @@ def _operation(b: _Builder, method: descriptor.MethodDescriptor, verb: str, temp
             if f.full_name in comments():
                 param["description"] = comments()[f.full_name]
             parameters.append(param)
-    op: dict[str, Any] = {"operationId": operation_id, "tags": ["timeside"],
-                          "summary": re.sub(r"(?<!^)(?=[A-Z])", " ", method.name)}
+    op: dict[str, Any] = {
+        "operationId": operation_id,
+        "tags": ["timeside"],
+        "summary": re.sub(r"(?<!^)(?=[A-Z])", " ", method.name),
+    }
     if method.full_name in comments():
         op["description"] = comments()[method.full_name]
     if parameters:
@@ -217,8 +221,10 @@ def _operation(b: _Builder, method: descriptor.MethodDescriptor, verb: str, temp
         op["requestBody"] = {"required": True, "content": content}
     status = _status(method, verb)
     if response.full_name == HTTP_BODY:
-        answer: dict[str, Any] = {"description": "A body of the type the server sets.",
-                                  "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}}}
+        answer: dict[str, Any] = {
+            "description": "A body of the type the server sets.",
+            "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
+        }
     elif status == "204" and not response.fields:
         answer = {"description": "No content."}
     else:
@@ -227,9 +233,11 @@ def _operation(b: _Builder, method: descriptor.MethodDescriptor, verb: str, temp
             schema = {"type": "array", "items": schema}
         answer = {"description": "OK", "content": {"application/json": {"schema": schema}}}
     error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
-    op["responses"] = {status: answer,
-                       "400": {"description": "Invalid input.", **error},
-                       "404": {"description": "Not found.", **error}}
+    op["responses"] = {
+        status: answer,
+        "400": {"description": "Invalid input.", **error},
+        "404": {"description": "Not found.", **error},
+    }
     return op
 
 
@@ -249,14 +257,21 @@ def _document() -> str:
     b.components["Error"] = _ERROR
     doc = {
         "openapi": "3.0.3",
-        "info": {"title": "TimeSide API (Polyphony)", "version": "1.0.0",
-                 "description": "The TimeSide server REST API, generated from the AnalysisService descriptors."},
+        "info": {
+            "title": "TimeSide API (Polyphony)",
+            "version": "1.0.0",
+            "description": "The TimeSide server REST API, generated from the AnalysisService descriptors.",
+        },
         "paths": dict(sorted(paths.items())),
         "components": {
             "schemas": dict(sorted(b.components.items())),
             "securitySchemes": {
-                "tokenAuth": {"type": "apiKey", "in": "header", "name": "Authorization",
-                              "description": "`Token <key>` from /timeside/api-token-auth/"},
+                "tokenAuth": {
+                    "type": "apiKey",
+                    "in": "header",
+                    "name": "Authorization",
+                    "description": "`Token <key>` from /timeside/api-token-auth/",
+                },
                 "jwtAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
             },
         },
@@ -280,10 +295,10 @@ def docs_page(base: str) -> bytes:
     """A ReDoc page rendering the schema at /timeside/api/schema/."""
     spec = html.escape(f"{base}/timeside/api/schema/", quote=True)
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         "<title>TimeSide API</title>\n"
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         "<style>body{margin:0;padding:0}</style>\n</head>\n<body>\n"
-        f"<redoc spec-url=\"{spec}\"></redoc>\n"
-        f"<script src=\"{REDOC_JS}\"></script>\n</body>\n</html>\n"
+        f'<redoc spec-url="{spec}"></redoc>\n'
+        f'<script src="{REDOC_JS}"></script>\n</body>\n</html>\n'
     ).encode()

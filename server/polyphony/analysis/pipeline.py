@@ -72,8 +72,9 @@ class Pipeline:
         return [a.finish() for a in self.analyzers]
 
 
-def _analyzers(samplerate: int, jobs: Sequence[tuple[Processor, dict[str, Any]]],
-               outputs: Sequence[Output] | None) -> list[Analyzer]:
+def _analyzers(
+    samplerate: int, jobs: Sequence[tuple[Processor, dict[str, Any]]], outputs: Sequence[Output] | None
+) -> list[Analyzer]:
     analyzers = [p.analyzer(samplerate, params) for p, params in jobs]
     if outputs is not None:
         if len(outputs) != len(analyzers):
@@ -105,13 +106,18 @@ def analyze_file(
     return pipeline.finish()
 
 
-def analyze_array(samples: Any, samplerate: int, jobs: Sequence[tuple[Processor, dict[str, Any]]],
-                  block: int = BLOCK_FRAMES, outputs: Sequence[Output] | None = None) -> list[list[AnalyzerResult]]:
+def analyze_array(
+    samples: Any,
+    samplerate: int,
+    jobs: Sequence[tuple[Processor, dict[str, Any]]],
+    block: int = BLOCK_FRAMES,
+    outputs: Sequence[Output] | None = None,
+) -> list[list[AnalyzerResult]]:
     """The same on samples in memory (shape (n,) or (n, channels)), fed in blocks of `block`."""
     data = np.asarray(samples, dtype=np.float32)
     if data.ndim == 1:
         data = data[:, None]
     pipeline = Pipeline(samplerate, _analyzers(samplerate, jobs, outputs))
     for start in range(0, data.shape[0], block):
-        pipeline.feed(data[start:start + block])
+        pipeline.feed(data[start : start + block])
     return pipeline.finish()

@@ -29,8 +29,7 @@ async def sync_providers(db: Database) -> None:
             if row is None:
                 row = Provider(uuid=str(uuid.uuid4()), pid=p.pid)
                 session.add(row)
-            row.name, row.description, row.domain, row.source_access = p.name, p.description, p.domain, \
-                p.source_access
+            row.name, row.description, row.domain, row.source_access = p.name, p.description, p.domain, p.source_access
             _PID_BY_UUID[row.uuid] = p.pid
 
 

@@ -50,8 +50,14 @@ class FetchPolicy:
     def allows(self, address: Address) -> bool:
         if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
             address = address.ipv4_mapped
-        public = not (address.is_private or address.is_loopback or address.is_link_local or address.is_multicast
-                      or address.is_reserved or address.is_unspecified)
+        public = not (
+            address.is_private
+            or address.is_loopback
+            or address.is_link_local
+            or address.is_multicast
+            or address.is_reserved
+            or address.is_unspecified
+        )
         return public or any(address in net for net in self.private_networks if net.version == address.version)
 
 
@@ -81,8 +87,7 @@ def _guarded_connect(policy: FetchPolicy) -> Any:
     def connect(address: tuple[str, int], timeout: object = None, source_address: Any = None) -> socket.socket:
         host, port = address
         infos = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)
-        allowed = [info for info in infos
-                   if policy.allows(ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]))]
+        allowed = [info for info in infos if policy.allows(ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]))]
         if not allowed:
             raise BlockedAddress(str(infos[0][4][0]) if infos else host)
         error: OSError | None = None
@@ -166,7 +171,6 @@ class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
-
 def _filename(url: str, headers: Message) -> str:
     disposition = headers.get_param("filename", header="content-disposition")
     if isinstance(disposition, str) and disposition.strip():
@@ -231,8 +235,10 @@ class HttpProvider:
 
 
 def _blocked(address: str) -> str:
-    return (f"The URL leads to a private, loopback or link-local address ({address}), which this server "
-            "does not fetch from.")
+    return (
+        f"The URL leads to a private, loopback or link-local address ({address}), which this server "
+        "does not fetch from."
+    )
 
 
 PROVIDERS: dict[str, SourceProvider] = {}

@@ -12,9 +12,11 @@ from polyphony.core.errors import InvalidArgument, NotFound
 
 T = TypeVar("T")
 
-_REF = re.compile(r"/(?P<kind>items|presets|processors|experiences|selections|tasks|results|analysis|analysis_tracks|"
-                  r"annotation_tracks|annotations|subprocessors|providers|users)/(?P<key>[^/?#]+)/?"
-                  r"(?:[?#].*)?$")
+_REF = re.compile(
+    r"/(?P<kind>items|presets|processors|experiences|selections|tasks|results|analysis|analysis_tracks|"
+    r"annotation_tracks|annotations|subprocessors|providers|users)/(?P<key>[^/?#]+)/?"
+    r"(?:[?#].*)?$"
+)
 
 
 def reference(value: object, kind: str, field: str) -> str:

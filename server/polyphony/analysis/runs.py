@@ -68,8 +68,9 @@ class RunService:
         experience_key: str | None = None
         preset_key: str | None = None
         if raw.get("experience") not in (None, ""):
-            experience_key = refs.uuid_or_invalid(refs.reference(raw.get("experience"), "experiences", "experience"),
-                                                  "experience")
+            experience_key = refs.uuid_or_invalid(
+                refs.reference(raw.get("experience"), "experiences", "experience"), "experience"
+            )
         elif raw.get("preset") not in (None, ""):
             preset_key = refs.uuid_or_invalid(refs.reference(raw.get("preset"), "presets", "preset"), "preset")
         else:
@@ -78,8 +79,9 @@ class RunService:
         if raw.get("item") not in (None, ""):
             item_key = refs.uuid_or_invalid(refs.reference(raw.get("item"), "items", "item"), "item")
         if raw.get("selection") not in (None, ""):
-            selection_key = refs.uuid_or_invalid(refs.reference(raw.get("selection"), "selections", "selection"),
-                                                 "selection")
+            selection_key = refs.uuid_or_invalid(
+                refs.reference(raw.get("selection"), "selections", "selection"), "selection"
+            )
         if (item_key is None) == (selection_key is None):
             raise InvalidArgument("Give exactly one of item and selection.", field="item")
         async with self.db.session() as session:
@@ -97,9 +99,19 @@ class RunService:
         if preset is not None:
             experience_key = await self.catalog.experience_for_preset(preset)
         stamp = now()
-        task = Task(uuid=str(uuid.uuid4()), item_uuid=item_key, selection_uuid=selection_key,
-                    experience_uuid=experience_key, preset_uuid=preset_key, status=status, progress=0.0, error="",
-                    date_added=stamp, date_modified=stamp, author=author)
+        task = Task(
+            uuid=str(uuid.uuid4()),
+            item_uuid=item_key,
+            selection_uuid=selection_key,
+            experience_uuid=experience_key,
+            preset_uuid=preset_key,
+            status=status,
+            progress=0.0,
+            error="",
+            date_added=stamp,
+            date_modified=stamp,
+            author=author,
+        )
         async with self.db.transaction() as session:
             session.add(task)
         if task.status == PENDING:
@@ -128,8 +140,15 @@ class RunService:
         the whole run on the first item without a file."""
         keys = [item_key] if item_key is not None else await self.catalog.all_items(selection_key or "")
         async with self.db.session() as session:
-            missing = (await session.scalars(select(Item.uuid).where(Item.uuid.in_(keys), Item.source_key.is_(None))
-                                             .order_by(Item.uuid))).all() if keys else []
+            missing = (
+                (
+                    await session.scalars(
+                        select(Item.uuid).where(Item.uuid.in_(keys), Item.source_key.is_(None)).order_by(Item.uuid)
+                    )
+                ).all()
+                if keys
+                else []
+            )
         if missing:
             field = "item" if item_key is not None else "selection"
             raise InvalidArgument(f"These items have no audio file: {', '.join(missing)}.", field=field)
@@ -159,8 +178,15 @@ class RunService:
         """Delete a preset with its results (and their containers), tasks, analyses and memberships."""
         async with self.db.transaction() as session:
             preset = await refs.row_or_404(session, Preset, key, "Preset", lock=True)
-            files = [k for k in (await session.scalars(select(Result.file_key).where(
-                Result.preset_uuid == preset.uuid, Result.file_key.is_not(None)))).all() if k is not None]
+            files = [
+                k
+                for k in (
+                    await session.scalars(
+                        select(Result.file_key).where(Result.preset_uuid == preset.uuid, Result.file_key.is_not(None))
+                    )
+                ).all()
+                if k is not None
+            ]
             await session.delete(preset)  # results, tasks, analyses, memberships: ON DELETE CASCADE
         for file_key in files:
             await self.objects.delete(file_key)
@@ -172,12 +198,25 @@ class RunService:
             item = await session.get(Item, item_uuid)
             if item is None or item.source_key is None:
                 return
-            if await session.scalar(select(Result.uuid).where(Result.item_uuid == item_uuid,
-                                                              Result.preset_uuid == preset_uuid)) is not None:
+            if (
+                await session.scalar(
+                    select(Result.uuid).where(Result.item_uuid == item_uuid, Result.preset_uuid == preset_uuid)
+                )
+                is not None
+            ):
                 return
-            if await session.scalar(select(Task.uuid).where(
-                    Task.item_uuid == item_uuid, Task.preset_uuid == preset_uuid,
-                    Task.status.in_((PENDING, RUNNING))).limit(1)) is not None:
+            if (
+                await session.scalar(
+                    select(Task.uuid)
+                    .where(
+                        Task.item_uuid == item_uuid,
+                        Task.preset_uuid == preset_uuid,
+                        Task.status.in_((PENDING, RUNNING)),
+                    )
+                    .limit(1)
+                )
+                is not None
+            ):
                 return
         await self.create_task({"item": item_uuid, "preset": preset_uuid})
 
@@ -204,8 +243,11 @@ class RunService:
                 results: list[Result] = []
                 if task.run_started is not None:
                     stmt = select(Result).where(Result.task_uuid == task.uuid).order_by(Result.date_modified)
-                    results = [r for r in (await session.scalars(stmt)).all()
-                               if _aware(r.date_modified) >= _aware(task.run_started)]
+                    results = [
+                        r
+                        for r in (await session.scalars(stmt)).all()
+                        if _aware(r.date_modified) >= _aware(task.run_started)
+                    ]
             state = (task.status, task.progress)
             if state != last:
                 last = state
@@ -218,8 +260,9 @@ class RunService:
                     yield TaskEvent("result", sequence, task, result)
             if task.status in (DONE, FAILED) or (task.status == DRAFT):
                 sequence += 1
-                yield TaskEvent("done" if task.status == DONE else "failed" if task.status == FAILED else "draft",
-                                sequence, task)
+                yield TaskEvent(
+                    "done" if task.status == DONE else "failed" if task.status == FAILED else "draft", sequence, task
+                )
                 return
             await asyncio.sleep(WATCH_EVERY)
 
@@ -286,8 +329,9 @@ class RunService:
         mime, chunks = await self.result_stream(key, fmt)
         return mime, b"".join([chunk async for chunk in chunks])
 
-    async def result_export(self, key: str, res_id: str, tool: str, media_url: str, mime_type: str,
-                            samplerate: int) -> tuple[str, str, bytes]:
+    async def result_export(
+        self, key: str, res_id: str, tool: str, media_url: str, mime_type: str, samplerate: int
+    ) -> tuple[str, str, bytes]:
         """(MIME type, file extension, bytes) of the sub-result `res_id` for `tool` (elan or sonic)."""
         if tool not in exports.TOOLS:
             raise NotFound(f"Unknown export {tool!r}: use one of {', '.join(exports.TOOLS)}.")
@@ -298,8 +342,12 @@ class RunService:
 
         def render(entries: list[dict[str, Any]]) -> bytes:
             entry = exports.pick(entries, res_id)
-            entry = {**entry, "data_object": {k: (np.asarray(v[()]) if k in containers.ARRAYS else v)
-                                              for k, v in entry["data_object"].items()}}
+            entry = {
+                **entry,
+                "data_object": {
+                    k: (np.asarray(v[()]) if k in containers.ARRAYS else v) for k, v in entry["data_object"].items()
+                },
+            }
             return exports.elan(entry, media_url, mime_type) if tool == "elan" else exports.sonic(entry, samplerate)
 
         if not result.file_key.endswith(".hdf5"):

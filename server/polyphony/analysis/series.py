@@ -60,8 +60,9 @@ class HDF5Series:
             row = values.shape[1:]
             row_bytes = max(1, int(np.prod(row, dtype=np.int64)) * values.dtype.itemsize)
             rows = max(1, CHUNK_BYTES // row_bytes)
-            self.dataset = self.file.create_dataset(self.path, shape=(0, *row), maxshape=(None, *row),
-                                                    dtype=values.dtype, chunks=(rows, *row))
+            self.dataset = self.file.create_dataset(
+                self.path, shape=(0, *row), maxshape=(None, *row), dtype=values.dtype, chunks=(rows, *row)
+            )
         if values.shape[0]:
             start = self.dataset.shape[0]
             self.dataset.resize(start + values.shape[0], axis=0)

@@ -39,8 +39,22 @@ from polyphony.rpc.http import base_url, is_rest, metadata, original, send_http
 log = logging.getLogger("polyphony.analysis")
 HTML = "text/html; charset=utf-8"
 PAGE_PIXELS = 600
-API_COLLECTIONS = ("items", "selections", "processors", "subprocessors", "presets", "experiences", "tasks", "results",
-                   "analysis", "analysis_tracks", "annotation_tracks", "annotations", "providers", "users")
+API_COLLECTIONS = (
+    "items",
+    "selections",
+    "processors",
+    "subprocessors",
+    "presets",
+    "experiences",
+    "tasks",
+    "results",
+    "analysis",
+    "analysis_tracks",
+    "annotation_tracks",
+    "annotations",
+    "providers",
+    "users",
+)
 
 
 async def split_body(messages: AsyncIterator[Any], body_of: Any) -> tuple[Any, str, AsyncIterator[bytes]]:
@@ -48,6 +62,7 @@ async def split_body(messages: AsyncIterator[Any], body_of: Any) -> tuple[Any, s
     it = aiter(messages)
     first = await anext(it, None)
     if first is None:
+
         async def nothing() -> AsyncIterator[bytes]:
             return
             yield b""
@@ -131,8 +146,9 @@ class AnalysisServicer(analysis_pb2_grpc.AnalysisServiceServicer):
         fields, chunks = await upload_parts(request_iterator)
         raw = {f.name: v for f, v in fields.ListFields() if f.name != "source_filename"}
         filename = fields.source_filename if fields.HasField("source_filename") else None
-        item = await self.items.create_from_upload(raw, filename, chunks if filename is not None else None,
-                                                   author=await self._author(context))
+        item = await self.items.create_from_upload(
+            raw, filename, chunks if filename is not None else None, author=await self._author(context)
+        )
         return await self._created(context, mapping.item_full(item, self._base(context)))
 
     async def ListItems(
@@ -200,27 +216,31 @@ class AnalysisServicer(analysis_pb2_grpc.AnalysisServiceServicer):
         processor = get_processor(request.pid)
         return mapping.processor_msg(processor, self._base(context), self.catalog.processor_uuids.get(processor.pid))
 
-    async def GetProcessorParametersSchema(self, request: pb.GetProcessorRequest,
-                                           context: grpc.aio.ServicerContext) -> pb.ProcessorParametersSchema:
+    async def GetProcessorParametersSchema(
+        self, request: pb.GetProcessorRequest, context: grpc.aio.ServicerContext
+    ) -> pb.ProcessorParametersSchema:
         schema = get_processor(request.pid).parameters_schema
         return pb.ProcessorParametersSchema(parameters_schema=mapping.struct(schema))
 
-    async def GetProcessorParametersDefault(self, request: pb.GetProcessorRequest,
-                                            context: grpc.aio.ServicerContext) -> pb.ProcessorParametersDefault:
+    async def GetProcessorParametersDefault(
+        self, request: pb.GetProcessorRequest, context: grpc.aio.ServicerContext
+    ) -> pb.ProcessorParametersDefault:
         return pb.ProcessorParametersDefault(
-            parameters_default=mapping.struct(get_processor(request.pid).parameters_default))
+            parameters_default=mapping.struct(get_processor(request.pid).parameters_default)
+        )
 
-    async def GetApiRoot(self, request: pb.GetApiRootRequest, context: grpc.aio.ServicerContext
-                         ) -> struct_pb2.Struct:
+    async def GetApiRoot(self, request: pb.GetApiRootRequest, context: grpc.aio.ServicerContext) -> struct_pb2.Struct:
         base = f"{self._base(context)}/timeside/api"
         return mapping.struct({name: f"{base}/{name}/" for name in API_COLLECTIONS})
 
     async def UpdatePreset(self, request: pb.UpdatePresetRequest, context: grpc.aio.ServicerContext) -> pb.Preset:
-        return mapping.preset_msg(await self.runs.update_preset(request.uuid, body_dict(request.body)),
-                                  self._base(context))
+        return mapping.preset_msg(
+            await self.runs.update_preset(request.uuid, body_dict(request.body)), self._base(context)
+        )
 
-    async def DeletePreset(self, request: pb.DeletePresetRequest, context: grpc.aio.ServicerContext
-                           ) -> pb.DeletePresetResponse:
+    async def DeletePreset(
+        self, request: pb.DeletePresetRequest, context: grpc.aio.ServicerContext
+    ) -> pb.DeletePresetResponse:
         await self.runs.delete_preset(request.uuid)
         if is_rest(context):
             await send_http(context, 204)
@@ -267,9 +287,7 @@ class AnalysisServicer(analysis_pb2_grpc.AnalysisServiceServicer):
         for view in await self.catalog.list_experiences():
             yield mapping.experience_msg(view, base)
 
-    async def GetExperience(
-        self, request: pb.GetExperienceRequest, context: grpc.aio.ServicerContext
-    ) -> pb.Experience:
+    async def GetExperience(self, request: pb.GetExperienceRequest, context: grpc.aio.ServicerContext) -> pb.Experience:
         return mapping.experience_msg(await self.catalog.get_experience(request.uuid), self._base(context))
 
     async def UpdateExperience(
@@ -321,9 +339,11 @@ class AnalysisServicer(analysis_pb2_grpc.AnalysisServiceServicer):
     # tasks -------------------------------------------------------------------------------
     async def CreateTask(self, request: pb.CreateTaskRequest, context: grpc.aio.ServicerContext) -> pb.Task:
         given = request.task
-        raw: dict[str, object] = {name: getattr(given, name)
-                                  for name in ("item", "preset", "status", "experience", "selection")
-                                  if given.HasField(name)}
+        raw: dict[str, object] = {
+            name: getattr(given, name)
+            for name in ("item", "preset", "status", "experience", "selection")
+            if given.HasField(name)
+        }
         task = await self.runs.create_task(raw, author=await self._author(context))
         message = mapping.task_msg(task, self._base(context))
         await send_http(context, 201, [("location", message.url)])
@@ -340,8 +360,9 @@ class AnalysisServicer(analysis_pb2_grpc.AnalysisServiceServicer):
     async def GetTask(self, request: pb.GetTaskRequest, context: grpc.aio.ServicerContext) -> pb.Task:
         return mapping.task_msg(await self.runs.get_task(request.uuid), self._base(context))
 
-    async def DeleteTask(self, request: pb.DeleteTaskRequest, context: grpc.aio.ServicerContext
-                         ) -> pb.DeleteTaskResponse:
+    async def DeleteTask(
+        self, request: pb.DeleteTaskRequest, context: grpc.aio.ServicerContext
+    ) -> pb.DeleteTaskResponse:
         await self.runs.delete_task(request.uuid)
         if is_rest(context):
             await send_http(context, 204)
@@ -403,8 +424,9 @@ class AnalysisServicer(analysis_pb2_grpc.AnalysisServiceServicer):
             result = await self.runs.get_result(request.uuid)
             if not is_audio_result(result):
                 raise NotFound("This result holds no encoded audio.")
-            download = await self.downloads.serve(result.file_key or "", result.mime_type,
-                                                  metadata(context).get("range"))
+            download = await self.downloads.serve(
+                result.file_key or "", result.mime_type, metadata(context).get("range")
+            )
             await send_http(context, download.status, download.headers)
             mime, pieces = download.mime, download.body
         else:
@@ -412,18 +434,20 @@ class AnalysisServicer(analysis_pb2_grpc.AnalysisServiceServicer):
         first = True
         async for piece in pieces:
             for i in range(0, len(piece), CHUNK):
-                yield httpbody_pb2.HttpBody(content_type=mime if first else "", data=piece[i:i + CHUNK])
+                yield httpbody_pb2.HttpBody(content_type=mime if first else "", data=piece[i : i + CHUNK])
                 first = False
         if first:
             yield httpbody_pb2.HttpBody(content_type=mime)
 
-    async def ExportResultTrack(self, request: pb.ExportResultTrackRequest, context: grpc.aio.ServicerContext
-                                ) -> httpbody_pb2.HttpBody:
+    async def ExportResultTrack(
+        self, request: pb.ExportResultTrackRequest, context: grpc.aio.ServicerContext
+    ) -> httpbody_pb2.HttpBody:
         result = await self.runs.get_result(request.uuid)
         item = await self.items.get(result.item_uuid)
         media = mapping.source_file_url(self._base(context), item) or ""
-        mime, ext, data = await self.runs.result_export(request.uuid, request.res_id, request.tool, media,
-                                                        item.mime_type or "", item.samplerate or 44100)
+        mime, ext, data = await self.runs.result_export(
+            request.uuid, request.res_id, request.tool, media, item.mime_type or "", item.samplerate or 44100
+        )
         name = f"{result.uuid}-{request.res_id}.{ext}".replace('"', "")
         await send_http(context, 200, [("content-disposition", f'attachment; filename="{name}"')])
         return httpbody_pb2.HttpBody(content_type=mime, data=data)
@@ -444,8 +468,9 @@ class AnalysisServicer(analysis_pb2_grpc.AnalysisServiceServicer):
         if path is None:
             raise NotFound("This item has no audio file.")
         env = await asyncio.to_thread(visuals.waveform, path, **args)
-        return pb.Waveform(start=env.start, stop=env.stop, nb_pixels=env.nb_pixels, time=env.time, min=env.min,
-                           max=env.max)
+        return pb.Waveform(
+            start=env.start, stop=env.stop, nb_pixels=env.nb_pixels, time=env.time, min=env.min, max=env.max
+        )
 
     async def DownloadItem(
         self, request: pb.DownloadItemRequest, context: grpc.aio.ServicerContext
@@ -463,13 +488,16 @@ class AnalysisServicer(analysis_pb2_grpc.AnalysisServiceServicer):
             yield httpbody_pb2.HttpBody(content_type=download.mime)
 
     # schema, docs and the legacy HTML pages ---------------------------------------------------
-    async def GetApiSchema(self, request: pb.GetApiSchemaRequest, context: grpc.aio.ServicerContext
-                           ) -> httpbody_pb2.HttpBody:
-        return httpbody_pb2.HttpBody(content_type="application/vnd.oai.openapi+json",
-                                     data=openapi.schema_document(self._base(context)))
+    async def GetApiSchema(
+        self, request: pb.GetApiSchemaRequest, context: grpc.aio.ServicerContext
+    ) -> httpbody_pb2.HttpBody:
+        return httpbody_pb2.HttpBody(
+            content_type="application/vnd.oai.openapi+json", data=openapi.schema_document(self._base(context))
+        )
 
-    async def GetApiDocs(self, request: pb.GetApiDocsRequest, context: grpc.aio.ServicerContext
-                         ) -> httpbody_pb2.HttpBody:
+    async def GetApiDocs(
+        self, request: pb.GetApiDocsRequest, context: grpc.aio.ServicerContext
+    ) -> httpbody_pb2.HttpBody:
         return httpbody_pb2.HttpBody(content_type=HTML, data=openapi.docs_page(self._base(context)))
 
     async def _envelope(self, item: Item) -> visuals.Envelope | None:
@@ -478,20 +506,23 @@ class AnalysisServicer(analysis_pb2_grpc.AnalysisServiceServicer):
             return None
         return await asyncio.to_thread(visuals.waveform, path, None, None, PAGE_PIXELS)
 
-    async def GetItemPage(self, request: pb.GetItemPageRequest, context: grpc.aio.ServicerContext
-                          ) -> httpbody_pb2.HttpBody:
+    async def GetItemPage(
+        self, request: pb.GetItemPageRequest, context: grpc.aio.ServicerContext
+    ) -> httpbody_pb2.HttpBody:
         item = await self.items.get(request.uuid)
         page = pages.item_page(self._base(context), item, await self._envelope(item))
         return httpbody_pb2.HttpBody(content_type=HTML, data=page)
 
-    async def GetItemExportPage(self, request: pb.GetItemPageRequest, context: grpc.aio.ServicerContext
-                                ) -> httpbody_pb2.HttpBody:
+    async def GetItemExportPage(
+        self, request: pb.GetItemPageRequest, context: grpc.aio.ServicerContext
+    ) -> httpbody_pb2.HttpBody:
         item = await self.items.get(request.uuid)
         page = pages.export_page(self._base(context), item, await self.runs.list_results(item.uuid))
         return httpbody_pb2.HttpBody(content_type=HTML, data=page)
 
-    async def GetPlayerPage(self, request: pb.GetPlayerPageRequest, context: grpc.aio.ServicerContext
-                            ) -> httpbody_pb2.HttpBody:
+    async def GetPlayerPage(
+        self, request: pb.GetPlayerPageRequest, context: grpc.aio.ServicerContext
+    ) -> httpbody_pb2.HttpBody:
         rest = original(context)
         wanted = rest.get("item") if rest is not None else (request.item if request.HasField("item") else None)
         current = await self.items.get(wanted) if wanted else None
@@ -528,8 +559,7 @@ class AnalysisServicer(analysis_pb2_grpc.AnalysisServiceServicer):
         if is_rest(context):
             await send_http(context, 204)
 
-    async def CreateAnalysis(self, request: pb.CreateAnalysisRequest, context: grpc.aio.ServicerContext
-                             ) -> pb.Analysis:
+    async def CreateAnalysis(self, request: pb.CreateAnalysisRequest, context: grpc.aio.ServicerContext) -> pb.Analysis:
         message = mapping.analysis_msg(await self.corpus.create_analysis(body_dict(request.body)), self._base(context))
         await send_http(context, 201, [("location", message.url)])
         return message
@@ -544,19 +574,20 @@ class AnalysisServicer(analysis_pb2_grpc.AnalysisServiceServicer):
     async def GetAnalysis(self, request: pb.GetAnalysisRequest, context: grpc.aio.ServicerContext) -> pb.Analysis:
         return mapping.analysis_msg(await self.corpus.get_analysis(request.uuid), self._base(context))
 
-    async def UpdateAnalysis(self, request: pb.UpdateAnalysisRequest, context: grpc.aio.ServicerContext
-                             ) -> pb.Analysis:
+    async def UpdateAnalysis(self, request: pb.UpdateAnalysisRequest, context: grpc.aio.ServicerContext) -> pb.Analysis:
         row = await self.corpus.update_analysis(request.uuid, body_dict(request.body))
         return mapping.analysis_msg(row, self._base(context))
 
-    async def DeleteAnalysis(self, request: pb.DeleteAnalysisRequest, context: grpc.aio.ServicerContext
-                             ) -> pb.DeleteAnalysisResponse:
+    async def DeleteAnalysis(
+        self, request: pb.DeleteAnalysisRequest, context: grpc.aio.ServicerContext
+    ) -> pb.DeleteAnalysisResponse:
         await self.corpus.delete_analysis(request.uuid)
         await self._no_content(context)
         return pb.DeleteAnalysisResponse()
 
-    async def CreateAnalysisTrack(self, request: pb.CreateAnalysisTrackRequest, context: grpc.aio.ServicerContext
-                                  ) -> pb.AnalysisTrack:
+    async def CreateAnalysisTrack(
+        self, request: pb.CreateAnalysisTrackRequest, context: grpc.aio.ServicerContext
+    ) -> pb.AnalysisTrack:
         view = await self.corpus.create_analysis_track(body_dict(request.body))
         await self.runs.ensure_result(view.row.item_uuid, view.preset.uuid)
         message = mapping.analysis_track_msg(view, self._base(context))
@@ -576,15 +607,17 @@ class AnalysisServicer(analysis_pb2_grpc.AnalysisServiceServicer):
         for view in await self.corpus.list_analysis_tracks(analysis, item):
             yield mapping.analysis_track_msg(view, base)
 
-    async def GetAnalysisTrack(self, request: pb.GetAnalysisTrackRequest, context: grpc.aio.ServicerContext
-                               ) -> pb.AnalysisTrack:
+    async def GetAnalysisTrack(
+        self, request: pb.GetAnalysisTrackRequest, context: grpc.aio.ServicerContext
+    ) -> pb.AnalysisTrack:
         view = await self.corpus.get_analysis_track(request.uuid)
         if view.result is None:
             await self.runs.ensure_result(view.row.item_uuid, view.preset.uuid)
         return mapping.analysis_track_msg(view, self._base(context))
 
-    async def SetAnalysisTrackParameters(self, request: pb.SetAnalysisTrackParametersRequest,
-                                         context: grpc.aio.ServicerContext) -> pb.AnalysisTrack:
+    async def SetAnalysisTrackParameters(
+        self, request: pb.SetAnalysisTrackParametersRequest, context: grpc.aio.ServicerContext
+    ) -> pb.AnalysisTrack:
         body = body_dict(request.body)
         nested = body.get("parameters")
         params = nested if set(body) == {"parameters"} and isinstance(nested, dict) else body
@@ -595,28 +628,31 @@ class AnalysisServicer(analysis_pb2_grpc.AnalysisServiceServicer):
             await self.runs.ensure_result(view.row.item_uuid, view.preset.uuid)
         return mapping.analysis_track_msg(view, self._base(context))
 
-    async def GetAnalysisTrackParametersDefault(self, request: pb.GetAnalysisTrackRequest,
-                                                context: grpc.aio.ServicerContext) -> pb.ProcessorParametersDefault:
+    async def GetAnalysisTrackParametersDefault(
+        self, request: pb.GetAnalysisTrackRequest, context: grpc.aio.ServicerContext
+    ) -> pb.ProcessorParametersDefault:
         view = await self.corpus.get_analysis_track(request.uuid)
         processor = get_processor(view.preset.processor_pid)
         return pb.ProcessorParametersDefault(parameters_default=mapping.struct(processor.parameters_default))
 
-    async def UpdateAnalysisTrack(self, request: pb.UpdateAnalysisTrackRequest, context: grpc.aio.ServicerContext
-                                  ) -> pb.AnalysisTrack:
+    async def UpdateAnalysisTrack(
+        self, request: pb.UpdateAnalysisTrackRequest, context: grpc.aio.ServicerContext
+    ) -> pb.AnalysisTrack:
         view = await self.corpus.update_analysis_track(request.uuid, body_dict(request.body))
         return mapping.analysis_track_msg(view, self._base(context))
 
-    async def DeleteAnalysisTrack(self, request: pb.DeleteAnalysisTrackRequest, context: grpc.aio.ServicerContext
-                                  ) -> pb.DeleteAnalysisTrackResponse:
+    async def DeleteAnalysisTrack(
+        self, request: pb.DeleteAnalysisTrackRequest, context: grpc.aio.ServicerContext
+    ) -> pb.DeleteAnalysisTrackResponse:
         await self.corpus.delete_analysis_track(request.uuid)
         await self._no_content(context)
         return pb.DeleteAnalysisTrackResponse()
 
     # annotation tracks, annotations -----------------------------------------------------------
-    async def CreateAnnotationTrack(self, request: pb.CreateAnnotationTrackRequest,
-                                    context: grpc.aio.ServicerContext) -> pb.AnnotationTrack:
-        view = await self.corpus.create_annotation_track(body_dict(request.body),
-                                                         author=await self._author(context))
+    async def CreateAnnotationTrack(
+        self, request: pb.CreateAnnotationTrackRequest, context: grpc.aio.ServicerContext
+    ) -> pb.AnnotationTrack:
+        view = await self.corpus.create_annotation_track(body_dict(request.body), author=await self._author(context))
         message = mapping.annotation_track_msg(view, self._base(context))
         await send_http(context, 201, [("location", message.url)])
         return message
@@ -625,34 +661,42 @@ class AnalysisServicer(analysis_pb2_grpc.AnalysisServiceServicer):
         self, request: pb.ListAnnotationTracksRequest, context: grpc.aio.ServicerContext
     ) -> AsyncIterator[pb.AnnotationTrack]:
         rest = original(context)
-        item = (rest.get("item_uuid") or rest.get("item")) if rest is not None else (
-            request.item_uuid if request.HasField("item_uuid") else None)
+        item = (
+            (rest.get("item_uuid") or rest.get("item"))
+            if rest is not None
+            else (request.item_uuid if request.HasField("item_uuid") else None)
+        )
         base = self._base(context)
         token = credentials_from(metadata(context).get("authorization")).token
         server_token = token is not None and any(
             hmac.compare_digest(token.encode(), t.encode())
-            for t in (*self.ctx.settings.write_tokens, *self.ctx.settings.read_tokens))
+            for t in (*self.ctx.settings.write_tokens, *self.ctx.settings.read_tokens)
+        )
         owner = None if server_token else await self.users.author_of(token)
         for view in await self.corpus.list_annotation_tracks(item, see_all=server_token, owner=owner):
             yield mapping.annotation_track_msg(view, base)
 
-    async def GetAnnotationTrack(self, request: pb.GetAnnotationTrackRequest, context: grpc.aio.ServicerContext
-                                 ) -> pb.AnnotationTrack:
+    async def GetAnnotationTrack(
+        self, request: pb.GetAnnotationTrackRequest, context: grpc.aio.ServicerContext
+    ) -> pb.AnnotationTrack:
         return mapping.annotation_track_msg(await self.corpus.get_annotation_track(request.uuid), self._base(context))
 
-    async def UpdateAnnotationTrack(self, request: pb.UpdateAnnotationTrackRequest,
-                                    context: grpc.aio.ServicerContext) -> pb.AnnotationTrack:
+    async def UpdateAnnotationTrack(
+        self, request: pb.UpdateAnnotationTrackRequest, context: grpc.aio.ServicerContext
+    ) -> pb.AnnotationTrack:
         view = await self.corpus.update_annotation_track(request.uuid, body_dict(request.body))
         return mapping.annotation_track_msg(view, self._base(context))
 
-    async def DeleteAnnotationTrack(self, request: pb.DeleteAnnotationTrackRequest,
-                                    context: grpc.aio.ServicerContext) -> pb.DeleteAnnotationTrackResponse:
+    async def DeleteAnnotationTrack(
+        self, request: pb.DeleteAnnotationTrackRequest, context: grpc.aio.ServicerContext
+    ) -> pb.DeleteAnnotationTrackResponse:
         await self.corpus.delete_annotation_track(request.uuid)
         await self._no_content(context)
         return pb.DeleteAnnotationTrackResponse()
 
-    async def CreateAnnotation(self, request: pb.CreateAnnotationRequest, context: grpc.aio.ServicerContext
-                               ) -> pb.Annotation:
+    async def CreateAnnotation(
+        self, request: pb.CreateAnnotationRequest, context: grpc.aio.ServicerContext
+    ) -> pb.Annotation:
         view = await self.corpus.create_annotation(body_dict(request.body))
         message = mapping.annotation_msg(view, self._base(context))
         await send_http(context, 201, [("location", message.url)])
@@ -662,30 +706,35 @@ class AnalysisServicer(analysis_pb2_grpc.AnalysisServiceServicer):
         self, request: pb.ListAnnotationsRequest, context: grpc.aio.ServicerContext
     ) -> AsyncIterator[pb.Annotation]:
         rest = original(context)
-        track = (rest.get("track_uuid") or rest.get("track")) if rest is not None else (
-            request.track_uuid if request.HasField("track_uuid") else None)
+        track = (
+            (rest.get("track_uuid") or rest.get("track"))
+            if rest is not None
+            else (request.track_uuid if request.HasField("track_uuid") else None)
+        )
         base = self._base(context)
         for view in await self.corpus.list_annotations(track):
             yield mapping.annotation_msg(view, base)
 
-    async def GetAnnotation(self, request: pb.GetAnnotationRequest, context: grpc.aio.ServicerContext
-                            ) -> pb.Annotation:
+    async def GetAnnotation(self, request: pb.GetAnnotationRequest, context: grpc.aio.ServicerContext) -> pb.Annotation:
         return mapping.annotation_msg(await self.corpus.get_annotation(request.uuid), self._base(context))
 
-    async def UpdateAnnotation(self, request: pb.UpdateAnnotationRequest, context: grpc.aio.ServicerContext
-                               ) -> pb.Annotation:
+    async def UpdateAnnotation(
+        self, request: pb.UpdateAnnotationRequest, context: grpc.aio.ServicerContext
+    ) -> pb.Annotation:
         view = await self.corpus.update_annotation(request.uuid, body_dict(request.body))
         return mapping.annotation_msg(view, self._base(context))
 
-    async def DeleteAnnotation(self, request: pb.DeleteAnnotationRequest, context: grpc.aio.ServicerContext
-                               ) -> pb.DeleteAnnotationResponse:
+    async def DeleteAnnotation(
+        self, request: pb.DeleteAnnotationRequest, context: grpc.aio.ServicerContext
+    ) -> pb.DeleteAnnotationResponse:
         await self.corpus.delete_annotation(request.uuid)
         await self._no_content(context)
         return pb.DeleteAnnotationResponse()
 
     # users, tokens ----------------------------------------------------------------------------
-    async def ListUsers(self, request: pb.ListUsersRequest, context: grpc.aio.ServicerContext
-                        ) -> AsyncIterator[pb.User]:
+    async def ListUsers(
+        self, request: pb.ListUsersRequest, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[pb.User]:
         base = self._base(context)
         for user in await self.users.list():
             yield mapping.user_msg(user, base)
@@ -701,37 +750,37 @@ class AnalysisServicer(analysis_pb2_grpc.AnalysisServiceServicer):
         await send_http(context, 201, [("location", message.url)])
         return message
 
-    async def DeleteUser(self, request: pb.DeleteUserRequest, context: grpc.aio.ServicerContext
-                         ) -> pb.DeleteUserResponse:
+    async def DeleteUser(
+        self, request: pb.DeleteUserRequest, context: grpc.aio.ServicerContext
+    ) -> pb.DeleteUserResponse:
         await self.users.delete(request.username)
         await self.refresh_tokens()
         await self._no_content(context)
         return pb.DeleteUserResponse()
 
-    async def ObtainAuthToken(self, request: pb.ObtainAuthTokenRequest, context: grpc.aio.ServicerContext
-                              ) -> pb.AuthToken:
+    async def ObtainAuthToken(
+        self, request: pb.ObtainAuthTokenRequest, context: grpc.aio.ServicerContext
+    ) -> pb.AuthToken:
         return pb.AuthToken(token=await self.users.obtain_token(body_dict(request.body)))
 
-    async def ObtainJwtPair(self, request: pb.ObtainJwtPairRequest, context: grpc.aio.ServicerContext
-                            ) -> pb.JwtPair:
+    async def ObtainJwtPair(self, request: pb.ObtainJwtPairRequest, context: grpc.aio.ServicerContext) -> pb.JwtPair:
         refresh, access = await self.users.obtain_jwt_pair(body_dict(request.body))
         return pb.JwtPair(refresh=refresh, access=access)
 
     async def RefreshJwt(self, request: pb.RefreshJwtRequest, context: grpc.aio.ServicerContext) -> pb.JwtPair:
         return pb.JwtPair(access=await self.users.refresh_jwt(body_dict(request.body)))
 
-    async def VerifyJwt(self, request: pb.VerifyJwtRequest, context: grpc.aio.ServicerContext
-                        ) -> pb.VerifyJwtResponse:
+    async def VerifyJwt(self, request: pb.VerifyJwtRequest, context: grpc.aio.ServicerContext) -> pb.VerifyJwtResponse:
         self.users.verify_jwt(body_dict(request.body))
         return pb.VerifyJwtResponse()
 
-    async def GetCsrfToken(self, request: pb.GetCsrfTokenRequest, context: grpc.aio.ServicerContext
-                           ) -> pb.CsrfToken:
+    async def GetCsrfToken(self, request: pb.GetCsrfTokenRequest, context: grpc.aio.ServicerContext) -> pb.CsrfToken:
         return pb.CsrfToken(csrftoken=secrets.token_urlsafe(48))
 
     # export, import ---------------------------------------------------------------------------
-    async def ExportArchive(self, request: pb.ExportArchiveRequest, context: grpc.aio.ServicerContext
-                            ) -> AsyncIterator[httpbody_pb2.HttpBody]:
+    async def ExportArchive(
+        self, request: pb.ExportArchiveRequest, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[httpbody_pb2.HttpBody]:
         path = await self.archives.export_to_temp()
         try:
             await send_http(context, headers=[("content-disposition", 'attachment; filename="timeside-export.zip"')])
@@ -743,8 +792,9 @@ class AnalysisServicer(analysis_pb2_grpc.AnalysisServiceServicer):
         finally:
             path.unlink(missing_ok=True)
 
-    async def ImportArchive(self, request_iterator: AsyncIterator[httpbody_pb2.HttpBody],
-                            context: grpc.aio.ServicerContext) -> pb.ImportArchiveResponse:
+    async def ImportArchive(
+        self, request_iterator: AsyncIterator[httpbody_pb2.HttpBody], context: grpc.aio.ServicerContext
+    ) -> pb.ImportArchiveResponse:
         _, _, body = await split_body(request_iterator, lambda m: m)
         report = await self.archives.import_stream(body)
         return pb.ImportArchiveResponse(created=report.created, existing=report.existing)

@@ -59,8 +59,7 @@ def check_password(password: str, stored: str) -> bool:
 def _text(raw: Mapping[str, object], name: str, *, required: bool = False, max_length: int = 150) -> str:
     value = raw.get(name, "")
     if value is None or (required and value == ""):
-        raise InvalidArgument("This field is required." if value == "" else "This field may not be null.",
-                              field=name)
+        raise InvalidArgument("This field is required." if value == "" else "This field may not be null.", field=name)
     if not isinstance(value, str):
         raise InvalidArgument("Not a valid string.", field=name)
     if len(value) > max_length:
@@ -82,16 +81,25 @@ class UserService:
     async def create(self, raw: Mapping[str, object]) -> User:
         username = _text(raw, "username", required=True)
         if not _USERNAME.match(username):
-            raise InvalidArgument("Enter a valid username. This value may contain only letters, numbers, and "
-                                  "@/./+/-/_ characters.", field="username")
+            raise InvalidArgument(
+                "Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters.",
+                field="username",
+            )
         password = _text(raw, "password", required=True, max_length=4096)
         first, last = _text(raw, "first_name"), _text(raw, "last_name")
         can_write = raw.get("can_write", True)
         if not isinstance(can_write, bool):
             raise InvalidArgument("Must be a valid boolean.", field="can_write")
-        user = User(uuid=str(uuid.uuid4()), username=username, first_name=first, last_name=last,
-                    password_hash=hash_password(password), token_salt=secrets.token_hex(16), can_write=can_write,
-                    date_added=now())
+        user = User(
+            uuid=str(uuid.uuid4()),
+            username=username,
+            first_name=first,
+            last_name=last,
+            password_hash=hash_password(password),
+            token_salt=secrets.token_hex(16),
+            can_write=can_write,
+            date_added=now(),
+        )
         user.token_sha256 = hashlib.sha256(self.token_of(user).encode()).hexdigest()
         async with self.db.transaction() as session:
             if await session.scalar(select(User.uuid).where(User.username == username)) is not None:
@@ -156,8 +164,16 @@ class UserService:
     # JWT --------------------------------------------------------------------------------------
     def _jwt(self, user_uuid: str, kind: str, lifetime: int) -> str:
         issued = int(time.time())
-        return jwt_hs256.encode({"token_type": kind, "iat": issued, "exp": issued + lifetime,
-                                 "jti": secrets.token_hex(16), "user_id": user_uuid}, self.jwt_key)
+        return jwt_hs256.encode(
+            {
+                "token_type": kind,
+                "iat": issued,
+                "exp": issued + lifetime,
+                "jti": secrets.token_hex(16),
+                "user_id": user_uuid,
+            },
+            self.jwt_key,
+        )
 
     def _claims(self, token: str, kind: str | None, *, raise_: bool = True) -> dict[str, Any]:
         """The claims of a valid token of type `kind` (any if None); Unauthenticated (or {}) otherwise."""

@@ -31,8 +31,12 @@ def png(rgb: np.ndarray) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw.tobytes(), 6)) + \
-        chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(raw.tobytes(), 6))
+        + chunk(b"IEND", b"")
+    )
 
 
 @dataclass(frozen=True)
@@ -55,8 +59,9 @@ def _range(start: float | None, stop: float | None, duration: float) -> tuple[fl
     return lo, hi
 
 
-def waveform(path: Path, start: float | None = None, stop: float | None = None,
-             nb_pixels: int | None = None) -> Envelope:
+def waveform(
+    path: Path, start: float | None = None, stop: float | None = None, nb_pixels: int | None = None
+) -> Envelope:
     """Min/max of the mono mixdown over `nb_pixels` equal intervals of [start, stop] (read in blocks)."""
     with sf.SoundFile(str(path)) as f:
         rate = int(f.samplerate)
@@ -80,8 +85,9 @@ def waveform(path: Path, start: float | None = None, stop: float | None = None,
     mins[~np.isfinite(mins)] = 0.0
     maxs[~np.isfinite(maxs)] = 0.0
     times = lo + np.arange(pixels) * (count / pixels) / rate
-    return Envelope(lo, hi, pixels, [round(float(t), 6) for t in times], mins.astype(float).tolist(),
-                    maxs.astype(float).tolist())
+    return Envelope(
+        lo, hi, pixels, [round(float(t), 6) for t in times], mins.astype(float).tolist(), maxs.astype(float).tolist()
+    )
 
 
 def _entry(entries: list[dict[str, Any]], subprocessor_id: str | None) -> dict[str, Any]:
@@ -102,8 +108,14 @@ def _times(entry: dict[str, Any], n: int) -> np.ndarray:
     return np.arange(n) * step / rate
 
 
-def render(entries: list[dict[str, Any]], subprocessor_id: str | None = None, start: float | None = None,
-           stop: float | None = None, width: int | None = None, height: int | None = None) -> bytes:
+def render(
+    entries: list[dict[str, Any]],
+    subprocessor_id: str | None = None,
+    start: float | None = None,
+    stop: float | None = None,
+    width: int | None = None,
+    height: int | None = None,
+) -> bytes:
     """A PNG of one analyzer result over [start, stop]: image for 2-D values, curve, or time marks."""
     entry = _entry(entries, subprocessor_id)
     w = 1024 if width is None else width
@@ -132,8 +144,12 @@ def render(entries: list[dict[str, Any]], subprocessor_id: str | None = None, st
             cols = drawn  # (w, bins)
             level = np.log10(np.maximum(cols, 1e-10)) if cols.min() >= 0 else cols
             top = level.max()
-            norm = np.clip((level - (top - 8 if cols.min() >= 0 else level.min())) /
-                           max(top - (top - 8 if cols.min() >= 0 else level.min()), 1e-9), 0, 1)
+            norm = np.clip(
+                (level - (top - 8 if cols.min() >= 0 else level.min()))
+                / max(top - (top - 8 if cols.min() >= 0 else level.min()), 1e-9),
+                0,
+                1,
+            )
             rows = np.clip((np.arange(h)[::-1] * cols.shape[1]) // h, 0, cols.shape[1] - 1)
             shade = (255 * (1 - norm[:, rows].T)).astype(np.uint8)
             img[:, :, 0] = shade

@@ -39,8 +39,9 @@ def number(raw: str | None, field: str, *, integer: bool = False) -> Any:
     try:
         value = int(raw) if integer else float(raw)
     except ValueError:
-        raise InvalidArgument("A valid integer is required." if integer else "A valid number is required.",
-                              field=field) from None
+        raise InvalidArgument(
+            "A valid integer is required." if integer else "A valid number is required.", field=field
+        ) from None
     if not math.isfinite(value):
         raise InvalidArgument("A valid number is required.", field=field)
     return value
@@ -54,22 +55,30 @@ def pick(request: Any, rest: OriginalRequest | None, query: str, field: str, int
 
 
 def waveform_args(request: pb.GetItemWaveformRequest, rest: OriginalRequest | None) -> dict[str, Any]:
-    return {"start": pick(request, rest, "start", "range_start"), "stop": pick(request, rest, "stop", "range_stop"),
-            "nb_pixels": pick(request, rest, "nb_pixels", "points", integer=True)}
+    return {
+        "start": pick(request, rest, "start", "range_start"),
+        "stop": pick(request, rest, "stop", "range_stop"),
+        "nb_pixels": pick(request, rest, "nb_pixels", "points", integer=True),
+    }
 
 
 def visual_args(request: pb.GetResultVisualRequest, rest: OriginalRequest | None) -> dict[str, Any]:
-    sub = rest.get("subprocessor_id") if rest is not None else (
-        request.subprocessor_id if request.HasField("subprocessor_id") else None)
-    return {"subprocessor_id": sub or None, "start": pick(request, rest, "start", "range_start"),
-            "stop": pick(request, rest, "stop", "range_stop"),
-            "width": pick(request, rest, "width", "image_width", integer=True),
-            "height": pick(request, rest, "height", "image_height", integer=True)}
+    sub = (
+        rest.get("subprocessor_id")
+        if rest is not None
+        else (request.subprocessor_id if request.HasField("subprocessor_id") else None)
+    )
+    return {
+        "subprocessor_id": sub or None,
+        "start": pick(request, rest, "start", "range_start"),
+        "stop": pick(request, rest, "stop", "range_stop"),
+        "width": pick(request, rest, "width", "image_width", integer=True),
+        "height": pick(request, rest, "height", "image_height", integer=True),
+    }
 
 
 def sse_frame(event: TaskEvent, base: str) -> bytes:
     """`id:`, `event:` and one `data:` line (the task's, or for `result` events the result's, JSON)."""
-    message = mapping.result_msg(event.result, base) if event.result is not None else \
-        mapping.task_msg(event.task, base)
+    message = mapping.result_msg(event.result, base) if event.result is not None else mapping.task_msg(event.task, base)
     data = json.dumps(json_format.MessageToDict(message, preserving_proto_field_name=True), separators=(",", ":"))
     return f"id: {event.sequence}\nevent: {event.kind}\ndata: {data}\n\n".encode()

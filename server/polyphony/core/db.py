@@ -86,12 +86,20 @@ class Database:
         self._writer_thread: ThreadPoolExecutor | None = None
         sqlite_file = _sqlite_file(url)
         if sqlite_file is not None:
-            self._reader = create_engine(f"sqlite:///{sqlite_file}", isolation_level="AUTOCOMMIT",
-                                         poolclass=NullPool, connect_args={"timeout": 10})
+            self._reader = create_engine(
+                f"sqlite:///{sqlite_file}",
+                isolation_level="AUTOCOMMIT",
+                poolclass=NullPool,
+                connect_args={"timeout": 10},
+            )
             event.listen(self._reader, "connect", _sqlite_reader_pragmas)
             # AUTOCOMMIT: SQLAlchemy begins nothing itself; `_write_now` says BEGIN IMMEDIATE / COMMIT
-            self._writer = create_engine(f"sqlite:///{sqlite_file}", isolation_level="AUTOCOMMIT",
-                                         poolclass=NullPool, connect_args={"timeout": 10})
+            self._writer = create_engine(
+                f"sqlite:///{sqlite_file}",
+                isolation_level="AUTOCOMMIT",
+                poolclass=NullPool,
+                connect_args={"timeout": 10},
+            )
             event.listen(self._writer, "connect", _sqlite_pragmas)
             self._writer_thread = ThreadPoolExecutor(1, thread_name_prefix="sqlite-writer")
 

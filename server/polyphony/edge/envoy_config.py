@@ -109,9 +109,15 @@ def render(plan: EdgePlan, out_dir: Path) -> Path:
     if hasattr(socket, "TCP_USER_TIMEOUT"):  # Linux; accepted sockets inherit it from the listener
         # a client that leaves data unacknowledged this long (a phone gone without a goodbye) is dropped,
         # and with it the upstream connection to the live port, so its audience slot is freed
-        config["static_resources"]["listeners"][0]["socket_options"] = [{
-            "description": "TCP_USER_TIMEOUT", "level": socket.IPPROTO_TCP, "name": socket.TCP_USER_TIMEOUT,
-            "int_value": UNACKED_MS, "state": "STATE_PREBIND"}]
+        config["static_resources"]["listeners"][0]["socket_options"] = [
+            {
+                "description": "TCP_USER_TIMEOUT",
+                "level": socket.IPPROTO_TCP,
+                "name": socket.TCP_USER_TIMEOUT,
+                "int_value": UNACKED_MS,
+                "state": "STATE_PREBIND",
+            }
+        ]
     path = out_dir / "envoy.json"
     path.write_text(json.dumps(config, indent=1))
     return path

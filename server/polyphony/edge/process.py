@@ -25,7 +25,10 @@ def spawn_child(
 ) -> subprocess.Popen[bytes]:
     out = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115 - owned by the child
     return subprocess.Popen(
-        argv, stdout=out, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+        argv,
+        stdout=out,
+        stderr=subprocess.STDOUT,
+        preexec_fn=_die_with_parent if sys.platform == "linux" else None,
         env=env,
     )
 
@@ -39,8 +42,14 @@ class EnvoyProcess:
 
     def start(self) -> None:
         argv = [
-            str(self.binary), "-c", str(self.config), "--disable-hot-restart", "--concurrency",
-            str(min(4, os.cpu_count() or 1)), "--log-level", "warning",
+            str(self.binary),
+            "-c",
+            str(self.config),
+            "--disable-hot-restart",
+            "--concurrency",
+            str(min(4, os.cpu_count() or 1)),
+            "--log-level",
+            "warning",
         ]
         self.proc = spawn_child(argv, self.log_path)
 

@@ -41,8 +41,13 @@ def render_request(row: DeleteRequestRow) -> dict[str, Any]:
     doc: dict[str, Any] = {"id": row.id, "flow_id": row.flow_id, "timerange_to_delete": row.timerange_to_delete}
     if row.timerange_remaining is not None:
         doc["timerange_remaining"] = row.timerange_remaining
-    doc.update(delete_flow=row.delete_flow, created=rfc3339(row.created_us), updated=rfc3339(row.updated_us),
-               expiry=rfc3339(row.expiry_us), status=row.status)
+    doc.update(
+        delete_flow=row.delete_flow,
+        created=rfc3339(row.created_us),
+        updated=rfc3339(row.updated_us),
+        expiry=rfc3339(row.expiry_us),
+        status=row.status,
+    )
     if row.created_by:
         doc["created_by"] = row.created_by
     if row.error:
@@ -50,13 +55,23 @@ def render_request(row: DeleteRequestRow) -> dict[str, Any]:
     return doc
 
 
-def _request(flow_id: str, tr: TimeRange, object_id: str | None, delete_flow: bool,
-             created_by: str | None) -> DeleteRequestRow:
+def _request(
+    flow_id: str, tr: TimeRange, object_id: str | None, delete_flow: bool, created_by: str | None
+) -> DeleteRequestRow:
     now = now_us()
-    return DeleteRequestRow(id=str(uuid.uuid4()), flow_id=flow_id, timerange_to_delete=tr.format(),
-                            timerange_remaining=tr.format(), object_id=object_id, delete_flow=delete_flow,
-                            status="created", created_by=created_by, created_us=now, updated_us=now,
-                            expiry_us=now + REQUEST_TTL_US)
+    return DeleteRequestRow(
+        id=str(uuid.uuid4()),
+        flow_id=flow_id,
+        timerange_to_delete=tr.format(),
+        timerange_remaining=tr.format(),
+        object_id=object_id,
+        delete_flow=delete_flow,
+        status="created",
+        created_by=created_by,
+        created_us=now,
+        updated_us=now,
+        expiry_us=now + REQUEST_TTL_US,
+    )
 
 
 async def _delete_all_now(session: AsyncSession, flow_id: str, tr: TimeRange, object_id: str | None) -> list[str]:
@@ -68,8 +83,15 @@ async def _delete_all_now(session: AsyncSession, flow_id: str, tr: TimeRange, ob
             return keys
 
 
-async def delete_segments(session: AsyncSession, flow_id: str, tr: TimeRange, object_id: str | None, *,
-                          threshold: int, created_by: str | None = None) -> Outcome:
+async def delete_segments(
+    session: AsyncSession,
+    flow_id: str,
+    tr: TimeRange,
+    object_id: str | None,
+    *,
+    threshold: int,
+    created_by: str | None = None,
+) -> Outcome:
     flow = await segments.writable_flow(session, flow_id)
     if tr.never:
         return Outcome([])
@@ -83,8 +105,7 @@ async def delete_segments(session: AsyncSession, flow_id: str, tr: TimeRange, ob
     return Outcome([], render_request(row))
 
 
-async def delete_flow(session: AsyncSession, flow_id: str, *, threshold: int,
-                      created_by: str | None = None) -> Outcome:
+async def delete_flow(session: AsyncSession, flow_id: str, *, threshold: int, created_by: str | None = None) -> Outcome:
     """Delete a Flow: at once when it has few Segments; else the Flow goes now and its Segments follow."""
     flow = await segments.writable_flow(session, flow_id)
     count = await segments.count_within(session, flow_id, ETERNITY, None, threshold + 1)
@@ -101,9 +122,15 @@ async def delete_flow(session: AsyncSession, flow_id: str, *, threshold: int,
 
 
 async def pending_for(session: AsyncSession, flow_id: str) -> bool:
-    found = await session.scalar(select(DeleteRequestRow.id).where(
-        DeleteRequestRow.flow_id == flow_id, DeleteRequestRow.delete_flow,
-        DeleteRequestRow.status.in_(("created", "started"))).limit(1))
+    found = await session.scalar(
+        select(DeleteRequestRow.id)
+        .where(
+            DeleteRequestRow.flow_id == flow_id,
+            DeleteRequestRow.delete_flow,
+            DeleteRequestRow.status.in_(("created", "started")),
+        )
+        .limit(1)
+    )
     return found is not None
 
 
@@ -127,8 +154,9 @@ class RequestQuery:
         return f"delete-requests|{self.sort_by}|{self.reverse}|{self.limit}"
 
 
-async def list_requests(session: AsyncSession, query: RequestQuery,
-                        after: dict[str, Any] | None) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+async def list_requests(
+    session: AsyncSession, query: RequestQuery, after: dict[str, Any] | None
+) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
     """Most recent first by `created` or `expiry` (oldest first with reverse_order), keyset-paged."""
     if query.sort_by not in ("created", "expiry"):
         raise InvalidArgument("sort_by must be created or expiry", field="sort_by")
@@ -144,8 +172,9 @@ async def list_requests(session: AsyncSession, query: RequestQuery,
         else:
             conds.append(or_(key < value, and_(key == value, DeleteRequestRow.id < ident)))
     order = (key.asc(), DeleteRequestRow.id.asc()) if query.reverse else (key.desc(), DeleteRequestRow.id.desc())
-    rows: Sequence[DeleteRequestRow] = (await session.scalars(
-        select(DeleteRequestRow).where(*conds).order_by(*order).limit(query.limit + 1))).all()
+    rows: Sequence[DeleteRequestRow] = (
+        await session.scalars(select(DeleteRequestRow).where(*conds).order_by(*order).limit(query.limit + 1))
+    ).all()
     more = len(rows) > query.limit
     rows = rows[: query.limit]
     nxt = None
@@ -162,8 +191,15 @@ async def work_once(db: Database, store: ObjectStore, batch: int = BATCH) -> boo
     """Advance the oldest open request by one batch. True when there was something to do."""
     keys: list[str] = []
     async with db.transaction() as session:
-        row = (await session.scalars(select(DeleteRequestRow).where(DeleteRequestRow.status.in_(("created", "started")))
-                                     .order_by(DeleteRequestRow.created_us).limit(1).with_for_update())).first()
+        row = (
+            await session.scalars(
+                select(DeleteRequestRow)
+                .where(DeleteRequestRow.status.in_(("created", "started")))
+                .order_by(DeleteRequestRow.created_us)
+                .limit(1)
+                .with_for_update()
+            )
+        ).first()
         if row is None:
             return False
         tr = TimeRange.parse(row.timerange_to_delete)
@@ -183,8 +219,11 @@ async def housekeeping(db: Database, store: ObjectStore) -> None:
     """Collect allocated Objects never registered in time, and forget expired finished requests."""
     async with db.transaction() as session:
         keys = await objects.expired_allocations(session)
-        await session.execute(delete(DeleteRequestRow).where(DeleteRequestRow.expiry_us < now_us(),
-                                                            DeleteRequestRow.status.in_(("done", "error"))))
+        await session.execute(
+            delete(DeleteRequestRow).where(
+                DeleteRequestRow.expiry_us < now_us(), DeleteRequestRow.status.in_(("done", "error"))
+            )
+        )
     await objects.delete_bytes(store, keys)
 
 
@@ -230,5 +269,3 @@ class DeletionWorker:
 
 async def orphan_segments(session: AsyncSession, flow_id: str) -> bool:
     return await session.scalar(select(SegmentRow.start_ns).where(SegmentRow.flow_id == flow_id).limit(1)) is not None
-
-

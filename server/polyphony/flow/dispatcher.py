@@ -47,10 +47,12 @@ class RetryPolicy:
     @classmethod
     def from_env(cls) -> RetryPolicy:
         env = os.environ
-        return cls(base_seconds=float(env.get("POLYPHONY_TAMS_WEBHOOK_RETRY_BASE", "1.0")),
-                   max_seconds=float(env.get("POLYPHONY_TAMS_WEBHOOK_RETRY_MAX", "300")),
-                   max_attempts=int(env.get("POLYPHONY_TAMS_WEBHOOK_MAX_ATTEMPTS", "12")),
-                   timeout_seconds=float(env.get("POLYPHONY_TAMS_WEBHOOK_TIMEOUT", "10")))
+        return cls(
+            base_seconds=float(env.get("POLYPHONY_TAMS_WEBHOOK_RETRY_BASE", "1.0")),
+            max_seconds=float(env.get("POLYPHONY_TAMS_WEBHOOK_RETRY_MAX", "300")),
+            max_attempts=int(env.get("POLYPHONY_TAMS_WEBHOOK_MAX_ATTEMPTS", "12")),
+            timeout_seconds=float(env.get("POLYPHONY_TAMS_WEBHOOK_TIMEOUT", "10")),
+        )
 
     def delay_us(self, attempts: int) -> int:
         """Delay before retry number `attempts` (1, 2, ...): base * 2^(attempts-1), capped."""
@@ -58,13 +60,24 @@ class RetryPolicy:
 
 
 def _error(summary: str) -> dict[str, Any]:
-    return {"type": "WebhookDeliveryFailed", "summary": summary,
-            "time": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")}
+    return {
+        "type": "WebhookDeliveryFailed",
+        "summary": summary,
+        "time": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+    }
 
 
 class Dispatcher:
-    def __init__(self, db: Database, render_segments: SegmentRenderer, *, policy: RetryPolicy | None = None,
-                 idle_seconds: float = 0.25, batch: int = 50, allow_private: bool = False) -> None:
+    def __init__(
+        self,
+        db: Database,
+        render_segments: SegmentRenderer,
+        *,
+        policy: RetryPolicy | None = None,
+        idle_seconds: float = 0.25,
+        batch: int = 50,
+        allow_private: bool = False,
+    ) -> None:
         self._db = db
         self._allow_private = allow_private  # may deliver to loopback/private addresses (egress.py)
         self._render = render_segments
@@ -107,9 +120,20 @@ class Dispatcher:
         now = now_us()
         pending = exists().where(OutboxRow.webhook_id == WebhookRow.id)
         async with self._db.session() as session:
-            ids = list((await session.scalars(
-                select(WebhookRow.id).where(WebhookRow.status.in_(ACTIVE), WebhookRow.next_attempt_us <= now,
-                                            WebhookRow.lease_until_us <= now, pending).limit(self._batch))).all())
+            ids = list(
+                (
+                    await session.scalars(
+                        select(WebhookRow.id)
+                        .where(
+                            WebhookRow.status.in_(ACTIVE),
+                            WebhookRow.next_attempt_us <= now,
+                            WebhookRow.lease_until_us <= now,
+                            pending,
+                        )
+                        .limit(self._batch)
+                    )
+                ).all()
+            )
         started = []
         for webhook_id in ids:
             if webhook_id not in self._deliveries and await self._claim(webhook_id, now):
@@ -128,8 +152,10 @@ class Dispatcher:
         lease = now + int(self.policy.lease_seconds * 1_000_000)
         async with self._db.transaction() as session:
             result = await session.execute(
-                update(WebhookRow).where(WebhookRow.id == webhook_id, WebhookRow.lease_until_us <= now)
-                .values(lease_until_us=lease))
+                update(WebhookRow)
+                .where(WebhookRow.id == webhook_id, WebhookRow.lease_until_us <= now)
+                .values(lease_until_us=lease)
+            )
             return bool(getattr(result, "rowcount", 0) == 1)
 
     async def _deliver(self, webhook_id: str) -> None:
@@ -137,8 +163,11 @@ class Dispatcher:
             for _ in range(self._batch):
                 async with self._db.session() as session:
                     hook = await session.get(WebhookRow, webhook_id)
-                    event = (await session.scalars(select(OutboxRow).where(OutboxRow.webhook_id == webhook_id)
-                                                   .order_by(OutboxRow.id).limit(1))).first()
+                    event = (
+                        await session.scalars(
+                            select(OutboxRow).where(OutboxRow.webhook_id == webhook_id).order_by(OutboxRow.id).limit(1)
+                        )
+                    ).first()
                     if hook is None or event is None or hook.status not in ACTIVE:
                         return
                     body = await self._body(session, hook, event)

@@ -87,12 +87,18 @@ class _GuardedBackend(httpcore.AsyncNetworkBackend):
         self._inner = httpcore.AnyIOBackend()
         self._allow_private = allow_private
 
-    async def connect_tcp(self, host: str, port: int, timeout: float | None = None,
-                          local_address: str | None = None,
-                          socket_options: Iterable[Any] | None = None) -> httpcore.AsyncNetworkStream:
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
         if self._allow_private:
-            return await self._inner.connect_tcp(host, port, timeout=timeout, local_address=local_address,
-                                                 socket_options=socket_options)
+            return await self._inner.connect_tcp(
+                host, port, timeout=timeout, local_address=local_address, socket_options=socket_options
+            )
         try:
             addresses = await resolve(host, port)
             check_addresses(host, addresses)
@@ -103,14 +109,16 @@ class _GuardedBackend(httpcore.AsyncNetworkBackend):
         failure: Exception = httpcore.ConnectError(f"cannot connect to {host}")
         for address in addresses:  # each one checked above; the first that answers wins
             try:
-                return await self._inner.connect_tcp(address, port, timeout=timeout, local_address=local_address,
-                                                     socket_options=socket_options)
+                return await self._inner.connect_tcp(
+                    address, port, timeout=timeout, local_address=local_address, socket_options=socket_options
+                )
             except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
                 failure = exc
         raise failure
 
-    async def connect_unix_socket(self, path: str, timeout: float | None = None,
-                                  socket_options: Iterable[Any] | None = None) -> httpcore.AsyncNetworkStream:
+    async def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
+    ) -> httpcore.AsyncNetworkStream:
         raise httpcore.ConnectError("unix sockets are not contacted")
 
     async def sleep(self, seconds: float) -> None:
@@ -123,13 +131,15 @@ class _GuardedTransport(httpx.AsyncHTTPTransport):
 
     def __init__(self, allow_private: bool) -> None:
         super().__init__(trust_env=allow_private)
-        self._pool = httpcore.AsyncConnectionPool(ssl_context=httpx.create_ssl_context(),
-                                                  network_backend=_GuardedBackend(allow_private))
+        self._pool = httpcore.AsyncConnectionPool(
+            ssl_context=httpx.create_ssl_context(), network_backend=_GuardedBackend(allow_private)
+        )
 
 
 def client(*, allow_private: bool, timeout: float) -> httpx.AsyncClient:
     """An HTTP client for client-given URLs: no redirects, and only public addresses unless
     `allow_private`. Guarded clients ignore proxy settings from the environment (a proxy would connect
     for us, past the check); with `allow_private` they honour them as httpx does by default."""
-    return httpx.AsyncClient(transport=_GuardedTransport(allow_private), timeout=timeout, follow_redirects=False,
-                             trust_env=allow_private)
+    return httpx.AsyncClient(
+        transport=_GuardedTransport(allow_private), timeout=timeout, follow_redirects=False, trust_env=allow_private
+    )

@@ -36,8 +36,13 @@ class Subject:
 
     async def flow_collected_by(self, session: AsyncSession) -> set[str]:
         if self._flow_by is None:
-            self._flow_by = set((await session.scalars(
-                select(CollectionItemRow.collector_id).where(CollectionItemRow.member_id == self.flow_id))).all())
+            self._flow_by = set(
+                (
+                    await session.scalars(
+                        select(CollectionItemRow.collector_id).where(CollectionItemRow.member_id == self.flow_id)
+                    )
+                ).all()
+            )
         return self._flow_by
 
     async def source_collected_by(self, session: AsyncSession) -> set[str]:
@@ -45,9 +50,13 @@ class Subject:
         if self._source_by is None:
             members = select(FlowRow.id).where(FlowRow.source_id == self.source_id)
             collectors = select(CollectionItemRow.collector_id).where(CollectionItemRow.member_id.in_(members))
-            self._source_by = set((await session.scalars(
-                select(FlowRow.source_id).where(FlowRow.id.in_(collectors), FlowRow.source_id != self.source_id)
-            )).all())
+            self._source_by = set(
+                (
+                    await session.scalars(
+                        select(FlowRow.source_id).where(FlowRow.id.in_(collectors), FlowRow.source_id != self.source_id)
+                    )
+                ).all()
+            )
         return self._source_by
 
 
@@ -70,11 +79,20 @@ async def _accepts(session: AsyncSession, options: dict[str, Any], event_type: s
     return True
 
 
-async def emit(session: AsyncSession, event_type: str, event: dict[str, Any], *, flow_id: str | None = None,
-               source_id: str | None = None) -> int:
+async def emit(
+    session: AsyncSession,
+    event_type: str,
+    event: dict[str, Any],
+    *,
+    flow_id: str | None = None,
+    source_id: str | None = None,
+) -> int:
     """Queue `event` for every webhook that wants it; returns how many were queued."""
-    hooks = [h for h in (await session.scalars(select(WebhookRow).where(WebhookRow.status.in_(ACTIVE)))).all()
-             if event_type in h.events]
+    hooks = [
+        h
+        for h in (await session.scalars(select(WebhookRow).where(WebhookRow.status.in_(ACTIVE)))).all()
+        if event_type in h.events
+    ]
     if not hooks:
         return 0
     if flow_id is not None and source_id is None:
@@ -91,8 +109,13 @@ async def emit(session: AsyncSession, event_type: str, event: dict[str, Any], *,
 
 
 async def flow_changed(session: AsyncSession, flow: dict[str, Any], *, created: bool) -> None:
-    await emit(session, "flows/created" if created else "flows/updated", {"flow": flow}, flow_id=flow["id"],
-               source_id=flow["source_id"])
+    await emit(
+        session,
+        "flows/created" if created else "flows/updated",
+        {"flow": flow},
+        flow_id=flow["id"],
+        source_id=flow["source_id"],
+    )
 
 
 async def flow_deleted(session: AsyncSession, flow_id: str, source_id: str) -> None:

@@ -40,8 +40,15 @@ MAX_LIMIT = 1000
 # Properties the service manages itself; ignored when a client sends them (flow-common.json says so).
 SERVER_MANAGED = ("created", "metadata_updated", "segments_updated", "timerange", "collected_by")
 # Properties a Profile provides; a Flow created from a Profile must not set them (flow-put.json).
-TECHNICAL = ("format", "codec", "container", "avg_bit_rate", "segment_duration", "container_mapping",
-             "essence_parameters")
+TECHNICAL = (
+    "format",
+    "codec",
+    "container",
+    "avg_bit_rate",
+    "segment_duration",
+    "container_mapping",
+    "essence_parameters",
+)
 
 
 def check_flow_id(flow_id: str) -> None:
@@ -71,18 +78,23 @@ def _writable(row: FlowRow) -> None:
 # ---- rendering --------------------------------------------------------------------------------------
 
 
-async def render_flow(session: AsyncSession, row: FlowRow, *, include_timerange: bool = False,
-                      within: TimeRange | None = None) -> dict[str, Any]:
+async def render_flow(
+    session: AsyncSession, row: FlowRow, *, include_timerange: bool = False, within: TimeRange | None = None
+) -> dict[str, Any]:
     doc = copy.deepcopy(row.document)
     doc["created"] = rfc3339(row.created_us)
     doc["metadata_updated"] = rfc3339(row.metadata_updated_us)
     if row.segments_updated_us is not None:
         doc["segments_updated"] = rfc3339(row.segments_updated_us)
     doc["read_only"] = row.read_only
-    collectors = (await session.scalars(
-        select(CollectionItemRow.collector_id).where(CollectionItemRow.member_id == row.id)
-        .order_by(CollectionItemRow.collector_id).distinct()
-    )).all()
+    collectors = (
+        await session.scalars(
+            select(CollectionItemRow.collector_id)
+            .where(CollectionItemRow.member_id == row.id)
+            .order_by(CollectionItemRow.collector_id)
+            .distinct()
+        )
+    ).all()
     if collectors:
         doc["collected_by"] = list(collectors)
     if include_timerange:
@@ -101,12 +113,19 @@ async def render_source(session: AsyncSession, row: SourceRow) -> dict[str, Any]
     if row.tags:
         doc["tags"] = copy.deepcopy(row.tags)
     # Source collections are inferred from the collections of the Source's Flows.
-    member = select(CollectionItemRow.position, CollectionItemRow.role, FlowRow.source_id.label("member_source"),
-                    CollectionItemRow.collector_id).join(FlowRow, FlowRow.id == CollectionItemRow.member_id)
-    members = (await session.execute(
-        member.where(CollectionItemRow.collector_id.in_(select(FlowRow.id).where(FlowRow.source_id == row.id)))
-        .order_by(CollectionItemRow.collector_id, CollectionItemRow.position)
-    )).all()
+    member = select(
+        CollectionItemRow.position,
+        CollectionItemRow.role,
+        FlowRow.source_id.label("member_source"),
+        CollectionItemRow.collector_id,
+    ).join(FlowRow, FlowRow.id == CollectionItemRow.member_id)
+    members = (
+        await session.execute(
+            member.where(
+                CollectionItemRow.collector_id.in_(select(FlowRow.id).where(FlowRow.source_id == row.id))
+            ).order_by(CollectionItemRow.collector_id, CollectionItemRow.position)
+        )
+    ).all()
     collection: dict[str, dict[str, Any]] = {}
     for _pos, role, member_source, _collector in members:
         if member_source != row.id and member_source not in collection:
@@ -114,11 +133,16 @@ async def render_source(session: AsyncSession, row: SourceRow) -> dict[str, Any]
     if collection:
         doc["source_collection"] = list(collection.values())
     collector_flows = select(CollectionItemRow.collector_id).where(
-        CollectionItemRow.member_id.in_(select(FlowRow.id).where(FlowRow.source_id == row.id)))
-    by = (await session.scalars(
-        select(FlowRow.source_id).where(FlowRow.id.in_(collector_flows), FlowRow.source_id != row.id)
-        .distinct().order_by(FlowRow.source_id)
-    )).all()
+        CollectionItemRow.member_id.in_(select(FlowRow.id).where(FlowRow.source_id == row.id))
+    )
+    by = (
+        await session.scalars(
+            select(FlowRow.source_id)
+            .where(FlowRow.id.in_(collector_flows), FlowRow.source_id != row.id)
+            .distinct()
+            .order_by(FlowRow.source_id)
+        )
+    ).all()
     if by:
         doc["collected_by"] = list(by)
     return doc
@@ -127,10 +151,10 @@ async def render_source(session: AsyncSession, row: SourceRow) -> dict[str, Any]
 # ---- reads ------------------------------------------------------------------------------------------
 
 
-async def get_flow(session: AsyncSession, flow_id: str, *, include_timerange: bool = False,
-                   within: TimeRange | None = None) -> dict[str, Any]:
-    return await render_flow(session, await _flow(session, flow_id), include_timerange=include_timerange,
-                             within=within)
+async def get_flow(
+    session: AsyncSession, flow_id: str, *, include_timerange: bool = False, within: TimeRange | None = None
+) -> dict[str, Any]:
+    return await render_flow(session, await _flow(session, flow_id), include_timerange=include_timerange, within=within)
 
 
 async def get_source(session: AsyncSession, source_id: str) -> dict[str, Any]:
@@ -172,12 +196,19 @@ async def _ensure_source(session: AsyncSession, doc: dict[str, Any], now: int) -
     source = await session.get(SourceRow, doc["source_id"])
     if source is None:
         tags = copy.deepcopy(doc.get("tags", {}))
-        session.add(SourceRow(
-            id=doc["source_id"], format=doc["format"], label=doc.get("label"), description=doc.get("description"),
-            created_by=doc.get("created_by"), updated_by=doc.get("updated_by", principal.of(session)),
-            created_us=now, updated_us=now,
-            tags=tags,
-        ))
+        session.add(
+            SourceRow(
+                id=doc["source_id"],
+                format=doc["format"],
+                label=doc.get("label"),
+                description=doc.get("description"),
+                created_by=doc.get("created_by"),
+                updated_by=doc.get("updated_by", principal.of(session)),
+                created_us=now,
+                updated_us=now,
+                tags=tags,
+            )
+        )
         await session.flush()  # the source row must exist before its tag rows and its flows
         session.add_all(SourceTagRow(source_id=doc["source_id"], name=n, value=v) for n, v in tag_rows(tags))
         created = await session.get(SourceRow, doc["source_id"])
@@ -185,7 +216,8 @@ async def _ensure_source(session: AsyncSession, doc: dict[str, Any], now: int) -
         await events.source_created(session, await render_source(session, created))
     elif source.format != doc["format"]:
         raise InvalidArgument(
-            f"flow format {doc['format']} conflicts with source {source.id} format {source.format}", field="format")
+            f"flow format {doc['format']} conflicts with source {source.id} format {source.format}", field="format"
+        )
 
 
 async def _check_collection(session: AsyncSession, flow_id: str, doc: dict[str, Any]) -> None:
@@ -250,16 +282,24 @@ async def put_flow(session: AsyncSession, flow_id: str, body: dict[str, Any]) ->
     read_only = bool(body.get("read_only", False))
     now = now_us()
     row = await session.get(FlowRow, flow_id)
-    if row is None and await session.scalar(select(DeleteRequestRow.id).where(
-            DeleteRequestRow.flow_id == flow_id, DeleteRequestRow.status.in_(("created", "started"))).limit(1)):
+    if row is None and await session.scalar(
+        select(DeleteRequestRow.id)
+        .where(DeleteRequestRow.flow_id == flow_id, DeleteRequestRow.status.in_(("created", "started")))
+        .limit(1)
+    ):
         raise Conflict(f"flow {flow_id} is still being deleted; try again later")
     # created_by: the client's value, else the creator's (kept on replace), else the caller.
     creator = row.document.get("created_by") if row is not None else principal.of(session)
     if "created_by" not in doc and creator is not None:
         doc["created_by"] = creator
-    if row is not None and row.read_only and (
+    if (
+        row is not None
+        and row.read_only
+        and (
             _comparable(doc) != _comparable(row.document)
-            or doc.get("updated_by", row.document.get("updated_by")) != row.document.get("updated_by")):
+            or doc.get("updated_by", row.document.get("updated_by")) != row.document.get("updated_by")
+        )
+    ):
         raise Locked(f"flow {flow_id} is read-only: only its read_only property may change")
     await _ensure_source(session, doc, now)
     await _check_collection(session, flow_id, doc)
@@ -366,8 +406,11 @@ async def _edit_technical(session: AsyncSession, flow_id: str, name: str, value:
         row = await _flow(session, flow_id)
         _writable(row)
         if "profile_id" in row.document:
-            raise InvalidArgument(f"flow {flow_id} is linked to profile {row.document['profile_id']}: "
-                                  f"remove the link before changing {name}", field=name)
+            raise InvalidArgument(
+                f"flow {flow_id} is linked to profile {row.document['profile_id']}: "
+                f"remove the link before changing {name}",
+                field=name,
+            )
     await _edit(session, flow_id, name, value)
 
 
@@ -437,9 +480,23 @@ class FlowQuery:
     collected_by: tuple[str, ...] | None = None  # None: no filter; (): Flows collected by none
 
     def scope(self) -> str:
-        parts = [self.source_id, self.format, self.codec, self.label, self.profile_id, self.frame_width,
-                 self.frame_height, self.tags.key(), self.limit, self.timerange, self.sort_by, self.reverse,
-                 self.status, self.init_segments, None if self.collected_by is None else ",".join(self.collected_by)]
+        parts = [
+            self.source_id,
+            self.format,
+            self.codec,
+            self.label,
+            self.profile_id,
+            self.frame_width,
+            self.frame_height,
+            self.tags.key(),
+            self.limit,
+            self.timerange,
+            self.sort_by,
+            self.reverse,
+            self.status,
+            self.init_segments,
+            None if self.collected_by is None else ",".join(self.collected_by),
+        ]
         return "flows|" + "|".join("" if p is None else str(p) for p in parts)
 
 
@@ -454,8 +511,15 @@ class SourceQuery:
     collected_by: tuple[str, ...] | None = None
 
     def scope(self) -> str:
-        parts = [self.label, self.format, self.tags.key(), self.limit, self.sort_by, self.reverse,
-                 None if self.collected_by is None else ",".join(self.collected_by)]
+        parts = [
+            self.label,
+            self.format,
+            self.tags.key(),
+            self.limit,
+            self.sort_by,
+            self.reverse,
+            None if self.collected_by is None else ",".join(self.collected_by),
+        ]
         return "sources|" + "|".join("" if p is None else str(p) for p in parts)
 
 
@@ -463,8 +527,11 @@ def _sort_keys(sort_by: str, created: Any, updated: Any, label: Any, ident: Any,
     """`created` / `*updated` newest first; `label` alphabetical with unlabelled rows after, by id (the
     spec); `reverse_order` flips the whole order. The id makes every key unique (keyset paging)."""
     if sort_by == "label":
-        keys: list[SortKey] = [(case((label.is_(None), 1), else_=0), True), (func.coalesce(label, ""), True),
-                               (ident, True)]
+        keys: list[SortKey] = [
+            (case((label.is_(None), 1), else_=0), True),
+            (func.coalesce(label, ""), True),
+            (ident, True),
+        ]
     else:
         keys = [(created if sort_by == "created" else updated, False), (ident, False)]
     return reversed_keys(keys, reverse)
@@ -479,10 +546,15 @@ def _position(row: Any, sort_by: str, created: int, updated: int) -> dict[str, A
 
 async def list_flows(session: AsyncSession, query: FlowQuery, after: dict[str, Any] | None) -> Page:
     conds: list[ColumnElement[bool]] = []
-    for column, value in ((FlowRow.source_id, query.source_id), (FlowRow.format, query.format),
-                          (FlowRow.codec, query.codec), (FlowRow.label, query.label),
-                          (FlowRow.profile_id, query.profile_id), (FlowRow.frame_width, query.frame_width),
-                          (FlowRow.frame_height, query.frame_height)):
+    for column, value in (
+        (FlowRow.source_id, query.source_id),
+        (FlowRow.format, query.format),
+        (FlowRow.codec, query.codec),
+        (FlowRow.label, query.label),
+        (FlowRow.profile_id, query.profile_id),
+        (FlowRow.frame_width, query.frame_width),
+        (FlowRow.frame_height, query.frame_height),
+    ):
         if value is not None:
             conds.append(column == value)
     conds += _tag_clauses(query.tags, FlowRow, FlowTagRow, FlowTagRow.flow_id)
@@ -494,13 +566,18 @@ async def list_flows(session: AsyncSession, query: FlowQuery, after: dict[str, A
         conds.append(FlowRow.init_segments.is_(query.init_segments))
     if query.collected_by is not None:
         collected = exists().where(CollectionItemRow.member_id == FlowRow.id)
-        conds.append(collected.where(CollectionItemRow.collector_id.in_(query.collected_by))
-                     if query.collected_by else ~collected)
-    keys = _sort_keys(query.sort_by, FlowRow.created_us, FlowRow.metadata_updated_us, FlowRow.label, FlowRow.id,
-                      query.reverse)
+        conds.append(
+            collected.where(CollectionItemRow.collector_id.in_(query.collected_by))
+            if query.collected_by
+            else ~collected
+        )
+    keys = _sort_keys(
+        query.sort_by, FlowRow.created_us, FlowRow.metadata_updated_us, FlowRow.label, FlowRow.id, query.reverse
+    )
     conds += after_keys(keys, after)
-    rows: Sequence[FlowRow] = (await session.scalars(
-        select(FlowRow).where(*conds).order_by(*order_by(keys)).limit(query.limit + 1))).all()
+    rows: Sequence[FlowRow] = (
+        await session.scalars(select(FlowRow).where(*conds).order_by(*order_by(keys)).limit(query.limit + 1))
+    ).all()
     more = len(rows) > query.limit
     rows = rows[: query.limit]
     items = [await render_flow(session, r) for r in rows]
@@ -514,8 +591,14 @@ def _timerange_clause(tr: TimeRange) -> ColumnElement[bool]:
     before `tr` ends is the one to test (segments never overlap), so each Flow costs one index seek."""
     if tr.never:
         return ~exists().where(SegmentRow.flow_id == FlowRow.id)
-    last_end = (select(SegmentRow.end_ns).where(SegmentRow.flow_id == FlowRow.id, SegmentRow.start_ns < tr.hi)
-                .order_by(SegmentRow.start_ns.desc()).limit(1).correlate(FlowRow).scalar_subquery())
+    last_end = (
+        select(SegmentRow.end_ns)
+        .where(SegmentRow.flow_id == FlowRow.id, SegmentRow.start_ns < tr.hi)
+        .order_by(SegmentRow.start_ns.desc())
+        .limit(1)
+        .correlate(FlowRow)
+        .scalar_subquery()
+    )
     return last_end > tr.lo
 
 
@@ -529,16 +612,20 @@ async def list_sources(session: AsyncSession, query: SourceQuery, after: dict[st
     if query.collected_by is not None:
         # collected_by of a Source: the other Sources whose Flows collect one of its Flows (render_source)
         member, collector = aliased(FlowRow), aliased(FlowRow)
-        collected = (exists().where(CollectionItemRow.member_id == member.id,
-                                    CollectionItemRow.collector_id == collector.id,
-                                    member.source_id == SourceRow.id, collector.source_id != SourceRow.id))
-        conds.append(collected.where(collector.source_id.in_(query.collected_by)) if query.collected_by
-                     else ~collected)
-    keys = _sort_keys(query.sort_by, SourceRow.created_us, SourceRow.updated_us, SourceRow.label, SourceRow.id,
-                      query.reverse)
+        collected = exists().where(
+            CollectionItemRow.member_id == member.id,
+            CollectionItemRow.collector_id == collector.id,
+            member.source_id == SourceRow.id,
+            collector.source_id != SourceRow.id,
+        )
+        conds.append(collected.where(collector.source_id.in_(query.collected_by)) if query.collected_by else ~collected)
+    keys = _sort_keys(
+        query.sort_by, SourceRow.created_us, SourceRow.updated_us, SourceRow.label, SourceRow.id, query.reverse
+    )
     conds += after_keys(keys, after)
-    rows: Sequence[SourceRow] = (await session.scalars(
-        select(SourceRow).where(*conds).order_by(*order_by(keys)).limit(query.limit + 1))).all()
+    rows: Sequence[SourceRow] = (
+        await session.scalars(select(SourceRow).where(*conds).order_by(*order_by(keys)).limit(query.limit + 1))
+    ).all()
     more = len(rows) > query.limit
     rows = rows[: query.limit]
     items = [await render_source(session, r) for r in rows]

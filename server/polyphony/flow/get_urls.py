@@ -53,31 +53,44 @@ def backend_tag_filter(values: Mapping[str, str], exists: Mapping[str, str]) -> 
 def url_filter_from_rest(rest: OriginalRequest) -> UrlFilter:
     labels = rest.get("accept_get_urls")
     ids = rest.get("accept_storage_ids")
-    tags = backend_tag_filter({k: v[-1] for k, v in rest.dotted("storage_backend_tag").items()},
-                              {k: v[-1] for k, v in rest.dotted("storage_backend_tag_exists").items()})
-    return url_filter(labels, ids, parse_bool(rest.get("presigned"), "presigned"),
-                      bool(parse_bool(rest.get("verbose_storage"), "verbose_storage")), tags)
+    tags = backend_tag_filter(
+        {k: v[-1] for k, v in rest.dotted("storage_backend_tag").items()},
+        {k: v[-1] for k, v in rest.dotted("storage_backend_tag_exists").items()},
+    )
+    return url_filter(
+        labels,
+        ids,
+        parse_bool(rest.get("presigned"), "presigned"),
+        bool(parse_bool(rest.get("verbose_storage"), "verbose_storage")),
+        tags,
+    )
 
 
-def url_filter(labels: str | None, storage_ids: str | None, presigned: bool | None, verbose: bool,
-               backend_tags: TagFilter | None = None) -> UrlFilter:
+def url_filter(
+    labels: str | None,
+    storage_ids: str | None,
+    presigned: bool | None,
+    verbose: bool,
+    backend_tags: TagFilter | None = None,
+) -> UrlFilter:
     label_list: tuple[str, ...] | None = None
     if labels is not None:
         if labels and any(not part for part in labels.split(",")):
-            raise InvalidArgument("`accept_get_urls` must be a comma-separated list of labels",
-                                  field="accept_get_urls")
+            raise InvalidArgument("`accept_get_urls` must be a comma-separated list of labels", field="accept_get_urls")
         label_list = tuple(labels.split(",")) if labels else ()
     id_list: tuple[str, ...] | None = None
     if storage_ids:
         id_list = tuple(storage_ids.split(","))
         if not all(schemas.is_uuid(i) for i in id_list):
-            raise InvalidArgument("`accept_storage_ids` must be a comma-separated list of UUIDs",
-                                  field="accept_storage_ids")
+            raise InvalidArgument(
+                "`accept_storage_ids` must be a comma-separated list of UUIDs", field="accept_storage_ids"
+            )
     return UrlFilter(label_list, id_list, presigned, verbose, backend_tags)
 
 
-def render(object_id: str, *, local: bool, uncontrolled: list[tuple[str, str]], flt: UrlFilter,
-           signer: ObjectLinks, base: str) -> list[dict[str, Any]]:
+def render(
+    object_id: str, *, local: bool, uncontrolled: list[tuple[str, str]], flt: UrlFilter, signer: ObjectLinks, base: str
+) -> list[dict[str, Any]]:
     """The get_urls of one object: its local copy first (when it has one), then uncontrolled URLs."""
     urls: list[dict[str, Any]] = []
     backend = storage_backends.current()

@@ -18,8 +18,9 @@ from polyphony.flow.objects import storage_key
 from polyphony.flow.timerange import TimeRange
 
 
-async def upload_segment(db: Database, store: ObjectStore, header: dict[str, Any],
-                         chunks: AsyncIterable[bytes]) -> dict[str, Any]:
+async def upload_segment(
+    db: Database, store: ObjectStore, header: dict[str, Any], chunks: AsyncIterable[bytes]
+) -> dict[str, Any]:
     """Returns the registered Segment document (without get_urls)."""
     flow_id = header.get("flow_id", "")
     async with db.session() as session:  # fail fast before any byte is stored
@@ -33,9 +34,18 @@ async def upload_segment(db: Database, store: ObjectStore, header: dict[str, Any
     stored = await store.put(key, chunks)
     try:
         async with db.transaction() as session:
-            session.add(ObjectRow(id=object_id, key=key, allocated_for=flow_id, size=stored.size,
-                                  content_type=header.get("content_type") or container, registered=False,
-                                  is_init=False, created_us=now_us()))
+            session.add(
+                ObjectRow(
+                    id=object_id,
+                    key=key,
+                    allocated_for=flow_id,
+                    size=stored.size,
+                    content_type=header.get("content_type") or container,
+                    registered=False,
+                    is_init=False,
+                    created_us=now_us(),
+                )
+            )
             await session.flush()
             doc = {"object_id": object_id, "timerange": header["timerange"]}
             for name in ("ts_offset", "object_timerange", "key_frame_count"):

@@ -40,8 +40,9 @@ async def _fetch(client: httpx.AsyncClient, url: str, store: ObjectStore, key: s
         return (await store.put(key, chunks())).size
 
 
-async def copy_in(db: Database, store: ObjectStore, object_id: str, sources: list[str], *,
-                  allow_private: bool = False) -> None:
+async def copy_in(
+    db: Database, store: ObjectStore, object_id: str, sources: list[str], *, allow_private: bool = False
+) -> None:
     """Copy the Object from the first source URL that answers; 400 when none does. Sources on loopback,
     private or link-local addresses are refused unless `allow_private` (see egress.py)."""
     key = storage_key(object_id)
@@ -60,5 +61,6 @@ async def copy_in(db: Database, store: ObjectStore, object_id: str, sources: lis
                 await store.delete(key)
                 raise NotFound(f"object {object_id} was deleted during the copy")
             return
-    raise InvalidArgument(f"could not copy object {object_id} from its instances: {'; '.join(reasons)}",
-                          field="storage_id")
+    raise InvalidArgument(
+        f"could not copy object {object_id} from its instances: {'; '.join(reasons)}", field="storage_id"
+    )

@@ -41,8 +41,11 @@ def after_keys(keys: Sequence[SortKey], position: dict[str, Any] | None) -> list
     if position is None:
         return []
     values = position.get("k")
-    if not isinstance(values, list) or len(values) != len(keys) or \
-            not all(isinstance(v, str | int) and not isinstance(v, bool) for v in values):
+    if (
+        not isinstance(values, list)
+        or len(values) != len(keys)
+        or not all(isinstance(v, str | int) and not isinstance(v, bool) for v in values)
+    ):
         raise InvalidArgument("malformed page token", field="page")
     branches: list[ColumnElement[bool]] = []
     for i, (expr, ascending) in enumerate(keys):

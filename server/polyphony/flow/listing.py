@@ -12,8 +12,13 @@ from polyphony.flow.get_urls import parse_bool
 from polyphony.flow.tags import TagFilter
 from polyphony.flow.timerange import TimeRange
 
-FORMATS = ("urn:x-nmos:format:video", "urn:x-tam:format:image", "urn:x-nmos:format:audio",
-           "urn:x-nmos:format:data", "urn:x-nmos:format:multi")
+FORMATS = (
+    "urn:x-nmos:format:video",
+    "urn:x-tam:format:image",
+    "urn:x-nmos:format:audio",
+    "urn:x-nmos:format:data",
+    "urn:x-nmos:format:multi",
+)
 STATUSES = ("awaiting_content", "ingesting", "replication_in_progress", "closed_complete")  # flow-status.json
 
 
@@ -80,14 +85,22 @@ def _timerange(value: str | None) -> TimeRange | None:
 def flow_query_from_rest(rest: OriginalRequest) -> tuple[FlowQuery, str | None]:
     _reject_nul(rest)
     tags = TagFilter.parse(
-        {k: v[-1] for k, v in rest.dotted("tag").items()}, {k: v[-1] for k, v in rest.dotted("tag_exists").items()})
+        {k: v[-1] for k, v in rest.dotted("tag").items()}, {k: v[-1] for k, v in rest.dotted("tag_exists").items()}
+    )
     query = FlowQuery(
-        source_id=_uuid(rest.get("source_id"), "source_id"), format=_format(rest.get("format")),
-        codec=rest.get("codec"), label=rest.get("label"), profile_id=_uuid(rest.get("profile_id"), "profile_id"),
-        frame_width=_opt_int(rest, "frame_width"), frame_height=_opt_int(rest, "frame_height"), tags=tags,
-        limit=_limit(_opt_int(rest, "limit")), timerange=_timerange(rest.get("timerange")),
+        source_id=_uuid(rest.get("source_id"), "source_id"),
+        format=_format(rest.get("format")),
+        codec=rest.get("codec"),
+        label=rest.get("label"),
+        profile_id=_uuid(rest.get("profile_id"), "profile_id"),
+        frame_width=_opt_int(rest, "frame_width"),
+        frame_height=_opt_int(rest, "frame_height"),
+        tags=tags,
+        limit=_limit(_opt_int(rest, "limit")),
+        timerange=_timerange(rest.get("timerange")),
         sort_by=_sort_by(rest.get("sort_by"), FLOW_SORTS),
-        reverse=bool(parse_bool(rest.get("reverse_order"), "reverse_order")), status=_status(rest.get("status")),
+        reverse=bool(parse_bool(rest.get("reverse_order"), "reverse_order")),
+        status=_status(rest.get("status")),
         init_segments=parse_bool(rest.get("init_segments"), "init_segments"),
         collected_by=_collected_by(rest.get("collected_by_ids")),
     )
@@ -99,17 +112,41 @@ def _blank(value: str) -> str | None:
 
 
 def flow_query_from_fields(
-    *, source_id: str, format: str, codec: str, label: str, profile_id: str, frame_width: int, frame_height: int,
-    tag: Mapping[str, str], tag_exists: Mapping[str, str], limit: int, page: str, timerange: str = "",
-    sort_by: str = "", reverse_order: bool = False, status: str = "", init_segments: bool | None = None,
+    *,
+    source_id: str,
+    format: str,
+    codec: str,
+    label: str,
+    profile_id: str,
+    frame_width: int,
+    frame_height: int,
+    tag: Mapping[str, str],
+    tag_exists: Mapping[str, str],
+    limit: int,
+    page: str,
+    timerange: str = "",
+    sort_by: str = "",
+    reverse_order: bool = False,
+    status: str = "",
+    init_segments: bool | None = None,
     collected_by_ids: str | None = None,
 ) -> tuple[FlowQuery, str | None]:
     query = FlowQuery(
-        source_id=_uuid(_blank(source_id), "source_id"), format=_format(_blank(format)), codec=_blank(codec),
-        label=_blank(label), profile_id=_uuid(_blank(profile_id), "profile_id"), frame_width=frame_width or None,
-        frame_height=frame_height or None, tags=TagFilter.parse(tag, tag_exists), limit=_limit(limit or None),
-        timerange=_timerange(timerange or None), sort_by=_sort_by(sort_by, FLOW_SORTS), reverse=reverse_order,
-        status=_status(_blank(status)), init_segments=init_segments, collected_by=_collected_by(collected_by_ids),
+        source_id=_uuid(_blank(source_id), "source_id"),
+        format=_format(_blank(format)),
+        codec=_blank(codec),
+        label=_blank(label),
+        profile_id=_uuid(_blank(profile_id), "profile_id"),
+        frame_width=frame_width or None,
+        frame_height=frame_height or None,
+        tags=TagFilter.parse(tag, tag_exists),
+        limit=_limit(limit or None),
+        timerange=_timerange(timerange or None),
+        sort_by=_sort_by(sort_by, FLOW_SORTS),
+        reverse=reverse_order,
+        status=_status(_blank(status)),
+        init_segments=init_segments,
+        collected_by=_collected_by(collected_by_ids),
     )
     return query, page or None
 
@@ -117,19 +154,39 @@ def flow_query_from_fields(
 def source_query_from_rest(rest: OriginalRequest) -> tuple[SourceQuery, str | None]:
     _reject_nul(rest)
     tags = TagFilter.parse(
-        {k: v[-1] for k, v in rest.dotted("tag").items()}, {k: v[-1] for k, v in rest.dotted("tag_exists").items()})
-    query = SourceQuery(label=rest.get("label"), format=_format(rest.get("format")), tags=tags,
-                        limit=_limit(_opt_int(rest, "limit")), sort_by=_sort_by(rest.get("sort_by"), SOURCE_SORTS),
-                        reverse=bool(parse_bool(rest.get("reverse_order"), "reverse_order")),
-                        collected_by=_collected_by(rest.get("collected_by_ids")))
+        {k: v[-1] for k, v in rest.dotted("tag").items()}, {k: v[-1] for k, v in rest.dotted("tag_exists").items()}
+    )
+    query = SourceQuery(
+        label=rest.get("label"),
+        format=_format(rest.get("format")),
+        tags=tags,
+        limit=_limit(_opt_int(rest, "limit")),
+        sort_by=_sort_by(rest.get("sort_by"), SOURCE_SORTS),
+        reverse=bool(parse_bool(rest.get("reverse_order"), "reverse_order")),
+        collected_by=_collected_by(rest.get("collected_by_ids")),
+    )
     return query, rest.get("page") or None
 
 
 def source_query_from_fields(
-    *, label: str, format: str, tag: Mapping[str, str], tag_exists: Mapping[str, str], limit: int, page: str,
-    sort_by: str = "", reverse_order: bool = False, collected_by_ids: str | None = None,
+    *,
+    label: str,
+    format: str,
+    tag: Mapping[str, str],
+    tag_exists: Mapping[str, str],
+    limit: int,
+    page: str,
+    sort_by: str = "",
+    reverse_order: bool = False,
+    collected_by_ids: str | None = None,
 ) -> tuple[SourceQuery, str | None]:
-    query = SourceQuery(label=_blank(label), format=_format(_blank(format)), tags=TagFilter.parse(tag, tag_exists),
-                        limit=_limit(limit or None), sort_by=_sort_by(sort_by, SOURCE_SORTS), reverse=reverse_order,
-                        collected_by=_collected_by(collected_by_ids))
+    query = SourceQuery(
+        label=_blank(label),
+        format=_format(_blank(format)),
+        tags=TagFilter.parse(tag, tag_exists),
+        limit=_limit(limit or None),
+        sort_by=_sort_by(sort_by, SOURCE_SORTS),
+        reverse=reverse_order,
+        collected_by=_collected_by(collected_by_ids),
+    )
     return query, page or None

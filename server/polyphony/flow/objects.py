@@ -41,8 +41,9 @@ def storage_key(object_id: str) -> str:
 # ---- allocation ---------------------------------------------------------------------------------------
 
 
-async def allocate(session: AsyncSession, flow_id: str, body: dict[str, Any], *, signer: ObjectLinks,
-                   base: str) -> list[dict[str, Any]]:
+async def allocate(
+    session: AsyncSession, flow_id: str, body: dict[str, Any], *, signer: ObjectLinks, base: str
+) -> list[dict[str, Any]]:
     """POST /flows/{id}/storage: new Object ids with presigned PUT URLs (flow-storage.json items)."""
     from polyphony.flow.flows import check_flow_id
 
@@ -74,11 +75,27 @@ async def allocate(session: AsyncSession, flow_id: str, body: dict[str, Any], *,
             raise InvalidArgument("limit must be at least 1", field="limit")
         ids = [str(uuid.uuid4()) for _ in range(min(limit, MAX_ALLOCATION))]
     now = now_us()
-    session.add_all(ObjectRow(id=i, key=storage_key(i), allocated_for=flow_id, content_type=content_type,
-                              registered=False, is_init=False, created_us=now) for i in ids)
+    session.add_all(
+        ObjectRow(
+            id=i,
+            key=storage_key(i),
+            allocated_for=flow_id,
+            content_type=content_type,
+            registered=False,
+            is_init=False,
+            created_us=now,
+        )
+        for i in ids
+    )
     await session.flush()
-    return [{"object_id": i, "put_url": {"url": signer.url(base, "PUT", i), "content-type": content_type},
-             "presigned": True} for i in ids]
+    return [
+        {
+            "object_id": i,
+            "put_url": {"url": signer.url(base, "PUT", i), "content-type": content_type},
+            "presigned": True,
+        }
+        for i in ids
+    ]
 
 
 # ---- sizes of bytes written directly to the store ------------------------------------------------------
@@ -91,8 +108,9 @@ def referenced_ids(body: Any) -> set[str]:
     for doc in docs:
         if isinstance(doc, dict):
             # a NUL cannot be in an Object id (and PostgreSQL refuses it in text): such ids name nothing
-            ids.update(v for k in ("object_id", "init_object_id")
-                       if isinstance(v := doc.get(k), str) and "\x00" not in v)
+            ids.update(
+                v for k in ("object_id", "init_object_id") if isinstance(v := doc.get(k), str) and "\x00" not in v
+            )
     return ids
 
 
@@ -103,9 +121,16 @@ async def refresh_sizes(db: Database, store: ObjectStore, object_ids: Iterable[s
     if not wanted:
         return
     async with db.session() as session:
-        pending = (await session.execute(select(ObjectRow.id, ObjectRow.key).where(
-            ObjectRow.id.in_(wanted), ~ObjectRow.registered, ObjectRow.key.is_not(None),
-            ObjectRow.size.is_(None)))).all()
+        pending = (
+            await session.execute(
+                select(ObjectRow.id, ObjectRow.key).where(
+                    ObjectRow.id.in_(wanted),
+                    ~ObjectRow.registered,
+                    ObjectRow.key.is_not(None),
+                    ObjectRow.size.is_(None),
+                )
+            )
+        ).all()
     found = {oid: size for oid, key in pending if key and (size := await store.size(key)) is not None}
     if not found:
         return
@@ -119,8 +144,9 @@ async def refresh_sizes(db: Database, store: ObjectStore, object_ids: Iterable[s
 # ---- bytes --------------------------------------------------------------------------------------------
 
 
-async def upload(db: Database, store: ObjectStore, object_id: str, content_type: str | None,
-                 chunks: AsyncIterable[bytes]) -> int:
+async def upload(
+    db: Database, store: ObjectStore, object_id: str, content_type: str | None, chunks: AsyncIterable[bytes]
+) -> int:
     """Store the bytes of an allocated, not yet registered Object (a presigned PUT). The bytes stream to
     the store with no transaction open; a short transaction then records their size."""
     async with db.session() as session:
@@ -211,14 +237,17 @@ async def uncontrolled(session: AsyncSession, ids: Iterable[str]) -> dict[str, l
         return out
     rows = await session.execute(
         select(ObjectInstanceRow.object_id, ObjectInstanceRow.label, ObjectInstanceRow.url)
-        .where(ObjectInstanceRow.object_id.in_(wanted)).order_by(ObjectInstanceRow.object_id, ObjectInstanceRow.label))
+        .where(ObjectInstanceRow.object_id.in_(wanted))
+        .order_by(ObjectInstanceRow.object_id, ObjectInstanceRow.label)
+    )
     for oid, label, url in rows:
         out.setdefault(oid, []).append((label, url))
     return out
 
 
-async def referencing_flows(session: AsyncSession, row: ObjectRow, after: str | None, limit: int,
-                            flow_tags: TagFilter | None = None) -> list[str]:
+async def referencing_flows(
+    session: AsyncSession, row: ObjectRow, after: str | None, limit: int, flow_tags: TagFilter | None = None
+) -> list[str]:
     """Flows whose Segments reference the Object (for an init Object: through its Media Objects)."""
     if row.is_init:
         media = select(ObjectRow.id).where(ObjectRow.init_object_id == row.id)
@@ -240,8 +269,17 @@ class ObjectPage:
     next_after: str | None
 
 
-async def get_object(session: AsyncSession, object_id: str, *, flt: get_urls.UrlFilter, signer: ObjectLinks,
-                     base: str, after: str | None, limit: int, flow_tags: TagFilter | None = None) -> ObjectPage:
+async def get_object(
+    session: AsyncSession,
+    object_id: str,
+    *,
+    flt: get_urls.UrlFilter,
+    signer: ObjectLinks,
+    base: str,
+    after: str | None,
+    limit: int,
+    flow_tags: TagFilter | None = None,
+) -> ObjectPage:
     row = await _registered(session, object_id)
     flows = await referencing_flows(session, row, after, limit, flow_tags)
     more = len(flows) > limit
@@ -254,13 +292,27 @@ async def get_object(session: AsyncSession, object_id: str, *, flt: get_urls.Url
         doc["timerange"] = row.timerange
     if row.key_frame_count is not None:
         doc["key_frame_count"] = row.key_frame_count
-    doc["get_urls"] = get_urls.render(row.id, local=row.size is not None and row.key is not None,
-                                      uncontrolled=extra.get(row.id, []), flt=flt, signer=signer, base=base)
+    doc["get_urls"] = get_urls.render(
+        row.id,
+        local=row.size is not None and row.key is not None,
+        uncontrolled=extra.get(row.id, []),
+        flt=flt,
+        signer=signer,
+        base=base,
+    )
     if row.init_object_id:
         init = await session.get(ObjectRow, row.init_object_id)
-        doc["init_object"] = {"id": row.init_object_id, "get_urls": get_urls.render(
-            row.init_object_id, local=init is not None and init.size is not None,
-            uncontrolled=extra.get(row.init_object_id, []), flt=flt, signer=signer, base=base)}
+        doc["init_object"] = {
+            "id": row.init_object_id,
+            "get_urls": get_urls.render(
+                row.init_object_id,
+                local=init is not None and init.size is not None,
+                uncontrolled=extra.get(row.init_object_id, []),
+                flt=flt,
+                signer=signer,
+                base=base,
+            ),
+        }
     return ObjectPage(doc, flows[-1] if more and flows else None)
 
 
@@ -275,8 +327,9 @@ async def add_instance(session: AsyncSession, object_id: str, body: Any) -> list
     if "storage_id" in body:
         storage_backends.check_storage_id(body["storage_id"])
         if row.key is not None and row.size is not None:
-            raise InvalidArgument(f"object {object_id} already has an instance on storage {body['storage_id']}",
-                                  field="storage_id")
+            raise InvalidArgument(
+                f"object {object_id} already has an instance on storage {body['storage_id']}", field="storage_id"
+            )
         sources = [url for _, url in (await uncontrolled(session, [object_id])).get(object_id, [])]
         if not sources:
             raise InvalidArgument(f"object {object_id} has no instance to copy from", field="storage_id")
@@ -311,8 +364,9 @@ async def add_uncontrolled_urls(session: AsyncSession, object_id: str, urls: lis
     labels = [u["label"] for u in urls]
     if len(set(labels)) != len(labels):
         raise InvalidArgument("get_urls labels must be unique", field="get_urls")
-    rows = await session.execute(select(ObjectInstanceRow.label, ObjectInstanceRow.url)
-                                 .where(ObjectInstanceRow.object_id == object_id))
+    rows = await session.execute(
+        select(ObjectInstanceRow.label, ObjectInstanceRow.url).where(ObjectInstanceRow.object_id == object_id)
+    )
     existing = {label: url for label, url in rows.tuples()}
     for item in urls:
         if existing.get(item["label"]) == item["url"]:
@@ -320,14 +374,16 @@ async def add_uncontrolled_urls(session: AsyncSession, object_id: str, urls: lis
         await _add_uncontrolled(session, object_id, item["label"], item["url"])
 
 
-async def delete_instance(session: AsyncSession, object_id: str, storage_id: str | None,
-                          label: str | None) -> str | None:
+async def delete_instance(
+    session: AsyncSession, object_id: str, storage_id: str | None, label: str | None
+) -> str | None:
     """Remove one instance; returns the storage key whose bytes the caller deletes after commit."""
     if not storage_id and not label:
         raise InvalidArgument("give `storage_id` or `label`", field="storage_id")
     row = await _registered(session, object_id)
-    others = (await session.scalars(select(ObjectInstanceRow.label)
-                                    .where(ObjectInstanceRow.object_id == object_id))).all()
+    others = (
+        await session.scalars(select(ObjectInstanceRow.label).where(ObjectInstanceRow.object_id == object_id))
+    ).all()
     local = row.key is not None and row.size is not None
     if storage_id or label == storage_backends.label():
         if storage_id:
@@ -335,8 +391,9 @@ async def delete_instance(session: AsyncSession, object_id: str, storage_id: str
         if not local:
             raise NotFound(f"object {object_id} has no instance on storage {storage_id or label}")
         if not others:
-            raise InvalidArgument("an object's last instance cannot be deleted; delete its segments instead",
-                                  field="storage_id")
+            raise InvalidArgument(
+                "an object's last instance cannot be deleted; delete its segments instead", field="storage_id"
+            )
         key = row.key
         row.key, row.size = None, None
         await session.flush()
@@ -344,10 +401,10 @@ async def delete_instance(session: AsyncSession, object_id: str, storage_id: str
     if label not in others:
         raise NotFound(f"object {object_id} has no instance labelled {label!r}")
     if not local and len(others) == 1:
-        raise InvalidArgument("an object's last instance cannot be deleted; delete its segments instead",
-                              field="label")
-    await session.execute(delete(ObjectInstanceRow).where(ObjectInstanceRow.object_id == object_id,
-                                                          ObjectInstanceRow.label == label))
+        raise InvalidArgument("an object's last instance cannot be deleted; delete its segments instead", field="label")
+    await session.execute(
+        delete(ObjectInstanceRow).where(ObjectInstanceRow.object_id == object_id, ObjectInstanceRow.label == label)
+    )
     return None
 
 
@@ -367,8 +424,9 @@ async def reclaim(session: AsyncSession, object_ids: Iterable[str]) -> list[str]
         seen.update(batch)
         pending.difference_update(batch)
         used = exists().where(SegmentRow.object_id == ObjectRow.id)
-        rows = (await session.scalars(
-            select(ObjectRow).where(ObjectRow.id.in_(batch), ObjectRow.registered, ~used))).all()
+        rows = (
+            await session.scalars(select(ObjectRow).where(ObjectRow.id.in_(batch), ObjectRow.registered, ~used))
+        ).all()
         for row in rows:
             if row.is_init:
                 users = await session.scalar(select(ObjectRow.id).where(ObjectRow.init_object_id == row.id).limit(1))
@@ -386,8 +444,11 @@ async def reclaim(session: AsyncSession, object_ids: Iterable[str]) -> list[str]
 async def expired_allocations(session: AsyncSession, limit: int = 500) -> list[str]:
     """Allocated Objects never registered within the timeout: rows deleted, keys returned."""
     cutoff = now_us() - UNREGISTERED_TTL_US
-    rows = (await session.scalars(select(ObjectRow).where(~ObjectRow.registered, ObjectRow.created_us < cutoff)
-                                  .limit(limit))).all()
+    rows = (
+        await session.scalars(
+            select(ObjectRow).where(~ObjectRow.registered, ObjectRow.created_us < cutoff).limit(limit)
+        )
+    ).all()
     keys = [r.key for r in rows if r.key is not None]
     for row in rows:
         await session.delete(row)

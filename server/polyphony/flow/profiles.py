@@ -19,8 +19,12 @@ from polyphony.flow.models import ProfileRow
 # The formats a Profile may describe: the multi format is not applicable to Profiles (the spec's HEAD
 # /service/profiles parameter lists these four; GET accepts content-format.json, which adds multi and
 # therefore matches no Profile).
-PROFILE_FORMATS = ("urn:x-nmos:format:video", "urn:x-tam:format:image", "urn:x-nmos:format:audio",
-                   "urn:x-nmos:format:data")
+PROFILE_FORMATS = (
+    "urn:x-nmos:format:video",
+    "urn:x-tam:format:image",
+    "urn:x-nmos:format:audio",
+    "urn:x-nmos:format:data",
+)
 LISTABLE_FORMATS = (*PROFILE_FORMATS, "urn:x-nmos:format:multi")
 
 
@@ -42,8 +46,7 @@ async def create_profile(session: AsyncSession, profile_id: str, body: dict[str,
     doc = {k: v for k, v in body.items() if k != "created"}  # `created` is managed here (profile.json)
     doc.setdefault("id", profile_id)
     if doc["id"] != profile_id:
-        raise InvalidArgument(f"body id {doc['id']} does not match the profile id {profile_id} in the path",
-                              field="id")
+        raise InvalidArgument(f"body id {doc['id']} does not match the profile id {profile_id} in the path", field="id")
     by = principal.of(session)
     if by is not None:
         doc.setdefault("created_by", by)
@@ -52,8 +55,14 @@ async def create_profile(session: AsyncSession, profile_id: str, body: dict[str,
         # Profiles are immutable: the spec answers 400 for an attempt to update one.
         raise InvalidArgument(f"profile {profile_id} already exists and profiles cannot be changed", field="id")
     metadata = doc["flow_metadata"]
-    row = ProfileRow(id=profile_id, created_us=now_us(), document=doc, format=metadata.get("format"),
-                     codec=metadata.get("codec"), label=doc.get("label"))
+    row = ProfileRow(
+        id=profile_id,
+        created_us=now_us(),
+        document=doc,
+        format=metadata.get("format"),
+        codec=metadata.get("codec"),
+        label=doc.get("label"),
+    )
     session.add(row)
     await session.flush()
     return render(row)
@@ -100,14 +109,22 @@ class ProfileQuery:
 async def list_profiles(session: AsyncSession, query: ProfileQuery, after: dict[str, Any] | None) -> Page:
     """Profiles matching `query`, newest first, keyset-paged on (created, id)."""
     conds: list[ColumnElement[bool]] = []
-    for column, value in ((ProfileRow.format, query.format), (ProfileRow.codec, query.codec),
-                          (ProfileRow.label, query.label)):
+    for column, value in (
+        (ProfileRow.format, query.format),
+        (ProfileRow.codec, query.codec),
+        (ProfileRow.label, query.label),
+    ):
         if value is not None:
             conds.append(column == value)
     conds += after_condition(ProfileRow.created_us, ProfileRow.id, after)
-    rows: Sequence[ProfileRow] = (await session.scalars(
-        select(ProfileRow).where(*conds).order_by(ProfileRow.created_us.desc(), ProfileRow.id.desc())
-        .limit(query.limit + 1))).all()
+    rows: Sequence[ProfileRow] = (
+        await session.scalars(
+            select(ProfileRow)
+            .where(*conds)
+            .order_by(ProfileRow.created_us.desc(), ProfileRow.id.desc())
+            .limit(query.limit + 1)
+        )
+    ).all()
     more = len(rows) > query.limit
     rows = rows[: query.limit]
     nxt = {"c": rows[-1].created_us, "i": rows[-1].id} if more and rows else None

@@ -29,10 +29,13 @@ def make_client(settings: Settings) -> Any:
     from botocore.config import Config  # type: ignore[import-untyped]
 
     return boto3.client(
-        "s3", endpoint_url=settings.s3_endpoint_url or None, region_name=settings.s3_region or None,
+        "s3",
+        endpoint_url=settings.s3_endpoint_url or None,
+        region_name=settings.s3_region or None,
         aws_access_key_id=settings.s3_access_key_id or None,
         aws_secret_access_key=settings.s3_secret_access_key or None,
-        config=Config(signature_version="s3v4", s3={"addressing_style": "path"}))
+        config=Config(signature_version="s3v4", s3={"addressing_style": "path"}),
+    )
 
 
 def _missing(exc: Exception) -> bool:
@@ -105,5 +108,8 @@ class S3Links:
 
     def url(self, base: str, method: str, object_id: str) -> str:
         operation = {"GET": "get_object", "PUT": "put_object"}[method.upper()]
-        return str(self.client.generate_presigned_url(
-            operation, Params={"Bucket": self.bucket, "Key": storage_key(object_id)}, ExpiresIn=self.valid))
+        return str(
+            self.client.generate_presigned_url(
+                operation, Params={"Bucket": self.bucket, "Key": storage_key(object_id)}, ExpiresIn=self.valid
+            )
+        )

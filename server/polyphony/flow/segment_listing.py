@@ -27,24 +27,34 @@ def limit_from_rest(rest: OriginalRequest) -> int:
 
 def from_rest(rest: OriginalRequest) -> tuple[SegmentQuery, str | None]:
     query = SegmentQuery(
-        timerange=parse_optional(rest.get("timerange")), object_id=rest.get("object_id"),
+        timerange=parse_optional(rest.get("timerange")),
+        object_id=rest.get("object_id"),
         reverse=bool(get_urls.parse_bool(rest.get("reverse_order"), "reverse_order")),
-        include_object_timerange=bool(get_urls.parse_bool(rest.get("include_object_timerange"),
-                                                          "include_object_timerange")),
-        urls=get_urls.url_filter_from_rest(rest), limit=limit_from_rest(rest))
+        include_object_timerange=bool(
+            get_urls.parse_bool(rest.get("include_object_timerange"), "include_object_timerange")
+        ),
+        urls=get_urls.url_filter_from_rest(rest),
+        limit=limit_from_rest(rest),
+    )
     return query, rest.get("page") or None
 
 
 def from_fields(request: pb.ListSegmentsRequest) -> tuple[SegmentQuery, str | None]:
-    urls = get_urls.url_filter(request.accept_get_urls if request.HasField("accept_get_urls") else None,
-                               request.accept_storage_ids or None,
-                               request.presigned if request.HasField("presigned") else None,
-                               request.verbose_storage,
-                               get_urls.backend_tag_filter(request.storage_backend_tag,
-                                                           request.storage_backend_tag_exists))
-    query = SegmentQuery(timerange=parse_optional(request.timerange or None), object_id=request.object_id or None,
-                         reverse=request.reverse_order, include_object_timerange=request.include_object_timerange,
-                         urls=urls, limit=limit_of(request.limit or None))
+    urls = get_urls.url_filter(
+        request.accept_get_urls if request.HasField("accept_get_urls") else None,
+        request.accept_storage_ids or None,
+        request.presigned if request.HasField("presigned") else None,
+        request.verbose_storage,
+        get_urls.backend_tag_filter(request.storage_backend_tag, request.storage_backend_tag_exists),
+    )
+    query = SegmentQuery(
+        timerange=parse_optional(request.timerange or None),
+        object_id=request.object_id or None,
+        reverse=request.reverse_order,
+        include_object_timerange=request.include_object_timerange,
+        urls=urls,
+        limit=limit_of(request.limit or None),
+    )
     return query, request.page or None
 
 

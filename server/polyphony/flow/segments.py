@@ -76,8 +76,9 @@ async def flow_timerange(session: AsyncSession, flow_id: str, within: TimeRange 
 
 async def _floor_start(session: AsyncSession, flow_id: str, lo: int) -> int | None:
     """Start of the last Segment that starts at or before `lo` (the only earlier one that can reach `lo`)."""
-    return await session.scalar(select(func.max(SegmentRow.start_ns))
-                                .where(SegmentRow.flow_id == flow_id, SegmentRow.start_ns <= lo))
+    return await session.scalar(
+        select(func.max(SegmentRow.start_ns)).where(SegmentRow.flow_id == flow_id, SegmentRow.start_ns <= lo)
+    )
 
 
 async def _overlap_conditions(session: AsyncSession, flow_id: str, query: TimeRange) -> list[Any]:
@@ -87,8 +88,9 @@ async def _overlap_conditions(session: AsyncSession, flow_id: str, query: TimeRa
     return conds
 
 
-async def _first_overlapping(session: AsyncSession, flow_id: str, query: TimeRange, *,
-                             reverse: bool) -> SegmentRow | None:
+async def _first_overlapping(
+    session: AsyncSession, flow_id: str, query: TimeRange, *, reverse: bool
+) -> SegmentRow | None:
     conds = await _overlap_conditions(session, flow_id, query)
     order = SegmentRow.start_ns.desc() if reverse else SegmentRow.start_ns.asc()
     return (await session.scalars(select(SegmentRow).where(*conds).order_by(order).limit(1))).first()
@@ -105,8 +107,11 @@ class Failure:
 
 
 def _error_doc(err: DomainError) -> dict[str, Any]:
-    return {"type": type(err).__name__, "summary": err.detail,
-            "time": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")}
+    return {
+        "type": type(err).__name__,
+        "summary": err.detail,
+        "time": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+    }
 
 
 def failure_document(failures: list[Failure]) -> dict[str, Any]:
@@ -122,17 +127,23 @@ def failure_document(failures: list[Failure]) -> dict[str, Any]:
 
 async def _check_no_overlap(session: AsyncSession, flow_id: str, tr: TimeRange) -> None:
     """The Segment starting last before `tr` ends is the only one that can overlap it (see module doc)."""
-    prev = (await session.execute(
-        select(SegmentRow.start_ns, SegmentRow.end_ns, SegmentRow.timerange)
-        .where(SegmentRow.flow_id == flow_id, SegmentRow.start_ns < tr.hi)
-        .order_by(SegmentRow.start_ns.desc()).limit(1))).first()
+    prev = (
+        await session.execute(
+            select(SegmentRow.start_ns, SegmentRow.end_ns, SegmentRow.timerange)
+            .where(SegmentRow.flow_id == flow_id, SegmentRow.start_ns < tr.hi)
+            .order_by(SegmentRow.start_ns.desc())
+            .limit(1)
+        )
+    ).first()
     if prev is not None and prev.end_ns > tr.lo:
-        raise InvalidArgument(f"segment {tr.format()} overlaps the existing segment {prev.timerange}",
-                              field="timerange")
+        raise InvalidArgument(
+            f"segment {tr.format()} overlaps the existing segment {prev.timerange}", field="timerange"
+        )
 
 
-async def _object_for(session: AsyncSession, flow_id: str, doc: dict[str, Any], tr: TimeRange,
-                      offset: int) -> ObjectRow:
+async def _object_for(
+    session: AsyncSession, flow_id: str, doc: dict[str, Any], tr: TimeRange, offset: int
+) -> ObjectRow:
     """The Media Object a new Segment references, registering it on first use."""
     oid = doc["object_id"]
     row = await session.get(ObjectRow, oid)
@@ -140,10 +151,10 @@ async def _object_for(session: AsyncSession, flow_id: str, doc: dict[str, Any], 
     given = TimeRange.parse(doc["object_timerange"], field="object_timerange") if "object_timerange" in doc else None
     if row is None:
         if not doc.get("get_urls"):
-            raise InvalidArgument(f"object {oid} is unknown: allocate it with /flows/{{id}}/storage or give get_urls",
-                                  field="object_id")
-        row = ObjectRow(id=oid, key=None, allocated_for=flow_id, registered=False, is_init=False,
-                        created_us=now_us())
+            raise InvalidArgument(
+                f"object {oid} is unknown: allocate it with /flows/{{id}}/storage or give get_urls", field="object_id"
+            )
+        row = ObjectRow(id=oid, key=None, allocated_for=flow_id, registered=False, is_init=False, created_us=now_us())
         session.add(row)
     if row.is_init:
         raise InvalidArgument(f"object {oid} is an initialisation object", field="object_id")
@@ -161,15 +172,19 @@ async def _object_for(session: AsyncSession, flow_id: str, doc: dict[str, Any], 
             row.init_object_id = await _init_object(session, flow_id, doc["init_object_id"])
     else:
         if given is not None and row.timerange is not None and given != TimeRange.parse(row.timerange):
-            raise InvalidArgument(f"object_timerange conflicts with object {oid}'s {row.timerange}",
-                                  field="object_timerange")
+            raise InvalidArgument(
+                f"object_timerange conflicts with object {oid}'s {row.timerange}", field="object_timerange"
+            )
         if "key_frame_count" in doc and doc["key_frame_count"] != row.key_frame_count:
             raise InvalidArgument(f"key_frame_count conflicts with object {oid}", field="key_frame_count")
         if "init_object_id" in doc and doc["init_object_id"] != row.init_object_id:
             raise InvalidArgument(f"init_object_id conflicts with object {oid}", field="init_object_id")
     if row.timerange is not None and not TimeRange.parse(row.timerange).contains(object_tr):
-        raise InvalidArgument(f"segment {tr.format()} (ts_offset {format_timestamp(offset)}) is not within "
-                              f"object {oid}'s timerange {row.timerange}", field="timerange")
+        raise InvalidArgument(
+            f"segment {tr.format()} (ts_offset {format_timestamp(offset)}) is not within "
+            f"object {oid}'s timerange {row.timerange}",
+            field="timerange",
+        )
     if doc.get("get_urls"):
         await session.flush()
         await objects.add_uncontrolled_urls(session, oid, doc["get_urls"])
@@ -181,8 +196,9 @@ async def _init_object(session: AsyncSession, flow_id: str, init_id: str) -> str
     if row is None or (not row.registered and row.allocated_for != flow_id):
         raise InvalidArgument(f"init object {init_id} is unknown", field="init_object_id")
     if row.registered and not row.is_init:
-        raise InvalidArgument(f"object {init_id} is a media object, not an initialisation object",
-                              field="init_object_id")
+        raise InvalidArgument(
+            f"object {init_id} is a media object, not an initialisation object", field="init_object_id"
+        )
     if not row.registered:
         if row.key is not None and row.size is None:
             raise InvalidArgument(f"init object {init_id} has no content yet", field="init_object_id")
@@ -197,16 +213,26 @@ async def _register_one(session: AsyncSession, flow: FlowRow, doc: Any) -> dict[
         raise InvalidArgument("segment properties cannot contain NUL characters", field="segment")
     tr = TimeRange.parse(doc["timerange"])
     if tr.never or not tr.bounded:
-        raise InvalidArgument(f"a segment's timerange must be bounded and non-empty, not {doc['timerange']!r}",
-                              field="timerange")
+        raise InvalidArgument(
+            f"a segment's timerange must be bounded and non-empty, not {doc['timerange']!r}", field="timerange"
+        )
     offset = parse_timestamp(doc["ts_offset"], field="ts_offset") if "ts_offset" in doc else 0
     if "last_duration" in doc and parse_timestamp(doc["last_duration"], field="last_duration") < 0:
         raise InvalidArgument("last_duration cannot be negative", field="last_duration")
     await _check_no_overlap(session, flow.id, tr)
     await _object_for(session, flow.id, doc, tr, offset)
     extra = {k: doc[k] for k in EXTRA_KEYS if k in doc}
-    session.add(SegmentRow(flow_id=flow.id, start_ns=tr.lo, end_ns=tr.hi, timerange=tr.format(),
-                           object_id=doc["object_id"], ts_offset_ns=offset, extra=extra or None))
+    session.add(
+        SegmentRow(
+            flow_id=flow.id,
+            start_ns=tr.lo,
+            end_ns=tr.hi,
+            timerange=tr.format(),
+            object_id=doc["object_id"],
+            ts_offset_ns=offset,
+            extra=extra or None,
+        )
+    )
     await session.flush()
     return {"object_id": doc["object_id"], "timerange": tr.format(), **extra}
 
@@ -233,8 +259,11 @@ async def register(session: AsyncSession, flow_id: str, body: Any) -> list[Failu
         except DomainError as err:
             oid = doc.get("object_id") if isinstance(doc, dict) else None
             tr = doc.get("timerange") if isinstance(doc, dict) else None
-            failures.append(Failure(str(oid) if oid is not None else "",
-                                    tr if isinstance(tr, str) and _valid_range(tr) else None, err))
+            failures.append(
+                Failure(
+                    str(oid) if oid is not None else "", tr if isinstance(tr, str) and _valid_range(tr) else None, err
+                )
+            )
     if len(failures) < len(body):
         flow.segments_updated_us = now_us()
     await events.segments_added(session, flow_id, registered)
@@ -263,12 +292,37 @@ async def bulk_load(session: AsyncSession, flow_id: str, items: Sequence[tuple[s
         prev_hi = tr.hi
     await _check_no_overlap(session, flow_id, items[0][1].span(items[-1][1]))
     now = now_us()
-    await session.execute(insert(ObjectRow), [
-        {"id": oid, "key": None, "allocated_for": flow_id, "registered": True, "is_init": False,
-         "first_referenced_by_flow": flow_id, "timerange": tr.format(), "created_us": now} for oid, tr in items])
-    await session.execute(insert(SegmentRow), [
-        {"flow_id": flow_id, "start_ns": tr.lo, "end_ns": tr.hi, "timerange": tr.format(), "object_id": oid,
-         "ts_offset_ns": 0, "extra": None} for oid, tr in items])
+    await session.execute(
+        insert(ObjectRow),
+        [
+            {
+                "id": oid,
+                "key": None,
+                "allocated_for": flow_id,
+                "registered": True,
+                "is_init": False,
+                "first_referenced_by_flow": flow_id,
+                "timerange": tr.format(),
+                "created_us": now,
+            }
+            for oid, tr in items
+        ],
+    )
+    await session.execute(
+        insert(SegmentRow),
+        [
+            {
+                "flow_id": flow_id,
+                "start_ns": tr.lo,
+                "end_ns": tr.hi,
+                "timerange": tr.format(),
+                "object_id": oid,
+                "ts_offset_ns": 0,
+                "extra": None,
+            }
+            for oid, tr in items
+        ],
+    )
     flow.segments_updated_us = now
     await events.segments_added(session, flow_id, [{"object_id": oid, "timerange": tr.format()} for oid, tr in items])
     return len(items)
@@ -287,8 +341,9 @@ class SegmentQuery:
     limit: int = DEFAULT_LIMIT
 
     def scope(self, flow_id: str) -> str:
-        return "|".join(("segments", flow_id, self.timerange.format(), self.object_id or "", str(self.reverse),
-                         str(self.limit)))
+        return "|".join(
+            ("segments", flow_id, self.timerange.format(), self.object_id or "", str(self.reverse), str(self.limit))
+        )
 
 
 @dataclass
@@ -333,9 +388,16 @@ _INST = ObjectInstanceRow.__table__.c
 # One statement answers a page: the Segments (by the primary key (flow_id, start_ns)) with their Object's
 # columns and whether it has uncontrolled instances; plain Core rows, no ORM identity map.
 _PAGE_COLUMNS = (
-    _SEG.start_ns, _SEG.end_ns, _SEG.object_id, _SEG.timerange, _SEG.extra,
-    _OBJ.id.is_not(None).label("obj_known"), _OBJ.key.label("obj_key"), _OBJ.size.label("obj_size"),
-    _OBJ.timerange.label("obj_timerange"), _OBJ.key_frame_count.label("obj_key_frame_count"),
+    _SEG.start_ns,
+    _SEG.end_ns,
+    _SEG.object_id,
+    _SEG.timerange,
+    _SEG.extra,
+    _OBJ.id.is_not(None).label("obj_known"),
+    _OBJ.key.label("obj_key"),
+    _OBJ.size.label("obj_size"),
+    _OBJ.timerange.label("obj_timerange"),
+    _OBJ.key_frame_count.label("obj_key_frame_count"),
     _OBJ.init_object_id.label("obj_init_id"),
     exists().where(_INST.object_id == _SEG.object_id).label("obj_instances"),
 )
@@ -349,23 +411,31 @@ def _page_statement(reverse: bool, by_object: bool, after: bool) -> Select[Any]:
     # The Segments overlapping [lo, hi) start in [floor, hi), floor being the start of the last Segment
     # starting at or before lo (see the module doc); both bounds are index range constraints.
     floor = select(func.max(_SEG.start_ns)).where(_SEG.flow_id == flow_id, _SEG.start_ns <= lo).scalar_subquery()
-    conds: list[Any] = [_SEG.flow_id == flow_id, _SEG.start_ns >= func.coalesce(floor, lo),
-                        _SEG.start_ns < bindparam("hi", type_=BigInteger), _SEG.end_ns > lo,
-                        # a missing (or deleted) Flow has an empty segment list, not 404 (the spec)
-                        exists().where(FlowRow.__table__.c.id == flow_id)]
+    conds: list[Any] = [
+        _SEG.flow_id == flow_id,
+        _SEG.start_ns >= func.coalesce(floor, lo),
+        _SEG.start_ns < bindparam("hi", type_=BigInteger),
+        _SEG.end_ns > lo,
+        # a missing (or deleted) Flow has an empty segment list, not 404 (the spec)
+        exists().where(FlowRow.__table__.c.id == flow_id),
+    ]
     if by_object:
         conds.append(_SEG.object_id == bindparam("object_id"))
     if after:
         position = bindparam("after", type_=BigInteger)
         conds.append(_SEG.start_ns < position if reverse else _SEG.start_ns > position)
-    return (select(*_PAGE_COLUMNS)
-            .select_from(SegmentRow.__table__.outerjoin(ObjectRow.__table__, _OBJ.id == _SEG.object_id))
-            .where(*conds).order_by(_SEG.start_ns.desc() if reverse else _SEG.start_ns.asc())
-            .limit(bindparam("limit", type_=Integer)))
+    return (
+        select(*_PAGE_COLUMNS)
+        .select_from(SegmentRow.__table__.outerjoin(ObjectRow.__table__, _OBJ.id == _SEG.object_id))
+        .where(*conds)
+        .order_by(_SEG.start_ns.desc() if reverse else _SEG.start_ns.asc())
+        .limit(bindparam("limit", type_=Integer))
+    )
 
 
-async def list_segments(session: AsyncSession, flow_id: str, query: SegmentQuery, after: int | None, *,
-                        signer: ObjectLinks, base: str) -> SegmentPage:
+async def list_segments(
+    session: AsyncSession, flow_id: str, query: SegmentQuery, after: int | None, *, signer: ObjectLinks, base: str
+) -> SegmentPage:
     from polyphony.flow.flows import check_flow_id
 
     check_flow_id(flow_id)
@@ -392,13 +462,18 @@ async def list_segments(session: AsyncSession, flow_id: str, query: SegmentQuery
     return SegmentPage(items, rows[-1].start_ns if more and rows else None, covered)
 
 
-async def _render_views(session: AsyncSession, rows: Sequence[SegmentView], query: SegmentQuery, *,
-                        signer: ObjectLinks, base: str) -> list[dict[str, Any]]:
+async def _render_views(
+    session: AsyncSession, rows: Sequence[SegmentView], query: SegmentQuery, *, signer: ObjectLinks, base: str
+) -> list[dict[str, Any]]:
     init_ids = {r.obj_init_id for r in rows if r.obj_init_id}
     inits: dict[str, tuple[str | None, int | None]] = {}
     if init_ids:
-        inits = {i: (k, n) for i, k, n in (await session.execute(
-            select(_OBJ.id, _OBJ.key, _OBJ.size).where(_OBJ.id.in_(init_ids)))).all()}
+        inits = {
+            i: (k, n)
+            for i, k, n in (
+                await session.execute(select(_OBJ.id, _OBJ.key, _OBJ.size).where(_OBJ.id.in_(init_ids)))
+            ).all()
+        }
     with_instances = {r.object_id for r in rows if r.obj_instances}
     extra_urls = await objects.uncontrolled(session, with_instances | init_ids) if with_instances or init_ids else {}
     out = []
@@ -414,34 +489,53 @@ async def _render_views(session: AsyncSession, rows: Sequence[SegmentView], quer
             if row.obj_init_id:
                 init_key, init_size = inits.get(row.obj_init_id, (None, None))
                 init_urls = get_urls.render(
-                    row.obj_init_id, local=init_key is not None and init_size is not None,
-                    uncontrolled=extra_urls.get(row.obj_init_id, []), flt=query.urls, signer=signer, base=base)
+                    row.obj_init_id,
+                    local=init_key is not None and init_size is not None,
+                    uncontrolled=extra_urls.get(row.obj_init_id, []),
+                    flt=query.urls,
+                    signer=signer,
+                    base=base,
+                )
                 doc["init_object"] = {"object_id": row.obj_init_id, **({"get_urls": init_urls} if init_urls else {})}
         local = bool(row.obj_known) and row.obj_key is not None and row.obj_size is not None
-        urls = get_urls.render(row.object_id, local=local, uncontrolled=extra_urls.get(row.object_id, []),
-                               flt=query.urls, signer=signer, base=base)
+        urls = get_urls.render(
+            row.object_id,
+            local=local,
+            uncontrolled=extra_urls.get(row.object_id, []),
+            flt=query.urls,
+            signer=signer,
+            base=base,
+        )
         if urls:  # an empty list is omitted, as typed (gRPC) messages do
             doc["get_urls"] = urls
         out.append(doc)
     return out
 
 
-async def render(session: AsyncSession, rows: Sequence[SegmentRow], query: SegmentQuery, *, signer: ObjectLinks,
-                 base: str) -> list[dict[str, Any]]:
+async def render(
+    session: AsyncSession, rows: Sequence[SegmentRow], query: SegmentQuery, *, signer: ObjectLinks, base: str
+) -> list[dict[str, Any]]:
     """Segments as listed (with their Objects' properties and get_urls filtered by `query.urls`)."""
     ids = {r.object_id for r in rows}
-    objs = {o.id: o for o in (await session.scalars(select(ObjectRow).where(ObjectRow.id.in_(ids)))).all()} \
-        if ids else {}
-    with_instances = set((await session.scalars(
-        select(_INST.object_id).where(_INST.object_id.in_(ids)).distinct())).all()) if ids else set()
+    objs = (
+        {o.id: o for o in (await session.scalars(select(ObjectRow).where(ObjectRow.id.in_(ids)))).all()} if ids else {}
+    )
+    with_instances = (
+        set((await session.scalars(select(_INST.object_id).where(_INST.object_id.in_(ids)).distinct())).all())
+        if ids
+        else set()
+    )
     views = []
     for row in rows:
         o = objs.get(row.object_id)
         view = _StoredView(row.object_id, row.timerange, row.extra, obj_instances=row.object_id in with_instances)
         if o is not None:
             view.obj_known, view.obj_key, view.obj_size = True, o.key, o.size
-            view.obj_timerange, view.obj_key_frame_count, view.obj_init_id = o.timerange, o.key_frame_count, \
-                o.init_object_id
+            view.obj_timerange, view.obj_key_frame_count, view.obj_init_id = (
+                o.timerange,
+                o.key_frame_count,
+                o.init_object_id,
+            )
         views.append(view)
     return await _render_views(session, views, query, signer=signer, base=base)
 
@@ -449,8 +543,7 @@ async def render(session: AsyncSession, rows: Sequence[SegmentRow], query: Segme
 # ---- deletion -----------------------------------------------------------------------------------------
 
 
-async def count_within(session: AsyncSession, flow_id: str, tr: TimeRange, object_id: str | None,
-                       cap: int) -> int:
+async def count_within(session: AsyncSession, flow_id: str, tr: TimeRange, object_id: str | None, cap: int) -> int:
     """How many Segments lie wholly inside `tr` (counting stops at `cap`)."""
     conds = _within(flow_id, tr, object_id)
     inner = select(SegmentRow.start_ns).where(*conds).limit(cap)
@@ -464,13 +557,19 @@ def _within(flow_id: str, tr: TimeRange, object_id: str | None) -> list[Any]:
     return conds
 
 
-async def delete_batch(session: AsyncSession, flow_id: str, tr: TimeRange, object_id: str | None,
-                       batch: int) -> tuple[int, list[str], int | None]:
+async def delete_batch(
+    session: AsyncSession, flow_id: str, tr: TimeRange, object_id: str | None, batch: int
+) -> tuple[int, list[str], int | None]:
     """Delete up to `batch` Segments wholly inside `tr`, earliest first. Returns (deleted, storage keys to
     delete after commit, end of the last deleted segment)."""
-    rows = (await session.execute(select(SegmentRow.start_ns, SegmentRow.end_ns, SegmentRow.object_id)
-                                  .where(*_within(flow_id, tr, object_id))
-                                  .order_by(SegmentRow.start_ns).limit(batch))).all()
+    rows = (
+        await session.execute(
+            select(SegmentRow.start_ns, SegmentRow.end_ns, SegmentRow.object_id)
+            .where(*_within(flow_id, tr, object_id))
+            .order_by(SegmentRow.start_ns)
+            .limit(batch)
+        )
+    ).all()
     if not rows:
         return 0, [], None
     starts = [r.start_ns for r in rows]
@@ -483,17 +582,27 @@ async def delete_batch(session: AsyncSession, flow_id: str, tr: TimeRange, objec
     return len(rows), keys, rows[-1].end_ns
 
 
-async def render_stored(session: AsyncSession, docs: list[dict[str, Any]], options: dict[str, Any], *,
-                        signer: ObjectLinks, base: str) -> list[dict[str, Any]]:
+async def render_stored(
+    session: AsyncSession, docs: list[dict[str, Any]], options: dict[str, Any], *, signer: ObjectLinks, base: str
+) -> list[dict[str, Any]]:
     """Segments kept in a `flows/segments_added` event, rendered as a listing would with a webhook's
     get_urls options (`accept_get_urls`, `accept_storage_ids`, `presigned`, `verbose_storage`,
     `include_object_timerange`)."""
     labels = options.get("accept_get_urls")
     ids = options.get("accept_storage_ids")
-    flt = get_urls.UrlFilter(None if labels is None else tuple(labels), None if ids is None else tuple(ids),
-                             options.get("presigned"), bool(options.get("verbose_storage")))
-    query = SegmentQuery(timerange=TimeRange.parse("_"), include_object_timerange=bool(
-        options.get("include_object_timerange")), urls=flt)
-    rows = [SegmentRow(object_id=d["object_id"], timerange=d["timerange"],
-                       extra={k: d[k] for k in EXTRA_KEYS if k in d} or None) for d in docs]
+    flt = get_urls.UrlFilter(
+        None if labels is None else tuple(labels),
+        None if ids is None else tuple(ids),
+        options.get("presigned"),
+        bool(options.get("verbose_storage")),
+    )
+    query = SegmentQuery(
+        timerange=TimeRange.parse("_"), include_object_timerange=bool(options.get("include_object_timerange")), urls=flt
+    )
+    rows = [
+        SegmentRow(
+            object_id=d["object_id"], timerange=d["timerange"], extra={k: d[k] for k in EXTRA_KEYS if k in d} or None
+        )
+        for d in docs
+    ]
     return await render(session, rows, query, signer=signer, base=base)

@@ -63,8 +63,9 @@ def _flow(doc: dict[str, Any]) -> pb.Flow:
 def _principal(context: Ctx) -> str | None:
     """The caller (for `created_by` / `updated_by`), from its credentials."""
     rest = original(context)
-    return principal.principal(metadata(context).get("authorization"),
-                               rest.get("access_token") if rest is not None else None)
+    return principal.principal(
+        metadata(context).get("authorization"), rest.get("access_token") if rest is not None else None
+    )
 
 
 # A DELETE touching more Segments than this continues in the background as a Flow Delete Request.
@@ -77,8 +78,14 @@ ROOT_ENDPOINTS = ("service", "flows", "sources", "flow-delete-requests")
 
 
 class FlowServicer(flow_pb2_grpc.FlowServiceServicer):
-    def __init__(self, ctx: AppContext, worker: DeletionWorker | None = None, *, store: ObjectStore | None = None,
-                 links: ObjectLinks | None = None) -> None:
+    def __init__(
+        self,
+        ctx: AppContext,
+        worker: DeletionWorker | None = None,
+        *,
+        store: ObjectStore | None = None,
+        links: ObjectLinks | None = None,
+    ) -> None:
         self.ctx = ctx
         # `verifier` checks the HMAC of our own `/tams/_objects` URLs; `signer` issues the get_urls and
         # put_urls (the same signer for the filesystem store, presigned S3 URLs for S3).
@@ -156,13 +163,24 @@ class FlowServicer(flow_pb2_grpc.FlowServiceServicer):
             query, page = listing.flow_query_from_rest(rest)
         else:
             query, page = listing.flow_query_from_fields(
-                source_id=request.source_id, format=request.format, codec=request.codec, label=request.label,
-                profile_id=request.profile_id, frame_width=request.frame_width, frame_height=request.frame_height,
-                tag=request.tag, tag_exists=request.tag_exists, limit=request.limit, page=request.page,
-                timerange=request.timerange, sort_by=request.sort_by, reverse_order=request.reverse_order,
+                source_id=request.source_id,
+                format=request.format,
+                codec=request.codec,
+                label=request.label,
+                profile_id=request.profile_id,
+                frame_width=request.frame_width,
+                frame_height=request.frame_height,
+                tag=request.tag,
+                tag_exists=request.tag_exists,
+                limit=request.limit,
+                page=request.page,
+                timerange=request.timerange,
+                sort_by=request.sort_by,
+                reverse_order=request.reverse_order,
                 status=request.status,
                 init_segments=request.init_segments if request.HasField("init_segments") else None,
-                collected_by_ids=request.collected_by_ids if request.HasField("collected_by_ids") else None)
+                collected_by_ids=request.collected_by_ids if request.HasField("collected_by_ids") else None,
+            )
         after = self.ctx.pages.decode(query.scope(), page) if page else None
         async with self.ctx.db.session() as session:
             result = await flows.list_flows(session, query, after)
@@ -170,8 +188,15 @@ class FlowServicer(flow_pb2_grpc.FlowServiceServicer):
         await self._paging(context, rest, query.limit, len(result.items), token)
         return [_flow(d) for d in result.items], token
 
-    async def _paging(self, context: Ctx, rest: OriginalRequest | None, limit: int, count: int | None, token: str,
-                      extra: Iterable[tuple[str, str]] = ()) -> None:
+    async def _paging(
+        self,
+        context: Ctx,
+        rest: OriginalRequest | None,
+        limit: int,
+        count: int | None,
+        token: str,
+        extra: Iterable[tuple[str, str]] = (),
+    ) -> None:
         headers = [("x-paging-limit", str(limit)), *extra]
         if count is not None:
             headers.append(("x-paging-count", str(count)))
@@ -254,16 +279,18 @@ class FlowServicer(flow_pb2_grpc.FlowServiceServicer):
         async with self.ctx.db.session() as session:
             return dict_array(await flows.get_property(session, request.flow_id, "flow_collection"))
 
-    async def SetFlowCollection(self, request: pb.SetFlowCollectionRequest,
-                                context: Ctx) -> pb.SetFlowCollectionResponse:
+    async def SetFlowCollection(
+        self, request: pb.SetFlowCollectionRequest, context: Ctx
+    ) -> pb.SetFlowCollectionResponse:
         value = value_to_python(request.flow_collection)
         async with self._write(context) as session:
             await flows.set_collection(session, request.flow_id, value)
         await send_http(context, status=204)
         return pb.SetFlowCollectionResponse()
 
-    async def DeleteFlowCollection(self, request: pb.DeleteFlowCollectionRequest,
-                                   context: Ctx) -> pb.DeleteFlowCollectionResponse:
+    async def DeleteFlowCollection(
+        self, request: pb.DeleteFlowCollectionRequest, context: Ctx
+    ) -> pb.DeleteFlowCollectionResponse:
         async with self._write(context) as session:
             await flows.delete_collection(session, request.flow_id)
         await send_http(context, status=204)
@@ -286,26 +313,30 @@ class FlowServicer(flow_pb2_grpc.FlowServiceServicer):
     async def GetFlowMaxBitRate(self, request: pb.GetFlowMaxBitRateRequest, context: Ctx) -> struct_pb2.Value:
         return await self._get_bit_rate(request.flow_id, "max_bit_rate")
 
-    async def SetFlowMaxBitRate(self, request: pb.SetFlowMaxBitRateRequest,
-                                context: Ctx) -> pb.SetFlowMaxBitRateResponse:
+    async def SetFlowMaxBitRate(
+        self, request: pb.SetFlowMaxBitRateRequest, context: Ctx
+    ) -> pb.SetFlowMaxBitRateResponse:
         await self._set_bit_rate(context, request.flow_id, "max_bit_rate", request.max_bit_rate)
         return pb.SetFlowMaxBitRateResponse()
 
-    async def DeleteFlowMaxBitRate(self, request: pb.DeleteFlowMaxBitRateRequest,
-                                   context: Ctx) -> pb.DeleteFlowMaxBitRateResponse:
+    async def DeleteFlowMaxBitRate(
+        self, request: pb.DeleteFlowMaxBitRateRequest, context: Ctx
+    ) -> pb.DeleteFlowMaxBitRateResponse:
         await self._delete_bit_rate(context, request.flow_id, "max_bit_rate")
         return pb.DeleteFlowMaxBitRateResponse()
 
     async def GetFlowAvgBitRate(self, request: pb.GetFlowAvgBitRateRequest, context: Ctx) -> struct_pb2.Value:
         return await self._get_bit_rate(request.flow_id, "avg_bit_rate")
 
-    async def SetFlowAvgBitRate(self, request: pb.SetFlowAvgBitRateRequest,
-                                context: Ctx) -> pb.SetFlowAvgBitRateResponse:
+    async def SetFlowAvgBitRate(
+        self, request: pb.SetFlowAvgBitRateRequest, context: Ctx
+    ) -> pb.SetFlowAvgBitRateResponse:
         await self._set_bit_rate(context, request.flow_id, "avg_bit_rate", request.avg_bit_rate)
         return pb.SetFlowAvgBitRateResponse()
 
-    async def DeleteFlowAvgBitRate(self, request: pb.DeleteFlowAvgBitRateRequest,
-                                   context: Ctx) -> pb.DeleteFlowAvgBitRateResponse:
+    async def DeleteFlowAvgBitRate(
+        self, request: pb.DeleteFlowAvgBitRateRequest, context: Ctx
+    ) -> pb.DeleteFlowAvgBitRateResponse:
         await self._delete_bit_rate(context, request.flow_id, "avg_bit_rate")
         return pb.DeleteFlowAvgBitRateResponse()
 
@@ -330,9 +361,16 @@ class FlowServicer(flow_pb2_grpc.FlowServiceServicer):
             query, page = listing.source_query_from_rest(rest)
         else:
             query, page = listing.source_query_from_fields(
-                label=request.label, format=request.format, tag=request.tag, tag_exists=request.tag_exists,
-                limit=request.limit, page=request.page, sort_by=request.sort_by, reverse_order=request.reverse_order,
-                collected_by_ids=request.collected_by_ids if request.HasField("collected_by_ids") else None)
+                label=request.label,
+                format=request.format,
+                tag=request.tag,
+                tag_exists=request.tag_exists,
+                limit=request.limit,
+                page=request.page,
+                sort_by=request.sort_by,
+                reverse_order=request.reverse_order,
+                collected_by_ids=request.collected_by_ids if request.HasField("collected_by_ids") else None,
+            )
         after = self.ctx.pages.decode(query.scope(), page) if page else None
         async with self.ctx.db.session() as session:
             result = await flows.list_sources(session, query, after)
@@ -381,21 +419,24 @@ class FlowServicer(flow_pb2_grpc.FlowServiceServicer):
         await self._set_source_property(context, request.source_id, "label", request.label)
         return pb.SetSourceLabelResponse()
 
-    async def DeleteSourceLabel(self, request: pb.DeleteSourceLabelRequest,
-                                context: Ctx) -> pb.DeleteSourceLabelResponse:
+    async def DeleteSourceLabel(
+        self, request: pb.DeleteSourceLabelRequest, context: Ctx
+    ) -> pb.DeleteSourceLabelResponse:
         await self._set_source_property(context, request.source_id, "label", None)
         return pb.DeleteSourceLabelResponse()
 
     async def GetSourceDescription(self, request: pb.GetSourceDescriptionRequest, context: Ctx) -> struct_pb2.Value:
         return await self._get_source_property(request.source_id, "description")
 
-    async def SetSourceDescription(self, request: pb.SetSourceDescriptionRequest,
-                                   context: Ctx) -> pb.SetSourceDescriptionResponse:
+    async def SetSourceDescription(
+        self, request: pb.SetSourceDescriptionRequest, context: Ctx
+    ) -> pb.SetSourceDescriptionResponse:
         await self._set_source_property(context, request.source_id, "description", request.description)
         return pb.SetSourceDescriptionResponse()
 
-    async def DeleteSourceDescription(self, request: pb.DeleteSourceDescriptionRequest,
-                                      context: Ctx) -> pb.DeleteSourceDescriptionResponse:
+    async def DeleteSourceDescription(
+        self, request: pb.DeleteSourceDescriptionRequest, context: Ctx
+    ) -> pb.DeleteSourceDescriptionResponse:
         await self._set_source_property(context, request.source_id, "description", None)
         return pb.DeleteSourceDescriptionResponse()
 
@@ -417,17 +458,23 @@ class FlowServicer(flow_pb2_grpc.FlowServiceServicer):
         items, _ = await self._list_profiles(request, context)
         return dict_array(items)
 
-    async def _list_profiles(self, request: pb.ListProfilesRequest,
-                             context: Ctx) -> tuple[list[dict[str, Any]], str]:
+    async def _list_profiles(self, request: pb.ListProfilesRequest, context: Ctx) -> tuple[list[dict[str, Any]], str]:
         rest = original(context)
         if rest is not None:
-            query = profiles.ProfileQuery(format=rest.get("format"), codec=rest.get("codec"), label=rest.get("label"),
-                                          limit=segment_listing.limit_from_rest(rest))
+            query = profiles.ProfileQuery(
+                format=rest.get("format"),
+                codec=rest.get("codec"),
+                label=rest.get("label"),
+                limit=segment_listing.limit_from_rest(rest),
+            )
             page = rest.get("page") or None
         else:
-            query = profiles.ProfileQuery(format=request.format or None, codec=request.codec or None,
-                                          label=request.label or None,
-                                          limit=segment_listing.limit_of(request.limit or None))
+            query = profiles.ProfileQuery(
+                format=request.format or None,
+                codec=request.codec or None,
+                label=request.label or None,
+                limit=segment_listing.limit_of(request.limit or None),
+            )
             page = request.page or None
         after = self.ctx.pages.decode(query.scope(), page) if page else None
         async with self.ctx.db.session() as session:
@@ -441,11 +488,11 @@ class FlowServicer(flow_pb2_grpc.FlowServiceServicer):
             doc = await profiles.get_profile(session, request.profile_id)
         return to_message(doc, pb.Profile())
 
-
     # ---- segments ----------------------------------------------------------------------------------
 
-    def _segment_query(self, request: pb.ListSegmentsRequest,
-                       context: Ctx) -> tuple[OriginalRequest | None, segments.SegmentQuery, str | None]:
+    def _segment_query(
+        self, request: pb.ListSegmentsRequest, context: Ctx
+    ) -> tuple[OriginalRequest | None, segments.SegmentQuery, str | None]:
         rest = original(context)
         if rest is not None:
             query, page = segment_listing.from_rest(rest)
@@ -458,18 +505,24 @@ class FlowServicer(flow_pb2_grpc.FlowServiceServicer):
         scope = query.scope(request.flow_id)
         after = int(self.ctx.pages.decode(scope, page)["s"]) if page else None
         async with self.ctx.db.session() as session:
-            result = await segments.list_segments(session, request.flow_id, query, after, signer=self.signer,
-                                                  base=self._base(context))
+            result = await segments.list_segments(
+                session, request.flow_id, query, after, signer=self.signer, base=self._base(context)
+            )
         token = self.ctx.pages.encode(scope, {"s": result.next_after}) if result.next_after is not None else ""
-        extra = [("x-paging-timerange", result.timerange.format()),
-                 ("x-paging-reverse-order", "true" if query.reverse else "false")]
+        extra = [
+            ("x-paging-timerange", result.timerange.format()),
+            ("x-paging-reverse-order", "true" if query.reverse else "false"),
+        ]
         await self._paging(context, rest, query.limit, len(result.items), token, extra)
         return result, token
 
     async def ListSegments(self, request: pb.ListSegmentsRequest, context: Ctx) -> pb.ListSegmentsResponse:
         result, token = await self._segments(request, context)
-        return pb.ListSegmentsResponse(segments=[to_message(d, pb.Segment()) for d in result.items],
-                                       next_page=token, paging_timerange=result.timerange.format())
+        return pb.ListSegmentsResponse(
+            segments=[to_message(d, pb.Segment()) for d in result.items],
+            next_page=token,
+            paging_timerange=result.timerange.format(),
+        )
 
     async def ListSegmentsRest(self, request: pb.ListSegmentsRequest, context: Ctx) -> struct_pb2.ListValue:
         result, _ = await self._segments(request, context)
@@ -481,8 +534,9 @@ class FlowServicer(flow_pb2_grpc.FlowServiceServicer):
         after: int | None = None
         while True:
             async with self.ctx.db.session() as session:
-                result = await segments.list_segments(session, request.flow_id, query, after, signer=self.signer,
-                                                      base=self._base(context))
+                result = await segments.list_segments(
+                    session, request.flow_id, query, after, signer=self.signer, base=self._base(context)
+                )
             for doc in result.items:
                 yield to_message(doc, pb.Segment())
             if result.next_after is None:
@@ -501,8 +555,7 @@ class FlowServicer(flow_pb2_grpc.FlowServiceServicer):
         await send_http(context, status=201)
         return pb.CreateSegmentsResponse()
 
-    async def UploadSegment(self, request_iterator: AsyncIterator[pb.UploadSegmentRequest],
-                            context: Ctx) -> pb.Segment:
+    async def UploadSegment(self, request_iterator: AsyncIterator[pb.UploadSegmentRequest], context: Ctx) -> pb.Segment:
         it = aiter(request_iterator)
         first = await anext(it, None)
         if first is None or first.WhichOneof("part") != "header":
@@ -524,8 +577,9 @@ class FlowServicer(flow_pb2_grpc.FlowServiceServicer):
         object_id = rest.get("object_id") if rest is not None else (request.object_id or None)
         tr = TimeRange.parse(raw_tr) if raw_tr is not None else TimeRange.parse("_")
         async with self._write(context) as session:
-            outcome = await deletion.delete_segments(session, request.flow_id, tr, object_id,
-                                                     threshold=SYNC_DELETE_LIMIT)
+            outcome = await deletion.delete_segments(
+                session, request.flow_id, tr, object_id, threshold=SYNC_DELETE_LIMIT
+            )
         return await self._deleted(context, outcome, pb.DeleteSegmentsResponse())
 
     # ---- storage and objects -----------------------------------------------------------------------
@@ -533,8 +587,7 @@ class FlowServicer(flow_pb2_grpc.FlowServiceServicer):
     async def AllocateStorage(self, request: pb.AllocateStorageRequest, context: Ctx) -> pb.FlowStorage:
         body = {k: v for k, v in to_document(request).items() if k != "flow_id"}
         async with self._write(context) as session:
-            items = await objects.allocate(session, request.flow_id, body, signer=self.signer,
-                                           base=self._base(context))
+            items = await objects.allocate(session, request.flow_id, body, signer=self.signer, base=self._base(context))
         await send_http(context, status=201)
         return to_message({"media_objects": items}, pb.FlowStorage())
 
@@ -550,44 +603,58 @@ class FlowServicer(flow_pb2_grpc.FlowServiceServicer):
         if rest is not None:
             flt = get_urls.url_filter_from_rest(rest)
             limit, page = segment_listing.limit_from_rest(rest), rest.get("page")
-            flow_tags = TagFilter.parse({k: v[-1] for k, v in rest.dotted("flow_tag").items()},
-                                        {k: v[-1] for k, v in rest.dotted("flow_tag_exists").items()})
+            flow_tags = TagFilter.parse(
+                {k: v[-1] for k, v in rest.dotted("flow_tag").items()},
+                {k: v[-1] for k, v in rest.dotted("flow_tag_exists").items()},
+            )
         else:
-            flt = get_urls.url_filter(request.accept_get_urls if request.HasField("accept_get_urls") else None,
-                                      request.accept_storage_ids or None,
-                                      request.presigned if request.HasField("presigned") else None,
-                                      request.verbose_storage,
-                                      get_urls.backend_tag_filter(request.storage_backend_tag,
-                                                                  request.storage_backend_tag_exists))
+            flt = get_urls.url_filter(
+                request.accept_get_urls if request.HasField("accept_get_urls") else None,
+                request.accept_storage_ids or None,
+                request.presigned if request.HasField("presigned") else None,
+                request.verbose_storage,
+                get_urls.backend_tag_filter(request.storage_backend_tag, request.storage_backend_tag_exists),
+            )
             limit, page = segment_listing.limit_of(request.limit or None), request.page or None
             flow_tags = TagFilter.parse(request.flow_tag, request.flow_tag_exists)
         scope = f"object|{object_id}|{limit}|{flow_tags.key()}"
         after = str(self.ctx.pages.decode(scope, page)["f"]) if page else None
         async with self.ctx.db.session() as session:
-            result = await objects.get_object(session, object_id, flt=flt, signer=self.signer,
-                                              base=self._base(context), after=after, limit=limit,
-                                              flow_tags=flow_tags)
+            result = await objects.get_object(
+                session,
+                object_id,
+                flt=flt,
+                signer=self.signer,
+                base=self._base(context),
+                after=after,
+                limit=limit,
+                flow_tags=flow_tags,
+            )
         token = self.ctx.pages.encode(scope, {"f": result.next_after}) if result.next_after else ""
         await self._paging(context, rest, limit, None, token)
         return result.document
 
-    async def CreateObjectInstance(self, request: pb.CreateObjectInstanceRequest,
-                                   context: Ctx) -> pb.CreateObjectInstanceResponse:
+    async def CreateObjectInstance(
+        self, request: pb.CreateObjectInstanceRequest, context: Ctx
+    ) -> pb.CreateObjectInstanceResponse:
         body = to_document(request).get("instance", {})
         object_id = unquote(request.object_id)
         async with self._write(context) as session:
             sources = await objects.add_instance(session, object_id, body)
         if sources:  # a controlled copy on our storage backend, made from an uncontrolled instance
-            await instances.copy_in(self.ctx.db, self.store, object_id, sources,
-                                    allow_private=self.ctx.settings.tams_allow_private_webhooks)
+            await instances.copy_in(
+                self.ctx.db, self.store, object_id, sources, allow_private=self.ctx.settings.tams_allow_private_webhooks
+            )
         await send_http(context, status=201)
         return pb.CreateObjectInstanceResponse()
 
-    async def DeleteObjectInstance(self, request: pb.DeleteObjectInstanceRequest,
-                                   context: Ctx) -> pb.DeleteObjectInstanceResponse:
+    async def DeleteObjectInstance(
+        self, request: pb.DeleteObjectInstanceRequest, context: Ctx
+    ) -> pb.DeleteObjectInstanceResponse:
         async with self._write(context) as session:
-            key = await objects.delete_instance(session, unquote(request.object_id), request.storage_id or None,
-                                                request.label or None)
+            key = await objects.delete_instance(
+                session, unquote(request.object_id), request.storage_id or None, request.label or None
+            )
         if key is not None:
             await objects.delete_bytes(self.store, [key])
         await send_http(context, status=204)
@@ -596,8 +663,10 @@ class FlowServicer(flow_pb2_grpc.FlowServiceServicer):
     async def _storage_backends(self, request: pb.ListStorageBackendsRequest, context: Ctx) -> list[dict[str, Any]]:
         rest = original(context)
         if rest is not None:
-            tags = TagFilter.parse({k: v[-1] for k, v in rest.dotted("tag").items()},
-                                   {k: v[-1] for k, v in rest.dotted("tag_exists").items()})
+            tags = TagFilter.parse(
+                {k: v[-1] for k, v in rest.dotted("tag").items()},
+                {k: v[-1] for k, v in rest.dotted("tag_exists").items()},
+            )
             reverse = bool(get_urls.parse_bool(rest.get("reverse_order"), "reverse_order"))
             limit, page = segment_listing.limit_from_rest(rest), rest.get("page") or None
         else:
@@ -606,19 +675,22 @@ class FlowServicer(flow_pb2_grpc.FlowServiceServicer):
         scope = f"storage-backends|{tags.key()}|{reverse}|{limit}"
         after = int(self.ctx.pages.decode(scope, page).get("n", 0)) if page else 0
         found = storage_backends.backends(tags, reverse=reverse)
-        items = found[after:after + limit]  # a handful of backends: a position in the sorted list is exact
+        items = found[after : after + limit]  # a handful of backends: a position in the sorted list is exact
         token = self.ctx.pages.encode(scope, {"n": after + limit}) if after + limit < len(found) else ""
-        await self._paging(context, rest, limit, len(items), token,
-                           [("x-paging-reverse-order", "true" if reverse else "false")])
+        await self._paging(
+            context, rest, limit, len(items), token, [("x-paging-reverse-order", "true" if reverse else "false")]
+        )
         return items
 
-    async def ListStorageBackends(self, request: pb.ListStorageBackendsRequest,
-                                  context: Ctx) -> pb.ListStorageBackendsResponse:
+    async def ListStorageBackends(
+        self, request: pb.ListStorageBackendsRequest, context: Ctx
+    ) -> pb.ListStorageBackendsResponse:
         items = await self._storage_backends(request, context)
         return pb.ListStorageBackendsResponse(storage_backends=[to_message(b, pb.StorageBackend()) for b in items])
 
-    async def ListStorageBackendsRest(self, request: pb.ListStorageBackendsRequest,
-                                      context: Ctx) -> struct_pb2.ListValue:
+    async def ListStorageBackendsRest(
+        self, request: pb.ListStorageBackendsRequest, context: Ctx
+    ) -> struct_pb2.ListValue:
         return dict_array(await self._storage_backends(request, context))
 
     async def ListRootEndpoints(self, request: pb.ListRootEndpointsRequest, context: Ctx) -> struct_pb2.ListValue:
@@ -626,8 +698,9 @@ class FlowServicer(flow_pb2_grpc.FlowServiceServicer):
         endpoints.extend(list(ROOT_ENDPOINTS))
         return endpoints
 
-    async def UploadObject(self, request_iterator: AsyncIterator[pb.UploadObjectRequest],
-                           context: Ctx) -> pb.UploadObjectResponse:
+    async def UploadObject(
+        self, request_iterator: AsyncIterator[pb.UploadObjectRequest], context: Ctx
+    ) -> pb.UploadObjectResponse:
         it = aiter(request_iterator)
         first = await anext(it, None)
         if first is None:
@@ -642,8 +715,9 @@ class FlowServicer(flow_pb2_grpc.FlowServiceServicer):
         size = await objects.upload(self.ctx.db, self.store, object_id, content_type, body_chunks(first, it))
         return pb.UploadObjectResponse(size=size)
 
-    async def DownloadObject(self, request: pb.DownloadObjectRequest,
-                             context: Ctx) -> AsyncIterator[httpbody_pb2.HttpBody]:
+    async def DownloadObject(
+        self, request: pb.DownloadObjectRequest, context: Ctx
+    ) -> AsyncIterator[httpbody_pb2.HttpBody]:
         rest = original(context)
         object_id = unquote(request.object_id)
         expires = rest.get("expires") if rest is not None else request.expires
@@ -664,10 +738,12 @@ class FlowServicer(flow_pb2_grpc.FlowServiceServicer):
 
     async def CreateWebhook(self, request: pb.CreateWebhookRequest, context: Ctx) -> pb.Webhook:
         async with self._write(context) as session:
-            doc = await webhooks.create(session, to_document(request.webhook),
-                                        allow_private=self.ctx.settings.tams_allow_private_webhooks)
-        await send_http(context, status=201, headers=[
-            ("location", f"{self._base(context)}/tams/service/webhooks/{doc['id']}")])
+            doc = await webhooks.create(
+                session, to_document(request.webhook), allow_private=self.ctx.settings.tams_allow_private_webhooks
+            )
+        await send_http(
+            context, status=201, headers=[("location", f"{self._base(context)}/tams/service/webhooks/{doc['id']}")]
+        )
         return to_message(doc, pb.Webhook())
 
     async def GetWebhook(self, request: pb.GetWebhookRequest, context: Ctx) -> pb.Webhook:
@@ -676,8 +752,12 @@ class FlowServicer(flow_pb2_grpc.FlowServiceServicer):
 
     async def UpdateWebhook(self, request: pb.UpdateWebhookRequest, context: Ctx) -> pb.Webhook:
         async with self._write(context) as session:
-            doc = await webhooks.update(session, request.webhook_id, to_document(request.webhook),
-                                        allow_private=self.ctx.settings.tams_allow_private_webhooks)
+            doc = await webhooks.update(
+                session,
+                request.webhook_id,
+                to_document(request.webhook),
+                allow_private=self.ctx.settings.tams_allow_private_webhooks,
+            )
         await send_http(context, status=201)  # the spec answers a successful update with 201
         return to_message(doc, pb.Webhook())
 
@@ -690,23 +770,35 @@ class FlowServicer(flow_pb2_grpc.FlowServiceServicer):
     async def _webhooks(self, request: pb.ListWebhooksRequest, context: Ctx) -> tuple[list[dict[str, Any]], str]:
         rest = original(context)
         if rest is not None:
-            tags = TagFilter.parse({k: v[-1] for k, v in rest.dotted("tag").items()},
-                                   {k: v[-1] for k, v in rest.dotted("tag_exists").items()})
+            tags = TagFilter.parse(
+                {k: v[-1] for k, v in rest.dotted("tag").items()},
+                {k: v[-1] for k, v in rest.dotted("tag_exists").items()},
+            )
             query = webhooks.WebhookQuery(
-                reverse=bool(get_urls.parse_bool(rest.get("reverse_order"), "reverse_order")), tags=tags,
-                limit=segment_listing.limit_from_rest(rest))
+                reverse=bool(get_urls.parse_bool(rest.get("reverse_order"), "reverse_order")),
+                tags=tags,
+                limit=segment_listing.limit_from_rest(rest),
+            )
             page = rest.get("page") or None
         else:
-            query = webhooks.WebhookQuery(reverse=request.reverse_order,
-                                          tags=TagFilter.parse(request.tag, request.tag_exists),
-                                          limit=segment_listing.limit_of(request.limit or None))
+            query = webhooks.WebhookQuery(
+                reverse=request.reverse_order,
+                tags=TagFilter.parse(request.tag, request.tag_exists),
+                limit=segment_listing.limit_of(request.limit or None),
+            )
             page = request.page or None
         after = self.ctx.pages.decode(query.scope(), page) if page else None
         async with self.ctx.db.session() as session:
             items, nxt = await webhooks.list_webhooks(session, query, after)
         token = self.ctx.pages.encode(query.scope(), nxt) if nxt else ""
-        await self._paging(context, rest, query.limit, len(items), token,
-                           [("x-paging-reverse-order", "true" if query.reverse else "false")])
+        await self._paging(
+            context,
+            rest,
+            query.limit,
+            len(items),
+            token,
+            [("x-paging-reverse-order", "true" if query.reverse else "false")],
+        )
         return items, token
 
     async def ListWebhooks(self, request: pb.ListWebhooksRequest, context: Ctx) -> pb.ListWebhooksResponse:
@@ -719,39 +811,50 @@ class FlowServicer(flow_pb2_grpc.FlowServiceServicer):
 
     # ---- flow delete requests ----------------------------------------------------------------------
 
-    async def _delete_requests(self, request: pb.ListFlowDeleteRequestsRequest,
-                               context: Ctx) -> tuple[list[dict[str, Any]], str]:
+    async def _delete_requests(
+        self, request: pb.ListFlowDeleteRequestsRequest, context: Ctx
+    ) -> tuple[list[dict[str, Any]], str]:
         rest = original(context)
         if rest is not None:
             reverse = get_urls.parse_bool(rest.get("reverse_order"), "reverse_order") or False
-            query = deletion.RequestQuery(rest.get("sort_by") or "created", reverse,
-                                          segment_listing.limit_from_rest(rest))
+            query = deletion.RequestQuery(
+                rest.get("sort_by") or "created", reverse, segment_listing.limit_from_rest(rest)
+            )
             page = rest.get("page")
         else:
-            query = deletion.RequestQuery(request.sort_by or "created", request.reverse_order,
-                                          segment_listing.limit_of(request.limit or None))
+            query = deletion.RequestQuery(
+                request.sort_by or "created", request.reverse_order, segment_listing.limit_of(request.limit or None)
+            )
             page = request.page or None
         after = self.ctx.pages.decode(query.scope(), page) if page else None
         async with self.ctx.db.session() as session:
             items, nxt = await deletion.list_requests(session, query, after)
         token = self.ctx.pages.encode(query.scope(), nxt) if nxt else ""
-        await self._paging(context, rest, query.limit, len(items), token,
-                           [("x-paging-reverse-order", "true" if query.reverse else "false")])
+        await self._paging(
+            context,
+            rest,
+            query.limit,
+            len(items),
+            token,
+            [("x-paging-reverse-order", "true" if query.reverse else "false")],
+        )
         return items, token
 
-    async def ListFlowDeleteRequests(self, request: pb.ListFlowDeleteRequestsRequest,
-                                     context: Ctx) -> pb.ListFlowDeleteRequestsResponse:
+    async def ListFlowDeleteRequests(
+        self, request: pb.ListFlowDeleteRequestsRequest, context: Ctx
+    ) -> pb.ListFlowDeleteRequestsResponse:
         items, token = await self._delete_requests(request, context)
-        return pb.ListFlowDeleteRequestsResponse(requests=[to_message(d, pb.FlowDeleteRequest()) for d in items],
-                                                 next_page=token)
+        return pb.ListFlowDeleteRequestsResponse(
+            requests=[to_message(d, pb.FlowDeleteRequest()) for d in items], next_page=token
+        )
 
-    async def ListFlowDeleteRequestsRest(self, request: pb.ListFlowDeleteRequestsRequest,
-                                         context: Ctx) -> struct_pb2.ListValue:
+    async def ListFlowDeleteRequestsRest(
+        self, request: pb.ListFlowDeleteRequestsRequest, context: Ctx
+    ) -> struct_pb2.ListValue:
         items, _ = await self._delete_requests(request, context)
         return dict_array(items)
 
-    async def GetFlowDeleteRequest(self, request: pb.GetFlowDeleteRequestRequest,
-                                   context: Ctx) -> pb.FlowDeleteRequest:
+    async def GetFlowDeleteRequest(self, request: pb.GetFlowDeleteRequestRequest, context: Ctx) -> pb.FlowDeleteRequest:
         async with self.ctx.db.session() as session:
             doc = await deletion.get_request(session, request.request_id)
         return to_message(doc, pb.FlowDeleteRequest())
@@ -770,8 +873,9 @@ def object_store(ctx: AppContext) -> tuple[ObjectStore, ObjectLinks]:
     from polyphony.flow import s3store
 
     client = s3store.make_client(settings)
-    storage_backends.configure(storage_backends.s3_backend(settings.s3_bucket, settings.s3_endpoint_url,
-                                                           settings.s3_region))
+    storage_backends.configure(
+        storage_backends.s3_backend(settings.s3_bucket, settings.s3_endpoint_url, settings.s3_region)
+    )
     return s3store.S3ObjectStore(client, settings.s3_bucket), s3store.S3Links(client, settings.s3_bucket)
 
 

@@ -93,8 +93,11 @@ async def _store_tags(session: AsyncSession, row: SourceRow, tags: dict[str, Any
 
 async def set_tag(session: AsyncSession, source_id: str, name: str, value: Any) -> None:
     check_tag_value(value)
-    if "\x00" in name or (isinstance(value, str) and "\x00" in value) or \
-            (isinstance(value, list) and any("\x00" in v for v in value)):
+    if (
+        "\x00" in name
+        or (isinstance(value, str) and "\x00" in value)
+        or (isinstance(value, list) and any("\x00" in v for v in value))
+    ):
         raise InvalidArgument("tags cannot contain NUL characters", field="tags")
     row = await _source(session, source_id)
     tags = copy.deepcopy(row.tags or {})

@@ -29,8 +29,11 @@ class Backend:
 
     def metadata(self) -> dict[str, Any]:
         """The backend properties that `verbose_storage=true` adds to a controlled get_url."""
-        doc: dict[str, Any] = {"store_type": "http_object_store", "provider": self.provider,
-                               "store_product": self.store_product}
+        doc: dict[str, Any] = {
+            "store_type": "http_object_store",
+            "provider": self.provider,
+            "store_product": self.store_product,
+        }
         if self.region:
             doc["region"] = self.region
         return doc

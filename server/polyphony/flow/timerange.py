@@ -92,8 +92,9 @@ class TimeRange:
         return cls.make(lo, hi, opener != "(", closer == "]")
 
     @classmethod
-    def make(cls, start: int | None, end: int | None, start_inclusive: bool = True,
-             end_inclusive: bool = False) -> TimeRange:
+    def make(
+        cls, start: int | None, end: int | None, start_inclusive: bool = True, end_inclusive: bool = False
+    ) -> TimeRange:
         """A range from its parts; an empty one becomes NEVER. Unbounded ends carry no markers."""
         si = True if start is None else start_inclusive
         ei = False if end is None else end_inclusive

@@ -30,8 +30,9 @@ class ObjectLinks(Protocol):
 
 
 class UrlSigner:
-    def __init__(self, secret: str, *, valid_seconds: int = VALID_SECONDS,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, secret: str, *, valid_seconds: int = VALID_SECONDS, clock: Callable[[], float] = time.time
+    ) -> None:
         self._key = hashlib.sha256(("tams-objects:" + secret).encode()).digest()
         self._valid = valid_seconds
         self._clock = clock

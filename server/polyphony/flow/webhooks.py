@@ -20,11 +20,28 @@ from polyphony.flow.clock import now_us
 from polyphony.flow.models import OutboxRow, WebhookRow, WebhookTagRow
 from polyphony.flow.tags import TagFilter, tag_rows
 
-EVENT_TYPES = ("flows/created", "flows/updated", "flows/deleted", "flows/segments_added", "flows/segments_deleted",
-               "sources/created", "sources/updated", "sources/deleted")
+EVENT_TYPES = (
+    "flows/created",
+    "flows/updated",
+    "flows/deleted",
+    "flows/segments_added",
+    "flows/segments_deleted",
+    "sources/created",
+    "sources/updated",
+    "sources/deleted",
+)
 # Every filter and transformation webhook.json defines; all are supported (none answers 400 for that).
-OPTIONS = ("flow_ids", "source_ids", "flow_collected_by_ids", "source_collected_by_ids", "accept_get_urls",
-           "accept_storage_ids", "presigned", "verbose_storage", "include_object_timerange")
+OPTIONS = (
+    "flow_ids",
+    "source_ids",
+    "flow_collected_by_ids",
+    "source_collected_by_ids",
+    "accept_get_urls",
+    "accept_storage_ids",
+    "presigned",
+    "verbose_storage",
+    "include_object_timerange",
+)
 ACTIVE = ("created", "started")
 HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}$")  # an RFC 9110 token
 HEADER_VALUE = re.compile(r"^[\t\x20-\x7e]{0,8192}$")  # visible ASCII, spaces and tabs
@@ -99,9 +116,17 @@ async def create(session: AsyncSession, body: dict[str, Any], *, allow_private: 
     body = {k: v for k, v in body.items() if k != "id"}  # the service assigns ids
     _validate(body, "webhook-post.json")
     await egress.check_url(body["url"], allow_private=allow_private)
-    row = WebhookRow(id=str(uuid.uuid4()), api_key_name=body.get("api_key_name"),
-                     api_key_value=body.get("api_key_value"), status=body.get("status", "created"), error=None,
-                     created_us=now_us(), attempts=0, next_attempt_us=0, lease_until_us=0)
+    row = WebhookRow(
+        id=str(uuid.uuid4()),
+        api_key_name=body.get("api_key_name"),
+        api_key_value=body.get("api_key_value"),
+        status=body.get("status", "created"),
+        error=None,
+        created_us=now_us(),
+        attempts=0,
+        next_attempt_us=0,
+        lease_until_us=0,
+    )
     _apply(row, body)
     session.add(row)
     await session.flush()
@@ -121,18 +146,19 @@ async def get(session: AsyncSession, webhook_id: str) -> dict[str, Any]:
     return render(await _get(session, webhook_id))
 
 
-async def update(session: AsyncSession, webhook_id: str, body: dict[str, Any], *,
-                 allow_private: bool = False) -> dict[str, Any]:
+async def update(
+    session: AsyncSession, webhook_id: str, body: dict[str, Any], *, allow_private: bool = False
+) -> dict[str, Any]:
     row = await _get(session, webhook_id)
     _validate(body, "webhook-put.json")
     await egress.check_url(body["url"], allow_private=allow_private)
     if body["id"] != webhook_id:
-        raise InvalidArgument(f"body id {body['id']} does not match the webhook id {webhook_id} in the path",
-                              field="id")
+        raise InvalidArgument(
+            f"body id {body['id']} does not match the webhook id {webhook_id} in the path", field="id"
+        )
     status = body["status"]
     if row.status == "error" and status == "disabled":
-        raise InvalidArgument("a webhook in the error status can only be re-enabled (status `created`)",
-                              field="status")
+        raise InvalidArgument("a webhook in the error status can only be re-enabled (status `created`)", field="status")
     if body.get("api_key_name") != row.api_key_name or "api_key_value" in body:
         row.api_key_value = body.get("api_key_value")  # a new header name never inherits the old secret
     row.api_key_name = body.get("api_key_name")
@@ -167,15 +193,17 @@ class WebhookQuery:
         return f"webhooks|{self.reverse}|{self.tags.key()}|{self.limit}"
 
 
-
-
-async def list_webhooks(session: AsyncSession, query: WebhookQuery,
-                        after: dict[str, Any] | None) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+async def list_webhooks(
+    session: AsyncSession, query: WebhookQuery, after: dict[str, Any] | None
+) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
     """Alphabetical by url (then id), reverse with `reverse_order`; keyset-paged."""
     conds: list[ColumnElement[bool]] = []
     for name, values in query.tags.values:
-        conds.append(exists().where(WebhookTagRow.webhook_id == WebhookRow.id, WebhookTagRow.name == name,
-                                    WebhookTagRow.value.in_(values)))
+        conds.append(
+            exists().where(
+                WebhookTagRow.webhook_id == WebhookRow.id, WebhookTagRow.name == name, WebhookTagRow.value.in_(values)
+            )
+        )
     for name, present in query.tags.exists:
         clause = exists().where(WebhookTagRow.webhook_id == WebhookRow.id, WebhookTagRow.name == name)
         conds.append(clause if present else ~clause)
@@ -189,8 +217,9 @@ async def list_webhooks(session: AsyncSession, query: WebhookQuery,
         else:
             conds.append(or_(WebhookRow.url > url, and_(WebhookRow.url == url, WebhookRow.id > ident)))
     order = (WebhookRow.url.desc(), WebhookRow.id.desc()) if query.reverse else (WebhookRow.url, WebhookRow.id)
-    rows: Sequence[WebhookRow] = (await session.scalars(
-        select(WebhookRow).where(*conds).order_by(*order).limit(query.limit + 1))).all()
+    rows: Sequence[WebhookRow] = (
+        await session.scalars(select(WebhookRow).where(*conds).order_by(*order).limit(query.limit + 1))
+    ).all()
     more = len(rows) > query.limit
     rows = rows[: query.limit]
     nxt = {"u": rows[-1].url, "i": rows[-1].id} if more and rows else None

@@ -46,13 +46,17 @@ def offers(track: TrackFile, path: Path) -> list[negotiation.Offer]:
     if transcode.can_decode(path) and track.framerate and track.channels:
         for target in transcode.TARGETS:
             if target.mimetype != track.mimetype:
-                out.append(negotiation.Offer(
-                    target.mimetype, transcode.min_bitrate(target, track.framerate, track.channels), transcode=True))
+                out.append(
+                    negotiation.Offer(
+                        target.mimetype, transcode.min_bitrate(target, track.framerate, track.channels), transcode=True
+                    )
+                )
     return out
 
 
-async def deliver(track: TrackFile, *, accept: str | None, range_header: str | None,
-                  if_none_match: str | None, head: bool) -> AudioResponse:
+async def deliver(
+    track: TrackFile, *, accept: str | None, range_header: str | None, if_none_match: str | None, head: bool
+) -> AudioResponse:
     path = Path(track.path)
     try:
         stat = os.stat(path)
@@ -71,8 +75,12 @@ async def deliver(track: TrackFile, *, accept: str | None, range_header: str | N
     common = [("last-modified", negotiation.http_date(stat.st_mtime)), ("vary", "Accept")]
     if not offer.transcode:
         etag = f'"{track.fingerprint[:20]}-{stat.st_size:x}"'
-        headers = [("etag", etag), ("accept-ranges", "bytes"),
-                   ("content-disposition", negotiation.content_disposition(path.name)), *common]
+        headers = [
+            ("etag", etag),
+            ("accept-ranges", "bytes"),
+            ("content-disposition", negotiation.content_disposition(path.name)),
+            *common,
+        ]
         if negotiation.etag_matches(if_none_match, etag):
             return AudioResponse(304, offer.mimetype, headers)
         byte_range = negotiation.parse_range(range_header, stat.st_size)
@@ -83,8 +91,12 @@ async def deliver(track: TrackFile, *, accept: str | None, range_header: str | N
         return AudioResponse(status, offer.mimetype, headers, None if head else _read_file(path, start, end))
     target = next(t for t in transcode.TARGETS if t.mimetype == offer.mimetype)
     etag = f'"{track.fingerprint[:20]}-{stat.st_size:x}-{target.extension[1:]}-{cap or 0}"'
-    headers = [("etag", etag), ("accept-ranges", "none"),
-               ("content-disposition", negotiation.content_disposition(path.stem + target.extension)), *common]
+    headers = [
+        ("etag", etag),
+        ("accept-ranges", "none"),
+        ("content-disposition", negotiation.content_disposition(path.stem + target.extension)),
+        *common,
+    ]
     if negotiation.etag_matches(if_none_match, etag):
         return AudioResponse(304, offer.mimetype, headers)
     return AudioResponse(200, offer.mimetype, headers, None if head else transcode.transcode(path, target, cap))

@@ -24,8 +24,9 @@ T = TypeVar("T")
 
 async def bump_generation(session: AsyncSession) -> None:
     """Mark the library as changed (call inside the transaction that changes it)."""
-    result: Any = await session.execute(update(LibraryState).where(LibraryState.id == 1)
-                                        .values(generation=LibraryState.generation + 1))
+    result: Any = await session.execute(
+        update(LibraryState).where(LibraryState.id == 1).values(generation=LibraryState.generation + 1)
+    )
     if result.rowcount == 0:
         session.add(LibraryState(id=1, generation=1))
 
@@ -34,8 +35,15 @@ _GENERATION = select(LibraryState.generation).where(LibraryState.id == 1)
 
 
 class ResponseCache:
-    def __init__(self, db: Database, *, max_entries: int = 4096, freshness: float = 1.0, max_age: float = 60.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        db: Database,
+        *,
+        max_entries: int = 4096,
+        freshness: float = 1.0,
+        max_age: float = 60.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._db = db
         self._entries: OrderedDict[Any, tuple[int, float, Any]] = OrderedDict()
         self._max_entries = max_entries

@@ -35,8 +35,17 @@ def build_demo_files(root: Path) -> list[Path]:
             if not path.exists():
                 synthesize(path, 110.0 * (a_index + 1) * (1 + i / 4))
                 tags = FLAC(path)
-                tags.update({"title": title, "artist": artist, "album": album, "albumartist": artist,
-                             "tracknumber": f"{i}/{len(titles)}", "date": str(year), "genre": "Electronic"})
+                tags.update(
+                    {
+                        "title": title,
+                        "artist": artist,
+                        "album": album,
+                        "albumartist": artist,
+                        "tracknumber": f"{i}/{len(titles)}",
+                        "date": str(year),
+                        "genre": "Electronic",
+                    }
+                )
                 tags.save()
             files.append(path)
     return files

@@ -30,27 +30,80 @@ class Collection:
     relationships: tuple[str, ...]
 
 
-TRACKS = Collection("tracks", "track", Track, {
-    "title": Track.title, "artist": Track.artist, "album": Track.album, "track": Track.track,
-    "tracktotal": Track.tracktotal, "disc": Track.disc, "disctotal": Track.disctotal, "year": Track.year,
-    "month": Track.month, "day": Track.day, "bpm": Track.bpm, "genre": Track.genre,
-    "recording-mbid": Track.recording_mbid, "track-mbid": Track.track_mbid, "composer": Track.composer,
-    "albumartist": Track.albumartist, "comments": Track.comments, "mimetype": Track.mimetype,
-    "duration": Track.duration, "framerate": Track.framerate, "framecount": Track.framecount,
-    "channels": Track.channels, "bitrate": Track.bitrate, "bitdepth": Track.bitdepth, "size": Track.file_size,
-}, ("albums", "artists", "images"))
-ALBUMS = Collection("albums", "album", Album, {
-    "title": Album.title, "artist": Album.artist, "tracktotal": Album.tracktotal, "disctotal": Album.disctotal,
-    "year": Album.year, "month": Album.month, "day": Album.day, "genre": Album.genre,
-    "release-mbid": Album.release_mbid, "release-group-mbid": Album.release_group_mbid,
-}, ("tracks", "artists", "images"))
-ARTISTS = Collection("artists", "artist", Artist, {
-    "name": Artist.name, "artist-mbid": Artist.artist_mbid,
-}, ("tracks", "albums", "images"))
-IMAGES = Collection("images", "image", Image, {
-    "role": Image.role, "mimetype": Image.mimetype, "width": Image.width, "height": Image.height,
-    "size": Image.size,
-}, ("tracks", "albums", "artists"))
+TRACKS = Collection(
+    "tracks",
+    "track",
+    Track,
+    {
+        "title": Track.title,
+        "artist": Track.artist,
+        "album": Track.album,
+        "track": Track.track,
+        "tracktotal": Track.tracktotal,
+        "disc": Track.disc,
+        "disctotal": Track.disctotal,
+        "year": Track.year,
+        "month": Track.month,
+        "day": Track.day,
+        "bpm": Track.bpm,
+        "genre": Track.genre,
+        "recording-mbid": Track.recording_mbid,
+        "track-mbid": Track.track_mbid,
+        "composer": Track.composer,
+        "albumartist": Track.albumartist,
+        "comments": Track.comments,
+        "mimetype": Track.mimetype,
+        "duration": Track.duration,
+        "framerate": Track.framerate,
+        "framecount": Track.framecount,
+        "channels": Track.channels,
+        "bitrate": Track.bitrate,
+        "bitdepth": Track.bitdepth,
+        "size": Track.file_size,
+    },
+    ("albums", "artists", "images"),
+)
+ALBUMS = Collection(
+    "albums",
+    "album",
+    Album,
+    {
+        "title": Album.title,
+        "artist": Album.artist,
+        "tracktotal": Album.tracktotal,
+        "disctotal": Album.disctotal,
+        "year": Album.year,
+        "month": Album.month,
+        "day": Album.day,
+        "genre": Album.genre,
+        "release-mbid": Album.release_mbid,
+        "release-group-mbid": Album.release_group_mbid,
+    },
+    ("tracks", "artists", "images"),
+)
+ARTISTS = Collection(
+    "artists",
+    "artist",
+    Artist,
+    {
+        "name": Artist.name,
+        "artist-mbid": Artist.artist_mbid,
+    },
+    ("tracks", "albums", "images"),
+)
+IMAGES = Collection(
+    "images",
+    "image",
+    Image,
+    {
+        "role": Image.role,
+        "mimetype": Image.mimetype,
+        "width": Image.width,
+        "height": Image.height,
+        "size": Image.size,
+    },
+    ("tracks", "albums", "artists"),
+)
 BY_TYPE = {c.type: c for c in (TRACKS, ALBUMS, ARTISTS, IMAGES)}
 BY_NAME = {c.name: c for c in (TRACKS, ALBUMS, ARTISTS, IMAGES)}
 
@@ -148,13 +201,22 @@ _LINK_COLUMNS = {"tracks": ("album_id",), "images": ("album_id", "track_id")}
 def _track_links() -> list[Any]:
     """Correlated subqueries that fetch a track's artists ("position:id,...") and images ("id,...")
     in the same row as the track, so a page of tracks is one query."""
-    artists = (select(func.aggregate_strings(cast(TrackArtist.position, String) + literal(":")
-                                             + cast(TrackArtist.artist_id, String), ","))
-               .where(TrackArtist.track_id == Track.id).scalar_subquery().label("artist_links"))
-    images = (select(func.aggregate_strings(cast(Image.id, String), ","))
-              .where(or_(Image.track_id == Track.id,
-                         and_(Track.album_id.is_not(None), Image.album_id == Track.album_id)))
-              .scalar_subquery().label("image_links"))
+    artists = (
+        select(
+            func.aggregate_strings(
+                cast(TrackArtist.position, String) + literal(":") + cast(TrackArtist.artist_id, String), ","
+            )
+        )
+        .where(TrackArtist.track_id == Track.id)
+        .scalar_subquery()
+        .label("artist_links")
+    )
+    images = (
+        select(func.aggregate_strings(cast(Image.id, String), ","))
+        .where(or_(Image.track_id == Track.id, and_(Track.album_id.is_not(None), Image.album_id == Track.album_id)))
+        .scalar_subquery()
+        .label("image_links")
+    )
     return [artists, images]
 
 
@@ -251,20 +313,36 @@ async def build_resources(db: Database, collection: Collection, rows: Sequence[A
         rel["artists"] = {r.id: _positioned_ids(r.artist_links) for r in rows}
         rel["images"] = {r.id: sorted(set(_ids(r.image_links))) for r in rows}
     elif collection is ALBUMS:
-        rel["tracks"] = await _pairs(db, select(Track.album_id, Track.id).where(Track.album_id.in_(ids))
-                                     .order_by(Track.album_id, Track.disc, Track.track, Track.id))
-        rel["artists"] = await _pairs(db, select(Track.album_id, TrackArtist.artist_id)
-                                      .join(TrackArtist, TrackArtist.track_id == Track.id)
-                                      .where(Track.album_id.in_(ids))
-                                      .order_by(Track.album_id, Track.id, TrackArtist.position))
-        rel["images"] = await _pairs(db, select(Image.album_id, Image.id).where(Image.album_id.in_(ids))
-                                     .order_by(Image.id))
+        rel["tracks"] = await _pairs(
+            db,
+            select(Track.album_id, Track.id)
+            .where(Track.album_id.in_(ids))
+            .order_by(Track.album_id, Track.disc, Track.track, Track.id),
+        )
+        rel["artists"] = await _pairs(
+            db,
+            select(Track.album_id, TrackArtist.artist_id)
+            .join(TrackArtist, TrackArtist.track_id == Track.id)
+            .where(Track.album_id.in_(ids))
+            .order_by(Track.album_id, Track.id, TrackArtist.position),
+        )
+        rel["images"] = await _pairs(
+            db, select(Image.album_id, Image.id).where(Image.album_id.in_(ids)).order_by(Image.id)
+        )
     elif collection is ARTISTS:
-        rel["tracks"] = await _pairs(db, select(TrackArtist.artist_id, TrackArtist.track_id)
-                                     .where(TrackArtist.artist_id.in_(ids)).order_by(TrackArtist.track_id))
-        rel["albums"] = await _pairs(db, select(TrackArtist.artist_id, Track.album_id)
-                                     .join(Track, Track.id == TrackArtist.track_id)
-                                     .where(TrackArtist.artist_id.in_(ids)).order_by(Track.album_id))
+        rel["tracks"] = await _pairs(
+            db,
+            select(TrackArtist.artist_id, TrackArtist.track_id)
+            .where(TrackArtist.artist_id.in_(ids))
+            .order_by(TrackArtist.track_id),
+        )
+        rel["albums"] = await _pairs(
+            db,
+            select(TrackArtist.artist_id, Track.album_id)
+            .join(Track, Track.id == TrackArtist.track_id)
+            .where(TrackArtist.artist_id.in_(ids))
+            .order_by(Track.album_id),
+        )
         rel["images"] = {}
     else:
         rel["albums"] = {r.id: [r.album_id] for r in rows if r.album_id is not None}
@@ -272,8 +350,12 @@ async def build_resources(db: Database, collection: Collection, rows: Sequence[A
         rel["artists"] = {}
     target = {"tracks": "track", "albums": "album", "artists": "artist", "images": "image"}
     return [
-        Resource(collection.type, r.id, _attributes(collection, r),
-                 {name: [(target[name], i) for i in rel[name].get(r.id, [])] for name in collection.relationships})
+        Resource(
+            collection.type,
+            r.id,
+            _attributes(collection, r),
+            {name: [(target[name], i) for i in rel[name].get(r.id, [])] for name in collection.relationships},
+        )
         for r in rows
     ]
 
@@ -322,8 +404,9 @@ class TrackFile:
 
 
 _IMAGE_FILE = select(Image.id, Image.path, Image.embedded_index, Image.mimetype).where(Image.id == bindparam("id"))
-_TRACK_FILE = select(Track.id, Track.path, Track.mimetype, Track.bitrate, Track.framerate, Track.channels,
-                     Track.fingerprint).where(Track.id == bindparam("id"))
+_TRACK_FILE = select(
+    Track.id, Track.path, Track.mimetype, Track.bitrate, Track.framerate, Track.channels, Track.fingerprint
+).where(Track.id == bindparam("id"))
 
 
 async def image_row(db: Database, raw_id: str) -> ImageFile:

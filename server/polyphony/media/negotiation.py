@@ -118,8 +118,9 @@ def parse_range(header: str | None, size: int) -> ByteRange | None:
             raise RangeNotSatisfiable("empty suffix range", headers={"content-range": f"bytes */{size}"})
         start, end = max(0, size - suffix), size
     if start >= size:
-        raise RangeNotSatisfiable(f"range starts beyond the {size}-byte file",
-                                  headers={"content-range": f"bytes */{size}"})
+        raise RangeNotSatisfiable(
+            f"range starts beyond the {size}-byte file", headers={"content-range": f"bytes */{size}"}
+        )
     return ByteRange(start, end)
 
 

@@ -90,9 +90,27 @@ async def _store(session: AsyncSession, track: Track | None, info: FileInfo, art
     track.title, track.artist, track.mimetype = info.title, ", ".join(info.artists), info.mimetype
     track.album, track.albumartist = info.album, info.albumartist
     track.album_id = album.id if album else None
-    for attr in ("track", "tracktotal", "disc", "disctotal", "year", "month", "day", "bpm", "genre",
-                 "recording_mbid", "track_mbid", "composer", "comments", "duration", "framerate",
-                 "framecount", "channels", "bitrate", "bitdepth"):
+    for attr in (
+        "track",
+        "tracktotal",
+        "disc",
+        "disctotal",
+        "year",
+        "month",
+        "day",
+        "bpm",
+        "genre",
+        "recording_mbid",
+        "track_mbid",
+        "composer",
+        "comments",
+        "duration",
+        "framerate",
+        "framecount",
+        "channels",
+        "bitrate",
+        "bitdepth",
+    ):
         setattr(track, attr, info.values.get(attr))
     await session.flush()
     await session.execute(delete(TrackArtist).where(TrackArtist.track_id == track.id))
@@ -111,28 +129,45 @@ async def _store(session: AsyncSession, track: Track | None, info: FileInfo, art
 async def _store_image(session: AsyncSession, found: FoundImage, album_id: int | None, track_id: int | None) -> None:
     """One image per album and content: the same cover embedded in every track is stored once."""
     if album_id is not None:
-        existing = await session.scalar(
-            select(Image).where(Image.album_id == album_id, Image.sha256 == found.sha256)
-        )
+        existing = await session.scalar(select(Image).where(Image.album_id == album_id, Image.sha256 == found.sha256))
         if existing is not None:
             if existing.track_id is None and existing.embedded_index >= 0:
                 existing.track_id = track_id
             return
-    session.add(Image(album_id=album_id, track_id=track_id, path=str(found.path), embedded_index=found.embedded_index,
-                      sha256=found.sha256, role=found.role, mimetype=found.mimetype, width=found.width,
-                      height=found.height, size=found.data_size))
+    session.add(
+        Image(
+            album_id=album_id,
+            track_id=track_id,
+            path=str(found.path),
+            embedded_index=found.embedded_index,
+            sha256=found.sha256,
+            role=found.role,
+            mimetype=found.mimetype,
+            width=found.width,
+            height=found.height,
+            size=found.data_size,
+        )
+    )
     await session.flush()
 
 
-async def scan(db: Database, roots: list[Path], progress: Callable[[int, int, str], None] | None = None,
-               *, remove_missing: bool = True) -> ScanReport:
+async def scan(
+    db: Database,
+    roots: list[Path],
+    progress: Callable[[int, int, str], None] | None = None,
+    *,
+    remove_missing: bool = True,
+) -> ScanReport:
     report = ScanReport()
     files = await asyncio.to_thread(audio_files, roots)
     total = len(files)
     root_prefixes = [str(r.resolve()) for r in roots]
     async with db.session() as session:
-        known = {t.path: t for t in (await session.scalars(select(Track))).all()
-                 if any(t.path == p or t.path.startswith(p.rstrip(os.sep) + os.sep) for p in root_prefixes)}
+        known = {
+            t.path: t
+            for t in (await session.scalars(select(Track))).all()
+            if any(t.path == p or t.path.startswith(p.rstrip(os.sep) + os.sep) for p in root_prefixes)
+        }
     by_fingerprint = {t.fingerprint: t for t in known.values()}
     present = {str(p) for p in files}
     artists: dict[str, Artist] = {}
@@ -202,9 +237,15 @@ async def scan_command(settings: Settings, roots: list[Path]) -> int:
     console = Console(stderr=True)
     db = Database(settings.resolved_database_url)
     try:
-        with Progress(TextColumn("scanning"), BarColumn(), MofNCompleteColumn(),
-                      TextColumn("{task.fields[rate]:.0f} files/s"), TimeRemainingColumn(),
-                      TextColumn("{task.description}"), console=console) as bar:
+        with Progress(
+            TextColumn("scanning"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]:.0f} files/s"),
+            TimeRemainingColumn(),
+            TextColumn("{task.description}"),
+            console=console,
+        ) as bar:
             task = bar.add_task("", total=None, rate=0.0)
 
             def progress(done: int, total: int, name: str) -> None:

@@ -58,9 +58,7 @@ def untyped(res: library.Resource) -> pb.IncludedResource:
     attributes = struct_pb2.Struct()
     attributes.update(_attribute_values(res))
     relationships = struct_pb2.Struct()
-    relationships.update(
-        {k: {"data": [{"type": t, "id": str(i)} for t, i in v]} for k, v in res.relationships.items()}
-    )
+    relationships.update({k: {"data": [{"type": t, "id": str(i)} for t, i in v]} for k, v in res.relationships.items()})
     return pb.IncludedResource(type=res.type, id=str(res.id), attributes=attributes, relationships=relationships)
 
 
@@ -93,13 +91,17 @@ class MediaServicer(media_pb2_grpc.MediaServiceServicer):
 
     # -- collections -------------------------------------------------------------------------------
 
-    def _list_query(self, collection: library.Collection, request: Any,
-                    rest: OriginalRequest | None) -> tuple[library.ListQuery, str]:
+    def _list_query(
+        self, collection: library.Collection, request: Any, rest: OriginalRequest | None
+    ) -> tuple[library.ListQuery, str]:
         if rest is not None:  # REST: the original query string is authoritative (filter[...] lives only there)
             limit_raw, page, sort, include = rest.get("limit"), rest.get("page"), rest.get("sort"), rest.get("include")
             filters = rest.bracketed("filter")
-            limit = library.DEFAULT_LIMIT if limit_raw is None else parse_int(
-                limit_raw, field="limit", minimum=1, maximum=library.MAX_LIMIT)
+            limit = (
+                library.DEFAULT_LIMIT
+                if limit_raw is None
+                else parse_int(limit_raw, field="limit", minimum=1, maximum=library.MAX_LIMIT)
+            )
         else:
             page, sort, include, filters = request.page, request.sort, request.include, dict(request.filter)
             if request.limit < 0 or request.limit > library.MAX_LIMIT:
@@ -113,8 +115,9 @@ class MediaServicer(media_pb2_grpc.MediaServiceServicer):
         )
         scope = query.scope(collection.name)
         if page:
-            query = library.ListQuery(query.limit, query.sort, query.filters, query.include,
-                                      self.ctx.pages.decode(scope, page))
+            query = library.ListQuery(
+                query.limit, query.sort, query.filters, query.include, self.ctx.pages.decode(scope, page)
+            )
         return query, scope
 
     def _next_url(self, context: grpc.aio.ServicerContext, rest: OriginalRequest | None, token: str) -> str:
@@ -125,13 +128,15 @@ class MediaServicer(media_pb2_grpc.MediaServiceServicer):
         fallback = self.ctx.settings.public_url or f"http://localhost:{self.ctx.settings.http_port}"
         return f"{base_url(context, fallback)}{rest.path}?{urlencode(params)}"
 
-    async def _list(self, collection: library.Collection, request: Any, context: grpc.aio.ServicerContext,
-                    response_cls: Any) -> Any:
+    async def _list(
+        self, collection: library.Collection, request: Any, context: grpc.aio.ServicerContext, response_cls: Any
+    ) -> Any:
         key = self._cache_key(collection.name, request, context)
         return await self.cache.get(key, lambda: self._list_uncached(collection, request, context, response_cls))
 
-    async def _list_uncached(self, collection: library.Collection, request: Any, context: grpc.aio.ServicerContext,
-                             response_cls: Any) -> Any:
+    async def _list_uncached(
+        self, collection: library.Collection, request: Any, context: grpc.aio.ServicerContext, response_cls: Any
+    ) -> Any:
         rest = original(context)
         query, scope = self._list_query(collection, request, rest)
         page = await library.list_resources(self.ctx.db, collection, query)
@@ -140,13 +145,15 @@ class MediaServicer(media_pb2_grpc.MediaServiceServicer):
             response.links.next = self._next_url(context, rest, self.ctx.pages.encode(scope, page.next_position))
         return response
 
-    async def _get(self, collection: library.Collection, request: Any, context: grpc.aio.ServicerContext,
-                   response_cls: Any) -> Any:
+    async def _get(
+        self, collection: library.Collection, request: Any, context: grpc.aio.ServicerContext, response_cls: Any
+    ) -> Any:
         key = self._cache_key(collection.type, request, context)
         return await self.cache.get(key, lambda: self._get_uncached(collection, request, context, response_cls))
 
-    async def _get_uncached(self, collection: library.Collection, request: Any, context: grpc.aio.ServicerContext,
-                            response_cls: Any) -> Any:
+    async def _get_uncached(
+        self, collection: library.Collection, request: Any, context: grpc.aio.ServicerContext, response_cls: Any
+    ) -> Any:
         rest = original(context)
         include_raw = rest.get("include") if rest is not None else request.include
         include = library.parse_include(include_raw or "", collection)
@@ -176,8 +183,9 @@ class MediaServicer(media_pb2_grpc.MediaServiceServicer):
 
     # -- bytes -------------------------------------------------------------------------------------
 
-    async def GetImageFile(self, request: pb.GetImageFileRequest,
-                           context: grpc.aio.ServicerContext) -> AsyncIterator[httpbody_pb2.HttpBody]:
+    async def GetImageFile(
+        self, request: pb.GetImageFileRequest, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[httpbody_pb2.HttpBody]:
         image = await library.image_row(self.ctx.db, request.id)
         try:
             data = await asyncio.to_thread(image_bytes, Path(image.path), image.embedded_index)
@@ -191,12 +199,14 @@ class MediaServicer(media_pb2_grpc.MediaServiceServicer):
         for offset in range(0, len(view), audio.CHUNK):
             yield httpbody_pb2.HttpBody(content_type=image.mimetype, data=bytes(view[offset : offset + audio.CHUNK]))
 
-    def ScanLibrary(self, request: pb.ScanLibraryRequest,
-                    context: grpc.aio.ServicerContext) -> AsyncIterator[pb.ScanLibraryResponse]:
+    def ScanLibrary(
+        self, request: pb.ScanLibraryRequest, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[pb.ScanLibraryResponse]:
         return _scan_frames(self.ctx, request)
 
-    async def GetTrackAudio(self, request: pb.GetTrackAudioRequest,
-                            context: grpc.aio.ServicerContext) -> AsyncIterator[httpbody_pb2.HttpBody]:
+    async def GetTrackAudio(
+        self, request: pb.GetTrackAudioRequest, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[httpbody_pb2.HttpBody]:
         md = metadata(context)
         track = await library.track_row(self.ctx.db, request.id)
         answer = await audio.deliver(
@@ -235,8 +245,14 @@ async def _scan_frames(ctx: AppContext, request: pb.ScanLibraryRequest) -> Async
         report = job.result()
     finally:
         job.cancel()
-    summary = pb.ScanSummary(added=report.added, updated=report.updated, moved=report.moved,
-                             unchanged=report.unchanged, removed=report.removed, failed=report.failed)
+    summary = pb.ScanSummary(
+        added=report.added,
+        updated=report.updated,
+        moved=report.moved,
+        unchanged=report.unchanged,
+        removed=report.removed,
+        failed=report.failed,
+    )
     yield pb.ScanLibraryResponse(done=report.seen, total=report.seen, summary=summary)
 
 

@@ -35,16 +35,76 @@ class Target:
 
 
 TARGETS = (
-    Target("audio/ogg", ".ogg", "OGG", "VORBIS", (
-        (0.0, 524), (0.05, 471), (0.1, 421), (0.15, 429), (0.2, 425), (0.25, 378), (0.3, 327), (0.35, 330),
-        (0.4, 328), (0.45, 239), (0.5, 178), (0.55, 146), (0.6, 129), (0.65, 125), (0.7, 117), (0.75, 109),
-        (0.8, 106), (0.85, 92), (0.9, 87), (0.95, 79))),
-    Target("audio/mpeg", ".mp3", "MP3", "MPEG_LAYER_III", (
-        (0.0, 323), (0.15, 259), (0.3, 226), (0.4, 194), (0.5, 162), (0.65, 129), (0.7, 113), (0.75, 97),
-        (0.85, 81), (0.9, 56), (0.95, 48)), constant=True, default_level=0.4),
-    Target("audio/opus", ".opus", "OGG", "OPUS", (
-        (0.0, 473), (0.1, 429), (0.2, 383), (0.3, 337), (0.4, 291), (0.5, 244), (0.6, 198), (0.7, 152),
-        (0.75, 129), (0.8, 106), (0.85, 82), (0.9, 59), (0.95, 33))),
+    Target(
+        "audio/ogg",
+        ".ogg",
+        "OGG",
+        "VORBIS",
+        (
+            (0.0, 524),
+            (0.05, 471),
+            (0.1, 421),
+            (0.15, 429),
+            (0.2, 425),
+            (0.25, 378),
+            (0.3, 327),
+            (0.35, 330),
+            (0.4, 328),
+            (0.45, 239),
+            (0.5, 178),
+            (0.55, 146),
+            (0.6, 129),
+            (0.65, 125),
+            (0.7, 117),
+            (0.75, 109),
+            (0.8, 106),
+            (0.85, 92),
+            (0.9, 87),
+            (0.95, 79),
+        ),
+    ),
+    Target(
+        "audio/mpeg",
+        ".mp3",
+        "MP3",
+        "MPEG_LAYER_III",
+        (
+            (0.0, 323),
+            (0.15, 259),
+            (0.3, 226),
+            (0.4, 194),
+            (0.5, 162),
+            (0.65, 129),
+            (0.7, 113),
+            (0.75, 97),
+            (0.85, 81),
+            (0.9, 56),
+            (0.95, 48),
+        ),
+        constant=True,
+        default_level=0.4,
+    ),
+    Target(
+        "audio/opus",
+        ".opus",
+        "OGG",
+        "OPUS",
+        (
+            (0.0, 473),
+            (0.1, 429),
+            (0.2, 383),
+            (0.3, 337),
+            (0.4, 291),
+            (0.5, 244),
+            (0.6, 198),
+            (0.7, 152),
+            (0.75, 129),
+            (0.8, 106),
+            (0.85, 82),
+            (0.9, 59),
+            (0.95, 33),
+        ),
+    ),
     Target("audio/flac", ".flac", "FLAC", "PCM_16"),
     Target("audio/wav", ".wav", "WAV", "PCM_16"),
 )
@@ -175,13 +235,24 @@ sys.unraisablehook = _quiet_unraisable(sys.unraisablehook)
 
 def _wav_header(frames: int, samplerate: int, channels: int) -> bytes:
     data_bytes = frames * channels * 2
-    return b"RIFF" + struct.pack("<I", 36 + data_bytes) + b"WAVE" + b"fmt " + struct.pack(
-        "<IHHIIHH", 16, 1, channels, samplerate, samplerate * channels * 2, channels * 2, 16
-    ) + b"data" + struct.pack("<I", data_bytes)
+    return (
+        b"RIFF"
+        + struct.pack("<I", 36 + data_bytes)
+        + b"WAVE"
+        + b"fmt "
+        + struct.pack("<IHHIIHH", 16, 1, channels, samplerate, samplerate * channels * 2, channels * 2, 16)
+        + b"data"
+        + struct.pack("<I", data_bytes)
+    )
 
 
-def _encode(path: Path, target: Target, max_bitrate: int | None,
-            out: queue.Queue[bytes | BaseException | None], stop: threading.Event) -> None:
+def _encode(
+    path: Path,
+    target: Target,
+    max_bitrate: int | None,
+    out: queue.Queue[bytes | BaseException | None],
+    stop: threading.Event,
+) -> None:
     try:
         with soundfile.SoundFile(str(path)) as src:
             if target.format == "WAV":
@@ -209,10 +280,20 @@ def _encode(path: Path, target: Target, max_bitrate: int | None,
                 kwargs["compression_level"] = level
                 if target.constant:
                     kwargs["bitrate_mode"] = "CONSTANT"
-            rate = 48000 if target.subtype == "OPUS" and src.samplerate not in (8000, 12000, 16000, 24000, 48000) \
+            rate = (
+                48000
+                if target.subtype == "OPUS" and src.samplerate not in (8000, 12000, 16000, 24000, 48000)
                 else src.samplerate
-            with soundfile.SoundFile(sink, "w", samplerate=rate, channels=src.channels, format=target.format,
-                                     subtype=target.subtype, **kwargs) as dst:
+            )
+            with soundfile.SoundFile(
+                sink,
+                "w",
+                samplerate=rate,
+                channels=src.channels,
+                format=target.format,
+                subtype=target.subtype,
+                **kwargs,
+            ) as dst:
                 for block in src.blocks(BLOCK_FRAMES, dtype="float32", always_2d=True):
                     if stop.is_set():
                         return

@@ -113,8 +113,9 @@ class PolyphonyInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
             entry = self._wrapped[details.method] = (handler, self._wrap(details.method, handler, policy))
         return entry[1]
 
-    def _wrap(self, method: str, handler: grpc.RpcMethodHandler,
-              policy: tuple[ErrorFamily, Scope | None]) -> grpc.RpcMethodHandler:
+    def _wrap(
+        self, method: str, handler: grpc.RpcMethodHandler, policy: tuple[ErrorFamily, Scope | None]
+    ) -> grpc.RpcMethodHandler:
         family, scope = policy
         authorize = self._authorize
 

@@ -68,16 +68,17 @@ def check_path(filepath: str) -> str:
         raise InvalidArgument(f"the asset path is longer than {MAX_PATH_BYTES} bytes", field="filepath")
     parts = filepath.split("/")
     if any(p in ("..", ".") for p in parts):
-        raise InvalidArgument("the asset path must stay inside its channel (no `..` or `.` segments)",
-                              field="filepath")
+        raise InvalidArgument("the asset path must stay inside its channel (no `..` or `.` segments)", field="filepath")
     if any(p == "" for p in parts):
         raise InvalidArgument("the asset path has an empty segment (`//` or a trailing `/`)", field="filepath")
     if any(p.startswith(".") for p in parts):
-        raise InvalidArgument("the asset path has a hidden name (starting with `.`), which fileList.json never lists",
-                              field="filepath")
+        raise InvalidArgument(
+            "the asset path has a hidden name (starting with `.`), which fileList.json never lists", field="filepath"
+        )
     if PurePosixPath(filepath).suffix.lower() == ".json":
-        raise InvalidArgument("the asset path ends in `.json`, reserved for listings and never listed in fileList.json",
-                              field="filepath")
+        raise InvalidArgument(
+            "the asset path ends in `.json`, reserved for listings and never listed in fileList.json", field="filepath"
+        )
     return filepath
 
 
@@ -91,13 +92,15 @@ def content_type_for(filepath: str, given: str | None) -> str:
     return files.content_type(PurePosixPath(filepath))
 
 
-async def _managed_channel(session: AsyncSession, project_uuid: str, channel_uuid: str, *,
-                           lock: bool = False) -> Channel:
+async def _managed_channel(
+    session: AsyncSession, project_uuid: str, channel_uuid: str, *, lock: bool = False
+) -> Channel:
     project = await catalog.get_project(session, project_uuid)
     channel = await catalog.get_channel(session, project.uuid, channel_uuid)
     if channel.files_dir is not None:
-        raise FailedPrecondition("this channel's files come from a directory named in the projects file; "
-                                 "change them there")
+        raise FailedPrecondition(
+            "this channel's files come from a directory named in the projects file; change them there"
+        )
     if channel.provisioning_uri is not None:
         raise FailedPrecondition("this channel's files are provisioned elsewhere (`provisioningUri`)")
     if lock:
@@ -113,9 +116,17 @@ def _object_key(channel_uuid: str) -> str:
     return f"trigger/assets/{channel_uuid}/{uuid.uuid4().hex}"
 
 
-async def upload(db: Database, store: ObjectStore, project_uuid: str, channel_uuid: str, filepath: str,
-                 content_type: str | None, chunks: AsyncIterable[bytes], *,
-                 max_bytes: int = MAX_ASSET_BYTES) -> StoredAsset:
+async def upload(
+    db: Database,
+    store: ObjectStore,
+    project_uuid: str,
+    channel_uuid: str,
+    filepath: str,
+    content_type: str | None,
+    chunks: AsyncIterable[bytes],
+    *,
+    max_bytes: int = MAX_ASSET_BYTES,
+) -> StoredAsset:
     """Create or replace an asset with the bytes of `chunks`."""
     filepath = check_path(filepath)
     ctype = content_type_for(filepath, content_type)
@@ -127,8 +138,9 @@ async def upload(db: Database, store: ObjectStore, project_uuid: str, channel_uu
     try:
         for attempt in range(3):
             try:
-                return await _commit_upload(db, project_uuid, channel_id, filepath, ctype, key, stored.size,
-                                            stored.sha256, store)
+                return await _commit_upload(
+                    db, project_uuid, channel_id, filepath, ctype, key, stored.size, stored.sha256, store
+                )
             except IntegrityError:  # the same path was created concurrently: replace it instead
                 if attempt == 2:
                     raise
@@ -138,8 +150,17 @@ async def upload(db: Database, store: ObjectStore, project_uuid: str, channel_uu
         raise
 
 
-async def _commit_upload(db: Database, project_uuid: str, channel_id: str, filepath: str, ctype: str, key: str,
-                         size: int, sha256: str, store: ObjectStore) -> StoredAsset:
+async def _commit_upload(
+    db: Database,
+    project_uuid: str,
+    channel_id: str,
+    filepath: str,
+    ctype: str,
+    key: str,
+    size: int,
+    sha256: str,
+    store: ObjectStore,
+) -> StoredAsset:
     async with db.transaction() as session:
         channel = await _managed_channel(session, project_uuid, channel_id, lock=True)
         asset = await _find(session, channel.uuid, filepath)

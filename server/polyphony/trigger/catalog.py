@@ -62,8 +62,11 @@ async def _sync(session: AsyncSession, specs: tuple[ProjectSpec, ...]) -> list[s
             channel.renderer = cs.renderer
             rows.append(channel)
         # channels the API added to a file project stay, after the file's own
-        rows += [c for c in (found.channels if found is not None else []) if c.source == "api"
-                 and c.uuid not in spec_channels]
+        rows += [
+            c
+            for c in (found.channels if found is not None else [])
+            if c.source == "api" and c.uuid not in spec_channels
+        ]
         for cpos, channel in enumerate(rows):
             channel.position = cpos
         kept.update(c.uuid for c in rows)

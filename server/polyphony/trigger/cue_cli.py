@@ -21,15 +21,25 @@ ENV_TOKEN = "POLYPHONY_TOKEN"
 def add_parser(sub: Any) -> None:
     """Add the `cue` command to the `polyphony` argument parser."""
     p = sub.add_parser("cue", help="fire and manage Open Theater cues (cue lists) on a running server")
-    p.add_argument("--url", default=os.environ.get(ENV_URL, "http://localhost:8080"),
-                   help=f"server base URL [${ENV_URL} or http://localhost:8080]")
-    p.add_argument("--token", default=os.environ.get(ENV_TOKEN),
-                   help=f"write token [${ENV_TOKEN}, else <data dir>/write.token]")
-    p.add_argument("--data-dir", default=os.environ.get("POLYPHONY_DATA_DIR", "polyphony-data"),
-                   help="where `polyphony serve` keeps its generated write token")
+    p.add_argument(
+        "--url",
+        default=os.environ.get(ENV_URL, "http://localhost:8080"),
+        help=f"server base URL [${ENV_URL} or http://localhost:8080]",
+    )
+    p.add_argument(
+        "--token", default=os.environ.get(ENV_TOKEN), help=f"write token [${ENV_TOKEN}, else <data dir>/write.token]"
+    )
+    p.add_argument(
+        "--data-dir",
+        default=os.environ.get("POLYPHONY_DATA_DIR", "polyphony-data"),
+        help="where `polyphony serve` keeps its generated write token",
+    )
     actions = p.add_subparsers(dest="action", required=True)
-    for name, text in [("list", "show the cue list and the current cue"), ("go", "fire the next cue (GO)"),
-                       ("back", "fire the previous cue again")]:
+    for name, text in [
+        ("list", "show the cue list and the current cue"),
+        ("go", "fire the next cue (GO)"),
+        ("back", "fire the previous cue again"),
+    ]:
         actions.add_parser(name, help=text).add_argument("project", help="project UUID")
     jump = actions.add_parser("jump", help="fire the cue at a position (0-based) or with an id")
     jump.add_argument("project")
@@ -78,8 +88,11 @@ async def _run(args: argparse.Namespace) -> int:
 
     parts = urlsplit(args.url)
     target = f"{parts.hostname}:{parts.port or (443 if parts.scheme == 'https' else 80)}"
-    channel = (grpc.aio.secure_channel(target, grpc.ssl_channel_credentials()) if parts.scheme == "https"
-               else grpc.aio.insecure_channel(target))
+    channel = (
+        grpc.aio.secure_channel(target, grpc.ssl_channel_credentials())
+        if parts.scheme == "https"
+        else grpc.aio.insecure_channel(target)
+    )
     token = _token(args)
     auth = (("authorization", f"Bearer {token}"),) if token else ()
     project = args.project
@@ -95,8 +108,11 @@ async def _run(args: argparse.Namespace) -> int:
                 reply = await stub.PreviousCue(pb.PreviousCueRequest(project_uuid=project), metadata=auth)
                 _show(reply.cue_list, reply.cue)
             elif args.action == "jump":
-                jump = (pb.JumpToCueRequest(project_uuid=project, position=int(args.cue)) if args.cue.isdigit()
-                        else pb.JumpToCueRequest(project_uuid=project, cue_id=args.cue))
+                jump = (
+                    pb.JumpToCueRequest(project_uuid=project, position=int(args.cue))
+                    if args.cue.isdigit()
+                    else pb.JumpToCueRequest(project_uuid=project, cue_id=args.cue)
+                )
                 reply = await stub.JumpToCue(jump, metadata=auth)
                 _show(reply.cue_list, reply.cue)
             elif args.action == "load":

@@ -42,23 +42,28 @@ class CoreCueTables:
         return self.conn.scalar(select(Project.uuid).where(Project.uuid == project_uuid)) is not None
 
     def add_cue(self, project_uuid: str, published_ms: int, payload: str) -> int:
-        inserted = self.conn.execute(insert(Cue).values(project_uuid=project_uuid, published_ms=published_ms,
-                                                        payload=payload))
+        inserted = self.conn.execute(
+            insert(Cue).values(project_uuid=project_uuid, published_ms=published_ms, payload=payload)
+        )
         key = inserted.inserted_primary_key
         assert key is not None
         return int(key[0])
 
     def state_for_update(self, project_uuid: str) -> Payload | None:
         state: Payload | None = self.conn.scalar(
-            select(ProjectState.state).where(ProjectState.project_uuid == project_uuid).with_for_update())
+            select(ProjectState.state).where(ProjectState.project_uuid == project_uuid).with_for_update()
+        )
         return state
 
     def put_state(self, project_uuid: str, sequence: int, state: Payload, *, new: bool) -> None:
         if new:
             self.conn.execute(insert(ProjectState).values(project_uuid=project_uuid, sequence=sequence, state=state))
         else:
-            self.conn.execute(update(ProjectState).where(ProjectState.project_uuid == project_uuid)
-                              .values(sequence=sequence, state=state))
+            self.conn.execute(
+                update(ProjectState)
+                .where(ProjectState.project_uuid == project_uuid)
+                .values(sequence=sequence, state=state)
+            )
 
 
 P, C, S = Project.__tablename__, Cue.__tablename__, ProjectState.__tablename__
@@ -75,8 +80,10 @@ class SqliteCueTables:
         return self.conn.execute(f"SELECT 1 FROM {P} WHERE uuid = ?", (project_uuid,)).fetchone() is not None
 
     def add_cue(self, project_uuid: str, published_ms: int, payload: str) -> int:
-        cursor = self.conn.execute(f"INSERT INTO {C} (project_uuid, published_ms, payload) VALUES (?, ?, ?)",
-                                   (project_uuid, published_ms, payload))
+        cursor = self.conn.execute(
+            f"INSERT INTO {C} (project_uuid, published_ms, payload) VALUES (?, ?, ?)",
+            (project_uuid, published_ms, payload),
+        )
         assert cursor.lastrowid is not None
         return cursor.lastrowid
 
@@ -90,11 +97,13 @@ class SqliteCueTables:
     def put_state(self, project_uuid: str, sequence: int, state: Payload, *, new: bool) -> None:
         text = json.dumps(state)
         if new:
-            self.conn.execute(f"INSERT INTO {S} (project_uuid, sequence, state) VALUES (?, ?, ?)",
-                              (project_uuid, sequence, text))
+            self.conn.execute(
+                f"INSERT INTO {S} (project_uuid, sequence, state) VALUES (?, ?, ?)", (project_uuid, sequence, text)
+            )
         else:
-            self.conn.execute(f"UPDATE {S} SET sequence = ?, state = ? WHERE project_uuid = ?",
-                              (sequence, text, project_uuid))
+            self.conn.execute(
+                f"UPDATE {S} SET sequence = ?, state = ? WHERE project_uuid = ?", (sequence, text, project_uuid)
+            )
 
 
 def cue_tables(conn: Connection) -> CueTables:

@@ -55,9 +55,11 @@ class Target:
 
 
 async def _view(session: AsyncSession, project_uuid: str) -> CueListView:
-    rows = (await session.scalars(
-        select(CueListEntry).where(CueListEntry.project_uuid == project_uuid).order_by(CueListEntry.position)
-    )).all()
+    rows = (
+        await session.scalars(
+            select(CueListEntry).where(CueListEntry.project_uuid == project_uuid).order_by(CueListEntry.position)
+        )
+    ).all()
     cursor = await session.get(CueListCursor, project_uuid)
     entries = [Entry(r.id, r.position, r.label, json.loads(r.payload)) for r in rows]
     return CueListView(project_uuid, entries, cursor.current if cursor is not None else None)
@@ -70,11 +72,13 @@ async def get(session: AsyncSession, project_uuid: str) -> CueListView:
 
 def _checked(index: int, label: str, payload: Any, max_bytes: int) -> tuple[str, str]:
     if not isinstance(label, str) or len(label) > MAX_LABEL:
-        raise InvalidArgument(f"cue {index}: `label` must be a string of at most {MAX_LABEL} characters",
-                              field=f"cues[{index}].label")
+        raise InvalidArgument(
+            f"cue {index}: `label` must be a string of at most {MAX_LABEL} characters", field=f"cues[{index}].label"
+        )
     if not isinstance(payload, dict):
-        raise InvalidArgument(f"cue {index}: `payload` must be a trigger payload object",
-                              field=f"cues[{index}].payload")
+        raise InvalidArgument(
+            f"cue {index}: `payload` must be a trigger payload object", field=f"cues[{index}].payload"
+        )
     text = payloads.encode(payload)
     try:
         payloads.parse(text, max_bytes=max_bytes)
@@ -97,10 +101,12 @@ async def replace(
             cursor = CueListCursor(project_uuid=project.uuid)
             session.add(cursor)
         await session.execute(delete(CueListEntry).where(CueListEntry.project_uuid == project.uuid))
-        session.add_all([
-            CueListEntry(id=str(uuid.uuid4()), project_uuid=project.uuid, position=i, label=label, payload=text)
-            for i, (label, text) in enumerate(checked)
-        ])
+        session.add_all(
+            [
+                CueListEntry(id=str(uuid.uuid4()), project_uuid=project.uuid, position=i, label=label, payload=text)
+                for i, (label, text) in enumerate(checked)
+            ]
+        )
         cursor.current = None
         cursor.length = len(checked)
         await session.flush()
@@ -134,13 +140,18 @@ async def fire(cues: CueService, project_uuid: str, target: Target) -> tuple[Cue
     async def choose(session: AsyncSession) -> tuple[str, CueListView]:
         project = await catalog.get_project(session, project_uuid)
         cursor = await session.get(CueListCursor, project.uuid, with_for_update=True)
-        rows = (await session.execute(
-            select(CueListEntry.id, CueListEntry.position).where(CueListEntry.project_uuid == project.uuid)
-        )).all()
+        rows = (
+            await session.execute(
+                select(CueListEntry.id, CueListEntry.position).where(CueListEntry.project_uuid == project.uuid)
+            )
+        ).all()
         ids = {row.id: row.position for row in rows}
         position = _destination(target, cursor.current if cursor else None, len(rows), ids)
-        entry = (await session.scalars(select(CueListEntry).where(
-            CueListEntry.project_uuid == project.uuid, CueListEntry.position == position))).one()
+        entry = (
+            await session.scalars(
+                select(CueListEntry).where(CueListEntry.project_uuid == project.uuid, CueListEntry.position == position)
+            )
+        ).one()
         if cursor is None:
             cursor = CueListCursor(project_uuid=project.uuid, length=len(rows))
             session.add(cursor)

@@ -85,7 +85,11 @@ class CueService:
     """Owns the local bus, the relay to other processes, and each project's current state."""
 
     def __init__(
-        self, db: Database, bus: CueBus, relay: Relay | None = None, *,
+        self,
+        db: Database,
+        bus: CueBus,
+        relay: Relay | None = None,
+        *,
         max_payload_bytes: int = payloads.MAX_PAYLOAD_BYTES,
     ) -> None:
         self.db = db
@@ -161,7 +165,8 @@ class CueService:
                 raw, extra = await choose(session)
                 doc = payloads.parse(raw, max_bytes=self.max_payload_bytes)
                 event, merged = await session.run_sync(
-                    lambda s: store_cue(CoreCueTables(s.connection()), project_uuid, doc))
+                    lambda s: store_cue(CoreCueTables(s.connection()), project_uuid, doc)
+                )
             self._accepted(event, merged)
         await self.relay.announce(event)
         return event, extra

@@ -27,8 +27,7 @@ NEVER = 1 << 30
 
 
 class GcPolicy:
-    def __init__(self, *, large: int = 1000, every: float = 120.0, quiet: float = 10.0,
-                 force: float = 1800.0) -> None:
+    def __init__(self, *, large: int = 1000, every: float = 120.0, quiet: float = 10.0, force: float = 1800.0) -> None:
         self.large = large
         self.every = every
         self.quiet = quiet

@@ -115,7 +115,7 @@ class AudienceManager(socketio.AsyncManager):  # type: ignore[misc]
 
 def _uuids(namespace: str) -> bool:
     """True when `/opentheater/<uuid>[/<uuid>]` could name a project (or channel) endpoint."""
-    parts = namespace[len("/opentheater/"):].split("/")
+    parts = namespace[len("/opentheater/") :].split("/")
     return 1 <= len(parts) <= 2 and all(catalog.canonical_uuid(p) == p.lower() for p in parts)
 
 
@@ -327,8 +327,16 @@ def _direct_ws(peers: list[WsPeer | RawPeer], text: str, frame: bytes) -> Iterat
 
 
 class Audience:
-    def __init__(self, live: LiveApp, cues: CueService, authorizer: Authorizer, db: Database | None = None, *,
-                 follow: bool = False, heartbeat: float = 20.0) -> None:
+    def __init__(
+        self,
+        live: LiveApp,
+        cues: CueService,
+        authorizer: Authorizer,
+        db: Database | None = None,
+        *,
+        follow: bool = False,
+        heartbeat: float = 20.0,
+    ) -> None:
         self.sio: socketio.AsyncServer = live.sio
         if not isinstance(self.sio.manager, AudienceManager):
             self.sio.manager = AudienceManager()
@@ -403,8 +411,9 @@ class Audience:
         async with self._reload_lock:
             async with self.db.session() as session:
                 projects = await catalog.list_projects(session)
-            wanted = {p.uuid: [(c.uuid, tuple(c.container_ids)) for c in p.channels if c.channel_trigger]
-                      for p in projects}
+            wanted = {
+                p.uuid: [(c.uuid, tuple(c.container_ids)) for c in p.channels if c.channel_trigger] for p in projects
+            }
             for project_uuid in list(self._projects):
                 if project_uuid not in wanted:
                     self.remove_project(project_uuid)
@@ -439,7 +448,7 @@ class Audience:
                 ep.last_sent = now
                 peers.extend(p for p in ep.sockets if isinstance(p, RawPeer))
         for start in range(0, len(peers), HEARTBEAT_CHUNK):
-            chunk = peers[start:start + HEARTBEAT_CHUNK]
+            chunk = peers[start : start + HEARTBEAT_CHUNK]
             self.writer.write(_direct_ws(chunk, "", HEARTBEAT_FRAME), HEARTBEAT_FRAME)
             await asyncio.sleep(0)
 
@@ -459,9 +468,14 @@ class Audience:
         original = self.sio._handle_connect
 
         async def handle_connect(eio_sid: str, namespace: str | None, data: Any) -> Any:
-            if (namespace and namespace.startswith("/opentheater/") and namespace not in self.sio.handlers
-                    and self.db is not None and _uuids(namespace)
-                    and time.monotonic() - self._looked_up > LOOKUP_SECONDS):
+            if (
+                namespace
+                and namespace.startswith("/opentheater/")
+                and namespace not in self.sio.handlers
+                and self.db is not None
+                and _uuids(namespace)
+                and time.monotonic() - self._looked_up > LOOKUP_SECONDS
+            ):
                 self._looked_up = time.monotonic()  # unknown namespaces cannot make us read in a loop
                 with contextlib.suppress(Exception):
                     await self.reload()
@@ -584,8 +598,9 @@ class Audience:
         participants = self.sio.manager.get_participants(namespace, None)
         self.writer.write(self._direct_sio(participants, pkt, frame), frame)
 
-    def _direct_sio(self, participants: Iterable[tuple[str, str]], pkt: eio_packet.Packet,
-                    frame: bytes) -> Iterator[RawSocket]:
+    def _direct_sio(
+        self, participants: Iterable[tuple[str, str]], pkt: eio_packet.Packet, frame: bytes
+    ) -> Iterator[RawSocket]:
         """The socket.io clients whose sockets take `frame` directly, one at a time; every other one
         gets the packet through `_send_sio` as it comes up."""
         sockets, raws, send = self.sio.eio.sockets, self._raw, self._send_sio
@@ -594,9 +609,17 @@ class Audience:
             raw = raws.get(eio_sid)
             # the common case: a websocket client whose engine.io queue is idle and whose transport
             # has nothing buffered: its socket takes the frame directly
-            if (raw is not None and sock is not None and sock.upgraded and not sock.closed and raw.fd >= 0
-                    and sock.queue._unfinished_tasks == 0 and raw.ready()
-                    and not raw.transport.get_write_buffer_size() and not raw.transport.is_closing()):
+            if (
+                raw is not None
+                and sock is not None
+                and sock.upgraded
+                and not sock.closed
+                and raw.fd >= 0
+                and sock.queue._unfinished_tasks == 0
+                and raw.ready()
+                and not raw.transport.get_write_buffer_size()
+                and not raw.transport.is_closing()
+            ):
                 yield raw
             else:
                 send(eio_sid, pkt, frame)
@@ -609,8 +632,13 @@ class Audience:
         if sock is None or sock.closed:
             return
         raw = self._raw.get(eio_sid)
-        if (raw is not None and sock.upgraded and not sock.upgrading
-                and getattr(sock.queue, "_unfinished_tasks", 1) == 0 and raw.ready()):
+        if (
+            raw is not None
+            and sock.upgraded
+            and not sock.upgrading
+            and getattr(sock.queue, "_unfinished_tasks", 1) == 0
+            and raw.ready()
+        ):
             if raw.backlog() > MAX_RAW_BACKLOG:
                 log.warning("socket.io client %s left %s bytes unread; disconnecting", eio_sid, MAX_RAW_BACKLOG)
                 raw.abort()
@@ -657,12 +685,18 @@ class Audience:
     # plain WebSocket -----------------------------------------------------------------------
     async def websocket(self, scope: AsgiScope, receive: Receive, send: Send) -> None:
         path: str = scope.get("path", "")
-        ep = self.endpoints.get("/opentheater/" + path[len(WS_PREFIX):].strip("/"))
+        ep = self.endpoints.get("/opentheater/" + path[len(WS_PREFIX) :].strip("/"))
         if scope["type"] != "websocket":
-            body = json.dumps({"error": "WebSocket upgrade required" if ep else "not found",
-                               "status": 426 if ep else 404}).encode()
-            await send({"type": "http.response.start", "status": 426 if ep else 404,
-                        "headers": [(b"content-type", b"application/json")]})
+            body = json.dumps(
+                {"error": "WebSocket upgrade required" if ep else "not found", "status": 426 if ep else 404}
+            ).encode()
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 426 if ep else 404,
+                    "headers": [(b"content-type", b"application/json")],
+                }
+            )
             await send({"type": "http.response.body", "body": body})
             return
         if (await receive())["type"] != "websocket.connect":

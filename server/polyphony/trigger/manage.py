@@ -122,8 +122,9 @@ async def create_project(db: Database, fields: ProjectFields) -> Project:
         if await _uuid_taken(session, uid):
             raise Conflict(f"UUID {uid} is already used by a project or channel")
         position = (await session.scalar(select(func.max(Project.position)))) or 0
-        project = Project(uuid=uid, position=position + 1, path=fields.path, label=fields.label, source="api",
-                          channels=[])
+        project = Project(
+            uuid=uid, position=position + 1, path=fields.path, label=fields.label, source="api", channels=[]
+        )
         session.add(project)
     return project
 
@@ -155,11 +156,14 @@ async def delete_project(db: Database, store: ObjectStore, project_uuid: str) ->
 
 def _apply(channel: Channel, fields: ChannelFields) -> None:
     if fields.provisioning_uri is not None and channel.assets_changed_ms is not None:
-        raise FailedPrecondition("this channel's assets are uploaded here; delete the channel to provision it "
-                                 "elsewhere (`provisioningUri`)", field="provisioningUri")
+        raise FailedPrecondition(
+            "this channel's assets are uploaded here; delete the channel to provision it elsewhere (`provisioningUri`)",
+            field="provisioningUri",
+        )
     if fields.provisioning_uri is not None and channel.files_dir is not None:
-        raise FailedPrecondition("this channel's files come from a directory of the projects file",
-                                 field="provisioningUri")
+        raise FailedPrecondition(
+            "this channel's files come from a directory of the projects file", field="provisioningUri"
+        )
     channel.label = fields.label
     channel.container_ids = fields.container_ids
     channel.channel_trigger = fields.channel_trigger
@@ -181,8 +185,9 @@ async def create_channel(db: Database, project_uuid: str, fields: ChannelFields)
     return project, channel
 
 
-async def update_channel(db: Database, project_uuid: str, channel_uuid: str,
-                         fields: ChannelFields) -> tuple[Project, Channel]:
+async def update_channel(
+    db: Database, project_uuid: str, channel_uuid: str, fields: ChannelFields
+) -> tuple[Project, Channel]:
     fields = check_channel(fields)
     async with db.transaction() as session:
         project = await catalog.get_project(session, project_uuid)

@@ -102,8 +102,6 @@ class CueListCursor(Base):
 
     __tablename__ = "trigger_cue_list_cursors"
 
-    project_uuid: Mapped[str] = mapped_column(
-        ForeignKey("trigger_projects.uuid", ondelete="CASCADE"), primary_key=True
-    )
+    project_uuid: Mapped[str] = mapped_column(ForeignKey("trigger_projects.uuid", ondelete="CASCADE"), primary_key=True)
     current: Mapped[int | None] = mapped_column(Integer, nullable=True)
     length: Mapped[int] = mapped_column(Integer, default=0)

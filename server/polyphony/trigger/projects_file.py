@@ -38,7 +38,14 @@ import yaml
 CONTAINER_ID = re.compile(r"^[A-Za-z0-9]+_[^\s]+$")
 PROJECT_KEYS = {"projectUuid", "projectPath", "projectLabel", "channelList"}
 CHANNEL_KEYS = {
-    "channelUuid", "label", "containerIds", "channelTrigger", "files", "provisioningUri", "lastmodified", "renderer",
+    "channelUuid",
+    "label",
+    "containerIds",
+    "channelTrigger",
+    "files",
+    "provisioningUri",
+    "lastmodified",
+    "renderer",
 }
 
 

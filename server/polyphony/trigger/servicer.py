@@ -84,8 +84,9 @@ def _strings(values: Any, field: str) -> list[str]:
 
 def project_fields(msg: pb.ProjectInput) -> manage.ProjectFields:
     label = _strings(msg.project_label.values, "projectLabel") if msg.HasField("project_label") else None
-    return manage.ProjectFields(msg.project_uuid if msg.HasField("project_uuid") else None,
-                                list(msg.project_path), label or None)
+    return manage.ProjectFields(
+        msg.project_uuid if msg.HasField("project_uuid") else None, list(msg.project_path), label or None
+    )
 
 
 def channel_fields(msg: pb.ChannelInput) -> manage.ChannelFields:
@@ -162,9 +163,12 @@ class TriggerServicer(trigger_pb2_grpc.TriggerServiceServicer):
                 entries = await files.list_files(channel.files_dir)
             else:
                 entries = await assets.listing(session, channel.uuid)
-        return pb.GetFileListResponse(files=[
-            pb.FileDefinition(filepath=f.filepath, filesize=f.filesize, lastmodified=f.lastmodified) for f in entries
-        ])
+        return pb.GetFileListResponse(
+            files=[
+                pb.FileDefinition(filepath=f.filepath, filesize=f.filesize, lastmodified=f.lastmodified)
+                for f in entries
+            ]
+        )
 
     async def GetAsset(
         self, request: pb.GetAssetRequest, context: grpc.aio.ServicerContext
@@ -206,8 +210,9 @@ class TriggerServicer(trigger_pb2_grpc.TriggerServiceServicer):
     async def CreateProject(self, request: pb.CreateProjectRequest, context: grpc.aio.ServicerContext) -> pb.Project:
         project = await manage.create_project(self.ctx.db, project_fields(request.project))
         await self._refresh_audience()
-        await send_http(context, status=201, headers=[
-            ("location", f"{self._base(context)}/opentheater/projects/{project.uuid}")])
+        await send_http(
+            context, status=201, headers=[("location", f"{self._base(context)}/opentheater/projects/{project.uuid}")]
+        )
         return await self._project(project, self._base(context))
 
     async def UpdateProject(self, request: pb.UpdateProjectRequest, context: grpc.aio.ServicerContext) -> pb.Project:
@@ -224,15 +229,17 @@ class TriggerServicer(trigger_pb2_grpc.TriggerServiceServicer):
         return pb.DeleteProjectResponse()
 
     async def CreateChannel(self, request: pb.CreateChannelRequest, context: grpc.aio.ServicerContext) -> pb.Channel:
-        project, channel = await manage.create_channel(self.ctx.db, request.project_uuid,
-                                                       channel_fields(request.channel))
+        project, channel = await manage.create_channel(
+            self.ctx.db, request.project_uuid, channel_fields(request.channel)
+        )
         await self._refresh_audience()
         await send_http(context, status=201)
         return await self._channel(channel, project, self._base(context))
 
     async def UpdateChannel(self, request: pb.UpdateChannelRequest, context: grpc.aio.ServicerContext) -> pb.Channel:
-        project, channel = await manage.update_channel(self.ctx.db, request.project_uuid, request.channel_uuid,
-                                                       channel_fields(request.channel))
+        project, channel = await manage.update_channel(
+            self.ctx.db, request.project_uuid, request.channel_uuid, channel_fields(request.channel)
+        )
         await self._refresh_audience()
         return await self._channel(channel, project, self._base(context))
 
@@ -253,21 +260,29 @@ class TriggerServicer(trigger_pb2_grpc.TriggerServiceServicer):
             raise InvalidArgument("empty upload: the first message must name the asset", field="filepath")
         content_type = first.body.content_type or metadata(context).get("content-type")
 
-        stored = await assets.upload(self.ctx.db, self.ctx.objects, first.project_uuid, first.channel_uuid,
-                                     first.filepath, content_type, body_chunks(first, it))
+        stored = await assets.upload(
+            self.ctx.db,
+            self.ctx.objects,
+            first.project_uuid,
+            first.channel_uuid,
+            first.filepath,
+            content_type,
+            body_chunks(first, it),
+        )
         await send_http(context, status=201 if stored.created else 200)
         return pb.UploadAssetResponse(
-            file=pb.FileDefinition(filepath=stored.filepath, filesize=stored.filesize,
-                                   lastmodified=stored.lastmodified),
-            content_type=stored.content_type, created=stored.created,
+            file=pb.FileDefinition(
+                filepath=stored.filepath, filesize=stored.filesize, lastmodified=stored.lastmodified
+            ),
+            content_type=stored.content_type,
+            created=stored.created,
             channel_lastmodified=stored.channel_lastmodified,
         )
 
     async def DeleteAsset(
         self, request: pb.DeleteAssetRequest, context: grpc.aio.ServicerContext
     ) -> pb.DeleteAssetResponse:
-        await assets.delete(self.ctx.db, self.ctx.objects, request.project_uuid, request.channel_uuid,
-                            request.filepath)
+        await assets.delete(self.ctx.db, self.ctx.objects, request.project_uuid, request.channel_uuid, request.filepath)
         await send_http(context, status=204)
         return pb.DeleteAssetResponse()
 
@@ -279,9 +294,7 @@ class TriggerServicer(trigger_pb2_grpc.TriggerServiceServicer):
         await send_http(context, status=201)
         return pb.PublishResponse(cue=cue_message(event))
 
-    async def Subscribe(
-        self, request: pb.SubscribeRequest, context: grpc.aio.ServicerContext
-    ) -> AsyncIterator[Any]:
+    async def Subscribe(self, request: pb.SubscribeRequest, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
         async with self.ctx.db.session() as session:
             project = await catalog.get_project(session, request.project_uuid)
         async with self.cues.bus.subscribe(project.uuid) as sub:
@@ -295,9 +308,7 @@ class TriggerServicer(trigger_pb2_grpc.TriggerServiceServicer):
             except Overflow as exc:
                 raise SlowSubscriber(str(exc)) from None
 
-    async def ListCues(
-        self, request: pb.ListCuesRequest, context: grpc.aio.ServicerContext
-    ) -> pb.ListCuesResponse:
+    async def ListCues(self, request: pb.ListCuesRequest, context: grpc.aio.ServicerContext) -> pb.ListCuesResponse:
         async with self.ctx.db.session() as session:
             page = await self.cues.history(session, request.project_uuid, request.after, request.limit)
         response = pb.ListCuesResponse(cues=[cue_message(e) for e in page.cues])
@@ -330,14 +341,15 @@ class TriggerServicer(trigger_pb2_grpc.TriggerServiceServicer):
         event, view = await cuelists.fire(self.cues, request.project_uuid, target)
         return pb.PreviousCueResponse(cue_list=cue_list_message(view), cue=cue_message(event))
 
-    async def JumpToCue(
-        self, request: pb.JumpToCueRequest, context: grpc.aio.ServicerContext
-    ) -> pb.JumpToCueResponse:
+    async def JumpToCue(self, request: pb.JumpToCueRequest, context: grpc.aio.ServicerContext) -> pb.JumpToCueResponse:
         which = request.WhichOneof("target")
         if which is None:
             raise InvalidArgument("give `position` or `cueId`", field="position")
-        target = cuelists.Target(cuelists.Move.JUMP, position=request.position if which == "position" else None,
-                                 cue_id=request.cue_id if which == "cue_id" else None)
+        target = cuelists.Target(
+            cuelists.Move.JUMP,
+            position=request.position if which == "position" else None,
+            cue_id=request.cue_id if which == "cue_id" else None,
+        )
         event, view = await cuelists.fire(self.cues, request.project_uuid, target)
         return pb.JumpToCueResponse(cue_list=cue_list_message(view), cue=cue_message(event))
 
@@ -347,8 +359,11 @@ def _add_to_server(servicer: TriggerServicer, server: grpc.aio.Server) -> None:
     handlers: dict[str, grpc.RpcMethodHandler] = {}
     for method in pb.DESCRIPTOR.services_by_name["TriggerService"].methods:
         request_cls = getattr(pb, method.input_type.name)
-        response_cls = (httpbody_pb2.HttpBody if method.output_type.full_name == "google.api.HttpBody"
-                        else getattr(pb, method.output_type.name))
+        response_cls = (
+            httpbody_pb2.HttpBody
+            if method.output_type.full_name == "google.api.HttpBody"
+            else getattr(pb, method.output_type.name)
+        )
         behavior = getattr(servicer, method.name)
         serialize = _serialize_stream_item if method.name == "Subscribe" else response_cls.SerializeToString
         factory = {
@@ -357,8 +372,9 @@ def _add_to_server(servicer: TriggerServicer, server: grpc.aio.Server) -> None:
             (True, False): grpc.stream_unary_rpc_method_handler,
             (True, True): grpc.stream_stream_rpc_method_handler,
         }[(method.client_streaming, method.server_streaming)]
-        handlers[method.name] = factory(behavior, request_deserializer=request_cls.FromString,
-                                        response_serializer=serialize)
+        handlers[method.name] = factory(
+            behavior, request_deserializer=request_cls.FromString, response_serializer=serialize
+        )
     server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(SERVICE, handlers),))
     server.add_registered_method_handlers(SERVICE, handlers)
 
@@ -367,13 +383,15 @@ async def register(server: grpc.aio.Server, ctx: AppContext, live: LiveApp) -> s
     if ctx.settings.projects_file:  # the file's projects are made equal to it; the API's are kept
         await catalog.sync_projects(ctx.db, projects_file.load(ctx.settings.projects_file), store=ctx.objects)
     settings = ctx.settings
-    relay = make_relay(settings.cue_bus, workers=settings.workers, redis_url=settings.redis_url,
-                       redis_channel=settings.redis_channel)
+    relay = make_relay(
+        settings.cue_bus, workers=settings.workers, redis_url=settings.redis_url, redis_channel=settings.redis_channel
+    )
     cues = CueService(ctx.db, CueBus(), relay)
     await cues.start()
     log.info("cue bus: %s", relay.name)
-    audience = Audience(live, cues, ctx.authorizer, ctx.db, follow=relay.name != "memory",
-                        heartbeat=settings.ws_heartbeat)
+    audience = Audience(
+        live, cues, ctx.authorizer, ctx.db, follow=relay.name != "memory", heartbeat=settings.ws_heartbeat
+    )
     WebApp().install(live)
     await audience.reload()
     ctx.extras["trigger.cues"] = cues

@@ -19,10 +19,20 @@ from polyphony.edge.live import LiveApp, Receive, Scope, Send, not_found
 STATIC = Path(__file__).parent / "static"
 APP_PREFIX = "/opentheater/app/"
 SOCKET_IO_JS = ("/socket.io/socket.io.js", "/socket.io/socket.io.min.js")
-TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
-         ".css": "text/css; charset=utf-8"}
-PAGES = {"": "index.html", "index.html": "index.html", "audience.html": "audience.html", "stage.html": "stage.html",
-         "audience.js": "audience.js", "stage.js": "stage.js", "app.css": "app.css"}
+TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+}
+PAGES = {
+    "": "index.html",
+    "index.html": "index.html",
+    "audience.html": "audience.html",
+    "stage.html": "stage.html",
+    "audience.js": "audience.js",
+    "stage.js": "stage.js",
+    "app.css": "app.css",
+}
 
 
 class StaticFile:
@@ -45,7 +55,7 @@ class WebApp:
             live.route(path, self.socket_io_js)
 
     async def app(self, scope: Scope, receive: Receive, send: Send) -> None:
-        found = self.files.get(scope.get("path", "")[len(APP_PREFIX):]) if scope["type"] == "http" else None
+        found = self.files.get(scope.get("path", "")[len(APP_PREFIX) :]) if scope["type"] == "http" else None
         if found is None:
             await not_found(scope, receive, send)
             return
@@ -60,11 +70,19 @@ class WebApp:
 
 async def _serve(scope: Scope, send: Send, file: StaticFile, cache: str) -> None:
     method = scope.get("method", "GET")
-    headers = [(b"content-type", file.content_type.encode()), (b"etag", file.etag.encode()),
-               (b"cache-control", cache.encode())]
+    headers = [
+        (b"content-type", file.content_type.encode()),
+        (b"etag", file.etag.encode()),
+        (b"cache-control", cache.encode()),
+    ]
     if method not in ("GET", "HEAD"):
-        await send({"type": "http.response.start", "status": 405,
-                    "headers": [(b"allow", b"GET, HEAD"), (b"content-length", b"0")]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 405,
+                "headers": [(b"allow", b"GET, HEAD"), (b"content-length", b"0")],
+            }
+        )
         await send({"type": "http.response.body", "body": b""})
         return
     request = {k.decode().lower(): v.decode() for k, v in scope.get("headers", [])}

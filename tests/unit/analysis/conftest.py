@@ -28,14 +28,17 @@ def encode(samples: np.ndarray, fmt: str = "WAV", rate: int = RATE, subtype: str
     return buf.getvalue()
 
 
-def multipart(fields: Iterable[tuple[str, str]], files: Iterable[tuple[str, str, bytes]],
-              boundary: str = "XbOuNdArYx") -> tuple[str, bytes]:
+def multipart(
+    fields: Iterable[tuple[str, str]], files: Iterable[tuple[str, str, bytes]], boundary: str = "XbOuNdArYx"
+) -> tuple[str, bytes]:
     out = bytearray()
     for name, value in fields:
         out += f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
     for name, filename, data in files:
-        out += (f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
-                f"Content-Type: application/octet-stream\r\n\r\n").encode()
+        out += (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+            f"Content-Type: application/octet-stream\r\n\r\n"
+        ).encode()
         out += data + b"\r\n"
     out += f"--{boundary}--\r\n".encode()
     return f"multipart/form-data; boundary={boundary}", bytes(out)

@@ -18,9 +18,12 @@ def sample_entries() -> list[containers.Entry]:
         processor = PROCESSORS[pid]
         params = normalize_parameters(processor, {"fmax": 4000.0} if pid == "mfcc" else {})
         (results,) = analyze_array(x, rate, [(processor, params)])
-        entries += containers.build(results, {"version": processor.version, "author": "t", "proc_uuid": "p"},
-                                    {"uri": "u", "start": 0.0, "duration": 2.0, "sha1": "s", "channels": 1},
-                                    params)
+        entries += containers.build(
+            results,
+            {"version": processor.version, "author": "t", "proc_uuid": "p"},
+            {"uri": "u", "start": 0.0, "duration": 2.0, "sha1": "s", "channels": 1},
+            params,
+        )
     return entries
 
 
@@ -31,8 +34,9 @@ def same(a: list[containers.Entry], b: list[containers.Entry]) -> None:
         assert set(x["data_object"]) == set(y["data_object"])
         for key, value in x["data_object"].items():
             if key in containers.ARRAYS:
-                np.testing.assert_allclose(np.asarray(value, dtype=float), np.asarray(y["data_object"][key], float),
-                                           rtol=1e-6)
+                np.testing.assert_allclose(
+                    np.asarray(value, dtype=float), np.asarray(y["data_object"][key], float), rtol=1e-6
+                )
                 assert np.shape(value) == np.shape(y["data_object"][key])
             else:
                 assert value == y["data_object"][key]

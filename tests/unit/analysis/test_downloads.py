@@ -84,7 +84,10 @@ def test_openapi_document_is_valid_and_complete() -> None:
 async def test_pages_escape_user_strings(service: ItemService) -> None:
     evil = '<script>alert("x")</script>'
     item = await _item(service, evil)
-    for html in (pages.item_page('http://h"><script>', item, None), pages.export_page("http://h", item, []),
-                 pages.player_page("http://h", [item], item, None)):
+    for html in (
+        pages.item_page('http://h"><script>', item, None),
+        pages.export_page("http://h", item, []),
+        pages.player_page("http://h", [item], item, None),
+    ):
         text = html.decode()
         assert "<script" not in text and "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in text

@@ -26,7 +26,7 @@ def clicks(bpm: float, seconds: float, rate: int = SR, offset: float = 0.5) -> t
     burst = np.hanning(64) * np.random.default_rng(1).standard_normal(64) * 0.8
     for t in times:
         i = int(t * rate)
-        x[i:i + 64] += burst[: x.size - i]
+        x[i : i + 64] += burst[: x.size - i]
     return x, times
 
 

@@ -46,8 +46,22 @@ def port() -> Iterator[int]:
     srv.server_close()
 
 
-@pytest.mark.parametrize("address", ["127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254",
-                                     "0.0.0.0", "::1", "fe80::1", "fc00::1", "::ffff:127.0.0.1", "224.0.0.1"])
+@pytest.mark.parametrize(
+    "address",
+    [
+        "127.0.0.1",
+        "10.1.2.3",
+        "172.16.0.1",
+        "192.168.1.1",
+        "169.254.169.254",
+        "0.0.0.0",
+        "::1",
+        "fe80::1",
+        "fc00::1",
+        "::ffff:127.0.0.1",
+        "224.0.0.1",
+    ],
+)
 def test_non_public_addresses_are_refused_by_default(address: str) -> None:
     assert not FetchPolicy().allows(ipaddress.ip_address(address))
 
@@ -58,8 +72,12 @@ def test_public_addresses_are_allowed(address: str) -> None:
 
 
 def test_listed_networks_are_allowed_and_come_from_the_settings() -> None:
-    settings = Settings.from_env({"POLYPHONY_ANALYSIS_FETCH_PRIVATE_NETWORKS": "127.0.0.0/8, 10.0.0.0/8",
-                                  "POLYPHONY_ANALYSIS_MAX_DOWNLOAD": "1234"})
+    settings = Settings.from_env(
+        {
+            "POLYPHONY_ANALYSIS_FETCH_PRIVATE_NETWORKS": "127.0.0.0/8, 10.0.0.0/8",
+            "POLYPHONY_ANALYSIS_MAX_DOWNLOAD": "1234",
+        }
+    )
     policy = FetchPolicy.from_settings(settings)
     assert policy.max_bytes == 1234
     assert policy.allows(ipaddress.ip_address("127.0.0.2")) and policy.allows(ipaddress.ip_address("10.9.9.9"))
@@ -70,19 +88,24 @@ def test_listed_networks_are_allowed_and_come_from_the_settings() -> None:
 
 async def test_a_host_name_resolving_to_loopback_is_refused(service: ItemService, port: int) -> None:
     service.policy = FetchPolicy()
-    for url in (f"http://localhost:{port}/tone.wav", f"http://127.0.0.1:{port}/tone.wav",
-                f"http://[::1]:{port}/tone.wav"):
+    for url in (
+        f"http://localhost:{port}/tone.wav",
+        f"http://127.0.0.1:{port}/tone.wav",
+        f"http://[::1]:{port}/tone.wav",
+    ):
         with pytest.raises(InvalidArgument) as err:
             await service.create_from_body("application/json", _json({"source_url": url}))
         assert err.value.field == "source_url" and "private, loopback or link-local" in err.value.detail
     assert stored_files(service) == []
 
 
-async def test_allowed_loopback_is_fetched_but_a_redirect_to_a_private_address_is_not(service: ItemService,
-                                                                                       port: int) -> None:
+async def test_allowed_loopback_is_fetched_but_a_redirect_to_a_private_address_is_not(
+    service: ItemService, port: int
+) -> None:
     service.policy = FetchPolicy(private_networks=networks(["127.0.0.0/8"]))
-    item = await service.create_from_body("application/json",
-                                          _json({"source_url": f"http://127.0.0.1:{port}/tone.wav"}))
+    item = await service.create_from_body(
+        "application/json", _json({"source_url": f"http://127.0.0.1:{port}/tone.wav"})
+    )
     assert item.source_key is not None
     with pytest.raises(InvalidArgument) as err:
         await service.create_from_body("application/json", _json({"source_url": f"http://127.0.0.1:{port}/to-private"}))

@@ -16,7 +16,12 @@ async def test_create_from_multipart_stores_audio_and_properties(service: ItemSe
     item = await service.create_from_body(ctype, chunked(body, 1000))
     assert uuid.UUID(item.uuid).version == 4
     assert (item.title, item.artist, item.mime_type, item.samplerate, item.channels) == (
-        "Sine", "Osc", "audio/x-wav", 8000, 1)
+        "Sine",
+        "Osc",
+        "audio/x-wav",
+        8000,
+        1,
+    )
     assert item.audio_duration == pytest.approx(2.0)
     assert item.sha256 == hashlib.sha256(audio).hexdigest() and item.sha1 == hashlib.sha1(audio).hexdigest()
     assert item.source_key is not None and item.source_key.endswith("/ne.wav")
@@ -34,8 +39,10 @@ async def test_corrupt_audio_stores_nothing(service: ItemService) -> None:
 
 async def test_invalid_field_after_file_removes_the_stored_file(service: ItemService) -> None:
     ctype, body = multipart([], [("source_file", "x.wav", encode(sine()))])
-    body = body.replace(b"--XbOuNdArYx--", b'--XbOuNdArYx\r\nContent-Disposition: form-data; name="title"\r\n\r\n'
-                        + b"t" * 600 + b"\r\n--XbOuNdArYx--")
+    body = body.replace(
+        b"--XbOuNdArYx--",
+        b'--XbOuNdArYx\r\nContent-Disposition: form-data; name="title"\r\n\r\n' + b"t" * 600 + b"\r\n--XbOuNdArYx--",
+    )
     with pytest.raises(InvalidArgument) as err:
         await service.create_from_body(ctype, chunked(body, 4096))
     assert err.value.field == "title"

@@ -23,8 +23,15 @@ from tests.unit.analysis.test_containers import same
 RATE = 8000
 # Frame-wise results appended as they are computed (the others are global, events or segments, or a compact
 # per-frame envelope a global computation needs whole: the onset function, 400 ms loudness blocks).
-STREAMED = {"spectrogram_analyzer", "mel_energy", "mfcc", "pitch_yin", "spectral_descriptors", "waveform_analyzer",
-            "zero_crossing_rate"}
+STREAMED = {
+    "spectrogram_analyzer",
+    "mel_energy",
+    "mfcc",
+    "pitch_yin",
+    "spectral_descriptors",
+    "waveform_analyzer",
+    "zero_crossing_rate",
+}
 ID_META = {"version": "1.0", "author": "t", "proc_uuid": "p"}
 AUDIO_META = {"uri": "u", "start": 0.0, "duration": 3.0, "sha1": "s", "channels": 1}
 
@@ -33,7 +40,7 @@ def signal() -> np.ndarray:
     rng = np.random.default_rng(3)
     t = np.arange(3 * RATE) / RATE
     x = 0.4 * np.sin(2 * np.pi * 330 * t) * (t > 0.5) + 0.01 * rng.standard_normal(t.size)
-    x[::RATE // 2] += 0.8  # clicks, for onsets and beats
+    x[:: RATE // 2] += 0.8  # clicks, for onsets and beats
     return np.asarray(x, dtype=np.float32)
 
 
@@ -90,8 +97,13 @@ def test_every_format_streams_from_the_hdf5_file(fmt: str, tmp_path: Path, monke
 
 def test_yaml_keeps_floats_that_json_spells_without_a_point(tmp_path: Path) -> None:
     entry: containers.Entry = {
-        "id_metadata": {"id": "x", "name": "x", "unit": ""}, "audio_metadata": {}, "parameters": {},
-        "data_object": {"value": np.array([1e-10, -1e20, 2.5, -200.0])}, "data_mode": "value", "time_mode": "global"}
+        "id_metadata": {"id": "x", "name": "x", "unit": ""},
+        "audio_metadata": {},
+        "parameters": {},
+        "data_object": {"value": np.array([1e-10, -1e20, 2.5, -200.0])},
+        "data_mode": "value",
+        "time_mode": "global",
+    }
     path = tmp_path / "c.hdf5"
     path.write_bytes(containers.to_hdf5([entry]))
     (loaded,) = yaml.safe_load(b"".join(containers.stream(path, "yaml")))
@@ -100,8 +112,10 @@ def test_yaml_keeps_floats_that_json_spells_without_a_point(tmp_path: Path) -> N
 
 def _peak_traced(path: Path, tmp_path: Path) -> int:
     """Peak of numpy/Python allocations while the default experience's heavy analyzers run on `path`."""
-    jobs = [(PROCESSORS[pid], normalize_parameters(PROCESSORS[pid], {}))
-            for pid in ("spectrogram_analyzer", "mfcc", "pitch_yin", "onsets")]
+    jobs = [
+        (PROCESSORS[pid], normalize_parameters(PROCESSORS[pid], {}))
+        for pid in ("spectrogram_analyzer", "mfcc", "pitch_yin", "onsets")
+    ]
     files = [h5py.File(tmp_path / f"{path.stem}-{n}.hdf5", "w") for n in range(len(jobs))]
     try:
         tracemalloc.start()

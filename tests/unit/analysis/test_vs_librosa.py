@@ -46,16 +46,18 @@ def test_spectrogram(signal: np.ndarray) -> None:
 
 
 def test_mel_energy(signal: np.ndarray) -> None:
-    ref = librosa.feature.melspectrogram(y=signal, sr=SR, n_fft=N_FFT, hop_length=HOP, center=False, n_mels=40,
-                                         fmax=SR / 2, power=2.0)
+    ref = librosa.feature.melspectrogram(
+        y=signal, sr=SR, n_fft=N_FFT, hop_length=HOP, center=False, n_mels=40, fmax=SR / 2, power=2.0
+    )
     got = ours("mel_energy", signal)["mel_energy"].value
     assert got is not None
     np.testing.assert_allclose(got[: full_frames(signal)].T, ref, rtol=2e-3, atol=1e-3 * ref.max())
 
 
 def test_mfcc(signal: np.ndarray) -> None:
-    mel = librosa.feature.melspectrogram(y=signal, sr=SR, n_fft=N_FFT, hop_length=HOP, center=False, n_mels=40,
-                                         fmax=SR / 2)
+    mel = librosa.feature.melspectrogram(
+        y=signal, sr=SR, n_fft=N_FFT, hop_length=HOP, center=False, n_mels=40, fmax=SR / 2
+    )
     ref = librosa.feature.mfcc(S=librosa.power_to_db(mel, top_db=None), n_mfcc=13)
     got = ours("mfcc", signal)["mfcc"].value
     assert got is not None
@@ -91,8 +93,9 @@ def test_spectral_centroid_bandwidth_rolloff_flatness(signal: np.ndarray) -> Non
 
 
 def test_yin(signal: np.ndarray) -> None:
-    ref = librosa.yin(signal, fmin=40, fmax=2000, sr=SR, frame_length=N_FFT, hop_length=HOP, center=False,
-                      trough_threshold=0.1)
+    ref = librosa.yin(
+        signal, fmin=40, fmax=2000, sr=SR, frame_length=N_FFT, hop_length=HOP, center=False, trough_threshold=0.1
+    )
     got = ours("pitch_yin", signal)["pitch_yin.pitch"].value
     assert got is not None
     n = min(full_frames(signal), ref.size)
@@ -105,7 +108,7 @@ def test_tempo(signal: np.ndarray) -> None:
     x = np.zeros(20 * SR, dtype=np.float32)
     for t in np.arange(0.3, 19.8, 60 / 128):
         i = int(t * SR)
-        x[i:i + 128] += (np.hanning(128) * rng.standard_normal(128)).astype(np.float32)
+        x[i : i + 128] += (np.hanning(128) * rng.standard_normal(128)).astype(np.float32)
     ref = float(np.atleast_1d(librosa.feature.tempo(y=x, sr=SR, hop_length=HOP))[0])
     got = ours("tempo", x)["tempo.bpm"].value
     assert got is not None and got[0] == pytest.approx(ref, rel=0.03) and got[0] == pytest.approx(128, rel=0.02)

@@ -4,8 +4,12 @@ from polyphony.core.config import Settings, describe
 
 
 def test_settings_from_env_and_overrides(tmp_path: Path) -> None:
-    env = {"POLYPHONY_HTTP_PORT": "9000", "POLYPHONY_WRITE_TOKENS": "a, b", "POLYPHONY_OPEN_READS": "false",
-           "POLYPHONY_DATA_DIR": str(tmp_path)}
+    env = {
+        "POLYPHONY_HTTP_PORT": "9000",
+        "POLYPHONY_WRITE_TOKENS": "a, b",
+        "POLYPHONY_OPEN_READS": "false",
+        "POLYPHONY_DATA_DIR": str(tmp_path),
+    }
     s = Settings.from_env(env, http_port=9100)
     assert s.http_port == 9100
     assert s.write_tokens == ("a", "b")

@@ -25,8 +25,10 @@ def test_render_writes_ports_endpoints_and_lua(tmp_path: Path) -> None:
     listener = config["static_resources"]["listeners"][0]
     assert listener["address"]["socket_address"]["port_value"] == 18000
     grpc = next(c for c in config["static_resources"]["clusters"] if c["name"] == "grpc")
-    ports = [e["endpoint"]["address"]["socket_address"]["port_value"]
-             for e in grpc["load_assignment"]["endpoints"][0]["lb_endpoints"]]
+    ports = [
+        e["endpoint"]["address"]["socket_address"]["port_value"]
+        for e in grpc["load_assignment"]["endpoints"][0]["lb_endpoints"]
+    ]
     assert ports == [19001, 19002]
     lua = (tmp_path / "shape.lua").read_text()
     assert "local MAX_BODY = 1024" in lua and "__STREAMED__" not in lua
@@ -37,8 +39,11 @@ def test_render_writes_ports_endpoints_and_lua(tmp_path: Path) -> None:
 def test_the_listener_drops_clients_that_stop_acknowledging(tmp_path: Path) -> None:
     config = json.loads(render(EdgePlan("127.0.0.1", 18000, (19001,), (19100,), 1024), tmp_path).read_text())
     [option] = config["static_resources"]["listeners"][0]["socket_options"]
-    assert (option["level"], option["name"], option["int_value"]) == (socket.IPPROTO_TCP, socket.TCP_USER_TIMEOUT,
-                                                                     30_000)
+    assert (option["level"], option["name"], option["int_value"]) == (
+        socket.IPPROTO_TCP,
+        socket.TCP_USER_TIMEOUT,
+        30_000,
+    )
     # what the listener is given, the phones' connections have (Linux copies it to accepted sockets)
     with socket.socket() as listener:
         listener.setsockopt(option["level"], option["name"], option["int_value"])

@@ -15,8 +15,10 @@ def test_token_is_opaque_and_url_safe() -> None:
     assert all(c.isalnum() or c in "-_" for c in token)
 
 
-@pytest.mark.parametrize("mangle", [lambda t: t[:-2] + ("A" if t[-2] != "A" else "B") + t[-1], lambda t: "x" + t,
-                                    lambda t: "!!!", lambda t: ""])
+@pytest.mark.parametrize(
+    "mangle",
+    [lambda t: t[:-2] + ("A" if t[-2] != "A" else "B") + t[-1], lambda t: "x" + t, lambda t: "!!!", lambda t: ""],
+)
 def test_tampered_token_is_invalid_argument(mangle) -> None:  # type: ignore[no-untyped-def]
     tokens = PageTokens("secret")
     with pytest.raises(InvalidArgument) as err:

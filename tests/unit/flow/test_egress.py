@@ -10,9 +10,25 @@ import pytest
 from polyphony.core.errors import InvalidArgument
 from polyphony.flow import egress
 
-REFUSED = ["127.0.0.1", "127.8.9.10", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1",
-           "0.0.0.0", "224.0.0.1", "192.0.2.10", "::1", "fe80::1", "fc00::1", "::ffff:127.0.0.1", "::ffff:10.0.0.1",
-           "::", "ff02::1"]
+REFUSED = [
+    "127.0.0.1",
+    "127.8.9.10",
+    "10.1.2.3",
+    "172.16.0.1",
+    "192.168.1.1",
+    "169.254.169.254",
+    "100.64.0.1",
+    "0.0.0.0",
+    "224.0.0.1",
+    "192.0.2.10",
+    "::1",
+    "fe80::1",
+    "fc00::1",
+    "::ffff:127.0.0.1",
+    "::ffff:10.0.0.1",
+    "::",
+    "ff02::1",
+]
 ALLOWED = ["93.184.216.34", "8.8.8.8", "2606:4700:4700::1111"]
 
 
@@ -32,8 +48,16 @@ def test_one_bad_address_among_good_ones_is_refused() -> None:
         egress.check_addresses("host", ["8.8.8.8", "10.0.0.1"])
 
 
-@pytest.mark.parametrize("url", ["http://127.0.0.1:9/x", "http://[::1]/x", "https://169.254.169.254/latest",
-                                 "http://localhost:8080/x", "http://10.0.0.1/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:9/x",
+        "http://[::1]/x",
+        "https://169.254.169.254/latest",
+        "http://localhost:8080/x",
+        "http://10.0.0.1/",
+    ],
+)
 async def test_check_url_refuses_private_targets_unless_allowed(url: str) -> None:
     with pytest.raises(InvalidArgument) as err:
         await egress.check_url(url, allow_private=False)

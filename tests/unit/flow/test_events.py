@@ -37,8 +37,17 @@ async def _world(db: Database) -> dict[str, str]:
             s.add(SourceRow(id=ids[src], format="urn:x-nmos:format:audio", created_us=0, updated_us=0, tags={}))
         await s.flush()
         for flow, src in (("a", "sa"), ("b", "sb"), ("c", "sc")):
-            s.add(FlowRow(id=ids[flow], source_id=ids[src], format="urn:x-nmos:format:audio", read_only=False,
-                          created_us=0, metadata_updated_us=0, document={}))
+            s.add(
+                FlowRow(
+                    id=ids[flow],
+                    source_id=ids[src],
+                    format="urn:x-nmos:format:audio",
+                    read_only=False,
+                    created_us=0,
+                    metadata_updated_us=0,
+                    document={},
+                )
+            )
         await s.flush()
         s.add(CollectionItemRow(collector_id=ids["c"], position=0, member_id=ids["a"]))
     return ids
@@ -49,14 +58,26 @@ async def _hooks(db: Database, **filters: Any) -> dict[str, str]:
     async with db.transaction() as s:
         for name, options in filters.items():
             out[name] = _id()
-            s.add(WebhookRow(id=out[name], url=f"http://h/{name}", events=[*events.FLOW_EVENTS, "sources/created"],
-                             options=options, tags={}, status="created", created_us=0, attempts=0,
-                next_attempt_us=0, lease_until_us=0))
+            s.add(
+                WebhookRow(
+                    id=out[name],
+                    url=f"http://h/{name}",
+                    events=[*events.FLOW_EVENTS, "sources/created"],
+                    options=options,
+                    tags={},
+                    status="created",
+                    created_us=0,
+                    attempts=0,
+                    next_attempt_us=0,
+                    lease_until_us=0,
+                )
+            )
     return out
 
 
-async def _queued(db: Database, hooks: dict[str, str], event_type: str, event: dict[str, Any], **subject: Any
-                  ) -> set[str]:
+async def _queued(
+    db: Database, hooks: dict[str, str], event_type: str, event: dict[str, Any], **subject: Any
+) -> set[str]:
     async with db.transaction() as s:
         await s.execute(OutboxRow.__table__.delete())
         await events.emit(s, event_type, event, **subject)
@@ -68,9 +89,16 @@ async def _queued(db: Database, hooks: dict[str, str], event_type: str, event: d
 async def test_filters_select_the_webhooks(db: Database) -> None:
     ids = await _world(db)
     hooks = await _hooks(
-        db, all={}, only_a={"flow_ids": [ids["a"]]}, none={"flow_ids": []}, src_b={"source_ids": [ids["sb"]]},
-        in_c={"flow_collected_by_ids": [ids["c"]]}, uncollected={"flow_collected_by_ids": []},
-        src_in_sc={"source_collected_by_ids": [ids["sc"]]}, src_uncollected={"source_collected_by_ids": []})
+        db,
+        all={},
+        only_a={"flow_ids": [ids["a"]]},
+        none={"flow_ids": []},
+        src_b={"source_ids": [ids["sb"]]},
+        in_c={"flow_collected_by_ids": [ids["c"]]},
+        uncollected={"flow_collected_by_ids": []},
+        src_in_sc={"source_collected_by_ids": [ids["sc"]]},
+        src_uncollected={"source_collected_by_ids": []},
+    )
     flow_a = await _queued(db, hooks, "flows/updated", {"flow": {}}, flow_id=ids["a"])
     assert flow_a == {"all", "only_a", "in_c", "src_in_sc"}
     flow_b = await _queued(db, hooks, "flows/updated", {"flow": {}}, flow_id=ids["b"])

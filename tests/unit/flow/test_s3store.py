@@ -30,8 +30,9 @@ def endpoint() -> Iterator[str]:
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     moto.start()
     url = f"http://127.0.0.1:{port}"
-    boto3.client("s3", endpoint_url=url, aws_access_key_id="k", aws_secret_access_key="s",
-                 region_name="us-east-1").create_bucket(Bucket=BUCKET)
+    boto3.client(
+        "s3", endpoint_url=url, aws_access_key_id="k", aws_secret_access_key="s", region_name="us-east-1"
+    ).create_bucket(Bucket=BUCKET)
     try:
         yield url
     finally:
@@ -39,8 +40,16 @@ def endpoint() -> Iterator[str]:
 
 
 def _settings(endpoint: str, tmp: Path, **extra: Any) -> Settings:
-    return Settings(data_dir=tmp, object_store="s3", s3_endpoint_url=endpoint, s3_bucket=BUCKET,
-                    s3_access_key_id="k", s3_secret_access_key="s", secret="x", **extra)
+    return Settings(
+        data_dir=tmp,
+        object_store="s3",
+        s3_endpoint_url=endpoint,
+        s3_bucket=BUCKET,
+        s3_access_key_id="k",
+        s3_secret_access_key="s",
+        secret="x",
+        **extra,
+    )
 
 
 async def _chunks(parts: list[bytes]) -> AsyncIterator[bytes]:

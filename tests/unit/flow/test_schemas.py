@@ -36,8 +36,16 @@ def test_violations_name_the_field() -> None:
     assert "sample_rate" in err.value.detail
 
 
-@pytest.mark.parametrize("name", ["flow-put.json", "flow-put-multi.json", "flow-get-200-video-h264.json",
-                                  "flow-get-200-video-raw.json", "flow-get-200-multi-container-map.json"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "flow-put.json",
+        "flow-put-multi.json",
+        "flow-get-200-video-h264.json",
+        "flow-get-200-video-raw.json",
+        "flow-get-200-multi-container-map.json",
+    ],
+)
 def test_flow_documents_survive_the_proto_round_trip(name: str) -> None:
     doc = example(name)
     assert to_document(to_message(doc, flow_pb2.Flow())) == doc

@@ -21,7 +21,8 @@ from polyphony.flow.timerange import (
 from tests.unit.flow.spec import SPEC
 
 SPEC_PATTERN = re.compile(
-    r"^(\[|\()?(-?(0|[1-9][0-9]*):(0|[1-9][0-9]{0,8}))?(_(-?(0|[1-9][0-9]*):(0|[1-9][0-9]{0,8}))?)?(\]|\))?$")
+    r"^(\[|\()?(-?(0|[1-9][0-9]*):(0|[1-9][0-9]{0,8}))?(_(-?(0|[1-9][0-9]*):(0|[1-9][0-9]{0,8}))?)?(\]|\))?$"
+)
 
 
 def test_spec_pattern_is_the_schema_pattern() -> None:
@@ -31,34 +32,45 @@ def test_spec_pattern_is_the_schema_pattern() -> None:
     assert schema["pattern"] == SPEC_PATTERN.pattern
 
 
-@pytest.mark.parametrize(("text", "ns"), [
-    ("0:0", 0), ("1:40000000", 1_040_000_000), ("-1:500000000", -1_500_000_000), ("-0:5", -5),
-    ("1694429247:0", 1_694_429_247_000_000_000), ("0:999999999", 999_999_999),
-])
+@pytest.mark.parametrize(
+    ("text", "ns"),
+    [
+        ("0:0", 0),
+        ("1:40000000", 1_040_000_000),
+        ("-1:500000000", -1_500_000_000),
+        ("-0:5", -5),
+        ("1694429247:0", 1_694_429_247_000_000_000),
+        ("0:999999999", 999_999_999),
+    ],
+)
 def test_timestamps(text: str, ns: int) -> None:
     assert parse_timestamp(text) == ns
     assert format_timestamp(ns) == text
 
 
-@pytest.mark.parametrize("text", ["", "1", "1:", ":1", "01:0", "1:01", "1:1000000000", "+1:0", "1.5:0",
-                                  "99999999999:0"])
+@pytest.mark.parametrize(
+    "text", ["", "1", "1:", ":1", "01:0", "1:01", "1:1000000000", "+1:0", "1.5:0", "99999999999:0"]
+)
 def test_bad_timestamps(text: str) -> None:
     with pytest.raises(InvalidArgument):
         parse_timestamp(text)
 
 
-@pytest.mark.parametrize(("text", "canonical", "lo", "hi"), [
-    ("[0:0_10:0)", "[0:0_10:0)", 0, 10 * 10**9),
-    ("(5:0_", "(5:0_", 5 * 10**9 + 1, None),
-    ("_", "_", None, None),
-    ("[1694429247:0]", "[1694429247:0]", 1694429247 * 10**9, 1694429247 * 10**9 + 1),
-    ("[1694429247:0_1694429247:0]", "[1694429247:0]", 1694429247 * 10**9, 1694429247 * 10**9 + 1),
-    ("0:0_10:0", "[0:0_10:0)", 0, 10 * 10**9),
-    ("5:0", "[5:0]", 5 * 10**9, 5 * 10**9 + 1),
-    ("[-1:500000000_0:0]", "[-1:500000000_0:0]", -1_500_000_000, 1),
-    ("_10:0)", "_10:0)", None, 10 * 10**9),
-    ("[-0:0_0:0]", "[0:0]", 0, 1),
-])
+@pytest.mark.parametrize(
+    ("text", "canonical", "lo", "hi"),
+    [
+        ("[0:0_10:0)", "[0:0_10:0)", 0, 10 * 10**9),
+        ("(5:0_", "(5:0_", 5 * 10**9 + 1, None),
+        ("_", "_", None, None),
+        ("[1694429247:0]", "[1694429247:0]", 1694429247 * 10**9, 1694429247 * 10**9 + 1),
+        ("[1694429247:0_1694429247:0]", "[1694429247:0]", 1694429247 * 10**9, 1694429247 * 10**9 + 1),
+        ("0:0_10:0", "[0:0_10:0)", 0, 10 * 10**9),
+        ("5:0", "[5:0]", 5 * 10**9, 5 * 10**9 + 1),
+        ("[-1:500000000_0:0]", "[-1:500000000_0:0]", -1_500_000_000, 1),
+        ("_10:0)", "_10:0)", None, 10 * 10**9),
+        ("[-0:0_0:0]", "[0:0]", 0, 1),
+    ],
+)
 def test_ranges(text: str, canonical: str, lo: int | None, hi: int | None) -> None:
     tr = TimeRange.parse(text)
     assert tr.format() == canonical
@@ -73,8 +85,9 @@ def test_never(text: str) -> None:
     assert tr.never and tr == NEVER and tr.format() == "()"
 
 
-@pytest.mark.parametrize("text", ["", "[", "]", "(", ")", "[]", "[)", "(]", "[5:0)", "(5:0]", "(5:0)",
-                                  "[99999999999:0_", "[0:0__1:0)"])
+@pytest.mark.parametrize(
+    "text", ["", "[", "]", "(", ")", "[]", "[)", "(]", "[5:0)", "(5:0]", "(5:0)", "[99999999999:0_", "[0:0__1:0)"]
+)
 def test_strings_the_spec_pattern_accepts_but_mean_nothing_are_rejected(text: str) -> None:
     with pytest.raises(InvalidArgument):
         TimeRange.parse(text)

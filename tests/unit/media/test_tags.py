@@ -38,8 +38,9 @@ def write_aac(path: Path, rate: int, container: str) -> None:
         stream = out.add_stream("aac", rate=rate, layout="stereo")
         stream.bit_rate = 128_000
         for start in range(0, pcm.shape[1], 1024):
-            frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(pcm[:, start:start + 1024]), format="fltp",
-                                               layout="stereo")
+            frame = av.AudioFrame.from_ndarray(
+                np.ascontiguousarray(pcm[:, start : start + 1024]), format="fltp", layout="stereo"
+            )
             frame.sample_rate = rate
             out.mux(stream.encode(frame))
         out.mux(stream.encode(None))
@@ -67,8 +68,9 @@ def _write(path: Path, fmt: str, subtype: str, rate: int) -> None:
 
 
 @pytest.mark.parametrize(("name", "fmt", "subtype", "rate", "mimetype", "bitdepth"), FORMATS)
-def test_every_format_reads_tags_and_properties(tmp_path: Path, name: str, fmt: str, subtype: str, rate: int,
-                                                mimetype: str, bitdepth: int | None) -> None:
+def test_every_format_reads_tags_and_properties(
+    tmp_path: Path, name: str, fmt: str, subtype: str, rate: int, mimetype: str, bitdepth: int | None
+) -> None:
     path = tmp_path / name
     _write(path, fmt, subtype, rate)
     info = read_file(path)
@@ -110,8 +112,15 @@ def test_fingerprint_follows_content_not_name(tmp_path: Path) -> None:
 def test_m4a_embedded_cover_and_raw_aac(tmp_path: Path) -> None:
     m4a = tmp_path / "covered.m4a"
     write_aac(m4a, 44100, "mp4")
-    png = (b"\x89PNG\r\n\x1a\n" + (13).to_bytes(4, "big") + b"IHDR" + (640).to_bytes(4, "big")
-           + (480).to_bytes(4, "big") + b"\x08\x02\x00\x00\x00" + b"\x00" * 4)
+    png = (
+        b"\x89PNG\r\n\x1a\n"
+        + (13).to_bytes(4, "big")
+        + b"IHDR"
+        + (640).to_bytes(4, "big")
+        + (480).to_bytes(4, "big")
+        + b"\x08\x02\x00\x00\x00"
+        + b"\x00" * 4
+    )
     tagged = MP4(m4a)
     tagged["\xa9nam"], tagged["aART"] = ["Covered"], ["Various"]
     tagged["covr"] = [MP4Cover(png, imageformat=MP4Cover.FORMAT_PNG)]
@@ -125,5 +134,9 @@ def test_m4a_embedded_cover_and_raw_aac(tmp_path: Path) -> None:
     write_aac(adts, 44100, "adts")
     raw = read_file(adts)  # ADTS carries no tags: the title falls back to the file name
     assert (raw.title, raw.mimetype, raw.values["framerate"], raw.values["channels"]) == (
-        "Raw Stream", "audio/aac", 44100, 2)
+        "Raw Stream",
+        "audio/aac",
+        44100,
+        2,
+    )
     assert abs(raw.values["duration"] - 2.0) < 0.1 and raw.values["bitrate"] > 0

@@ -26,10 +26,25 @@ async def _failing() -> AsyncIterator[bytes]:
     raise ConnectionResetError("client went away")
 
 
-@pytest.mark.parametrize("path", [
-    "", "../x", "a/../../x", "/etc/passwd", "a\\b", "a\x00b", "a\nb", "./a", "a//b", "a/", ".git/config", "x.json",
-    "C:/x", "é" * 600,
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "",
+        "../x",
+        "a/../../x",
+        "/etc/passwd",
+        "a\\b",
+        "a\x00b",
+        "a\nb",
+        "./a",
+        "a//b",
+        "a/",
+        ".git/config",
+        "x.json",
+        "C:/x",
+        "é" * 600,
+    ],
+)
 def test_paths_outside_or_unlisted_are_refused(path: str) -> None:
     with pytest.raises(InvalidArgument) as err:
         assets.check_path(path)
@@ -58,8 +73,9 @@ def test_frames_match_rfc6455_lengths() -> None:
 async def test_failed_or_oversized_uploads_keep_the_stored_asset(db: Database, tmp_path: Path) -> None:
     store = FilesystemObjectStore(tmp_path / "objects")
     project = await manage.create_project(db, manage.ProjectFields(None, ["P"], None))
-    _, channel = await manage.create_channel(db, project.uuid, manage.ChannelFields(
-        None, None, ["text_de"], False, None, None, None))
+    _, channel = await manage.create_channel(
+        db, project.uuid, manage.ChannelFields(None, None, ["text_de"], False, None, None, None)
+    )
     first = await assets.upload(db, store, project.uuid, channel.uuid, "a.txt", None, _chunks(b"hello", b" world"))
     assert first.created and first.filesize == 11 and first.content_type == "text/plain"
     with pytest.raises(PayloadTooLarge):
@@ -91,8 +107,9 @@ async def test_file_channels_refuse_uploads_and_sync_keeps_api_projects(db: Data
         await assets.upload(db, store, P1, DE_SIGN, "x.txt", None, _chunks(b"x"))
     assert not (tmp_path / "objects").exists() or not any((tmp_path / "objects").rglob("*.*"))
     api_project = await manage.create_project(db, manage.ProjectFields(None, ["API"], None))
-    _, extra = await manage.create_channel(db, P1, manage.ChannelFields(None, "IT", ["text_it"], False, None, None,
-                                                                        None))
+    _, extra = await manage.create_channel(
+        db, P1, manage.ChannelFields(None, "IT", ["text_it"], False, None, None, None)
+    )
     await assets.upload(db, store, P1, extra.uuid, "it.vtt", None, _chunks(b"WEBVTT"))
     await catalog.sync_projects(db, specs, store=store)
     async with db.session() as session:

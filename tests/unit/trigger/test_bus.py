@@ -46,6 +46,7 @@ async def test_slow_subscriber_is_cut_off_not_the_others() -> None:
 async def test_close_ends_iteration() -> None:
     bus = CueBus()
     async with bus.subscribe("p") as sub:
+
         async def consume() -> list[int]:
             return [e.sequence async for e in sub]
 

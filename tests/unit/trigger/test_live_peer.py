@@ -81,7 +81,7 @@ def test_frames_go_to_sockets_and_what_the_kernel_refuses_to_the_transport() -> 
         FrameWriter.write(targets, frame)  # type: ignore[arg-type]
         for (_ours, theirs), target in zip(pairs[:2], targets[:2], strict=True):
             assert theirs.recv(4096) == frame and target.transport.written == []
-        assert b"".join(targets[2].transport.written) == frame[-len(b"".join(targets[2].transport.written)):]
+        assert b"".join(targets[2].transport.written) == frame[-len(b"".join(targets[2].transport.written)) :]
         assert targets[2].transport.written  # the rest waits in the transport, in order
     finally:
         for a, b in pairs:

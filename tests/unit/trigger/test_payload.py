@@ -61,9 +61,18 @@ def test_oversized_payload() -> None:
 
 def test_merge_builds_the_late_joiner_state() -> None:
     s = p.merge(p.empty_state(), p.normalize({"content": {"text_de": "a", "text_en": "b"}}, 1))
-    s = p.merge(s, p.normalize({"content": {"text_de": "c", "text_en": ""},
-                                "styles": {"#text_de": {"classes": ["big"], "inline": {"color": "red"},
-                                                        "transitions": {"fadeInTime": 5}}}}, 2))
+    s = p.merge(
+        s,
+        p.normalize(
+            {
+                "content": {"text_de": "c", "text_en": ""},
+                "styles": {
+                    "#text_de": {"classes": ["big"], "inline": {"color": "red"}, "transitions": {"fadeInTime": 5}}
+                },
+            },
+            2,
+        ),
+    )
     s = p.merge(s, p.normalize({"styles": {"#text_de": {"classes": ["blue"], "inline": {"border": "0"}}}}, 3))
     assert s["content"] == {"text_de": "c"}
     assert s["styles"]["#text_de"]["classes"] == ["big", "blue"] == s["styles"]["#text_de"]["classList"]
@@ -73,9 +82,14 @@ def test_merge_builds_the_late_joiner_state() -> None:
 
 
 def test_for_channel_keeps_only_its_keys() -> None:
-    doc = p.normalize({"content": {"text_de": "a", "text_en": "b"},
-                       "styles": {"#text_en": {}, "#text_de": {}, "default": {}},
-                       "contentPreload": {"video_de": "1.mp4", "video_en": "2.mp4"}}, 1)
+    doc = p.normalize(
+        {
+            "content": {"text_de": "a", "text_en": "b"},
+            "styles": {"#text_en": {}, "#text_de": {}, "default": {}},
+            "contentPreload": {"video_de": "1.mp4", "video_en": "2.mp4"},
+        },
+        1,
+    )
     out = p.for_channel(doc, ("text_de", "video_de"))
     assert out is not None
     assert out["content"] == {"text_de": "a"}

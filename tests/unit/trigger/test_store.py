@@ -94,7 +94,8 @@ async def test_both_statement_sets_store_the_same_rows(db: Database) -> None:
         assert merged["content"] == {"text_en": "two"} and merged["styles"]["#a"]["inline"] == {"color": "red"}
         stored = (await s.scalars(select(Cue).order_by(Cue.id))).all()
         assert [(c.id, c.project_uuid, c.payload) for c in stored] == [
-            (e.sequence, P1, e.text) for e in (first, second, third)]
+            (e.sequence, P1, e.text) for e in (first, second, third)
+        ]
     with pytest.raises(NotFound):
         await db.write(lambda c: store_cue(cue_tables(c), "5e23407e-0000-4000-8000-000000000000", {}))
     with pytest.raises(NotFound):
@@ -149,15 +150,19 @@ async def test_cues_of_other_processes_are_followed(db: Database) -> None:
         assert on_a._queue.empty()
         # a sequence number that commits late (PostgreSQL) is still picked up
         async with db.transaction() as s:
-            s.add(Cue(id=published.sequence + 5, project_uuid=P1, published_ms=1,
-                      payload='{"content":{"text_de":"5"}}'))
+            s.add(
+                Cue(id=published.sequence + 5, project_uuid=P1, published_ms=1, payload='{"content":{"text_de":"5"}}')
+            )
         assert await rb.poll(b) == 1
         async with db.transaction() as s:
-            s.add(Cue(id=published.sequence + 2, project_uuid=P1, published_ms=1,
-                      payload='{"content":{"text_de":"2"}}'))
+            s.add(
+                Cue(id=published.sequence + 2, project_uuid=P1, published_ms=1, payload='{"content":{"text_de":"2"}}')
+            )
         assert await rb.poll(b) == 1
         assert [(await on_b.get()).sequence for _ in range(2)] == [  # type: ignore[union-attr]
-            published.sequence + 5, published.sequence + 2]
+            published.sequence + 5,
+            published.sequence + 2,
+        ]
         assert await rb.poll(b) == 0
     await a.close()
     await b.close()

@@ -52,8 +52,9 @@ class _StreamStreamToken(_Token, grpc.aio.StreamStreamClientInterceptor):  # typ
 class PolyphonyClient:
     """Stubs for MediaService, FlowService, AnalysisService and TriggerService on one channel."""
 
-    def __init__(self, target: str = "localhost:8080", *, token: str | None = None,
-                 options: list[tuple[str, Any]] | None = None) -> None:
+    def __init__(
+        self, target: str = "localhost:8080", *, token: str | None = None, options: list[tuple[str, Any]] | None = None
+    ) -> None:
         kinds = (_UnaryUnaryToken, _UnaryStreamToken, _StreamUnaryToken, _StreamStreamToken)
         interceptors = [kind(token) for kind in kinds] if token else []
         self.channel = grpc.aio.insecure_channel(target, options=options, interceptors=interceptors)
@@ -68,6 +69,7 @@ class PolyphonyClient:
     async def __aenter__(self) -> PolyphonyClient:
         return self
 
-    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                        tb: TracebackType | None) -> None:
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         await self.close()
