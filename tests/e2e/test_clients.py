@@ -13,10 +13,12 @@ import pytest
 
 from polyphony.api.flow.v1 import flow_pb2
 from polyphony.api.media.v1 import media_pb2
-from polyphony.client import PolyphonyClient
+from polyphony.api.trigger.v1 import trigger_pb2
+from polyphony.client import PolyphonyClient, json_of
 from tests.harness import RunningServer
 
 ROOT = Path(__file__).resolve().parents[2]
+PIECE = "09a7506a-d399-4d42-983f-47a12e028586"  # a project of tests/fixtures/opentheater/projects.yaml
 
 
 def _node_tool(name: str) -> str:
@@ -42,6 +44,16 @@ async def test_python_client_reads_and_sends_its_token(server: RunningServer) ->
         assert err.value.code() == grpc.StatusCode.PERMISSION_DENIED
 
 
+async def test_python_client_gets_a_cue_as_an_object_and_a_number(server: RunningServer) -> None:
+    async with PolyphonyClient(server.grpc_target, token=server.write_token) as writer:
+        sent = {"content": {"text_de": "Typen"}, "timestamp": 1733400000000, "extra": {"n": [1, 0.5]}}
+        reply = await writer.trigger.Publish(trigger_pb2.PublishRequest(project_uuid=PIECE, payload=json.dumps(sent)))
+    payload = json_of(reply.cue.payload)
+    assert payload["content"] == sent["content"] and payload["extra"] == sent["extra"]
+    assert type(payload["timestamp"]) is int and payload["timestamp"] == sent["timestamp"]
+    assert reply.cue.sequence >= 1 and reply.cue.sequence.is_integer()
+
+
 def test_typescript_client_compiles_and_talks_grpc(server: RunningServer) -> None:
     if not (ROOT / "node_modules" / "@connectrpc" / "connect-node").exists():
         subprocess.run(
@@ -63,9 +75,17 @@ def test_typescript_client_compiles_and_talks_grpc(server: RunningServer) -> Non
     )
     assert tsc.returncode == 0, tsc.stdout + tsc.stderr
     smoke = ROOT / "clients" / "typescript" / "dist" / "clients" / "typescript" / "src" / "smoke.js"
-    run = subprocess.run([_node_tool("node"), str(smoke), server.http], capture_output=True, text=True, timeout=60)
+    run = subprocess.run(
+        [_node_tool("node"), str(smoke), server.http, server.write_token, PIECE],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert run.returncode == 0, run.stderr
     lines = [json.loads(line) for line in run.stdout.splitlines()]
     assert lines[0] == {"server": "polyphony", "aura": "0.2.0"}
     assert isinstance(lines[1]["titles"], list)
     assert lines[2] == {"error": "5"}  # connect's Code.NotFound
+    # a cue's payload is a JSON object and its sequence a number in TypeScript (issue 15)
+    assert lines[3]["sequence"] == "number" and lines[3]["payload"] == "object"
+    assert lines[3]["content"] == {"text_de": "aus TypeScript"} and lines[3]["timestamp"] == 1733400000000

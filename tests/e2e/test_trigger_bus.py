@@ -17,6 +17,7 @@ import socketio
 
 from polyphony.api.trigger.v1 import trigger_pb2 as pb
 from polyphony.api.trigger.v1 import trigger_pb2_grpc
+from polyphony.client import json_of
 from tests.harness import RunningServer, run_server
 
 ROOT = Path(__file__).parents[2]
@@ -104,15 +105,13 @@ async def _across(a: RunningServer, b: RunningServer) -> None:
                 "broadcast-message", {"content": {"text_de": "von B"}}, namespace=f"/opentheater/{PIECE}", timeout=10
             )
             item = await asyncio.wait_for(stream_a.read(), 10)
-            assert item.cue.sequence == ack["sequence"] and json.loads(item.cue.payload)["content"] == {
-                "text_de": "von B"
-            }
+            assert item.cue.sequence == ack["sequence"] and json_of(item.cue.payload)["content"] == {"text_de": "von B"}
             assert (await asyncio.wait_for(stream_b.read(), 10)).cue.sequence == ack["sequence"]
             assert await on_b.next_text() == "von B"
             # late joiner on B sees the state built from cues of both replicas
             state_stream = stub_b.Subscribe(pb.SubscribeRequest(project_uuid=PIECE, include_state=True))
             first = await asyncio.wait_for(state_stream.read(), 10)
-            assert first.state and json.loads(first.cue.payload)["content"] == {"text_de": "von B", "text_en": "from A"}
+            assert first.state and json_of(first.cue.payload)["content"] == {"text_de": "von B", "text_en": "from A"}
             for s in (stream_a, stream_b, state_stream):
                 s.cancel()
             # each cue arrived exactly once on B's audience

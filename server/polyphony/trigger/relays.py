@@ -12,6 +12,8 @@
 
 from __future__ import annotations
 
+__all__ = ["DatabaseRelay", "InProcessRelay", "RedisRelay", "Relay", "make_relay"]
+
 import asyncio
 import contextlib
 import json
@@ -19,31 +21,16 @@ import logging
 import os
 import time
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from polyphony.trigger.bus import CueEvent
-
-if TYPE_CHECKING:
-    from polyphony.trigger.cues import CueService, Relay
+from polyphony.trigger.relay_protocol import CueSink, InProcessRelay, Relay
 
 log = logging.getLogger("polyphony.trigger")
 
 BUS_KINDS = ("auto", "memory", "database", "redis")
 GAP_SECONDS = 10.0
 MAX_GAPS = 1000
-
-
-class InProcessRelay:
-    name = "memory"
-
-    async def start(self, cues: CueService) -> None:
-        return None
-
-    async def announce(self, event: CueEvent) -> None:
-        return None
-
-    async def close(self) -> None:
-        return None
 
 
 class DatabaseRelay:
@@ -59,14 +46,14 @@ class DatabaseRelay:
         self._seen = 0
         self._gaps: dict[int, float] = {}
 
-    async def start(self, cues: CueService) -> None:
+    async def start(self, cues: CueSink) -> None:
         self._seen = cues.last_sequence
         self._task = asyncio.create_task(self._follow(cues))
 
     async def announce(self, event: CueEvent) -> None:
         return None  # stored already; the other processes find it in the table
 
-    async def poll(self, cues: CueService) -> int:
+    async def poll(self, cues: CueSink) -> int:
         """Deliver the cues stored since the last poll; return how many were new here."""
         now = time.monotonic()
         self._gaps = {gid: t for gid, t in self._gaps.items() if now - t < GAP_SECONDS}
@@ -82,7 +69,7 @@ class DatabaseRelay:
             delivered += await cues.deliver_remote(event)
         return delivered
 
-    async def _follow(self, cues: CueService) -> None:
+    async def _follow(self, cues: CueSink) -> None:
         while True:
             await asyncio.sleep(self.interval)
             try:
@@ -124,7 +111,7 @@ class RedisRelay:
         self._task: asyncio.Task[None] | None = None
         self._connected = asyncio.Event()
 
-    async def start(self, cues: CueService) -> None:
+    async def start(self, cues: CueSink) -> None:
         import redis.asyncio as aioredis
 
         self._client = aioredis.from_url(self.url, socket_connect_timeout=5, health_check_interval=10)
@@ -146,7 +133,7 @@ class RedisRelay:
             # when their own Redis connection comes back.
             log.exception("publishing cue %s on Redis failed", event.sequence)
 
-    async def _listen(self, cues: CueService, pubsub: Any) -> None:
+    async def _listen(self, cues: CueSink, pubsub: Any) -> None:
         while True:
             try:
                 async for message in pubsub.listen():
@@ -185,7 +172,7 @@ class RedisRelay:
                     await pubsub.aclose()
                 await asyncio.sleep(self.retry)
 
-    async def _replay(self, cues: CueService) -> None:
+    async def _replay(self, cues: CueSink) -> None:
         """Deliver what was stored while the subscription was down (duplicates are dropped), then take
         the merged states from the database: late joiners get the full current state, not a replay."""
         after = max(0, cues.last_sequence - 256)  # sequences may commit slightly out of order

@@ -34,9 +34,12 @@ class SlowSubscriber(DomainError):
 
 
 def cue_message(event: CueEvent) -> pb.Cue:
+    """The cue as a message: its payload a Struct (a JSON object on REST), its sequence a number."""
     ts = timestamp_pb2.Timestamp()
     ts.FromMilliseconds(event.published_ms)
-    return pb.Cue(project_uuid=event.project_uuid, sequence=event.sequence, publish_time=ts, payload=event.text)
+    cue = pb.Cue(project_uuid=event.project_uuid, sequence=event.sequence, publish_time=ts)
+    cue.payload.update(event.payload)
+    return cue
 
 
 def _integral(value: Any) -> Any:

@@ -4,7 +4,11 @@
         page = await polyphony.media.ListTracks(media_pb2.ListTracksRequest(limit=10))
 
 The stubs are the generated ones (`polyphony.api.<svc>.v1.*_pb2_grpc`); this module only wires the
-channel and attaches the bearer token to every call.
+channel and attaches the bearer token to every call. `json_of` turns a `google.protobuf.Struct`
+(a cue's `payload`, a cue list entry's) into the JSON object it carries:
+
+    reply = await polyphony.trigger.Publish(trigger_pb2.PublishRequest(project_uuid=..., payload=...))
+    json_of(reply.cue.payload)["content"], int(reply.cue.sequence)
 """
 
 from __future__ import annotations
@@ -13,11 +17,28 @@ from types import TracebackType
 from typing import Any
 
 import grpc
+from google.protobuf import json_format, struct_pb2
 
 from polyphony.api.analysis.v1 import analysis_pb2_grpc
 from polyphony.api.flow.v1 import flow_pb2_grpc
 from polyphony.api.media.v1 import media_pb2_grpc
 from polyphony.api.trigger.v1 import trigger_pb2_grpc
+
+
+def _whole(value: Any) -> Any:
+    if isinstance(value, float) and value.is_integer() and abs(value) <= 2**53:
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _whole(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_whole(v) for v in value]
+    return value
+
+
+def json_of(struct: struct_pb2.Struct) -> dict[str, Any]:
+    """The JSON object a Struct carries, with whole numbers as ints (Struct numbers are doubles:
+    `{"timestamp": 1733400000000}` comes back as that int, not as `1733400000000.0`)."""
+    return _whole(json_format.MessageToDict(struct))  # type: ignore[no-any-return]
 
 
 class _Token:
