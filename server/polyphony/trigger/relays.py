@@ -8,27 +8,40 @@
   once on a Redis pub/sub channel as one pre-encoded message; each process decodes it once and
   hands the event to its local bus. Pub/sub drops messages while a subscriber is disconnected, so
   after a reconnect the relay replays the cues stored meanwhile from the database.
+
+Redis pub/sub channels are global to a Redis server (the database number in the URL does not
+separate them), so the channel is per deployment: `POLYPHONY_REDIS_CHANNEL` when set, otherwise
+`deployment_channel`, derived from the database the replicas share and the secret they share.
+Replicas of one deployment get the same channel; two deployments on one Redis get different ones.
 """
 
 from __future__ import annotations
 
-__all__ = ["DatabaseRelay", "InProcessRelay", "RedisRelay", "Relay", "make_relay"]
+__all__ = ["DatabaseRelay", "InProcessRelay", "RedisRelay", "Relay", "deployment_channel", "make_relay", "relay_for"]
 
 import asyncio
 import contextlib
+import hashlib
+import hmac
 import json
 import logging
 import os
 import time
 import uuid
+from pathlib import Path
 from typing import Any
 
+from sqlalchemy.engine import make_url
+
+from polyphony.core.config import Settings
 from polyphony.trigger.bus import CueEvent
 from polyphony.trigger.relay_protocol import CueSink, InProcessRelay, Relay
 
 log = logging.getLogger("polyphony.trigger")
 
 BUS_KINDS = ("auto", "memory", "database", "redis")
+CHANNEL_PREFIX = "polyphony:trigger:cues:"
+_DEFAULT_PORTS = {"postgresql": 5432, "mysql": 3306, "mariadb": 3306}
 GAP_SECONDS = 10.0
 MAX_GAPS = 1000
 
@@ -203,3 +216,31 @@ def make_relay(kind: str, *, workers: int, redis_url: str, redis_channel: str) -
     if kind == "database" or (kind == "auto" and workers > 1):
         return DatabaseRelay()
     return InProcessRelay()
+
+
+def database_identity(database_url: str) -> str:
+    """Which database a URL names, whatever driver, password or spelling of the default port it uses
+    (`postgresql+asyncpg://u:pw@DB:5432/x` and `postgresql+psycopg://u@db/x` are the same database);
+    a SQLite file by its absolute path."""
+    url = make_url(database_url)
+    backend = url.get_backend_name()
+    if backend == "sqlite":
+        name = url.database or ""
+        return f"sqlite:{Path(name).resolve() if name and name != ':memory:' else name}"
+    port = url.port or _DEFAULT_PORTS.get(backend) or ""
+    return f"{backend}://{(url.host or '').lower()}:{port}/{url.database or ''}"
+
+
+def deployment_channel(database_url: str, secret: str) -> str:
+    """The default Redis cue channel of a deployment: an HMAC, keyed from the server secret, of the
+    database its replicas share. Replicas must name that database the same way (host, port, database
+    name), or set `POLYPHONY_REDIS_CHANNEL` to one name explicitly."""
+    key = hashlib.sha256(("cue-channel:" + secret).encode()).digest()
+    digest = hmac.new(key, database_identity(database_url).encode(), hashlib.sha256).hexdigest()
+    return CHANNEL_PREFIX + digest[:24]
+
+
+def relay_for(settings: Settings) -> Relay:
+    """The relay a server's settings ask for, on its deployment's channel (see the module docstring)."""
+    channel = settings.redis_channel or deployment_channel(settings.resolved_database_url, settings.resolved_secret())
+    return make_relay(settings.cue_bus, workers=settings.workers, redis_url=settings.redis_url, redis_channel=channel)

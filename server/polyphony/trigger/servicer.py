@@ -22,7 +22,7 @@ from polyphony.trigger.bus import CueBus, CueEvent, Overflow
 from polyphony.trigger.cues import CueService
 from polyphony.trigger.live import Audience, channel_namespace, project_namespace
 from polyphony.trigger.models import Channel, Project
-from polyphony.trigger.relays import make_relay
+from polyphony.trigger.relays import RedisRelay, relay_for
 from polyphony.trigger.webapp import WebApp
 
 log = logging.getLogger("polyphony.trigger")
@@ -386,12 +386,10 @@ async def register(server: grpc.aio.Server, ctx: AppContext, live: LiveApp) -> s
     if ctx.settings.projects_file:  # the file's projects are made equal to it; the API's are kept
         await catalog.sync_projects(ctx.db, projects_file.load(ctx.settings.projects_file), store=ctx.objects)
     settings = ctx.settings
-    relay = make_relay(
-        settings.cue_bus, workers=settings.workers, redis_url=settings.redis_url, redis_channel=settings.redis_channel
-    )
+    relay = relay_for(settings)
     cues = CueService(ctx.db, CueBus(), relay)
     await cues.start()
-    log.info("cue bus: %s", relay.name)
+    log.info("cue bus: %s%s", relay.name, f" (channel {relay.channel})" if isinstance(relay, RedisRelay) else "")
     audience = Audience(
         live, cues, ctx.authorizer, ctx.db, follow=relay.name != "memory", heartbeat=settings.ws_heartbeat
     )
