@@ -30,8 +30,8 @@ from polyphony.analysis.users import UserService
 from polyphony.analysis.web import CHUNK, body_dict, pick, sse_frame, visual_args, waveform_args
 from polyphony.api.analysis.v1 import analysis_pb2 as pb
 from polyphony.api.analysis.v1 import analysis_pb2_grpc
-from polyphony.app import AppContext
 from polyphony.core.auth import credentials_from
+from polyphony.core.context import AppContext
 from polyphony.core.errors import InvalidArgument, NotFound
 from polyphony.edge.live import LiveApp
 from polyphony.rpc.http import base_url, is_rest, metadata, original, send_http

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from polyphony.api.flow.v1 import flow_pb2 as pb
 from polyphony.api.flow.v1 import flow_pb2_grpc
-from polyphony.app import AppContext
+from polyphony.core.context import AppContext
 from polyphony.core.errors import InvalidArgument
 from polyphony.core.objects import ObjectStore
 from polyphony.core.query import OriginalRequest
