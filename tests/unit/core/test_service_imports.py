@@ -55,5 +55,7 @@ def test_relative_imports_are_not_used_to_cross_services() -> None:
 
 def test_the_check_sees_an_import_across_services(tmp_path: Path) -> None:
     probe = tmp_path / "probe.py"
-    probe.write_text("def f():\n    from polyphony.media.library import TrackFile\n    import polyphony.flow.segments\n")
+    probe.write_text(
+        "def f():\n    from polyphony.media.library import TrackFile\n    import polyphony.flow.segments\n"
+    )
     assert {"polyphony.media.library", "polyphony.flow.segments"} <= imported_modules(probe)
