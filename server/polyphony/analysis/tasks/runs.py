@@ -22,12 +22,14 @@ from typing import Any
 import numpy as np
 from sqlalchemy import select
 
-from polyphony.analysis import containers, exports, refs, visuals
-from polyphony.analysis.catalog import Catalog
-from polyphony.analysis.items import now
-from polyphony.analysis.jobs import CANCELLED, DONE, DRAFT, FAILED, PENDING, RUNNING, execute_task, read_all
+from polyphony.analysis.catalog import refs
+from polyphony.analysis.catalog.service import Catalog
+from polyphony.analysis.engine import visuals
+from polyphony.analysis.formats import containers, exports
+from polyphony.analysis.items.service import now
 from polyphony.analysis.models import Experience, Item, Preset, Result, Selection, Task
-from polyphony.analysis.runner import Runner
+from polyphony.analysis.tasks.jobs import CANCELLED, DONE, DRAFT, FAILED, PENDING, RUNNING, execute_task, read_all
+from polyphony.analysis.tasks.runner import Runner
 from polyphony.core.db import Database
 from polyphony.core.errors import FailedPrecondition, InvalidArgument, NotFound
 from polyphony.core.objects import ObjectStore
