@@ -19,6 +19,7 @@ from polyphony.app import SERVICES, register_all
 from polyphony.core.config import Settings
 from polyphony.core.context import AppContext, build_context
 from polyphony.core.registry import error_families
+from polyphony.edge.console import ConsoleApp
 from polyphony.edge.live import LiveApp
 from polyphony.rpc.interceptors import PolyphonyInterceptor
 
@@ -65,6 +66,7 @@ class Worker:
         )
         live = LiveApp()
         names = await register_all(server, ctx, live)
+        ConsoleApp().install(live)
         health = health_async.HealthServicer()
         health_pb2_grpc.add_HealthServicer_to_server(health, server)
         reflection.enable_server_reflection(
