@@ -15,7 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from polyphony.core.errors import InvalidArgument, NotFound
 from polyphony.flow import events, principal
 from polyphony.flow.clock import now_us
-from polyphony.flow.flows import check_source_id, render_source
+from polyphony.flow.flows import render_source
+from polyphony.flow.lookup import check_source_id
 from polyphony.flow.models import SourceRow, SourceTagRow
 from polyphony.flow.tags import check_tag_value, tag_rows
 
