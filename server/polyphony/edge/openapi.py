@@ -283,8 +283,8 @@ def _query_parameters(b: _Builder, request: descriptor.Descriptor, skip: set[str
 
 
 def _access(method: descriptor.MethodDescriptor) -> int:
-    options = method.GetOptions()
-    return int(options.Extensions[options_pb2.access]) if options.HasExtension(options_pb2.access) else 0
+    access: int = method.GetOptions().Extensions[options_pb2.access]  # type: ignore[index]
+    return access
 
 
 def _statuses(surface: Surface, method: descriptor.MethodDescriptor, verb: str) -> tuple[str, ...]:
