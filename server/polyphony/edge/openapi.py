@@ -12,7 +12,7 @@ their JSON form, server streams as JSON arrays, `google.api.HttpBody` as raw byt
 what the servicers set (`x-http-status`), errors the route family's error shape (core/errors.py), and
 write routes declare the bearer token they need. Descriptions are the proto comments.
 
-The TimeSide document served at `/timeside/api/schema/` comes from `polyphony.analysis.openapi`; TAMS has
+The TimeSide document served at `/timeside/api/schema/` comes from `polyphony.analysis.web.openapi`; TAMS has
 its official OpenAPI document (specs/tams/api).
 """
 
@@ -409,7 +409,7 @@ def document(name: str, base: str = "") -> dict[str, Any]:
     """The OpenAPI document of service `name` (a key of SURFACES, or `analysis` for TimeSide's), with
     `base` (e.g. `http://127.0.0.1:8080`) as its server URL."""
     if name == "analysis":
-        from polyphony.analysis import openapi as timeside
+        from polyphony.analysis.web import openapi as timeside
 
         doc: dict[str, Any] = json.loads(timeside.schema_document(base))
         return doc

@@ -13,7 +13,7 @@ import pytest
 from mutagen.flac import FLAC
 from sqlalchemy import func, select
 
-from polyphony.analysis.catalog import Catalog
+from polyphony.analysis.catalog.service import Catalog
 from polyphony.core.db import Database, migrate
 from polyphony.media.demo import synthesize
 from polyphony.media.models import Track
