@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from polyphony.analysis.items import ItemService
-from polyphony.core.db import Database, migrate
+from polyphony.analysis.items.service import ItemService
+from polyphony.app import migrate
+from polyphony.core.db import Database
 from polyphony.core.objects import FilesystemObjectStore
 
 RATE = 8000
