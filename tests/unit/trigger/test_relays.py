@@ -136,7 +136,7 @@ def _settings(tmp_path: Path, name: str, **more: str) -> Settings:
 async def test_deployments_on_one_redis_do_not_share_cues_but_replicas_do(tmp_path: Path) -> None:
     """Two replicas of one deployment (same database and secret, own data directories) exchange cues
     over Redis; a second deployment on the same Redis, with nothing configured, hears none of them."""
-    from polyphony.core.db import migrate
+    from polyphony.app import migrate
 
     services: list[CueService] = []
     relays = {
