@@ -204,9 +204,13 @@ def main(argv: list[str] | None = None) -> int:
 
     cue_cli.add_parser(sub)
 
-    from polyphony.analysis import archive_cli
+    from polyphony.analysis.formats import archive_cli
 
     archive_cli.add_parsers(sub)
+
+    from polyphony.edge import openapi
+
+    openapi.add_parser(sub)
 
     p_worker = sub.add_parser("_worker", help=argparse.SUPPRESS)
     p_worker.add_argument("--grpc-port", type=int, required=True)
@@ -218,7 +222,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "scan":
         return _cmd_scan(args)
     if args.command == "worker":
-        from polyphony.analysis.worker import main as celery_worker
+        from polyphony.analysis.tasks.worker import main as celery_worker
 
         if args.data_dir:
             os.environ[ENV_PREFIX + "DATA_DIR"] = args.data_dir
@@ -227,6 +231,8 @@ def main(argv: list[str] | None = None) -> int:
         return cue_cli.run(args)
     if args.command in ("export", "import"):
         return archive_cli.run(args)
+    if args.command == "openapi":
+        return openapi.run(args)
     if args.command == "_worker":
         asyncio.run(_worker_main(Settings.from_env(), args.grpc_port))
         return 0
