@@ -208,6 +208,10 @@ def main(argv: list[str] | None = None) -> int:
 
     archive_cli.add_parsers(sub)
 
+    from polyphony.edge import openapi
+
+    openapi.add_parser(sub)
+
     p_worker = sub.add_parser("_worker", help=argparse.SUPPRESS)
     p_worker.add_argument("--grpc-port", type=int, required=True)
 
@@ -227,6 +231,8 @@ def main(argv: list[str] | None = None) -> int:
         return cue_cli.run(args)
     if args.command in ("export", "import"):
         return archive_cli.run(args)
+    if args.command == "openapi":
+        return openapi.run(args)
     if args.command == "_worker":
         asyncio.run(_worker_main(Settings.from_env(), args.grpc_port))
         return 0

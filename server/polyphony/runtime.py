@@ -17,6 +17,7 @@ from grpc_reflection.v1alpha import reflection
 
 from polyphony.app import AppContext, build_context, register_all
 from polyphony.core.config import Settings
+from polyphony.edge.console import ConsoleApp
 from polyphony.edge.live import LiveApp
 from polyphony.rpc.interceptors import PolyphonyInterceptor
 
@@ -63,6 +64,7 @@ class Worker:
         )
         live = LiveApp()
         names = await register_all(server, ctx, live)
+        ConsoleApp().install(live)
         health = health_async.HealthServicer()
         health_pb2_grpc.add_HealthServicer_to_server(health, server)
         reflection.enable_server_reflection(
