@@ -14,7 +14,8 @@ from polyphony.analysis.items.service import ItemService
 from polyphony.analysis.tasks.jobs import DONE
 from polyphony.analysis.tasks.runner import InProcessRunner
 from polyphony.analysis.tasks.runs import RunService
-from polyphony.core.db import Database, migrate
+from polyphony.app import migrate
+from polyphony.core.db import Database
 from polyphony.core.local_copies import LocalCopies
 from tests.remote_store import RemoteStore
 from tests.unit.analysis.conftest import chunked, encode, sine
