@@ -12,7 +12,7 @@ import grpc
 
 from polyphony.api.flow.v1 import flow_pb2 as pb
 from polyphony.api.flow.v1 import flow_pb2_grpc
-from polyphony.app import AppContext
+from polyphony.core.context import AppContext
 from polyphony.core.objects import ObjectStore
 from polyphony.edge.live import LiveApp
 from polyphony.flow import dispatcher, segments, storage_backends

@@ -15,7 +15,7 @@ from google.protobuf import struct_pb2
 from polyphony import __about__
 from polyphony.api.media.v1 import media_pb2 as pb
 from polyphony.api.media.v1 import media_pb2_grpc
-from polyphony.app import AppContext
+from polyphony.core.context import AppContext
 from polyphony.core.errors import InvalidArgument, NotFound
 from polyphony.core.query import OriginalRequest, parse_int
 from polyphony.edge.live import LiveApp

@@ -12,7 +12,7 @@ import grpc
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from polyphony.api.flow.v1 import flow_pb2 as pb
-from polyphony.app import AppContext
+from polyphony.core.context import AppContext
 from polyphony.core.objects import ObjectStore
 from polyphony.flow import deletion, objects, principal
 from polyphony.flow.deletion import DeletionWorker
