@@ -30,7 +30,10 @@ export const trigger: Client<typeof TriggerService> = createClient(TriggerServic
 export function errorText(err: unknown): string {
   if (err && typeof err === "object" && "rawMessage" in err && "code" in err) {
     const e = err as { rawMessage: string; code: number };
-    const names: Record<number, string> = { 3: "invalid argument", 5: "not found", 7: "permission denied", 16: "unauthenticated" };
+    const names: Record<number, string> = {
+      3: "invalid argument", 5: "not found", 6: "already exists", 7: "permission denied", 9: "failed precondition",
+      14: "unavailable", 16: "unauthenticated",
+    };
     return `${names[e.code] ?? `error ${e.code}`}: ${e.rawMessage}`;
   }
   return err instanceof Error ? err.message : String(err);

@@ -176,8 +176,8 @@ function Player({ queue, version }: { queue: PlayQueue; version: number }) {
     <section class="player" aria-label="Player">
       <div class="row">
         <strong data-testid="now-playing">{current ? `${current.title} — ${current.artist}` : "Nothing playing"}</strong>
-        <button class="secondary outline" onClick={step(() => queue.previous())} aria-label="Previous track">⏮</button>
-        <button class="secondary outline" onClick={step(() => queue.next())} aria-label="Next track">⏭</button>
+        <button class="secondary outline" onClick={step(() => queue.previous())} aria-label="Previous track">‹ Prev</button>
+        <button class="secondary outline" onClick={step(() => queue.next())} aria-label="Next track">Next ›</button>
         <label>
           <span class="visually-hidden">Format</span>
           <select aria-label="Format" value={format} onChange={(e) => setFormat((e.target as HTMLSelectElement).value)}>

@@ -7,7 +7,7 @@ console's client routes there):
   the app's index.html (the SPA answers every route itself);
 - `/` asked by anything else: a small JSON index of the APIs and where their docs are.
 
-Files are read on first request and kept; a missing build is a clear 503, never an empty page.
+Files are read on first request and kept until a rebuild changes them; a missing build is a clear 503.
 """
 
 from __future__ import annotations
@@ -90,12 +90,14 @@ class Asset:
     body: bytes
     content_type: str
     etag: str
+    stamp: tuple[int, int] = (0, 0)  # (mtime_ns, size) of the file it was read from
 
 
 def _asset(path: Path) -> Asset:
+    st = path.stat()
     body = path.read_bytes()
     ctype = TYPES.get(path.suffix) or mimetypes.guess_type(path.name)[0] or "text/plain; charset=utf-8"
-    return Asset(body, ctype, '"' + hashlib.sha256(body).hexdigest()[:32] + '"')
+    return Asset(body, ctype, '"' + hashlib.sha256(body).hexdigest()[:32] + '"', (st.st_mtime_ns, st.st_size))
 
 
 def _wants_html(scope: Scope) -> bool:
@@ -116,12 +118,19 @@ class ConsoleApp:
         live.fallback(self.root)
 
     def _file(self, relative: str) -> Asset | None:
-        if relative in self._cache:
-            return self._cache[relative]
+        """The file at `relative` inside the build, re-read when a rebuild changed it."""
         parts = PurePosixPath(relative).parts
         if not parts or any(p in ("..", ".") or p.startswith(".") for p in parts) or "\\" in relative:
             return None
         path = self.dist.joinpath(*parts)
+        try:
+            st = path.stat()
+        except OSError:
+            self._cache.pop(relative, None)
+            return None
+        cached = self._cache.get(relative)
+        if cached is not None and cached.stamp == (st.st_mtime_ns, st.st_size):
+            return cached
         if not path.is_file():
             return None
         found = self._cache[relative] = _asset(path)
