@@ -49,7 +49,8 @@ async def run_task(wav: Path, data: Path) -> str:
     from polyphony.analysis.items.service import ItemService
     from polyphony.analysis.models import Result, Task
     from polyphony.analysis.tasks.jobs import DONE, PENDING, execute_task, file_chunks
-    from polyphony.core.db import Database, migrate
+    from polyphony.app import migrate
+    from polyphony.core.db import Database
     from polyphony.core.objects import FilesystemObjectStore
 
     db = Database(f"sqlite+aiosqlite:///{data / 'db.sqlite'}")

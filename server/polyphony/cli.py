@@ -71,7 +71,7 @@ async def _wait_healthy(host: str, port: int, timeout: float = 30.0) -> None:
 
 
 async def serve(settings: Settings, *, demo: bool = False) -> int:
-    from polyphony.core.db import migrate_sync
+    from polyphony.app import SERVICES, migrate_sync
     from polyphony.edge.envoy_config import EdgePlan, render
     from polyphony.edge.process import EnvoyProcess, spawn_child
     from polyphony.runtime import free_port, run_worker
@@ -89,7 +89,7 @@ async def serve(settings: Settings, *, demo: bool = False) -> int:
     grpc_ports = tuple(settings.grpc_port + i if settings.grpc_port else free_port() for i in range(n))
     live_port = settings.live_port or free_port()
     run_dir = settings.data_dir / "run"
-    plan = EdgePlan(settings.host, settings.http_port, grpc_ports, (live_port,), settings.max_body_bytes)
+    plan = EdgePlan(settings.host, settings.http_port, grpc_ports, (live_port,), settings.max_body_bytes, SERVICES)
     config = render(plan, run_dir)
 
     stop = asyncio.Event()
@@ -167,7 +167,7 @@ async def _worker_main(settings: Settings, grpc_port: int) -> None:
 
 
 def _cmd_scan(args: argparse.Namespace) -> int:
-    from polyphony.core.db import migrate_sync
+    from polyphony.app import migrate_sync
     from polyphony.media.scanner import scan_command
 
     settings = _settings(args)
@@ -208,6 +208,10 @@ def main(argv: list[str] | None = None) -> int:
 
     archive_cli.add_parsers(sub)
 
+    from polyphony.edge import openapi
+
+    openapi.add_parser(sub)
+
     p_worker = sub.add_parser("_worker", help=argparse.SUPPRESS)
     p_worker.add_argument("--grpc-port", type=int, required=True)
 
@@ -227,6 +231,8 @@ def main(argv: list[str] | None = None) -> int:
         return cue_cli.run(args)
     if args.command in ("export", "import"):
         return archive_cli.run(args)
+    if args.command == "openapi":
+        return openapi.run(args)
     if args.command == "_worker":
         asyncio.run(_worker_main(Settings.from_env(), args.grpc_port))
         return 0

@@ -117,7 +117,7 @@ class TaskRun:
         while True:
             await asyncio.sleep(PROGRESS_EVERY)
             async with self.db.transaction() as session:
-                task = await session.get(Task, self.task_uuid)
+                task = await session.get(Task, self.task_uuid, with_for_update=True)
                 if task is None or task.status != RUNNING:
                     self.stop.set()
                     return

@@ -18,8 +18,8 @@ from polyphony.analysis.tasks.runner import make_runner
 from polyphony.analysis.tasks.runs import RunService
 from polyphony.api.analysis.v1 import analysis_pb2 as pb
 from polyphony.api.analysis.v1 import analysis_pb2_grpc
-from polyphony.app import AppContext
 from polyphony.core.auth import credentials_from
+from polyphony.core.context import AppContext
 from polyphony.rpc.http import base_url, is_rest, metadata, send_http
 
 log = logging.getLogger("polyphony.analysis")
