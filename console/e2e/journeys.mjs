@@ -146,7 +146,7 @@ const journeys = {
 
   async docs() {
     const page = await newPage();
-    for (const api of ["tams", "timeside"]) {
+    for (const api of ["tams", "timeside", "aura", "opentheater"]) {
       await page.goto(`${base}/docs/${api}`);
       // the vendored renderer draws the operations of the document inside its shadow root
       await page.waitForFunction(() => {

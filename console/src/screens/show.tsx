@@ -3,7 +3,8 @@
 import qrcode from "qrcode-generator";
 import { useEffect, useState } from "preact/hooks";
 import type { Cue, CueList, FileDefinition, Project } from "@gen/polyphony/api/trigger/v1/trigger_pb.js";
-import { errorText, trigger } from "../lib/client";
+import { errorText } from "../lib/client";
+import { trigger } from "../lib/rpc/trigger";
 import { assetPath, audienceUrl, filesHostedHere, projectTitle, summarizePayload, type HistoryEntry } from "../lib/cues";
 import { routeHref, type Route } from "../lib/router";
 import { authHeaders, getToken, onToken } from "../lib/token";

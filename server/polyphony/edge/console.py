@@ -5,7 +5,8 @@ console's client routes there):
   cached for a year, everything else revalidated by ETag;
 - `/` and the client routes (`/library`, `/show/<uuid>`, `/docs/<api>` ...) asked with `Accept: text/html`:
   the app's index.html (the SPA answers every route itself);
-- `/` asked by anything else: a small JSON index of the APIs and where their docs are.
+- `/` asked by anything else: a small JSON index of the APIs and where their docs are;
+- `/console/openapi/{aura,opentheater}.json`: the OpenAPI documents generated from the protos.
 
 Files are read on first request and kept until a rebuild changes them; a missing build is a clear 503.
 """
@@ -20,10 +21,12 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from polyphony.__about__ import __version__
-from polyphony.edge import assets
+from polyphony.edge import assets, openapi
 from polyphony.edge.live import LiveApp, Receive, Scope, Send
 
 PREFIX = "/console/"
+# OpenAPI documents generated from the protos' HTTP annotations (polyphony.edge.openapi), for the API docs
+GENERATED_DOCS = {"openapi/aura.json": "media", "openapi/opentheater.json": "trigger"}
 # client routes of the SPA (console/src/lib/router.ts); Envoy sends only `Accept: text/html` GETs here
 CLIENT_ROUTES = re.compile(r"^/(library|show|docs|analysis|media)(/[^/]*)?/?$")
 HASHED = re.compile(r"^assets/.+-[A-Za-z0-9_-]{8}\.(js|css)$")
@@ -136,9 +139,17 @@ class ConsoleApp:
         found = self._cache[relative] = _asset(path)
         return found
 
+    def _generated(self, relative: str) -> Asset | None:
+        if relative not in GENERATED_DOCS:
+            return None
+        if relative not in self._cache:
+            body = json.dumps(openapi.document(GENERATED_DOCS[relative]), indent=1).encode()
+            self._cache[relative] = Asset(body, "application/json", '"' + hashlib.sha256(body).hexdigest()[:32] + '"')
+        return self._cache[relative]
+
     async def files(self, scope: Scope, receive: Receive, send: Send) -> None:
         relative = scope.get("path", "")[len(PREFIX) :]
-        found = self._file(relative) if scope["type"] == "http" else None
+        found = (self._generated(relative) or self._file(relative)) if scope["type"] == "http" else None
         if found is None:
             await _error(scope, send, 404, f"no console file {scope.get('path', '')!r}")
             return
