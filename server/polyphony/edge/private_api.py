@@ -14,8 +14,9 @@ to know for that, and nothing else of those libraries' internals, is here:
   asyncio.Queue of packets that its writer drains), `upgraded`, `upgrading`, `closed` and
   `close(wait=, abort=)` (`EngineSessions`);
 - python-socketio: `AsyncServer.packet_class` encodes an EVENT packet exactly as `emit` would
-  (`event_packet`), and the base manager's bookkeeping (`rooms`, `callbacks`, `pending_connect`,
-  `pending_disconnect`) that `RoomIndexManager.basic_disconnect` keeps as the stock one does.
+  (`event_packet`), and the base manager's bookkeeping (`rooms`, where room `None` of a namespace
+  holds all its clients, `callbacks`, `pending_connect`, `pending_disconnect`) that
+  `RoomIndexManager.basic_disconnect` keeps as the stock one does and `members` counts.
 
 `tests/unit/edge/test_private_api.py` checks each assumption against the installed versions, one
 test per assumption, each failing with a message that names what changed; an upgrade of one of
@@ -201,3 +202,7 @@ class RoomIndexManager(socketio.AsyncManager):  # type: ignore[misc]
 
     def get_rooms(self, sid: str, namespace: str) -> list[Any]:
         return [r for r in self._member_of.get((namespace, sid), ()) if r is not None]
+
+    def members(self, namespace: str) -> int:
+        """Clients in a namespace (connected or still in their connect handler): its room `None`."""
+        return len(self.rooms.get(namespace, {}).get(None, ()))

@@ -341,6 +341,15 @@ class Audience:
         """Open audience connections of this process (socket.io sessions and plain WebSockets)."""
         return self.sessions.count() + sum(len(ep.sockets) for ep in self.endpoints.values())
 
+    def project_audience(self, project_uuid: str) -> int:
+        """Open audience connections of this process on one project (any of its endpoints)."""
+        manager: RoomIndexManager = self.sio.manager
+        return sum(
+            len(ep.sockets) + manager.members(ep.namespace)
+            for ep in self.endpoints.values()
+            if ep.project_uuid == project_uuid
+        )
+
     async def _watch_audience(self) -> None:
         while True:
             await asyncio.sleep(GC_CHECK_SECONDS)

@@ -270,6 +270,8 @@ async def test_the_room_index_manager_keeps_the_stock_managers_bookkeeping() -> 
             manager.pre_disconnect(mine[eio_sid], NS)
             await manager.disconnect(mine[eio_sid], NS)
     assert _state(ours) == _state(stock)
+    assert ours.members(NS) == 3 == len(list(stock.get_participants(NS, None))), "room None is not every client"
+    assert ours.members("/nowhere") == 0
     for eio_sid in ("e0", "e3"):
 
         def rooms(manager: Any, eio_sid: str = eio_sid) -> list[str]:

@@ -16,7 +16,7 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file polyphony/api/trigger/v1/trigger.proto.
  */
 export const file_polyphony_api_trigger_v1_trigger: GenFile = /*@__PURE__*/
-  fileDesc("CiZwb2x5cGhvbnkvYXBpL3RyaWdnZXIvdjEvdHJpZ2dlci5wcm90bxIYcG9seXBob255LmFwaS50cmlnZ2VyLnYxIhcKFUdldFByb2plY3RMaXN0UmVxdWVzdCJNChZHZXRQcm9qZWN0TGlzdFJlc3BvbnNlEjMKCHByb2plY3RzGAEgAygLMiEucG9seXBob255LmFwaS50cmlnZ2VyLnYxLlByb2plY3QitgEKB1Byb2plY3QSFAoMcHJvamVjdF91dWlkGAEgASgJEhQKDHByb2plY3RfcGF0aBgCIAMoCRIxCg1wcm9qZWN0X2xhYmVsGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLkxpc3RWYWx1ZRITCgt0cmlnZ2VyX3VyaRgEIAEoCRI3CgxjaGFubmVsX2xpc3QYBSADKAsyIS5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuQ2hhbm5lbCKCAgoHQ2hhbm5lbBIUCgxjaGFubmVsX3V1aWQYASABKAkSEgoFbGFiZWwYAiABKAlIAIgBARIVCg1jb250YWluZXJfaWRzGAMgAygJEh0KEHByb3Zpc2lvbmluZ191cmkYBCABKAlIAYgBARIYCgt0cmlnZ2VyX3VyaRgFIAEoCUgCiAEBEhUKCHJlbmRlcmVyGAYgASgJSAOIAQESGQoMbGFzdG1vZGlmaWVkGAcgASgBSASIAQFCCAoGX2xhYmVsQhMKEV9wcm92aXNpb25pbmdfdXJpQg4KDF90cmlnZ2VyX3VyaUILCglfcmVuZGVyZXJCDwoNX2xhc3Rtb2RpZmllZCJAChJHZXRGaWxlTGlzdFJlcXVlc3QSFAoMcHJvamVjdF91dWlkGAEgASgJEhQKDGNoYW5uZWxfdXVpZBgCIAEoCSJOChNHZXRGaWxlTGlzdFJlc3BvbnNlEjcKBWZpbGVzGAEgAygLMigucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkZpbGVEZWZpbml0aW9uIkoKDkZpbGVEZWZpbml0aW9uEhAKCGZpbGVwYXRoGAEgASgJEhAKCGZpbGVzaXplGAIgASgBEhQKDGxhc3Rtb2RpZmllZBgDIAEoASJPCg9HZXRBc3NldFJlcXVlc3QSFAoMcHJvamVjdF91dWlkGAEgASgJEhQKDGNoYW5uZWxfdXVpZBgCIAEoCRIQCghmaWxlcGF0aBgDIAEoCSJbCg5QdWJsaXNoUmVxdWVzdBIUCgxwcm9qZWN0X3V1aWQYASABKAkSDwoHcGF5bG9hZBgCIAEoCRIiCgRib2R5GAMgASgLMhQuZ29vZ2xlLmFwaS5IdHRwQm9keSI9Cg9QdWJsaXNoUmVzcG9uc2USKgoDY3VlGAEgASgLMh0ucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkN1ZSKJAQoDQ3VlEhQKDHByb2plY3RfdXVpZBgBIAEoCRIQCghzZXF1ZW5jZRgCIAEoARIwCgxwdWJsaXNoX3RpbWUYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEigKB3BheWxvYWQYBCABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0Ij8KEFN1YnNjcmliZVJlcXVlc3QSFAoMcHJvamVjdF91dWlkGAEgASgJEhUKDWluY2x1ZGVfc3RhdGUYAiABKAgiTgoRU3Vic2NyaWJlUmVzcG9uc2USKgoDY3VlGAEgASgLMh0ucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkN1ZRINCgVzdGF0ZRgCIAEoCCJFCg9MaXN0Q3Vlc1JlcXVlc3QSFAoMcHJvamVjdF91dWlkGAEgASgJEg0KBWFmdGVyGAIgASgDEg0KBWxpbWl0GAMgASgFImcKEExpc3RDdWVzUmVzcG9uc2USKwoEY3VlcxgBIAMoCzIdLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5DdWUSFwoKbmV4dF9hZnRlchgCIAEoAUgAiAEBQg0KC19uZXh0X2FmdGVyImkKDEN1ZUxpc3RFbnRyeRIOCgZjdWVfaWQYASABKAkSEAoIcG9zaXRpb24YAiABKAUSDQoFbGFiZWwYAyABKAkSKAoHcGF5bG9hZBgEIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QidwoHQ3VlTGlzdBIUCgxwcm9qZWN0X3V1aWQYASABKAkSNAoEY3VlcxgCIAMoCzImLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5DdWVMaXN0RW50cnkSFAoHY3VycmVudBgDIAEoBUgAiAEBQgoKCF9jdXJyZW50IkwKEUN1ZUxpc3RFbnRyeUlucHV0Eg0KBWxhYmVsGAEgASgJEigKB3BheWxvYWQYAiABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0IikKEUdldEN1ZUxpc3RSZXF1ZXN0EhQKDHByb2plY3RfdXVpZBgBIAEoCSJJChJHZXRDdWVMaXN0UmVzcG9uc2USMwoIY3VlX2xpc3QYASABKAsyIS5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuQ3VlTGlzdCJoChVSZXBsYWNlQ3VlTGlzdFJlcXVlc3QSFAoMcHJvamVjdF91dWlkGAEgASgJEjkKBGN1ZXMYAiADKAsyKy5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuQ3VlTGlzdEVudHJ5SW5wdXQiTQoWUmVwbGFjZUN1ZUxpc3RSZXNwb25zZRIzCghjdWVfbGlzdBgBIAEoCzIhLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5DdWVMaXN0IiYKDk5leHRDdWVSZXF1ZXN0EhQKDHByb2plY3RfdXVpZBgBIAEoCSJyCg9OZXh0Q3VlUmVzcG9uc2USMwoIY3VlX2xpc3QYASABKAsyIS5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuQ3VlTGlzdBIqCgNjdWUYAiABKAsyHS5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuQ3VlIioKElByZXZpb3VzQ3VlUmVxdWVzdBIUCgxwcm9qZWN0X3V1aWQYASABKAkidgoTUHJldmlvdXNDdWVSZXNwb25zZRIzCghjdWVfbGlzdBgBIAEoCzIhLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5DdWVMaXN0EioKA2N1ZRgCIAEoCzIdLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5DdWUiWAoQSnVtcFRvQ3VlUmVxdWVzdBIUCgxwcm9qZWN0X3V1aWQYASABKAkSEgoIcG9zaXRpb24YAiABKAVIABIQCgZjdWVfaWQYAyABKAlIAEIICgZ0YXJnZXQidAoRSnVtcFRvQ3VlUmVzcG9uc2USMwoIY3VlX2xpc3QYASABKAsyIS5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuQ3VlTGlzdBIqCgNjdWUYAiABKAsyHS5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuQ3VlIoMBCgxQcm9qZWN0SW5wdXQSGQoMcHJvamVjdF91dWlkGAEgASgJSACIAQESFAoMcHJvamVjdF9wYXRoGAIgAygJEjEKDXByb2plY3RfbGFiZWwYAyABKAsyGi5nb29nbGUucHJvdG9idWYuTGlzdFZhbHVlQg8KDV9wcm9qZWN0X3V1aWQijAIKDENoYW5uZWxJbnB1dBIZCgxjaGFubmVsX3V1aWQYASABKAlIAIgBARISCgVsYWJlbBgCIAEoCUgBiAEBEhUKDWNvbnRhaW5lcl9pZHMYAyADKAkSFwoPY2hhbm5lbF90cmlnZ2VyGAQgASgIEh0KEHByb3Zpc2lvbmluZ191cmkYBSABKAlIAogBARIZCgxsYXN0bW9kaWZpZWQYBiABKAFIA4gBARIVCghyZW5kZXJlchgHIAEoCUgEiAEBQg8KDV9jaGFubmVsX3V1aWRCCAoGX2xhYmVsQhMKEV9wcm92aXNpb25pbmdfdXJpQg8KDV9sYXN0bW9kaWZpZWRCCwoJX3JlbmRlcmVyIk8KFENyZWF0ZVByb2plY3RSZXF1ZXN0EjcKB3Byb2plY3QYASABKAsyJi5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuUHJvamVjdElucHV0ImUKFFVwZGF0ZVByb2plY3RSZXF1ZXN0EhQKDHByb2plY3RfdXVpZBgBIAEoCRI3Cgdwcm9qZWN0GAIgASgLMiYucG9seXBob255LmFwaS50cmlnZ2VyLnYxLlByb2plY3RJbnB1dCIsChREZWxldGVQcm9qZWN0UmVxdWVzdBIUCgxwcm9qZWN0X3V1aWQYASABKAkiFwoVRGVsZXRlUHJvamVjdFJlc3BvbnNlImUKFENyZWF0ZUNoYW5uZWxSZXF1ZXN0EhQKDHByb2plY3RfdXVpZBgBIAEoCRI3CgdjaGFubmVsGAIgASgLMiYucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkNoYW5uZWxJbnB1dCJ7ChRVcGRhdGVDaGFubmVsUmVxdWVzdBIUCgxwcm9qZWN0X3V1aWQYASABKAkSFAoMY2hhbm5lbF91dWlkGAIgASgJEjcKB2NoYW5uZWwYAyABKAsyJi5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuQ2hhbm5lbElucHV0IkIKFERlbGV0ZUNoYW5uZWxSZXF1ZXN0EhQKDHByb2plY3RfdXVpZBgBIAEoCRIUCgxjaGFubmVsX3V1aWQYAiABKAkiFwoVRGVsZXRlQ2hhbm5lbFJlc3BvbnNlInYKElVwbG9hZEFzc2V0UmVxdWVzdBIUCgxwcm9qZWN0X3V1aWQYASABKAkSFAoMY2hhbm5lbF91dWlkGAIgASgJEhAKCGZpbGVwYXRoGAMgASgJEiIKBGJvZHkYBCABKAsyFC5nb29nbGUuYXBpLkh0dHBCb2R5IpIBChNVcGxvYWRBc3NldFJlc3BvbnNlEjYKBGZpbGUYASABKAsyKC5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuRmlsZURlZmluaXRpb24SFAoMY29udGVudF90eXBlGAIgASgJEg8KB2NyZWF0ZWQYAyABKAgSHAoUY2hhbm5lbF9sYXN0bW9kaWZpZWQYBCABKAEiUgoSRGVsZXRlQXNzZXRSZXF1ZXN0EhQKDHByb2plY3RfdXVpZBgBIAEoCRIUCgxjaGFubmVsX3V1aWQYAiABKAkSEAoIZmlsZXBhdGgYAyABKAkiFQoTRGVsZXRlQXNzZXRSZXNwb25zZTLxGAoOVHJpZ2dlclNlcnZpY2USngEKDkdldFByb2plY3RMaXN0Ei8ucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkdldFByb2plY3RMaXN0UmVxdWVzdBowLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5HZXRQcm9qZWN0TGlzdFJlc3BvbnNlIinI8xgBgtPkkwIfEh0vb3BlbnRoZWF0ZXIvcHJvamVjdExpc3QuanNvbhK2AQoLR2V0RmlsZUxpc3QSLC5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuR2V0RmlsZUxpc3RSZXF1ZXN0Gi0ucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkdldEZpbGVMaXN0UmVzcG9uc2UiSsjzGAGC0+STAkASPi9vcGVudGhlYXRlci9maWxlcy97cHJvamVjdF91dWlkfS97Y2hhbm5lbF91dWlkfS9maWxlTGlzdC5qc29uEpkBCghHZXRBc3NldBIpLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5HZXRBc3NldFJlcXVlc3QaFC5nb29nbGUuYXBpLkh0dHBCb2R5IkrI8xgBgtPkkwJAEj4vb3BlbnRoZWF0ZXIvZmlsZXMve3Byb2plY3RfdXVpZH0ve2NoYW5uZWxfdXVpZH0ve2ZpbGVwYXRoPSoqfTABEpsBCgdQdWJsaXNoEigucG9seXBob255LmFwaS50cmlnZ2VyLnYxLlB1Ymxpc2hSZXF1ZXN0GikucG9seXBob255LmFwaS50cmlnZ2VyLnYxLlB1Ymxpc2hSZXNwb25zZSI7yPMYAoLT5JMCMToEYm9keSIpL29wZW50aGVhdGVyL3Byb2plY3RzL3twcm9qZWN0X3V1aWR9L2N1ZXMSbAoJU3Vic2NyaWJlEioucG9seXBob255LmFwaS50cmlnZ2VyLnYxLlN1YnNjcmliZVJlcXVlc3QaKy5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuU3Vic2NyaWJlUmVzcG9uc2UiBMjzGAEwARKYAQoITGlzdEN1ZXMSKS5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuTGlzdEN1ZXNSZXF1ZXN0GioucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkxpc3RDdWVzUmVzcG9uc2UiNcjzGAGC0+STAisSKS9vcGVudGhlYXRlci9wcm9qZWN0cy97cHJvamVjdF91dWlkfS9jdWVzEqEBCgpHZXRDdWVMaXN0EisucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkdldEN1ZUxpc3RSZXF1ZXN0GiwucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkdldEN1ZUxpc3RSZXNwb25zZSI4yPMYAYLT5JMCLhIsL29wZW50aGVhdGVyL3Byb2plY3RzL3twcm9qZWN0X3V1aWR9L2N1ZWxpc3QSsAEKDlJlcGxhY2VDdWVMaXN0Ei8ucG9seXBob255LmFwaS50cmlnZ2VyLnYxLlJlcGxhY2VDdWVMaXN0UmVxdWVzdBowLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5SZXBsYWNlQ3VlTGlzdFJlc3BvbnNlIjvI8xgCgtPkkwIxOgEqGiwvb3BlbnRoZWF0ZXIvcHJvamVjdHMve3Byb2plY3RfdXVpZH0vY3VlbGlzdBKgAQoHTmV4dEN1ZRIoLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5OZXh0Q3VlUmVxdWVzdBopLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5OZXh0Q3VlUmVzcG9uc2UiQMjzGAKC0+STAjY6ASoiMS9vcGVudGhlYXRlci9wcm9qZWN0cy97cHJvamVjdF91dWlkfS9jdWVsaXN0L25leHQSsAEKC1ByZXZpb3VzQ3VlEiwucG9seXBob255LmFwaS50cmlnZ2VyLnYxLlByZXZpb3VzQ3VlUmVxdWVzdBotLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5QcmV2aW91c0N1ZVJlc3BvbnNlIkTI8xgCgtPkkwI6OgEqIjUvb3BlbnRoZWF0ZXIvcHJvamVjdHMve3Byb2plY3RfdXVpZH0vY3VlbGlzdC9wcmV2aW91cxKmAQoJSnVtcFRvQ3VlEioucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkp1bXBUb0N1ZVJlcXVlc3QaKy5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuSnVtcFRvQ3VlUmVzcG9uc2UiQMjzGAKC0+STAjY6ASoiMS9vcGVudGhlYXRlci9wcm9qZWN0cy97cHJvamVjdF91dWlkfS9jdWVsaXN0L2p1bXASjgEKDUNyZWF0ZVByb2plY3QSLi5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuQ3JlYXRlUHJvamVjdFJlcXVlc3QaIS5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuUHJvamVjdCIqyPMYAoLT5JMCIDoHcHJvamVjdCIVL29wZW50aGVhdGVyL3Byb2plY3RzEp0BCg1VcGRhdGVQcm9qZWN0Ei4ucG9seXBob255LmFwaS50cmlnZ2VyLnYxLlVwZGF0ZVByb2plY3RSZXF1ZXN0GiEucG9seXBob255LmFwaS50cmlnZ2VyLnYxLlByb2plY3QiOcjzGAKC0+STAi86B3Byb2plY3QaJC9vcGVudGhlYXRlci9wcm9qZWN0cy97cHJvamVjdF91dWlkfRKiAQoNRGVsZXRlUHJvamVjdBIuLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5EZWxldGVQcm9qZWN0UmVxdWVzdBovLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5EZWxldGVQcm9qZWN0UmVzcG9uc2UiMMjzGAKC0+STAiYqJC9vcGVudGhlYXRlci9wcm9qZWN0cy97cHJvamVjdF91dWlkfRKmAQoNQ3JlYXRlQ2hhbm5lbBIuLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5DcmVhdGVDaGFubmVsUmVxdWVzdBohLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5DaGFubmVsIkLI8xgCgtPkkwI4OgdjaGFubmVsIi0vb3BlbnRoZWF0ZXIvcHJvamVjdHMve3Byb2plY3RfdXVpZH0vY2hhbm5lbHMStQEKDVVwZGF0ZUNoYW5uZWwSLi5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuVXBkYXRlQ2hhbm5lbFJlcXVlc3QaIS5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuQ2hhbm5lbCJRyPMYAoLT5JMCRzoHY2hhbm5lbBo8L29wZW50aGVhdGVyL3Byb2plY3RzL3twcm9qZWN0X3V1aWR9L2NoYW5uZWxzL3tjaGFubmVsX3V1aWR9EroBCg1EZWxldGVDaGFubmVsEi4ucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkRlbGV0ZUNoYW5uZWxSZXF1ZXN0Gi8ucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkRlbGV0ZUNoYW5uZWxSZXNwb25zZSJIyPMYAoLT5JMCPio8L29wZW50aGVhdGVyL3Byb2plY3RzL3twcm9qZWN0X3V1aWR9L2NoYW5uZWxzL3tjaGFubmVsX3V1aWR9Er4BCgtVcGxvYWRBc3NldBIsLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5VcGxvYWRBc3NldFJlcXVlc3QaLS5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuVXBsb2FkQXNzZXRSZXNwb25zZSJQyPMYAoLT5JMCRjoEYm9keRo+L29wZW50aGVhdGVyL2ZpbGVzL3twcm9qZWN0X3V1aWR9L3tjaGFubmVsX3V1aWR9L3tmaWxlcGF0aD0qKn0oARK2AQoLRGVsZXRlQXNzZXQSLC5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuRGVsZXRlQXNzZXRSZXF1ZXN0Gi0ucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkRlbGV0ZUFzc2V0UmVzcG9uc2UiSsjzGAKC0+STAkAqPi9vcGVudGhlYXRlci9maWxlcy97cHJvamVjdF91dWlkfS97Y2hhbm5lbF91dWlkfS97ZmlsZXBhdGg9Kip9YgZwcm90bzM", [file_google_api_annotations, file_google_api_httpbody, file_google_protobuf_struct, file_google_protobuf_timestamp, file_polyphony_api_common_v1_options]);
+  fileDesc("CiZwb2x5cGhvbnkvYXBpL3RyaWdnZXIvdjEvdHJpZ2dlci5wcm90bxIYcG9seXBob255LmFwaS50cmlnZ2VyLnYxIhcKFUdldFByb2plY3RMaXN0UmVxdWVzdCJNChZHZXRQcm9qZWN0TGlzdFJlc3BvbnNlEjMKCHByb2plY3RzGAEgAygLMiEucG9seXBob255LmFwaS50cmlnZ2VyLnYxLlByb2plY3QitgEKB1Byb2plY3QSFAoMcHJvamVjdF91dWlkGAEgASgJEhQKDHByb2plY3RfcGF0aBgCIAMoCRIxCg1wcm9qZWN0X2xhYmVsGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLkxpc3RWYWx1ZRITCgt0cmlnZ2VyX3VyaRgEIAEoCRI3CgxjaGFubmVsX2xpc3QYBSADKAsyIS5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuQ2hhbm5lbCKCAgoHQ2hhbm5lbBIUCgxjaGFubmVsX3V1aWQYASABKAkSEgoFbGFiZWwYAiABKAlIAIgBARIVCg1jb250YWluZXJfaWRzGAMgAygJEh0KEHByb3Zpc2lvbmluZ191cmkYBCABKAlIAYgBARIYCgt0cmlnZ2VyX3VyaRgFIAEoCUgCiAEBEhUKCHJlbmRlcmVyGAYgASgJSAOIAQESGQoMbGFzdG1vZGlmaWVkGAcgASgBSASIAQFCCAoGX2xhYmVsQhMKEV9wcm92aXNpb25pbmdfdXJpQg4KDF90cmlnZ2VyX3VyaUILCglfcmVuZGVyZXJCDwoNX2xhc3Rtb2RpZmllZCJAChJHZXRGaWxlTGlzdFJlcXVlc3QSFAoMcHJvamVjdF91dWlkGAEgASgJEhQKDGNoYW5uZWxfdXVpZBgCIAEoCSJOChNHZXRGaWxlTGlzdFJlc3BvbnNlEjcKBWZpbGVzGAEgAygLMigucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkZpbGVEZWZpbml0aW9uIkoKDkZpbGVEZWZpbml0aW9uEhAKCGZpbGVwYXRoGAEgASgJEhAKCGZpbGVzaXplGAIgASgBEhQKDGxhc3Rtb2RpZmllZBgDIAEoASJPCg9HZXRBc3NldFJlcXVlc3QSFAoMcHJvamVjdF91dWlkGAEgASgJEhQKDGNoYW5uZWxfdXVpZBgCIAEoCRIQCghmaWxlcGF0aBgDIAEoCSJbCg5QdWJsaXNoUmVxdWVzdBIUCgxwcm9qZWN0X3V1aWQYASABKAkSDwoHcGF5bG9hZBgCIAEoCRIiCgRib2R5GAMgASgLMhQuZ29vZ2xlLmFwaS5IdHRwQm9keSI9Cg9QdWJsaXNoUmVzcG9uc2USKgoDY3VlGAEgASgLMh0ucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkN1ZSKJAQoDQ3VlEhQKDHByb2plY3RfdXVpZBgBIAEoCRIQCghzZXF1ZW5jZRgCIAEoARIwCgxwdWJsaXNoX3RpbWUYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEigKB3BheWxvYWQYBCABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0Ij8KEFN1YnNjcmliZVJlcXVlc3QSFAoMcHJvamVjdF91dWlkGAEgASgJEhUKDWluY2x1ZGVfc3RhdGUYAiABKAgiTgoRU3Vic2NyaWJlUmVzcG9uc2USKgoDY3VlGAEgASgLMh0ucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkN1ZRINCgVzdGF0ZRgCIAEoCCIsChRXYXRjaEF1ZGllbmNlUmVxdWVzdBIUCgxwcm9qZWN0X3V1aWQYASABKAkiQgoVV2F0Y2hBdWRpZW5jZVJlc3BvbnNlEhQKDHByb2plY3RfdXVpZBgBIAEoCRITCgtjb25uZWN0aW9ucxgCIAEoBSJFCg9MaXN0Q3Vlc1JlcXVlc3QSFAoMcHJvamVjdF91dWlkGAEgASgJEg0KBWFmdGVyGAIgASgDEg0KBWxpbWl0GAMgASgFImcKEExpc3RDdWVzUmVzcG9uc2USKwoEY3VlcxgBIAMoCzIdLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5DdWUSFwoKbmV4dF9hZnRlchgCIAEoAUgAiAEBQg0KC19uZXh0X2FmdGVyImkKDEN1ZUxpc3RFbnRyeRIOCgZjdWVfaWQYASABKAkSEAoIcG9zaXRpb24YAiABKAUSDQoFbGFiZWwYAyABKAkSKAoHcGF5bG9hZBgEIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QidwoHQ3VlTGlzdBIUCgxwcm9qZWN0X3V1aWQYASABKAkSNAoEY3VlcxgCIAMoCzImLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5DdWVMaXN0RW50cnkSFAoHY3VycmVudBgDIAEoBUgAiAEBQgoKCF9jdXJyZW50IkwKEUN1ZUxpc3RFbnRyeUlucHV0Eg0KBWxhYmVsGAEgASgJEigKB3BheWxvYWQYAiABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0IikKEUdldEN1ZUxpc3RSZXF1ZXN0EhQKDHByb2plY3RfdXVpZBgBIAEoCSJJChJHZXRDdWVMaXN0UmVzcG9uc2USMwoIY3VlX2xpc3QYASABKAsyIS5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuQ3VlTGlzdCJoChVSZXBsYWNlQ3VlTGlzdFJlcXVlc3QSFAoMcHJvamVjdF91dWlkGAEgASgJEjkKBGN1ZXMYAiADKAsyKy5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuQ3VlTGlzdEVudHJ5SW5wdXQiTQoWUmVwbGFjZUN1ZUxpc3RSZXNwb25zZRIzCghjdWVfbGlzdBgBIAEoCzIhLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5DdWVMaXN0IiYKDk5leHRDdWVSZXF1ZXN0EhQKDHByb2plY3RfdXVpZBgBIAEoCSJyCg9OZXh0Q3VlUmVzcG9uc2USMwoIY3VlX2xpc3QYASABKAsyIS5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuQ3VlTGlzdBIqCgNjdWUYAiABKAsyHS5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuQ3VlIioKElByZXZpb3VzQ3VlUmVxdWVzdBIUCgxwcm9qZWN0X3V1aWQYASABKAkidgoTUHJldmlvdXNDdWVSZXNwb25zZRIzCghjdWVfbGlzdBgBIAEoCzIhLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5DdWVMaXN0EioKA2N1ZRgCIAEoCzIdLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5DdWUiWAoQSnVtcFRvQ3VlUmVxdWVzdBIUCgxwcm9qZWN0X3V1aWQYASABKAkSEgoIcG9zaXRpb24YAiABKAVIABIQCgZjdWVfaWQYAyABKAlIAEIICgZ0YXJnZXQidAoRSnVtcFRvQ3VlUmVzcG9uc2USMwoIY3VlX2xpc3QYASABKAsyIS5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuQ3VlTGlzdBIqCgNjdWUYAiABKAsyHS5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuQ3VlIoMBCgxQcm9qZWN0SW5wdXQSGQoMcHJvamVjdF91dWlkGAEgASgJSACIAQESFAoMcHJvamVjdF9wYXRoGAIgAygJEjEKDXByb2plY3RfbGFiZWwYAyABKAsyGi5nb29nbGUucHJvdG9idWYuTGlzdFZhbHVlQg8KDV9wcm9qZWN0X3V1aWQijAIKDENoYW5uZWxJbnB1dBIZCgxjaGFubmVsX3V1aWQYASABKAlIAIgBARISCgVsYWJlbBgCIAEoCUgBiAEBEhUKDWNvbnRhaW5lcl9pZHMYAyADKAkSFwoPY2hhbm5lbF90cmlnZ2VyGAQgASgIEh0KEHByb3Zpc2lvbmluZ191cmkYBSABKAlIAogBARIZCgxsYXN0bW9kaWZpZWQYBiABKAFIA4gBARIVCghyZW5kZXJlchgHIAEoCUgEiAEBQg8KDV9jaGFubmVsX3V1aWRCCAoGX2xhYmVsQhMKEV9wcm92aXNpb25pbmdfdXJpQg8KDV9sYXN0bW9kaWZpZWRCCwoJX3JlbmRlcmVyIk8KFENyZWF0ZVByb2plY3RSZXF1ZXN0EjcKB3Byb2plY3QYASABKAsyJi5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuUHJvamVjdElucHV0ImUKFFVwZGF0ZVByb2plY3RSZXF1ZXN0EhQKDHByb2plY3RfdXVpZBgBIAEoCRI3Cgdwcm9qZWN0GAIgASgLMiYucG9seXBob255LmFwaS50cmlnZ2VyLnYxLlByb2plY3RJbnB1dCIsChREZWxldGVQcm9qZWN0UmVxdWVzdBIUCgxwcm9qZWN0X3V1aWQYASABKAkiFwoVRGVsZXRlUHJvamVjdFJlc3BvbnNlImUKFENyZWF0ZUNoYW5uZWxSZXF1ZXN0EhQKDHByb2plY3RfdXVpZBgBIAEoCRI3CgdjaGFubmVsGAIgASgLMiYucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkNoYW5uZWxJbnB1dCJ7ChRVcGRhdGVDaGFubmVsUmVxdWVzdBIUCgxwcm9qZWN0X3V1aWQYASABKAkSFAoMY2hhbm5lbF91dWlkGAIgASgJEjcKB2NoYW5uZWwYAyABKAsyJi5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuQ2hhbm5lbElucHV0IkIKFERlbGV0ZUNoYW5uZWxSZXF1ZXN0EhQKDHByb2plY3RfdXVpZBgBIAEoCRIUCgxjaGFubmVsX3V1aWQYAiABKAkiFwoVRGVsZXRlQ2hhbm5lbFJlc3BvbnNlInYKElVwbG9hZEFzc2V0UmVxdWVzdBIUCgxwcm9qZWN0X3V1aWQYASABKAkSFAoMY2hhbm5lbF91dWlkGAIgASgJEhAKCGZpbGVwYXRoGAMgASgJEiIKBGJvZHkYBCABKAsyFC5nb29nbGUuYXBpLkh0dHBCb2R5IpIBChNVcGxvYWRBc3NldFJlc3BvbnNlEjYKBGZpbGUYASABKAsyKC5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuRmlsZURlZmluaXRpb24SFAoMY29udGVudF90eXBlGAIgASgJEg8KB2NyZWF0ZWQYAyABKAgSHAoUY2hhbm5lbF9sYXN0bW9kaWZpZWQYBCABKAEiUgoSRGVsZXRlQXNzZXRSZXF1ZXN0EhQKDHByb2plY3RfdXVpZBgBIAEoCRIUCgxjaGFubmVsX3V1aWQYAiABKAkSEAoIZmlsZXBhdGgYAyABKAkiFQoTRGVsZXRlQXNzZXRSZXNwb25zZTLrGQoOVHJpZ2dlclNlcnZpY2USngEKDkdldFByb2plY3RMaXN0Ei8ucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkdldFByb2plY3RMaXN0UmVxdWVzdBowLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5HZXRQcm9qZWN0TGlzdFJlc3BvbnNlIinI8xgBgtPkkwIfEh0vb3BlbnRoZWF0ZXIvcHJvamVjdExpc3QuanNvbhK2AQoLR2V0RmlsZUxpc3QSLC5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuR2V0RmlsZUxpc3RSZXF1ZXN0Gi0ucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkdldEZpbGVMaXN0UmVzcG9uc2UiSsjzGAGC0+STAkASPi9vcGVudGhlYXRlci9maWxlcy97cHJvamVjdF91dWlkfS97Y2hhbm5lbF91dWlkfS9maWxlTGlzdC5qc29uEpkBCghHZXRBc3NldBIpLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5HZXRBc3NldFJlcXVlc3QaFC5nb29nbGUuYXBpLkh0dHBCb2R5IkrI8xgBgtPkkwJAEj4vb3BlbnRoZWF0ZXIvZmlsZXMve3Byb2plY3RfdXVpZH0ve2NoYW5uZWxfdXVpZH0ve2ZpbGVwYXRoPSoqfTABEpsBCgdQdWJsaXNoEigucG9seXBob255LmFwaS50cmlnZ2VyLnYxLlB1Ymxpc2hSZXF1ZXN0GikucG9seXBob255LmFwaS50cmlnZ2VyLnYxLlB1Ymxpc2hSZXNwb25zZSI7yPMYAoLT5JMCMToEYm9keSIpL29wZW50aGVhdGVyL3Byb2plY3RzL3twcm9qZWN0X3V1aWR9L2N1ZXMSbAoJU3Vic2NyaWJlEioucG9seXBob255LmFwaS50cmlnZ2VyLnYxLlN1YnNjcmliZVJlcXVlc3QaKy5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuU3Vic2NyaWJlUmVzcG9uc2UiBMjzGAEwARJ4Cg1XYXRjaEF1ZGllbmNlEi4ucG9seXBob255LmFwaS50cmlnZ2VyLnYxLldhdGNoQXVkaWVuY2VSZXF1ZXN0Gi8ucG9seXBob255LmFwaS50cmlnZ2VyLnYxLldhdGNoQXVkaWVuY2VSZXNwb25zZSIEyPMYATABEpgBCghMaXN0Q3VlcxIpLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5MaXN0Q3Vlc1JlcXVlc3QaKi5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuTGlzdEN1ZXNSZXNwb25zZSI1yPMYAYLT5JMCKxIpL29wZW50aGVhdGVyL3Byb2plY3RzL3twcm9qZWN0X3V1aWR9L2N1ZXMSoQEKCkdldEN1ZUxpc3QSKy5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuR2V0Q3VlTGlzdFJlcXVlc3QaLC5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuR2V0Q3VlTGlzdFJlc3BvbnNlIjjI8xgBgtPkkwIuEiwvb3BlbnRoZWF0ZXIvcHJvamVjdHMve3Byb2plY3RfdXVpZH0vY3VlbGlzdBKwAQoOUmVwbGFjZUN1ZUxpc3QSLy5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuUmVwbGFjZUN1ZUxpc3RSZXF1ZXN0GjAucG9seXBob255LmFwaS50cmlnZ2VyLnYxLlJlcGxhY2VDdWVMaXN0UmVzcG9uc2UiO8jzGAKC0+STAjE6ASoaLC9vcGVudGhlYXRlci9wcm9qZWN0cy97cHJvamVjdF91dWlkfS9jdWVsaXN0EqABCgdOZXh0Q3VlEigucG9seXBob255LmFwaS50cmlnZ2VyLnYxLk5leHRDdWVSZXF1ZXN0GikucG9seXBob255LmFwaS50cmlnZ2VyLnYxLk5leHRDdWVSZXNwb25zZSJAyPMYAoLT5JMCNjoBKiIxL29wZW50aGVhdGVyL3Byb2plY3RzL3twcm9qZWN0X3V1aWR9L2N1ZWxpc3QvbmV4dBKwAQoLUHJldmlvdXNDdWUSLC5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuUHJldmlvdXNDdWVSZXF1ZXN0Gi0ucG9seXBob255LmFwaS50cmlnZ2VyLnYxLlByZXZpb3VzQ3VlUmVzcG9uc2UiRMjzGAKC0+STAjo6ASoiNS9vcGVudGhlYXRlci9wcm9qZWN0cy97cHJvamVjdF91dWlkfS9jdWVsaXN0L3ByZXZpb3VzEqYBCglKdW1wVG9DdWUSKi5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuSnVtcFRvQ3VlUmVxdWVzdBorLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5KdW1wVG9DdWVSZXNwb25zZSJAyPMYAoLT5JMCNjoBKiIxL29wZW50aGVhdGVyL3Byb2plY3RzL3twcm9qZWN0X3V1aWR9L2N1ZWxpc3QvanVtcBKOAQoNQ3JlYXRlUHJvamVjdBIuLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5DcmVhdGVQcm9qZWN0UmVxdWVzdBohLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5Qcm9qZWN0IirI8xgCgtPkkwIgOgdwcm9qZWN0IhUvb3BlbnRoZWF0ZXIvcHJvamVjdHMSnQEKDVVwZGF0ZVByb2plY3QSLi5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuVXBkYXRlUHJvamVjdFJlcXVlc3QaIS5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuUHJvamVjdCI5yPMYAoLT5JMCLzoHcHJvamVjdBokL29wZW50aGVhdGVyL3Byb2plY3RzL3twcm9qZWN0X3V1aWR9EqIBCg1EZWxldGVQcm9qZWN0Ei4ucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkRlbGV0ZVByb2plY3RSZXF1ZXN0Gi8ucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkRlbGV0ZVByb2plY3RSZXNwb25zZSIwyPMYAoLT5JMCJiokL29wZW50aGVhdGVyL3Byb2plY3RzL3twcm9qZWN0X3V1aWR9EqYBCg1DcmVhdGVDaGFubmVsEi4ucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkNyZWF0ZUNoYW5uZWxSZXF1ZXN0GiEucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkNoYW5uZWwiQsjzGAKC0+STAjg6B2NoYW5uZWwiLS9vcGVudGhlYXRlci9wcm9qZWN0cy97cHJvamVjdF91dWlkfS9jaGFubmVscxK1AQoNVXBkYXRlQ2hhbm5lbBIuLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5VcGRhdGVDaGFubmVsUmVxdWVzdBohLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5DaGFubmVsIlHI8xgCgtPkkwJHOgdjaGFubmVsGjwvb3BlbnRoZWF0ZXIvcHJvamVjdHMve3Byb2plY3RfdXVpZH0vY2hhbm5lbHMve2NoYW5uZWxfdXVpZH0SugEKDURlbGV0ZUNoYW5uZWwSLi5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuRGVsZXRlQ2hhbm5lbFJlcXVlc3QaLy5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuRGVsZXRlQ2hhbm5lbFJlc3BvbnNlIkjI8xgCgtPkkwI+Kjwvb3BlbnRoZWF0ZXIvcHJvamVjdHMve3Byb2plY3RfdXVpZH0vY2hhbm5lbHMve2NoYW5uZWxfdXVpZH0SvgEKC1VwbG9hZEFzc2V0EiwucG9seXBob255LmFwaS50cmlnZ2VyLnYxLlVwbG9hZEFzc2V0UmVxdWVzdBotLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5VcGxvYWRBc3NldFJlc3BvbnNlIlDI8xgCgtPkkwJGOgRib2R5Gj4vb3BlbnRoZWF0ZXIvZmlsZXMve3Byb2plY3RfdXVpZH0ve2NoYW5uZWxfdXVpZH0ve2ZpbGVwYXRoPSoqfSgBErYBCgtEZWxldGVBc3NldBIsLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5EZWxldGVBc3NldFJlcXVlc3QaLS5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuRGVsZXRlQXNzZXRSZXNwb25zZSJKyPMYAoLT5JMCQCo+L29wZW50aGVhdGVyL2ZpbGVzL3twcm9qZWN0X3V1aWR9L3tjaGFubmVsX3V1aWR9L3tmaWxlcGF0aD0qKn1iBnByb3RvMw", [file_google_api_annotations, file_google_api_httpbody, file_google_protobuf_struct, file_google_protobuf_timestamp, file_polyphony_api_common_v1_options]);
 
 /**
  * Request for GetProjectList.
@@ -445,6 +445,55 @@ export const SubscribeResponseSchema: GenMessage<SubscribeResponse> = /*@__PURE_
   messageDesc(file_polyphony_api_trigger_v1_trigger, 12);
 
 /**
+ * Request for WatchAudience.
+ *
+ * @generated from message polyphony.api.trigger.v1.WatchAudienceRequest
+ */
+export type WatchAudienceRequest = Message<"polyphony.api.trigger.v1.WatchAudienceRequest"> & {
+  /**
+   * The project whose audience to count.
+   *
+   * @generated from field: string project_uuid = 1;
+   */
+  projectUuid: string;
+};
+
+/**
+ * Describes the message polyphony.api.trigger.v1.WatchAudienceRequest.
+ * Use `create(WatchAudienceRequestSchema)` to create a new message.
+ */
+export const WatchAudienceRequestSchema: GenMessage<WatchAudienceRequest> = /*@__PURE__*/
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 13);
+
+/**
+ * One frame of WatchAudience.
+ *
+ * @generated from message polyphony.api.trigger.v1.WatchAudienceResponse
+ */
+export type WatchAudienceResponse = Message<"polyphony.api.trigger.v1.WatchAudienceResponse"> & {
+  /**
+   * The project counted.
+   *
+   * @generated from field: string project_uuid = 1;
+   */
+  projectUuid: string;
+
+  /**
+   * Open audience connections of the project on this server process.
+   *
+   * @generated from field: int32 connections = 2;
+   */
+  connections: number;
+};
+
+/**
+ * Describes the message polyphony.api.trigger.v1.WatchAudienceResponse.
+ * Use `create(WatchAudienceResponseSchema)` to create a new message.
+ */
+export const WatchAudienceResponseSchema: GenMessage<WatchAudienceResponse> = /*@__PURE__*/
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 14);
+
+/**
  * Request for ListCues.
  *
  * @generated from message polyphony.api.trigger.v1.ListCuesRequest
@@ -477,7 +526,7 @@ export type ListCuesRequest = Message<"polyphony.api.trigger.v1.ListCuesRequest"
  * Use `create(ListCuesRequestSchema)` to create a new message.
  */
 export const ListCuesRequestSchema: GenMessage<ListCuesRequest> = /*@__PURE__*/
-  messageDesc(file_polyphony_api_trigger_v1_trigger, 13);
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 15);
 
 /**
  * Response of ListCues.
@@ -506,7 +555,7 @@ export type ListCuesResponse = Message<"polyphony.api.trigger.v1.ListCuesRespons
  * Use `create(ListCuesResponseSchema)` to create a new message.
  */
 export const ListCuesResponseSchema: GenMessage<ListCuesResponse> = /*@__PURE__*/
-  messageDesc(file_polyphony_api_trigger_v1_trigger, 14);
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 16);
 
 /**
  * One cue of a cue list.
@@ -548,7 +597,7 @@ export type CueListEntry = Message<"polyphony.api.trigger.v1.CueListEntry"> & {
  * Use `create(CueListEntrySchema)` to create a new message.
  */
 export const CueListEntrySchema: GenMessage<CueListEntry> = /*@__PURE__*/
-  messageDesc(file_polyphony_api_trigger_v1_trigger, 15);
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 17);
 
 /**
  * A project's ordered cue list.
@@ -583,7 +632,7 @@ export type CueList = Message<"polyphony.api.trigger.v1.CueList"> & {
  * Use `create(CueListSchema)` to create a new message.
  */
 export const CueListSchema: GenMessage<CueList> = /*@__PURE__*/
-  messageDesc(file_polyphony_api_trigger_v1_trigger, 16);
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 18);
 
 /**
  * One cue when a cue list is replaced.
@@ -611,7 +660,7 @@ export type CueListEntryInput = Message<"polyphony.api.trigger.v1.CueListEntryIn
  * Use `create(CueListEntryInputSchema)` to create a new message.
  */
 export const CueListEntryInputSchema: GenMessage<CueListEntryInput> = /*@__PURE__*/
-  messageDesc(file_polyphony_api_trigger_v1_trigger, 17);
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 19);
 
 /**
  * Request for GetCueList.
@@ -632,7 +681,7 @@ export type GetCueListRequest = Message<"polyphony.api.trigger.v1.GetCueListRequ
  * Use `create(GetCueListRequestSchema)` to create a new message.
  */
 export const GetCueListRequestSchema: GenMessage<GetCueListRequest> = /*@__PURE__*/
-  messageDesc(file_polyphony_api_trigger_v1_trigger, 18);
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 20);
 
 /**
  * Response of GetCueList.
@@ -653,7 +702,7 @@ export type GetCueListResponse = Message<"polyphony.api.trigger.v1.GetCueListRes
  * Use `create(GetCueListResponseSchema)` to create a new message.
  */
 export const GetCueListResponseSchema: GenMessage<GetCueListResponse> = /*@__PURE__*/
-  messageDesc(file_polyphony_api_trigger_v1_trigger, 19);
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 21);
 
 /**
  * Request for ReplaceCueList.
@@ -681,7 +730,7 @@ export type ReplaceCueListRequest = Message<"polyphony.api.trigger.v1.ReplaceCue
  * Use `create(ReplaceCueListRequestSchema)` to create a new message.
  */
 export const ReplaceCueListRequestSchema: GenMessage<ReplaceCueListRequest> = /*@__PURE__*/
-  messageDesc(file_polyphony_api_trigger_v1_trigger, 20);
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 22);
 
 /**
  * Response of ReplaceCueList.
@@ -702,7 +751,7 @@ export type ReplaceCueListResponse = Message<"polyphony.api.trigger.v1.ReplaceCu
  * Use `create(ReplaceCueListResponseSchema)` to create a new message.
  */
 export const ReplaceCueListResponseSchema: GenMessage<ReplaceCueListResponse> = /*@__PURE__*/
-  messageDesc(file_polyphony_api_trigger_v1_trigger, 21);
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 23);
 
 /**
  * Request for NextCue.
@@ -723,7 +772,7 @@ export type NextCueRequest = Message<"polyphony.api.trigger.v1.NextCueRequest"> 
  * Use `create(NextCueRequestSchema)` to create a new message.
  */
 export const NextCueRequestSchema: GenMessage<NextCueRequest> = /*@__PURE__*/
-  messageDesc(file_polyphony_api_trigger_v1_trigger, 22);
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 24);
 
 /**
  * Response of NextCue.
@@ -751,7 +800,7 @@ export type NextCueResponse = Message<"polyphony.api.trigger.v1.NextCueResponse"
  * Use `create(NextCueResponseSchema)` to create a new message.
  */
 export const NextCueResponseSchema: GenMessage<NextCueResponse> = /*@__PURE__*/
-  messageDesc(file_polyphony_api_trigger_v1_trigger, 23);
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 25);
 
 /**
  * Request for PreviousCue.
@@ -772,7 +821,7 @@ export type PreviousCueRequest = Message<"polyphony.api.trigger.v1.PreviousCueRe
  * Use `create(PreviousCueRequestSchema)` to create a new message.
  */
 export const PreviousCueRequestSchema: GenMessage<PreviousCueRequest> = /*@__PURE__*/
-  messageDesc(file_polyphony_api_trigger_v1_trigger, 24);
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 26);
 
 /**
  * Response of PreviousCue.
@@ -800,7 +849,7 @@ export type PreviousCueResponse = Message<"polyphony.api.trigger.v1.PreviousCueR
  * Use `create(PreviousCueResponseSchema)` to create a new message.
  */
 export const PreviousCueResponseSchema: GenMessage<PreviousCueResponse> = /*@__PURE__*/
-  messageDesc(file_polyphony_api_trigger_v1_trigger, 25);
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 27);
 
 /**
  * Request for JumpToCue: give `position` or `cue_id`.
@@ -844,7 +893,7 @@ export type JumpToCueRequest = Message<"polyphony.api.trigger.v1.JumpToCueReques
  * Use `create(JumpToCueRequestSchema)` to create a new message.
  */
 export const JumpToCueRequestSchema: GenMessage<JumpToCueRequest> = /*@__PURE__*/
-  messageDesc(file_polyphony_api_trigger_v1_trigger, 26);
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 28);
 
 /**
  * Response of JumpToCue.
@@ -872,7 +921,7 @@ export type JumpToCueResponse = Message<"polyphony.api.trigger.v1.JumpToCueRespo
  * Use `create(JumpToCueResponseSchema)` to create a new message.
  */
 export const JumpToCueResponseSchema: GenMessage<JumpToCueResponse> = /*@__PURE__*/
-  messageDesc(file_polyphony_api_trigger_v1_trigger, 27);
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 29);
 
 /**
  * A project's settable fields (create and replace).
@@ -908,7 +957,7 @@ export type ProjectInput = Message<"polyphony.api.trigger.v1.ProjectInput"> & {
  * Use `create(ProjectInputSchema)` to create a new message.
  */
 export const ProjectInputSchema: GenMessage<ProjectInput> = /*@__PURE__*/
-  messageDesc(file_polyphony_api_trigger_v1_trigger, 28);
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 30);
 
 /**
  * A channel's settable fields (create and replace). Asset files are uploaded separately
@@ -973,7 +1022,7 @@ export type ChannelInput = Message<"polyphony.api.trigger.v1.ChannelInput"> & {
  * Use `create(ChannelInputSchema)` to create a new message.
  */
 export const ChannelInputSchema: GenMessage<ChannelInput> = /*@__PURE__*/
-  messageDesc(file_polyphony_api_trigger_v1_trigger, 29);
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 31);
 
 /**
  * Request for CreateProject.
@@ -994,7 +1043,7 @@ export type CreateProjectRequest = Message<"polyphony.api.trigger.v1.CreateProje
  * Use `create(CreateProjectRequestSchema)` to create a new message.
  */
 export const CreateProjectRequestSchema: GenMessage<CreateProjectRequest> = /*@__PURE__*/
-  messageDesc(file_polyphony_api_trigger_v1_trigger, 30);
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 32);
 
 /**
  * Request for UpdateProject.
@@ -1022,7 +1071,7 @@ export type UpdateProjectRequest = Message<"polyphony.api.trigger.v1.UpdateProje
  * Use `create(UpdateProjectRequestSchema)` to create a new message.
  */
 export const UpdateProjectRequestSchema: GenMessage<UpdateProjectRequest> = /*@__PURE__*/
-  messageDesc(file_polyphony_api_trigger_v1_trigger, 31);
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 33);
 
 /**
  * Request for DeleteProject.
@@ -1043,7 +1092,7 @@ export type DeleteProjectRequest = Message<"polyphony.api.trigger.v1.DeleteProje
  * Use `create(DeleteProjectRequestSchema)` to create a new message.
  */
 export const DeleteProjectRequestSchema: GenMessage<DeleteProjectRequest> = /*@__PURE__*/
-  messageDesc(file_polyphony_api_trigger_v1_trigger, 32);
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 34);
 
 /**
  * Response of DeleteProject (empty; HTTP 204).
@@ -1058,7 +1107,7 @@ export type DeleteProjectResponse = Message<"polyphony.api.trigger.v1.DeleteProj
  * Use `create(DeleteProjectResponseSchema)` to create a new message.
  */
 export const DeleteProjectResponseSchema: GenMessage<DeleteProjectResponse> = /*@__PURE__*/
-  messageDesc(file_polyphony_api_trigger_v1_trigger, 33);
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 35);
 
 /**
  * Request for CreateChannel.
@@ -1086,7 +1135,7 @@ export type CreateChannelRequest = Message<"polyphony.api.trigger.v1.CreateChann
  * Use `create(CreateChannelRequestSchema)` to create a new message.
  */
 export const CreateChannelRequestSchema: GenMessage<CreateChannelRequest> = /*@__PURE__*/
-  messageDesc(file_polyphony_api_trigger_v1_trigger, 34);
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 36);
 
 /**
  * Request for UpdateChannel.
@@ -1121,7 +1170,7 @@ export type UpdateChannelRequest = Message<"polyphony.api.trigger.v1.UpdateChann
  * Use `create(UpdateChannelRequestSchema)` to create a new message.
  */
 export const UpdateChannelRequestSchema: GenMessage<UpdateChannelRequest> = /*@__PURE__*/
-  messageDesc(file_polyphony_api_trigger_v1_trigger, 35);
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 37);
 
 /**
  * Request for DeleteChannel.
@@ -1149,7 +1198,7 @@ export type DeleteChannelRequest = Message<"polyphony.api.trigger.v1.DeleteChann
  * Use `create(DeleteChannelRequestSchema)` to create a new message.
  */
 export const DeleteChannelRequestSchema: GenMessage<DeleteChannelRequest> = /*@__PURE__*/
-  messageDesc(file_polyphony_api_trigger_v1_trigger, 36);
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 38);
 
 /**
  * Response of DeleteChannel (empty; HTTP 204).
@@ -1164,7 +1213,7 @@ export type DeleteChannelResponse = Message<"polyphony.api.trigger.v1.DeleteChan
  * Use `create(DeleteChannelResponseSchema)` to create a new message.
  */
 export const DeleteChannelResponseSchema: GenMessage<DeleteChannelResponse> = /*@__PURE__*/
-  messageDesc(file_polyphony_api_trigger_v1_trigger, 37);
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 39);
 
 /**
  * One message of an UploadAsset stream.
@@ -1208,7 +1257,7 @@ export type UploadAssetRequest = Message<"polyphony.api.trigger.v1.UploadAssetRe
  * Use `create(UploadAssetRequestSchema)` to create a new message.
  */
 export const UploadAssetRequestSchema: GenMessage<UploadAssetRequest> = /*@__PURE__*/
-  messageDesc(file_polyphony_api_trigger_v1_trigger, 38);
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 40);
 
 /**
  * Response of UploadAsset.
@@ -1250,7 +1299,7 @@ export type UploadAssetResponse = Message<"polyphony.api.trigger.v1.UploadAssetR
  * Use `create(UploadAssetResponseSchema)` to create a new message.
  */
 export const UploadAssetResponseSchema: GenMessage<UploadAssetResponse> = /*@__PURE__*/
-  messageDesc(file_polyphony_api_trigger_v1_trigger, 39);
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 41);
 
 /**
  * Request for DeleteAsset.
@@ -1285,7 +1334,7 @@ export type DeleteAssetRequest = Message<"polyphony.api.trigger.v1.DeleteAssetRe
  * Use `create(DeleteAssetRequestSchema)` to create a new message.
  */
 export const DeleteAssetRequestSchema: GenMessage<DeleteAssetRequest> = /*@__PURE__*/
-  messageDesc(file_polyphony_api_trigger_v1_trigger, 40);
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 42);
 
 /**
  * Response of DeleteAsset (empty; HTTP 204).
@@ -1300,7 +1349,7 @@ export type DeleteAssetResponse = Message<"polyphony.api.trigger.v1.DeleteAssetR
  * Use `create(DeleteAssetResponseSchema)` to create a new message.
  */
 export const DeleteAssetResponseSchema: GenMessage<DeleteAssetResponse> = /*@__PURE__*/
-  messageDesc(file_polyphony_api_trigger_v1_trigger, 41);
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 43);
 
 /**
  * TriggerService speaks the Open Theater API: provisioning (`projectList.json`, per-channel
@@ -1367,6 +1416,18 @@ export const TriggerService: GenService<{
     methodKind: "server_streaming";
     input: typeof SubscribeRequestSchema;
     output: typeof SubscribeResponseSchema;
+  },
+  /**
+   * Follow a project's live audience size: the number of audience connections (socket.io and plain
+   * WebSocket, on any of its channels) open on the server process that answers, at once and then
+   * whenever it changes (checked every second). gRPC only; runs until the client cancels.
+   *
+   * @generated from rpc polyphony.api.trigger.v1.TriggerService.WatchAudience
+   */
+  watchAudience: {
+    methodKind: "server_streaming";
+    input: typeof WatchAudienceRequestSchema;
+    output: typeof WatchAudienceResponseSchema;
   },
   /**
    * Cues published to a project, oldest first (`GET /opentheater/projects/{project_uuid}/cues`).
