@@ -21,7 +21,14 @@ def _location(http: httpx.Client, server: RunningServer, headers: dict[str, str]
         headers={**server.auth(), **headers},
     )
     assert resp.status_code == 201, resp.text
-    return resp.headers["location"]
+    _forget(http, server, resp)
+    return str(resp.headers["location"])
+
+
+def _forget(http: httpx.Client, server: RunningServer, created: httpx.Response) -> None:
+    """Delete a project made here (other tests read the shared server's project list)."""
+    gone = http.delete(f"/opentheater/projects/{created.json()['projectUuid']}", headers=server.auth())
+    assert gone.status_code in (200, 204), gone.text
 
 
 def test_forwarded_headers_from_a_client_are_ignored(http: httpx.Client, server: RunningServer) -> None:
@@ -43,6 +50,7 @@ def test_a_bad_host_is_never_echoed(http: httpx.Client, server: RunningServer, h
     assert resp.status_code in (201, 400), resp.text
     assert host not in resp.text and host not in resp.headers.get("location", "")
     if resp.status_code == 201:
+        _forget(http, server, resp)
         port = server.http.rsplit(":", 1)[1]
         assert resp.headers["location"].startswith(f"http://localhost:{port}/opentheater/projects/")
 
