@@ -123,23 +123,29 @@ function envoy_on_response(h)
   local json = string.sub(ct, 1, 16) == "application/json"
   if json and content_type_of(family) ~= "application/json" then hd:replace("content-type", content_type_of(family)) end
   local head = meta["head"] == "1"
-  if head or status == 204 or status == 304 then
-    if status == 204 or status == 304 then hd:remove("content-type") end
-    local b = h:body(true)
+  local b = nil
+  if status == 204 or status == 304 then
+    hd:remove("content-type")
+    b = h:body(true)
     if b ~= nil then b:setBytes("") end
   elseif errbody ~= nil then
     hd:replace("content-type", content_type_of(family))
-    local b = h:body(true)
+    b = h:body(true)
     b:setBytes(errbody)
   elseif status >= 400 and (string.sub(ct, 1, 10) == "text/plain" or json or ct == "") then
     -- the transcoder's own answers (bad JSON, bad number, unknown route) or a bare gRPC status
     hd:replace("content-type", content_type_of(family))
-    local b = h:body(true)
+    b = h:body(true)
     local txt = ""
     if b ~= nil then txt = b:getBytes(0, b:length()) end
     local msg = string.match(txt, '"message":"(.-)","details"') or string.match(txt, '"message":"(.-)"')
     if msg == nil or msg == "" then msg = txt end
     if msg == "" then msg = PHRASES[status] or "error" end
     if b ~= nil then b:setBytes(error_body(family, status, msg)) end
+  end
+  -- HEAD answers what GET answers (status, content type), without the body
+  if head then
+    if b == nil then b = h:body(true) end
+    if b ~= nil then b:setBytes("") end
   end
 end
