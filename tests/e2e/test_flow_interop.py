@@ -297,3 +297,16 @@ def test_head_answers_the_status_and_headers_of_get(http: httpx.Client, url: str
     json.loads(get.text)
     assert head.status_code == get.status_code and head.content == b""
     assert head.headers["content-type"] == get.headers["content-type"]
+
+
+def test_booleans_are_the_specs_true_and_false_only(http: httpx.Client, server: RunningServer) -> None:
+    """Envoy's transcoder would also read `yes`, `no`, `1`... as booleans; the spec's booleans are true/false."""
+    flow_id = _video_flow(http, server, (25, 1))
+    assert http.get(f"/tams/flows/{flow_id}", params={"include_timerange": "true"}).status_code == 200
+    for url, name in (
+        (f"/tams/flows/{flow_id}", "include_timerange"),
+        ("/tams/flows", "reverse_order"),
+        (f"/tams/flows/{flow_id}/segments", "presigned"),
+    ):
+        resp = http.get(url, params={name: "yes"})
+        assert resp.status_code == 400 and resp.json()["type"] == "InvalidArgument", (url, resp.text)
