@@ -57,7 +57,7 @@ const journeys = {
     await rows.first().waitFor();
     const all = await rows.count();
     // artist → albums → tracks of that album
-    await page.getByRole("navigation", { name: "Artists" }).getByRole("button").nth(1).click();
+    await page.getByRole("region", { name: "Artists" }).getByRole("button").nth(1).click();
     const album = page.getByTestId("albums").getByRole("button").first();
     await album.waitFor();
     const covers = await page.evaluate(async () => (await (await fetch("/aura/albums")).json()).data.filter((a) => a.relationships.images.data.length).length);
@@ -107,6 +107,13 @@ const journeys = {
     if (!(await page.locator(".qr svg").count())) throw new Error("show: no QR code");
     const link = await page.getByTestId("audience-link").getAttribute("href");
     if (!link.includes(`audience.html?project=${project}`)) throw new Error(`show: audience link ${link}`);
+    // live audience count: a phone opens the audience link
+    const count = page.getByTestId("audience-count");
+    await page.waitForFunction(() => /\d/.test(document.querySelector('[data-testid="audience-count"]').textContent));
+    const before = parseInt(await count.textContent(), 10);
+    const phone = await page.context().newPage();
+    await phone.goto(link);
+    await page.waitForFunction((n) => parseInt(document.querySelector('[data-testid="audience-count"]').textContent, 10) === n, before + 1);
     await unlock(page);
     const at = (n) => page.waitForFunction((k) => document.querySelector('[data-testid="cue-position"]').textContent.includes(`current ${k} `), n);
     await page.getByRole("button", { name: /^Jump to cue 0/ }).click();
@@ -130,6 +137,8 @@ const journeys = {
     await page.getByLabel("Replace hello.txt").setInputFiles({ name: "x.txt", mimeType: "text/plain", buffer: Buffer.from("hello again") });
     await page.waitForFunction((c) => document.querySelector(`[data-testid="asset-message-${c}"]`).textContent === "replaced hello.txt", channel);
     await shot(page, "show");
+    await phone.close();
+    await page.waitForFunction((n) => parseInt(document.querySelector('[data-testid="audience-count"]').textContent, 10) === n, before);
     await page.getByRole("button", { name: "Delete hello.txt" }).click();
     await page.waitForFunction((c) => document.querySelector(`[data-testid="asset-message-${c}"]`).textContent === "deleted hello.txt", channel);
     void message;

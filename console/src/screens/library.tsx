@@ -53,7 +53,7 @@ function Artists({ selected }: { selected?: string }) {
   };
   useEffect(more, []);
   return (
-    <nav class="pane" aria-label="Artists">
+    <section class="pane" aria-label="Artists">
       <ul>
         <li><button class="item" aria-pressed={!selected} onClick={() => navigate(routeHref({ screen: "library" }))}>All artists</button></li>
         {artists.map((a) => (
@@ -67,7 +67,7 @@ function Artists({ selected }: { selected?: string }) {
       </ul>
       {next !== null ? <button class="secondary outline" onClick={more}>More artists</button> : null}
       {error ? <p role="alert">{error}</p> : null}
-    </nav>
+    </section>
   );
 }
 
@@ -82,7 +82,7 @@ function Albums({ artist, selected }: { artist?: string; selected?: string }) {
       .then((r) => setAlbums(r.data), (e) => setError(errorText(e)));
   }, [artist]);
   return (
-    <nav class="pane" aria-label="Albums" data-testid="albums">
+    <section class="pane" aria-label="Albums" data-testid="albums">
       {albums === null && !error ? <p aria-busy="true">Loading albums…</p> : null}
       <ul>
         {(albums ?? []).map((al) => {
@@ -99,7 +99,7 @@ function Albums({ artist, selected }: { artist?: string; selected?: string }) {
         })}
       </ul>
       {error ? <p role="alert">{error}</p> : null}
-    </nav>
+    </section>
   );
 }
 
@@ -296,6 +296,7 @@ export function Library({ route }: { route: Route }) {
         {album ? <> · album <strong>{album}</strong></> : null}
         {applied ? <> · {applied[0]} = <strong>{applied[1]}</strong></> : null}
       </p>
+      <Player queue={queue} version={version} />
       <div class="library">
         <Artists selected={artist} />
         <Albums artist={artist} selected={album} />
@@ -304,7 +305,6 @@ export function Library({ route }: { route: Route }) {
           onQueue={(t) => (queue.enqueue(t), setVersion((n) => n + 1))} />
       </div>
       <Rescan />
-      <Player queue={queue} version={version} />
     </section>
   );
 }

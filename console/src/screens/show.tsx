@@ -167,6 +167,28 @@ function Assets({ project, channel }: { project: string; channel: string }) {
   );
 }
 
+function AudienceCount({ project }: { project: string }) {
+  const [size, setSize] = useState<number | null>(null);
+  const [error, setError] = useState("");
+  useEffect(() => {
+    const abort = new AbortController();
+    (async () => {
+      try {
+        for await (const frame of trigger.watchAudience({ projectUuid: project }, { signal: abort.signal })) setSize(frame.connections);
+      } catch (e) {
+        if (!abort.signal.aborted) setError(errorText(e));
+      }
+    })();
+    return () => abort.abort();
+  }, [project]);
+  if (error) return <small role="alert">audience count unavailable: {error}</small>;
+  return (
+    <strong aria-live="polite" data-testid="audience-count">
+      {size === null ? "…" : `${size} ${size === 1 ? "phone" : "phones"} connected`}
+    </strong>
+  );
+}
+
 function ProjectView({ project }: { project: Project }) {
   const link = audienceUrl(location.origin, project.projectUuid);
   return (
@@ -177,7 +199,7 @@ function ProjectView({ project }: { project: Project }) {
       </hgroup>
       <CuePanel project={project.projectUuid} />
       <article>
-        <header><strong>Audience link</strong></header>
+        <header><strong>Audience</strong> · <AudienceCount project={project.projectUuid} /></header>
         <div class="row">
           <Qr text={link} />
           <p><a href={link} target="_blank" rel="noreferrer" data-testid="audience-link">{link}</a><br /><small class="muted">Phones in the house scan the code and follow the cues live.</small></p>

@@ -21,11 +21,11 @@ async def _run(settings: Settings, task_uuid: str) -> None:
     from polyphony.analysis.tasks.jobs import execute_task
     from polyphony.core.db import Database
     from polyphony.core.local_copies import LocalCopies
-    from polyphony.core.objects import FilesystemObjectStore
+    from polyphony.core.stores import configured_store
 
     db = Database(settings.resolved_database_url)
     try:
-        objects = FilesystemObjectStore(settings.data_dir / "objects")
+        objects = configured_store(settings)  # the servers' store: input audio and results live there
         await execute_task(db, LocalCopies.for_settings(objects, settings), task_uuid)
     finally:
         await db.dispose()
