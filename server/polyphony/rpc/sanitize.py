@@ -31,6 +31,10 @@ from polyphony.core.errors import InvalidArgument
 LARGE = 64 * 1024  # bytes of a request message decoded off the event loop
 MAX_MAP_ENTRIES = 1000  # the documented tag limit (flow.tags.MAX_TAGS) bounds every map alike
 
+# Fields whose domain code answers NUL per item instead of refusing the request: TAMS reports each Segment
+# of a posted list that cannot be stored in `failed_segments` and stores the others (flow.segments).
+PER_ITEM = frozenset({"polyphony.api.flow.v1.CreateSegmentsRequest.segments"})
+
 _STRING = FieldDescriptor.TYPE_STRING
 _MESSAGE = FieldDescriptor.TYPE_MESSAGE
 
@@ -106,6 +110,8 @@ def nul_field(message: Message, prefix: str = "") -> str | None:
     map over MAX_MAP_ENTRIES, found on the way)."""
     for fd, value in message.ListFields():
         name = prefix + fd.name
+        if fd.full_name in PER_ITEM:
+            continue
         if fd.type == _STRING:
             if _strings_have_nul(value if fd.is_repeated else (value,)):
                 return name

@@ -44,7 +44,10 @@ class FormData:
 
 
 def media_type(content_type: str) -> tuple[str, dict[str, str]]:
-    kind, options = parse_options_header(content_type or "")
+    try:
+        kind, options = parse_options_header(content_type or "")
+    except UnicodeError:  # a header is latin-1 text; gRPC callers can send any string
+        raise UnsupportedMediaType(f"Unsupported media type {content_type[:100]!r} in request.") from None
     return kind.decode("latin-1").lower(), {k.decode("latin-1"): v.decode("latin-1") for k, v in options.items()}
 
 
