@@ -71,7 +71,7 @@ async def _wait_healthy(host: str, port: int, timeout: float = 30.0) -> None:
 
 
 async def serve(settings: Settings, *, demo: bool = False) -> int:
-    from polyphony.core.db import migrate_sync
+    from polyphony.app import SERVICES, migrate_sync
     from polyphony.edge.envoy_config import EdgePlan, render
     from polyphony.edge.process import EnvoyProcess, spawn_child
     from polyphony.runtime import free_port, run_worker
@@ -89,7 +89,7 @@ async def serve(settings: Settings, *, demo: bool = False) -> int:
     grpc_ports = tuple(settings.grpc_port + i if settings.grpc_port else free_port() for i in range(n))
     live_port = settings.live_port or free_port()
     run_dir = settings.data_dir / "run"
-    plan = EdgePlan(settings.host, settings.http_port, grpc_ports, (live_port,), settings.max_body_bytes)
+    plan = EdgePlan(settings.host, settings.http_port, grpc_ports, (live_port,), settings.max_body_bytes, SERVICES)
     config = render(plan, run_dir)
 
     stop = asyncio.Event()
@@ -167,7 +167,7 @@ async def _worker_main(settings: Settings, grpc_port: int) -> None:
 
 
 def _cmd_scan(args: argparse.Namespace) -> int:
-    from polyphony.core.db import migrate_sync
+    from polyphony.app import migrate_sync
     from polyphony.media.scanner import scan_command
 
     settings = _settings(args)

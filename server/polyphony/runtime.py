@@ -15,8 +15,10 @@ from grpc_health.v1 import _async as health_async
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-from polyphony.app import AppContext, build_context, register_all
+from polyphony.app import SERVICES, register_all
 from polyphony.core.config import Settings
+from polyphony.core.context import AppContext, build_context
+from polyphony.core.registry import error_families
 from polyphony.edge.console import ConsoleApp
 from polyphony.edge.live import LiveApp
 from polyphony.rpc.interceptors import PolyphonyInterceptor
@@ -55,7 +57,7 @@ class Worker:
     async def start(self) -> None:
         self.ctx = ctx = build_context(self.settings)
         server = grpc.aio.server(
-            interceptors=[PolyphonyInterceptor(ctx.authorizer)],
+            interceptors=[PolyphonyInterceptor(ctx.authorizer, error_families(SERVICES))],
             options=[
                 ("grpc.max_receive_message_length", MAX_MESSAGE),
                 ("grpc.max_send_message_length", MAX_MESSAGE),

@@ -144,7 +144,6 @@ def test_register_get_update_delete_over_rest(http: httpx.Client, server: Runnin
     "body",
     [
         {"url": "http://127.0.0.1:9/x"},  # no events
-        {"url": "http://127.0.0.1:9/x", "events": []},
         {"url": "http://127.0.0.1:9/x", "events": ["flows/exploded"]},
         {"url": "ftp://127.0.0.1/x", "events": ["flows/created"]},
         {"url": "not a url", "events": ["flows/created"]},
@@ -197,7 +196,7 @@ def test_listing_is_sorted_by_url_filtered_by_tag_and_paged(http: httpx.Client, 
             "/tams/service/webhooks", params={"tag_exists.suite": "false", "tag.suite": tag}, headers=server.auth()
         )
         assert none.json() == []
-        for params in ({"tag.suite": "a\x00b"}, {"reverse_order": "maybe"}, {"limit": "0"}):
+        for params in ({"tag.suite": "a\x00b"}, {"reverse_order": "maybe"}):
             assert http.get("/tams/service/webhooks", params=params, headers=server.auth()).status_code == 400
         assert http.get("/tams/flows", params={"tag.suite": "a\x00b"}).status_code == 400
     finally:

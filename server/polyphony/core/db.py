@@ -2,7 +2,8 @@
 
 SQLite (WAL) in the data directory by default, PostgreSQL through `POLYPHONY_DATABASE_URL`
 (`postgresql+asyncpg://...`). Each service keeps its Alembic revisions in its own branch
-(`polyphony/<svc>/migrations/`); `migrate()` upgrades every branch to its head.
+(`polyphony/<svc>/migrations/`, named by its `ServiceSpec`); `migrate_locations()` upgrades every
+branch it is given to its head (`polyphony.app.migrate` gives it every registered service's).
 """
 
 from __future__ import annotations
@@ -36,7 +37,6 @@ M = TypeVar("M")
 WRITE_TRANSACTION = "polyphony_write_transaction"
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
-SERVICES = ("media", "flow", "analysis", "trigger")
 
 
 class Base(DeclarativeBase):
@@ -214,38 +214,28 @@ async def get_for_update(session: AsyncSession, model: type[M], key: Any) -> M |
     return await session.get(model, key, with_for_update=True, populate_existing=True)
 
 
-def alembic_config(url: str) -> Any:
+def alembic_config(url: str, locations: Sequence[Path]) -> Any:
+    """Alembic's configuration for `url` with the version directories `locations` (one per branch)."""
     from alembic.config import Config
 
     cfg = Config()
     cfg.set_main_option("script_location", str(PACKAGE_ROOT / "migrations"))
-    locations = [str(PACKAGE_ROOT / svc / "migrations") for svc in SERVICES]
-    cfg.set_main_option("version_locations", " ".join(p for p in locations if Path(p).is_dir()))
+    cfg.set_main_option("version_locations", " ".join(str(p) for p in locations))
     cfg.set_main_option("path_separator", "space")
     cfg.set_main_option("sqlalchemy.url", url)
     return cfg
 
 
-def _upgrade(connection: Connection, url: str) -> None:
+def _upgrade(connection: Connection, url: str, locations: Sequence[Path]) -> None:
     from alembic import command
 
-    cfg = alembic_config(url)
+    cfg = alembic_config(url, locations)
     cfg.attributes["connection"] = connection
+    cfg.attributes["target_metadata"] = Base.metadata
     command.upgrade(cfg, "heads")
 
 
-async def migrate(db: Database) -> None:
-    """Bring the schema to the newest revision of every service branch."""
+async def migrate_locations(db: Database, locations: Sequence[Path]) -> None:
+    """Bring the schema to the newest revision of every branch whose version directory is in `locations`."""
     async with db.engine.begin() as conn:
-        await conn.run_sync(_upgrade, db.url)
-
-
-def migrate_sync(url: str) -> None:
-    async def run() -> None:
-        db = Database(url)
-        try:
-            await migrate(db)
-        finally:
-            await db.dispose()
-
-    asyncio.run(run())
+        await conn.run_sync(_upgrade, db.url, locations)

@@ -1,4 +1,7 @@
-"""Render Envoy's config from envoy/envoy.yaml and envoy/lua/shape.lua for the chosen ports."""
+"""Render Envoy's config from envoy/envoy.yaml and envoy/lua/shape.lua for the chosen ports and the
+registered services (`polyphony.app.SERVICES`): the transcoder's service list, one route per REST prefix
+with that service's JSON printing, the live routes, and the Lua filter's route families, content types
+and error bodies (rendered by `polyphony.core.errors`, so Python and Lua answer alike)."""
 
 from __future__ import annotations
 
@@ -6,22 +9,19 @@ import json
 import re
 import socket
 from dataclasses import dataclass
+from http import HTTPStatus
 from pathlib import Path
 from string import Template
+from typing import Any
 
 import yaml
 from google.api import annotations_pb2
 from google.protobuf import descriptor_pb2
 
+from polyphony.core.errors import ErrorFamily, error_statuses, error_template
+from polyphony.core.registry import ServiceSpec
 from polyphony.edge import assets
 from polyphony.edge.live import UNACKED_MS
-
-SERVICES = (
-    "polyphony.api.media.v1.MediaService",
-    "polyphony.api.flow.v1.FlowService",
-    "polyphony.api.analysis.v1.AnalysisService",
-    "polyphony.api.trigger.v1.TriggerService",
-)
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,7 @@ class EdgePlan:
     grpc_ports: tuple[int, ...]
     live_ports: tuple[int, ...]
     max_body_bytes: int
+    services: tuple[ServiceSpec, ...]
 
 
 def _descriptor() -> descriptor_pb2.FileDescriptorSet:
@@ -39,9 +40,41 @@ def _descriptor() -> descriptor_pb2.FileDescriptorSet:
     return fds
 
 
-def served_services(fds: descriptor_pb2.FileDescriptorSet) -> list[str]:
+def served_services(services: tuple[ServiceSpec, ...], fds: descriptor_pb2.FileDescriptorSet) -> list[str]:
     present = {f"{f.package}.{s.name}" for f in fds.file for s in f.service}
-    return [s for s in SERVICES if s in present]
+    return [s.grpc_service for s in services if s.grpc_service in present]
+
+
+def service_routes(services: tuple[ServiceSpec, ...], transcoder: dict[str, Any]) -> list[dict[str, Any]]:
+    """Envoy routes for the registered services: first every live prefix (socket.io, WebSocket and the
+    live app's pages, transcoder off), then every REST prefix with its service's JSON printing."""
+    no_transcoder = {
+        "envoy.filters.http.grpc_json_transcoder": {
+            "@type": "type.googleapis.com/envoy.config.route.v3.FilterConfig",
+            "disabled": True,
+        }
+    }
+    routes: list[dict[str, Any]] = []
+    for spec in services:
+        for prefix in spec.live_prefixes:
+            routes.append(
+                {
+                    "match": {"prefix": prefix},
+                    "route": {"cluster": "live", "timeout": "0s", "upgrade_configs": [{"upgrade_type": "websocket"}]},
+                    "typed_per_filter_config": no_transcoder,
+                }
+            )
+    for spec in services:
+        per_route = {**transcoder, "print_options": spec.json_style.print_options()}
+        for prefix in spec.rest_prefixes:
+            routes.append(
+                {
+                    "match": {"path_separated_prefix": prefix.rstrip("/")},
+                    "route": {"cluster": "grpc", "timeout": "0s"},
+                    "typed_per_filter_config": {"envoy.filters.http.grpc_json_transcoder": per_route},
+                }
+            )
+    return routes
 
 
 def _path_pattern(template: str) -> str:
@@ -75,10 +108,54 @@ def streamed_routes(fds: descriptor_pb2.FileDescriptorSet) -> list[tuple[str, st
     return routes
 
 
+def lua_string(text: str) -> str:
+    """`text` as a Lua string literal (control characters as three-digit decimal escapes)."""
+    out = []
+    for ch in text:
+        if ch in ('"', "\\"):
+            out.append("\\" + ch)
+        elif ord(ch) < 32 or ord(ch) == 127:
+            out.append(f"\\{ord(ch):03d}")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+def lua_tables(services: tuple[ServiceSpec, ...]) -> dict[str, str]:
+    """The Lua filter's tables, rendered from the registry and the one error renderer."""
+    families = ", ".join(
+        f"{{{lua_string(prefix.rstrip('/'))}, {lua_string(spec.error_family.value)}}}"
+        for spec in services
+        for prefix in spec.rest_prefixes
+    )
+    content_types = ", ".join(
+        f"[{lua_string(spec.error_family.value)}] = {lua_string(spec.content_type)}" for spec in services
+    )
+    used = [spec.error_family for spec in services]
+    kinds = [*dict.fromkeys([*used, ErrorFamily.GENERIC])]
+    errors = ",\n  ".join(
+        f"[{lua_string(family.value)}] = {{"
+        + ", ".join(f"[{status}] = {lua_string(error_template(family, status))}" for status in error_statuses())
+        + "}"
+        for family in kinds
+    )
+    phrases = ", ".join(f"[{status}] = {lua_string(HTTPStatus(status).phrase)}" for status in error_statuses())
+    return {
+        "__FAMILIES__": families,
+        "__CONTENT_TYPES__": content_types,
+        "__ERRORS__": errors,
+        "__GENERIC__": ErrorFamily.GENERIC.value,
+        "__PHRASES__": phrases,
+    }
+
+
 def _lua(plan: EdgePlan, fds: descriptor_pb2.FileDescriptorSet) -> str:
     source = (assets.envoy_dir() / "lua" / "shape.lua").read_text()
     rules = ", ".join(f"{{{json.dumps(m)}, {json.dumps(p)}}}" for m, p in streamed_routes(fds))
-    return source.replace("__MAX_BODY__", str(plan.max_body_bytes)).replace("__STREAMED__", rules)
+    values = {"__MAX_BODY__": str(plan.max_body_bytes), "__STREAMED__": rules, **lua_tables(plan.services)}
+    for key, value in values.items():
+        source = source.replace(key, value)
+    return source
 
 
 def render(plan: EdgePlan, out_dir: Path) -> Path:
@@ -95,7 +172,7 @@ def render(plan: EdgePlan, out_dir: Path) -> Path:
 
     text = Template((assets.envoy_dir() / "envoy.yaml").read_text()).substitute(
         descriptor=json.dumps(str(assets.descriptor_set())),
-        services=json.dumps(served_services(fds)),
+        services=json.dumps(served_services(plan.services, fds)),
         host=json.dumps(plan.host),
         http_port=plan.http_port,
         buffer_limit=max(plan.max_body_bytes + 65536, 1 << 20),
@@ -104,6 +181,10 @@ def render(plan: EdgePlan, out_dir: Path) -> Path:
         live_endpoints=endpoints(plan.live_ports),
     )
     config = yaml.safe_load(text)
+    [host] = config["static_resources"]["listeners"][0]["filter_chains"][0]["filters"][0]["typed_config"][
+        "route_config"
+    ]["virtual_hosts"]
+    host["routes"][:0] = service_routes(plan.services, config["x-transcoder"])
     for key in [k for k in config if k.startswith("x-")]:
         del config[key]
     if hasattr(socket, "TCP_USER_TIMEOUT"):  # Linux; accepted sockets inherit it from the listener

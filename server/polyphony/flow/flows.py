@@ -19,9 +19,11 @@ from sqlalchemy.orm import aliased
 
 from polyphony.core.db import get_for_update
 from polyphony.core.errors import Conflict, InvalidArgument, Locked, NotFound
-from polyphony.flow import events, principal, profiles, schemas, segments
+from polyphony.flow import events, principal, profiles, schemas
 from polyphony.flow.clock import now_us, rfc3339
+from polyphony.flow.coverage import flow_timerange
 from polyphony.flow.keyset import Page, SortKey, after_keys, order_by, reversed_keys
+from polyphony.flow.lookup import check_flow_id, check_source_id
 from polyphony.flow.models import (
     CollectionItemRow,
     DeleteRequestRow,
@@ -50,17 +52,6 @@ TECHNICAL = (
     "container_mapping",
     "essence_parameters",
 )
-
-
-def check_flow_id(flow_id: str) -> None:
-    """The spec answers 404 ("the Flow ID in the path is invalid") for a malformed path id."""
-    if not schemas.is_uuid(flow_id):
-        raise NotFound(f"flow id {flow_id!r} in the path is not a valid UUID")
-
-
-def check_source_id(source_id: str) -> None:
-    if not schemas.is_uuid(source_id):
-        raise NotFound(f"source id {source_id!r} in the path is not a valid UUID")
 
 
 async def _flow(session: AsyncSession, flow_id: str) -> FlowRow:
@@ -108,7 +99,7 @@ async def render_flow(
     if collectors:
         doc["collected_by"] = list(collectors)
     if include_timerange:
-        doc["timerange"] = (await segments.flow_timerange(session, row.id, within)).format()
+        doc["timerange"] = (await flow_timerange(session, row.id, within)).format()
     return doc
 
 

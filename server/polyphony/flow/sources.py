@@ -16,7 +16,8 @@ from polyphony.core.db import get_for_update
 from polyphony.core.errors import InvalidArgument, NotFound
 from polyphony.flow import events, principal
 from polyphony.flow.clock import now_us
-from polyphony.flow.flows import check_source_id, render_source
+from polyphony.flow.flows import render_source
+from polyphony.flow.lookup import check_source_id
 from polyphony.flow.models import SourceRow, SourceTagRow
 from polyphony.flow.tags import check_tag_name, check_tag_value, check_tags, tag_rows
 

@@ -89,8 +89,6 @@ def _validate(body: dict[str, Any], schema: str) -> None:
     if schemas.has_nul(body):
         raise InvalidArgument("webhook properties cannot contain NUL characters", field="webhook")
     _check_url(body["url"])
-    if not body["events"]:
-        raise InvalidArgument("`events` must name at least one event type", field="events")
     if len(set(body["events"])) != len(body["events"]):
         raise InvalidArgument("`events` lists an event type twice", field="events")
     for name in ("accept_get_urls",):

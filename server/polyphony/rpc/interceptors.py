@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -26,31 +26,21 @@ from polyphony.rpc.sanitize import prepared, safe_deserializer
 
 log = logging.getLogger("polyphony.rpc")
 
-_FAMILIES = {
-    "polyphony.api.media.v1": ErrorFamily.AURA,
-    "polyphony.api.flow.v1": ErrorFamily.TAMS,
-    "polyphony.api.analysis.v1": ErrorFamily.TIMESIDE,
-    "polyphony.api.trigger.v1": ErrorFamily.OPENTHEATER,
-}
 ERROR_DOMAIN = "polyphony.api"
 
 
 @lru_cache(maxsize=512)
-def _method_policy(method: str) -> tuple[ErrorFamily, Scope | None] | None:
-    """(error family, required scope) for "/pkg.Service/Method", None for non-Polyphony services."""
+def _method_scope(method: str) -> Scope | None:
+    """The scope "/pkg.Service/Method" needs (None: the method checks its own signature)."""
     service, _, name = method.lstrip("/").rpartition("/")
-    package = service.rpartition(".")[0]
-    family = _FAMILIES.get(package)
-    if family is None:
-        return None
     try:
         desc = descriptor_pool.Default().FindMethodByName(f"{service}.{name}")
         access: int = desc.GetOptions().Extensions[options_pb2.access]  # type: ignore[index]
     except KeyError:
         access = options_pb2.ACCESS_UNSPECIFIED
     if access == options_pb2.ACCESS_SIGNED:
-        return family, None  # the method checks its own signature
-    return family, (Scope.READ if access == options_pb2.ACCESS_READ else Scope.WRITE)
+        return None
+    return Scope.READ if access == options_pb2.ACCESS_READ else Scope.WRITE
 
 
 def status_details(err: DomainError) -> status_pb2.Status:
@@ -83,8 +73,11 @@ async def abort_with(context: grpc.aio.ServicerContext, family: ErrorFamily, err
 
 
 class PolyphonyInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
-    def __init__(self, authorizer: Authorizer) -> None:
+    def __init__(self, authorizer: Authorizer, families: Mapping[str, ErrorFamily]) -> None:
+        """`families`: full gRPC service name -> the error shape its REST routes speak (from the registry);
+        methods of other services (health, reflection) pass untouched."""
         self._auth = authorizer
+        self._families = dict(families)
         # the wrapped handler of each method, built on its first call (handlers are static per method)
         self._wrapped: dict[str, tuple[grpc.RpcMethodHandler, grpc.RpcMethodHandler]] = {}
 
@@ -106,18 +99,16 @@ class PolyphonyInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
         details: grpc.HandlerCallDetails,
     ) -> grpc.RpcMethodHandler:
         handler = await continuation(details)
-        policy = _method_policy(details.method)
-        if handler is None or policy is None:
+        family = self._families.get(details.method.lstrip("/").rpartition("/")[0])
+        if handler is None or family is None:
             return handler
         entry = self._wrapped.get(details.method)
         if entry is None or entry[0] is not handler:
-            entry = self._wrapped[details.method] = (handler, self._wrap(details.method, handler, policy))
+            entry = self._wrapped[details.method] = (handler, self._wrap(details.method, handler, family))
         return entry[1]
 
-    def _wrap(
-        self, method: str, handler: grpc.RpcMethodHandler, policy: tuple[ErrorFamily, Scope | None]
-    ) -> grpc.RpcMethodHandler:
-        family, scope = policy
+    def _wrap(self, method: str, handler: grpc.RpcMethodHandler, family: ErrorFamily) -> grpc.RpcMethodHandler:
+        scope = _method_scope(method)
         authorize = self._authorize
 
         async def fail(context: grpc.aio.ServicerContext, exc: BaseException) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
@@ -13,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from polyphony.api.trigger.v1 import trigger_pb2 as pb
 from polyphony.api.trigger.v1 import trigger_pb2_grpc
-from polyphony.app import AppContext
+from polyphony.core.context import AppContext
 from polyphony.core.errors import DomainError, InvalidArgument, NotFound
 from polyphony.edge.live import LiveApp
 from polyphony.rpc.http import base_url, body_chunks, is_head, metadata, send_http
@@ -27,6 +28,7 @@ from polyphony.trigger.webapp import WebApp
 
 log = logging.getLogger("polyphony.trigger")
 SERVICE = "polyphony.api.trigger.v1.TriggerService"
+AUDIENCE_POLL_SECONDS = 1.0  # how often WatchAudience looks at the audience size
 
 
 class SlowSubscriber(DomainError):
@@ -308,6 +310,19 @@ class TriggerServicer(trigger_pb2_grpc.TriggerServiceServicer):
             except Overflow as exc:
                 raise SlowSubscriber(str(exc)) from None
 
+    async def WatchAudience(
+        self, request: pb.WatchAudienceRequest, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[pb.WatchAudienceResponse]:
+        async with self.ctx.db.session() as session:
+            project = await catalog.get_project(session, request.project_uuid)
+        last = -1
+        while True:
+            size = self.audience.project_audience(project.uuid) if self.audience is not None else 0
+            if size != last:
+                yield pb.WatchAudienceResponse(project_uuid=project.uuid, connections=size)
+                last = size
+            await asyncio.sleep(AUDIENCE_POLL_SECONDS)
+
     async def ListCues(self, request: pb.ListCuesRequest, context: grpc.aio.ServicerContext) -> pb.ListCuesResponse:
         async with self.ctx.db.session() as session:
             page = await self.cues.history(session, request.project_uuid, request.after, request.limit)
@@ -394,7 +409,6 @@ async def register(server: grpc.aio.Server, ctx: AppContext, live: LiveApp) -> s
     )
     WebApp().install(live)
     await audience.reload()
-    ctx.extras["trigger.cues"] = cues
 
     async def close() -> None:
         await cues.close()

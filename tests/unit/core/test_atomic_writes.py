@@ -14,7 +14,8 @@ from mutagen.flac import FLAC
 from sqlalchemy import func, select
 
 from polyphony.analysis.catalog.service import Catalog
-from polyphony.core.db import Database, migrate
+from polyphony.app import migrate
+from polyphony.core.db import Database
 from polyphony.media.demo import synthesize
 from polyphony.media.models import Track
 from polyphony.media.scanner import scan
