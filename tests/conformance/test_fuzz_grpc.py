@@ -30,7 +30,7 @@ from tests.harness import RunningServer, run_server
 EXAMPLES = int(os.environ.get("POLYPHONY_FUZZ_GRPC_EXAMPLES", "8"))
 DEADLINE = 10.0
 # Streams that stay open by design: a deadline on them is the client's choice, not a hang.
-OPEN_STREAMS = {"Subscribe", "WatchTask", "GetTaskEvents"}
+OPEN_STREAMS = {"Subscribe", "WatchTask", "GetTaskEvents", "WatchAudience"}
 SERVER_ERRORS = {grpc.StatusCode.INTERNAL, grpc.StatusCode.UNKNOWN, grpc.StatusCode.DATA_LOSS}
 
 SERVICES = [s for m in (media_pb2, flow_pb2, analysis_pb2, trigger_pb2) for s in m.DESCRIPTOR.services_by_name.values()]
