@@ -125,6 +125,7 @@ async def serve(settings: Settings, *, demo: bool = False) -> int:
         base = settings.public_url or f"http://{shown_host}:{settings.http_port}"
         print(f"polyphony ready in {elapsed:.2f}s", flush=True)
         print(f"  REST + gRPC   {base}   (workers: {n})")
+        print(f"  Console       {base}/   (open it in a browser)")
         print(f"  AURA          {base}/aura/server")
         print(f"  TAMS          {base}/tams/service")
         print(f"  TimeSide      {base}/timeside/api/items/")
