@@ -129,6 +129,7 @@ async def serve(settings: Settings, *, demo: bool = False) -> int:
         base = settings.default_base_url
         print(f"polyphony ready in {elapsed:.2f}s", flush=True)
         print(f"  REST + gRPC   {base}   (workers: {n})")
+        print(f"  Console       {base}/   (open it in a browser)")
         print(f"  AURA          {base}/aura/server")
         print(f"  TAMS          {base}/tams/service")
         print(f"  TimeSide      {base}/timeside/api/items/")
