@@ -25,7 +25,7 @@ MAX_PAYLOAD_BYTES = 64 * 1024
 # costs protobuf parsers two to three levels of their recursion limit (100), and Struct numbers are
 # doubles. So a payload nests at most MAX_DEPTH levels and its integers stay within +-2^53, where a
 # double (and a JavaScript number) holds them exactly.
-MAX_DEPTH = 16
+MAX_DEPTH = 16  # a payload's own shape needs 3-4 levels
 MAX_EXACT_INT = 2**53
 Payload = dict[str, Any]
 

@@ -33,6 +33,7 @@ from typing import Any
 
 from sqlalchemy.engine import make_url
 
+from polyphony.core import keys
 from polyphony.core.config import Settings
 from polyphony.trigger.bus import CueEvent
 from polyphony.trigger.relay_protocol import CueSink, InProcessRelay, Relay
@@ -235,7 +236,7 @@ def deployment_channel(database_url: str, secret: str) -> str:
     """The default Redis cue channel of a deployment: an HMAC, keyed from the server secret, of the
     database its replicas share. Replicas must name that database the same way (host, port, database
     name), or set `POLYPHONY_REDIS_CHANNEL` to one name explicitly."""
-    key = hashlib.sha256(("cue-channel:" + secret).encode()).digest()
+    key = keys.derive(secret, keys.CUE_CHANNEL)
     digest = hmac.new(key, database_identity(database_url).encode(), hashlib.sha256).hexdigest()
     return CHANNEL_PREFIX + digest[:24]
 
