@@ -8,6 +8,8 @@
 -- Native gRPC (application/grpc*) passes untouched.
 
 local MAX_BODY = __MAX_BODY__
+-- Proves to the server that a request came through this filter (see polyphony.core.edge_key).
+local EDGE_KEY = "__EDGE_KEY__"
 -- Routes whose bodies stream to the server (uploads): no size cap here.
 local STREAMED = { __STREAMED__ }
 
@@ -62,15 +64,27 @@ local function streamed(method, path)
   return false
 end
 
+-- Only the edge may set x-edge-* and the transcoder's x-envoy-original-* facts: drop what a client sent.
+local function strip_edge_internal(hd)
+  local drop = {}
+  for k, _ in pairs(hd) do
+    if string.sub(k, 1, 7) == "x-edge-" or string.sub(k, 1, 17) == "x-envoy-original-" then
+      drop[#drop + 1] = k
+    end
+  end
+  for _, k in ipairs(drop) do hd:remove(k) end
+end
+
 function envoy_on_request(h)
   local hd = h:headers()
+  strip_edge_internal(hd)
   local ct = hd:get("content-type") or ""
   local dm = h:streamInfo():dynamicMetadata()
   if string.sub(ct, 1, 16) == "application/grpc" then
     dm:set("edge", "grpc", "1")
     return
   end
-  hd:remove("x-edge-head")  -- only this filter may say a request was HEAD
+  hd:replace("x-edge-key", EDGE_KEY)
   local path = hd:get(":path") or "/"
   local family = family_of(path)
   dm:set("edge", "family", family)

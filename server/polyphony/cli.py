@@ -72,6 +72,7 @@ async def _wait_healthy(host: str, port: int, timeout: float = 30.0) -> None:
 
 async def serve(settings: Settings, *, demo: bool = False) -> int:
     from polyphony.core.db import migrate_sync
+    from polyphony.core.edge_key import derive as derive_edge_key
     from polyphony.edge.envoy_config import EdgePlan, render
     from polyphony.edge.process import EnvoyProcess, spawn_child
     from polyphony.runtime import free_port, run_worker
@@ -89,7 +90,14 @@ async def serve(settings: Settings, *, demo: bool = False) -> int:
     grpc_ports = tuple(settings.grpc_port + i if settings.grpc_port else free_port() for i in range(n))
     live_port = settings.live_port or free_port()
     run_dir = settings.data_dir / "run"
-    plan = EdgePlan(settings.host, settings.http_port, grpc_ports, (live_port,), settings.max_body_bytes)
+    plan = EdgePlan(
+        settings.host,
+        settings.http_port,
+        grpc_ports,
+        (live_port,),
+        settings.max_body_bytes,
+        edge_key=derive_edge_key(settings.resolved_secret()),
+    )
     config = render(plan, run_dir)
 
     stop = asyncio.Event()

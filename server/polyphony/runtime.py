@@ -16,6 +16,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from polyphony.app import AppContext, build_context, register_all
+from polyphony.core import edge_key
 from polyphony.core.config import Settings
 from polyphony.edge.live import LiveApp
 from polyphony.rpc.interceptors import PolyphonyInterceptor
@@ -52,6 +53,7 @@ class Worker:
         self._uvicorn_task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
+        edge_key.configure(edge_key.derive(self.settings.resolved_secret()))
         self.ctx = ctx = build_context(self.settings)
         server = grpc.aio.server(
             interceptors=[PolyphonyInterceptor(ctx.authorizer)],

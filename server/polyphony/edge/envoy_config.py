@@ -31,6 +31,8 @@ class EdgePlan:
     grpc_ports: tuple[int, ...]
     live_ports: tuple[int, ...]
     max_body_bytes: int
+    # stamped by the Lua filter on every REST request it passes on (see polyphony.core.edge_key)
+    edge_key: str = ""
 
 
 def _descriptor() -> descriptor_pb2.FileDescriptorSet:
@@ -78,7 +80,13 @@ def streamed_routes(fds: descriptor_pb2.FileDescriptorSet) -> list[tuple[str, st
 def _lua(plan: EdgePlan, fds: descriptor_pb2.FileDescriptorSet) -> str:
     source = (assets.envoy_dir() / "lua" / "shape.lua").read_text()
     rules = ", ".join(f"{{{json.dumps(m)}, {json.dumps(p)}}}" for m, p in streamed_routes(fds))
-    return source.replace("__MAX_BODY__", str(plan.max_body_bytes)).replace("__STREAMED__", rules)
+    if not re.fullmatch(r"[0-9a-f]*", plan.edge_key):
+        raise ValueError("the edge key must be hex")
+    return (
+        source.replace("__MAX_BODY__", str(plan.max_body_bytes))
+        .replace("__STREAMED__", rules)
+        .replace("__EDGE_KEY__", plan.edge_key)
+    )
 
 
 def render(plan: EdgePlan, out_dir: Path) -> Path:
@@ -87,6 +95,7 @@ def render(plan: EdgePlan, out_dir: Path) -> Path:
     fds = _descriptor()
     lua_path = out_dir / "shape.lua"
     lua_path.write_text(_lua(plan, fds))
+    lua_path.chmod(0o600)  # it holds the edge key
 
     def endpoints(ports: tuple[int, ...]) -> str:
         return json.dumps(
