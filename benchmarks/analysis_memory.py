@@ -44,11 +44,11 @@ def synthesize(path: Path, minutes: float, rate: int) -> float:
 
 
 async def run_task(wav: Path, data: Path) -> str:
-    from polyphony.analysis.catalog import Catalog
-    from polyphony.analysis.items import ItemService
-    from polyphony.analysis.jobs import DONE, PENDING, execute_task, file_chunks
+    from polyphony.analysis.catalog.service import Catalog
+    from polyphony.analysis.engine.processors import DEFAULT_EXPERIENCE
+    from polyphony.analysis.items.service import ItemService
     from polyphony.analysis.models import Result, Task
-    from polyphony.analysis.processors import DEFAULT_EXPERIENCE
+    from polyphony.analysis.tasks.jobs import DONE, PENDING, execute_task, file_chunks
     from polyphony.core.db import Database, migrate
     from polyphony.core.objects import FilesystemObjectStore
 
@@ -64,7 +64,7 @@ async def run_task(wav: Path, data: Path) -> str:
         ]
         experience = await catalog.create_experience({"title": "default", "presets": presets})
         async with db.transaction() as session:
-            from polyphony.analysis.items import now
+            from polyphony.analysis.items.service import now
 
             stamp = now()
             task = Task(
@@ -92,9 +92,9 @@ async def run_task(wav: Path, data: Path) -> str:
 
 
 def in_memory(wav: Path) -> str:
-    from polyphony.analysis import containers
-    from polyphony.analysis.pipeline import analyze_file
-    from polyphony.analysis.processors import DEFAULT_EXPERIENCE, PROCESSORS, normalize_parameters
+    from polyphony.analysis.engine.pipeline import analyze_file
+    from polyphony.analysis.engine.processors import DEFAULT_EXPERIENCE, PROCESSORS, normalize_parameters
+    from polyphony.analysis.formats import containers
 
     jobs = [(PROCESSORS[p], normalize_parameters(PROCESSORS[p], {})) for p in DEFAULT_EXPERIENCE]
     size = 0

@@ -25,8 +25,8 @@ from pathlib import Path  # noqa: E402
 import numpy as np  # noqa: E402
 import soundfile as sf  # noqa: E402
 
-from polyphony.analysis.pipeline import analyze_file  # noqa: E402
-from polyphony.analysis.processors import PROCESSORS, normalize_parameters  # noqa: E402
+from polyphony.analysis.engine.pipeline import analyze_file  # noqa: E402
+from polyphony.analysis.engine.processors import PROCESSORS, normalize_parameters  # noqa: E402
 
 SR, N_FFT, HOP = 22050, 2048, 512
 SAME = ("level", "spectrogram_analyzer", "onsets", "tempo", "pitch_yin", "mfcc")

@@ -212,7 +212,7 @@ def main(argv: list[str] | None = None) -> int:
 
     cue_cli.add_parser(sub)
 
-    from polyphony.analysis import archive_cli
+    from polyphony.analysis.formats import archive_cli
 
     archive_cli.add_parsers(sub)
 
@@ -226,7 +226,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "scan":
         return _cmd_scan(args)
     if args.command == "worker":
-        from polyphony.analysis.worker import main as celery_worker
+        from polyphony.analysis.tasks.worker import main as celery_worker
 
         if args.data_dir:
             os.environ[ENV_PREFIX + "DATA_DIR"] = args.data_dir

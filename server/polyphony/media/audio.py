@@ -8,8 +8,9 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from polyphony.audio import transcode
 from polyphony.core.errors import NotAcceptable, NotFound
-from polyphony.media import negotiation, transcode
+from polyphony.media import negotiation
 from polyphony.media.library import TrackFile
 
 CHUNK = 128 * 1024

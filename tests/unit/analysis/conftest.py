@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from polyphony.analysis.items import ItemService
+from polyphony.analysis.items.service import ItemService
 from polyphony.core.db import Database, migrate
 from polyphony.core.objects import FilesystemObjectStore
 

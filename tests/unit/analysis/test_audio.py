@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from polyphony.analysis.audio import probe
+from polyphony.analysis.items.probe import probe
 from polyphony.core.errors import InvalidArgument
 from tests.unit.analysis.conftest import RATE, encode, sine
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from polyphony.analysis import containers
-from polyphony.analysis.pipeline import analyze_array
-from polyphony.analysis.processors import PROCESSORS, normalize_parameters
+from polyphony.analysis.engine.pipeline import analyze_array
+from polyphony.analysis.engine.processors import PROCESSORS, normalize_parameters
+from polyphony.analysis.formats import containers
 
 
 def sample_entries() -> list[containers.Entry]:

@@ -11,13 +11,13 @@ import pytest
 from openapi_spec_validator import validate
 from sqlalchemy import func, select
 
-from polyphony.analysis import downloads as dl
-from polyphony.analysis import openapi, pages
-from polyphony.analysis.downloads import Downloads
-from polyphony.analysis.items import ItemService
+from polyphony.analysis.items import downloads as dl
+from polyphony.analysis.items.downloads import Downloads
+from polyphony.analysis.items.service import ItemService
 from polyphony.analysis.models import Item, Preset, Result
+from polyphony.analysis.web import openapi, pages
+from polyphony.audio.transcode import transcode as real_transcode
 from polyphony.core.errors import NotFound, RangeNotSatisfiable
-from polyphony.media.transcode import transcode as real_transcode
 from tests.unit.analysis.conftest import chunked, encode, multipart, sine
 
 

@@ -8,10 +8,10 @@ from typing import Any
 import numpy as np
 import pytest
 
-from polyphony.analysis import dsp
-from polyphony.analysis.analyzers import AnalyzerResult
-from polyphony.analysis.pipeline import analyze_array
-from polyphony.analysis.processors import PROCESSORS, normalize_parameters
+from polyphony.analysis.engine import dsp
+from polyphony.analysis.engine.analyzers import AnalyzerResult
+from polyphony.analysis.engine.pipeline import analyze_array
+from polyphony.analysis.engine.processors import PROCESSORS, normalize_parameters
 
 SR = 22050
 

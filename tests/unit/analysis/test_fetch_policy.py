@@ -9,8 +9,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from polyphony.analysis.items import ItemService
-from polyphony.analysis.providers import FetchPolicy, networks
+from polyphony.analysis.items.providers import FetchPolicy, networks
+from polyphony.analysis.items.service import ItemService
 from polyphony.core.config import Settings
 from polyphony.core.errors import InvalidArgument
 from tests.unit.analysis.conftest import encode, sine, stored_files

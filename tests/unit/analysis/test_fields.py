@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from polyphony.analysis.fields import validate_item_fields
+from polyphony.analysis.items.fields import validate_item_fields
 from polyphony.core.errors import InvalidArgument
 
 

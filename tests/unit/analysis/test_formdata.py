@@ -4,7 +4,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from polyphony.analysis.formdata import FilePart, read_form
+from polyphony.analysis.items.formdata import FilePart, read_form
 from polyphony.core.errors import InvalidArgument, UnsupportedMediaType
 from tests.unit.analysis.conftest import chunked, multipart
 

@@ -5,7 +5,7 @@ import uuid
 
 import pytest
 
-from polyphony.analysis.items import ItemService
+from polyphony.analysis.items.service import ItemService
 from polyphony.core.errors import InvalidArgument, NotFound
 from tests.unit.analysis.conftest import chunked, encode, multipart, sine, stored_files
 

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from polyphony.analysis import jwt_hs256
+from polyphony.analysis.auth import jwt_hs256
 
 KEY = b"k" * 32
 

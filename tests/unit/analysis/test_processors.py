@@ -6,8 +6,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from polyphony.analysis.pipeline import analyze_file
-from polyphony.analysis.processors import FLOOR_DB, PROCESSORS, AnalyzerResult, validate_parameters
+from polyphony.analysis.engine.pipeline import analyze_file
+from polyphony.analysis.engine.processors import FLOOR_DB, PROCESSORS, AnalyzerResult, validate_parameters
 from polyphony.core.errors import InvalidArgument
 from tests.unit.analysis.conftest import RATE, encode, sine
 
@@ -69,8 +69,8 @@ def test_analyze_file_decodes_once_for_several_analyzers(tmp_path: Path) -> None
 
 
 def test_encoders_are_registered_processors() -> None:
-    from polyphony.analysis.downloads import BY_EXT, encoder_pid
-    from polyphony.analysis.processors import ENCODERS, REGISTRY, get_processor, normalize_parameters
+    from polyphony.analysis.engine.processors import ENCODERS, REGISTRY, get_processor, normalize_parameters
+    from polyphony.analysis.items.downloads import BY_EXT, encoder_pid
 
     assert set(ENCODERS) == {encoder_pid(ext) for ext in BY_EXT}
     assert set(PROCESSORS) | set(ENCODERS) == set(REGISTRY) and not set(PROCESSORS) & set(ENCODERS)

@@ -14,10 +14,10 @@ import pytest
 import soundfile as sf
 import yaml
 
-from polyphony.analysis import containers
-from polyphony.analysis.pipeline import analyze_array, analyze_file
-from polyphony.analysis.processors import PROCESSORS, normalize_parameters
-from polyphony.analysis.series import HDF5Output
+from polyphony.analysis.engine.pipeline import analyze_array, analyze_file
+from polyphony.analysis.engine.processors import PROCESSORS, normalize_parameters
+from polyphony.analysis.engine.series import HDF5Output
+from polyphony.analysis.formats import containers
 from tests.unit.analysis.test_containers import same
 
 RATE = 8000

@@ -6,7 +6,7 @@ import hashlib
 
 import pytest
 
-from polyphony.analysis.users import check_password, hash_password
+from polyphony.analysis.auth.users import check_password, hash_password
 from polyphony.core.auth import Authorizer, Credentials, Scope, credentials_from
 from polyphony.core.errors import PermissionDenied, Unauthenticated
 

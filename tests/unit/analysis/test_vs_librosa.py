@@ -7,9 +7,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from polyphony.analysis.analyzers import AnalyzerResult
-from polyphony.analysis.pipeline import analyze_array
-from polyphony.analysis.processors import PROCESSORS, normalize_parameters
+from polyphony.analysis.engine.analyzers import AnalyzerResult
+from polyphony.analysis.engine.pipeline import analyze_array
+from polyphony.analysis.engine.processors import PROCESSORS, normalize_parameters
 
 librosa = pytest.importorskip("librosa")  # pinned in the dev extra
 SR = 22050

@@ -14,6 +14,7 @@ import os
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -22,12 +23,14 @@ from typing import Any
 import numpy as np
 from sqlalchemy import select
 
-from polyphony.analysis import containers, exports, refs, visuals
-from polyphony.analysis.catalog import Catalog
-from polyphony.analysis.items import now
-from polyphony.analysis.jobs import CANCELLED, DONE, DRAFT, FAILED, PENDING, RUNNING, execute_task, read_all
+from polyphony.analysis.catalog import refs
+from polyphony.analysis.catalog.service import Catalog
+from polyphony.analysis.engine import visuals
+from polyphony.analysis.formats import containers, exports
+from polyphony.analysis.items.service import now
 from polyphony.analysis.models import Experience, Item, Preset, Result, Selection, Task
-from polyphony.analysis.runner import Runner
+from polyphony.analysis.tasks.jobs import CANCELLED, DONE, DRAFT, FAILED, PENDING, RUNNING, execute_task, read_all
+from polyphony.analysis.tasks.runner import Runner
 from polyphony.core.db import Database
 from polyphony.core.errors import FailedPrecondition, InvalidArgument, NotFound
 from polyphony.core.objects import ObjectStore
@@ -35,6 +38,7 @@ from polyphony.core.objects import ObjectStore
 __all__ = ["DONE", "DRAFT", "FAILED", "PENDING", "RUNNING", "RunService", "TaskEvent", "execute_task"]
 log = logging.getLogger("polyphony.analysis")
 WATCH_EVERY = 0.1
+WATCH_DRAFT_EVERY = 0.5  # a draft may wait long for its start: look less often
 
 
 @dataclass
@@ -232,14 +236,19 @@ class RunService:
         return task
 
     async def watch(self, key: str) -> AsyncIterator[TaskEvent]:
-        """Progress and result events until the task ends (a task that has ended gives its last state)."""
+        """Progress and result events until the task ends with `done` or `failed` (a task that has ended gives
+        its last state). A draft task is watched too: a client may subscribe first and start the task after,
+        and the stream stays open through the run. It ends without a final event if the task is deleted."""
         task = await self.get_task(key)
         sequence = 0
         last: tuple[int, float] | None = None
         sent: dict[str, datetime] = {}
         while True:
             async with self.db.session() as session:
-                task = await session.get(Task, task.uuid) or task
+                current = await session.get(Task, task.uuid)
+                if current is None:  # deleted while watched: nothing more will happen to it
+                    return
+                task = current
                 results: list[Result] = []
                 if task.run_started is not None:
                     stmt = select(Result).where(Result.task_uuid == task.uuid).order_by(Result.date_modified)
@@ -258,13 +267,11 @@ class RunService:
                     sent[result.uuid] = result.date_modified
                     sequence += 1
                     yield TaskEvent("result", sequence, task, result)
-            if task.status in (DONE, FAILED) or (task.status == DRAFT):
+            if task.status in (DONE, FAILED):
                 sequence += 1
-                yield TaskEvent(
-                    "done" if task.status == DONE else "failed" if task.status == FAILED else "draft", sequence, task
-                )
+                yield TaskEvent("done" if task.status == DONE else "failed", sequence, task)
                 return
-            await asyncio.sleep(WATCH_EVERY)
+            await asyncio.sleep(WATCH_DRAFT_EVERY if task.status == DRAFT else WATCH_EVERY)
 
     # results -------------------------------------------------------------------------------
     async def list_results(self, item_uuid: str | None = None, preset_uuid: str | None = None) -> list[Result]:
@@ -391,20 +398,31 @@ async def _once(data: bytes) -> AsyncIterator[bytes]:
 
 
 async def _in_thread(pieces: Iterator[bytes], remove: Path | None) -> AsyncIterator[bytes]:
-    """Run the blocking generator `pieces` in worker threads, one piece at a time; delete `remove` at the end."""
+    """Run the blocking generator `pieces` in a thread of its own, one piece at a time; delete `remove` at the end.
+
+    One thread owns the generator for its whole life: a client that stops reading cancels the await of a
+    `next` still running in that thread, and the close that follows is queued behind it in the same thread.
+    (With a fresh thread per call, the close ran while `next` was still executing in another one, and the
+    generator refused: "ValueError: generator already executing".)"""
+    loop = asyncio.get_running_loop()
+    owner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="result-stream")
     try:
-        while (piece := await asyncio.to_thread(next, pieces, None)) is not None:
+        while (piece := await loop.run_in_executor(owner, next, pieces, None)) is not None:
             yield piece
     finally:
-        await asyncio.to_thread(_close, pieces)
+        closed = loop.run_in_executor(owner, _close, pieces, remove)
+        owner.shutdown(wait=False)  # the thread ends after the close, even if this await is cancelled
+        await asyncio.shield(closed)
+
+
+def _close(pieces: Iterator[bytes], remove: Path | None) -> None:
+    try:
+        close = getattr(pieces, "close", None)
+        if close is not None:
+            close()
+    finally:
         if remove is not None:
             remove.unlink(missing_ok=True)
-
-
-def _close(pieces: Iterator[bytes]) -> None:
-    close = getattr(pieces, "close", None)
-    if close is not None:
-        close()
 
 
 def _aware(value: datetime) -> datetime:

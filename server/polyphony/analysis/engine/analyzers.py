@@ -23,9 +23,9 @@ from typing import Any, ClassVar
 import numpy as np
 import scipy.fft
 
-from polyphony.analysis import dsp
-from polyphony.analysis.dsp import Array, FrameSpec
-from polyphony.analysis.series import MemoryOutput, Output, Series
+from polyphony.analysis.engine import dsp
+from polyphony.analysis.engine.dsp import Array, FrameSpec
+from polyphony.analysis.engine.series import MemoryOutput, Output, Series
 
 FLOOR_DB = -200.0  # 20*log10(1e-10): silence (a JSON number cannot be -inf)
 

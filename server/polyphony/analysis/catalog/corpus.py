@@ -18,8 +18,9 @@ from typing import Any, TypeVar
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from polyphony.analysis import refs
-from polyphony.analysis.items import now
+from polyphony.analysis.catalog import refs
+from polyphony.analysis.engine.subprocessors import get_subprocessor
+from polyphony.analysis.items.service import now
 from polyphony.analysis.models import (
     Analysis,
     AnalysisTrack,
@@ -30,7 +31,6 @@ from polyphony.analysis.models import (
     Preset,
     Result,
 )
-from polyphony.analysis.subprocessors import get_subprocessor
 from polyphony.core.db import Database
 from polyphony.core.errors import InvalidArgument, NotFound
 

@@ -30,14 +30,14 @@ from typing import Any
 import h5py
 from sqlalchemy import select
 
-from polyphony.analysis import containers
-from polyphony.analysis.catalog import Catalog
-from polyphony.analysis.downloads import Downloads
-from polyphony.analysis.items import now
+from polyphony.analysis.catalog.service import Catalog
+from polyphony.analysis.engine.pipeline import Cancelled, analyze_file
+from polyphony.analysis.engine.processors import REGISTRY, Processor, parameters_digest
+from polyphony.analysis.engine.series import HDF5Output
+from polyphony.analysis.formats import containers
+from polyphony.analysis.items.downloads import Downloads
+from polyphony.analysis.items.service import now
 from polyphony.analysis.models import Item, Preset, Result, Task
-from polyphony.analysis.pipeline import Cancelled, analyze_file
-from polyphony.analysis.processors import REGISTRY, Processor, parameters_digest
-from polyphony.analysis.series import HDF5Output
 from polyphony.core.db import Database
 from polyphony.core.objects import ObjectStore
 
@@ -48,7 +48,7 @@ log = logging.getLogger("polyphony.analysis")
 
 
 def cache_key(audio_sha256: str, processor: Processor, params: dict[str, Any]) -> str:
-    from polyphony.analysis.processors import parameters_digest
+    from polyphony.analysis.engine.processors import parameters_digest
 
     return hashlib.sha256(
         f"{audio_sha256}:{parameters_digest(processor.pid, processor.version, params)}".encode()

@@ -26,7 +26,7 @@ import h5py
 import numpy as np
 import yaml
 
-from polyphony.analysis.analyzers import AnalyzerResult
+from polyphony.analysis.engine.analyzers import AnalyzerResult
 from polyphony.core.errors import NotFound
 
 Entry = dict[str, Any]

@@ -16,9 +16,9 @@ from typing import Any
 
 import jsonschema
 
-from polyphony.analysis import analyzers as az
+from polyphony.analysis.engine import analyzers as az
+from polyphony.audio.transcode import TARGETS
 from polyphony.core.errors import InvalidArgument, NotFound
-from polyphony.media.transcode import TARGETS
 
 FLOOR_DB = az.FLOOR_DB
 AnalyzerResult = az.AnalyzerResult
@@ -247,7 +247,7 @@ def _no_analyzer(pid: str, samplerate: int, params: Mapping[str, Any]) -> az.Ana
 
 
 ENCODER_VERSION = "1"
-# Encoders (TimeSide's `<format>_encoder` processors): the whole file encoded by the media service's
+# Encoders (TimeSide's `<format>_encoder` processors): the whole file encoded by the shared (polyphony.audio)
 # streaming transcoder; their results hold audio, served at `/results/{uuid}/audio/`.
 ENCODERS: dict[str, Processor] = {
     p.pid: p

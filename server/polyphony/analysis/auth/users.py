@@ -26,8 +26,8 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from polyphony.analysis import jwt_hs256
-from polyphony.analysis.items import now
+from polyphony.analysis.auth import jwt_hs256
+from polyphony.analysis.items.service import now
 from polyphony.analysis.models import AnnotationTrack, Experience, Item, Selection, Task, User
 from polyphony.core.auth import Scope
 from polyphony.core.db import Database

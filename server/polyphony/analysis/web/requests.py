@@ -1,15 +1,16 @@
-"""Servicer-side helpers: request bodies and query parameters in, Server-Sent Event frames out."""
+"""Servicer-side helpers: request bodies, streamed uploads and query parameters in, Server-Sent Event frames out."""
 
 from __future__ import annotations
 
 import json
 import math
+from collections.abc import AsyncIterator
 from typing import Any
 
 from google.protobuf import json_format, struct_pb2
 
-from polyphony.analysis import mapping
-from polyphony.analysis.runs import TaskEvent
+from polyphony.analysis.tasks.runs import TaskEvent
+from polyphony.analysis.web import mapping
 from polyphony.api.analysis.v1 import analysis_pb2 as pb
 from polyphony.core.errors import InvalidArgument
 from polyphony.core.query import OriginalRequest
@@ -82,3 +83,42 @@ def sse_frame(event: TaskEvent, base: str) -> bytes:
     message = mapping.result_msg(event.result, base) if event.result is not None else mapping.task_msg(event.task, base)
     data = json.dumps(json_format.MessageToDict(message, preserving_proto_field_name=True), separators=(",", ":"))
     return f"id: {event.sequence}\nevent: {event.kind}\ndata: {data}\n\n".encode()
+
+
+async def split_body(messages: AsyncIterator[Any], body_of: Any) -> tuple[Any, str, AsyncIterator[bytes]]:
+    """(first message, content type, all body bytes) of a stream whose messages carry an HttpBody."""
+    it = aiter(messages)
+    first = await anext(it, None)
+    if first is None:
+
+        async def nothing() -> AsyncIterator[bytes]:
+            return
+            yield b""
+
+        return None, "", nothing()
+
+    async def data() -> AsyncIterator[bytes]:
+        head = body_of(first)
+        if head.data:
+            yield head.data
+        async for message in it:
+            chunk = body_of(message).data
+            if chunk:
+                yield chunk
+
+    return first, body_of(first).content_type, data()
+
+
+async def upload_parts(messages: AsyncIterator[pb.UploadItemRequest]) -> tuple[pb.ItemFields, AsyncIterator[bytes]]:
+    it = aiter(messages)
+    first = await anext(it, None)
+    if first is None or first.WhichOneof("part") != "fields":
+        raise InvalidArgument("the first UploadItem message must carry `fields`", field="fields")
+
+    async def chunks() -> AsyncIterator[bytes]:
+        async for message in it:
+            if message.WhichOneof("part") != "chunk":
+                raise InvalidArgument("only `chunk` messages may follow `fields`", field="chunk")
+            yield message.chunk
+
+    return first.fields, chunks()

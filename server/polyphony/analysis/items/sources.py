@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from polyphony.analysis.audio import AudioInfo, probe
+from polyphony.analysis.items.probe import AudioInfo, probe
 from polyphony.core.objects import ObjectStore
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")

@@ -9,13 +9,13 @@ from urllib.parse import quote
 
 from google.protobuf import struct_pb2
 
-from polyphony.analysis.catalog import ExperienceView, SelectionView
-from polyphony.analysis.containers import WRITERS
-from polyphony.analysis.corpus import AnalysisTrackView, AnnotationView, TrackView
+from polyphony.analysis.catalog.corpus import AnalysisTrackView, AnnotationView, TrackView
+from polyphony.analysis.catalog.service import ExperienceView, SelectionView
+from polyphony.analysis.engine.processors import Processor, get_processor
+from polyphony.analysis.engine.subprocessors import SubProcessor, get_subprocessor
+from polyphony.analysis.formats.containers import WRITERS
+from polyphony.analysis.items.provider_rows import uuid_of_pid
 from polyphony.analysis.models import Analysis, Item, Preset, Provider, Result, Task, User
-from polyphony.analysis.processors import Processor, get_processor
-from polyphony.analysis.provider_rows import uuid_of_pid
-from polyphony.analysis.subprocessors import SubProcessor, get_subprocessor
 from polyphony.api.analysis.v1 import analysis_pb2 as pb
 from polyphony.core.errors import NotFound
 

@@ -10,8 +10,8 @@ from typing import Protocol
 
 from sqlalchemy import select
 
-from polyphony.analysis.jobs import PENDING, RUNNING, execute_task
 from polyphony.analysis.models import Task
+from polyphony.analysis.tasks.jobs import PENDING, RUNNING, execute_task
 from polyphony.core.config import Settings
 from polyphony.core.db import Database
 from polyphony.core.objects import ObjectStore
@@ -63,7 +63,7 @@ class CeleryRunner:
     """Queues `polyphony.analysis.run_task` on the broker; workers (`polyphony worker`) run it."""
 
     def __init__(self) -> None:
-        from polyphony.analysis.worker import celery_app
+        from polyphony.analysis.tasks.worker import celery_app
 
         self.app = celery_app()
 

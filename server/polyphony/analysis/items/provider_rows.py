@@ -7,8 +7,8 @@ import uuid
 
 from sqlalchemy import select
 
+from polyphony.analysis.items.providers import PROVIDERS
 from polyphony.analysis.models import Provider
-from polyphony.analysis.providers import PROVIDERS
 from polyphony.core.db import Database
 from polyphony.core.errors import NotFound
 

@@ -11,9 +11,9 @@ from collections.abc import Iterable, Sequence
 from html import escape
 from urllib.parse import quote
 
-from polyphony.analysis.downloads import BY_EXT
+from polyphony.analysis.engine.visuals import Envelope
+from polyphony.analysis.items.downloads import BY_EXT
 from polyphony.analysis.models import Item, Result
-from polyphony.analysis.visuals import Envelope
 
 PLAYER_FORMATS = ("mp3", "ogg", "wav")
 _STYLE = (

@@ -14,12 +14,12 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
 
-from polyphony.analysis.fields import validate_item_fields
-from polyphony.analysis.formdata import FilePart, read_form
+from polyphony.analysis.items.fields import validate_item_fields
+from polyphony.analysis.items.formdata import FilePart, read_form
+from polyphony.analysis.items.provider_rows import pid_of_uuid
+from polyphony.analysis.items.providers import PROVIDERS, FetchPolicy, provider_for
+from polyphony.analysis.items.sources import StoredSource, store_source
 from polyphony.analysis.models import Item, Result
-from polyphony.analysis.provider_rows import pid_of_uuid
-from polyphony.analysis.providers import PROVIDERS, FetchPolicy, provider_for
-from polyphony.analysis.sources import StoredSource, store_source
 from polyphony.core.config import Settings
 from polyphony.core.db import Database
 from polyphony.core.errors import InvalidArgument, NotFound

@@ -1,4 +1,4 @@
-"""An item's audio transcoded (wav, flac, ogg, mp3, opus) by the media service's streaming encoder.
+"""An item's audio transcoded (wav, flac, ogg, mp3, opus) by the shared encoder, `polyphony.audio.transcode`.
 
 A whole-file transcode is stored as a Result of the item (TimeSide caches encoder output the same
 way): its preset names the encoder (`<ext>_encoder`, no parameters), its cache key is the audio's
@@ -26,13 +26,13 @@ import soundfile as sf
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from polyphony.analysis.items import now
+from polyphony.analysis.engine.processors import ENCODERS, normalize_parameters, parameters_digest
+from polyphony.analysis.items.service import now
 from polyphony.analysis.models import Item, Preset, Result
-from polyphony.analysis.processors import ENCODERS, normalize_parameters, parameters_digest
+from polyphony.audio.transcode import TARGETS, Target, transcode
 from polyphony.core.db import Database
 from polyphony.core.errors import InvalidArgument, NotFound, RangeNotSatisfiable
 from polyphony.core.objects import ObjectStore
-from polyphony.media.transcode import TARGETS, Target, transcode
 
 BY_EXT: dict[str, Target] = {t.extension.lstrip("."): t for t in TARGETS}
 DONE = 4

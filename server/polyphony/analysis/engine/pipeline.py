@@ -15,11 +15,11 @@ from typing import Any
 import numpy as np
 import soundfile as sf
 
-from polyphony.analysis import dsp
-from polyphony.analysis.analyzers import Analyzer, AnalyzerResult, SpectrumChunk
-from polyphony.analysis.dsp import FrameSpec
-from polyphony.analysis.processors import Processor
-from polyphony.analysis.series import Output
+from polyphony.analysis.engine import dsp
+from polyphony.analysis.engine.analyzers import Analyzer, AnalyzerResult, SpectrumChunk
+from polyphony.analysis.engine.dsp import FrameSpec
+from polyphony.analysis.engine.processors import Processor
+from polyphony.analysis.engine.series import Output
 
 BLOCK_FRAMES = 1 << 17
 Progress = Callable[[float], None]

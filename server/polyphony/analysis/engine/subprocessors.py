@@ -13,8 +13,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from polyphony.analysis.pipeline import analyze_array
-from polyphony.analysis.processors import PROCESSORS, Processor
+from polyphony.analysis.engine.pipeline import analyze_array
+from polyphony.analysis.engine.processors import PROCESSORS, Processor
 from polyphony.core.errors import NotFound
 
 _NAMESPACE = uuid.UUID("5d0f3c55-8c1e-4f5b-9f57-7a3c2b1e0a11")

@@ -18,7 +18,7 @@ from polyphony.core.config import Settings
 
 
 async def _run(task_uuid: str) -> None:
-    from polyphony.analysis.jobs import execute_task
+    from polyphony.analysis.tasks.jobs import execute_task
     from polyphony.core.config import Settings
     from polyphony.core.db import Database
     from polyphony.core.objects import FilesystemObjectStore

@@ -11,8 +11,15 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from polyphony.analysis import refs
-from polyphony.analysis.items import now
+from polyphony.analysis.catalog import refs
+from polyphony.analysis.engine.processors import (
+    REGISTRY,
+    Processor,
+    get_processor,
+    normalize_parameters,
+    parameters_digest,
+)
+from polyphony.analysis.items.service import now
 from polyphony.analysis.models import (
     Experience,
     ExperiencePreset,
@@ -24,7 +31,6 @@ from polyphony.analysis.models import (
     SelectionChild,
     SelectionItem,
 )
-from polyphony.analysis.processors import REGISTRY, Processor, get_processor, normalize_parameters, parameters_digest
 from polyphony.core.db import Database
 from polyphony.core.errors import Conflict, InvalidArgument, NotFound
 

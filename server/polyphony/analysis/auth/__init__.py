@@ -1,0 +1,1 @@
+"""TimeSide users, their API tokens and JSON Web Tokens."""

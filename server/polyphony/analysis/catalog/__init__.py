@@ -1,0 +1,1 @@
+"""Processors, presets, experiences, selections and the annotated corpus (analyses, tracks, annotations)."""

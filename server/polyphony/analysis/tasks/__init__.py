@@ -1,0 +1,1 @@
+"""Tasks: creating and watching them, and running them in-process or on Celery workers."""

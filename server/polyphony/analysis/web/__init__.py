@@ -1,0 +1,2 @@
+"""The TimeSide REST/gRPC surface: one servicer part per resource, the message mapping, the OpenAPI document and
+the legacy HTML pages."""
