@@ -8,6 +8,9 @@
 -- Native gRPC (application/grpc*) passes untouched.
 
 local MAX_BODY = __MAX_BODY__
+-- REST request headers above this answer 431 in the family's shape (Envoy's own, higher limit answers
+-- anything beyond in a generic shape: it cannot tell the family of a request it could not parse).
+local MAX_HEADER_BYTES = __MAX_HEADER_BYTES__
 -- Proves to the server that a request came through this filter (see polyphony.core.edge_key).
 local EDGE_KEY = "__EDGE_KEY__"
 -- Routes whose bodies stream to the server (uploads): no size cap here.
@@ -25,6 +28,7 @@ local PHRASES = {
   [400] = "Bad Request", [401] = "Unauthorized", [403] = "Forbidden", [404] = "Not Found",
   [405] = "Method Not Allowed", [406] = "Not Acceptable", [409] = "Conflict", [410] = "Gone",
   [411] = "Length Required", [413] = "Payload Too Large", [415] = "Unsupported Media Type",
+  [431] = "Request Header Fields Too Large",
   [416] = "Range Not Satisfiable", [429] = "Too Many Requests", [500] = "Internal Server Error",
   [501] = "Not Implemented", [502] = "Bad Gateway", [503] = "Service Unavailable", [504] = "Gateway Timeout",
 }
@@ -56,6 +60,13 @@ local function error_body(family, status, detail)
   return '{"error":' .. jstr(detail) .. ',"status":' .. status .. '}'
 end
 
+-- Answer here, in the family's shape; marked so that envoy_on_response leaves the answer as it is.
+local function respond_error(h, dm, family, status, detail)
+  dm:set("edge", "answered", "1")
+  h:respond({[":status"] = tostring(status), ["content-type"] = content_type_of(family)},
+    error_body(family, status, detail))
+end
+
 local function streamed(method, path)
   path = string.match(path, "^[^?]*")
   for _, rule in ipairs(STREAMED) do
@@ -65,19 +76,23 @@ local function streamed(method, path)
 end
 
 -- Only the edge may set x-edge-* and the transcoder's x-envoy-original-* facts: drop what a client sent.
+-- Returns the size of the request headers (names and values), measured in the same pass.
 local function strip_edge_internal(hd)
   local drop = {}
-  for k, _ in pairs(hd) do
+  local size = 0
+  for k, v in pairs(hd) do
+    size = size + #k + #v
     if string.sub(k, 1, 7) == "x-edge-" or string.sub(k, 1, 17) == "x-envoy-original-" then
       drop[#drop + 1] = k
     end
   end
   for _, k in ipairs(drop) do hd:remove(k) end
+  return size
 end
 
 function envoy_on_request(h)
   local hd = h:headers()
-  strip_edge_internal(hd)
+  local header_bytes = strip_edge_internal(hd)
   local ct = hd:get("content-type") or ""
   local dm = h:streamInfo():dynamicMetadata()
   if string.sub(ct, 1, 16) == "application/grpc" then
@@ -88,25 +103,34 @@ function envoy_on_request(h)
   local path = hd:get(":path") or "/"
   local family = family_of(path)
   dm:set("edge", "family", family)
+  if header_bytes > MAX_HEADER_BYTES then
+    respond_error(h, dm, family, 431, "request headers larger than " .. MAX_HEADER_BYTES .. " bytes")
+    return
+  end
   hd:replace("x-edge-host", hd:get(":authority") or "")
   local method = hd:get(":method")
   local length = tonumber(hd:get("content-length") or "0") or 0
   if length > MAX_BODY and not streamed(method, path) then
-    h:respond({[":status"] = "413", ["content-type"] = content_type_of(family)},
-      error_body(family, 413, "request body larger than " .. MAX_BODY .. " bytes"))
+    respond_error(h, dm, family, 413, "request body larger than " .. MAX_BODY .. " bytes")
     return
   end
+  -- A body without a length (chunked, or HTTP/2 without content-length) on a route that is not an upload:
+  -- the transcoder would gather it whole, unbounded. Gather it here instead, where Envoy's buffer limit
+  -- (the listener's per-connection limit, just above MAX_BODY) answers 413 past it and nothing is sent on.
+  local unsized = hd:get("content-length") == nil and method ~= "GET" and method ~= "HEAD"
+    and method ~= "OPTIONS" and not streamed(method, path)
   -- A JSON body whose last token has no end mark (a bare number such as `5000`, as PUT .../max_bit_rate
   -- sends, or a truncated `5.`) hangs the transcoder's streaming JSON parser, which waits for the token to
-  -- end: close every small JSON body with a newline (valid JSON whitespace). Bodies above 64 KiB and
+  -- end: close every small JSON body with a newline (valid JSON whitespace). Sized bodies above 64 KiB and
   -- upload routes are never buffered here.
-  if length > 0 and length <= 65536 and string.find(ct, "json", 1, true) and not streamed(method, path) then
+  local small = length > 0 and length <= 65536 and not streamed(method, path)
+  if unsized or (small and string.find(ct, "json", 1, true)) then
     local b = h:body()
-    if b ~= nil then
+    if b ~= nil and b:length() <= 65536 and string.find(ct, "json", 1, true) then
       local bytes = b:getBytes(0, b:length())
       if not string.match(bytes, "%s$") then
         b:setBytes(bytes .. "\n")
-        hd:replace("content-length", tostring(#bytes + 1))
+        if not unsized then hd:replace("content-length", tostring(#bytes + 1)) end
       end
     end
   end
@@ -120,7 +144,10 @@ end
 function envoy_on_response(h)
   local meta = h:streamInfo():dynamicMetadata():get("edge") or {}
   if meta["grpc"] == "1" then return end
-  local family = meta["family"] or "other"
+  local family = meta["family"]
+  -- an answer to a request this filter never saw (refused before it: edge authorization, header limits)
+  -- is already in its final shape
+  if family == nil or meta["answered"] == "1" then return end
   local hd = h:headers()
   local want = hd:get("x-http-status")
   local errbody = hd:get("x-error-body")

@@ -8,7 +8,8 @@ from typing import Any
 
 import grpc
 
-from polyphony.core.auth import Authorizer
+from polyphony.core.auth import Authorizer, parse_open_reads
+from polyphony.core import tokens
 from polyphony.core.config import Settings
 from polyphony.core.db import SERVICES, Database
 from polyphony.core.objects import FilesystemObjectStore
@@ -39,13 +40,20 @@ class AppContext:
 
 def build_context(settings: Settings) -> AppContext:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return AppContext(
+    ctx = AppContext(
         settings=settings,
         db=Database(settings.resolved_database_url),
         objects=FilesystemObjectStore(settings.data_dir / "objects"),
         pages=PageTokens(settings.resolved_secret(), settings.page_token_ttl),
-        authorizer=Authorizer(settings.read_tokens, settings.write_tokens, settings.open_reads),
+        authorizer=Authorizer(
+            settings.read_tokens,
+            settings.write_tokens,
+            parse_open_reads(settings.open_reads),
+            jwt_keys=(settings.jwt_key or settings.resolved_secret(),),
+        ),
     )
+    ctx.authorizer.set_token_loader(tokens.loader(ctx.db))
+    return ctx
 
 
 def service_modules() -> list[Any]:

@@ -97,6 +97,7 @@ async def serve(settings: Settings, *, demo: bool = False) -> int:
         (live_port,),
         settings.max_body_bytes,
         edge_key=derive_edge_key(settings.resolved_secret()),
+        max_heap_bytes=settings.edge_max_heap_mb * 1024 * 1024,
     )
     config = render(plan, run_dir)
 

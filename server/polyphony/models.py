@@ -10,6 +10,7 @@ from polyphony.core.db import SERVICES, Base
 
 
 def load_all_models() -> MetaData:
+    importlib.import_module("polyphony.core.tokens")
     for svc in SERVICES:
         try:
             importlib.import_module(f"polyphony.{svc}.models")

@@ -18,12 +18,17 @@ from grpc_reflection.v1alpha import reflection
 from polyphony.app import AppContext, build_context, register_all
 from polyphony.core import edge_key
 from polyphony.core.config import Settings
+from polyphony.edge import authz
+from polyphony.edge.assets import descriptor_set
+from polyphony.edge.envoy_config import MAX_HEADERS_KB
 from polyphony.edge.live import LiveApp
+from polyphony.rpc.access import HttpRoutes
 from polyphony.rpc.interceptors import PolyphonyInterceptor
 
 log = logging.getLogger("polyphony")
 
 MAX_MESSAGE = 64 * 1024 * 1024
+MAX_METADATA = (MAX_HEADERS_KB + 32) * 1024
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -60,10 +65,15 @@ class Worker:
             options=[
                 ("grpc.max_receive_message_length", MAX_MESSAGE),
                 ("grpc.max_send_message_length", MAX_MESSAGE),
+                # above Envoy's request header limit (MAX_HEADERS_KB) plus what the edge adds, soft and hard
+                # alike: between gRPC's default 8 KiB soft and 16 KiB hard limits it refused calls at random
+                ("grpc.max_metadata_size", MAX_METADATA),
+                ("grpc.absolute_max_metadata_size", MAX_METADATA),
                 ("grpc.so_reuseport", 0),
             ],
         )
         live = LiveApp()
+        live.route(authz.PREFIX, authz.EdgeAuthz(ctx.authorizer, HttpRoutes.from_descriptor_set(descriptor_set().read_bytes())))
         names = await register_all(server, ctx, live)
         health = health_async.HealthServicer()
         health_pb2_grpc.add_HealthServicer_to_server(health, server)

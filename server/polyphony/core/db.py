@@ -188,7 +188,7 @@ def alembic_config(url: str) -> Any:
 
     cfg = Config()
     cfg.set_main_option("script_location", str(PACKAGE_ROOT / "migrations"))
-    locations = [str(PACKAGE_ROOT / svc / "migrations") for svc in SERVICES]
+    locations = [str(PACKAGE_ROOT / svc / "migrations") for svc in ("core", *SERVICES)]
     cfg.set_main_option("version_locations", " ".join(p for p in locations if Path(p).is_dir()))
     cfg.set_main_option("path_separator", "space")
     cfg.set_main_option("sqlalchemy.url", url)

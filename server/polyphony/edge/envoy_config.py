@@ -24,6 +24,22 @@ SERVICES = (
 )
 
 
+# What one connection may hold in Envoy's buffers before reading from it pauses (flow control); a filter
+# that must gather a whole body (Lua, for bodies without a length) answers 413 past it. Just above the
+# body limit, so that limit is what a client meets.
+def buffer_limit(max_body_bytes: int) -> int:
+    return max(max_body_bytes + 65536, 1 << 20)
+
+
+# REST request headers above MAX_HEADER_BYTES answer 431 in the API's error shape (Lua); Envoy refuses any
+# request with more than MAX_HEADERS_KB (431, generic shape); gRPC's metadata limit is above both
+# (polyphony.runtime), so no call between them is refused at random.
+MAX_HEADER_BYTES = 32 * 1024
+MAX_HEADERS_KB = 64
+# A REST request that sends nothing (a body that never finishes) for this long is cut off with 408.
+BODY_IDLE_SECONDS = 60
+
+
 @dataclass(frozen=True)
 class EdgePlan:
     host: str
@@ -33,6 +49,8 @@ class EdgePlan:
     max_body_bytes: int
     # stamped by the Lua filter on every REST request it passes on (see polyphony.core.edge_key)
     edge_key: str = ""
+    # Envoy's heap bound (overload manager): past 95% of it new requests get 503 until memory is freed
+    max_heap_bytes: int = 1 << 30
 
 
 def _descriptor() -> descriptor_pb2.FileDescriptorSet:
@@ -86,6 +104,7 @@ def _lua(plan: EdgePlan, fds: descriptor_pb2.FileDescriptorSet) -> str:
         source.replace("__MAX_BODY__", str(plan.max_body_bytes))
         .replace("__STREAMED__", rules)
         .replace("__EDGE_KEY__", plan.edge_key)
+        .replace("__MAX_HEADER_BYTES__", str(MAX_HEADER_BYTES))
     )
 
 
@@ -107,7 +126,11 @@ def render(plan: EdgePlan, out_dir: Path) -> Path:
         services=json.dumps(served_services(fds)),
         host=json.dumps(plan.host),
         http_port=plan.http_port,
-        buffer_limit=max(plan.max_body_bytes + 65536, 1 << 20),
+        buffer_limit=buffer_limit(plan.max_body_bytes),
+        max_body=plan.max_body_bytes,
+        max_headers_kb=MAX_HEADERS_KB,
+        max_heap=plan.max_heap_bytes,
+        body_idle=f"{BODY_IDLE_SECONDS}s",
         lua=json.dumps(str(lua_path)),
         grpc_endpoints=endpoints(plan.grpc_ports),
         live_endpoints=endpoints(plan.live_ports),

@@ -16,6 +16,7 @@ from polyphony import __about__
 from polyphony.api.media.v1 import media_pb2 as pb
 from polyphony.api.media.v1 import media_pb2_grpc
 from polyphony.app import AppContext
+from polyphony.core.auth import Api
 from polyphony.core.errors import InvalidArgument, NotFound
 from polyphony.core.query import OriginalRequest, parse_int
 from polyphony.edge.live import LiveApp
@@ -83,7 +84,7 @@ class MediaServicer(media_pb2_grpc.MediaServiceServicer):
                     aura_version=AURA_VERSION,
                     server="polyphony",
                     server_version=__about__.__version__,
-                    auth_required=not self.ctx.authorizer.open_reads,
+                    auth_required=not self.ctx.authorizer.reads_open(Api.AURA),
                     features=list(FEATURES),
                 ),
             )

@@ -1,6 +1,7 @@
 """One interceptor for every Polyphony RPC: authorization and error mapping.
 
-- Authorization: the scope an RPC needs is the `polyphony.api.common.v1.access` option on its method.
+- Authorization: the scope an RPC needs is the `polyphony.api.common.v1.access` option on its method
+  (`polyphony.rpc.access`), on the API the method belongs to.
 - Errors: a `DomainError` becomes a gRPC status with `google.rpc.ErrorInfo`/`BadRequest` details, plus
   trailing metadata `x-http-status` and `x-error-body` (the error in the spec's own shape) that Envoy's
   Lua filter turns into the HTTP answer. Anything unexpected is logged and answered as an internal error
@@ -11,45 +12,20 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from functools import lru_cache
 from typing import Any
 
 import grpc
-from google.protobuf import any_pb2, descriptor_pool
+from google.protobuf import any_pb2
 from google.rpc import error_details_pb2, status_pb2
 
-from polyphony.api.common.v1 import options_pb2
-from polyphony.core.auth import Authorizer, Scope, credentials_from
+from polyphony.core.auth import Authorizer, credentials_from
 from polyphony.core.errors import DomainError, ErrorFamily, Internal, render_error_json
 from polyphony.core.query import original_request
+from polyphony.rpc.access import Policy, method_policy
 
 log = logging.getLogger("polyphony.rpc")
 
-_FAMILIES = {
-    "polyphony.api.media.v1": ErrorFamily.AURA,
-    "polyphony.api.flow.v1": ErrorFamily.TAMS,
-    "polyphony.api.analysis.v1": ErrorFamily.TIMESIDE,
-    "polyphony.api.trigger.v1": ErrorFamily.OPENTHEATER,
-}
 ERROR_DOMAIN = "polyphony.api"
-
-
-@lru_cache(maxsize=512)
-def _method_policy(method: str) -> tuple[ErrorFamily, Scope | None] | None:
-    """(error family, required scope) for "/pkg.Service/Method", None for non-Polyphony services."""
-    service, _, name = method.lstrip("/").rpartition("/")
-    package = service.rpartition(".")[0]
-    family = _FAMILIES.get(package)
-    if family is None:
-        return None
-    try:
-        desc = descriptor_pool.Default().FindMethodByName(f"{service}.{name}")
-        access: int = desc.GetOptions().Extensions[options_pb2.access]  # type: ignore[index]
-    except KeyError:
-        access = options_pb2.ACCESS_UNSPECIFIED
-    if access == options_pb2.ACCESS_SIGNED:
-        return family, None  # the method checks its own signature
-    return family, (Scope.READ if access == options_pb2.ACCESS_READ else Scope.WRITE)
 
 
 def status_details(err: DomainError) -> status_pb2.Status:
@@ -87,8 +63,8 @@ class PolyphonyInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
         # the wrapped handler of each method, built on its first call (handlers are static per method)
         self._wrapped: dict[str, tuple[grpc.RpcMethodHandler, grpc.RpcMethodHandler]] = {}
 
-    def _authorize(self, scope: Scope | None, context: grpc.aio.ServicerContext) -> None:
-        if scope is None:
+    async def _authorize(self, policy: Policy, context: grpc.aio.ServicerContext) -> None:
+        if policy.scope is None:
             return
         md = context.invocation_metadata() or ()
         authorization = None
@@ -97,7 +73,7 @@ class PolyphonyInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
                 authorization = value if isinstance(value, str) else value.decode()
         original = original_request(md)
         access_token = original.get("access_token") if original else None
-        self._auth.check(scope, credentials_from(authorization, access_token))
+        await self._auth.check_async(policy.api, policy.scope, credentials_from(authorization, access_token))
 
     async def intercept_service(
         self,
@@ -105,7 +81,7 @@ class PolyphonyInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
         details: grpc.HandlerCallDetails,
     ) -> grpc.RpcMethodHandler:
         handler = await continuation(details)
-        policy = _method_policy(details.method)
+        policy = method_policy(details.method)
         if handler is None or policy is None:
             return handler
         entry = self._wrapped.get(details.method)
@@ -113,10 +89,8 @@ class PolyphonyInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
             entry = self._wrapped[details.method] = (handler, self._wrap(details.method, handler, policy))
         return entry[1]
 
-    def _wrap(
-        self, method: str, handler: grpc.RpcMethodHandler, policy: tuple[ErrorFamily, Scope | None]
-    ) -> grpc.RpcMethodHandler:
-        family, scope = policy
+    def _wrap(self, method: str, handler: grpc.RpcMethodHandler, policy: Policy) -> grpc.RpcMethodHandler:
+        family = policy.family
         authorize = self._authorize
 
         async def fail(context: grpc.aio.ServicerContext, exc: BaseException) -> None:
@@ -128,7 +102,7 @@ class PolyphonyInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
         def unary(behavior: Any) -> Any:
             async def run(request: Any, context: grpc.aio.ServicerContext) -> Any:
                 try:
-                    authorize(scope, context)
+                    await authorize(policy, context)
                     return await behavior(request, context)
                 except Exception as exc:
                     if _is_abort(exc):
@@ -140,7 +114,7 @@ class PolyphonyInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
         def streaming(behavior: Any) -> Any:
             async def run(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
                 try:
-                    authorize(scope, context)
+                    await authorize(policy, context)
                     async for item in behavior(request, context):
                         yield item
                 except Exception as exc:
