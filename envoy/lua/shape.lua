@@ -61,8 +61,9 @@ local function error_body(family, status, detail)
 end
 
 -- Answer here, in the family's shape; marked so that envoy_on_response leaves the answer as it is.
-local function respond_error(h, dm, family, status, detail)
-  dm:set("edge", "answered", "1")
+-- (Objects taken from h before h:body() are out of scope after it: everything is fetched afresh here.)
+local function respond_error(h, family, status, detail)
+  h:streamInfo():dynamicMetadata():set("edge", "answered", "1")
   h:respond({[":status"] = tostring(status), ["content-type"] = content_type_of(family)},
     error_body(family, status, detail))
 end
@@ -104,19 +105,19 @@ function envoy_on_request(h)
   local family = family_of(path)
   dm:set("edge", "family", family)
   if header_bytes > MAX_HEADER_BYTES then
-    respond_error(h, dm, family, 431, "request headers larger than " .. MAX_HEADER_BYTES .. " bytes")
+    respond_error(h, family, 431, "request headers larger than " .. MAX_HEADER_BYTES .. " bytes")
     return
   end
   hd:replace("x-edge-host", hd:get(":authority") or "")
   local method = hd:get(":method")
   local length = tonumber(hd:get("content-length") or "0") or 0
   if length > MAX_BODY and not streamed(method, path) then
-    respond_error(h, dm, family, 413, "request body larger than " .. MAX_BODY .. " bytes")
+    respond_error(h, family, 413, "request body larger than " .. MAX_BODY .. " bytes")
     return
   end
   -- A body without a length (chunked, or HTTP/2 without content-length) on a route that is not an upload:
   -- the transcoder would gather it whole, unbounded. Gather it here instead, where Envoy's buffer limit
-  -- (the listener's per-connection limit, just above MAX_BODY) answers 413 past it and nothing is sent on.
+  -- (the listener's per-connection limit, which is MAX_BODY) answers 413 past it and nothing is sent on.
   local unsized = hd:get("content-length") == nil and method ~= "GET" and method ~= "HEAD"
     and method ~= "OPTIONS" and not streamed(method, path)
   -- A JSON body whose last token has no end mark (a bare number such as `5000`, as PUT .../max_bit_rate
@@ -130,11 +131,11 @@ function envoy_on_request(h)
       local bytes = b:getBytes(0, b:length())
       if not string.match(bytes, "%s$") then
         b:setBytes(bytes .. "\n")
-        if not unsized then hd:replace("content-length", tostring(#bytes + 1)) end
+        if not unsized then h:headers():replace("content-length", tostring(#bytes + 1)) end
       end
     end
   end
-  if method == "HEAD" then
+  if method == "HEAD" then  -- (a HEAD has no body: hd and dm are still in scope)
     dm:set("edge", "head", "1")
     hd:replace(":method", "GET")
     hd:replace("x-edge-head", "1")

@@ -8,8 +8,8 @@ from typing import Any
 
 import grpc
 
-from polyphony.core.auth import Authorizer, parse_open_reads
 from polyphony.core import tokens
+from polyphony.core.auth import Authorizer, parse_open_reads
 from polyphony.core.config import Settings
 from polyphony.core.db import SERVICES, Database
 from polyphony.core.objects import FilesystemObjectStore

@@ -98,6 +98,7 @@ async def serve(settings: Settings, *, demo: bool = False) -> int:
         settings.max_body_bytes,
         edge_key=derive_edge_key(settings.resolved_secret()),
         max_heap_bytes=settings.edge_max_heap_mb * 1024 * 1024,
+        idle_timeout=settings.edge_idle_timeout,
     )
     config = render(plan, run_dir)
 
@@ -217,6 +218,10 @@ def main(argv: list[str] | None = None) -> int:
 
     archive_cli.add_parsers(sub)
 
+    from polyphony.core import token_cli
+
+    token_cli.add_parser(sub)
+
     p_worker = sub.add_parser("_worker", help=argparse.SUPPRESS)
     p_worker.add_argument("--grpc-port", type=int, required=True)
 
@@ -236,6 +241,8 @@ def main(argv: list[str] | None = None) -> int:
         return cue_cli.run(args)
     if args.command in ("export", "import"):
         return archive_cli.run(args)
+    if args.command == "token":
+        return token_cli.run(args)
     if args.command == "_worker":
         asyncio.run(_worker_main(Settings.from_env(), args.grpc_port))
         return 0

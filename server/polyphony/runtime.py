@@ -73,7 +73,9 @@ class Worker:
             ],
         )
         live = LiveApp()
-        live.route(authz.PREFIX, authz.EdgeAuthz(ctx.authorizer, HttpRoutes.from_descriptor_set(descriptor_set().read_bytes())))
+        live.route(
+            authz.PREFIX, authz.EdgeAuthz(ctx.authorizer, HttpRoutes.from_descriptor_set(descriptor_set().read_bytes()))
+        )
         names = await register_all(server, ctx, live)
         health = health_async.HealthServicer()
         health_pb2_grpc.add_HealthServicer_to_server(health, server)

@@ -93,9 +93,7 @@ async def create(db: Database, scopes: tuple[str, ...], *, expires_in: float | N
 async def list_tokens(db: Database) -> list[TokenInfo]:
     async with db.session() as session:
         rows = (await session.execute(select(TokenRow).order_by(TokenRow.created_at))).scalars().all()
-    return [
-        TokenInfo(r.id, r.name, tuple(r.scopes.split()), r.created_at, r.expires_at, r.revoked_at) for r in rows
-    ]
+    return [TokenInfo(r.id, r.name, tuple(r.scopes.split()), r.created_at, r.expires_at, r.revoked_at) for r in rows]
 
 
 async def revoke(db: Database, token_id: str) -> bool:

@@ -25,10 +25,10 @@ SERVICES = (
 
 
 # What one connection may hold in Envoy's buffers before reading from it pauses (flow control); a filter
-# that must gather a whole body (Lua, for bodies without a length) answers 413 past it. Just above the
-# body limit, so that limit is what a client meets.
+# that must gather a whole body (Lua, for bodies without a length) answers 413 past it. It is the body
+# limit itself, so a chunked body meets exactly the limit a sized one does.
 def buffer_limit(max_body_bytes: int) -> int:
-    return max(max_body_bytes + 65536, 1 << 20)
+    return max(max_body_bytes, 65536)
 
 
 # REST request headers above MAX_HEADER_BYTES answer 431 in the API's error shape (Lua); Envoy refuses any
@@ -36,8 +36,6 @@ def buffer_limit(max_body_bytes: int) -> int:
 # (polyphony.runtime), so no call between them is refused at random.
 MAX_HEADER_BYTES = 32 * 1024
 MAX_HEADERS_KB = 64
-# A REST request that sends nothing (a body that never finishes) for this long is cut off with 408.
-BODY_IDLE_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -51,6 +49,8 @@ class EdgePlan:
     edge_key: str = ""
     # Envoy's heap bound (overload manager): past 95% of it new requests get 503 until memory is freed
     max_heap_bytes: int = 1 << 30
+    # a REST request (not native gRPC, not WebSocket) that sends nothing for this long is cut off (408)
+    idle_timeout: float = 60.0
 
 
 def _descriptor() -> descriptor_pb2.FileDescriptorSet:
@@ -130,7 +130,7 @@ def render(plan: EdgePlan, out_dir: Path) -> Path:
         max_body=plan.max_body_bytes,
         max_headers_kb=MAX_HEADERS_KB,
         max_heap=plan.max_heap_bytes,
-        body_idle=f"{BODY_IDLE_SECONDS}s",
+        body_idle=f"{plan.idle_timeout:g}s",
         lua=json.dumps(str(lua_path)),
         grpc_endpoints=endpoints(plan.grpc_ports),
         live_endpoints=endpoints(plan.live_ports),
