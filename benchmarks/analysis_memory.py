@@ -49,7 +49,9 @@ async def run_task(wav: Path, data: Path) -> str:
     from polyphony.analysis.items.service import ItemService
     from polyphony.analysis.models import Result, Task
     from polyphony.analysis.tasks.jobs import DONE, PENDING, execute_task, file_chunks
-    from polyphony.core.db import Database, migrate
+    from polyphony.app import migrate
+    from polyphony.core.db import Database
+    from polyphony.core.local_copies import LocalCopies
     from polyphony.core.objects import FilesystemObjectStore
 
     db = Database(f"sqlite+aiosqlite:///{data / 'db.sqlite'}")
@@ -78,7 +80,7 @@ async def run_task(wav: Path, data: Path) -> str:
                 date_modified=stamp,
             )
             session.add(task)
-        await execute_task(db, objects, task.uuid)
+        await execute_task(db, LocalCopies(objects, data / "cache", 1 << 30), task.uuid)
         async with db.session() as session:
             done = await session.get(Task, task.uuid)
             assert done is not None and done.status == DONE, (done.status, done.error) if done else None

@@ -1,5 +1,5 @@
 """Regenerate everything derived from proto/: Python messages, gRPC stubs and .pyi stubs, the
-descriptor set Envoy loads, and the TypeScript types.
+descriptor set Envoy loads, the TypeScript types, and the Go messages and gRPC stubs.
 
     scripts/generate           write generated/
     scripts/generate --check   regenerate into a scratch directory and fail if generated/ differs
@@ -87,10 +87,25 @@ def generate_typescript(generated_root: Path) -> None:
     _run([_tool("buf"), "generate", "--template", "buf.gen.yaml", "-o", str(generated_root)])
 
 
+# Debian's packages provide the Go plugins (`scripts/test` installs them when it runs as root).
+GO_PLUGINS = {"protoc-gen-go": "protoc-gen-go", "protoc-gen-go-grpc": "protoc-gen-go-grpc"}
+
+
+def generate_go(generated_root: Path) -> None:
+    missing = [pkg for plugin, pkg in GO_PLUGINS.items() if not shutil.which(plugin)]
+    if missing:
+        raise SystemExit(
+            f"generate: the Go plugins are missing; install Debian's {' '.join(missing)} "
+            "(`scripts/test` does it when it runs as root)"
+        )
+    _run([_tool("buf"), "generate", "--template", "buf.gen.go.yaml", "-o", str(generated_root)])
+
+
 def generate_all(target: Path) -> None:
     generate_python(target / "python")
     generate_descriptor(target / "descriptors" / "polyphony.binpb")
     generate_typescript(target)
+    generate_go(target)
 
 
 def _diff(a: Path, b: Path) -> list[str]:
@@ -125,7 +140,7 @@ def main() -> int:
         print("generated/ matches proto/")
         return 0
     fresh_root = ROOT / "generated"
-    for sub in ("python", "typescript", "descriptors"):
+    for sub in ("python", "typescript", "descriptors", "go"):
         shutil.rmtree(fresh_root / sub, ignore_errors=True)
     generate_all(fresh_root)
     print("regenerated generated/ from proto/")

@@ -17,12 +17,15 @@ from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 
-from polyphony.core.db import PACKAGE_ROOT, Database, alembic_config, migrate
+from polyphony.app import SERVICES, migrate
+from polyphony.core.db import Base, Database, alembic_config
+from polyphony.core.registry import migration_locations
 
 
 def main() -> None:
     svc, message = sys.argv[1], sys.argv[2]
-    version_dir = PACKAGE_ROOT / svc / "migrations"
+    [spec] = [s for s in SERVICES if s.name == svc]
+    version_dir = spec.migrations
     version_dir.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite+aiosqlite:///{Path(tmp) / 'scratch.db'}"
@@ -30,13 +33,14 @@ def main() -> None:
         async def run() -> None:
             db = Database(url)
             await migrate(db)
-            cfg = alembic_config(url)
+            cfg = alembic_config(url, list(dict.fromkeys([*migration_locations(SERVICES), version_dir])))
             script = ScriptDirectory.from_config(cfg)
             heads = [r for r in script.get_revisions("heads") if svc in (r.branch_labels or set())]
 
             def generate(conn: Connection) -> None:
                 cfg.attributes["connection"] = conn
                 cfg.attributes["table_prefix"] = f"{svc}_"
+                cfg.attributes["target_metadata"] = Base.metadata
                 command.revision(
                     cfg,
                     message=message,

@@ -23,7 +23,8 @@ import soundfile
 from mutagen.flac import FLAC
 from sqlalchemy import insert, select
 
-from polyphony.core.db import Database, migrate
+from polyphony.app import migrate
+from polyphony.core.db import Database
 from polyphony.media.cache import bump_generation
 from polyphony.media.models import Album, Artist, Track, TrackArtist
 

@@ -27,6 +27,16 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
         yield srv
 
 
+@pytest.fixture(scope="session")
+def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    """A server like `scripts/serve`'s (`serve --demo`: the synthesized demo library) with the test
+    Open Theater projects; for the client examples and tours, which expect something to list."""
+    data = tmp_path_factory.mktemp("demo")
+    env = {"POLYPHONY_PROJECTS_FILE": str(FIXTURES / "opentheater" / "projects.yaml")}
+    with run_server(data, extra_env=env, args=("--demo",)) as srv:
+        yield srv
+
+
 @pytest.fixture
 def http(server: RunningServer) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=server.http, timeout=30) as client:

@@ -4,7 +4,8 @@
 --     (server sends `x-error-body`), and the transcoder's own text/plain errors wrapped per route family;
 --   * HEAD on every GET route (HEAD -> GET on the way in, empty body on the way out);
 --   * content type per route family, removal of grpc-* headers from HTTP answers;
---   * 413 for oversized bodies on non-upload routes.
+--   * 413 for oversized bodies on non-upload routes (chunked ones too), 431 for oversized headers;
+--   * edge-internal headers (x-edge-*, x-envoy-original-*) only ever set here, never by a client.
 -- Native gRPC (application/grpc*) passes untouched.
 
 local MAX_BODY = __MAX_BODY__
@@ -16,6 +17,19 @@ local EDGE_KEY = "__EDGE_KEY__"
 -- Routes whose bodies stream to the server (uploads): no size cap here.
 local STREAMED = { __STREAMED__ }
 
+-- Rendered from the service registry (polyphony.app.SERVICES) by polyphony.edge.envoy_config:
+-- {REST path prefix, route family} of every service, and each family's JSON content type.
+local FAMILIES = { __FAMILIES__ }
+local CONTENT_TYPES = { __CONTENT_TYPES__ }
+local GENERIC = "__GENERIC__"
+-- Every error body this filter writes is rendered by polyphony.core.errors.render_error (the same code that
+-- renders the server's own errors): ERRORS[family][status] is the document with \1 where the detail goes
+-- and \2 where the time goes, each as a JSON string.
+local ERRORS = {
+  __ERRORS__
+}
+local PHRASES = { __PHRASES__ }
+
 local function jstr(s)
   s = string.gsub(s, '[%c"\\]', function(c)
     if c == '"' then return '\\"' elseif c == '\\' then return '\\\\' end
@@ -24,40 +38,28 @@ local function jstr(s)
   return '"' .. s .. '"'
 end
 
-local PHRASES = {
-  [400] = "Bad Request", [401] = "Unauthorized", [403] = "Forbidden", [404] = "Not Found",
-  [405] = "Method Not Allowed", [406] = "Not Acceptable", [409] = "Conflict", [410] = "Gone",
-  [411] = "Length Required", [413] = "Payload Too Large", [415] = "Unsupported Media Type",
-  [431] = "Request Header Fields Too Large",
-  [416] = "Range Not Satisfiable", [429] = "Too Many Requests", [500] = "Internal Server Error",
-  [501] = "Not Implemented", [502] = "Bad Gateway", [503] = "Service Unavailable", [504] = "Gateway Timeout",
-}
-
 local function family_of(path)
-  if string.sub(path, 1, 6) == "/aura/" or path == "/aura" then return "aura" end
-  if string.sub(path, 1, 5) == "/tams" then return "tams" end
-  if string.sub(path, 1, 10) == "/timeside/" then return "timeside" end
-  if string.sub(path, 1, 13) == "/opentheater/" then return "opentheater" end
-  return "other"
+  path = string.match(path, "^[^?]*")
+  for _, rule in ipairs(FAMILIES) do
+    local prefix = rule[1]
+    if path == prefix or string.sub(path, 1, #prefix + 1) == prefix .. "/" then return rule[2] end
+  end
+  return GENERIC
 end
 
 local function content_type_of(family)
-  if family == "aura" then return "application/vnd.api+json" end
-  return "application/json"
+  return CONTENT_TYPES[family] or "application/json"
 end
 
--- The error document for a family, matching polyphony.core.errors.render_error.
+-- The error document for a family and status (see ERRORS).
 local function error_body(family, status, detail)
-  local title = PHRASES[status] or "Error"
-  if family == "aura" then
-    return '{"errors":[{"status":"' .. status .. '","title":' .. jstr(title) .. ',"detail":' .. jstr(detail) .. '}]}'
-  elseif family == "tams" then
-    return '{"type":' .. jstr(string.gsub(title, " ", "")) .. ',"summary":' .. jstr(detail) ..
-      ',"time":"' .. os.date("!%Y-%m-%dT%H:%M:%SZ") .. '"}'
-  elseif family == "timeside" then
-    return '{"detail":' .. jstr(detail) .. '}'
-  end
-  return '{"error":' .. jstr(detail) .. ',"status":' .. status .. '}'
+  local forms = ERRORS[family] or ERRORS[GENERIC]
+  local template = forms[status] or forms[500]
+  local body = string.gsub(template, "[\1\2]", function(mark)
+    if mark == "\1" then return jstr(detail) end
+    return '"' .. os.date("!%Y-%m-%dT%H:%M:%SZ") .. '"'
+  end)
+  return body
 end
 
 -- Answer here, in the family's shape; marked so that envoy_on_response leaves the answer as it is.
@@ -66,14 +68,6 @@ local function respond_error(h, family, status, detail)
   h:streamInfo():dynamicMetadata():set("edge", "answered", "1")
   h:respond({[":status"] = tostring(status), ["content-type"] = content_type_of(family)},
     error_body(family, status, detail))
-end
-
-local function streamed(method, path)
-  path = string.match(path, "^[^?]*")
-  for _, rule in ipairs(STREAMED) do
-    if method == rule[1] and string.match(path, rule[2]) then return true end
-  end
-  return false
 end
 
 -- Only the edge may set x-edge-* and the transcoder's x-envoy-original-* facts: drop what a client sent.
@@ -89,6 +83,14 @@ local function strip_edge_internal(hd)
   end
   for _, k in ipairs(drop) do hd:remove(k) end
   return size
+end
+
+local function streamed(method, path)
+  path = string.match(path, "^[^?]*")
+  for _, rule in ipairs(STREAMED) do
+    if method == rule[1] and string.match(path, rule[2]) then return true end
+  end
+  return false
 end
 
 function envoy_on_request(h)
@@ -146,8 +148,8 @@ function envoy_on_response(h)
   local meta = h:streamInfo():dynamicMetadata():get("edge") or {}
   if meta["grpc"] == "1" then return end
   local family = meta["family"]
-  -- an answer to a request this filter never saw (refused before it: edge authorization, header limits)
-  -- is already in its final shape
+  -- an answer to a request this filter never saw (refused before it: edge authorization, header limits),
+  -- or one it gave itself, is already in its final shape
   if family == nil or meta["answered"] == "1" then return end
   local hd = h:headers()
   local want = hd:get("x-http-status")
@@ -161,25 +163,31 @@ function envoy_on_response(h)
   local status = tonumber(hd:get(":status")) or 200
   local ct = hd:get("content-type") or ""
   local json = string.sub(ct, 1, 16) == "application/json"
-  if json and family == "aura" then hd:replace("content-type", "application/vnd.api+json") end
+  if json and content_type_of(family) ~= "application/json" then hd:replace("content-type", content_type_of(family)) end
   local head = meta["head"] == "1"
-  if head or status == 204 or status == 304 then
-    if status == 204 or status == 304 then hd:remove("content-type") end
-    local b = h:body(true)
+  local b = nil
+  if status == 204 or status == 304 then
+    hd:remove("content-type")
+    b = h:body(true)
     if b ~= nil then b:setBytes("") end
   elseif errbody ~= nil then
     hd:replace("content-type", content_type_of(family))
-    local b = h:body(true)
+    b = h:body(true)
     b:setBytes(errbody)
   elseif status >= 400 and (string.sub(ct, 1, 10) == "text/plain" or json or ct == "") then
     -- the transcoder's own answers (bad JSON, bad number, unknown route) or a bare gRPC status
     hd:replace("content-type", content_type_of(family))
-    local b = h:body(true)
+    b = h:body(true)
     local txt = ""
     if b ~= nil then txt = b:getBytes(0, b:length()) end
     local msg = string.match(txt, '"message":"(.-)","details"') or string.match(txt, '"message":"(.-)"')
     if msg == nil or msg == "" then msg = txt end
     if msg == "" then msg = PHRASES[status] or "error" end
     if b ~= nil then b:setBytes(error_body(family, status, msg)) end
+  end
+  -- HEAD answers what GET answers (status, content type), without the body
+  if head then
+    if b == nil then b = h:body(true) end
+    if b ~= nil then b:setBytes("") end
   end
 end

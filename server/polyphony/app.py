@@ -1,74 +1,50 @@
-"""Composition root: settings -> storage -> domain services -> servicers (+ the live ASGI app)."""
+"""Composition root: the service registry, then settings -> storage -> services -> servicers.
+
+`SERVICES` is the one explicit list of the services this server runs. Everything that needs to know
+the services (the servicers registered in each process, Envoy's routes and Lua tables, the
+interceptor's error shapes, the Alembic branches) is derived from it. Services never import this
+module; what they need is in `polyphony.core` (`AppContext`, `ServiceSpec`).
+"""
 
 from __future__ import annotations
 
-import importlib
-from dataclasses import dataclass, field
-from typing import Any
+import asyncio
 
 import grpc
 
-from polyphony.core import tokens
-from polyphony.core.auth import Authorizer, parse_open_reads
-from polyphony.core.config import Settings
-from polyphony.core.db import SERVICES, Database
-from polyphony.core.objects import FilesystemObjectStore
-from polyphony.core.paging import PageTokens
+from polyphony.analysis.service import SERVICE as ANALYSIS
+from polyphony.core.context import AppContext
+from polyphony.core.db import Database, migrate_locations
+from polyphony.core.registry import ServiceSpec, migration_locations
+from polyphony.core.tokens import MIGRATIONS as CORE_MIGRATIONS
 from polyphony.edge.live import LiveApp
+from polyphony.flow.service import SERVICE as FLOW
+from polyphony.media.service import SERVICE as MEDIA
+from polyphony.trigger.service import SERVICE as TRIGGER
 
-
-@dataclass
-class AppContext:
-    """Everything a service needs, built once per server process."""
-
-    settings: Settings
-    db: Database
-    objects: FilesystemObjectStore
-    pages: PageTokens
-    authorizer: Authorizer
-    # Per-service singletons a service creates in `register` and other parts may look up
-    # (for example the trigger service's cue bus, used by its live socket.io handlers).
-    extras: dict[str, Any] = field(default_factory=dict)
-    # Coroutines to await on shutdown (registered by services).
-    closers: list[Any] = field(default_factory=list)
-
-    async def close(self) -> None:
-        for closer in reversed(self.closers):
-            await closer()
-        await self.db.dispose()
-
-
-def build_context(settings: Settings) -> AppContext:
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    ctx = AppContext(
-        settings=settings,
-        db=Database(settings.resolved_database_url),
-        objects=FilesystemObjectStore(settings.data_dir / "objects"),
-        pages=PageTokens(settings.resolved_secret(), settings.page_token_ttl),
-        authorizer=Authorizer(
-            settings.read_tokens,
-            settings.write_tokens,
-            parse_open_reads(settings.open_reads),
-            jwt_keys=(settings.jwt_key or settings.resolved_secret(),),
-        ),
-    )
-    ctx.authorizer.set_token_loader(tokens.loader(ctx.db))
-    return ctx
-
-
-def service_modules() -> list[Any]:
-    """Each service's `polyphony.<svc>.servicer` module; each provides
-    `async def register(server, ctx, live) -> str` (the full gRPC service name)."""
-    mods = []
-    for svc in SERVICES:
-        try:
-            mods.append(importlib.import_module(f"polyphony.{svc}.servicer"))
-        except ModuleNotFoundError as exc:
-            if exc.name not in (f"polyphony.{svc}", f"polyphony.{svc}.servicer"):
-                raise
-    return mods
+SERVICES: tuple[ServiceSpec, ...] = (MEDIA, FLOW, ANALYSIS, TRIGGER)
 
 
 async def register_all(server: grpc.aio.Server, ctx: AppContext, live: LiveApp) -> list[str]:
-    """Register every service's servicer (and its live handlers); return the full service names."""
-    return [await mod.register(server, ctx, live) for mod in service_modules()]
+    """Register every service's servicer (and its live handlers); return the full gRPC service names."""
+    for spec in SERVICES:
+        await spec.register(server, ctx, live)
+    return [spec.grpc_service for spec in SERVICES]
+
+
+async def migrate(db: Database) -> None:
+    """Bring core's tables (API tokens) and every service's to the newest revision of their Alembic branches."""
+    await migrate_locations(db, [CORE_MIGRATIONS, *migration_locations(SERVICES)])
+
+
+def migrate_sync(url: str) -> None:
+    """`migrate` for a database URL, from synchronous code (the CLI)."""
+
+    async def run() -> None:
+        db = Database(url)
+        try:
+            await migrate(db)
+        finally:
+            await db.dispose()
+
+    asyncio.run(run())

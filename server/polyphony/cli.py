@@ -71,7 +71,7 @@ async def _wait_healthy(host: str, port: int, timeout: float = 30.0) -> None:
 
 
 async def serve(settings: Settings, *, demo: bool = False) -> int:
-    from polyphony.core.db import migrate_sync
+    from polyphony.app import SERVICES, migrate_sync
     from polyphony.core.edge_key import derive as derive_edge_key
     from polyphony.edge.envoy_config import EdgePlan, render
     from polyphony.edge.process import EnvoyProcess, spawn_child
@@ -96,6 +96,7 @@ async def serve(settings: Settings, *, demo: bool = False) -> int:
         grpc_ports,
         (live_port,),
         settings.max_body_bytes,
+        SERVICES,
         edge_key=derive_edge_key(settings.resolved_secret()),
         max_heap_bytes=settings.edge_max_heap_mb * 1024 * 1024,
         idle_timeout=settings.edge_idle_timeout,
@@ -177,7 +178,7 @@ async def _worker_main(settings: Settings, grpc_port: int) -> None:
 
 
 def _cmd_scan(args: argparse.Namespace) -> int:
-    from polyphony.core.db import migrate_sync
+    from polyphony.app import migrate_sync
     from polyphony.media.scanner import scan_command
 
     settings = _settings(args)
@@ -218,6 +219,10 @@ def main(argv: list[str] | None = None) -> int:
 
     archive_cli.add_parsers(sub)
 
+    from polyphony.edge import openapi
+
+    openapi.add_parser(sub)
+
     from polyphony.core import token_cli
 
     token_cli.add_parser(sub)
@@ -241,8 +246,12 @@ def main(argv: list[str] | None = None) -> int:
         return cue_cli.run(args)
     if args.command in ("export", "import"):
         return archive_cli.run(args)
+    if args.command == "openapi":
+        return openapi.run(args)
     if args.command == "token":
-        return token_cli.run(args)
+        from polyphony.app import migrate_sync
+
+        return token_cli.run(args, migrate_sync)
     if args.command == "_worker":
         asyncio.run(_worker_main(Settings.from_env(), args.grpc_port))
         return 0

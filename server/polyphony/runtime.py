@@ -15,11 +15,14 @@ from grpc_health.v1 import _async as health_async
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-from polyphony.app import AppContext, build_context, register_all
+from polyphony.app import SERVICES, register_all
 from polyphony.core import edge_key
 from polyphony.core.config import Settings
+from polyphony.core.context import AppContext, build_context
+from polyphony.core.registry import error_families
 from polyphony.edge import authz
 from polyphony.edge.assets import descriptor_set
+from polyphony.edge.console import ConsoleApp
 from polyphony.edge.envoy_config import MAX_HEADERS_KB
 from polyphony.edge.live import LiveApp
 from polyphony.rpc.access import HttpRoutes
@@ -61,7 +64,7 @@ class Worker:
         edge_key.configure(edge_key.derive(self.settings.resolved_secret()))
         self.ctx = ctx = build_context(self.settings)
         server = grpc.aio.server(
-            interceptors=[PolyphonyInterceptor(ctx.authorizer)],
+            interceptors=[PolyphonyInterceptor(ctx.authorizer, error_families(SERVICES))],
             options=[
                 ("grpc.max_receive_message_length", MAX_MESSAGE),
                 ("grpc.max_send_message_length", MAX_MESSAGE),
@@ -73,10 +76,10 @@ class Worker:
             ],
         )
         live = LiveApp()
-        live.route(
-            authz.PREFIX, authz.EdgeAuthz(ctx.authorizer, HttpRoutes.from_descriptor_set(descriptor_set().read_bytes()))
-        )
+        routes = HttpRoutes.from_descriptor_set(descriptor_set().read_bytes(), error_families(SERVICES))
+        live.route(authz.PREFIX, authz.EdgeAuthz(ctx.authorizer, routes))
         names = await register_all(server, ctx, live)
+        ConsoleApp().install(live)
         health = health_async.HealthServicer()
         health_pb2_grpc.add_HealthServicer_to_server(health, server)
         reflection.enable_server_reflection(

@@ -1,11 +1,16 @@
-"""The typed clients (Python and TypeScript) against the real server through Envoy."""
+"""The typed Python and TypeScript clients against the real server through Envoy: both faces of the
+Python client, its package (wheel in a fresh venv) and README examples, and the TypeScript npm package
+(build, `npm pack`, install the tarball, run the README examples)."""
 
 from __future__ import annotations
 
 import json
+import os
+import re
 import shutil
 import subprocess
 import sys
+import venv
 from pathlib import Path
 
 import grpc
@@ -13,10 +18,12 @@ import pytest
 
 from polyphony.api.flow.v1 import flow_pb2
 from polyphony.api.media.v1 import media_pb2
-from polyphony.client import PolyphonyClient
+from polyphony.client import AsyncPolyphonyClient, PolyphonyClient
 from tests.harness import RunningServer
 
 ROOT = Path(__file__).resolve().parents[2]
+PY_CLIENT = ROOT / "clients" / "python"
+TS_CLIENT = ROOT / "clients" / "typescript"
 
 
 def _node_tool(name: str) -> str:
@@ -26,8 +33,25 @@ def _node_tool(name: str) -> str:
     return found
 
 
-async def test_python_client_reads_and_sends_its_token(server: RunningServer) -> None:
-    async with PolyphonyClient(server.grpc_target) as anonymous:
+def _blocks(readme: Path, language: str) -> list[str]:
+    return re.findall(rf"^```{language}\n(.*?)^```$", readme.read_text(), flags=re.S | re.M)
+
+
+def _client_env(server: RunningServer) -> dict[str, str]:
+    return dict(
+        os.environ,
+        POLYPHONY_TARGET=server.grpc_target,
+        POLYPHONY_URL=server.http,
+        POLYPHONY_TOKEN=server.write_token,
+    )
+
+
+# ---- Python: the two faces ------------------------------------------------------------------------------
+
+
+async def test_async_client_reads_and_sends_its_token(server: RunningServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("POLYPHONY_TOKEN", raising=False)
+    async with AsyncPolyphonyClient(server.grpc_target) as anonymous:
         info = await anonymous.media.GetServer(media_pb2.GetServerRequest())
         assert info.data.attributes.aura_version == "0.2.0"
         with pytest.raises(grpc.aio.AioRpcError) as denied:  # TAMS declares security on every operation
@@ -36,40 +60,154 @@ async def test_python_client_reads_and_sends_its_token(server: RunningServer) ->
     async with PolyphonyClient(server.grpc_target, token=server.read_token) as reader:
         service = await reader.flow.GetService(flow_pb2.GetServiceRequest())
         assert service.api_version
-    async with PolyphonyClient(server.grpc_target, token="not-a-token") as wrong:
+    async with AsyncPolyphonyClient(server.grpc_target, token="not-a-token") as wrong:
         with pytest.raises(grpc.aio.AioRpcError) as err:
             [f async for f in wrong.media.ScanLibrary(media_pb2.ScanLibraryRequest(paths=["/nowhere"]))]
         assert err.value.code() == grpc.StatusCode.UNAUTHENTICATED
-    async with PolyphonyClient(server.grpc_target, token=server.write_token) as writer:
+    async with AsyncPolyphonyClient(server.grpc_target, token=server.write_token) as writer:
+        await writer.wait_ready()
         with pytest.raises(grpc.aio.AioRpcError) as err:  # authorized: now the path itself is refused
             [f async for f in writer.media.ScanLibrary(media_pb2.ScanLibraryRequest(paths=["/nowhere"]))]
         assert err.value.code() == grpc.StatusCode.PERMISSION_DENIED
 
 
-def test_typescript_client_compiles_and_talks_grpc(server: RunningServer) -> None:
-    if not (ROOT / "node_modules" / "@connectrpc" / "connect-node").exists():
-        subprocess.run(
-            [_node_tool("npm"), "install", "--no-audit", "--no-fund", "--loglevel=error"],
-            cwd=ROOT,
-            check=True,
-            timeout=300,
+def test_sync_client_reads_streams_and_sends_its_token(server: RunningServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("POLYPHONY_TOKEN", raising=False)
+    with PolyphonyClient(server.grpc_target) as anonymous:
+        anonymous.wait_ready()
+        assert anonymous.media.GetServer(media_pb2.GetServerRequest()).data.attributes.server == "polyphony"
+        with pytest.raises(grpc.RpcError) as err:  # server streaming, refused without a token
+            list(anonymous.media.ScanLibrary(media_pb2.ScanLibraryRequest(paths=["/nowhere"])))
+        assert err.value.code() == grpc.StatusCode.UNAUTHENTICATED  # type: ignore[attr-defined]
+    monkeypatch.setenv("POLYPHONY_TARGET", server.grpc_target)
+    monkeypatch.setenv("POLYPHONY_TOKEN", server.write_token)
+    with PolyphonyClient() as from_env:  # target and token from the environment
+        assert from_env.target == server.grpc_target and from_env.token == server.write_token
+        with pytest.raises(grpc.RpcError) as err:
+            list(from_env.media.ScanLibrary(media_pb2.ScanLibraryRequest(paths=["/nowhere"])))
+        assert err.value.code() == grpc.StatusCode.PERMISSION_DENIED  # type: ignore[attr-defined]
+    with PolyphonyClient(token="") as explicit_none:  # an explicit empty token wins over the environment
+        assert explicit_none.token is None
+
+
+async def test_sync_client_says_which_face_to_use_in_asyncio(server: RunningServer) -> None:
+    with pytest.raises(TypeError, match="AsyncPolyphonyClient"):
+        async with PolyphonyClient(server.grpc_target):
+            pass
+
+
+def test_python_readme_examples_run(demo_server: RunningServer) -> None:
+    blocks = _blocks(PY_CLIENT / "README.md", "python")
+    assert len(blocks) == 4
+    outputs = []
+    for block in blocks:
+        run = subprocess.run(
+            [sys.executable, "-c", block], env=_client_env(demo_server), capture_output=True, text=True, timeout=120
         )
+        assert run.returncode == 0, f"{block}\n{run.stdout}\n{run.stderr}"
+        outputs.append(run.stdout.splitlines())
+    tracks, missing, segment, cue = outputs
+    assert len(tracks) == 5 and all(" by " in line for line in tracks)
+    assert missing[0].startswith("no such track:")
+    assert segment[0].startswith("registered ") and segment[0].endswith(" [0:0_1:0)") and segment[1] == "['[0:0_1:0)']"
+    assert len(cue) == 1 and re.fullmatch(r"cue \d+ \{'text_en': 'Act one'\}", cue[0])  # sequences are server-wide
+
+
+def test_python_client_wheel_installs_and_runs_in_a_fresh_venv(demo_server: RunningServer, tmp_path: Path) -> None:
+    dist = tmp_path / "dist"
+    build = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(dist), str(PY_CLIENT)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert build.returncode == 0, build.stderr
+    [wheel] = dist.glob("polyphony_client-*.whl")
+    venv.create(tmp_path / "venv", with_pip=True)
+    python = tmp_path / "venv" / "bin" / "python"
+    install = subprocess.run(
+        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", str(wheel)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert install.returncode == 0, install.stderr
+    probe = """
+import importlib.util, sys
+from polyphony.api.media.v1 import media_pb2
+from polyphony.client import PolyphonyClient
+assert importlib.util.find_spec("polyphony.app") is None  # the client only, not the server
+with PolyphonyClient() as polyphony:
+    page = polyphony.media.ListTracks(media_pb2.ListTracksRequest(limit=2))
+    print(len(page.data), polyphony.media.GetServer(media_pb2.GetServerRequest()).data.attributes.server)
+"""
+    run = subprocess.run(
+        [str(python), "-c", probe], env=_client_env(demo_server), capture_output=True, text=True, timeout=60
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["2", "polyphony"]
+
+
+# ---- TypeScript: the npm package ------------------------------------------------------------------------
+
+
+def test_typescript_package_packs_installs_and_runs_its_readme(demo_server: RunningServer, tmp_path: Path) -> None:
+    npm, node = _node_tool("npm"), _node_tool("node")
+    quiet = ["--no-audit", "--no-fund", "--loglevel=error"]
+    subprocess.run([npm, "ci", *quiet], cwd=TS_CLIENT, check=True, timeout=300, capture_output=True)
+    packed = subprocess.run(
+        [npm, "pack", "--json", "--pack-destination", str(tmp_path)],
+        cwd=TS_CLIENT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert packed.returncode == 0, packed.stdout + packed.stderr
+    [info] = json.loads(packed.stdout[packed.stdout.index("[") :])
+    files = {f["path"] for f in info["files"]}
+    assert {"dist/index.js", "dist/index.d.ts", "dist/core.d.ts", "package.json"} <= files
+    assert "dist/gen/polyphony/api/media/v1/media_pb.js" in files  # the generated code ships inside
+
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "package.json").write_text(json.dumps({"name": "app", "private": True, "type": "module"}))
+    subprocess.run([npm, "install", *quiet, str(tmp_path / info["filename"])], cwd=app, check=True, timeout=300)
+    blocks = _blocks(TS_CLIENT / "README.md", "ts")
+    assert len(blocks) == 2
+    for i, block in enumerate(blocks):
+        (app / f"example{i}.ts").write_text(block)
+    # The shipped .d.ts type-check the examples (with the package's own pinned TypeScript).
+    (app / "tsconfig.json").write_text(
+        json.dumps(
+            {
+                "compilerOptions": {
+                    "target": "ES2022",
+                    "module": "NodeNext",
+                    "moduleResolution": "NodeNext",
+                    "strict": True,
+                    "noEmit": True,
+                    "skipLibCheck": True,
+                    "typeRoots": [str(TS_CLIENT / "node_modules" / "@types")],
+                    "types": ["node"],
+                },
+                "include": ["*.ts"],
+            }
+        )
+    )
     tsc = subprocess.run(
-        [
-            _node_tool("node"),
-            str(ROOT / "node_modules" / "typescript" / "bin" / "tsc"),
-            "-p",
-            str(ROOT / "clients" / "typescript"),
-        ],
+        [node, str(TS_CLIENT / "node_modules" / "typescript" / "bin" / "tsc"), "-p", str(app)],
         capture_output=True,
         text=True,
         timeout=300,
     )
     assert tsc.returncode == 0, tsc.stdout + tsc.stderr
-    smoke = ROOT / "clients" / "typescript" / "dist" / "clients" / "typescript" / "src" / "smoke.js"
-    run = subprocess.run([_node_tool("node"), str(smoke), server.http], capture_output=True, text=True, timeout=60)
-    assert run.returncode == 0, run.stderr
-    lines = [json.loads(line) for line in run.stdout.splitlines()]
-    assert lines[0] == {"server": "polyphony", "aura": "0.2.0"}
-    assert isinstance(lines[1]["titles"], list)
-    assert lines[2] == {"error": "5"}  # connect's Code.NotFound
+    outputs = []
+    for i in range(len(blocks)):  # Node runs TypeScript by stripping the types
+        run = subprocess.run(
+            [node, f"example{i}.ts"], cwd=app, env=_client_env(demo_server), capture_output=True, text=True, timeout=60
+        )
+        assert run.returncode == 0, run.stderr
+        outputs.append(run.stdout.splitlines())
+    tracks, cue = outputs
+    assert len(tracks) == 6 and all(" by " in line for line in tracks[:5]) and tracks[5] == "AURA 0.2.0"
+    assert len(cue) == 1 and re.fullmatch(r'cue \d+ \{"text_en":"Act one"\}', cue[0])

@@ -161,7 +161,7 @@ def test_storage_backend_filters(http: httpx.Client) -> None:
     assert (
         http.get("/tams/service/storage-backends", params={"reverse_order": "true", "limit": 1}).json() == every.json()
     )
-    for bad in ({"limit": "0"}, {"page": "forged"}, {"tag_exists.x": "maybe"}, {"reverse_order": "no"}):
+    for bad in ({"page": "forged"}, {"tag_exists.x": "maybe"}, {"reverse_order": "no"}):
         assert http.get("/tams/service/storage-backends", params=bad).status_code == 400
 
 

@@ -203,7 +203,7 @@ def test_listing_is_sorted_by_url_filtered_by_tag_and_paged(http: httpx.Client, 
             "/tams/service/webhooks", params={"tag_exists.suite": "false", "tag.suite": tag}, headers=server.auth()
         )
         assert none.json() == []
-        for params in ({"tag.suite": "a\x00b"}, {"reverse_order": "maybe"}, {"limit": "0"}):
+        for params in ({"tag.suite": "a\x00b"}, {"reverse_order": "maybe"}):
             assert http.get("/tams/service/webhooks", params=params, headers=server.auth()).status_code == 400
         assert http.get("/tams/flows", params={"tag.suite": "a\x00b"}).status_code == 400
     finally:

@@ -1,43 +1,25 @@
 /**
- * Typed Polyphony client for Node: the four services over native gRPC (HTTP/2) through the Envoy
- * port, with the message types generated from proto/ by protoc-gen-es.
+ * Typed Polyphony client for Node: the four services over native gRPC (HTTP/2) through Polyphony's
+ * one port, with the message types generated from proto/ by protoc-gen-es.
  *
  *   const polyphony = createPolyphonyClient({ baseUrl: "http://localhost:8080", token });
  *   const tracks = await polyphony.media.listTracks({ limit: 10, sort: "-year" });
  */
-import { createClient, type Client, type Interceptor } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
-import { MediaService } from "../../../generated/typescript/polyphony/api/media/v1/media_pb.js";
-import { FlowService } from "../../../generated/typescript/polyphony/api/flow/v1/flow_pb.js";
-import { AnalysisService } from "../../../generated/typescript/polyphony/api/analysis/v1/analysis_pb.js";
-import { TriggerService } from "../../../generated/typescript/polyphony/api/trigger/v1/trigger_pb.js";
+import { bearerToken, createPolyphonyClientFromTransport, type PolyphonyClient } from "./core.js";
+
+export * from "./core.js";
 
 export interface PolyphonyOptions {
-  /** Envoy's address, e.g. http://localhost:8080 (REST and gRPC share it). */
-  baseUrl: string;
-  /** Bearer token for writes (and reads when the server requires it). */
+  /** Polyphony's address (REST and gRPC share it); default `$POLYPHONY_URL`, else http://localhost:8080. */
+  baseUrl?: string;
+  /** Bearer token for writes (and reads when the server requires it); default `$POLYPHONY_TOKEN`. */
   token?: string;
 }
 
-export interface PolyphonyClient {
-  media: Client<typeof MediaService>;
-  flow: Client<typeof FlowService>;
-  analysis: Client<typeof AnalysisService>;
-  trigger: Client<typeof TriggerService>;
-}
-
-export function createPolyphonyClient(options: PolyphonyOptions): PolyphonyClient {
-  const auth: Interceptor = (next) => async (req) => {
-    if (options.token) {
-      req.header.set("authorization", `Bearer ${options.token}`);
-    }
-    return next(req);
-  };
-  const transport = createGrpcTransport({ baseUrl: options.baseUrl, interceptors: [auth] });
-  return {
-    media: createClient(MediaService, transport),
-    flow: createClient(FlowService, transport),
-    analysis: createClient(AnalysisService, transport),
-    trigger: createClient(TriggerService, transport),
-  };
+export function createPolyphonyClient(options: PolyphonyOptions = {}): PolyphonyClient {
+  const baseUrl = options.baseUrl ?? process.env.POLYPHONY_URL ?? "http://localhost:8080";
+  const token = options.token ?? process.env.POLYPHONY_TOKEN;
+  const transport = createGrpcTransport({ baseUrl, interceptors: [bearerToken(token)] });
+  return createPolyphonyClientFromTransport(transport);
 }

@@ -21,7 +21,7 @@ from polyphony.analysis.web.tasks import TasksRpc
 from polyphony.analysis.web.users import UsersRpc
 from polyphony.api.analysis.v1 import analysis_pb2 as pb
 from polyphony.api.analysis.v1 import analysis_pb2_grpc
-from polyphony.app import AppContext
+from polyphony.core.context import AppContext
 from polyphony.edge.live import LiveApp
 
 

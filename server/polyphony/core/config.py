@@ -61,6 +61,10 @@ class Settings:
     s3_region: str = field(default="us-east-1", metadata={"help": "S3 region"})
     s3_access_key_id: str = field(default="", metadata={"help": "S3 access key id (default: boto3's chain)"})
     s3_secret_access_key: str = field(default="", metadata={"help": "S3 secret access key"})
+    object_cache_bytes: int = field(
+        default=2 * 1024 * 1024 * 1024,
+        metadata={"help": "local copies of remote objects kept in data_dir/cache (bytes; HDF5, audio decoding)"},
+    )
     public_url: str = field(default="", metadata={"help": "external base URL (default http://host:http_port)"})
     tams_allow_private_webhooks: bool = field(
         default=False, metadata={"help": "TAMS webhooks and object copies may reach loopback/private addresses"}

@@ -2,7 +2,8 @@
 
 SQLite (WAL) in the data directory by default, PostgreSQL through `POLYPHONY_DATABASE_URL`
 (`postgresql+asyncpg://...`). Each service keeps its Alembic revisions in its own branch
-(`polyphony/<svc>/migrations/`); `migrate()` upgrades every branch to its head.
+(`polyphony/<svc>/migrations/`, named by its `ServiceSpec`); `migrate_locations()` upgrades every
+branch it is given to its head (`polyphony.app.migrate` gives it every registered service's).
 """
 
 from __future__ import annotations
@@ -30,9 +31,12 @@ NAMING_CONVENTION = {
 }
 
 T = TypeVar("T")
+M = TypeVar("M")
+
+# Execution option that marks the connection of a write transaction (`Database.transaction`).
+WRITE_TRANSACTION = "polyphony_write_transaction"
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
-SERVICES = ("media", "flow", "analysis", "trigger")
 
 
 class Base(DeclarativeBase):
@@ -46,6 +50,16 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    """A write transaction takes SQLite's write lock when it begins (`BEGIN IMMEDIATE`), before its first
+    read: two read-modify-write transactions then run one after the other, and neither can write back a
+    document that the other changed after it was read (a lost update). The driver's own deferred BEGIN,
+    issued before the first write only, would let both read first. Sessions that only read keep the
+    driver's behaviour (no lock)."""
+    if conn.get_execution_options().get(WRITE_TRANSACTION):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _sqlite_reader_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -78,7 +92,11 @@ class Database:
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine.sync_engine, "begin", _sqlite_begin)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._write_sessions = async_sessionmaker(
+            self.engine, expire_on_commit=False, execution_options={WRITE_TRANSACTION: True}
+        )
         self._reader: Engine | None = None
         self._readers = threading.local()
         self._writer: Engine | None = None
@@ -164,8 +182,12 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """A session whose work is committed on success and rolled back on any error."""
-        async with self._sessions() as session, session.begin():
+        """A session whose work is committed on success and rolled back on any error.
+
+        A read-modify-write inside it is atomic when the row it modifies is loaded with
+        `get_for_update` (PostgreSQL locks the row until the commit; on SQLite the whole transaction
+        holds the write lock from its start, see `_sqlite_begin`)."""
+        async with self._write_sessions() as session, session.begin():
             yield session
 
     async def dispose(self) -> None:
@@ -183,38 +205,37 @@ class Database:
         await self.engine.dispose()
 
 
-def alembic_config(url: str) -> Any:
+async def get_for_update(session: AsyncSession, model: type[M], key: Any) -> M | None:
+    """The row `key` of `model` (None if absent), freshly read and locked until the end of the write
+    transaction `session` belongs to: load every row that a transaction reads in order to change it with
+    this, never with `session.get`, so that concurrent edits of one resource serialize instead of
+    overwriting each other (`SELECT ... FOR UPDATE` on PostgreSQL; SQLite write transactions are already
+    serialized whole)."""
+    return await session.get(model, key, with_for_update=True, populate_existing=True)
+
+
+def alembic_config(url: str, locations: Sequence[Path]) -> Any:
+    """Alembic's configuration for `url` with the version directories `locations` (one per branch)."""
     from alembic.config import Config
 
     cfg = Config()
     cfg.set_main_option("script_location", str(PACKAGE_ROOT / "migrations"))
-    locations = [str(PACKAGE_ROOT / svc / "migrations") for svc in ("core", *SERVICES)]
-    cfg.set_main_option("version_locations", " ".join(p for p in locations if Path(p).is_dir()))
+    cfg.set_main_option("version_locations", " ".join(str(p) for p in locations))
     cfg.set_main_option("path_separator", "space")
     cfg.set_main_option("sqlalchemy.url", url)
     return cfg
 
 
-def _upgrade(connection: Connection, url: str) -> None:
+def _upgrade(connection: Connection, url: str, locations: Sequence[Path]) -> None:
     from alembic import command
 
-    cfg = alembic_config(url)
+    cfg = alembic_config(url, locations)
     cfg.attributes["connection"] = connection
+    cfg.attributes["target_metadata"] = Base.metadata
     command.upgrade(cfg, "heads")
 
 
-async def migrate(db: Database) -> None:
-    """Bring the schema to the newest revision of every service branch."""
+async def migrate_locations(db: Database, locations: Sequence[Path]) -> None:
+    """Bring the schema to the newest revision of every branch whose version directory is in `locations`."""
     async with db.engine.begin() as conn:
-        await conn.run_sync(_upgrade, db.url)
-
-
-def migrate_sync(url: str) -> None:
-    async def run() -> None:
-        db = Database(url)
-        try:
-            await migrate(db)
-        finally:
-            await db.dispose()
-
-    asyncio.run(run())
+        await conn.run_sync(_upgrade, db.url, locations)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from polyphony.core import tokens
 from polyphony.core.auth import parse_api
 from polyphony.core.config import Settings
-from polyphony.core.db import Database, migrate_sync
+from polyphony.core.db import Database
 
 
 def add_parser(sub: Any) -> None:
@@ -60,7 +61,8 @@ async def _run(args: argparse.Namespace, db: Database) -> int:
     return 1
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, migrate_sync: Callable[[str], None]) -> int:
+    """Run a `token` command; `migrate_sync` brings the database's schema up to date first."""
     settings = Settings.from_env(data_dir=Path(args.data_dir) if args.data_dir else None)
     try:
         if args.token_command == "create":  # check the arguments before touching the database

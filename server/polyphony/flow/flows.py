@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,10 +17,13 @@ from sqlalchemy import ColumnElement, case, delete, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from polyphony.core.db import get_for_update
 from polyphony.core.errors import Conflict, InvalidArgument, Locked, NotFound
-from polyphony.flow import events, principal, profiles, schemas, segments
+from polyphony.flow import events, principal, profiles, schemas
 from polyphony.flow.clock import now_us, rfc3339
+from polyphony.flow.coverage import flow_timerange
 from polyphony.flow.keyset import Page, SortKey, after_keys, order_by, reversed_keys
+from polyphony.flow.lookup import check_flow_id, check_source_id
 from polyphony.flow.models import (
     CollectionItemRow,
     DeleteRequestRow,
@@ -51,20 +54,18 @@ TECHNICAL = (
 )
 
 
-def check_flow_id(flow_id: str) -> None:
-    """The spec answers 404 ("the Flow ID in the path is invalid") for a malformed path id."""
-    if not schemas.is_uuid(flow_id):
-        raise NotFound(f"flow id {flow_id!r} in the path is not a valid UUID")
-
-
-def check_source_id(source_id: str) -> None:
-    if not schemas.is_uuid(source_id):
-        raise NotFound(f"source id {source_id!r} in the path is not a valid UUID")
-
-
 async def _flow(session: AsyncSession, flow_id: str) -> FlowRow:
     check_flow_id(flow_id)
     row = await session.get(FlowRow, flow_id)
+    if row is None:
+        raise NotFound(f"flow {flow_id} does not exist")
+    return row
+
+
+async def _flow_for_update(session: AsyncSession, flow_id: str) -> FlowRow:
+    """The Flow's row, locked until the write transaction ends (see `core.db.get_for_update`)."""
+    check_flow_id(flow_id)
+    row = await get_for_update(session, FlowRow, flow_id)
     if row is None:
         raise NotFound(f"flow {flow_id} does not exist")
     return row
@@ -98,7 +99,7 @@ async def render_flow(
     if collectors:
         doc["collected_by"] = list(collectors)
     if include_timerange:
-        doc["timerange"] = (await segments.flow_timerange(session, row.id, within)).format()
+        doc["timerange"] = (await flow_timerange(session, row.id, within)).format()
     return doc
 
 
@@ -281,7 +282,7 @@ async def put_flow(session: AsyncSession, flow_id: str, body: dict[str, Any]) ->
     doc = await _client_document(session, flow_id, body)
     read_only = bool(body.get("read_only", False))
     now = now_us()
-    row = await session.get(FlowRow, flow_id)
+    row = await get_for_update(session, FlowRow, flow_id)
     if row is None and await session.scalar(
         select(DeleteRequestRow.id)
         .where(DeleteRequestRow.flow_id == flow_id, DeleteRequestRow.status.in_(("created", "started")))
@@ -320,7 +321,7 @@ async def put_flow(session: AsyncSession, flow_id: str, body: dict[str, Any]) ->
 
 
 async def delete_flow(session: AsyncSession, flow_id: str) -> None:
-    row = await _flow(session, flow_id)
+    row = await _flow_for_update(session, flow_id)
     _writable(row)
     await events.flow_deleted(session, flow_id, row.source_id)
     await session.execute(delete(FlowTagRow).where(FlowTagRow.flow_id == flow_id))
@@ -346,25 +347,39 @@ async def get_read_only(session: AsyncSession, flow_id: str) -> bool:
 async def set_read_only(session: AsyncSession, flow_id: str, value: Any) -> None:
     if not isinstance(value, bool):
         raise InvalidArgument("read_only must be a JSON boolean", field="read_only")
-    row = await _flow(session, flow_id)
+    row = await _flow_for_update(session, flow_id)
     if row.read_only != value:
         row.read_only = value
         await session.flush()
         await events.flow_changed(session, await render_flow(session, row), created=False)
 
 
+def _assign(name: str, value: Any | None) -> Callable[[dict[str, Any]], None]:
+    def change(doc: dict[str, Any]) -> None:
+        if value is None:
+            doc.pop(name, None)
+        else:
+            doc[name] = value
+
+    return change
+
+
 async def _edit(session: AsyncSession, flow_id: str, name: str, value: Any | None) -> None:
     """Set (or with None remove) one client-managed property, re-validating the whole Flow."""
-    row = await _flow(session, flow_id)
+    await _mutate(session, flow_id, name, _assign(name, value))
+
+
+async def _mutate(session: AsyncSession, flow_id: str, what: str, change: Callable[[dict[str, Any]], None]) -> None:
+    """Apply `change` to the Flow's client-managed document atomically: the row is locked before it is read
+    (concurrent edits of other properties wait for this one instead of being overwritten by it), the
+    result is re-validated as a whole Flow and stored. `change` may raise a domain error to refuse."""
+    row = await _flow_for_update(session, flow_id)
     _writable(row)
     doc = copy.deepcopy(row.document)
     doc.pop("updated_by", None)  # _store records who made this edit
-    if value is None:
-        doc.pop(name, None)
-    else:
-        doc[name] = value
+    change(doc)
     check = {k: v for k, v in doc.items() if not (k in TECHNICAL and "profile_id" in doc)}
-    schemas.check("flow-put.json", check, what=name)
+    schemas.check("flow-put.json", check, what=what)
     now = now_us()
     await _store(session, row, doc, now, previous=row.document)
     if row.metadata_updated_us == now:
@@ -402,16 +417,17 @@ async def delete_bit_rate(session: AsyncSession, flow_id: str, name: str) -> Non
 async def _edit_technical(session: AsyncSession, flow_id: str, name: str, value: Any | None) -> None:
     """A property a Profile provides cannot change while the Flow is linked to one (flow-put.json and
     the spec's PUT /flows/{flowId}/avg_bit_rate: 400, remove the link first)."""
-    if name in TECHNICAL:
-        row = await _flow(session, flow_id)
-        _writable(row)
-        if "profile_id" in row.document:
+    assign = _assign(name, value)
+
+    def change(doc: dict[str, Any]) -> None:
+        if name in TECHNICAL and "profile_id" in doc:
             raise InvalidArgument(
-                f"flow {flow_id} is linked to profile {row.document['profile_id']}: "
-                f"remove the link before changing {name}",
+                f"flow {flow_id} is linked to profile {doc['profile_id']}: remove the link before changing {name}",
                 field=name,
             )
-    await _edit(session, flow_id, name, value)
+        assign(doc)
+
+    await _mutate(session, flow_id, name, change)
 
 
 async def set_collection(session: AsyncSession, flow_id: str, value: Any) -> None:
@@ -441,17 +457,23 @@ async def get_tag(session: AsyncSession, flow_id: str, name: str) -> Any:
 
 async def set_tag(session: AsyncSession, flow_id: str, name: str, value: Any) -> None:
     check_tag_value(value)
-    tags = await get_tags(session, flow_id)
-    tags[name] = value
-    await _edit(session, flow_id, "tags", tags)
+
+    def change(doc: dict[str, Any]) -> None:
+        doc.setdefault("tags", {})[name] = value
+
+    await _mutate(session, flow_id, "tags", change)
 
 
 async def delete_tag(session: AsyncSession, flow_id: str, name: str) -> None:
-    tags = await get_tags(session, flow_id)
-    if name not in tags:
-        raise NotFound(f"flow {flow_id} has no tag {name!r}")
-    del tags[name]
-    await _edit(session, flow_id, "tags", tags or None)
+    def change(doc: dict[str, Any]) -> None:
+        tags = doc.get("tags", {})
+        if name not in tags:
+            raise NotFound(f"flow {flow_id} has no tag {name!r}")
+        del tags[name]
+        if not tags:
+            del doc["tags"]
+
+    await _mutate(session, flow_id, "tags", change)
 
 
 # ---- listings ---------------------------------------------------------------------------------------

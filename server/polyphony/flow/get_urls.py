@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from polyphony.core.errors import InvalidArgument
-from polyphony.core.query import OriginalRequest
 from polyphony.flow import schemas, storage_backends
 from polyphony.flow.tags import TagFilter
 from polyphony.flow.urls import ObjectLinks
@@ -48,22 +47,6 @@ def parse_bool(value: str | None, name: str) -> bool | None:
 def backend_tag_filter(values: Mapping[str, str], exists: Mapping[str, str]) -> TagFilter | None:
     tags = TagFilter.parse(values, exists)
     return tags if tags else None
-
-
-def url_filter_from_rest(rest: OriginalRequest) -> UrlFilter:
-    labels = rest.get("accept_get_urls")
-    ids = rest.get("accept_storage_ids")
-    tags = backend_tag_filter(
-        {k: v[-1] for k, v in rest.dotted("storage_backend_tag").items()},
-        {k: v[-1] for k, v in rest.dotted("storage_backend_tag_exists").items()},
-    )
-    return url_filter(
-        labels,
-        ids,
-        parse_bool(rest.get("presigned"), "presigned"),
-        bool(parse_bool(rest.get("verbose_storage"), "verbose_storage")),
-        tags,
-    )
 
 
 def url_filter(

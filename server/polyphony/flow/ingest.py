@@ -11,7 +11,7 @@ from typing import Any
 from polyphony.core.db import Database
 from polyphony.core.errors import InvalidArgument
 from polyphony.core.objects import ObjectStore
-from polyphony.flow import segments
+from polyphony.flow import lookup, segments
 from polyphony.flow.clock import now_us
 from polyphony.flow.models import ObjectRow
 from polyphony.flow.objects import storage_key
@@ -24,7 +24,7 @@ async def upload_segment(
     """Returns the registered Segment document (without get_urls)."""
     flow_id = header.get("flow_id", "")
     async with db.session() as session:  # fail fast before any byte is stored
-        flow = await segments.writable_flow(session, flow_id, lock=False)
+        flow = await lookup.writable_flow(session, flow_id, lock=False)
         container = flow.document.get("container")
     if "timerange" not in header:
         raise InvalidArgument("the header needs a timerange", field="timerange")

@@ -1,14 +1,13 @@
-"""Query parameters of `GET /flows` and `GET /sources`: from the REST query string or the typed request."""
+"""Query parameters of `GET /flows` and `GET /sources`, from the typed request (REST calls are bound into it by
+`polyphony.rpc.listing.bind`)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
 from polyphony.core.errors import InvalidArgument
-from polyphony.core.query import OriginalRequest, parse_int
 from polyphony.flow import schemas
 from polyphony.flow.flows import DEFAULT_LIMIT, FLOW_SORTS, MAX_LIMIT, SOURCE_SORTS, FlowQuery, SourceQuery
-from polyphony.flow.get_urls import parse_bool
 from polyphony.flow.tags import TagFilter
 from polyphony.flow.timerange import TimeRange
 
@@ -42,11 +41,6 @@ def _limit(value: int | None) -> int:
     return min(value, MAX_LIMIT)  # the spec lets a service cap the limit (X-Paging-Limit reports it)
 
 
-def _reject_nul(rest: OriginalRequest) -> None:
-    if any("\x00" in k or "\x00" in v for k, v in rest.params):
-        raise InvalidArgument("query parameters cannot contain NUL characters", field="query")
-
-
 def _sort_by(value: str | None, allowed: tuple[str, ...]) -> str:
     if value is None or value == "":
         return "created"  # the spec: assume `created` if not set
@@ -73,45 +67,15 @@ def _collected_by(value: str | None) -> tuple[str, ...] | None:
     return ids
 
 
-def _opt_int(rest: OriginalRequest, name: str) -> int | None:
-    raw = rest.get(name)
-    return None if raw is None else parse_int(raw, field=name)
-
-
 def _timerange(value: str | None) -> TimeRange | None:
     return None if value is None else TimeRange.parse(value)
-
-
-def flow_query_from_rest(rest: OriginalRequest) -> tuple[FlowQuery, str | None]:
-    _reject_nul(rest)
-    tags = TagFilter.parse(
-        {k: v[-1] for k, v in rest.dotted("tag").items()}, {k: v[-1] for k, v in rest.dotted("tag_exists").items()}
-    )
-    query = FlowQuery(
-        source_id=_uuid(rest.get("source_id"), "source_id"),
-        format=_format(rest.get("format")),
-        codec=rest.get("codec"),
-        label=rest.get("label"),
-        profile_id=_uuid(rest.get("profile_id"), "profile_id"),
-        frame_width=_opt_int(rest, "frame_width"),
-        frame_height=_opt_int(rest, "frame_height"),
-        tags=tags,
-        limit=_limit(_opt_int(rest, "limit")),
-        timerange=_timerange(rest.get("timerange")),
-        sort_by=_sort_by(rest.get("sort_by"), FLOW_SORTS),
-        reverse=bool(parse_bool(rest.get("reverse_order"), "reverse_order")),
-        status=_status(rest.get("status")),
-        init_segments=parse_bool(rest.get("init_segments"), "init_segments"),
-        collected_by=_collected_by(rest.get("collected_by_ids")),
-    )
-    return query, rest.get("page") or None
 
 
 def _blank(value: str) -> str | None:
     return value or None
 
 
-def flow_query_from_fields(
+def flow_query(
     *,
     source_id: str,
     format: str,
@@ -122,15 +86,14 @@ def flow_query_from_fields(
     frame_height: int,
     tag: Mapping[str, str],
     tag_exists: Mapping[str, str],
-    limit: int,
-    page: str,
+    limit: int | None,
     timerange: str = "",
     sort_by: str = "",
     reverse_order: bool = False,
     status: str = "",
     init_segments: bool | None = None,
     collected_by_ids: str | None = None,
-) -> tuple[FlowQuery, str | None]:
+) -> FlowQuery:
     query = FlowQuery(
         source_id=_uuid(_blank(source_id), "source_id"),
         format=_format(_blank(format)),
@@ -140,7 +103,7 @@ def flow_query_from_fields(
         frame_width=frame_width or None,
         frame_height=frame_height or None,
         tags=TagFilter.parse(tag, tag_exists),
-        limit=_limit(limit or None),
+        limit=_limit(limit),
         timerange=_timerange(timerange or None),
         sort_by=_sort_by(sort_by, FLOW_SORTS),
         reverse=reverse_order,
@@ -148,45 +111,27 @@ def flow_query_from_fields(
         init_segments=init_segments,
         collected_by=_collected_by(collected_by_ids),
     )
-    return query, page or None
+    return query
 
 
-def source_query_from_rest(rest: OriginalRequest) -> tuple[SourceQuery, str | None]:
-    _reject_nul(rest)
-    tags = TagFilter.parse(
-        {k: v[-1] for k, v in rest.dotted("tag").items()}, {k: v[-1] for k, v in rest.dotted("tag_exists").items()}
-    )
-    query = SourceQuery(
-        label=rest.get("label"),
-        format=_format(rest.get("format")),
-        tags=tags,
-        limit=_limit(_opt_int(rest, "limit")),
-        sort_by=_sort_by(rest.get("sort_by"), SOURCE_SORTS),
-        reverse=bool(parse_bool(rest.get("reverse_order"), "reverse_order")),
-        collected_by=_collected_by(rest.get("collected_by_ids")),
-    )
-    return query, rest.get("page") or None
-
-
-def source_query_from_fields(
+def source_query(
     *,
     label: str,
     format: str,
     tag: Mapping[str, str],
     tag_exists: Mapping[str, str],
-    limit: int,
-    page: str,
+    limit: int | None,
     sort_by: str = "",
     reverse_order: bool = False,
     collected_by_ids: str | None = None,
-) -> tuple[SourceQuery, str | None]:
+) -> SourceQuery:
     query = SourceQuery(
         label=_blank(label),
         format=_format(_blank(format)),
         tags=TagFilter.parse(tag, tag_exists),
-        limit=_limit(limit or None),
+        limit=_limit(limit),
         sort_by=_sort_by(sort_by, SOURCE_SORTS),
         reverse=reverse_order,
         collected_by=_collected_by(collected_by_ids),
     )
-    return query, page or None
+    return query

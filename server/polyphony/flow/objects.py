@@ -22,6 +22,7 @@ from polyphony.core.errors import Conflict, InvalidArgument, Locked, NotFound, P
 from polyphony.core.objects import ObjectStore
 from polyphony.flow import get_urls, schemas, storage_backends
 from polyphony.flow.clock import now_us
+from polyphony.flow.lookup import check_flow_id
 from polyphony.flow.models import FlowRow, FlowTagRow, ObjectInstanceRow, ObjectRow, SegmentRow
 from polyphony.flow.tags import TagFilter, tag_clauses
 from polyphony.flow.urls import ObjectLinks
@@ -45,8 +46,6 @@ async def allocate(
     session: AsyncSession, flow_id: str, body: dict[str, Any], *, signer: ObjectLinks, base: str
 ) -> list[dict[str, Any]]:
     """POST /flows/{id}/storage: new Object ids with presigned PUT URLs (flow-storage.json items)."""
-    from polyphony.flow.flows import check_flow_id
-
     check_flow_id(flow_id)
     schemas.check("flow-storage-post.json", body, what="storage request")
     flow = await session.get(FlowRow, flow_id)

@@ -23,9 +23,10 @@ from typing import Any, Protocol
 from sqlalchemy import BigInteger, Integer, Select, String, bindparam, delete, exists, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from polyphony.core.errors import DomainError, InvalidArgument, Locked, NotFound
+from polyphony.core.errors import DomainError, InvalidArgument
 from polyphony.flow import events, get_urls, objects, schemas
 from polyphony.flow.clock import now_us
+from polyphony.flow.lookup import check_flow_id, writable_flow
 from polyphony.flow.models import FlowRow, ObjectInstanceRow, ObjectRow, SegmentRow
 from polyphony.flow.timerange import NEVER, TimeRange, format_timestamp, parse_timestamp
 from polyphony.flow.urls import ObjectLinks
@@ -34,66 +35,6 @@ DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
 # Properties kept verbatim on the Segment row.
 EXTRA_KEYS = ("ts_offset", "last_duration", "sample_offset", "sample_count")
-
-
-# ---- flow helpers -------------------------------------------------------------------------------------
-
-
-async def writable_flow(session: AsyncSession, flow_id: str, *, lock: bool = True) -> FlowRow:
-    """The Flow to write Segments to (row-locked on PostgreSQL so concurrent writers serialize)."""
-    from polyphony.flow.flows import check_flow_id
-
-    check_flow_id(flow_id)
-    query = select(FlowRow).where(FlowRow.id == flow_id)
-    if lock:
-        query = query.with_for_update()
-    row = (await session.scalars(query)).first()
-    if row is None:
-        raise NotFound(f"flow {flow_id} does not exist")
-    if row.read_only:
-        raise Locked(f"flow {flow_id} is read-only")
-    return row
-
-
-def _range_of(row: SegmentRow) -> TimeRange:
-    return TimeRange.parse(row.timerange)
-
-
-async def flow_timerange(session: AsyncSession, flow_id: str, within: TimeRange | None = None) -> TimeRange:
-    """The timerange covered by a Flow's Segments (limited to those overlapping `within`)."""
-    query = TimeRange.parse("_") if within is None else within
-    if query.never:
-        return NEVER
-    first = await _first_overlapping(session, flow_id, query, reverse=False)
-    if first is None:
-        return NEVER
-    last = await _first_overlapping(session, flow_id, query, reverse=True)
-    assert last is not None
-    a, b = _range_of(first), _range_of(last)
-    span = TimeRange.make(a.start, b.end, a.start_inclusive, b.end_inclusive)
-    return span if within is None else span.intersect(within)
-
-
-async def _floor_start(session: AsyncSession, flow_id: str, lo: int) -> int | None:
-    """Start of the last Segment that starts at or before `lo` (the only earlier one that can reach `lo`)."""
-    return await session.scalar(
-        select(func.max(SegmentRow.start_ns)).where(SegmentRow.flow_id == flow_id, SegmentRow.start_ns <= lo)
-    )
-
-
-async def _overlap_conditions(session: AsyncSession, flow_id: str, query: TimeRange) -> list[Any]:
-    conds: list[Any] = [SegmentRow.flow_id == flow_id, SegmentRow.start_ns < query.hi, SegmentRow.end_ns > query.lo]
-    floor = await _floor_start(session, flow_id, query.lo)
-    conds.append(SegmentRow.start_ns >= (floor if floor is not None else query.lo))
-    return conds
-
-
-async def _first_overlapping(
-    session: AsyncSession, flow_id: str, query: TimeRange, *, reverse: bool
-) -> SegmentRow | None:
-    conds = await _overlap_conditions(session, flow_id, query)
-    order = SegmentRow.start_ns.desc() if reverse else SegmentRow.start_ns.asc()
-    return (await session.scalars(select(SegmentRow).where(*conds).order_by(order).limit(1))).first()
 
 
 # ---- registration -------------------------------------------------------------------------------------
@@ -436,8 +377,6 @@ def _page_statement(reverse: bool, by_object: bool, after: bool) -> Select[Any]:
 async def list_segments(
     session: AsyncSession, flow_id: str, query: SegmentQuery, after: int | None, *, signer: ObjectLinks, base: str
 ) -> SegmentPage:
-    from polyphony.flow.flows import check_flow_id
-
     check_flow_id(flow_id)
     tr = query.timerange
     if tr.never:

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from polyphony import __about__
+from polyphony.core.db import get_for_update
 from polyphony.core.errors import InvalidArgument
 from polyphony.flow.models import ServiceInfoRow
 from polyphony.flow.urls import PROMISED_SECONDS
@@ -49,7 +50,7 @@ async def update_service(session: AsyncSession, body: dict[str, Any]) -> dict[st
         value = body.get(key)
         if value is not None and (not isinstance(value, str) or "\x00" in value):
             raise InvalidArgument(f"{key} must be a string without NUL characters", field=key)
-    row = await session.get(ServiceInfoRow, ROW_ID)
+    row = await get_for_update(session, ServiceInfoRow, ROW_ID)
     if row is None:
         row = ServiceInfoRow(id=ROW_ID)
         session.add(row)

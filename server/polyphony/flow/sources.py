@@ -12,10 +12,12 @@ from typing import Any
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from polyphony.core.db import get_for_update
 from polyphony.core.errors import InvalidArgument, NotFound
 from polyphony.flow import events, principal
 from polyphony.flow.clock import now_us
-from polyphony.flow.flows import check_source_id, render_source
+from polyphony.flow.flows import render_source
+from polyphony.flow.lookup import check_source_id
 from polyphony.flow.models import SourceRow, SourceTagRow
 from polyphony.flow.tags import check_tag_value, tag_rows
 
@@ -25,6 +27,15 @@ STRING_PROPERTIES = ("label", "description")
 async def _source(session: AsyncSession, source_id: str) -> SourceRow:
     check_source_id(source_id)
     row = await session.get(SourceRow, source_id)
+    if row is None:
+        raise NotFound(f"source {source_id} does not exist")
+    return row
+
+
+async def _source_for_update(session: AsyncSession, source_id: str) -> SourceRow:
+    """The Source's row, locked until the write transaction ends (see `core.db.get_for_update`)."""
+    check_source_id(source_id)
+    row = await get_for_update(session, SourceRow, source_id)
     if row is None:
         raise NotFound(f"source {source_id} does not exist")
     return row
@@ -58,7 +69,7 @@ async def set_property(session: AsyncSession, source_id: str, name: str, value: 
         raise InvalidArgument(f"{name} must be a JSON string", field=name)
     if "\x00" in value:
         raise InvalidArgument(f"{name} cannot contain NUL characters", field=name)
-    row = await _source(session, source_id)
+    row = await _source_for_update(session, source_id)
     if getattr(row, name) != value:
         setattr(row, name, value)
         await _changed(session, row)
@@ -66,7 +77,7 @@ async def set_property(session: AsyncSession, source_id: str, name: str, value: 
 
 async def delete_property(session: AsyncSession, source_id: str, name: str) -> None:
     _check_name(name)
-    row = await _source(session, source_id)
+    row = await _source_for_update(session, source_id)
     if getattr(row, name) is not None:
         setattr(row, name, None)
         await _changed(session, row)
@@ -99,7 +110,7 @@ async def set_tag(session: AsyncSession, source_id: str, name: str, value: Any) 
         or (isinstance(value, list) and any("\x00" in v for v in value))
     ):
         raise InvalidArgument("tags cannot contain NUL characters", field="tags")
-    row = await _source(session, source_id)
+    row = await _source_for_update(session, source_id)
     tags = copy.deepcopy(row.tags or {})
     if tags.get(name) == value:
         return
@@ -108,7 +119,7 @@ async def set_tag(session: AsyncSession, source_id: str, name: str, value: Any) 
 
 
 async def delete_tag(session: AsyncSession, source_id: str, name: str) -> None:
-    row = await _source(session, source_id)
+    row = await _source_for_update(session, source_id)
     tags = copy.deepcopy(row.tags or {})
     if name not in tags:
         raise NotFound(f"source {source_id} has no tag {name!r}")

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import ColumnElement, and_, delete, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from polyphony.core.db import get_for_update
 from polyphony.core.errors import InvalidArgument, NotFound
 from polyphony.flow import egress, schemas
 from polyphony.flow.clock import now_us
@@ -134,9 +135,12 @@ async def create(session: AsyncSession, body: dict[str, Any], *, allow_private: 
     return render(row)
 
 
-async def _get(session: AsyncSession, webhook_id: str) -> WebhookRow:
+async def _get(session: AsyncSession, webhook_id: str, *, for_update: bool = False) -> WebhookRow:
     check_webhook_id(webhook_id)
-    row = await session.get(WebhookRow, webhook_id)
+    if for_update:
+        row = await get_for_update(session, WebhookRow, webhook_id)
+    else:
+        row = await session.get(WebhookRow, webhook_id)
     if row is None:
         raise NotFound(f"webhook {webhook_id} does not exist")
     return row
@@ -149,7 +153,7 @@ async def get(session: AsyncSession, webhook_id: str) -> dict[str, Any]:
 async def update(
     session: AsyncSession, webhook_id: str, body: dict[str, Any], *, allow_private: bool = False
 ) -> dict[str, Any]:
-    row = await _get(session, webhook_id)
+    row = await _get(session, webhook_id, for_update=True)
     _validate(body, "webhook-put.json")
     await egress.check_url(body["url"], allow_private=allow_private)
     if body["id"] != webhook_id:
@@ -173,7 +177,7 @@ async def update(
 
 
 async def remove(session: AsyncSession, webhook_id: str) -> None:
-    row = await _get(session, webhook_id)
+    row = await _get(session, webhook_id, for_update=True)
     await session.execute(delete(OutboxRow).where(OutboxRow.webhook_id == row.id))
     await session.execute(delete(WebhookTagRow).where(WebhookTagRow.webhook_id == row.id))
     await session.delete(row)

@@ -13,7 +13,8 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-from sqlalchemy import select, update
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from polyphony.core.db import Database
@@ -23,12 +24,14 @@ T = TypeVar("T")
 
 
 async def bump_generation(session: AsyncSession) -> None:
-    """Mark the library as changed (call inside the transaction that changes it)."""
-    result: Any = await session.execute(
-        update(LibraryState).where(LibraryState.id == 1).values(generation=LibraryState.generation + 1)
+    """Mark the library as changed (call inside the transaction that changes it, first: the counter's row
+    stays locked until that transaction ends, so concurrent scans write one after the other). One upsert,
+    so two first scans cannot both insert the row."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    stmt = insert(LibraryState).values(id=1, generation=1)
+    await session.execute(
+        stmt.on_conflict_do_update(index_elements=[LibraryState.id], set_={"generation": LibraryState.generation + 1})
     )
-    if result.rowcount == 0:
-        session.add(LibraryState(id=1, generation=1))
 
 
 _GENERATION = select(LibraryState.generation).where(LibraryState.id == 1)

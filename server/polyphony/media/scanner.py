@@ -187,28 +187,40 @@ async def scan(
             if progress:
                 progress(i + 1, total, path.name)
         async with db.transaction() as session:
+            # First: bumping the generation locks its row (SQLite: the write lock is held from the start), so
+            # the writes of concurrent scans serialize and each one decides on the rows as they are now,
+            # never on the snapshot `known` taken before (which another scan may have changed since).
             await bump_generation(session)
             artists.clear()
-            if existing is None:
+            current = await session.scalar(select(Track).where(Track.path == str(path)))
+            if current is None:
                 moved = by_fingerprint.get(info.fingerprint)
-                if moved is not None and moved.path not in present:
-                    track = await session.get(Track, moved.id)
+                track = await session.get(Track, moved.id) if moved is not None and moved.path not in present else None
+                if track is not None and track.path not in present:
+                    known.pop(track.path, None)
                     await _store(session, track, info, artists)
                     report.moved += 1
-                    known.pop(moved.path, None)
                     continue
                 await _store(session, None, info, artists)
                 report.added += 1
             else:
-                await _store(session, await session.get(Track, existing.id), info, artists)
+                await _store(session, current, info, artists)
                 report.updated += 1
     if remove_missing:
         gone = [t.id for p, t in known.items() if p not in present]
         if gone:
             async with db.transaction() as session:
-                await session.execute(delete(Track).where(Track.id.in_(gone)))
                 await bump_generation(session)
-            report.removed = len(gone)
+                # only the tracks still at a missing path: another scan may have moved one since
+                still = [
+                    track_id
+                    for track_id, track_path in (
+                        await session.execute(select(Track.id, Track.path).where(Track.id.in_(gone)))
+                    ).all()
+                    if track_path not in present
+                ]
+                await session.execute(delete(Track).where(Track.id.in_(still)))
+            report.removed = len(still)
     return report
 
 

@@ -15,15 +15,16 @@ from google.protobuf import struct_pb2
 from polyphony import __about__
 from polyphony.api.media.v1 import media_pb2 as pb
 from polyphony.api.media.v1 import media_pb2_grpc
-from polyphony.app import AppContext
 from polyphony.core.auth import Api
+from polyphony.core.context import AppContext
 from polyphony.core.errors import InvalidArgument, NotFound
 from polyphony.core.query import OriginalRequest, parse_int
 from polyphony.edge.live import LiveApp
 from polyphony.media import audio, library, scanner
 from polyphony.media.cache import ResponseCache
 from polyphony.media.images import image_bytes
-from polyphony.rpc.http import base_url, is_head, metadata, original, send_http
+from polyphony.rpc.http import is_head, metadata, send_http
+from polyphony.rpc.listing import Call
 
 AURA_VERSION = "0.2.0"
 FEATURES = ("albums", "artists", "images")
@@ -68,11 +69,10 @@ class MediaServicer(media_pb2_grpc.MediaServiceServicer):
         self.ctx = ctx
         self.cache = ResponseCache(ctx.db, max_entries=ctx.settings.media_cache_entries)
 
-    def _cache_key(self, rpc: str, request: Any, context: grpc.aio.ServicerContext) -> tuple[str, ...]:
-        rest = original(context)
-        if rest is None:
+    def _cache_key(self, rpc: str, request: Any, call: Call) -> tuple[str, ...]:
+        if call.rest is None:
             return (rpc, request.SerializeToString(deterministic=True).hex())
-        md = metadata(context)
+        md = call.metadata
         return (rpc, md.get("x-envoy-original-path", ""), md.get("x-edge-host", ""), md.get("x-forwarded-proto", ""))
 
     async def GetServer(self, request: pb.GetServerRequest, context: grpc.aio.ServicerContext) -> pb.GetServerResponse:
@@ -121,42 +121,38 @@ class MediaServicer(media_pb2_grpc.MediaServiceServicer):
             )
         return query, scope
 
-    def _next_url(self, context: grpc.aio.ServicerContext, rest: OriginalRequest | None, token: str) -> str:
+    def _next_url(self, call: Call, token: str) -> str:
         """The same URL as the request, with only `page` changed (AURA); the bare token for gRPC."""
-        if rest is None:
+        if call.rest is None:
             return token
-        params = [(k, v) for k, v in rest.params if k != "page"] + [("page", token)]
+        params = [(k, v) for k, v in call.rest.params if k != "page"] + [("page", token)]
         fallback = self.ctx.settings.public_url or f"http://localhost:{self.ctx.settings.http_port}"
-        return f"{base_url(context, fallback)}{rest.path}?{urlencode(params)}"
+        return f"{call.base_url(fallback)}{call.rest.path}?{urlencode(params)}"
 
     async def _list(
         self, collection: library.Collection, request: Any, context: grpc.aio.ServicerContext, response_cls: Any
     ) -> Any:
-        key = self._cache_key(collection.name, request, context)
-        return await self.cache.get(key, lambda: self._list_uncached(collection, request, context, response_cls))
+        call = Call.of(context)  # the original URL, parsed once for the cache key, the query and the next link
+        key = self._cache_key(collection.name, request, call)
+        return await self.cache.get(key, lambda: self._list_uncached(collection, request, call, response_cls))
 
-    async def _list_uncached(
-        self, collection: library.Collection, request: Any, context: grpc.aio.ServicerContext, response_cls: Any
-    ) -> Any:
-        rest = original(context)
-        query, scope = self._list_query(collection, request, rest)
+    async def _list_uncached(self, collection: library.Collection, request: Any, call: Call, response_cls: Any) -> Any:
+        query, scope = self._list_query(collection, request, call.rest)
         page = await library.list_resources(self.ctx.db, collection, query)
         response = response_cls(data=[typed(r) for r in page.data], included=[untyped(r) for r in page.included])
         if page.next_position is not None:
-            response.links.next = self._next_url(context, rest, self.ctx.pages.encode(scope, page.next_position))
+            response.links.next = self._next_url(call, self.ctx.pages.encode(scope, page.next_position))
         return response
 
     async def _get(
         self, collection: library.Collection, request: Any, context: grpc.aio.ServicerContext, response_cls: Any
     ) -> Any:
-        key = self._cache_key(collection.type, request, context)
-        return await self.cache.get(key, lambda: self._get_uncached(collection, request, context, response_cls))
+        call = Call.of(context)
+        key = self._cache_key(collection.type, request, call)
+        return await self.cache.get(key, lambda: self._get_uncached(collection, request, call, response_cls))
 
-    async def _get_uncached(
-        self, collection: library.Collection, request: Any, context: grpc.aio.ServicerContext, response_cls: Any
-    ) -> Any:
-        rest = original(context)
-        include_raw = rest.get("include") if rest is not None else request.include
+    async def _get_uncached(self, collection: library.Collection, request: Any, call: Call, response_cls: Any) -> Any:
+        include_raw = call.rest.get("include") if call.rest is not None else request.include
         include = library.parse_include(include_raw or "", collection)
         page = await library.get_resource(self.ctx.db, collection, request.id, include)
         return response_cls(data=typed(page.data[0]), included=[untyped(r) for r in page.included])

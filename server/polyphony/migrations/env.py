@@ -1,15 +1,13 @@
-"""Alembic environment: runs on the connection handed over by `polyphony.core.db.migrate`."""
+"""Alembic environment: runs on the connection handed over by `polyphony.core.db.migrate_locations`."""
 
 from alembic import context
 
-from polyphony.models import load_all_models
-
 config = context.config
-target_metadata = load_all_models()
+target_metadata = config.attributes.get("target_metadata")
 
 connection = config.attributes.get("connection")
 if connection is None:
-    raise RuntimeError("run migrations through polyphony.core.db.migrate()")
+    raise RuntimeError("run migrations through polyphony.app.migrate()")
 prefix = config.attributes.get("table_prefix")  # set by scripts/new_migration.py: one service's tables
 
 

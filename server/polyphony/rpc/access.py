@@ -1,7 +1,8 @@
 """The access policy of every RPC and HTTP route, read from the one place it is declared: the
 `polyphony.api.common.v1.access` option on each proto method.
 
-- `method_policy("/pkg.Service/Method")`: for the gRPC interceptor.
+- `method_scope("/pkg.Service/Method")`: for the gRPC interceptor (the API is the service's, from the
+  registry: `polyphony.core.registry`; each API's scopes are its own, named after its error family).
 - `HttpRoutes`: (HTTP method, path) -> the same policy, from each method's `google.api.http` rules, for the
   edge's header-only authorization check (`polyphony.edge.authz`) and for tests that walk every route.
 """
@@ -9,6 +10,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -18,14 +20,6 @@ from google.protobuf import descriptor_pb2, descriptor_pool
 from polyphony.api.common.v1 import options_pb2
 from polyphony.core.auth import Api, Scope
 from polyphony.core.errors import ErrorFamily
-
-# The API (and error shape) of each proto package.
-PACKAGES: dict[str, tuple[Api, ErrorFamily]] = {
-    "polyphony.api.media.v1": (Api.AURA, ErrorFamily.AURA),
-    "polyphony.api.flow.v1": (Api.TAMS, ErrorFamily.TAMS),
-    "polyphony.api.analysis.v1": (Api.TIMESIDE, ErrorFamily.TIMESIDE),
-    "polyphony.api.trigger.v1": (Api.OPENTHEATER, ErrorFamily.OPENTHEATER),
-}
 
 _SCOPES: dict[int, Scope] = {
     options_pb2.ACCESS_READ: Scope.READ,
@@ -43,29 +37,23 @@ class Policy:
     scope: Scope | None
 
 
-def policy_of(package: str, access: int) -> Policy | None:
-    known = PACKAGES.get(package)
-    if known is None:
-        return None
-    api, family = known
+def scope_of(access: int) -> Scope | None:
+    """The scope an `Access` value needs; None for ACCESS_SIGNED (the method checks a signature itself)."""
     if access == options_pb2.ACCESS_SIGNED:
-        return Policy(api, family, None)
-    return Policy(api, family, _SCOPES.get(access, Scope.WRITE))  # unannotated: closed (write)
+        return None
+    return _SCOPES.get(access, Scope.WRITE)  # unannotated: closed (write)
 
 
 @lru_cache(maxsize=1024)
-def method_policy(method: str) -> Policy | None:
-    """The policy of "/pkg.Service/Method"; None for services that are not Polyphony's (health, reflection)."""
+def method_scope(method: str) -> Scope | None:
+    """The scope "/pkg.Service/Method" needs (None: the method checks its own signature)."""
     service, _, name = method.lstrip("/").rpartition("/")
-    package = service.rpartition(".")[0]
-    if package not in PACKAGES:
-        return None
     try:
         desc = descriptor_pool.Default().FindMethodByName(f"{service}.{name}")
         access: int = desc.GetOptions().Extensions[options_pb2.access]  # type: ignore[index]
     except KeyError:
         access = options_pb2.ACCESS_UNSPECIFIED
-    return policy_of(package, access)
+    return scope_of(access)
 
 
 @dataclass(frozen=True)
@@ -91,15 +79,17 @@ def _template_regex(template: str) -> re.Pattern[str]:
     return re.compile(out + "/?")
 
 
-def http_routes_of(fds: descriptor_pb2.FileDescriptorSet) -> list[HttpRoute]:
+def http_routes_of(fds: descriptor_pb2.FileDescriptorSet, families: Mapping[str, ErrorFamily]) -> list[HttpRoute]:
+    """The HTTP routes of the services in `families` (full gRPC service name -> error family: the registry)."""
     routes: list[HttpRoute] = []
     for f in fds.file:
-        if f.package not in PACKAGES:
-            continue
         for s in f.service:
+            family = families.get(f"{f.package}.{s.name}")
+            if family is None:
+                continue
             for m in s.method:
-                policy = policy_of(f.package, m.options.Extensions[options_pb2.access])  # type: ignore[index]
-                assert policy is not None
+                access: int = m.options.Extensions[options_pb2.access]  # type: ignore[index]
+                policy = Policy(Api(family.value), family, scope_of(access))
                 rule = m.options.Extensions[annotations_pb2.http]
                 for r in [rule, *rule.additional_bindings]:
                     kind = r.WhichOneof("pattern")
@@ -134,10 +124,10 @@ class HttpRoutes:
             self._by_verb.setdefault(route.verb, []).append(route)
 
     @classmethod
-    def from_descriptor_set(cls, data: bytes) -> HttpRoutes:
+    def from_descriptor_set(cls, data: bytes, families: Mapping[str, ErrorFamily]) -> HttpRoutes:
         fds = descriptor_pb2.FileDescriptorSet()
         fds.ParseFromString(data)
-        return cls(http_routes_of(fds))
+        return cls(http_routes_of(fds, families))
 
     def match(self, verb: str, path: str) -> HttpRoute | None:
         path = path.partition("?")[0]

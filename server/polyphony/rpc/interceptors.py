@@ -1,7 +1,7 @@
 """One interceptor for every Polyphony RPC: authorization and error mapping.
 
 - Authorization: the scope an RPC needs is the `polyphony.api.common.v1.access` option on its method
-  (`polyphony.rpc.access`), on the API the method belongs to.
+  (`polyphony.rpc.access`), on the API (the service) the method belongs to.
 - Errors: a `DomainError` becomes a gRPC status with `google.rpc.ErrorInfo`/`BadRequest` details, plus
   trailing metadata `x-http-status` and `x-error-body` (the error in the spec's own shape) that Envoy's
   Lua filter turns into the HTTP answer. Anything unexpected is logged and answered as an internal error
@@ -11,17 +11,17 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any
 
 import grpc
 from google.protobuf import any_pb2
 from google.rpc import error_details_pb2, status_pb2
 
-from polyphony.core.auth import Authorizer, credentials_from
+from polyphony.core.auth import Api, Authorizer, Scope, credentials_from
 from polyphony.core.errors import DomainError, ErrorFamily, Internal, render_error_json
 from polyphony.core.query import original_request
-from polyphony.rpc.access import Policy, method_policy
+from polyphony.rpc.access import method_scope
 
 log = logging.getLogger("polyphony.rpc")
 
@@ -58,13 +58,16 @@ async def abort_with(context: grpc.aio.ServicerContext, family: ErrorFamily, err
 
 
 class PolyphonyInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
-    def __init__(self, authorizer: Authorizer) -> None:
+    def __init__(self, authorizer: Authorizer, families: Mapping[str, ErrorFamily]) -> None:
+        """`families`: full gRPC service name -> the error shape its REST routes speak (from the registry);
+        methods of other services (health, reflection) pass untouched."""
         self._auth = authorizer
+        self._families = dict(families)
         # the wrapped handler of each method, built on its first call (handlers are static per method)
         self._wrapped: dict[str, tuple[grpc.RpcMethodHandler, grpc.RpcMethodHandler]] = {}
 
-    async def _authorize(self, policy: Policy, context: grpc.aio.ServicerContext) -> None:
-        if policy.scope is None:
+    async def _authorize(self, api: Api, scope: Scope | None, context: grpc.aio.ServicerContext) -> None:
+        if scope is None:
             return
         md = context.invocation_metadata() or ()
         authorization = None
@@ -73,7 +76,7 @@ class PolyphonyInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
                 authorization = value if isinstance(value, str) else value.decode()
         original = original_request(md)
         access_token = original.get("access_token") if original else None
-        await self._auth.check_async(policy.api, policy.scope, credentials_from(authorization, access_token))
+        await self._auth.check_async(api, scope, credentials_from(authorization, access_token))
 
     async def intercept_service(
         self,
@@ -81,16 +84,17 @@ class PolyphonyInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
         details: grpc.HandlerCallDetails,
     ) -> grpc.RpcMethodHandler:
         handler = await continuation(details)
-        policy = method_policy(details.method)
-        if handler is None or policy is None:
+        family = self._families.get(details.method.lstrip("/").rpartition("/")[0])
+        if handler is None or family is None:
             return handler
         entry = self._wrapped.get(details.method)
         if entry is None or entry[0] is not handler:
-            entry = self._wrapped[details.method] = (handler, self._wrap(details.method, handler, policy))
+            entry = self._wrapped[details.method] = (handler, self._wrap(details.method, handler, family))
         return entry[1]
 
-    def _wrap(self, method: str, handler: grpc.RpcMethodHandler, policy: Policy) -> grpc.RpcMethodHandler:
-        family = policy.family
+    def _wrap(self, method: str, handler: grpc.RpcMethodHandler, family: ErrorFamily) -> grpc.RpcMethodHandler:
+        scope = method_scope(method)
+        api = Api(family.value)  # each API speaks its own error family
         authorize = self._authorize
 
         async def fail(context: grpc.aio.ServicerContext, exc: BaseException) -> None:
@@ -102,7 +106,7 @@ class PolyphonyInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
         def unary(behavior: Any) -> Any:
             async def run(request: Any, context: grpc.aio.ServicerContext) -> Any:
                 try:
-                    await authorize(policy, context)
+                    await authorize(api, scope, context)
                     return await behavior(request, context)
                 except Exception as exc:
                     if _is_abort(exc):
@@ -114,7 +118,7 @@ class PolyphonyInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
         def streaming(behavior: Any) -> Any:
             async def run(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
                 try:
-                    await authorize(policy, context)
+                    await authorize(api, scope, context)
                     async for item in behavior(request, context):
                         yield item
                 except Exception as exc:

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from polyphony.core.db import Database
+from polyphony.core.db import Database, get_for_update
 from polyphony.core.errors import NotFound
 from polyphony.core.objects import ObjectStore
 from polyphony.trigger.models import Asset, Channel, Project
@@ -100,9 +100,16 @@ async def list_projects(session: AsyncSession) -> list[Project]:
     return list((await session.scalars(select(Project).order_by(Project.position))).all())
 
 
-async def get_project(session: AsyncSession, project_uuid: str) -> Project:
+async def get_project(session: AsyncSession, project_uuid: str, *, for_update: bool = False) -> Project:
+    """The project; with `for_update` locked until the write transaction ends (`core.db.get_for_update`):
+    every change to a project or its channels takes that lock first, so concurrent edits serialize."""
     uid = canonical_uuid(project_uuid)
-    project = await session.get(Project, uid) if uid else None
+    if not uid:
+        project = None
+    elif for_update:
+        project = await get_for_update(session, Project, uid)
+    else:
+        project = await session.get(Project, uid)
     if project is None:
         raise NotFound(f"no project {project_uuid!r}")
     return project

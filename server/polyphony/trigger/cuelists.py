@@ -95,7 +95,7 @@ async def replace(
         raise InvalidArgument(f"a cue list holds at most {MAX_CUES} cues", field="cues")
     checked = [_checked(i, label, payload, max_bytes) for i, (label, payload) in enumerate(cues)]
     async with db.transaction() as session:
-        project = await catalog.get_project(session, project_uuid)
+        project = await catalog.get_project(session, project_uuid, for_update=True)
         cursor = await session.get(CueListCursor, project.uuid, with_for_update=True)
         if cursor is None:
             cursor = CueListCursor(project_uuid=project.uuid)
@@ -138,7 +138,7 @@ async def fire(cues: CueService, project_uuid: str, target: Target) -> tuple[Cue
     """Move the project's cursor as `target` says and publish the cue it lands on."""
 
     async def choose(session: AsyncSession) -> tuple[str, CueListView]:
-        project = await catalog.get_project(session, project_uuid)
+        project = await catalog.get_project(session, project_uuid, for_update=True)
         cursor = await session.get(CueListCursor, project.uuid, with_for_update=True)
         rows = (
             await session.execute(

@@ -132,7 +132,7 @@ async def create_project(db: Database, fields: ProjectFields) -> Project:
 async def update_project(db: Database, project_uuid: str, fields: ProjectFields) -> Project:
     fields = check_project(fields)
     async with db.transaction() as session:
-        project = await catalog.get_project(session, project_uuid)
+        project = await catalog.get_project(session, project_uuid, for_update=True)
         if fields.project_uuid is not None and fields.project_uuid != project.uuid:
             raise InvalidArgument("`projectUuid` in the body differs from the one in the path", field="projectUuid")
         project.path = fields.path
@@ -143,7 +143,7 @@ async def update_project(db: Database, project_uuid: str, fields: ProjectFields)
 async def delete_project(db: Database, store: ObjectStore, project_uuid: str) -> str:
     """Delete a project with everything it owns; returns its canonical UUID."""
     async with db.transaction() as session:
-        project = await catalog.get_project(session, project_uuid)
+        project = await catalog.get_project(session, project_uuid, for_update=True)
         channel_ids = [c.uuid for c in project.channels]
         keys = list((await session.scalars(select(Asset.object_key).where(Asset.channel_uuid.in_(channel_ids)))).all())
         await session.execute(delete(Cue).where(Cue.project_uuid == project.uuid))
@@ -176,7 +176,7 @@ async def create_channel(db: Database, project_uuid: str, fields: ChannelFields)
     fields = check_channel(fields)
     uid = fields.channel_uuid or str(uuid.uuid4())
     async with db.transaction() as session:
-        project = await catalog.get_project(session, project_uuid)
+        project = await catalog.get_project(session, project_uuid, for_update=True)
         if await _uuid_taken(session, uid):
             raise Conflict(f"UUID {uid} is already used by a project or channel")
         channel = Channel(uuid=uid, source="api", position=len(project.channels), files_dir=None)
@@ -190,7 +190,7 @@ async def update_channel(
 ) -> tuple[Project, Channel]:
     fields = check_channel(fields)
     async with db.transaction() as session:
-        project = await catalog.get_project(session, project_uuid)
+        project = await catalog.get_project(session, project_uuid, for_update=True)
         channel = await catalog.get_channel(session, project.uuid, channel_uuid)
         if fields.channel_uuid is not None and fields.channel_uuid != channel.uuid:
             raise InvalidArgument("`channelUuid` in the body differs from the one in the path", field="channelUuid")
@@ -200,7 +200,7 @@ async def update_channel(
 
 async def delete_channel(db: Database, store: ObjectStore, project_uuid: str, channel_uuid: str) -> Project:
     async with db.transaction() as session:
-        project = await catalog.get_project(session, project_uuid)
+        project = await catalog.get_project(session, project_uuid, for_update=True)
         channel = await catalog.get_channel(session, project.uuid, channel_uuid)
         keys = list((await session.scalars(select(Asset.object_key).where(Asset.channel_uuid == channel.uuid))).all())
         project.channels.remove(channel)

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from polyphony.api.trigger.v1 import trigger_pb2 as pb
 from polyphony.api.trigger.v1 import trigger_pb2_grpc
-from polyphony.app import AppContext
+from polyphony.core.context import AppContext
 from polyphony.core.errors import DomainError, InvalidArgument, NotFound
 from polyphony.edge.live import LiveApp
 from polyphony.rpc.http import base_url, body_chunks, is_head, metadata, send_http
@@ -394,7 +394,6 @@ async def register(server: grpc.aio.Server, ctx: AppContext, live: LiveApp) -> s
     )
     WebApp().install(live)
     await audience.reload()
-    ctx.extras["trigger.cues"] = cues
 
     async def close() -> None:
         await cues.close()

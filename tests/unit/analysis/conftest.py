@@ -11,7 +11,8 @@ import pytest
 import soundfile as sf
 
 from polyphony.analysis.items.service import ItemService
-from polyphony.core.db import Database, migrate
+from polyphony.app import migrate
+from polyphony.core.db import Database
 from polyphony.core.objects import FilesystemObjectStore
 
 RATE = 8000

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from pathlib import Path
 from typing import Any
 from unittest import mock
 
@@ -18,6 +19,7 @@ from polyphony.analysis.models import Item, Preset, Result
 from polyphony.analysis.web import openapi, pages
 from polyphony.audio.transcode import transcode as real_transcode
 from polyphony.core.errors import NotFound, RangeNotSatisfiable
+from polyphony.core.local_copies import LocalCopies
 from tests.unit.analysis.conftest import chunked, encode, multipart, sine
 
 
@@ -30,8 +32,8 @@ async def _body(d: dl.Download) -> bytes:
     return b"".join([c async for c in d.body])
 
 
-async def test_concurrent_first_downloads_encode_once(service: ItemService) -> None:
-    downloads = Downloads(service.db, service.objects)
+async def test_concurrent_first_downloads_encode_once(service: ItemService, tmp_path: Path) -> None:
+    downloads = Downloads(service.db, LocalCopies(service.objects, tmp_path / "cache", 1 << 30))
     item = await _item(service)
     calls = 0
     real = real_transcode
@@ -58,8 +60,8 @@ async def test_concurrent_first_downloads_encode_once(service: ItemService) -> N
         assert [r.uuid for r in (await session.scalars(select(Result))).all()] == [result.uuid]
 
 
-async def test_unknown_format_and_bad_range(service: ItemService) -> None:
-    downloads = Downloads(service.db, service.objects)
+async def test_unknown_format_and_bad_range(service: ItemService, tmp_path: Path) -> None:
+    downloads = Downloads(service.db, LocalCopies(service.objects, tmp_path / "cache", 1 << 30))
     item = await _item(service)
     with pytest.raises(NotFound):
         await downloads.prepare(item, "xyz", None, None, None)

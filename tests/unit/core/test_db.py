@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import bindparam, insert, select, text
 from sqlalchemy.exc import OperationalError
 
-from polyphony.core.db import Database, migrate
+from polyphony.app import migrate
+from polyphony.core.db import Database
 from polyphony.media.models import Artist
 
 BY_NAME = select(Artist.id, Artist.name).where(Artist.name == bindparam("name"))

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from polyphony.app import SERVICES
 from polyphony.edge.envoy_config import EdgePlan, _path_pattern, render
 
 
@@ -20,7 +21,7 @@ def test_path_pattern_matches_only_the_template() -> None:
 
 
 def test_render_writes_ports_endpoints_and_lua(tmp_path: Path) -> None:
-    plan = EdgePlan("127.0.0.1", 18000, (19001, 19002), (19100,), 1024)
+    plan = EdgePlan("127.0.0.1", 18000, (19001, 19002), (19100,), 1024, SERVICES)
     config = json.loads(render(plan, tmp_path).read_text())
     listener = config["static_resources"]["listeners"][0]
     assert listener["address"]["socket_address"]["port_value"] == 18000
@@ -37,7 +38,7 @@ def test_render_writes_ports_endpoints_and_lua(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(not hasattr(socket, "TCP_USER_TIMEOUT"), reason="Linux only: elsewhere Envoy keeps the default")
 def test_the_listener_drops_clients_that_stop_acknowledging(tmp_path: Path) -> None:
-    config = json.loads(render(EdgePlan("127.0.0.1", 18000, (19001,), (19100,), 1024), tmp_path).read_text())
+    config = json.loads(render(EdgePlan("127.0.0.1", 18000, (19001,), (19100,), 1024, SERVICES), tmp_path).read_text())
     [option] = config["static_resources"]["listeners"][0]["socket_options"]
     assert (option["level"], option["name"], option["int_value"]) == (
         socket.IPPROTO_TCP,

@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from polyphony.core.db import Database, migrate
+from polyphony.app import migrate
+from polyphony.core.db import Database
 
 
 @pytest.fixture

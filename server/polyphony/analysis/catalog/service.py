@@ -31,7 +31,7 @@ from polyphony.analysis.models import (
     SelectionChild,
     SelectionItem,
 )
-from polyphony.core.db import Database
+from polyphony.core.db import Database, get_for_update
 from polyphony.core.errors import Conflict, InvalidArgument, NotFound
 
 
@@ -109,22 +109,23 @@ class Catalog:
         """PUT/PATCH: the fields present replace their value. Returns the preset and the container keys of the
         results it loses (computed with its old processor or parameters) for the caller to delete."""
         preset = await self.get_preset(key)
-        if "processor" in raw:
-            processor = processor_field(raw.get("processor"))
-        else:
-            processor = REGISTRY.get(preset.processor_pid) or processor_field(preset.processor_pid)
-        if "parameters" in raw:
-            given = raw.get("parameters") or {}
-        else:
-            given = preset.parameters if processor.pid == preset.processor_pid else {}
-        params = normalize_parameters(processor, given)
-        is_public = refs.boolean(dict(raw), "is_public", preset.is_public)
-        digest = parameters_digest(processor.pid, processor.version, params)
         stale: list[str] = []
         async with self.db.transaction() as session:
-            row = await session.get(Preset, preset.uuid, with_for_update=True)
+            # the fields the request leaves out keep the values of the locked row, never of an earlier read
+            row = await get_for_update(session, Preset, preset.uuid)
             if row is None:
                 raise NotFound("No Preset matches the given query.")
+            if "processor" in raw:
+                processor = processor_field(raw.get("processor"))
+            else:
+                processor = REGISTRY.get(row.processor_pid) or processor_field(row.processor_pid)
+            if "parameters" in raw:
+                given = raw.get("parameters") or {}
+            else:
+                given = row.parameters if processor.pid == row.processor_pid else {}
+            params = normalize_parameters(processor, given)
+            is_public = refs.boolean(dict(raw), "is_public", row.is_public)
+            digest = parameters_digest(processor.pid, processor.version, params)
             if digest != row.digest:
                 other = await session.scalar(select(Preset.uuid).where(Preset.digest == digest))
                 if other is not None:

@@ -27,12 +27,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from polyphony.analysis.engine.processors import ENCODERS, normalize_parameters, parameters_digest
+from polyphony.analysis.formats.keys import result_key
 from polyphony.analysis.items.service import now
 from polyphony.analysis.models import Item, Preset, Result
 from polyphony.audio.transcode import TARGETS, Target, transcode
 from polyphony.core.db import Database
 from polyphony.core.errors import InvalidArgument, NotFound, RangeNotSatisfiable
-from polyphony.core.objects import ObjectStore
+from polyphony.core.local_copies import LocalCopies
 
 BY_EXT: dict[str, Target] = {t.extension.lstrip("."): t for t in TARGETS}
 DONE = 4
@@ -96,9 +97,10 @@ def _excerpt(source: Path, start: float | None, stop: float | None, out: Path) -
 
 
 class Downloads:
-    def __init__(self, db: Database, objects: ObjectStore) -> None:
+    def __init__(self, db: Database, copies: LocalCopies) -> None:
         self.db = db
-        self.objects = objects
+        self.copies = copies
+        self.objects = copies.objects
         self._locks: dict[str, asyncio.Lock] = {}
 
     async def prepare(
@@ -107,12 +109,11 @@ class Downloads:
         target = BY_EXT.get(ext.lower())
         if target is None:
             raise NotFound(f"Unknown format {ext!r}: use one of {', '.join(sorted(BY_EXT))}.")
-        source = self.objects.local_path(item.source_key) if item.source_key else None
-        if source is None or item.sha256 is None:
+        if item.source_key is None or item.sha256 is None or await self.objects.size(item.source_key) is None:
             raise NotFound("This item has no audio file.")
         if start is not None or stop is not None:
-            return Download(target.mimetype, self._excerpt_stream(source, target, start, stop))
-        result = await self.encoded(item, ext.lower(), source)
+            return Download(target.mimetype, self._excerpt_stream(item.source_key, target, start, stop))
+        result = await self.encoded(item, ext.lower())
         return await self.serve(result.file_key or "", result.mime_type, range_header)
 
     async def serve(self, key: str, mime: str, range_header: str | None) -> Download:
@@ -164,14 +165,23 @@ class Downloads:
             raise RuntimeError(f"could not create the preset of {pid}")
         return found, digest
 
-    async def encoded(self, item: Item, ext: str, source: Path) -> Result:
+    async def encoded(self, item: Item, ext: str) -> Result:
         """The item's whole-file transcode to `ext` as a stored Result (encoded now unless cached)."""
         preset_uuid, digest = await self._preset(ext)
-        return await self.encode(item, ext, source, preset_uuid, digest)
+        return await self.encode(item, ext, preset_uuid, digest)
 
-    async def encode(
-        self, item: Item, ext: str, source: Path, preset_uuid: str, digest: str, task_uuid: str | None = None
-    ) -> Result:
+    async def _transcoded(self, source_key: str, target: Target) -> AsyncIterator[bytes]:
+        """The stored audio `source_key` transcoded to `target`, from a local file of it."""
+        async with self.copies.local_file(source_key) as source:
+            stream = transcode(source, target, None)
+            try:
+                async for chunk in stream:
+                    yield chunk
+            finally:
+                with contextlib.suppress(Exception):
+                    await stream.aclose()  # type: ignore[attr-defined]
+
+    async def encode(self, item: Item, ext: str, preset_uuid: str, digest: str, task_uuid: str | None = None) -> Result:
         """The (item, encoder preset) Result: kept if done with this cache key, else copied from another done
         result with the same cache key (same audio, same encoder preset digest), else transcoded now; the
         encoded bytes are streamed into the object store."""
@@ -213,9 +223,9 @@ class Downloads:
             if hit is not None and hit.file_key is not None and await self.objects.size(hit.file_key) is not None:
                 body, reused_from = self.objects.read(hit.file_key), hit.uuid
             else:
-                body = transcode(source, target, None)
+                body = self._transcoded(item.source_key or "", target)
             result_uuid = result.uuid if result is not None else str(uuid.uuid4())
-            key = f"timeside/results/{item.uuid}/{result_uuid}.{ext}"
+            key = result_key(item.uuid, result_uuid, ext)
             await self.objects.put(key, body)
             run_time = (
                 (hit.run_time or 0.0) if reused_from is not None and hit is not None else time.monotonic() - started
@@ -243,11 +253,12 @@ class Downloads:
             return row
 
     async def _excerpt_stream(
-        self, source: Path, target: Target, start: float | None, stop: float | None
+        self, source_key: str, target: Target, start: float | None, stop: float | None
     ) -> AsyncIterator[bytes]:
         with tempfile.TemporaryDirectory() as tmp:
             cut = Path(tmp) / "excerpt.wav"
-            await asyncio.to_thread(_excerpt, source, start, stop, cut)
+            async with self.copies.local_file(source_key) as source:
+                await asyncio.to_thread(_excerpt, source, start, stop, cut)
             stream = transcode(cut, target, None)
             try:
                 async for chunk in stream:

@@ -35,10 +35,12 @@ from polyphony.analysis.engine.pipeline import Cancelled, analyze_file
 from polyphony.analysis.engine.processors import REGISTRY, Processor, parameters_digest
 from polyphony.analysis.engine.series import HDF5Output
 from polyphony.analysis.formats import containers
+from polyphony.analysis.formats.keys import result_key
 from polyphony.analysis.items.downloads import Downloads
 from polyphony.analysis.items.service import now
 from polyphony.analysis.models import Item, Preset, Result, Task
 from polyphony.core.db import Database
+from polyphony.core.local_copies import LocalCopies
 from polyphony.core.objects import ObjectStore
 
 FAILED, DRAFT, PENDING, RUNNING, DONE = 0, 1, 2, 3, 4
@@ -53,10 +55,6 @@ def cache_key(audio_sha256: str, processor: Processor, params: dict[str, Any]) -
     return hashlib.sha256(
         f"{audio_sha256}:{parameters_digest(processor.pid, processor.version, params)}".encode()
     ).hexdigest()
-
-
-def result_key(item_uuid: str, result_uuid: str) -> str:
-    return f"timeside/results/{item_uuid}/{result_uuid}.hdf5"
 
 
 @dataclass
@@ -74,14 +72,13 @@ async def file_chunks(path: Path, size: int = 1 << 20) -> AsyncIterator[bytes]:
         fh.close()
 
 
-def scratch_dir(objects: ObjectStore) -> Path:
-    """A new private directory for containers being written: beside the objects when they are local files
-    (same disk, not a RAM-backed /tmp), else the system's temporary directory."""
-    anchor = objects.local_path("timeside/scratch/anchor")
-    if anchor is None:
-        return Path(tempfile.mkdtemp(prefix="polyphony-analysis-"))
-    anchor.parent.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix="run-", dir=anchor.parent))
+def scratch_dir(copies: LocalCopies) -> Path:
+    """A new private directory for containers being written: beside the objects when they are local files,
+    else beside the local copies of remote objects (the data disk either way, not a RAM-backed /tmp)."""
+    anchor = copies.objects.local_path("timeside/scratch/anchor")
+    parent = anchor.parent if anchor is not None else copies.root.parent / "scratch"
+    parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix="run-", dir=parent))
 
 
 async def read_all(objects: ObjectStore, key: str) -> bytes:
@@ -89,8 +86,9 @@ async def read_all(objects: ObjectStore, key: str) -> bytes:
 
 
 class TaskRun:
-    def __init__(self, db: Database, objects: ObjectStore, task_uuid: str) -> None:
-        self.db, self.objects, self.task_uuid = db, objects, task_uuid
+    def __init__(self, db: Database, copies: LocalCopies, task_uuid: str) -> None:
+        self.db, self.copies, self.task_uuid = db, copies, task_uuid
+        self.objects = copies.objects
         self.catalog = Catalog(db)
         self.progress = Progress()
         self.stop = threading.Event()
@@ -117,7 +115,7 @@ class TaskRun:
         while True:
             await asyncio.sleep(PROGRESS_EVERY)
             async with self.db.transaction() as session:
-                task = await session.get(Task, self.task_uuid)
+                task = await session.get(Task, self.task_uuid, with_for_update=True)
                 if task is None or task.status != RUNNING:
                     self.stop.set()
                     return
@@ -181,20 +179,20 @@ class TaskRun:
                 await self._reuse(item, preset, hit, key)
             else:
                 todo.append((preset, processor, params, key))
-        if not todo and not encoders:
-            return
-        path = self.objects.local_path(item.source_key)
-        if path is None:
-            raise RuntimeError("the object store has no local files")
         if encoders:
-            await self._encode(item, path, encoders)
+            await self._encode(item, encoders)
         if not todo:
             return
+        async with self.copies.local_file(item.source_key) as path:
+            await self._analyze(item, path, todo, index, count)
 
+    async def _analyze(
+        self, item: Item, path: Path, todo: list[tuple[Preset, Processor, dict[str, Any], str]], index: int, count: int
+    ) -> None:
         def progress(fraction: float) -> None:
             self.progress.fraction = (index + fraction) / count
 
-        scratch = await asyncio.to_thread(scratch_dir, self.objects)
+        scratch = await asyncio.to_thread(scratch_dir, self.copies)
         paths = [scratch / f"{n}.hdf5" for n in range(len(todo))]
         files: list[h5py.File] = []
         try:
@@ -242,16 +240,16 @@ class TaskRun:
                     await asyncio.to_thread(f.close)
             await asyncio.to_thread(shutil.rmtree, scratch, True)
 
-    async def _encode(self, item: Item, path: Path, presets: list[Preset]) -> None:
+    async def _encode(self, item: Item, presets: list[Preset]) -> None:
         """Encoder presets: the item's whole file transcoded (streamed, never whole in memory) into an audio
         Result, sharing the content-hash cache of `/items/{uuid}/download/{ext}`."""
-        downloads = Downloads(self.db, self.objects)
+        downloads = Downloads(self.db, self.copies)
         for preset in presets:
             if self.stop.is_set():
                 raise Cancelled()
             processor = REGISTRY[preset.processor_pid]
             digest = parameters_digest(processor.pid, processor.version, dict(preset.parameters))
-            await downloads.encode(item, processor.extension, path, preset.uuid, digest, self.task_uuid)
+            await downloads.encode(item, processor.extension, preset.uuid, digest, self.task_uuid)
 
     async def _cached(self, key: str) -> Result | None:
         async with self.db.session() as session:
@@ -311,6 +309,8 @@ class TaskRun:
             await self.objects.delete(old)
 
 
-async def execute_task(db: Database, objects: ObjectStore, task_uuid: str) -> None:
-    """Run one task to its end (done, failed or cancelled). Safe to call for a task that is not pending."""
-    await TaskRun(db, objects, task_uuid).run()
+async def execute_task(db: Database, copies: LocalCopies, task_uuid: str) -> None:
+    """Run one task to its end (done, failed or cancelled). Safe to call for a task that is not pending.
+    Input audio is read from the object store (a local copy when the store is remote), containers and
+    encoded audio are written to it."""
+    await TaskRun(db, copies, task_uuid).run()

@@ -14,7 +14,7 @@ from polyphony.analysis.models import Task
 from polyphony.analysis.tasks.jobs import PENDING, RUNNING, execute_task
 from polyphony.core.config import Settings
 from polyphony.core.db import Database
-from polyphony.core.objects import ObjectStore
+from polyphony.core.local_copies import LocalCopies
 
 
 def jobs_mode(settings: Settings | None = None) -> str:
@@ -31,15 +31,15 @@ class Runner(Protocol):
 
 
 class InProcessRunner:
-    def __init__(self, db: Database, objects: ObjectStore, concurrency: int = 2) -> None:
+    def __init__(self, db: Database, copies: LocalCopies, concurrency: int = 2) -> None:
         self.db = db
-        self.objects = objects
+        self.copies = copies
         self.running: dict[str, asyncio.Task[None]] = {}
         self.slots = asyncio.Semaphore(concurrency)
 
     async def _run(self, task_uuid: str) -> None:
         async with self.slots:
-            await execute_task(self.db, self.objects, task_uuid)
+            await execute_task(self.db, self.copies, task_uuid)
 
     async def submit(self, task_uuid: str) -> None:
         job = asyncio.create_task(self._run(task_uuid), name=f"analysis-task-{task_uuid}")
@@ -77,7 +77,7 @@ class CeleryRunner:
         return None
 
 
-def make_runner(db: Database, objects: ObjectStore, settings: Settings | None = None) -> Runner:
+def make_runner(db: Database, copies: LocalCopies, settings: Settings | None = None) -> Runner:
     if jobs_mode(settings) == "celery":
         return CeleryRunner()
-    return InProcessRunner(db, objects)
+    return InProcessRunner(db, copies)

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import tempfile
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -33,7 +31,7 @@ from polyphony.analysis.tasks.jobs import CANCELLED, DONE, DRAFT, FAILED, PENDIN
 from polyphony.analysis.tasks.runner import Runner
 from polyphony.core.db import Database
 from polyphony.core.errors import FailedPrecondition, InvalidArgument, NotFound
-from polyphony.core.objects import ObjectStore
+from polyphony.core.local_copies import LocalCopies
 
 __all__ = ["DONE", "DRAFT", "FAILED", "PENDING", "RUNNING", "RunService", "TaskEvent", "execute_task"]
 log = logging.getLogger("polyphony.analysis")
@@ -60,9 +58,10 @@ def _status(value: object, allowed: tuple[int, ...]) -> int:
 
 
 class RunService:
-    def __init__(self, db: Database, objects: ObjectStore, catalog: Catalog, runner: Runner) -> None:
+    def __init__(self, db: Database, copies: LocalCopies, catalog: Catalog, runner: Runner) -> None:
         self.db = db
-        self.objects = objects
+        self.copies = copies
+        self.objects = copies.objects
         self.catalog = catalog
         self.runner = runner
 
@@ -300,16 +299,11 @@ class RunService:
         fmt = "hdf5" if result.file_key.endswith(".hdf5") else "json"
         return await asyncio.to_thread(containers.load, raw, fmt)
 
-    async def _hdf5_file(self, file_key: str) -> tuple[Path, bool]:
-        """(a local path of the stored HDF5 container, whether it is a temporary copy to delete)."""
-        path = self.objects.local_path(file_key)
-        if path is not None:
-            return path, False
-        fd, name = tempfile.mkstemp(suffix=".hdf5")
-        with os.fdopen(fd, "wb") as fh:
-            async for chunk in self.objects.read(file_key):
-                await asyncio.to_thread(fh.write, chunk)
-        return Path(name), True
+    async def _hdf5_stream(self, file_key: str, fmt: str) -> AsyncIterator[bytes]:
+        """The stored HDF5 container written out as `fmt`, piece by piece, from a local file of it."""
+        async with self.copies.local_file(file_key) as path:
+            async for piece in _in_thread(containers.stream(path, fmt)):
+                yield piece
 
     async def result_stream(self, key: str, fmt: str) -> tuple[str, AsyncIterator[bytes]]:
         """The result's container in `fmt` (json, yaml, xml or hdf5): (MIME type, its bytes piece by piece).
@@ -328,8 +322,7 @@ class RunService:
             entries = await self.container(result)
             data = await asyncio.to_thread(containers.dump, entries, fmt)
             return containers.MIME[fmt], _once(data)
-        path, temporary = await self._hdf5_file(result.file_key)
-        return containers.MIME[fmt], _in_thread(containers.stream(path, fmt), path if temporary else None)
+        return containers.MIME[fmt], self._hdf5_stream(result.file_key, fmt)
 
     async def result_data(self, key: str, fmt: str) -> tuple[str, bytes]:
         """The result's container in `fmt` as one byte string."""
@@ -360,12 +353,8 @@ class RunService:
         if not result.file_key.endswith(".hdf5"):
             entries = await self.container(result)
             return mime, ext, await asyncio.to_thread(render, entries)
-        path, temporary = await self._hdf5_file(result.file_key)
-        try:
+        async with self.copies.local_file(result.file_key) as path:
             return mime, ext, await asyncio.to_thread(_with_entries, path, render)
-        finally:
-            if temporary:
-                path.unlink(missing_ok=True)
 
     async def result_visual(self, key: str, **args: Any) -> bytes:
         """A PNG of the result (see `visuals.render`), reading only the frames it draws."""
@@ -375,12 +364,8 @@ class RunService:
         if not result.file_key.endswith(".hdf5"):
             entries = await self.container(result)
             return await asyncio.to_thread(visuals.render, entries, **args)
-        path, temporary = await self._hdf5_file(result.file_key)
-        try:
+        async with self.copies.local_file(result.file_key) as path:
             return await asyncio.to_thread(_render_file, path, args)
-        finally:
-            if temporary:
-                path.unlink(missing_ok=True)
 
 
 def _with_entries(path: Path, use: Callable[[list[dict[str, Any]]], bytes]) -> bytes:
@@ -397,8 +382,8 @@ async def _once(data: bytes) -> AsyncIterator[bytes]:
     yield data
 
 
-async def _in_thread(pieces: Iterator[bytes], remove: Path | None) -> AsyncIterator[bytes]:
-    """Run the blocking generator `pieces` in a thread of its own, one piece at a time; delete `remove` at the end.
+async def _in_thread(pieces: Iterator[bytes]) -> AsyncIterator[bytes]:
+    """Run the blocking generator `pieces` in a thread of its own, one piece at a time.
 
     One thread owns the generator for its whole life: a client that stops reading cancels the await of a
     `next` still running in that thread, and the close that follows is queued behind it in the same thread.
@@ -410,19 +395,15 @@ async def _in_thread(pieces: Iterator[bytes], remove: Path | None) -> AsyncItera
         while (piece := await loop.run_in_executor(owner, next, pieces, None)) is not None:
             yield piece
     finally:
-        closed = loop.run_in_executor(owner, _close, pieces, remove)
+        closed = loop.run_in_executor(owner, _close, pieces)
         owner.shutdown(wait=False)  # the thread ends after the close, even if this await is cancelled
         await asyncio.shield(closed)
 
 
-def _close(pieces: Iterator[bytes], remove: Path | None) -> None:
-    try:
-        close = getattr(pieces, "close", None)
-        if close is not None:
-            close()
-    finally:
-        if remove is not None:
-            remove.unlink(missing_ok=True)
+def _close(pieces: Iterator[bytes]) -> None:
+    close = getattr(pieces, "close", None)
+    if close is not None:
+        close()
 
 
 def _aware(value: datetime) -> datetime:

@@ -21,12 +21,14 @@ async def _run(task_uuid: str) -> None:
     from polyphony.analysis.tasks.jobs import execute_task
     from polyphony.core.config import Settings
     from polyphony.core.db import Database
+    from polyphony.core.local_copies import LocalCopies
     from polyphony.core.objects import FilesystemObjectStore
 
     settings = Settings.from_env()
     db = Database(settings.resolved_database_url)
     try:
-        await execute_task(db, FilesystemObjectStore(settings.data_dir / "objects"), task_uuid)
+        objects = FilesystemObjectStore(settings.data_dir / "objects")
+        await execute_task(db, LocalCopies.for_settings(objects, settings), task_uuid)
     finally:
         await db.dispose()
 

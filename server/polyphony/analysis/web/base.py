@@ -18,8 +18,9 @@ from polyphony.analysis.tasks.runner import make_runner
 from polyphony.analysis.tasks.runs import RunService
 from polyphony.api.analysis.v1 import analysis_pb2 as pb
 from polyphony.api.analysis.v1 import analysis_pb2_grpc
-from polyphony.app import AppContext
 from polyphony.core.auth import credentials_from
+from polyphony.core.context import AppContext
+from polyphony.core.local_copies import LocalCopies
 from polyphony.rpc.http import base_url, is_rest, metadata, send_http
 
 log = logging.getLogger("polyphony.analysis")
@@ -32,9 +33,12 @@ class AnalysisRpcBase(analysis_pb2_grpc.AnalysisServiceServicer):
         self.ctx = ctx
         self.items = ItemService(ctx.db, ctx.objects, FetchPolicy.from_settings(ctx.settings))
         self.catalog = Catalog(ctx.db)
-        self.runner = make_runner(ctx.db, ctx.objects, ctx.settings)
-        self.runs = RunService(ctx.db, ctx.objects, self.catalog, self.runner)
-        self.downloads = Downloads(ctx.db, ctx.objects)
+        # Files that must be local (HDF5 containers, audio to decode) come from the object store through
+        # this bounded cache of local copies when the store is remote.
+        self.copies = LocalCopies.for_settings(ctx.objects, ctx.settings)
+        self.runner = make_runner(ctx.db, self.copies, ctx.settings)
+        self.runs = RunService(ctx.db, self.copies, self.catalog, self.runner)
+        self.downloads = Downloads(ctx.db, self.copies)
         self.corpus = Corpus(ctx.db)
         self.users = UserService(ctx.db, ctx.settings.resolved_secret())
         self.archives = Archives(ctx.db, ctx.objects)

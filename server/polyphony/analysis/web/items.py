@@ -101,10 +101,10 @@ class ItemsRpc(AnalysisRpcBase):
     ) -> pb.Waveform:
         item = await self.items.get(request.uuid)
         args = waveform_args(request, original(context))
-        path = self.ctx.objects.local_path(item.source_key) if item.source_key else None
-        if path is None:
+        if item.source_key is None or await self.ctx.objects.size(item.source_key) is None:
             raise NotFound("This item has no audio file.")
-        env = await asyncio.to_thread(visuals.waveform, path, **args)
+        async with self.copies.local_file(item.source_key) as path:
+            env = await asyncio.to_thread(visuals.waveform, path, **args)
         return pb.Waveform(
             start=env.start, stop=env.stop, nb_pixels=env.nb_pixels, time=env.time, min=env.min, max=env.max
         )

@@ -53,10 +53,10 @@ class SiteRpc(AnalysisRpcBase):
         return httpbody_pb2.HttpBody(content_type=HTML, data=openapi.docs_page(self._base(context)))
 
     async def _envelope(self, item: Item) -> visuals.Envelope | None:
-        path = self.ctx.objects.local_path(item.source_key) if item.source_key else None
-        if path is None:
+        if item.source_key is None or await self.ctx.objects.size(item.source_key) is None:
             return None
-        return await asyncio.to_thread(visuals.waveform, path, None, None, PAGE_PIXELS)
+        async with self.copies.local_file(item.source_key) as path:
+            return await asyncio.to_thread(visuals.waveform, path, None, None, PAGE_PIXELS)
 
     async def GetItemPage(
         self, request: pb.GetItemPageRequest, context: grpc.aio.ServicerContext

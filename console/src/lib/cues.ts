@@ -1,0 +1,44 @@
+/** Helpers for the Show screen: cue payload summaries, project labels, asset paths. */
+export interface HistoryEntry {
+  sequence: string;
+  time: string;
+  summary: string;
+}
+
+/** A one-line summary of a cue payload (JSON text): its displayContent/content keys and values. */
+export function summarizePayload(payload: string, max = 80): string {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(payload);
+  } catch {
+    return payload.slice(0, max);
+  }
+  const obj = (doc && typeof doc === "object" ? doc : {}) as Record<string, unknown>;
+  const content = (obj.displayContent ?? obj.content ?? obj) as unknown;
+  const text =
+    content && typeof content === "object"
+      ? Object.entries(content as Record<string, unknown>)
+          .map(([k, v]) => `${k}: ${typeof v === "string" ? v : JSON.stringify(v)}`)
+          .join(", ")
+      : JSON.stringify(content);
+  return text.length > max ? text.slice(0, max - 1) + "…" : text;
+}
+
+/** A project's display label: the first label (or path) part joined with " / ". */
+export function projectTitle(path: string[], labels: unknown[] | undefined): string {
+  const l = (labels ?? []).filter((x): x is string => typeof x === "string" && x !== "");
+  return (l.length ? l : path).join(" / ") || "(unnamed)";
+}
+
+/** The asset path inside a channel a dropped/selected file goes to: `<folder>/<file name>` (no `..`). */
+export function assetPath(folder: string, fileName: string): string {
+  const parts = [...folder.split("/"), fileName].map((p) => p.trim()).filter((p) => p && p !== "." && p !== "..");
+  return parts.join("/");
+}
+
+/** The public audience URL for a project (and channel). */
+export function audienceUrl(origin: string, project: string, channel?: string): string {
+  const q = new URLSearchParams({ project });
+  if (channel) q.set("channel", channel);
+  return `${origin}/opentheater/app/audience.html?${q}`;
+}

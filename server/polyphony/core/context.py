@@ -1,0 +1,51 @@
+"""`AppContext`: the core objects every service is given (settings, database, object store, paging
+tokens, authorizer), built once per server process. Services import it from here, never from the
+composition root."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from polyphony.core import tokens
+from polyphony.core.auth import Authorizer, parse_open_reads
+from polyphony.core.config import Settings
+from polyphony.core.db import Database
+from polyphony.core.objects import FilesystemObjectStore
+from polyphony.core.paging import PageTokens
+
+
+@dataclass
+class AppContext:
+    """Everything a service needs, built once per server process."""
+
+    settings: Settings
+    db: Database
+    objects: FilesystemObjectStore
+    pages: PageTokens
+    authorizer: Authorizer
+    # Coroutine functions to await on shutdown, last registered first (services add their background work).
+    closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+
+    async def close(self) -> None:
+        for closer in reversed(self.closers):
+            await closer()
+        await self.db.dispose()
+
+
+def build_context(settings: Settings) -> AppContext:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    ctx = AppContext(
+        settings=settings,
+        db=Database(settings.resolved_database_url),
+        objects=FilesystemObjectStore(settings.data_dir / "objects"),
+        pages=PageTokens(settings.resolved_secret(), settings.page_token_ttl),
+        authorizer=Authorizer(
+            settings.read_tokens,
+            settings.write_tokens,
+            parse_open_reads(settings.open_reads),
+            jwt_keys=(settings.jwt_key or settings.resolved_secret(),),
+        ),
+    )
+    ctx.authorizer.set_token_loader(tokens.loader(ctx.db))  # `polyphony token create` tokens
+    return ctx
