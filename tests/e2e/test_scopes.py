@@ -17,12 +17,18 @@ import httpx
 import jwt
 import pytest
 
+from polyphony.app import SERVICES
 from polyphony.core.auth import SCOPE_PREFIX, Api, Scope
+from polyphony.core.registry import error_families
 from polyphony.edge.assets import descriptor_set
 from polyphony.rpc.access import HttpRoute, HttpRoutes
 from tests.harness import RunningServer, run_server
 
-ROUTES = [r for r in HttpRoutes.from_descriptor_set(descriptor_set().read_bytes()).routes if r.verb != "HEAD"]
+ROUTES = [
+    r
+    for r in HttpRoutes.from_descriptor_set(descriptor_set().read_bytes(), error_families(SERVICES)).routes
+    if r.verb != "HEAD"
+]
 OPEN_BY_DEFAULT = {Api.AURA, Api.TIMESIDE, Api.OPENTHEATER}  # TAMS declares security on every operation
 KINDS = ["none", "bad", *[s.value for s in Scope], "other-api-admin"]
 
