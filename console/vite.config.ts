@@ -47,6 +47,6 @@ export default defineConfig({
     dedupe: ["@bufbuild/protobuf", "@connectrpc/connect"],
   },
   oxc: { jsx: { runtime: "automatic", importSource: "preact" } },
-  build: { outDir: "dist", emptyOutDir: true, sourcemap: false, chunkSizeWarningLimit: 1200 },
+  build: { outDir: "dist", emptyOutDir: true, sourcemap: false, manifest: true, chunkSizeWarningLimit: 1200 },
   test: { include: ["tests/**/*.test.ts"], environment: "node" },
 });

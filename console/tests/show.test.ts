@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { assetPath, audienceUrl, projectTitle, summarizePayload } from "../src/lib/cues";
+import { assetPath, audienceUrl, filesHostedHere, projectTitle, summarizePayload } from "../src/lib/cues";
 import { countPages, showCount } from "../src/lib/count";
 
 describe("show helpers", () => {
@@ -12,6 +12,12 @@ describe("show helpers", () => {
     expect(assetPath("video", "intro.mp4")).toBe("video/intro.mp4");
     expect(assetPath("../../etc", "a.txt")).toBe("etc/a.txt");
     expect(assetPath("", "a.txt")).toBe("a.txt");
+  });
+  it("tells hosted channels from externally provisioned ones", () => {
+    expect(filesHostedHere(undefined, "p", "c")).toBe(true);
+    expect(filesHostedHere("http://localhost:8080/opentheater/files/p/c/", "p", "c")).toBe(true);
+    expect(filesHostedHere("https://open-theater.de/example-repo/x/", "p", "c")).toBe(false);
+    expect(filesHostedHere("http://localhost:8080/opentheater/files/p/other/", "p", "c")).toBe(false);
   });
   it("labels projects and links audiences", () => {
     expect(projectTitle(["HOUSE", "SHOW"], ["House", "Show"])).toBe("House / Show");

@@ -117,24 +117,21 @@ function envoy_on_request(h)
     respond_error(h, family, 413, "request body larger than " .. MAX_BODY .. " bytes")
     return
   end
-  -- A body without a length (chunked, or HTTP/2 without content-length) on a route that is not an upload:
-  -- the transcoder would gather it whole, unbounded. Gather it here instead, where Envoy's buffer limit
-  -- (the listener's per-connection limit, which is MAX_BODY) answers 413 past it and nothing is sent on.
-  local unsized = hd:get("content-length") == nil and method ~= "GET" and method ~= "HEAD"
-    and method ~= "OPTIONS" and not streamed(method, path)
-  -- A JSON body whose last token has no end mark (a bare number such as `5000`, as PUT .../max_bit_rate
-  -- sends, or a truncated `5.`) hangs the transcoder's streaming JSON parser, which waits for the token to
-  -- end: close every small JSON body with a newline (valid JSON whitespace). Sized bodies above 64 KiB and
-  -- upload routes are never buffered here.
-  local small = length > 0 and length <= 65536 and not streamed(method, path)
-  if unsized or (small and string.find(ct, "json", 1, true)) then
-    local b = h:body()
-    if b ~= nil and b:length() <= 65536 and string.find(ct, "json", 1, true) then
-      local bytes = b:getBytes(0, b:length())
-      if not string.match(bytes, "%s$") then
-        b:setBytes(bytes .. "\n")
-        if not unsized then h:headers():replace("content-length", tostring(#bytes + 1)) end
-      end
+  -- A body whose last token has no end mark (a bare number such as `5000`, as PUT .../max_bit_rate sends,
+  -- `true`, or a truncated `5.`) hangs the transcoder's streaming JSON parser, which waits for the token to
+  -- end; it parses every body as JSON whatever its content type (text/plain, none) or framing (chunked).
+  -- So every body of a transcoded route that ends inside a token is closed with a newline (JSON
+  -- whitespace). Upload routes stream their bytes and are never buffered here.
+  -- Gathering the body here also bounds it: a body without a length (chunked, or HTTP/2 without
+  -- content-length) would otherwise be gathered whole by the transcoder, unbounded; here Envoy's buffer
+  -- limit (the listener's per-connection limit, which is MAX_BODY) answers 413 past it, nothing sent on.
+  local has_body = length > 0 or hd:get("transfer-encoding") ~= nil
+    or (hd:get("content-length") == nil and method ~= "GET" and method ~= "HEAD")
+  if has_body and not streamed(method, path) then
+    local b = h:body()  -- (hd and dm are out of scope from here on: h:headers() gives them afresh)
+    local size = b ~= nil and b:length() or 0
+    if size > 0 and string.match(b:getBytes(size - 1, 1), "[%w%.%+%-]") then
+      b:setBytes(b:getBytes(0, size) .. "\n")
     end
   end
   if method == "HEAD" then  -- (a HEAD has no body: hd and dm are still in scope)
@@ -146,11 +143,11 @@ end
 
 function envoy_on_response(h)
   local meta = h:streamInfo():dynamicMetadata():get("edge") or {}
-  if meta["grpc"] == "1" then return end
+  if meta["grpc"] == "1" or meta["answered"] == "1" then return end
   local family = meta["family"]
-  -- an answer to a request this filter never saw (refused before it: edge authorization, header limits),
-  -- or one it gave itself, is already in its final shape
-  if family == nil or meta["answered"] == "1" then return end
+  -- an answer to a request this filter never saw (refused before it: edge authorization, header limits)
+  -- is already in its final shape
+  if family == nil then return end
   local hd = h:headers()
   local want = hd:get("x-http-status")
   local errbody = hd:get("x-error-body")

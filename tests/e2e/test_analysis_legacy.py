@@ -156,7 +156,11 @@ def test_openapi_schema_and_docs(http: httpx.Client, server: RunningServer) -> N
     assert refs and refs <= set(doc["components"]["schemas"])
     docs = http.get(f"{API}/docs/")
     assert docs.status_code == 200 and docs.headers["content-type"].startswith("text/html")
-    assert f'spec-url="{server.http}/timeside/api/schema/"' in docs.text and "redoc" in docs.text
+    assert f'spec-url="{server.http}/timeside/api/schema/"' in docs.text and "<rapi-doc" in docs.text
+    # the renderer is the console's vendored copy on this server, nothing from a CDN
+    script = docs.text.split('<script src="', 1)[1].split('"', 1)[0]
+    assert script == f"{server.http}/console/vendor/rapidoc-min.js" and "https://" not in docs.text
+    assert http.get(script).status_code == 200
 
 
 async def test_grpc_schema_and_pages(http: httpx.Client, server: RunningServer, channel: grpc.aio.Channel) -> None:
@@ -167,7 +171,7 @@ async def test_grpc_schema_and_pages(http: httpx.Client, server: RunningServer, 
     assert schema.content_type == "application/vnd.oai.openapi+json"
     assert "/timeside/api/items" in json.loads(schema.data)["paths"]
     docs = await stub.GetApiDocs(pb.GetApiDocsRequest())
-    assert docs.content_type.startswith("text/html") and b"<redoc" in docs.data
+    assert docs.content_type.startswith("text/html") and b"<rapi-doc" in docs.data
     item = new_item(http, server, audio(0.5, seed=_seed()), title="<b>grpc</b> & co")
     full = await stub.GetItem(pb.GetItemRequest(uuid=item["uuid"]))
     assert full.audio_url["ogg"].endswith(f"/timeside/items/{item['uuid']}/download/ogg")

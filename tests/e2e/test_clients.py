@@ -167,6 +167,7 @@ def test_typescript_package_packs_installs_and_runs_its_readme(demo_server: Runn
     files = {f["path"] for f in info["files"]}
     assert {"dist/index.js", "dist/index.d.ts", "dist/core.d.ts", "package.json"} <= files
     assert "dist/gen/polyphony/api/media/v1/media_pb.js" in files  # the generated code ships inside
+    assert "connect-node" not in (TS_CLIENT / "dist" / "core.js").read_text()  # `./core` stays browser-safe
 
     app = tmp_path / "app"
     app.mkdir()

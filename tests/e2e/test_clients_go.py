@@ -37,21 +37,24 @@ def _go() -> str:
 
 
 @pytest.fixture(scope="module")
-def tour(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Build clients/go/cmd/polyphony-tour with the repository at $GOPATH/src/polyphony."""
+def go_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """GOPATH mode with the repository at $GOPATH/src/polyphony and Debian's sources behind it."""
     gopath = tmp_path_factory.mktemp("gopath")
     (gopath / "src").mkdir()
     (gopath / "src" / "polyphony").symlink_to(ROOT, target_is_directory=True)
-    binary = gopath / "bin" / "polyphony-tour"
-    env = dict(os.environ, GO111MODULE="off", GOPATH=f"{gopath}:{GOPATH_SOURCES}", GOFLAGS="")
-    build = subprocess.run(
-        [_go(), "build", "-o", str(binary), "polyphony/clients/go/cmd/polyphony-tour"],
-        cwd=gopath,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    return dict(os.environ, GO111MODULE="off", GOPATH=f"{gopath}:{GOPATH_SOURCES}", GOFLAGS="")
+
+
+def _go_run(go_env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    gopath = go_env["GOPATH"].split(":")[0]
+    return subprocess.run([_go(), *args], cwd=gopath, env=go_env, capture_output=True, text=True, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def tour(go_env: dict[str, str]) -> Path:
+    """clients/go/cmd/polyphony-tour, built."""
+    binary = Path(go_env["GOPATH"].split(":")[0]) / "bin" / "polyphony-tour"
+    build = _go_run(go_env, "build", "-o", str(binary), "polyphony/clients/go/cmd/polyphony-tour")
     assert build.returncode == 0, build.stdout + build.stderr
     return binary
 
@@ -73,10 +76,12 @@ def _run(tour: Path, server: RunningServer, *args: str, token: str | None = None
     return lines
 
 
-def test_go_sources_are_gofmt_clean() -> None:
+def test_go_sources_are_gofmt_and_vet_clean(go_env: dict[str, str]) -> None:
     gofmt = Path(_go()).with_name("gofmt")
     found = subprocess.run([str(gofmt), "-l", "clients/go"], cwd=ROOT, capture_output=True, text=True, check=True)
     assert found.stdout == ""
+    vet = _go_run(go_env, "vet", "polyphony/clients/go/polyphony", "polyphony/clients/go/cmd/polyphony-tour")
+    assert vet.returncode == 0, vet.stdout + vet.stderr
 
 
 async def test_go_lists_the_same_tracks_as_python(tour: Path, demo_server: RunningServer) -> None:

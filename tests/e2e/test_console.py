@@ -69,3 +69,13 @@ def test_grpc_web_reaches_the_services(http: httpx.Client) -> None:
     assert server.data.attributes.server == "polyphony"
     trailer = resp.content[5 + length :]
     assert trailer[0] == 0x80 and b"grpc-status:0" in trailer.replace(b" ", b"")
+
+
+@pytest.mark.parametrize(("name", "path"), [("aura", "/aura/tracks"), ("opentheater", "/opentheater/projectList.json")])
+def test_generated_openapi_documents_are_served(http: httpx.Client, name: str, path: str) -> None:
+    resp = http.get(f"/console/openapi/{name}.json")
+    assert resp.status_code == 200 and resp.headers["content-type"] == "application/json"
+    doc = resp.json()
+    assert doc["openapi"].startswith("3.") and path in doc["paths"]
+    index = http.get("/").json()
+    assert f"/console/openapi/{name}.json" in {a["openapi"] for a in index["apis"]}

@@ -21,3 +21,15 @@ def test_files_inside_the_build_only(tmp_path: Path) -> None:
 def test_client_routes() -> None:
     assert CLIENT_ROUTES.match("/library") and CLIENT_ROUTES.match("/show/abc") and CLIENT_ROUTES.match("/docs/tams/")
     assert not CLIENT_ROUTES.match("/aura/tracks") and not CLIENT_ROUTES.match("/show/a/b")
+
+
+def test_a_rebuild_is_served_without_a_restart(tmp_path: Path) -> None:
+    (tmp_path / "index.html").write_text("<p>one</p>")
+    app = ConsoleApp(tmp_path)
+    first = app._file("index.html")
+    assert first is not None and first.body == b"<p>one</p>"
+    (tmp_path / "index.html").write_text("<p>two, longer</p>")
+    second = app._file("index.html")
+    assert second is not None and second.body == b"<p>two, longer</p>"
+    (tmp_path / "index.html").unlink()
+    assert app._file("index.html") is None

@@ -42,3 +42,14 @@ export function audienceUrl(origin: string, project: string, channel?: string): 
   if (channel) q.set("channel", channel);
   return `${origin}/opentheater/app/audience.html?${q}`;
 }
+
+/** True when a channel's files live on this server (no provisioningUri, or ours: `/opentheater/files/<p>/<c>/`),
+ *  so they can be uploaded, replaced and deleted here. */
+export function filesHostedHere(provisioningUri: string | undefined, project: string, channel: string): boolean {
+  if (!provisioningUri) return true;
+  try {
+    return new URL(provisioningUri, "http://x").pathname === `/opentheater/files/${project}/${channel}/`;
+  } catch {
+    return false;
+  }
+}

@@ -39,7 +39,7 @@ function Reference({ spec }: { spec: string }) {
       for (const [k, v] of Object.entries({
         "spec-url": spec, "render-style": "focused", "show-header": "false", "allow-try": "true",
         "allow-server-selection": "false", "allow-authentication": "true", theme: dark || document.documentElement.dataset.theme === "dark" ? "dark" : "light",
-        "schema-description-expanded": "true", "server-url": location.origin, "default-api-server": location.origin,
+        "schema-description-expanded": "true", "primary-color": "#0172ad", "load-fonts": "false", "regular-font": "system-ui, sans-serif", "mono-font": "ui-monospace, monospace", "server-url": location.origin, "default-api-server": location.origin,
       })) el.setAttribute(k, v);
       host.current?.replaceChildren(el);
     }, (e) => setError(String(e)));

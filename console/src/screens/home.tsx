@@ -1,6 +1,10 @@
 /** Home: the four services, their versions and counts, the storage in use, links onwards. */
 import { useEffect, useState } from "preact/hooks";
-import { analysis, errorText, flow, media, trigger } from "../lib/client";
+import { errorText } from "../lib/client";
+import { analysis } from "../lib/rpc/analysis";
+import { flow } from "../lib/rpc/flow";
+import { media } from "../lib/rpc/media";
+import { trigger } from "../lib/rpc/trigger";
 import { countPages, countStream, showCount, type Counted } from "../lib/count";
 import { nextCursor } from "../lib/keyset";
 

@@ -3,7 +3,8 @@
 import type { Virtualizer } from "@tanstack/virtual-core";
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { AlbumResource, ArtistResource, TrackResource } from "@gen/polyphony/api/media/v1/media_pb.js";
-import { errorText, media } from "../lib/client";
+import { errorText } from "../lib/client";
+import { media } from "../lib/rpc/media";
 import { KeysetPager, nextCursor } from "../lib/keyset";
 import { audioUrl, formatDuration, FORMATS, PlayQueue, type QueueItem } from "../lib/player";
 import { navigate, routeHref, type Route } from "../lib/router";
@@ -11,7 +12,20 @@ import { createVirtualizer } from "../lib/virtual";
 import { getToken, onToken } from "../lib/token";
 
 const ROW = 36;
+const FIRST_PAGE = 50; // a screenful, so the first tracks paint fast; then bigger pages while scrolling
 const PAGE = 200;
+
+/** Resolves when the first tracks page has arrived (or after a second): the artist and album panes
+ *  ask the server only then, so the track list's first request does not queue behind theirs. */
+let firstTracks: Promise<void> = Promise.resolve();
+let tracksArrived: () => void = () => {};
+function resetFirstTracks(): void {
+  firstTracks = new Promise((resolve) => {
+    tracksArrived = resolve;
+    setTimeout(resolve, 1000);
+  });
+}
+resetFirstTracks();
 const SORTS: [string, string][] = [
   ["", "Library order"],
   ["artist,album,track", "Artist, album, track no."],
@@ -32,14 +46,14 @@ function Artists({ selected }: { selected?: string }) {
   const [error, setError] = useState("");
   const more = () => {
     if (next === null) return;
-    media.listArtists({ limit: 200, page: next, sort: "name" }).then((r) => {
+    firstTracks.then(() => media.listArtists({ limit: 200, page: next, sort: "name" }).then((r) => {
       setArtists((a) => [...a, ...r.data]);
       setNext(nextCursor(r.links?.next));
-    }, (e) => setError(errorText(e)));
+    }, (e) => setError(errorText(e))));
   };
   useEffect(more, []);
   return (
-    <nav class="pane" aria-label="Artists">
+    <section class="pane" aria-label="Artists">
       <ul>
         <li><button class="item" aria-pressed={!selected} onClick={() => navigate(routeHref({ screen: "library" }))}>All artists</button></li>
         {artists.map((a) => (
@@ -53,7 +67,7 @@ function Artists({ selected }: { selected?: string }) {
       </ul>
       {next !== null ? <button class="secondary outline" onClick={more}>More artists</button> : null}
       {error ? <p role="alert">{error}</p> : null}
-    </nav>
+    </section>
   );
 }
 
@@ -63,10 +77,12 @@ function Albums({ artist, selected }: { artist?: string; selected?: string }) {
   useEffect(() => {
     setAlbums(null);
     const filter: Record<string, string> = artist ? { artist } : {};
-    media.listAlbums({ limit: 500, sort: "-year,title", filter }).then((r) => setAlbums(r.data), (e) => setError(errorText(e)));
+    firstTracks
+      .then(() => media.listAlbums({ limit: 500, sort: "-year,title", filter }))
+      .then((r) => setAlbums(r.data), (e) => setError(errorText(e)));
   }, [artist]);
   return (
-    <nav class="pane" aria-label="Albums" data-testid="albums">
+    <section class="pane" aria-label="Albums" data-testid="albums">
       {albums === null && !error ? <p aria-busy="true">Loading albums…</p> : null}
       <ul>
         {(albums ?? []).map((al) => {
@@ -83,7 +99,7 @@ function Albums({ artist, selected }: { artist?: string; selected?: string }) {
         })}
       </ul>
       {error ? <p role="alert">{error}</p> : null}
-    </nav>
+    </section>
   );
 }
 
@@ -97,10 +113,12 @@ function TrackList(props: { filter: Record<string, string>; sort: string; onPlay
     () =>
       new KeysetPager<TrackResource>(
         async (cursor, signal) => {
-          const r = await media.listTracks({ limit: PAGE, page: cursor ?? "", sort: props.sort, filter: props.filter }, { signal });
+          const limit = cursor ? PAGE : FIRST_PAGE;
+          const r = await media.listTracks({ limit, page: cursor ?? "", sort: props.sort, filter: props.filter }, { signal });
+          if (!cursor) tracksArrived();
           return { rows: r.data, next: nextCursor(r.links?.next) };
         },
-        PAGE,
+        FIRST_PAGE,
         rerender,
       ),
     [key],
@@ -176,8 +194,8 @@ function Player({ queue, version }: { queue: PlayQueue; version: number }) {
     <section class="player" aria-label="Player">
       <div class="row">
         <strong data-testid="now-playing">{current ? `${current.title} — ${current.artist}` : "Nothing playing"}</strong>
-        <button class="secondary outline" onClick={step(() => queue.previous())} aria-label="Previous track">⏮</button>
-        <button class="secondary outline" onClick={step(() => queue.next())} aria-label="Next track">⏭</button>
+        <button class="secondary outline" onClick={step(() => queue.previous())} aria-label="Previous track">‹ Prev</button>
+        <button class="secondary outline" onClick={step(() => queue.next())} aria-label="Next track">Next ›</button>
         <label>
           <span class="visually-hidden">Format</span>
           <select aria-label="Format" value={format} onChange={(e) => setFormat((e.target as HTMLSelectElement).value)}>
@@ -278,6 +296,7 @@ export function Library({ route }: { route: Route }) {
         {album ? <> · album <strong>{album}</strong></> : null}
         {applied ? <> · {applied[0]} = <strong>{applied[1]}</strong></> : null}
       </p>
+      <Player queue={queue} version={version} />
       <div class="library">
         <Artists selected={artist} />
         <Albums artist={artist} selected={album} />
@@ -286,7 +305,6 @@ export function Library({ route }: { route: Route }) {
           onQueue={(t) => (queue.enqueue(t), setVersion((n) => n + 1))} />
       </div>
       <Rescan />
-      <Player queue={queue} version={version} />
     </section>
   );
 }

@@ -3,8 +3,9 @@
 import qrcode from "qrcode-generator";
 import { useEffect, useState } from "preact/hooks";
 import type { Cue, CueList, FileDefinition, Project } from "@gen/polyphony/api/trigger/v1/trigger_pb.js";
-import { errorText, trigger } from "../lib/client";
-import { assetPath, audienceUrl, projectTitle, summarizePayload, type HistoryEntry } from "../lib/cues";
+import { errorText } from "../lib/client";
+import { trigger } from "../lib/rpc/trigger";
+import { assetPath, audienceUrl, filesHostedHere, projectTitle, summarizePayload, type HistoryEntry } from "../lib/cues";
 import { routeHref, type Route } from "../lib/router";
 import { authHeaders, getToken, onToken } from "../lib/token";
 
@@ -47,7 +48,7 @@ function CuePanel({ project }: { project: string }) {
     const abort = new AbortController();
     (async () => {
       try {
-        for await (const frame of trigger.subscribe({ projectUuid: project }, { signal: abort.signal })) {
+        for await (const frame of trigger.subscribe({ projectUuid: project, includeState: true }, { signal: abort.signal })) {
           setLive(true);
           const cue = frame.cue;
           if (cue && !frame.state) setHistory((h) => mergeHistory(h, [entry(cue)]));
@@ -92,7 +93,7 @@ function CuePanel({ project }: { project: string }) {
         <p aria-live="polite" data-testid="cue-message"><small>{message}</small></p>
       </article>
       <article>
-        <header><strong>Cue history</strong> <span class="muted" data-testid="live-state">{live ? "● live" : "○ not connected"}</span></header>
+        <header><strong>Cue history</strong> <span class="muted" data-testid="live-state">{live ? "● live" : "○ waiting for the first cue"}</span></header>
         <ol class="history" reversed aria-label="Cue history" data-testid="history">
           {history.slice().reverse().map((h) => (
             <li><small class="muted">#{h.sequence} {h.time}</small> {h.summary}</li>
@@ -166,6 +167,28 @@ function Assets({ project, channel }: { project: string; channel: string }) {
   );
 }
 
+function AudienceCount({ project }: { project: string }) {
+  const [size, setSize] = useState<number | null>(null);
+  const [error, setError] = useState("");
+  useEffect(() => {
+    const abort = new AbortController();
+    (async () => {
+      try {
+        for await (const frame of trigger.watchAudience({ projectUuid: project }, { signal: abort.signal })) setSize(frame.connections);
+      } catch (e) {
+        if (!abort.signal.aborted) setError(errorText(e));
+      }
+    })();
+    return () => abort.abort();
+  }, [project]);
+  if (error) return <small role="alert">audience count unavailable: {error}</small>;
+  return (
+    <strong aria-live="polite" data-testid="audience-count">
+      {size === null ? "…" : `${size} ${size === 1 ? "phone" : "phones"} connected`}
+    </strong>
+  );
+}
+
 function ProjectView({ project }: { project: Project }) {
   const link = audienceUrl(location.origin, project.projectUuid);
   return (
@@ -176,7 +199,7 @@ function ProjectView({ project }: { project: Project }) {
       </hgroup>
       <CuePanel project={project.projectUuid} />
       <article>
-        <header><strong>Audience link</strong></header>
+        <header><strong>Audience</strong> · <AudienceCount project={project.projectUuid} /></header>
         <div class="row">
           <Qr text={link} />
           <p><a href={link} target="_blank" rel="noreferrer" data-testid="audience-link">{link}</a><br /><small class="muted">Phones in the house scan the code and follow the cues live.</small></p>
@@ -184,9 +207,13 @@ function ProjectView({ project }: { project: Project }) {
       </article>
       <h3>Channels</h3>
       {project.channelList.map((c) => (
-        <details open={project.channelList.length <= 2}>
+        <details open>
           <summary>{c.label || c.channelUuid} <small class="muted">{c.containerIds.join(", ")}</small></summary>
-          <Assets project={project.projectUuid} channel={c.channelUuid} />
+          {!filesHostedHere(c.provisioningUri, project.projectUuid, c.channelUuid) ? (
+            <p class="muted">This channel's files are provisioned elsewhere: <a href={c.provisioningUri}>{c.provisioningUri}</a></p>
+          ) : (
+            <Assets project={project.projectUuid} channel={c.channelUuid} />
+          )}
         </details>
       ))}
       {!project.channelList.length ? <p class="muted">No channels.</p> : null}

@@ -55,9 +55,11 @@ class Settings:
     )
     redis_url: str = field(default="redis://127.0.0.1:6379/0", metadata={"help": "Redis for the redis cue bus"})
     redis_channel: str = field(default="polyphony:trigger:cues", metadata={"help": "Redis pub/sub channel for cues"})
-    object_store: str = field(default="filesystem", metadata={"help": "TAMS object store: filesystem|s3"})
+    object_store: str = field(
+        default="filesystem", metadata={"help": "object store of every service and worker: filesystem|s3"}
+    )
     s3_endpoint_url: str = field(default="", metadata={"help": "S3 endpoint URL (default: AWS)"})
-    s3_bucket: str = field(default="", metadata={"help": "S3 bucket for TAMS objects (object_store=s3)"})
+    s3_bucket: str = field(default="", metadata={"help": "S3 bucket for all objects (object_store=s3)"})
     s3_region: str = field(default="us-east-1", metadata={"help": "S3 region"})
     s3_access_key_id: str = field(default="", metadata={"help": "S3 access key id (default: boto3's chain)"})
     s3_secret_access_key: str = field(default="", metadata={"help": "S3 secret access key"})

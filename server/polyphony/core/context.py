@@ -11,8 +11,9 @@ from polyphony.core import tokens
 from polyphony.core.auth import Authorizer, parse_open_reads
 from polyphony.core.config import Settings
 from polyphony.core.db import Database
-from polyphony.core.objects import FilesystemObjectStore
+from polyphony.core.objects import ObjectStore
 from polyphony.core.paging import PageTokens
+from polyphony.core.stores import configured_store
 
 
 @dataclass
@@ -21,7 +22,7 @@ class AppContext:
 
     settings: Settings
     db: Database
-    objects: FilesystemObjectStore
+    objects: ObjectStore  # the configured store (filesystem or S3), shared by every service
     pages: PageTokens
     authorizer: Authorizer
     # Coroutine functions to await on shutdown, last registered first (services add their background work).
@@ -38,7 +39,7 @@ def build_context(settings: Settings) -> AppContext:
     ctx = AppContext(
         settings=settings,
         db=Database(settings.resolved_database_url),
-        objects=FilesystemObjectStore(settings.data_dir / "objects"),
+        objects=configured_store(settings),
         pages=PageTokens(settings.resolved_secret(), settings.page_token_ttl),
         authorizer=Authorizer(
             settings.read_tokens,

@@ -5,9 +5,10 @@ console's client routes there):
   cached for a year, everything else revalidated by ETag;
 - `/` and the client routes (`/library`, `/show/<uuid>`, `/docs/<api>` ...) asked with `Accept: text/html`:
   the app's index.html (the SPA answers every route itself);
-- `/` asked by anything else: a small JSON index of the APIs and where their docs are.
+- `/` asked by anything else: a small JSON index of the APIs and where their docs are;
+- `/console/openapi/{aura,opentheater}.json`: the OpenAPI documents generated from the protos.
 
-Files are read on first request and kept; a missing build is a clear 503, never an empty page.
+Files are read on first request and kept until a rebuild changes them; a missing build is a clear 503.
 """
 
 from __future__ import annotations
@@ -20,10 +21,12 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from polyphony.__about__ import __version__
-from polyphony.edge import assets
+from polyphony.edge import assets, openapi
 from polyphony.edge.live import LiveApp, Receive, Scope, Send
 
 PREFIX = "/console/"
+# OpenAPI documents generated from the protos' HTTP annotations (polyphony.edge.openapi), for the API docs
+GENERATED_DOCS = {"openapi/aura.json": "media", "openapi/opentheater.json": "trigger"}
 # client routes of the SPA (console/src/lib/router.ts); Envoy sends only `Accept: text/html` GETs here
 CLIENT_ROUTES = re.compile(r"^/(library|show|docs|analysis|media)(/[^/]*)?/?$")
 HASHED = re.compile(r"^assets/.+-[A-Za-z0-9_-]{8}\.(js|css)$")
@@ -90,12 +93,14 @@ class Asset:
     body: bytes
     content_type: str
     etag: str
+    stamp: tuple[int, int] = (0, 0)  # (mtime_ns, size) of the file it was read from
 
 
 def _asset(path: Path) -> Asset:
+    st = path.stat()
     body = path.read_bytes()
     ctype = TYPES.get(path.suffix) or mimetypes.guess_type(path.name)[0] or "text/plain; charset=utf-8"
-    return Asset(body, ctype, '"' + hashlib.sha256(body).hexdigest()[:32] + '"')
+    return Asset(body, ctype, '"' + hashlib.sha256(body).hexdigest()[:32] + '"', (st.st_mtime_ns, st.st_size))
 
 
 def _wants_html(scope: Scope) -> bool:
@@ -116,20 +121,35 @@ class ConsoleApp:
         live.fallback(self.root)
 
     def _file(self, relative: str) -> Asset | None:
-        if relative in self._cache:
-            return self._cache[relative]
+        """The file at `relative` inside the build, re-read when a rebuild changed it."""
         parts = PurePosixPath(relative).parts
         if not parts or any(p in ("..", ".") or p.startswith(".") for p in parts) or "\\" in relative:
             return None
         path = self.dist.joinpath(*parts)
+        try:
+            st = path.stat()
+        except OSError:
+            self._cache.pop(relative, None)
+            return None
+        cached = self._cache.get(relative)
+        if cached is not None and cached.stamp == (st.st_mtime_ns, st.st_size):
+            return cached
         if not path.is_file():
             return None
         found = self._cache[relative] = _asset(path)
         return found
 
+    def _generated(self, relative: str) -> Asset | None:
+        if relative not in GENERATED_DOCS:
+            return None
+        if relative not in self._cache:
+            body = json.dumps(openapi.document(GENERATED_DOCS[relative]), indent=1).encode()
+            self._cache[relative] = Asset(body, "application/json", '"' + hashlib.sha256(body).hexdigest()[:32] + '"')
+        return self._cache[relative]
+
     async def files(self, scope: Scope, receive: Receive, send: Send) -> None:
         relative = scope.get("path", "")[len(PREFIX) :]
-        found = self._file(relative) if scope["type"] == "http" else None
+        found = (self._generated(relative) or self._file(relative)) if scope["type"] == "http" else None
         if found is None:
             await _error(scope, send, 404, f"no console file {scope.get('path', '')!r}")
             return

@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from polyphony.core.errors import DomainError, InvalidArgument
 from polyphony.flow import events, get_urls, objects, schemas
 from polyphony.flow.clock import now_us
+from polyphony.flow.grain import contains, grain_ns, same
 from polyphony.flow.lookup import check_flow_id, writable_flow
 from polyphony.flow.models import FlowRow, ObjectInstanceRow, ObjectRow, SegmentRow
 from polyphony.flow.timerange import NEVER, TimeRange, format_timestamp, parse_timestamp
@@ -83,10 +84,11 @@ async def _check_no_overlap(session: AsyncSession, flow_id: str, tr: TimeRange) 
 
 
 async def _object_for(
-    session: AsyncSession, flow_id: str, doc: dict[str, Any], tr: TimeRange, offset: int
+    session: AsyncSession, flow: FlowRow, doc: dict[str, Any], tr: TimeRange, offset: int
 ) -> ObjectRow:
-    """The Media Object a new Segment references, registering it on first use."""
-    oid = doc["object_id"]
+    """The Media Object a new Segment references, registering it on first use. Timeranges that differ by less
+    than one frame or sample of the Flow are the same (see `polyphony.flow.grain`)."""
+    flow_id, oid, grain = flow.id, doc["object_id"], grain_ns(flow.document)
     row = await session.get(ObjectRow, oid)
     object_tr = tr.shift(-offset)
     given = TimeRange.parse(doc["object_timerange"], field="object_timerange") if "object_timerange" in doc else None
@@ -112,7 +114,7 @@ async def _object_for(
         if "init_object_id" in doc:
             row.init_object_id = await _init_object(session, flow_id, doc["init_object_id"])
     else:
-        if given is not None and row.timerange is not None and given != TimeRange.parse(row.timerange):
+        if given is not None and row.timerange is not None and not same(given, TimeRange.parse(row.timerange), grain):
             raise InvalidArgument(
                 f"object_timerange conflicts with object {oid}'s {row.timerange}", field="object_timerange"
             )
@@ -120,7 +122,13 @@ async def _object_for(
             raise InvalidArgument(f"key_frame_count conflicts with object {oid}", field="key_frame_count")
         if "init_object_id" in doc and doc["init_object_id"] != row.init_object_id:
             raise InvalidArgument(f"init_object_id conflicts with object {oid}", field="init_object_id")
-    if row.timerange is not None and not TimeRange.parse(row.timerange).contains(object_tr):
+    if flow.init_segments and row.init_object_id is None:
+        raise InvalidArgument(
+            f"flow {flow_id} uses initialisation segments (essence_parameters.init_segments is true): "
+            f"object {oid} must have an init_object (give init_object_id)",
+            field="init_object_id",
+        )
+    if row.timerange is not None and not contains(TimeRange.parse(row.timerange), object_tr, grain):
         raise InvalidArgument(
             f"segment {tr.format()} (ts_offset {format_timestamp(offset)}) is not within "
             f"object {oid}'s timerange {row.timerange}",
@@ -161,7 +169,7 @@ async def _register_one(session: AsyncSession, flow: FlowRow, doc: Any) -> dict[
     if "last_duration" in doc and parse_timestamp(doc["last_duration"], field="last_duration") < 0:
         raise InvalidArgument("last_duration cannot be negative", field="last_duration")
     await _check_no_overlap(session, flow.id, tr)
-    await _object_for(session, flow.id, doc, tr, offset)
+    await _object_for(session, flow, doc, tr, offset)
     extra = {k: doc[k] for k in EXTRA_KEYS if k in doc}
     session.add(
         SegmentRow(

@@ -38,17 +38,15 @@ def object_store(ctx: AppContext) -> tuple[ObjectStore, ObjectLinks]:
     if settings.object_store in ("", "filesystem"):
         storage_backends.configure(storage_backends.FILESYSTEM)
         return ctx.objects, UrlSigner(settings.resolved_secret())
-    if settings.object_store != "s3":
-        raise ValueError(f"POLYPHONY_OBJECT_STORE must be filesystem or s3, not {settings.object_store!r}")
-    if not settings.s3_bucket:
-        raise ValueError("POLYPHONY_OBJECT_STORE=s3 needs POLYPHONY_S3_BUCKET")
     from polyphony.flow import s3store
 
-    client = s3store.make_client(settings)
+    store = ctx.objects
+    if not isinstance(store, s3store.S3ObjectStore):
+        raise ValueError(f"POLYPHONY_OBJECT_STORE must be filesystem or s3, not {settings.object_store!r}")
     storage_backends.configure(
         storage_backends.s3_backend(settings.s3_bucket, settings.s3_endpoint_url, settings.s3_region)
     )
-    return s3store.S3ObjectStore(client, settings.s3_bucket), s3store.S3Links(client, settings.s3_bucket)
+    return store, s3store.S3Links(store.client, store.bucket)
 
 
 async def register(server: grpc.aio.Server, ctx: AppContext, live: LiveApp) -> str:

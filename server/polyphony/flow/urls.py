@@ -48,8 +48,11 @@ class UrlSigner:
 
     def verify(self, method: str, object_id: str, expires: str | None, signature: str | None) -> None:
         """PermissionDenied (403, as object stores answer) unless the signature is good and unexpired."""
-        if not expires or not signature or not expires.isdigit():
+        # ASCII digits only (`²` is a digit to str.isdigit but not to int), and few enough for a time
+        if not expires or not signature or not (expires.isascii() and expires.isdigit() and len(expires) <= 20):
             raise PermissionDenied("this URL is not signed")
+        if not signature.isascii():
+            raise PermissionDenied("the URL signature does not match")
         good = self._mac(method, object_id, int(expires))
         if not hmac.compare_digest(good, signature):
             raise PermissionDenied("the URL signature does not match")

@@ -14,6 +14,7 @@ here. A native gRPC request is already complete and comes back unchanged.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -74,6 +75,14 @@ def _is_string_map(field: Any) -> bool:
     return bool(key.type == value.type == FieldDescriptor.TYPE_STRING)
 
 
+@functools.cache
+def _shape(descriptor: Any) -> tuple[frozenset[str], tuple[str, ...]]:
+    """A request type's boolean fields and `map<string, string>` fields (worked out once per type)."""
+    bools = frozenset(f.name for f in descriptor.fields if f.type == FieldDescriptor.TYPE_BOOL)
+    maps = tuple(f.name for f in descriptor.fields if _is_string_map(f))
+    return bools, maps
+
+
 def bind(request: M, call: Call) -> M:
     """`request` with the query maps of a REST call bound into it (see the module doc); `name.{key}` given
     several times keeps its last value. Query values holding NUL are refused (no store can keep them), and so
@@ -81,15 +90,20 @@ def bind(request: M, call: Call) -> M:
     rest = call.rest
     if rest is None:
         return request
-    if any("\x00" in k or "\x00" in v for k, v in rest.params):
-        raise InvalidArgument("query parameters cannot contain NUL characters", field="query")
-    for field in request.DESCRIPTOR.fields:
-        if field.type == FieldDescriptor.TYPE_BOOL and rest.get(field.name) not in (None, "true", "false"):
-            raise InvalidArgument(f"`{field.name}` must be true or false", field=field.name)
-        if _is_string_map(field):
-            target = getattr(request, field.name)
-            target.clear()
-            target.update({k: v[-1] for k, v in rest.dotted(field.name).items()})
+    bools, maps = _shape(request.DESCRIPTOR)
+    found: dict[str, dict[str, str]] = {name: {} for name in maps}
+    for key, value in rest.params:
+        if "\x00" in key or "\x00" in value:
+            raise InvalidArgument("query parameters cannot contain NUL characters", field="query")
+        if key in bools and value not in ("true", "false"):
+            raise InvalidArgument(f"`{key}` must be true or false", field=key)
+        name, dot, entry = key.partition(".")
+        if dot and entry and name in found:
+            found[name][entry] = value  # the last value wins
+    for name, entries in found.items():
+        target = getattr(request, name)
+        target.clear()
+        target.update(entries)
     return request
 
 

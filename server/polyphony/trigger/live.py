@@ -425,6 +425,15 @@ class Audience:
         """Open audience connections of this process (socket.io sessions and plain WebSockets)."""
         return len(getattr(self.sio.eio, "sockets", ())) + sum(len(ep.sockets) for ep in self.endpoints.values())
 
+    def project_audience(self, project_uuid: str) -> int:
+        """Open audience connections of this process on one project (any of its endpoints)."""
+        rooms = self.sio.manager.rooms
+        return sum(
+            len(ep.sockets) + len(rooms.get(ep.namespace, {}).get(None, ()))
+            for ep in self.endpoints.values()
+            if ep.project_uuid == project_uuid
+        )
+
     async def _watch_audience(self) -> None:
         while True:
             await asyncio.sleep(GC_CHECK_SECONDS)

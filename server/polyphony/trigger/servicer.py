@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
@@ -27,6 +28,7 @@ from polyphony.trigger.webapp import WebApp
 
 log = logging.getLogger("polyphony.trigger")
 SERVICE = "polyphony.api.trigger.v1.TriggerService"
+AUDIENCE_POLL_SECONDS = 1.0  # how often WatchAudience looks at the audience size
 
 
 class SlowSubscriber(DomainError):
@@ -307,6 +309,19 @@ class TriggerServicer(trigger_pb2_grpc.TriggerServiceServicer):
                     yield event.encoded("grpc.SubscribeResponse", _stream_item_bytes)
             except Overflow as exc:
                 raise SlowSubscriber(str(exc)) from None
+
+    async def WatchAudience(
+        self, request: pb.WatchAudienceRequest, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[pb.WatchAudienceResponse]:
+        async with self.ctx.db.session() as session:
+            project = await catalog.get_project(session, request.project_uuid)
+        last = -1
+        while True:
+            size = self.audience.project_audience(project.uuid) if self.audience is not None else 0
+            if size != last:
+                yield pb.WatchAudienceResponse(project_uuid=project.uuid, connections=size)
+                last = size
+            await asyncio.sleep(AUDIENCE_POLL_SECONDS)
 
     async def ListCues(self, request: pb.ListCuesRequest, context: grpc.aio.ServicerContext) -> pb.ListCuesResponse:
         async with self.ctx.db.session() as session:

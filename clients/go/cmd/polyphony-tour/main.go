@@ -118,6 +118,9 @@ func segment(ctx context.Context, c *polyphony.Client, flowID, sourceID string) 
 	if err != nil {
 		return fmt.Errorf("AllocateStorage: %w", err)
 	}
+	if len(storage.MediaObjects) != 1 {
+		return fmt.Errorf("AllocateStorage: %d objects for limit 1", len(storage.MediaObjects))
+	}
 	object := storage.MediaObjects[0]
 	put, err := url.Parse(object.PutUrl.Fields["url"].GetStringValue())
 	if err != nil {

@@ -22,12 +22,12 @@ async def _run(task_uuid: str) -> None:
     from polyphony.core.config import Settings
     from polyphony.core.db import Database
     from polyphony.core.local_copies import LocalCopies
-    from polyphony.core.objects import FilesystemObjectStore
+    from polyphony.core.stores import configured_store
 
     settings = Settings.from_env()
     db = Database(settings.resolved_database_url)
     try:
-        objects = FilesystemObjectStore(settings.data_dir / "objects")
+        objects = configured_store(settings)  # the servers' store: input audio and results live there
         await execute_task(db, LocalCopies.for_settings(objects, settings), task_uuid)
     finally:
         await db.dispose()

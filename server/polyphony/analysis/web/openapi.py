@@ -288,17 +288,21 @@ def schema_document(base: str) -> bytes:
     return json.dumps(doc, indent=1).encode()
 
 
-REDOC_JS = "https://cdn.jsdelivr.net/npm/redoc@2/bundles/redoc.standalone.js"
+# The API-docs renderer (RapiDoc, from npm), vendored into the web console's build at a fixed path: the
+# page works offline, nothing loads from a CDN.
+RENDERER_JS = "/console/vendor/rapidoc-min.js"
 
 
 def docs_page(base: str) -> bytes:
-    """A ReDoc page rendering the schema at /timeside/api/schema/."""
+    """A page rendering the schema at /timeside/api/schema/ with the console's vendored renderer."""
     spec = html.escape(f"{base}/timeside/api/schema/", quote=True)
+    script = html.escape(f"{base}{RENDERER_JS}", quote=True)
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         "<title>TimeSide API</title>\n"
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         "<style>body{margin:0;padding:0}</style>\n</head>\n<body>\n"
-        f'<redoc spec-url="{spec}"></redoc>\n'
-        f'<script src="{REDOC_JS}"></script>\n</body>\n</html>\n'
+        f'<rapi-doc spec-url="{spec}" render-style="read" load-fonts="false" show-header="false" '
+        'regular-font="system-ui, sans-serif" mono-font="ui-monospace, monospace"></rapi-doc>\n'
+        f'<script src="{script}"></script>\n</body>\n</html>\n'
     ).encode()

@@ -22,6 +22,7 @@ from polyphony.rpc.listing import Call, bind
 
 class FlowsApi(FlowApi):
     async def GetFlow(self, request: pb.GetFlowRequest, context: Ctx) -> pb.Flow:
+        request = bind(request, Call.of(context))  # the spec's booleans only (`include_timerange`)
         within = TimeRange.parse(request.timerange) if request.timerange else None
         async with self.ctx.db.session() as session:
             doc = await flows.get_flow(

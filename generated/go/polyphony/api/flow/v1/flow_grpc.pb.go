@@ -241,11 +241,18 @@ type FlowServiceClient interface {
 	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
 	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	DownloadObject(ctx context.Context, in *DownloadObjectRequest, opts ...grpc.CallOption) (FlowService_DownloadObjectClient, error)
-	// Register a webhook (`POST /tams/service/webhooks`, HTTP 201). Events are delivered by HTTP POST
-	// from a transactional outbox, with retries and exponential backoff.
+	// Register a webhook (native gRPC; REST: CreateWebhookRest). Events are delivered by HTTP POST
+	// from a transactional outbox, with retries and exponential backoff. An empty `events` subscribes to
+	// nothing (proto3 cannot tell it from an absent one).
 	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
 	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	CreateWebhook(ctx context.Context, in *CreateWebhookRequest, opts ...grpc.CallOption) (*Webhook, error)
+	// Register a webhook as REST JSON (`POST /tams/service/webhooks`, HTTP 201). Body and answer are JSON
+	// objects (`Struct`), because webhook.json requires `events` and allows it empty: the canonical JSON of a
+	// typed message can neither tell an absent `events` from `[]` in a request nor print `[]` in an answer.
+	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+	CreateWebhookRest(ctx context.Context, in *CreateWebhookRestRequest, opts ...grpc.CallOption) (*structpb.Struct, error)
 	// Webhooks, sorted by url, filtered and paged, as typed messages (native gRPC). Webhook URLs are
 	// only shown to clients with write access, as the spec recommends.
 	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
@@ -255,14 +262,25 @@ type FlowServiceClient interface {
 	// buf:lint:ignore RPC_REQUEST_STANDARD_NAME
 	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	ListWebhooksRest(ctx context.Context, in *ListWebhooksRequest, opts ...grpc.CallOption) (*structpb.ListValue, error)
-	// One webhook (`GET /tams/service/webhooks/{webhookId}`); `api_key_value` is never shown.
+	// One webhook (native gRPC; REST: GetWebhookRest); `api_key_value` is never shown.
 	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
 	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetWebhook(ctx context.Context, in *GetWebhookRequest, opts ...grpc.CallOption) (*Webhook, error)
-	// Replace a webhook's configuration (`PUT /tams/service/webhooks/{webhookId}`, HTTP 201 as the spec says).
+	// One webhook as REST JSON (`GET /tams/service/webhooks/{webhookId}`): a `Struct`, so that an empty
+	// `events` (required by webhook-get.json) is printed as `[]`.
+	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+	// buf:lint:ignore RPC_REQUEST_STANDARD_NAME
+	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+	GetWebhookRest(ctx context.Context, in *GetWebhookRequest, opts ...grpc.CallOption) (*structpb.Struct, error)
+	// Replace a webhook's configuration (native gRPC; REST: UpdateWebhookRest).
 	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
 	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	UpdateWebhook(ctx context.Context, in *UpdateWebhookRequest, opts ...grpc.CallOption) (*Webhook, error)
+	// Replace a webhook's configuration as REST JSON (`PUT /tams/service/webhooks/{webhookId}`, HTTP 201 as
+	// the spec says); body and answer are JSON objects for the reason given at CreateWebhookRest.
+	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+	UpdateWebhookRest(ctx context.Context, in *UpdateWebhookRestRequest, opts ...grpc.CallOption) (*structpb.Struct, error)
 	// Delete a webhook and its undelivered events (`DELETE /tams/service/webhooks/{webhookId}`, HTTP 204).
 	DeleteWebhook(ctx context.Context, in *DeleteWebhookRequest, opts ...grpc.CallOption) (*DeleteWebhookResponse, error)
 }
@@ -956,6 +974,15 @@ func (c *flowServiceClient) CreateWebhook(ctx context.Context, in *CreateWebhook
 	return out, nil
 }
 
+func (c *flowServiceClient) CreateWebhookRest(ctx context.Context, in *CreateWebhookRestRequest, opts ...grpc.CallOption) (*structpb.Struct, error) {
+	out := new(structpb.Struct)
+	err := c.cc.Invoke(ctx, "/polyphony.api.flow.v1.FlowService/CreateWebhookRest", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *flowServiceClient) ListWebhooks(ctx context.Context, in *ListWebhooksRequest, opts ...grpc.CallOption) (*ListWebhooksResponse, error) {
 	out := new(ListWebhooksResponse)
 	err := c.cc.Invoke(ctx, "/polyphony.api.flow.v1.FlowService/ListWebhooks", in, out, opts...)
@@ -983,9 +1010,27 @@ func (c *flowServiceClient) GetWebhook(ctx context.Context, in *GetWebhookReques
 	return out, nil
 }
 
+func (c *flowServiceClient) GetWebhookRest(ctx context.Context, in *GetWebhookRequest, opts ...grpc.CallOption) (*structpb.Struct, error) {
+	out := new(structpb.Struct)
+	err := c.cc.Invoke(ctx, "/polyphony.api.flow.v1.FlowService/GetWebhookRest", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *flowServiceClient) UpdateWebhook(ctx context.Context, in *UpdateWebhookRequest, opts ...grpc.CallOption) (*Webhook, error) {
 	out := new(Webhook)
 	err := c.cc.Invoke(ctx, "/polyphony.api.flow.v1.FlowService/UpdateWebhook", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *flowServiceClient) UpdateWebhookRest(ctx context.Context, in *UpdateWebhookRestRequest, opts ...grpc.CallOption) (*structpb.Struct, error) {
+	out := new(structpb.Struct)
+	err := c.cc.Invoke(ctx, "/polyphony.api.flow.v1.FlowService/UpdateWebhookRest", in, out, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -1227,11 +1272,18 @@ type FlowServiceServer interface {
 	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
 	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	DownloadObject(*DownloadObjectRequest, FlowService_DownloadObjectServer) error
-	// Register a webhook (`POST /tams/service/webhooks`, HTTP 201). Events are delivered by HTTP POST
-	// from a transactional outbox, with retries and exponential backoff.
+	// Register a webhook (native gRPC; REST: CreateWebhookRest). Events are delivered by HTTP POST
+	// from a transactional outbox, with retries and exponential backoff. An empty `events` subscribes to
+	// nothing (proto3 cannot tell it from an absent one).
 	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
 	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	CreateWebhook(context.Context, *CreateWebhookRequest) (*Webhook, error)
+	// Register a webhook as REST JSON (`POST /tams/service/webhooks`, HTTP 201). Body and answer are JSON
+	// objects (`Struct`), because webhook.json requires `events` and allows it empty: the canonical JSON of a
+	// typed message can neither tell an absent `events` from `[]` in a request nor print `[]` in an answer.
+	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+	CreateWebhookRest(context.Context, *CreateWebhookRestRequest) (*structpb.Struct, error)
 	// Webhooks, sorted by url, filtered and paged, as typed messages (native gRPC). Webhook URLs are
 	// only shown to clients with write access, as the spec recommends.
 	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
@@ -1241,14 +1293,25 @@ type FlowServiceServer interface {
 	// buf:lint:ignore RPC_REQUEST_STANDARD_NAME
 	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	ListWebhooksRest(context.Context, *ListWebhooksRequest) (*structpb.ListValue, error)
-	// One webhook (`GET /tams/service/webhooks/{webhookId}`); `api_key_value` is never shown.
+	// One webhook (native gRPC; REST: GetWebhookRest); `api_key_value` is never shown.
 	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
 	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetWebhook(context.Context, *GetWebhookRequest) (*Webhook, error)
-	// Replace a webhook's configuration (`PUT /tams/service/webhooks/{webhookId}`, HTTP 201 as the spec says).
+	// One webhook as REST JSON (`GET /tams/service/webhooks/{webhookId}`): a `Struct`, so that an empty
+	// `events` (required by webhook-get.json) is printed as `[]`.
+	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+	// buf:lint:ignore RPC_REQUEST_STANDARD_NAME
+	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+	GetWebhookRest(context.Context, *GetWebhookRequest) (*structpb.Struct, error)
+	// Replace a webhook's configuration (native gRPC; REST: UpdateWebhookRest).
 	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
 	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	UpdateWebhook(context.Context, *UpdateWebhookRequest) (*Webhook, error)
+	// Replace a webhook's configuration as REST JSON (`PUT /tams/service/webhooks/{webhookId}`, HTTP 201 as
+	// the spec says); body and answer are JSON objects for the reason given at CreateWebhookRest.
+	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+	UpdateWebhookRest(context.Context, *UpdateWebhookRestRequest) (*structpb.Struct, error)
 	// Delete a webhook and its undelivered events (`DELETE /tams/service/webhooks/{webhookId}`, HTTP 204).
 	DeleteWebhook(context.Context, *DeleteWebhookRequest) (*DeleteWebhookResponse, error)
 	mustEmbedUnimplementedFlowServiceServer()
@@ -1453,6 +1516,9 @@ func (UnimplementedFlowServiceServer) DownloadObject(*DownloadObjectRequest, Flo
 func (UnimplementedFlowServiceServer) CreateWebhook(context.Context, *CreateWebhookRequest) (*Webhook, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method CreateWebhook not implemented")
 }
+func (UnimplementedFlowServiceServer) CreateWebhookRest(context.Context, *CreateWebhookRestRequest) (*structpb.Struct, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method CreateWebhookRest not implemented")
+}
 func (UnimplementedFlowServiceServer) ListWebhooks(context.Context, *ListWebhooksRequest) (*ListWebhooksResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method ListWebhooks not implemented")
 }
@@ -1462,8 +1528,14 @@ func (UnimplementedFlowServiceServer) ListWebhooksRest(context.Context, *ListWeb
 func (UnimplementedFlowServiceServer) GetWebhook(context.Context, *GetWebhookRequest) (*Webhook, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method GetWebhook not implemented")
 }
+func (UnimplementedFlowServiceServer) GetWebhookRest(context.Context, *GetWebhookRequest) (*structpb.Struct, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method GetWebhookRest not implemented")
+}
 func (UnimplementedFlowServiceServer) UpdateWebhook(context.Context, *UpdateWebhookRequest) (*Webhook, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method UpdateWebhook not implemented")
+}
+func (UnimplementedFlowServiceServer) UpdateWebhookRest(context.Context, *UpdateWebhookRestRequest) (*structpb.Struct, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method UpdateWebhookRest not implemented")
 }
 func (UnimplementedFlowServiceServer) DeleteWebhook(context.Context, *DeleteWebhookRequest) (*DeleteWebhookResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method DeleteWebhook not implemented")
@@ -2673,6 +2745,24 @@ func _FlowService_CreateWebhook_Handler(srv interface{}, ctx context.Context, de
 	return interceptor(ctx, in, info, handler)
 }
 
+func _FlowService_CreateWebhookRest_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CreateWebhookRestRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(FlowServiceServer).CreateWebhookRest(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/polyphony.api.flow.v1.FlowService/CreateWebhookRest",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(FlowServiceServer).CreateWebhookRest(ctx, req.(*CreateWebhookRestRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _FlowService_ListWebhooks_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(ListWebhooksRequest)
 	if err := dec(in); err != nil {
@@ -2727,6 +2817,24 @@ func _FlowService_GetWebhook_Handler(srv interface{}, ctx context.Context, dec f
 	return interceptor(ctx, in, info, handler)
 }
 
+func _FlowService_GetWebhookRest_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetWebhookRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(FlowServiceServer).GetWebhookRest(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/polyphony.api.flow.v1.FlowService/GetWebhookRest",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(FlowServiceServer).GetWebhookRest(ctx, req.(*GetWebhookRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _FlowService_UpdateWebhook_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(UpdateWebhookRequest)
 	if err := dec(in); err != nil {
@@ -2741,6 +2849,24 @@ func _FlowService_UpdateWebhook_Handler(srv interface{}, ctx context.Context, de
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
 		return srv.(FlowServiceServer).UpdateWebhook(ctx, req.(*UpdateWebhookRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _FlowService_UpdateWebhookRest_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UpdateWebhookRestRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(FlowServiceServer).UpdateWebhookRest(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/polyphony.api.flow.v1.FlowService/UpdateWebhookRest",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(FlowServiceServer).UpdateWebhookRest(ctx, req.(*UpdateWebhookRestRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -3012,6 +3138,10 @@ var _FlowService_serviceDesc = grpc.ServiceDesc{
 			Handler:    _FlowService_CreateWebhook_Handler,
 		},
 		{
+			MethodName: "CreateWebhookRest",
+			Handler:    _FlowService_CreateWebhookRest_Handler,
+		},
+		{
 			MethodName: "ListWebhooks",
 			Handler:    _FlowService_ListWebhooks_Handler,
 		},
@@ -3024,8 +3154,16 @@ var _FlowService_serviceDesc = grpc.ServiceDesc{
 			Handler:    _FlowService_GetWebhook_Handler,
 		},
 		{
+			MethodName: "GetWebhookRest",
+			Handler:    _FlowService_GetWebhookRest_Handler,
+		},
+		{
 			MethodName: "UpdateWebhook",
 			Handler:    _FlowService_UpdateWebhook_Handler,
+		},
+		{
+			MethodName: "UpdateWebhookRest",
+			Handler:    _FlowService_UpdateWebhookRest_Handler,
 		},
 		{
 			MethodName: "DeleteWebhook",

@@ -32,6 +32,10 @@ type TriggerServiceClient interface {
 	Publish(ctx context.Context, in *PublishRequest, opts ...grpc.CallOption) (*PublishResponse, error)
 	// Follow a project's cues as they are published (optionally the current state first).
 	Subscribe(ctx context.Context, in *SubscribeRequest, opts ...grpc.CallOption) (TriggerService_SubscribeClient, error)
+	// Follow a project's live audience size: the number of audience connections (socket.io and plain
+	// WebSocket, on any of its channels) open on the server process that answers, at once and then
+	// whenever it changes (checked every second). gRPC only; runs until the client cancels.
+	WatchAudience(ctx context.Context, in *WatchAudienceRequest, opts ...grpc.CallOption) (TriggerService_WatchAudienceClient, error)
 	// Cues published to a project, oldest first (`GET /opentheater/projects/{project_uuid}/cues`).
 	ListCues(ctx context.Context, in *ListCuesRequest, opts ...grpc.CallOption) (*ListCuesResponse, error)
 	// A project's cue list: the ordered cues a stage manager fires with GO, and which one was
@@ -184,6 +188,38 @@ func (x *triggerServiceSubscribeClient) Recv() (*SubscribeResponse, error) {
 	return m, nil
 }
 
+func (c *triggerServiceClient) WatchAudience(ctx context.Context, in *WatchAudienceRequest, opts ...grpc.CallOption) (TriggerService_WatchAudienceClient, error) {
+	stream, err := c.cc.NewStream(ctx, &_TriggerService_serviceDesc.Streams[2], "/polyphony.api.trigger.v1.TriggerService/WatchAudience", opts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &triggerServiceWatchAudienceClient{stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+type TriggerService_WatchAudienceClient interface {
+	Recv() (*WatchAudienceResponse, error)
+	grpc.ClientStream
+}
+
+type triggerServiceWatchAudienceClient struct {
+	grpc.ClientStream
+}
+
+func (x *triggerServiceWatchAudienceClient) Recv() (*WatchAudienceResponse, error) {
+	m := new(WatchAudienceResponse)
+	if err := x.ClientStream.RecvMsg(m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
 func (c *triggerServiceClient) ListCues(ctx context.Context, in *ListCuesRequest, opts ...grpc.CallOption) (*ListCuesResponse, error) {
 	out := new(ListCuesResponse)
 	err := c.cc.Invoke(ctx, "/polyphony.api.trigger.v1.TriggerService/ListCues", in, out, opts...)
@@ -293,7 +329,7 @@ func (c *triggerServiceClient) DeleteChannel(ctx context.Context, in *DeleteChan
 }
 
 func (c *triggerServiceClient) UploadAsset(ctx context.Context, opts ...grpc.CallOption) (TriggerService_UploadAssetClient, error) {
-	stream, err := c.cc.NewStream(ctx, &_TriggerService_serviceDesc.Streams[2], "/polyphony.api.trigger.v1.TriggerService/UploadAsset", opts...)
+	stream, err := c.cc.NewStream(ctx, &_TriggerService_serviceDesc.Streams[3], "/polyphony.api.trigger.v1.TriggerService/UploadAsset", opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -353,6 +389,10 @@ type TriggerServiceServer interface {
 	Publish(context.Context, *PublishRequest) (*PublishResponse, error)
 	// Follow a project's cues as they are published (optionally the current state first).
 	Subscribe(*SubscribeRequest, TriggerService_SubscribeServer) error
+	// Follow a project's live audience size: the number of audience connections (socket.io and plain
+	// WebSocket, on any of its channels) open on the server process that answers, at once and then
+	// whenever it changes (checked every second). gRPC only; runs until the client cancels.
+	WatchAudience(*WatchAudienceRequest, TriggerService_WatchAudienceServer) error
 	// Cues published to a project, oldest first (`GET /opentheater/projects/{project_uuid}/cues`).
 	ListCues(context.Context, *ListCuesRequest) (*ListCuesResponse, error)
 	// A project's cue list: the ordered cues a stage manager fires with GO, and which one was
@@ -425,6 +465,9 @@ func (UnimplementedTriggerServiceServer) Publish(context.Context, *PublishReques
 }
 func (UnimplementedTriggerServiceServer) Subscribe(*SubscribeRequest, TriggerService_SubscribeServer) error {
 	return status.Errorf(codes.Unimplemented, "method Subscribe not implemented")
+}
+func (UnimplementedTriggerServiceServer) WatchAudience(*WatchAudienceRequest, TriggerService_WatchAudienceServer) error {
+	return status.Errorf(codes.Unimplemented, "method WatchAudience not implemented")
 }
 func (UnimplementedTriggerServiceServer) ListCues(context.Context, *ListCuesRequest) (*ListCuesResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method ListCues not implemented")
@@ -574,6 +617,27 @@ type triggerServiceSubscribeServer struct {
 }
 
 func (x *triggerServiceSubscribeServer) Send(m *SubscribeResponse) error {
+	return x.ServerStream.SendMsg(m)
+}
+
+func _TriggerService_WatchAudience_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(WatchAudienceRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(TriggerServiceServer).WatchAudience(m, &triggerServiceWatchAudienceServer{stream})
+}
+
+type TriggerService_WatchAudienceServer interface {
+	Send(*WatchAudienceResponse) error
+	grpc.ServerStream
+}
+
+type triggerServiceWatchAudienceServer struct {
+	grpc.ServerStream
+}
+
+func (x *triggerServiceWatchAudienceServer) Send(m *WatchAudienceResponse) error {
 	return x.ServerStream.SendMsg(m)
 }
 
@@ -915,6 +979,11 @@ var _TriggerService_serviceDesc = grpc.ServiceDesc{
 		{
 			StreamName:    "Subscribe",
 			Handler:       _TriggerService_Subscribe_Handler,
+			ServerStreams: true,
+		},
+		{
+			StreamName:    "WatchAudience",
+			Handler:       _TriggerService_WatchAudience_Handler,
 			ServerStreams: true,
 		},
 		{

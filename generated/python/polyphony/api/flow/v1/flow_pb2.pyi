@@ -1212,6 +1212,12 @@ class CreateWebhookRequest(_message.Message):
     webhook: Webhook
     def __init__(self, webhook: _Optional[_Union[Webhook, _Mapping]] = ...) -> None: ...
 
+class CreateWebhookRestRequest(_message.Message):
+    __slots__ = ("webhook",)
+    WEBHOOK_FIELD_NUMBER: _ClassVar[int]
+    webhook: _struct_pb2.Struct
+    def __init__(self, webhook: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
+
 class ListWebhooksRequest(_message.Message):
     __slots__ = ("reverse_order", "tag", "tag_exists", "limit", "page")
     class TagEntry(_message.Message):
@@ -1261,6 +1267,14 @@ class UpdateWebhookRequest(_message.Message):
     webhook_id: str
     webhook: Webhook
     def __init__(self, webhook_id: _Optional[str] = ..., webhook: _Optional[_Union[Webhook, _Mapping]] = ...) -> None: ...
+
+class UpdateWebhookRestRequest(_message.Message):
+    __slots__ = ("webhook_id", "webhook")
+    WEBHOOK_ID_FIELD_NUMBER: _ClassVar[int]
+    WEBHOOK_FIELD_NUMBER: _ClassVar[int]
+    webhook_id: str
+    webhook: _struct_pb2.Struct
+    def __init__(self, webhook_id: _Optional[str] = ..., webhook: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
 
 class DeleteWebhookRequest(_message.Message):
     __slots__ = ("webhook_id",)

@@ -370,6 +370,11 @@ class FlowServiceStub:
                 request_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.CreateWebhookRequest.SerializeToString,
                 response_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.Webhook.FromString,
                 _registered_method=True)
+        self.CreateWebhookRest = channel.unary_unary(
+                '/polyphony.api.flow.v1.FlowService/CreateWebhookRest',
+                request_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.CreateWebhookRestRequest.SerializeToString,
+                response_deserializer=google_dot_protobuf_dot_struct__pb2.Struct.FromString,
+                _registered_method=True)
         self.ListWebhooks = channel.unary_unary(
                 '/polyphony.api.flow.v1.FlowService/ListWebhooks',
                 request_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.ListWebhooksRequest.SerializeToString,
@@ -385,10 +390,20 @@ class FlowServiceStub:
                 request_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.GetWebhookRequest.SerializeToString,
                 response_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.Webhook.FromString,
                 _registered_method=True)
+        self.GetWebhookRest = channel.unary_unary(
+                '/polyphony.api.flow.v1.FlowService/GetWebhookRest',
+                request_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.GetWebhookRequest.SerializeToString,
+                response_deserializer=google_dot_protobuf_dot_struct__pb2.Struct.FromString,
+                _registered_method=True)
         self.UpdateWebhook = channel.unary_unary(
                 '/polyphony.api.flow.v1.FlowService/UpdateWebhook',
                 request_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.UpdateWebhookRequest.SerializeToString,
                 response_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.Webhook.FromString,
+                _registered_method=True)
+        self.UpdateWebhookRest = channel.unary_unary(
+                '/polyphony.api.flow.v1.FlowService/UpdateWebhookRest',
+                request_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.UpdateWebhookRestRequest.SerializeToString,
+                response_deserializer=google_dot_protobuf_dot_struct__pb2.Struct.FromString,
                 _registered_method=True)
         self.DeleteWebhook = channel.unary_unary(
                 '/polyphony.api.flow.v1.FlowService/DeleteWebhook',
@@ -952,8 +967,20 @@ class FlowServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def CreateWebhook(self, request, context):
-        """Register a webhook (`POST /tams/service/webhooks`, HTTP 201). Events are delivered by HTTP POST
-        from a transactional outbox, with retries and exponential backoff.
+        """Register a webhook (native gRPC; REST: CreateWebhookRest). Events are delivered by HTTP POST
+        from a transactional outbox, with retries and exponential backoff. An empty `events` subscribes to
+        nothing (proto3 cannot tell it from an absent one).
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreateWebhookRest(self, request, context):
+        """Register a webhook as REST JSON (`POST /tams/service/webhooks`, HTTP 201). Body and answer are JSON
+        objects (`Struct`), because webhook.json requires `events` and allows it empty: the canonical JSON of a
+        typed message can neither tell an absent `events` from `[]` in a request nor print `[]` in an answer.
         buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
         buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
@@ -981,7 +1008,7 @@ class FlowServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def GetWebhook(self, request, context):
-        """One webhook (`GET /tams/service/webhooks/{webhookId}`); `api_key_value` is never shown.
+        """One webhook (native gRPC; REST: GetWebhookRest); `api_key_value` is never shown.
         buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
         buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
@@ -989,8 +1016,29 @@ class FlowServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetWebhookRest(self, request, context):
+        """One webhook as REST JSON (`GET /tams/service/webhooks/{webhookId}`): a `Struct`, so that an empty
+        `events` (required by webhook-get.json) is printed as `[]`.
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def UpdateWebhook(self, request, context):
-        """Replace a webhook's configuration (`PUT /tams/service/webhooks/{webhookId}`, HTTP 201 as the spec says).
+        """Replace a webhook's configuration (native gRPC; REST: UpdateWebhookRest).
+        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
+        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateWebhookRest(self, request, context):
+        """Replace a webhook's configuration as REST JSON (`PUT /tams/service/webhooks/{webhookId}`, HTTP 201 as
+        the spec says); body and answer are JSON objects for the reason given at CreateWebhookRest.
         buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
         buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
@@ -1333,6 +1381,11 @@ def add_FlowServiceServicer_to_server(servicer, server):
                     request_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.CreateWebhookRequest.FromString,
                     response_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.Webhook.SerializeToString,
             ),
+            'CreateWebhookRest': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateWebhookRest,
+                    request_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.CreateWebhookRestRequest.FromString,
+                    response_serializer=google_dot_protobuf_dot_struct__pb2.Struct.SerializeToString,
+            ),
             'ListWebhooks': grpc.unary_unary_rpc_method_handler(
                     servicer.ListWebhooks,
                     request_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.ListWebhooksRequest.FromString,
@@ -1348,10 +1401,20 @@ def add_FlowServiceServicer_to_server(servicer, server):
                     request_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.GetWebhookRequest.FromString,
                     response_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.Webhook.SerializeToString,
             ),
+            'GetWebhookRest': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetWebhookRest,
+                    request_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.GetWebhookRequest.FromString,
+                    response_serializer=google_dot_protobuf_dot_struct__pb2.Struct.SerializeToString,
+            ),
             'UpdateWebhook': grpc.unary_unary_rpc_method_handler(
                     servicer.UpdateWebhook,
                     request_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.UpdateWebhookRequest.FromString,
                     response_serializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.Webhook.SerializeToString,
+            ),
+            'UpdateWebhookRest': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateWebhookRest,
+                    request_deserializer=polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.UpdateWebhookRestRequest.FromString,
+                    response_serializer=google_dot_protobuf_dot_struct__pb2.Struct.SerializeToString,
             ),
             'DeleteWebhook': grpc.unary_unary_rpc_method_handler(
                     servicer.DeleteWebhook,
@@ -3134,6 +3197,33 @@ class FlowService:
             _registered_method=True)
 
     @staticmethod
+    def CreateWebhookRest(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.flow.v1.FlowService/CreateWebhookRest',
+            polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.CreateWebhookRestRequest.SerializeToString,
+            google_dot_protobuf_dot_struct__pb2.Struct.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
     def ListWebhooks(request,
             target,
             options=(),
@@ -3215,6 +3305,33 @@ class FlowService:
             _registered_method=True)
 
     @staticmethod
+    def GetWebhookRest(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.flow.v1.FlowService/GetWebhookRest',
+            polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.GetWebhookRequest.SerializeToString,
+            google_dot_protobuf_dot_struct__pb2.Struct.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
     def UpdateWebhook(request,
             target,
             options=(),
@@ -3231,6 +3348,33 @@ class FlowService:
             '/polyphony.api.flow.v1.FlowService/UpdateWebhook',
             polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.UpdateWebhookRequest.SerializeToString,
             polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.Webhook.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateWebhookRest(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/polyphony.api.flow.v1.FlowService/UpdateWebhookRest',
+            polyphony_dot_api_dot_flow_dot_v1_dot_flow__pb2.UpdateWebhookRestRequest.SerializeToString,
+            google_dot_protobuf_dot_struct__pb2.Struct.FromString,
             options,
             channel_credentials,
             insecure,

@@ -133,6 +133,20 @@ class SubscribeResponse(_message.Message):
     state: bool
     def __init__(self, cue: _Optional[_Union[Cue, _Mapping]] = ..., state: _Optional[bool] = ...) -> None: ...
 
+class WatchAudienceRequest(_message.Message):
+    __slots__ = ("project_uuid",)
+    PROJECT_UUID_FIELD_NUMBER: _ClassVar[int]
+    project_uuid: str
+    def __init__(self, project_uuid: _Optional[str] = ...) -> None: ...
+
+class WatchAudienceResponse(_message.Message):
+    __slots__ = ("project_uuid", "connections")
+    PROJECT_UUID_FIELD_NUMBER: _ClassVar[int]
+    CONNECTIONS_FIELD_NUMBER: _ClassVar[int]
+    project_uuid: str
+    connections: int
+    def __init__(self, project_uuid: _Optional[str] = ..., connections: _Optional[int] = ...) -> None: ...
+
 class ListCuesRequest(_message.Message):
     __slots__ = ("project_uuid", "after", "limit")
     PROJECT_UUID_FIELD_NUMBER: _ClassVar[int]

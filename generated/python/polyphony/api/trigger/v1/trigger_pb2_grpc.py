@@ -67,6 +67,11 @@ class TriggerServiceStub:
                 request_serializer=polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.SubscribeRequest.SerializeToString,
                 response_deserializer=polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.SubscribeResponse.FromString,
                 _registered_method=True)
+        self.WatchAudience = channel.unary_stream(
+                '/polyphony.api.trigger.v1.TriggerService/WatchAudience',
+                request_serializer=polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.WatchAudienceRequest.SerializeToString,
+                response_deserializer=polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.WatchAudienceResponse.FromString,
+                _registered_method=True)
         self.ListCues = channel.unary_unary(
                 '/polyphony.api.trigger.v1.TriggerService/ListCues',
                 request_serializer=polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.ListCuesRequest.SerializeToString,
@@ -183,6 +188,15 @@ class TriggerServiceServicer:
 
     def Subscribe(self, request, context):
         """Follow a project's cues as they are published (optionally the current state first).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def WatchAudience(self, request, context):
+        """Follow a project's live audience size: the number of audience connections (socket.io and plain
+        WebSocket, on any of its channels) open on the server process that answers, at once and then
+        whenever it changes (checked every second). gRPC only; runs until the client cancels.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -336,6 +350,11 @@ def add_TriggerServiceServicer_to_server(servicer, server):
                     servicer.Subscribe,
                     request_deserializer=polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.SubscribeRequest.FromString,
                     response_serializer=polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.SubscribeResponse.SerializeToString,
+            ),
+            'WatchAudience': grpc.unary_stream_rpc_method_handler(
+                    servicer.WatchAudience,
+                    request_deserializer=polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.WatchAudienceRequest.FromString,
+                    response_serializer=polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.WatchAudienceResponse.SerializeToString,
             ),
             'ListCues': grpc.unary_unary_rpc_method_handler(
                     servicer.ListCues,
@@ -550,6 +569,33 @@ class TriggerService:
             '/polyphony.api.trigger.v1.TriggerService/Subscribe',
             polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.SubscribeRequest.SerializeToString,
             polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.SubscribeResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def WatchAudience(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/polyphony.api.trigger.v1.TriggerService/WatchAudience',
+            polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.WatchAudienceRequest.SerializeToString,
+            polyphony_dot_api_dot_trigger_dot_v1_dot_trigger__pb2.WatchAudienceResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -16,7 +16,7 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file polyphony/api/trigger/v1/trigger.proto.
  */
 export const file_polyphony_api_trigger_v1_trigger: GenFile = /*@__PURE__*/
-  fileDesc("CiZwb2x5cGhvbnkvYXBpL3RyaWdnZXIvdjEvdHJpZ2dlci5wcm90bxIYcG9seXBob255LmFwaS50cmlnZ2VyLnYxIhcKFUdldFByb2plY3RMaXN0UmVxdWVzdCJNChZHZXRQcm9qZWN0TGlzdFJlc3BvbnNlEjMKCHByb2plY3RzGAEgAygLMiEucG9seXBob255LmFwaS50cmlnZ2VyLnYxLlByb2plY3QitgEKB1Byb2plY3QSFAoMcHJvamVjdF91dWlkGAEgASgJEhQKDHByb2plY3RfcGF0aBgCIAMoCRIxCg1wcm9qZWN0X2xhYmVsGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLkxpc3RWYWx1ZRITCgt0cmlnZ2VyX3VyaRgEIAEoCRI3CgxjaGFubmVsX2xpc3QYBSADKAsyIS5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuQ2hhbm5lbCKCAgoHQ2hhbm5lbBIUCgxjaGFubmVsX3V1aWQYASABKAkSEgoFbGFiZWwYAiABKAlIAIgBARIVCg1jb250YWluZXJfaWRzGAMgAygJEh0KEHByb3Zpc2lvbmluZ191cmkYBCABKAlIAYgBARIYCgt0cmlnZ2VyX3VyaRgFIAEoCUgCiAEBEhUKCHJlbmRlcmVyGAYgASgJSAOIAQESGQoMbGFzdG1vZGlmaWVkGAcgASgBSASIAQFCCAoGX2xhYmVsQhMKEV9wcm92aXNpb25pbmdfdXJpQg4KDF90cmlnZ2VyX3VyaUILCglfcmVuZGVyZXJCDwoNX2xhc3Rtb2RpZmllZCJAChJHZXRGaWxlTGlzdFJlcXVlc3QSFAoMcHJvamVjdF91dWlkGAEgASgJEhQKDGNoYW5uZWxfdXVpZBgCIAEoCSJOChNHZXRGaWxlTGlzdFJlc3BvbnNlEjcKBWZpbGVzGAEgAygLMigucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkZpbGVEZWZpbml0aW9uIkoKDkZpbGVEZWZpbml0aW9uEhAKCGZpbGVwYXRoGAEgASgJEhAKCGZpbGVzaXplGAIgASgBEhQKDGxhc3Rtb2RpZmllZBgDIAEoASJPCg9HZXRBc3NldFJlcXVlc3QSFAoMcHJvamVjdF91dWlkGAEgASgJEhQKDGNoYW5uZWxfdXVpZBgCIAEoCRIQCghmaWxlcGF0aBgDIAEoCSJbCg5QdWJsaXNoUmVxdWVzdBIUCgxwcm9qZWN0X3V1aWQYASABKAkSDwoHcGF5bG9hZBgCIAEoCRIiCgRib2R5GAMgASgLMhQuZ29vZ2xlLmFwaS5IdHRwQm9keSI9Cg9QdWJsaXNoUmVzcG9uc2USKgoDY3VlGAEgASgLMh0ucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkN1ZSJwCgNDdWUSFAoMcHJvamVjdF91dWlkGAEgASgJEhAKCHNlcXVlbmNlGAIgASgDEjAKDHB1Ymxpc2hfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDwoHcGF5bG9hZBgEIAEoCSI/ChBTdWJzY3JpYmVSZXF1ZXN0EhQKDHByb2plY3RfdXVpZBgBIAEoCRIVCg1pbmNsdWRlX3N0YXRlGAIgASgIIk4KEVN1YnNjcmliZVJlc3BvbnNlEioKA2N1ZRgBIAEoCzIdLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5DdWUSDQoFc3RhdGUYAiABKAgiRQoPTGlzdEN1ZXNSZXF1ZXN0EhQKDHByb2plY3RfdXVpZBgBIAEoCRINCgVhZnRlchgCIAEoAxINCgVsaW1pdBgDIAEoBSJnChBMaXN0Q3Vlc1Jlc3BvbnNlEisKBGN1ZXMYASADKAsyHS5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuQ3VlEhcKCm5leHRfYWZ0ZXIYAiABKANIAIgBAUINCgtfbmV4dF9hZnRlciJpCgxDdWVMaXN0RW50cnkSDgoGY3VlX2lkGAEgASgJEhAKCHBvc2l0aW9uGAIgASgFEg0KBWxhYmVsGAMgASgJEigKB3BheWxvYWQYBCABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0IncKB0N1ZUxpc3QSFAoMcHJvamVjdF91dWlkGAEgASgJEjQKBGN1ZXMYAiADKAsyJi5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuQ3VlTGlzdEVudHJ5EhQKB2N1cnJlbnQYAyABKAVIAIgBAUIKCghfY3VycmVudCJMChFDdWVMaXN0RW50cnlJbnB1dBINCgVsYWJlbBgBIAEoCRIoCgdwYXlsb2FkGAIgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdCIpChFHZXRDdWVMaXN0UmVxdWVzdBIUCgxwcm9qZWN0X3V1aWQYASABKAkiSQoSR2V0Q3VlTGlzdFJlc3BvbnNlEjMKCGN1ZV9saXN0GAEgASgLMiEucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkN1ZUxpc3QiaAoVUmVwbGFjZUN1ZUxpc3RSZXF1ZXN0EhQKDHByb2plY3RfdXVpZBgBIAEoCRI5CgRjdWVzGAIgAygLMisucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkN1ZUxpc3RFbnRyeUlucHV0Ik0KFlJlcGxhY2VDdWVMaXN0UmVzcG9uc2USMwoIY3VlX2xpc3QYASABKAsyIS5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuQ3VlTGlzdCImCg5OZXh0Q3VlUmVxdWVzdBIUCgxwcm9qZWN0X3V1aWQYASABKAkicgoPTmV4dEN1ZVJlc3BvbnNlEjMKCGN1ZV9saXN0GAEgASgLMiEucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkN1ZUxpc3QSKgoDY3VlGAIgASgLMh0ucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkN1ZSIqChJQcmV2aW91c0N1ZVJlcXVlc3QSFAoMcHJvamVjdF91dWlkGAEgASgJInYKE1ByZXZpb3VzQ3VlUmVzcG9uc2USMwoIY3VlX2xpc3QYASABKAsyIS5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuQ3VlTGlzdBIqCgNjdWUYAiABKAsyHS5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuQ3VlIlgKEEp1bXBUb0N1ZVJlcXVlc3QSFAoMcHJvamVjdF91dWlkGAEgASgJEhIKCHBvc2l0aW9uGAIgASgFSAASEAoGY3VlX2lkGAMgASgJSABCCAoGdGFyZ2V0InQKEUp1bXBUb0N1ZVJlc3BvbnNlEjMKCGN1ZV9saXN0GAEgASgLMiEucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkN1ZUxpc3QSKgoDY3VlGAIgASgLMh0ucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkN1ZSKDAQoMUHJvamVjdElucHV0EhkKDHByb2plY3RfdXVpZBgBIAEoCUgAiAEBEhQKDHByb2plY3RfcGF0aBgCIAMoCRIxCg1wcm9qZWN0X2xhYmVsGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLkxpc3RWYWx1ZUIPCg1fcHJvamVjdF91dWlkIowCCgxDaGFubmVsSW5wdXQSGQoMY2hhbm5lbF91dWlkGAEgASgJSACIAQESEgoFbGFiZWwYAiABKAlIAYgBARIVCg1jb250YWluZXJfaWRzGAMgAygJEhcKD2NoYW5uZWxfdHJpZ2dlchgEIAEoCBIdChBwcm92aXNpb25pbmdfdXJpGAUgASgJSAKIAQESGQoMbGFzdG1vZGlmaWVkGAYgASgBSAOIAQESFQoIcmVuZGVyZXIYByABKAlIBIgBAUIPCg1fY2hhbm5lbF91dWlkQggKBl9sYWJlbEITChFfcHJvdmlzaW9uaW5nX3VyaUIPCg1fbGFzdG1vZGlmaWVkQgsKCV9yZW5kZXJlciJPChRDcmVhdGVQcm9qZWN0UmVxdWVzdBI3Cgdwcm9qZWN0GAEgASgLMiYucG9seXBob255LmFwaS50cmlnZ2VyLnYxLlByb2plY3RJbnB1dCJlChRVcGRhdGVQcm9qZWN0UmVxdWVzdBIUCgxwcm9qZWN0X3V1aWQYASABKAkSNwoHcHJvamVjdBgCIAEoCzImLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5Qcm9qZWN0SW5wdXQiLAoURGVsZXRlUHJvamVjdFJlcXVlc3QSFAoMcHJvamVjdF91dWlkGAEgASgJIhcKFURlbGV0ZVByb2plY3RSZXNwb25zZSJlChRDcmVhdGVDaGFubmVsUmVxdWVzdBIUCgxwcm9qZWN0X3V1aWQYASABKAkSNwoHY2hhbm5lbBgCIAEoCzImLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5DaGFubmVsSW5wdXQiewoUVXBkYXRlQ2hhbm5lbFJlcXVlc3QSFAoMcHJvamVjdF91dWlkGAEgASgJEhQKDGNoYW5uZWxfdXVpZBgCIAEoCRI3CgdjaGFubmVsGAMgASgLMiYucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkNoYW5uZWxJbnB1dCJCChREZWxldGVDaGFubmVsUmVxdWVzdBIUCgxwcm9qZWN0X3V1aWQYASABKAkSFAoMY2hhbm5lbF91dWlkGAIgASgJIhcKFURlbGV0ZUNoYW5uZWxSZXNwb25zZSJ2ChJVcGxvYWRBc3NldFJlcXVlc3QSFAoMcHJvamVjdF91dWlkGAEgASgJEhQKDGNoYW5uZWxfdXVpZBgCIAEoCRIQCghmaWxlcGF0aBgDIAEoCRIiCgRib2R5GAQgASgLMhQuZ29vZ2xlLmFwaS5IdHRwQm9keSKSAQoTVXBsb2FkQXNzZXRSZXNwb25zZRI2CgRmaWxlGAEgASgLMigucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkZpbGVEZWZpbml0aW9uEhQKDGNvbnRlbnRfdHlwZRgCIAEoCRIPCgdjcmVhdGVkGAMgASgIEhwKFGNoYW5uZWxfbGFzdG1vZGlmaWVkGAQgASgBIlIKEkRlbGV0ZUFzc2V0UmVxdWVzdBIUCgxwcm9qZWN0X3V1aWQYASABKAkSFAoMY2hhbm5lbF91dWlkGAIgASgJEhAKCGZpbGVwYXRoGAMgASgJIhUKE0RlbGV0ZUFzc2V0UmVzcG9uc2Uy8RgKDlRyaWdnZXJTZXJ2aWNlEp4BCg5HZXRQcm9qZWN0TGlzdBIvLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5HZXRQcm9qZWN0TGlzdFJlcXVlc3QaMC5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuR2V0UHJvamVjdExpc3RSZXNwb25zZSIpyPMYAYLT5JMCHxIdL29wZW50aGVhdGVyL3Byb2plY3RMaXN0Lmpzb24StgEKC0dldEZpbGVMaXN0EiwucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkdldEZpbGVMaXN0UmVxdWVzdBotLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5HZXRGaWxlTGlzdFJlc3BvbnNlIkrI8xgBgtPkkwJAEj4vb3BlbnRoZWF0ZXIvZmlsZXMve3Byb2plY3RfdXVpZH0ve2NoYW5uZWxfdXVpZH0vZmlsZUxpc3QuanNvbhKZAQoIR2V0QXNzZXQSKS5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuR2V0QXNzZXRSZXF1ZXN0GhQuZ29vZ2xlLmFwaS5IdHRwQm9keSJKyPMYAYLT5JMCQBI+L29wZW50aGVhdGVyL2ZpbGVzL3twcm9qZWN0X3V1aWR9L3tjaGFubmVsX3V1aWR9L3tmaWxlcGF0aD0qKn0wARKbAQoHUHVibGlzaBIoLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5QdWJsaXNoUmVxdWVzdBopLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5QdWJsaXNoUmVzcG9uc2UiO8jzGAKC0+STAjE6BGJvZHkiKS9vcGVudGhlYXRlci9wcm9qZWN0cy97cHJvamVjdF91dWlkfS9jdWVzEmwKCVN1YnNjcmliZRIqLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5TdWJzY3JpYmVSZXF1ZXN0GisucG9seXBob255LmFwaS50cmlnZ2VyLnYxLlN1YnNjcmliZVJlc3BvbnNlIgTI8xgBMAESmAEKCExpc3RDdWVzEikucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkxpc3RDdWVzUmVxdWVzdBoqLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5MaXN0Q3Vlc1Jlc3BvbnNlIjXI8xgBgtPkkwIrEikvb3BlbnRoZWF0ZXIvcHJvamVjdHMve3Byb2plY3RfdXVpZH0vY3VlcxKhAQoKR2V0Q3VlTGlzdBIrLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5HZXRDdWVMaXN0UmVxdWVzdBosLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5HZXRDdWVMaXN0UmVzcG9uc2UiOMjzGAGC0+STAi4SLC9vcGVudGhlYXRlci9wcm9qZWN0cy97cHJvamVjdF91dWlkfS9jdWVsaXN0ErABCg5SZXBsYWNlQ3VlTGlzdBIvLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5SZXBsYWNlQ3VlTGlzdFJlcXVlc3QaMC5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuUmVwbGFjZUN1ZUxpc3RSZXNwb25zZSI7yPMYAoLT5JMCMToBKhosL29wZW50aGVhdGVyL3Byb2plY3RzL3twcm9qZWN0X3V1aWR9L2N1ZWxpc3QSoAEKB05leHRDdWUSKC5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuTmV4dEN1ZVJlcXVlc3QaKS5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuTmV4dEN1ZVJlc3BvbnNlIkDI8xgCgtPkkwI2OgEqIjEvb3BlbnRoZWF0ZXIvcHJvamVjdHMve3Byb2plY3RfdXVpZH0vY3VlbGlzdC9uZXh0ErABCgtQcmV2aW91c0N1ZRIsLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5QcmV2aW91c0N1ZVJlcXVlc3QaLS5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuUHJldmlvdXNDdWVSZXNwb25zZSJEyPMYAoLT5JMCOjoBKiI1L29wZW50aGVhdGVyL3Byb2plY3RzL3twcm9qZWN0X3V1aWR9L2N1ZWxpc3QvcHJldmlvdXMSpgEKCUp1bXBUb0N1ZRIqLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5KdW1wVG9DdWVSZXF1ZXN0GisucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkp1bXBUb0N1ZVJlc3BvbnNlIkDI8xgCgtPkkwI2OgEqIjEvb3BlbnRoZWF0ZXIvcHJvamVjdHMve3Byb2plY3RfdXVpZH0vY3VlbGlzdC9qdW1wEo4BCg1DcmVhdGVQcm9qZWN0Ei4ucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkNyZWF0ZVByb2plY3RSZXF1ZXN0GiEucG9seXBob255LmFwaS50cmlnZ2VyLnYxLlByb2plY3QiKsjzGAKC0+STAiA6B3Byb2plY3QiFS9vcGVudGhlYXRlci9wcm9qZWN0cxKdAQoNVXBkYXRlUHJvamVjdBIuLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5VcGRhdGVQcm9qZWN0UmVxdWVzdBohLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5Qcm9qZWN0IjnI8xgCgtPkkwIvOgdwcm9qZWN0GiQvb3BlbnRoZWF0ZXIvcHJvamVjdHMve3Byb2plY3RfdXVpZH0SogEKDURlbGV0ZVByb2plY3QSLi5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuRGVsZXRlUHJvamVjdFJlcXVlc3QaLy5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuRGVsZXRlUHJvamVjdFJlc3BvbnNlIjDI8xgEgtPkkwImKiQvb3BlbnRoZWF0ZXIvcHJvamVjdHMve3Byb2plY3RfdXVpZH0SpgEKDUNyZWF0ZUNoYW5uZWwSLi5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuQ3JlYXRlQ2hhbm5lbFJlcXVlc3QaIS5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuQ2hhbm5lbCJCyPMYAoLT5JMCODoHY2hhbm5lbCItL29wZW50aGVhdGVyL3Byb2plY3RzL3twcm9qZWN0X3V1aWR9L2NoYW5uZWxzErUBCg1VcGRhdGVDaGFubmVsEi4ucG9seXBob255LmFwaS50cmlnZ2VyLnYxLlVwZGF0ZUNoYW5uZWxSZXF1ZXN0GiEucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkNoYW5uZWwiUcjzGAKC0+STAkc6B2NoYW5uZWwaPC9vcGVudGhlYXRlci9wcm9qZWN0cy97cHJvamVjdF91dWlkfS9jaGFubmVscy97Y2hhbm5lbF91dWlkfRK6AQoNRGVsZXRlQ2hhbm5lbBIuLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5EZWxldGVDaGFubmVsUmVxdWVzdBovLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5EZWxldGVDaGFubmVsUmVzcG9uc2UiSMjzGASC0+STAj4qPC9vcGVudGhlYXRlci9wcm9qZWN0cy97cHJvamVjdF91dWlkfS9jaGFubmVscy97Y2hhbm5lbF91dWlkfRK+AQoLVXBsb2FkQXNzZXQSLC5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuVXBsb2FkQXNzZXRSZXF1ZXN0Gi0ucG9seXBob255LmFwaS50cmlnZ2VyLnYxLlVwbG9hZEFzc2V0UmVzcG9uc2UiUMjzGAKC0+STAkY6BGJvZHkaPi9vcGVudGhlYXRlci9maWxlcy97cHJvamVjdF91dWlkfS97Y2hhbm5lbF91dWlkfS97ZmlsZXBhdGg9Kip9KAEStgEKC0RlbGV0ZUFzc2V0EiwucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkRlbGV0ZUFzc2V0UmVxdWVzdBotLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5EZWxldGVBc3NldFJlc3BvbnNlIkrI8xgEgtPkkwJAKj4vb3BlbnRoZWF0ZXIvZmlsZXMve3Byb2plY3RfdXVpZH0ve2NoYW5uZWxfdXVpZH0ve2ZpbGVwYXRoPSoqfWIGcHJvdG8z", [file_google_api_annotations, file_google_api_httpbody, file_google_protobuf_struct, file_google_protobuf_timestamp, file_polyphony_api_common_v1_options]);
+  fileDesc("CiZwb2x5cGhvbnkvYXBpL3RyaWdnZXIvdjEvdHJpZ2dlci5wcm90bxIYcG9seXBob255LmFwaS50cmlnZ2VyLnYxIhcKFUdldFByb2plY3RMaXN0UmVxdWVzdCJNChZHZXRQcm9qZWN0TGlzdFJlc3BvbnNlEjMKCHByb2plY3RzGAEgAygLMiEucG9seXBob255LmFwaS50cmlnZ2VyLnYxLlByb2plY3QitgEKB1Byb2plY3QSFAoMcHJvamVjdF91dWlkGAEgASgJEhQKDHByb2plY3RfcGF0aBgCIAMoCRIxCg1wcm9qZWN0X2xhYmVsGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLkxpc3RWYWx1ZRITCgt0cmlnZ2VyX3VyaRgEIAEoCRI3CgxjaGFubmVsX2xpc3QYBSADKAsyIS5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuQ2hhbm5lbCKCAgoHQ2hhbm5lbBIUCgxjaGFubmVsX3V1aWQYASABKAkSEgoFbGFiZWwYAiABKAlIAIgBARIVCg1jb250YWluZXJfaWRzGAMgAygJEh0KEHByb3Zpc2lvbmluZ191cmkYBCABKAlIAYgBARIYCgt0cmlnZ2VyX3VyaRgFIAEoCUgCiAEBEhUKCHJlbmRlcmVyGAYgASgJSAOIAQESGQoMbGFzdG1vZGlmaWVkGAcgASgBSASIAQFCCAoGX2xhYmVsQhMKEV9wcm92aXNpb25pbmdfdXJpQg4KDF90cmlnZ2VyX3VyaUILCglfcmVuZGVyZXJCDwoNX2xhc3Rtb2RpZmllZCJAChJHZXRGaWxlTGlzdFJlcXVlc3QSFAoMcHJvamVjdF91dWlkGAEgASgJEhQKDGNoYW5uZWxfdXVpZBgCIAEoCSJOChNHZXRGaWxlTGlzdFJlc3BvbnNlEjcKBWZpbGVzGAEgAygLMigucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkZpbGVEZWZpbml0aW9uIkoKDkZpbGVEZWZpbml0aW9uEhAKCGZpbGVwYXRoGAEgASgJEhAKCGZpbGVzaXplGAIgASgBEhQKDGxhc3Rtb2RpZmllZBgDIAEoASJPCg9HZXRBc3NldFJlcXVlc3QSFAoMcHJvamVjdF91dWlkGAEgASgJEhQKDGNoYW5uZWxfdXVpZBgCIAEoCRIQCghmaWxlcGF0aBgDIAEoCSJbCg5QdWJsaXNoUmVxdWVzdBIUCgxwcm9qZWN0X3V1aWQYASABKAkSDwoHcGF5bG9hZBgCIAEoCRIiCgRib2R5GAMgASgLMhQuZ29vZ2xlLmFwaS5IdHRwQm9keSI9Cg9QdWJsaXNoUmVzcG9uc2USKgoDY3VlGAEgASgLMh0ucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkN1ZSJwCgNDdWUSFAoMcHJvamVjdF91dWlkGAEgASgJEhAKCHNlcXVlbmNlGAIgASgDEjAKDHB1Ymxpc2hfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDwoHcGF5bG9hZBgEIAEoCSI/ChBTdWJzY3JpYmVSZXF1ZXN0EhQKDHByb2plY3RfdXVpZBgBIAEoCRIVCg1pbmNsdWRlX3N0YXRlGAIgASgIIk4KEVN1YnNjcmliZVJlc3BvbnNlEioKA2N1ZRgBIAEoCzIdLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5DdWUSDQoFc3RhdGUYAiABKAgiLAoUV2F0Y2hBdWRpZW5jZVJlcXVlc3QSFAoMcHJvamVjdF91dWlkGAEgASgJIkIKFVdhdGNoQXVkaWVuY2VSZXNwb25zZRIUCgxwcm9qZWN0X3V1aWQYASABKAkSEwoLY29ubmVjdGlvbnMYAiABKAUiRQoPTGlzdEN1ZXNSZXF1ZXN0EhQKDHByb2plY3RfdXVpZBgBIAEoCRINCgVhZnRlchgCIAEoAxINCgVsaW1pdBgDIAEoBSJnChBMaXN0Q3Vlc1Jlc3BvbnNlEisKBGN1ZXMYASADKAsyHS5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuQ3VlEhcKCm5leHRfYWZ0ZXIYAiABKANIAIgBAUINCgtfbmV4dF9hZnRlciJpCgxDdWVMaXN0RW50cnkSDgoGY3VlX2lkGAEgASgJEhAKCHBvc2l0aW9uGAIgASgFEg0KBWxhYmVsGAMgASgJEigKB3BheWxvYWQYBCABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0IncKB0N1ZUxpc3QSFAoMcHJvamVjdF91dWlkGAEgASgJEjQKBGN1ZXMYAiADKAsyJi5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuQ3VlTGlzdEVudHJ5EhQKB2N1cnJlbnQYAyABKAVIAIgBAUIKCghfY3VycmVudCJMChFDdWVMaXN0RW50cnlJbnB1dBINCgVsYWJlbBgBIAEoCRIoCgdwYXlsb2FkGAIgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdCIpChFHZXRDdWVMaXN0UmVxdWVzdBIUCgxwcm9qZWN0X3V1aWQYASABKAkiSQoSR2V0Q3VlTGlzdFJlc3BvbnNlEjMKCGN1ZV9saXN0GAEgASgLMiEucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkN1ZUxpc3QiaAoVUmVwbGFjZUN1ZUxpc3RSZXF1ZXN0EhQKDHByb2plY3RfdXVpZBgBIAEoCRI5CgRjdWVzGAIgAygLMisucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkN1ZUxpc3RFbnRyeUlucHV0Ik0KFlJlcGxhY2VDdWVMaXN0UmVzcG9uc2USMwoIY3VlX2xpc3QYASABKAsyIS5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuQ3VlTGlzdCImCg5OZXh0Q3VlUmVxdWVzdBIUCgxwcm9qZWN0X3V1aWQYASABKAkicgoPTmV4dEN1ZVJlc3BvbnNlEjMKCGN1ZV9saXN0GAEgASgLMiEucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkN1ZUxpc3QSKgoDY3VlGAIgASgLMh0ucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkN1ZSIqChJQcmV2aW91c0N1ZVJlcXVlc3QSFAoMcHJvamVjdF91dWlkGAEgASgJInYKE1ByZXZpb3VzQ3VlUmVzcG9uc2USMwoIY3VlX2xpc3QYASABKAsyIS5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuQ3VlTGlzdBIqCgNjdWUYAiABKAsyHS5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuQ3VlIlgKEEp1bXBUb0N1ZVJlcXVlc3QSFAoMcHJvamVjdF91dWlkGAEgASgJEhIKCHBvc2l0aW9uGAIgASgFSAASEAoGY3VlX2lkGAMgASgJSABCCAoGdGFyZ2V0InQKEUp1bXBUb0N1ZVJlc3BvbnNlEjMKCGN1ZV9saXN0GAEgASgLMiEucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkN1ZUxpc3QSKgoDY3VlGAIgASgLMh0ucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkN1ZSKDAQoMUHJvamVjdElucHV0EhkKDHByb2plY3RfdXVpZBgBIAEoCUgAiAEBEhQKDHByb2plY3RfcGF0aBgCIAMoCRIxCg1wcm9qZWN0X2xhYmVsGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLkxpc3RWYWx1ZUIPCg1fcHJvamVjdF91dWlkIowCCgxDaGFubmVsSW5wdXQSGQoMY2hhbm5lbF91dWlkGAEgASgJSACIAQESEgoFbGFiZWwYAiABKAlIAYgBARIVCg1jb250YWluZXJfaWRzGAMgAygJEhcKD2NoYW5uZWxfdHJpZ2dlchgEIAEoCBIdChBwcm92aXNpb25pbmdfdXJpGAUgASgJSAKIAQESGQoMbGFzdG1vZGlmaWVkGAYgASgBSAOIAQESFQoIcmVuZGVyZXIYByABKAlIBIgBAUIPCg1fY2hhbm5lbF91dWlkQggKBl9sYWJlbEITChFfcHJvdmlzaW9uaW5nX3VyaUIPCg1fbGFzdG1vZGlmaWVkQgsKCV9yZW5kZXJlciJPChRDcmVhdGVQcm9qZWN0UmVxdWVzdBI3Cgdwcm9qZWN0GAEgASgLMiYucG9seXBob255LmFwaS50cmlnZ2VyLnYxLlByb2plY3RJbnB1dCJlChRVcGRhdGVQcm9qZWN0UmVxdWVzdBIUCgxwcm9qZWN0X3V1aWQYASABKAkSNwoHcHJvamVjdBgCIAEoCzImLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5Qcm9qZWN0SW5wdXQiLAoURGVsZXRlUHJvamVjdFJlcXVlc3QSFAoMcHJvamVjdF91dWlkGAEgASgJIhcKFURlbGV0ZVByb2plY3RSZXNwb25zZSJlChRDcmVhdGVDaGFubmVsUmVxdWVzdBIUCgxwcm9qZWN0X3V1aWQYASABKAkSNwoHY2hhbm5lbBgCIAEoCzImLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5DaGFubmVsSW5wdXQiewoUVXBkYXRlQ2hhbm5lbFJlcXVlc3QSFAoMcHJvamVjdF91dWlkGAEgASgJEhQKDGNoYW5uZWxfdXVpZBgCIAEoCRI3CgdjaGFubmVsGAMgASgLMiYucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkNoYW5uZWxJbnB1dCJCChREZWxldGVDaGFubmVsUmVxdWVzdBIUCgxwcm9qZWN0X3V1aWQYASABKAkSFAoMY2hhbm5lbF91dWlkGAIgASgJIhcKFURlbGV0ZUNoYW5uZWxSZXNwb25zZSJ2ChJVcGxvYWRBc3NldFJlcXVlc3QSFAoMcHJvamVjdF91dWlkGAEgASgJEhQKDGNoYW5uZWxfdXVpZBgCIAEoCRIQCghmaWxlcGF0aBgDIAEoCRIiCgRib2R5GAQgASgLMhQuZ29vZ2xlLmFwaS5IdHRwQm9keSKSAQoTVXBsb2FkQXNzZXRSZXNwb25zZRI2CgRmaWxlGAEgASgLMigucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkZpbGVEZWZpbml0aW9uEhQKDGNvbnRlbnRfdHlwZRgCIAEoCRIPCgdjcmVhdGVkGAMgASgIEhwKFGNoYW5uZWxfbGFzdG1vZGlmaWVkGAQgASgBIlIKEkRlbGV0ZUFzc2V0UmVxdWVzdBIUCgxwcm9qZWN0X3V1aWQYASABKAkSFAoMY2hhbm5lbF91dWlkGAIgASgJEhAKCGZpbGVwYXRoGAMgASgJIhUKE0RlbGV0ZUFzc2V0UmVzcG9uc2Uy6xkKDlRyaWdnZXJTZXJ2aWNlEp4BCg5HZXRQcm9qZWN0TGlzdBIvLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5HZXRQcm9qZWN0TGlzdFJlcXVlc3QaMC5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuR2V0UHJvamVjdExpc3RSZXNwb25zZSIpyPMYAYLT5JMCHxIdL29wZW50aGVhdGVyL3Byb2plY3RMaXN0Lmpzb24StgEKC0dldEZpbGVMaXN0EiwucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkdldEZpbGVMaXN0UmVxdWVzdBotLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5HZXRGaWxlTGlzdFJlc3BvbnNlIkrI8xgBgtPkkwJAEj4vb3BlbnRoZWF0ZXIvZmlsZXMve3Byb2plY3RfdXVpZH0ve2NoYW5uZWxfdXVpZH0vZmlsZUxpc3QuanNvbhKZAQoIR2V0QXNzZXQSKS5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuR2V0QXNzZXRSZXF1ZXN0GhQuZ29vZ2xlLmFwaS5IdHRwQm9keSJKyPMYAYLT5JMCQBI+L29wZW50aGVhdGVyL2ZpbGVzL3twcm9qZWN0X3V1aWR9L3tjaGFubmVsX3V1aWR9L3tmaWxlcGF0aD0qKn0wARKbAQoHUHVibGlzaBIoLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5QdWJsaXNoUmVxdWVzdBopLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5QdWJsaXNoUmVzcG9uc2UiO8jzGAKC0+STAjE6BGJvZHkiKS9vcGVudGhlYXRlci9wcm9qZWN0cy97cHJvamVjdF91dWlkfS9jdWVzEmwKCVN1YnNjcmliZRIqLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5TdWJzY3JpYmVSZXF1ZXN0GisucG9seXBob255LmFwaS50cmlnZ2VyLnYxLlN1YnNjcmliZVJlc3BvbnNlIgTI8xgBMAESeAoNV2F0Y2hBdWRpZW5jZRIuLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5XYXRjaEF1ZGllbmNlUmVxdWVzdBovLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5XYXRjaEF1ZGllbmNlUmVzcG9uc2UiBMjzGAEwARKYAQoITGlzdEN1ZXMSKS5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuTGlzdEN1ZXNSZXF1ZXN0GioucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkxpc3RDdWVzUmVzcG9uc2UiNcjzGAGC0+STAisSKS9vcGVudGhlYXRlci9wcm9qZWN0cy97cHJvamVjdF91dWlkfS9jdWVzEqEBCgpHZXRDdWVMaXN0EisucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkdldEN1ZUxpc3RSZXF1ZXN0GiwucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkdldEN1ZUxpc3RSZXNwb25zZSI4yPMYAYLT5JMCLhIsL29wZW50aGVhdGVyL3Byb2plY3RzL3twcm9qZWN0X3V1aWR9L2N1ZWxpc3QSsAEKDlJlcGxhY2VDdWVMaXN0Ei8ucG9seXBob255LmFwaS50cmlnZ2VyLnYxLlJlcGxhY2VDdWVMaXN0UmVxdWVzdBowLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5SZXBsYWNlQ3VlTGlzdFJlc3BvbnNlIjvI8xgCgtPkkwIxOgEqGiwvb3BlbnRoZWF0ZXIvcHJvamVjdHMve3Byb2plY3RfdXVpZH0vY3VlbGlzdBKgAQoHTmV4dEN1ZRIoLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5OZXh0Q3VlUmVxdWVzdBopLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5OZXh0Q3VlUmVzcG9uc2UiQMjzGAKC0+STAjY6ASoiMS9vcGVudGhlYXRlci9wcm9qZWN0cy97cHJvamVjdF91dWlkfS9jdWVsaXN0L25leHQSsAEKC1ByZXZpb3VzQ3VlEiwucG9seXBob255LmFwaS50cmlnZ2VyLnYxLlByZXZpb3VzQ3VlUmVxdWVzdBotLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5QcmV2aW91c0N1ZVJlc3BvbnNlIkTI8xgCgtPkkwI6OgEqIjUvb3BlbnRoZWF0ZXIvcHJvamVjdHMve3Byb2plY3RfdXVpZH0vY3VlbGlzdC9wcmV2aW91cxKmAQoJSnVtcFRvQ3VlEioucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkp1bXBUb0N1ZVJlcXVlc3QaKy5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuSnVtcFRvQ3VlUmVzcG9uc2UiQMjzGAKC0+STAjY6ASoiMS9vcGVudGhlYXRlci9wcm9qZWN0cy97cHJvamVjdF91dWlkfS9jdWVsaXN0L2p1bXASjgEKDUNyZWF0ZVByb2plY3QSLi5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuQ3JlYXRlUHJvamVjdFJlcXVlc3QaIS5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuUHJvamVjdCIqyPMYAoLT5JMCIDoHcHJvamVjdCIVL29wZW50aGVhdGVyL3Byb2plY3RzEp0BCg1VcGRhdGVQcm9qZWN0Ei4ucG9seXBob255LmFwaS50cmlnZ2VyLnYxLlVwZGF0ZVByb2plY3RSZXF1ZXN0GiEucG9seXBob255LmFwaS50cmlnZ2VyLnYxLlByb2plY3QiOcjzGAKC0+STAi86B3Byb2plY3QaJC9vcGVudGhlYXRlci9wcm9qZWN0cy97cHJvamVjdF91dWlkfRKiAQoNRGVsZXRlUHJvamVjdBIuLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5EZWxldGVQcm9qZWN0UmVxdWVzdBovLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5EZWxldGVQcm9qZWN0UmVzcG9uc2UiMMjzGASC0+STAiYqJC9vcGVudGhlYXRlci9wcm9qZWN0cy97cHJvamVjdF91dWlkfRKmAQoNQ3JlYXRlQ2hhbm5lbBIuLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5DcmVhdGVDaGFubmVsUmVxdWVzdBohLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5DaGFubmVsIkLI8xgCgtPkkwI4OgdjaGFubmVsIi0vb3BlbnRoZWF0ZXIvcHJvamVjdHMve3Byb2plY3RfdXVpZH0vY2hhbm5lbHMStQEKDVVwZGF0ZUNoYW5uZWwSLi5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuVXBkYXRlQ2hhbm5lbFJlcXVlc3QaIS5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuQ2hhbm5lbCJRyPMYAoLT5JMCRzoHY2hhbm5lbBo8L29wZW50aGVhdGVyL3Byb2plY3RzL3twcm9qZWN0X3V1aWR9L2NoYW5uZWxzL3tjaGFubmVsX3V1aWR9EroBCg1EZWxldGVDaGFubmVsEi4ucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkRlbGV0ZUNoYW5uZWxSZXF1ZXN0Gi8ucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkRlbGV0ZUNoYW5uZWxSZXNwb25zZSJIyPMYBILT5JMCPio8L29wZW50aGVhdGVyL3Byb2plY3RzL3twcm9qZWN0X3V1aWR9L2NoYW5uZWxzL3tjaGFubmVsX3V1aWR9Er4BCgtVcGxvYWRBc3NldBIsLnBvbHlwaG9ueS5hcGkudHJpZ2dlci52MS5VcGxvYWRBc3NldFJlcXVlc3QaLS5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuVXBsb2FkQXNzZXRSZXNwb25zZSJQyPMYAoLT5JMCRjoEYm9keRo+L29wZW50aGVhdGVyL2ZpbGVzL3twcm9qZWN0X3V1aWR9L3tjaGFubmVsX3V1aWR9L3tmaWxlcGF0aD0qKn0oARK2AQoLRGVsZXRlQXNzZXQSLC5wb2x5cGhvbnkuYXBpLnRyaWdnZXIudjEuRGVsZXRlQXNzZXRSZXF1ZXN0Gi0ucG9seXBob255LmFwaS50cmlnZ2VyLnYxLkRlbGV0ZUFzc2V0UmVzcG9uc2UiSsjzGASC0+STAkAqPi9vcGVudGhlYXRlci9maWxlcy97cHJvamVjdF91dWlkfS97Y2hhbm5lbF91dWlkfS97ZmlsZXBhdGg9Kip9YgZwcm90bzM", [file_google_api_annotations, file_google_api_httpbody, file_google_protobuf_struct, file_google_protobuf_timestamp, file_polyphony_api_common_v1_options]);
 
 /**
  * Request for GetProjectList.
@@ -443,6 +443,55 @@ export const SubscribeResponseSchema: GenMessage<SubscribeResponse> = /*@__PURE_
   messageDesc(file_polyphony_api_trigger_v1_trigger, 12);
 
 /**
+ * Request for WatchAudience.
+ *
+ * @generated from message polyphony.api.trigger.v1.WatchAudienceRequest
+ */
+export type WatchAudienceRequest = Message<"polyphony.api.trigger.v1.WatchAudienceRequest"> & {
+  /**
+   * The project whose audience to count.
+   *
+   * @generated from field: string project_uuid = 1;
+   */
+  projectUuid: string;
+};
+
+/**
+ * Describes the message polyphony.api.trigger.v1.WatchAudienceRequest.
+ * Use `create(WatchAudienceRequestSchema)` to create a new message.
+ */
+export const WatchAudienceRequestSchema: GenMessage<WatchAudienceRequest> = /*@__PURE__*/
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 13);
+
+/**
+ * One frame of WatchAudience.
+ *
+ * @generated from message polyphony.api.trigger.v1.WatchAudienceResponse
+ */
+export type WatchAudienceResponse = Message<"polyphony.api.trigger.v1.WatchAudienceResponse"> & {
+  /**
+   * The project counted.
+   *
+   * @generated from field: string project_uuid = 1;
+   */
+  projectUuid: string;
+
+  /**
+   * Open audience connections of the project on this server process.
+   *
+   * @generated from field: int32 connections = 2;
+   */
+  connections: number;
+};
+
+/**
+ * Describes the message polyphony.api.trigger.v1.WatchAudienceResponse.
+ * Use `create(WatchAudienceResponseSchema)` to create a new message.
+ */
+export const WatchAudienceResponseSchema: GenMessage<WatchAudienceResponse> = /*@__PURE__*/
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 14);
+
+/**
  * Request for ListCues.
  *
  * @generated from message polyphony.api.trigger.v1.ListCuesRequest
@@ -475,7 +524,7 @@ export type ListCuesRequest = Message<"polyphony.api.trigger.v1.ListCuesRequest"
  * Use `create(ListCuesRequestSchema)` to create a new message.
  */
 export const ListCuesRequestSchema: GenMessage<ListCuesRequest> = /*@__PURE__*/
-  messageDesc(file_polyphony_api_trigger_v1_trigger, 13);
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 15);
 
 /**
  * Response of ListCues.
@@ -503,7 +552,7 @@ export type ListCuesResponse = Message<"polyphony.api.trigger.v1.ListCuesRespons
  * Use `create(ListCuesResponseSchema)` to create a new message.
  */
 export const ListCuesResponseSchema: GenMessage<ListCuesResponse> = /*@__PURE__*/
-  messageDesc(file_polyphony_api_trigger_v1_trigger, 14);
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 16);
 
 /**
  * One cue of a cue list.
@@ -545,7 +594,7 @@ export type CueListEntry = Message<"polyphony.api.trigger.v1.CueListEntry"> & {
  * Use `create(CueListEntrySchema)` to create a new message.
  */
 export const CueListEntrySchema: GenMessage<CueListEntry> = /*@__PURE__*/
-  messageDesc(file_polyphony_api_trigger_v1_trigger, 15);
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 17);
 
 /**
  * A project's ordered cue list.
@@ -580,7 +629,7 @@ export type CueList = Message<"polyphony.api.trigger.v1.CueList"> & {
  * Use `create(CueListSchema)` to create a new message.
  */
 export const CueListSchema: GenMessage<CueList> = /*@__PURE__*/
-  messageDesc(file_polyphony_api_trigger_v1_trigger, 16);
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 18);
 
 /**
  * One cue when a cue list is replaced.
@@ -608,7 +657,7 @@ export type CueListEntryInput = Message<"polyphony.api.trigger.v1.CueListEntryIn
  * Use `create(CueListEntryInputSchema)` to create a new message.
  */
 export const CueListEntryInputSchema: GenMessage<CueListEntryInput> = /*@__PURE__*/
-  messageDesc(file_polyphony_api_trigger_v1_trigger, 17);
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 19);
 
 /**
  * Request for GetCueList.
@@ -629,7 +678,7 @@ export type GetCueListRequest = Message<"polyphony.api.trigger.v1.GetCueListRequ
  * Use `create(GetCueListRequestSchema)` to create a new message.
  */
 export const GetCueListRequestSchema: GenMessage<GetCueListRequest> = /*@__PURE__*/
-  messageDesc(file_polyphony_api_trigger_v1_trigger, 18);
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 20);
 
 /**
  * Response of GetCueList.
@@ -650,7 +699,7 @@ export type GetCueListResponse = Message<"polyphony.api.trigger.v1.GetCueListRes
  * Use `create(GetCueListResponseSchema)` to create a new message.
  */
 export const GetCueListResponseSchema: GenMessage<GetCueListResponse> = /*@__PURE__*/
-  messageDesc(file_polyphony_api_trigger_v1_trigger, 19);
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 21);
 
 /**
  * Request for ReplaceCueList.
@@ -678,7 +727,7 @@ export type ReplaceCueListRequest = Message<"polyphony.api.trigger.v1.ReplaceCue
  * Use `create(ReplaceCueListRequestSchema)` to create a new message.
  */
 export const ReplaceCueListRequestSchema: GenMessage<ReplaceCueListRequest> = /*@__PURE__*/
-  messageDesc(file_polyphony_api_trigger_v1_trigger, 20);
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 22);
 
 /**
  * Response of ReplaceCueList.
@@ -699,7 +748,7 @@ export type ReplaceCueListResponse = Message<"polyphony.api.trigger.v1.ReplaceCu
  * Use `create(ReplaceCueListResponseSchema)` to create a new message.
  */
 export const ReplaceCueListResponseSchema: GenMessage<ReplaceCueListResponse> = /*@__PURE__*/
-  messageDesc(file_polyphony_api_trigger_v1_trigger, 21);
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 23);
 
 /**
  * Request for NextCue.
@@ -720,7 +769,7 @@ export type NextCueRequest = Message<"polyphony.api.trigger.v1.NextCueRequest"> 
  * Use `create(NextCueRequestSchema)` to create a new message.
  */
 export const NextCueRequestSchema: GenMessage<NextCueRequest> = /*@__PURE__*/
-  messageDesc(file_polyphony_api_trigger_v1_trigger, 22);
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 24);
 
 /**
  * Response of NextCue.
@@ -748,7 +797,7 @@ export type NextCueResponse = Message<"polyphony.api.trigger.v1.NextCueResponse"
  * Use `create(NextCueResponseSchema)` to create a new message.
  */
 export const NextCueResponseSchema: GenMessage<NextCueResponse> = /*@__PURE__*/
-  messageDesc(file_polyphony_api_trigger_v1_trigger, 23);
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 25);
 
 /**
  * Request for PreviousCue.
@@ -769,7 +818,7 @@ export type PreviousCueRequest = Message<"polyphony.api.trigger.v1.PreviousCueRe
  * Use `create(PreviousCueRequestSchema)` to create a new message.
  */
 export const PreviousCueRequestSchema: GenMessage<PreviousCueRequest> = /*@__PURE__*/
-  messageDesc(file_polyphony_api_trigger_v1_trigger, 24);
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 26);
 
 /**
  * Response of PreviousCue.
@@ -797,7 +846,7 @@ export type PreviousCueResponse = Message<"polyphony.api.trigger.v1.PreviousCueR
  * Use `create(PreviousCueResponseSchema)` to create a new message.
  */
 export const PreviousCueResponseSchema: GenMessage<PreviousCueResponse> = /*@__PURE__*/
-  messageDesc(file_polyphony_api_trigger_v1_trigger, 25);
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 27);
 
 /**
  * Request for JumpToCue: give `position` or `cue_id`.
@@ -841,7 +890,7 @@ export type JumpToCueRequest = Message<"polyphony.api.trigger.v1.JumpToCueReques
  * Use `create(JumpToCueRequestSchema)` to create a new message.
  */
 export const JumpToCueRequestSchema: GenMessage<JumpToCueRequest> = /*@__PURE__*/
-  messageDesc(file_polyphony_api_trigger_v1_trigger, 26);
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 28);
 
 /**
  * Response of JumpToCue.
@@ -869,7 +918,7 @@ export type JumpToCueResponse = Message<"polyphony.api.trigger.v1.JumpToCueRespo
  * Use `create(JumpToCueResponseSchema)` to create a new message.
  */
 export const JumpToCueResponseSchema: GenMessage<JumpToCueResponse> = /*@__PURE__*/
-  messageDesc(file_polyphony_api_trigger_v1_trigger, 27);
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 29);
 
 /**
  * A project's settable fields (create and replace).
@@ -905,7 +954,7 @@ export type ProjectInput = Message<"polyphony.api.trigger.v1.ProjectInput"> & {
  * Use `create(ProjectInputSchema)` to create a new message.
  */
 export const ProjectInputSchema: GenMessage<ProjectInput> = /*@__PURE__*/
-  messageDesc(file_polyphony_api_trigger_v1_trigger, 28);
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 30);
 
 /**
  * A channel's settable fields (create and replace). Asset files are uploaded separately
@@ -970,7 +1019,7 @@ export type ChannelInput = Message<"polyphony.api.trigger.v1.ChannelInput"> & {
  * Use `create(ChannelInputSchema)` to create a new message.
  */
 export const ChannelInputSchema: GenMessage<ChannelInput> = /*@__PURE__*/
-  messageDesc(file_polyphony_api_trigger_v1_trigger, 29);
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 31);
 
 /**
  * Request for CreateProject.
@@ -991,7 +1040,7 @@ export type CreateProjectRequest = Message<"polyphony.api.trigger.v1.CreateProje
  * Use `create(CreateProjectRequestSchema)` to create a new message.
  */
 export const CreateProjectRequestSchema: GenMessage<CreateProjectRequest> = /*@__PURE__*/
-  messageDesc(file_polyphony_api_trigger_v1_trigger, 30);
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 32);
 
 /**
  * Request for UpdateProject.
@@ -1019,7 +1068,7 @@ export type UpdateProjectRequest = Message<"polyphony.api.trigger.v1.UpdateProje
  * Use `create(UpdateProjectRequestSchema)` to create a new message.
  */
 export const UpdateProjectRequestSchema: GenMessage<UpdateProjectRequest> = /*@__PURE__*/
-  messageDesc(file_polyphony_api_trigger_v1_trigger, 31);
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 33);
 
 /**
  * Request for DeleteProject.
@@ -1040,7 +1089,7 @@ export type DeleteProjectRequest = Message<"polyphony.api.trigger.v1.DeleteProje
  * Use `create(DeleteProjectRequestSchema)` to create a new message.
  */
 export const DeleteProjectRequestSchema: GenMessage<DeleteProjectRequest> = /*@__PURE__*/
-  messageDesc(file_polyphony_api_trigger_v1_trigger, 32);
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 34);
 
 /**
  * Response of DeleteProject (empty; HTTP 204).
@@ -1055,7 +1104,7 @@ export type DeleteProjectResponse = Message<"polyphony.api.trigger.v1.DeleteProj
  * Use `create(DeleteProjectResponseSchema)` to create a new message.
  */
 export const DeleteProjectResponseSchema: GenMessage<DeleteProjectResponse> = /*@__PURE__*/
-  messageDesc(file_polyphony_api_trigger_v1_trigger, 33);
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 35);
 
 /**
  * Request for CreateChannel.
@@ -1083,7 +1132,7 @@ export type CreateChannelRequest = Message<"polyphony.api.trigger.v1.CreateChann
  * Use `create(CreateChannelRequestSchema)` to create a new message.
  */
 export const CreateChannelRequestSchema: GenMessage<CreateChannelRequest> = /*@__PURE__*/
-  messageDesc(file_polyphony_api_trigger_v1_trigger, 34);
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 36);
 
 /**
  * Request for UpdateChannel.
@@ -1118,7 +1167,7 @@ export type UpdateChannelRequest = Message<"polyphony.api.trigger.v1.UpdateChann
  * Use `create(UpdateChannelRequestSchema)` to create a new message.
  */
 export const UpdateChannelRequestSchema: GenMessage<UpdateChannelRequest> = /*@__PURE__*/
-  messageDesc(file_polyphony_api_trigger_v1_trigger, 35);
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 37);
 
 /**
  * Request for DeleteChannel.
@@ -1146,7 +1195,7 @@ export type DeleteChannelRequest = Message<"polyphony.api.trigger.v1.DeleteChann
  * Use `create(DeleteChannelRequestSchema)` to create a new message.
  */
 export const DeleteChannelRequestSchema: GenMessage<DeleteChannelRequest> = /*@__PURE__*/
-  messageDesc(file_polyphony_api_trigger_v1_trigger, 36);
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 38);
 
 /**
  * Response of DeleteChannel (empty; HTTP 204).
@@ -1161,7 +1210,7 @@ export type DeleteChannelResponse = Message<"polyphony.api.trigger.v1.DeleteChan
  * Use `create(DeleteChannelResponseSchema)` to create a new message.
  */
 export const DeleteChannelResponseSchema: GenMessage<DeleteChannelResponse> = /*@__PURE__*/
-  messageDesc(file_polyphony_api_trigger_v1_trigger, 37);
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 39);
 
 /**
  * One message of an UploadAsset stream.
@@ -1205,7 +1254,7 @@ export type UploadAssetRequest = Message<"polyphony.api.trigger.v1.UploadAssetRe
  * Use `create(UploadAssetRequestSchema)` to create a new message.
  */
 export const UploadAssetRequestSchema: GenMessage<UploadAssetRequest> = /*@__PURE__*/
-  messageDesc(file_polyphony_api_trigger_v1_trigger, 38);
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 40);
 
 /**
  * Response of UploadAsset.
@@ -1247,7 +1296,7 @@ export type UploadAssetResponse = Message<"polyphony.api.trigger.v1.UploadAssetR
  * Use `create(UploadAssetResponseSchema)` to create a new message.
  */
 export const UploadAssetResponseSchema: GenMessage<UploadAssetResponse> = /*@__PURE__*/
-  messageDesc(file_polyphony_api_trigger_v1_trigger, 39);
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 41);
 
 /**
  * Request for DeleteAsset.
@@ -1282,7 +1331,7 @@ export type DeleteAssetRequest = Message<"polyphony.api.trigger.v1.DeleteAssetRe
  * Use `create(DeleteAssetRequestSchema)` to create a new message.
  */
 export const DeleteAssetRequestSchema: GenMessage<DeleteAssetRequest> = /*@__PURE__*/
-  messageDesc(file_polyphony_api_trigger_v1_trigger, 40);
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 42);
 
 /**
  * Response of DeleteAsset (empty; HTTP 204).
@@ -1297,7 +1346,7 @@ export type DeleteAssetResponse = Message<"polyphony.api.trigger.v1.DeleteAssetR
  * Use `create(DeleteAssetResponseSchema)` to create a new message.
  */
 export const DeleteAssetResponseSchema: GenMessage<DeleteAssetResponse> = /*@__PURE__*/
-  messageDesc(file_polyphony_api_trigger_v1_trigger, 41);
+  messageDesc(file_polyphony_api_trigger_v1_trigger, 43);
 
 /**
  * TriggerService speaks the Open Theater API: provisioning (`projectList.json`, per-channel
@@ -1364,6 +1413,18 @@ export const TriggerService: GenService<{
     methodKind: "server_streaming";
     input: typeof SubscribeRequestSchema;
     output: typeof SubscribeResponseSchema;
+  },
+  /**
+   * Follow a project's live audience size: the number of audience connections (socket.io and plain
+   * WebSocket, on any of its channels) open on the server process that answers, at once and then
+   * whenever it changes (checked every second). gRPC only; runs until the client cancels.
+   *
+   * @generated from rpc polyphony.api.trigger.v1.TriggerService.WatchAudience
+   */
+  watchAudience: {
+    methodKind: "server_streaming";
+    input: typeof WatchAudienceRequestSchema;
+    output: typeof WatchAudienceResponseSchema;
   },
   /**
    * Cues published to a project, oldest first (`GET /opentheater/projects/{project_uuid}/cues`).
