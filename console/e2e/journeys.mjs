@@ -44,6 +44,7 @@ const journeys = {
     await page.getByTestId("service-opentheater").getByText("projects").waitFor();
     await shot(page, "home");
     await page.getByLabel("Colour scheme").selectOption("dark");
+    await page.waitForTimeout(500); // Pico fades colours between schemes
     await shot(page, "home-dark");
     await page.getByRole("link", { name: "Library" }).first().click();
     await page.getByRole("heading", { name: "Library" }).waitFor();

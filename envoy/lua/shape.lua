@@ -100,6 +100,8 @@ function envoy_on_request(h)
   local dm = h:streamInfo():dynamicMetadata()
   if string.sub(ct, 1, 16) == "application/grpc" then
     dm:set("edge", "grpc", "1")
+    hd:remove("x-edge-host")  -- only this filter speaks for the edge
+    hd:remove("x-edge-peer")
     return
   end
   hd:replace("x-edge-key", EDGE_KEY)
@@ -111,6 +113,8 @@ function envoy_on_request(h)
     return
   end
   hd:replace("x-edge-host", hd:get(":authority") or "")
+  -- the address the connection came from, as Envoy saw it: X-Forwarded-* count only from trusted proxies
+  hd:replace("x-edge-peer", h:streamInfo():downstreamDirectRemoteAddress() or "")
   local method = hd:get(":method")
   local length = tonumber(hd:get("content-length") or "0") or 0
   if length > MAX_BODY and not streamed(method, path) then

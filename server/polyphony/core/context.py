@@ -13,6 +13,7 @@ from polyphony.core.config import Settings
 from polyphony.core.db import Database
 from polyphony.core.objects import ObjectStore
 from polyphony.core.paging import PageTokens
+from polyphony.core.public_url import trusted_networks
 from polyphony.core.stores import configured_store
 
 
@@ -35,6 +36,7 @@ class AppContext:
 
 
 def build_context(settings: Settings) -> AppContext:
+    trusted_networks(settings.trusted_proxies)  # a bad CIDR fails the start, not a request
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     ctx = AppContext(
         settings=settings,
