@@ -7,6 +7,7 @@ import contextlib
 import gc
 import logging
 import socket
+import warnings
 from collections.abc import Callable, Iterator
 
 import grpc
@@ -32,6 +33,12 @@ log = logging.getLogger("polyphony")
 
 MAX_MESSAGE = 64 * 1024 * 1024
 MAX_METADATA = (MAX_HEADERS_KB + 32) * 1024
+
+# The live app runs on uvicorn's `websockets` implementation on purpose: the cue fan-out writes frames straight
+# to its connections (see trigger/live.py and its adapter), which `websockets-sansio` offers no way to do yet.
+# uvicorn announces at every start that this implementation will stop being the default; that is advice for
+# whoever picks the implementation, which is done here, not news for the operator.
+warnings.filterwarnings("ignore", message=r"The `websockets` implementation is deprecated")
 
 
 def free_port(host: str = "127.0.0.1") -> int:
