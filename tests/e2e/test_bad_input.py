@@ -189,3 +189,13 @@ def test_bare_numbers_in_any_content_type_get_an_answer(
     resp = http.put(url, content=chunks(), headers=headers, timeout=10)
     assert resp.status_code == 204, resp.text
     assert http.get(url).json() == 3247
+
+
+def test_label_and_description_limits(http: httpx.Client, server: RunningServer, flow: dict[str, Any]) -> None:
+    auth = server.auth()
+    base = f"/tams/flows/{flow['id']}"
+    _shaped(http.put(base + "/description", json="x" * 65537, headers=auth), 400, base)
+    _shaped(http.put(base, json={**flow, "label": "l" * 65537}, headers=auth), 400, base)
+    _shaped(http.put(f"/tams/sources/{flow['source_id']}/description", json="x" * 65537, headers=auth), 400, base)
+    assert http.put(base + "/description", json="x" * 65536, headers=auth).status_code == 204
+    assert len(http.get(base + "/description").json()) == 65536

@@ -54,12 +54,17 @@ async def register(server: grpc.aio.Server, ctx: AppContext, live: LiveApp) -> s
     worker = DeletionWorker(ctx.db, store)
     worker.start()
     ctx.closers.append(worker.stop)
-    base = ctx.settings.public_url or f"http://{ctx.settings.host}:{ctx.settings.http_port}"
+    base = ctx.settings.default_base_url  # webhook events are rendered outside any request
 
     async def render_segments(session: Any, docs: list[dict[str, Any]], options: dict[str, Any]) -> list[Any]:
         return await segments.render_stored(session, docs, options, signer=signer, base=base)
 
-    events = dispatcher.Dispatcher(ctx.db, render_segments, allow_private=ctx.settings.tams_allow_private_webhooks)
+    events = dispatcher.Dispatcher(
+        ctx.db,
+        render_segments,
+        policy=dispatcher.RetryPolicy.from_settings(ctx.settings),
+        allow_private=ctx.settings.tams_allow_private_webhooks,
+    )
     events.start()
     ctx.closers.append(events.stop)
     flow_pb2_grpc.add_FlowServiceServicer_to_server(FlowServicer(ctx, worker, store=store, links=signer), server)

@@ -53,6 +53,18 @@ def check_tag_name(name: Any) -> None:
         raise InvalidArgument(f"a tag name must have 1 to {MAX_NAME} characters", field="tags")
 
 
+# A label or description (of a Flow or Source) has at most MAX_TEXT characters (README).
+MAX_TEXT = 65536
+TEXT_PROPERTIES = ("label", "description")
+
+
+def check_text_properties(doc: dict[str, Any]) -> None:
+    for name in TEXT_PROPERTIES:
+        value = doc.get(name)
+        if isinstance(value, str) and len(value) > MAX_TEXT:
+            raise InvalidArgument(f"{name} has {len(value)} characters; at most {MAX_TEXT} are allowed", field=name)
+
+
 def check_tags(tags: Any) -> None:
     """A whole tags object within the limits (before any costlier validation of the document holding it)."""
     if tags is None:

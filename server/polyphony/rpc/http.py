@@ -12,14 +12,22 @@ from typing import Any
 
 import grpc
 
+from polyphony.core import edge_key
+from polyphony.core.config import Settings
+from polyphony.core.public_url import public_base_url
 from polyphony.core.query import OriginalRequest, original_request
 
 
 def metadata(context: grpc.aio.ServicerContext) -> dict[str, str]:
+    """The call's text metadata; edge-internal keys (`x-edge-*`, transcoder facts) only when the call came
+    through Envoy's REST path, so a native gRPC caller cannot claim them."""
+    md = context.invocation_metadata() or ()
+    trusted = edge_key.from_edge(md)
     out: dict[str, str] = {}
-    for key, value in context.invocation_metadata() or ():
-        if not key.endswith("-bin"):
-            out[key] = value.decode() if isinstance(value, bytes) else value
+    for key, value in md:
+        if key.endswith("-bin") or (not trusted and edge_key.is_edge_internal(key)):
+            continue
+        out[key] = value.decode() if isinstance(value, bytes) else value
     return out
 
 
@@ -37,13 +45,9 @@ def is_head(context: grpc.aio.ServicerContext) -> bool:
     return metadata(context).get("x-edge-head") == "1"
 
 
-def base_url(context: grpc.aio.ServicerContext, fallback: str) -> str:
-    """Scheme and authority the client used to reach us (for absolute links)."""
-    md = metadata(context)
-    host = md.get("x-edge-host")
-    if not host:
-        return fallback.rstrip("/")
-    return f"{md.get('x-forwarded-proto', 'http')}://{host}"
+def base_url(context: grpc.aio.ServicerContext, settings: Settings) -> str:
+    """Scheme and authority of absolute links in this call's answer (`core.public_url.public_base_url`)."""
+    return public_base_url(settings, metadata(context))
 
 
 async def send_http(

@@ -72,11 +72,6 @@ def networks(values: Iterable[str]) -> tuple[Network, ...]:
         raise ValueError(f"analysis_fetch_private_networks: {exc}") from None
 
 
-def max_download_bytes() -> int:
-    """The download bound (the `analysis_max_download` setting, bytes; default 512 MiB)."""
-    return Settings.from_env().analysis_max_download
-
-
 class BlockedAddress(OSError):
     """The URL's host is (or resolves to) an address the fetch policy does not allow."""
 

@@ -57,7 +57,7 @@ class ItemService:
         self.db = db
         self.objects = objects
         self.copies = copies  # local copies of a remote store's uploads, kept as they pass
-        self.policy = policy if policy is not None else FetchPolicy.from_settings(Settings.from_env())
+        self.policy = policy if policy is not None else FetchPolicy.from_settings(Settings())
 
     async def _discard(self, source: StoredSource | None) -> None:
         if source is not None:
