@@ -157,6 +157,7 @@ const journeys = {
   async media() {
     const page = await newPage();
     await page.goto(base + "/media");
+    await unlock(page); // TAMS reads can need a token (its read scope)
     const link = page.getByTestId("flows").locator("[data-flow-id]").first();
     await link.click();
     await page.getByTestId("flow-title").waitFor();
