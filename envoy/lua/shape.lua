@@ -70,6 +70,8 @@ function envoy_on_request(h)
   local dm = h:streamInfo():dynamicMetadata()
   if string.sub(ct, 1, 16) == "application/grpc" then
     dm:set("edge", "grpc", "1")
+    hd:remove("x-edge-host")  -- only this filter speaks for the edge
+    hd:remove("x-edge-peer")
     return
   end
   hd:remove("x-edge-head")  -- only this filter may say a request was HEAD
@@ -77,25 +79,29 @@ function envoy_on_request(h)
   local family = family_of(path)
   dm:set("edge", "family", family)
   hd:replace("x-edge-host", hd:get(":authority") or "")
+  -- the address the connection came from, as Envoy saw it: X-Forwarded-* count only from trusted proxies
+  hd:replace("x-edge-peer", h:streamInfo():downstreamDirectRemoteAddress() or "")
   local method = hd:get(":method")
   local length = tonumber(hd:get("content-length") or "0") or 0
   if length > MAX_BODY and not streamed(method, path) then
+    dm:set("edge", "answered", "1")  -- this answer is already in the family's shape: never wrap it again
     h:respond({[":status"] = "413", ["content-type"] = content_type_of(family)},
       error_body(family, 413, "request body larger than " .. MAX_BODY .. " bytes"))
     return
   end
-  -- A JSON body whose last token has no end mark (a bare number such as `5000`, as PUT .../max_bit_rate
-  -- sends, or a truncated `5.`) hangs the transcoder's streaming JSON parser, which waits for the token to
-  -- end: close every small JSON body with a newline (valid JSON whitespace). Bodies above 64 KiB and
-  -- upload routes are never buffered here.
-  if length > 0 and length <= 65536 and string.find(ct, "json", 1, true) and not streamed(method, path) then
+  -- A body whose last token has no end mark (a bare number such as `5000`, as PUT .../max_bit_rate sends,
+  -- `true`, or a truncated `5.`) hangs the transcoder's streaming JSON parser, which waits for the token to
+  -- end; it parses every body as JSON whatever its content type (text/plain, none) or framing (chunked).
+  -- So every body of a transcoded route that ends inside a token is closed with a newline (JSON
+  -- whitespace). Upload routes stream their bytes and are never buffered here.
+  local has_body = length > 0 or hd:get("transfer-encoding") ~= nil
+    or (hd:get("content-length") == nil and method ~= "GET" and method ~= "HEAD")
+  if has_body and not streamed(method, path) then
     local b = h:body()
-    if b ~= nil then
-      local bytes = b:getBytes(0, b:length())
-      if not string.match(bytes, "%s$") then
-        b:setBytes(bytes .. "\n")
-        hd:replace("content-length", tostring(#bytes + 1))
-      end
+    local size = b ~= nil and b:length() or 0
+    if size > 0 and string.match(b:getBytes(size - 1, 1), "[%w%.%+%-]") then
+      b:setBytes(b:getBytes(0, size) .. "\n")
+      hd:replace("content-length", tostring(size + 1))
     end
   end
   if method == "HEAD" then
@@ -107,7 +113,7 @@ end
 
 function envoy_on_response(h)
   local meta = h:streamInfo():dynamicMetadata():get("edge") or {}
-  if meta["grpc"] == "1" then return end
+  if meta["grpc"] == "1" or meta["answered"] == "1" then return end
   local family = meta["family"] or "other"
   local hd = h:headers()
   local want = hd:get("x-http-status")

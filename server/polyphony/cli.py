@@ -14,10 +14,13 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from polyphony.core.config import ENV_PREFIX, Settings, describe
+from polyphony.core.config import Settings, child_environment, describe
+
+LOG_LEVELS = ("debug", "info", "warning", "error")
 
 
 def _settings(args: argparse.Namespace) -> Settings:
+    """The environment's settings with the command line's flags over them."""
     return Settings.from_env(
         data_dir=Path(args.data_dir) if getattr(args, "data_dir", None) else None,
         http_port=getattr(args, "http_port", None),
@@ -41,15 +44,17 @@ def write_token(settings: Settings) -> tuple[Settings, str | None]:
 
 
 def _child_env(settings: Settings) -> dict[str, str]:
-    env = dict(os.environ)
-    env[ENV_PREFIX + "DATA_DIR"] = str(settings.data_dir)
-    env[ENV_PREFIX + "WRITE_TOKENS"] = ",".join(settings.write_tokens)
-    env[ENV_PREFIX + "READ_TOKENS"] = ",".join(settings.read_tokens)
-    env[ENV_PREFIX + "SECRET"] = settings.resolved_secret()
-    env[ENV_PREFIX + "WORKERS"] = str(settings.workers)  # e.g. the cue bus picks its relay by it
-    if settings.database_url:
-        env[ENV_PREFIX + "DATABASE_URL"] = settings.database_url
-    return env
+    """A worker process's environment: exactly this process's settings (the secret resolved, so every
+    worker signs alike; `workers`, so the cue bus picks its relay by it)."""
+    return child_environment(settings.with_(secret=settings.resolved_secret()))
+
+
+def configure_logging(level: str) -> None:
+    """Log at `level` (POLYPHONY_LOG_LEVEL); libraries' start-up chatter (Alembic's per-revision lines)
+    only when debugging."""
+    logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if level.lower() != "debug":
+        logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 async def _wait_healthy(
@@ -182,10 +187,10 @@ async def _serve(settings: Settings, *, demo: bool) -> int:
         target = f"{settings.host}:{settings.http_port}"
         await _wait_healthy(target, times=2 * n, check=check_children)
         elapsed = time.monotonic() - started
-        shown_host = "localhost" if settings.host == "127.0.0.1" else settings.host
-        base = settings.public_url or f"http://{shown_host}:{settings.http_port}"
+        base = settings.default_base_url
         print(f"polyphony ready in {elapsed:.2f}s", flush=True)
         print(f"  REST + gRPC   {base}   (workers: {n})")
+        print(f"  Console       {base}/   (open it in a browser)")
         print(f"  AURA          {base}/aura/server")
         print(f"  TAMS          {base}/tams/service")
         print(f"  TimeSide      {base}/timeside/api/items/")
@@ -231,7 +236,22 @@ def _cmd_scan(args: argparse.Namespace) -> int:
     return asyncio.run(scan_command(settings, [Path(p) for p in args.dirs]))
 
 
+def _internal_worker(argv: list[str]) -> int:
+    """`polyphony _worker --listen unix:PATH|PORT`: one more server process, started (and restarted) by
+    `serve` (not a user command, so not in `--help`)."""
+    parser = argparse.ArgumentParser(prog="polyphony _worker")
+    parser.add_argument("--listen", required=True, help="unix:<socket path> or a TCP port on 127.0.0.1")
+    args = parser.parse_args(argv)
+    settings = Settings.from_env()
+    configure_logging(settings.log_level)
+    asyncio.run(_worker_main(settings, args.listen))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["_worker"]:
+        return _internal_worker(argv[1:])
     parser = argparse.ArgumentParser(prog="polyphony", description="Polyphony media server")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -268,30 +288,28 @@ def main(argv: list[str] | None = None) -> int:
 
     openapi.add_parser(sub)
 
-    p_worker = sub.add_parser("_worker", help=argparse.SUPPRESS)
-    p_worker.add_argument("--listen", required=True, help="unix:<socket path> or a TCP port on 127.0.0.1")
-
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        settings = _settings(args)
+    except ValueError as exc:
+        parser.error(str(exc))
+    if settings.log_level.lower() not in LOG_LEVELS:
+        parser.error(f"POLYPHONY_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, not {settings.log_level!r}")
+    configure_logging(settings.log_level)
     if args.command == "serve":
-        return asyncio.run(serve(_settings(args), demo=args.demo))
+        return asyncio.run(serve(settings, demo=args.demo))
     if args.command == "scan":
         return _cmd_scan(args)
     if args.command == "worker":
         from polyphony.analysis.tasks.worker import main as celery_worker
 
-        if args.data_dir:
-            os.environ[ENV_PREFIX + "DATA_DIR"] = args.data_dir
-        return celery_worker(args.celery_args)
+        return celery_worker(settings, args.celery_args)
     if args.command == "cue":
         return cue_cli.run(args)
     if args.command in ("export", "import"):
         return archive_cli.run(args)
     if args.command == "openapi":
         return openapi.run(args)
-    if args.command == "_worker":
-        asyncio.run(_worker_main(Settings.from_env(), args.listen))
-        return 0
     parser.error(f"unknown command {args.command}")
     return 2
 

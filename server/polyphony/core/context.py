@@ -10,8 +10,10 @@ from dataclasses import dataclass, field
 from polyphony.core.auth import Authorizer
 from polyphony.core.config import Settings
 from polyphony.core.db import Database
-from polyphony.core.objects import FilesystemObjectStore
+from polyphony.core.objects import ObjectStore
 from polyphony.core.paging import PageTokens
+from polyphony.core.public_url import trusted_networks
+from polyphony.core.stores import configured_store
 
 
 @dataclass
@@ -20,7 +22,7 @@ class AppContext:
 
     settings: Settings
     db: Database
-    objects: FilesystemObjectStore
+    objects: ObjectStore  # the configured store (filesystem or S3), shared by every service
     pages: PageTokens
     authorizer: Authorizer
     # Coroutine functions to await on shutdown, last registered first (services add their background work).
@@ -33,11 +35,12 @@ class AppContext:
 
 
 def build_context(settings: Settings) -> AppContext:
+    trusted_networks(settings.trusted_proxies)  # a bad CIDR fails the start, not a request
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     return AppContext(
         settings=settings,
         db=Database(settings.resolved_database_url),
-        objects=FilesystemObjectStore(settings.data_dir / "objects"),
+        objects=configured_store(settings),
         pages=PageTokens(settings.resolved_secret(), settings.page_token_ttl),
         authorizer=Authorizer(settings.read_tokens, settings.write_tokens, settings.open_reads),
     )

@@ -12,6 +12,8 @@ from datetime import UTC, datetime
 from enum import Enum
 from http import HTTPStatus
 
+MAX_DETAIL = 512  # characters of an error's detail
+
 
 class DomainError(Exception):
     """Base class: an error whose meaning is part of the API contract."""
@@ -21,6 +23,12 @@ class DomainError(Exception):
     reason: str = "INTERNAL"
 
     def __init__(self, detail: str, *, field: str | None = None, headers: dict[str, str] | None = None):
+        # A detail that quotes client input stays short: it travels in gRPC metadata (the error body, the
+        # status message), and a long one would push that past the header limit instead of answering.
+        if len(detail) > MAX_DETAIL:
+            detail = detail[: MAX_DETAIL - 1] + "\u2026"
+        if field is not None and len(field) > MAX_DETAIL // 4:
+            field = field[: MAX_DETAIL // 4 - 1] + "\u2026"
         super().__init__(detail)
         self.detail = detail
         self.field = field

@@ -34,6 +34,7 @@ class LocalCopies:
         self.root = root
         self.max_bytes = max_bytes
         self._fetching: dict[str, asyncio.Lock] = {}
+        self._swept = False
 
     @classmethod
     def for_settings(cls, objects: ObjectStore, settings: Settings) -> LocalCopies:
@@ -56,7 +57,10 @@ class LocalCopies:
             await asyncio.to_thread(shutil.rmtree, pin.parent, True)
 
     async def _pinned(self, key: str) -> Path:
-        pin_dir = self.root / PINS / uuid.uuid4().hex
+        if not self._swept:
+            self._swept = True
+            await asyncio.to_thread(self._sweep_pins)
+        pin_dir = self.root / PINS / f"{os.getpid()}-{uuid.uuid4().hex}"
         await asyncio.to_thread(pin_dir.mkdir, parents=True, exist_ok=True)
         pin = pin_dir / key.rsplit("/", 1)[-1]
         for _ in range(3):  # a copy evicted by another process between fetch and link is fetched again
@@ -89,7 +93,7 @@ class LocalCopies:
         parts = self.root / PARTS
         await asyncio.to_thread(parts.mkdir, parents=True, exist_ok=True)
         await asyncio.to_thread(path.parent.mkdir, parents=True, exist_ok=True)
-        part = parts / uuid.uuid4().hex
+        part = parts / f"{os.getpid()}-{uuid.uuid4().hex}"
         try:
             fh = await asyncio.to_thread(part.open, "wb")
             try:
@@ -100,6 +104,19 @@ class LocalCopies:
             await asyncio.to_thread(os.replace, part, path)
         finally:
             await asyncio.to_thread(part.unlink, True)
+
+    def _sweep_pins(self) -> None:
+        """Remove the pins (and half-fetched parts) left by processes of this machine that are gone."""
+        for folder in (self.root / PINS, self.root / PARTS):
+            if not folder.is_dir():
+                continue
+            for entry in folder.iterdir():
+                pid = entry.name.split("-", 1)[0]
+                if pid.isdigit() and not _alive(int(pid)):
+                    if entry.is_dir():
+                        shutil.rmtree(entry, True)
+                    else:
+                        entry.unlink(missing_ok=True)
 
     def _evict(self, keep: Path) -> None:
         """Drop least recently used copies until the cache holds at most `max_bytes` (never `keep`)."""
@@ -124,3 +141,13 @@ class LocalCopies:
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()
                 total -= size
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -14,7 +14,6 @@ import asyncio
 import contextlib
 import functools
 import logging
-import os
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -24,6 +23,7 @@ import httpx
 from sqlalchemy import exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from polyphony.core.config import Settings
 from polyphony.core.db import Database, get_for_update
 from polyphony.flow import egress
 from polyphony.flow.clock import now_us
@@ -45,13 +45,12 @@ class RetryPolicy:
     lease_seconds: float = 60.0
 
     @classmethod
-    def from_env(cls) -> RetryPolicy:
-        env = os.environ
+    def from_settings(cls, settings: Settings) -> RetryPolicy:
         return cls(
-            base_seconds=float(env.get("POLYPHONY_TAMS_WEBHOOK_RETRY_BASE", "1.0")),
-            max_seconds=float(env.get("POLYPHONY_TAMS_WEBHOOK_RETRY_MAX", "300")),
-            max_attempts=int(env.get("POLYPHONY_TAMS_WEBHOOK_MAX_ATTEMPTS", "12")),
-            timeout_seconds=float(env.get("POLYPHONY_TAMS_WEBHOOK_TIMEOUT", "10")),
+            base_seconds=settings.tams_webhook_retry_base,
+            max_seconds=settings.tams_webhook_retry_max,
+            max_attempts=settings.tams_webhook_max_attempts,
+            timeout_seconds=settings.tams_webhook_timeout,
         )
 
     def delay_us(self, attempts: int) -> int:
@@ -81,7 +80,7 @@ class Dispatcher:
         self._db = db
         self._allow_private = allow_private  # may deliver to loopback/private addresses (egress.py)
         self._render = render_segments
-        self.policy = policy or RetryPolicy.from_env()
+        self.policy = policy or RetryPolicy()
         self._idle = idle_seconds
         self._batch = batch
         self._task: asyncio.Task[None] | None = None

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 import httpcore
 import httpx
 
+from polyphony.core.addresses import embedded_ipv4
 from polyphony.core.errors import InvalidArgument
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -30,9 +31,12 @@ class Refused(Exception):
 
 
 def _blocked(ip: Address) -> str | None:
-    mapped = ip.ipv4_mapped if isinstance(ip, ipaddress.IPv6Address) else None
-    if mapped is not None:
-        return _blocked(mapped)
+    for inner in embedded_ipv4(ip):  # IPv4-mapped, 6to4, Teredo, NAT64: as public as what they reach
+        kind = _blocked(inner)
+        if kind is not None:
+            return kind
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        return None  # an IPv4 address written as IPv6: judged by the IPv4 address alone
     for kind in ("loopback", "private", "link_local", "multicast", "reserved", "unspecified"):
         if getattr(ip, f"is_{kind}"):
             return kind.replace("_", "-")
@@ -62,10 +66,18 @@ async def resolve(host: str, port: int) -> list[str]:
 
 
 async def check_url(url: str, *, allow_private: bool, field: str = "url") -> None:
-    """400 (InvalidArgument) when `url` is not http(s) or, unless allowed, targets a non-public address."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise InvalidArgument(f"{url!r} is not an absolute http or https URL", field=field)
+    """400 (InvalidArgument) when `url` is not http(s) or, unless allowed, targets a non-public address.
+    A backslash (a path separator to WHATWG parsers, not to Python's: they would disagree on the host), a
+    space or a control character makes a URL invalid."""
+    try:
+        parts = urlsplit(url)
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:  # e.g. a bracketed host that is no IPv6 address
+        valid = False
+    if not valid or any(c == "\\" or c.isspace() or ord(c) < 32 for c in url):
+        raise InvalidArgument(f"{url[:200]!r} is not an absolute http or https URL", field=field)
+    host = parts.hostname
+    assert host is not None  # `valid` says so
     try:
         port = parts.port or (443 if parts.scheme == "https" else 80)
     except ValueError:
@@ -73,7 +85,7 @@ async def check_url(url: str, *, allow_private: bool, field: str = "url") -> Non
     if allow_private:
         return
     try:
-        check_addresses(parts.hostname, await resolve(parts.hostname, port))
+        check_addresses(host, await resolve(host, port))
     except Refused as exc:
         raise InvalidArgument(str(exc), field=field) from None
     except OSError:

@@ -33,7 +33,14 @@ from polyphony.flow.models import (
     SourceRow,
     SourceTagRow,
 )
-from polyphony.flow.tags import TagFilter, check_tag_value, tag_rows
+from polyphony.flow.tags import (
+    TagFilter,
+    check_tag_name,
+    check_tag_value,
+    check_tags,
+    check_text_properties,
+    tag_rows,
+)
 from polyphony.flow.tags import tag_clauses as _tag_clauses
 from polyphony.flow.timerange import TimeRange
 
@@ -180,6 +187,8 @@ async def _client_document(session: AsyncSession, flow_id: str, body: dict[str, 
     doc = {k: v for k, v in body.items() if k not in SERVER_MANAGED}
     if doc.get("profile_id") == "":  # the spec's way to break the link to a Profile
         del doc["profile_id"]
+    check_tags(doc.get("tags"))  # the documented limits first: cheap, and they bound the schema check
+    check_text_properties(doc)
     schemas.check("flow-put.json", doc, what="flow")
     if doc["id"] != flow_id:
         raise InvalidArgument(f"body id {doc['id']} does not match the flow id {flow_id} in the path", field="id")
@@ -378,6 +387,7 @@ async def _mutate(session: AsyncSession, flow_id: str, what: str, change: Callab
     doc = copy.deepcopy(row.document)
     doc.pop("updated_by", None)  # _store records who made this edit
     change(doc)
+    check_tags(doc.get("tags"))
     check = {k: v for k, v in doc.items() if not (k in TECHNICAL and "profile_id" in doc)}
     schemas.check("flow-put.json", check, what=what)
     now = now_us()
@@ -387,6 +397,7 @@ async def _mutate(session: AsyncSession, flow_id: str, what: str, change: Callab
 
 
 async def set_string_property(session: AsyncSession, flow_id: str, name: str, value: str) -> None:
+    check_text_properties({name: value})
     await _edit(session, flow_id, name, value)
 
 
@@ -456,6 +467,7 @@ async def get_tag(session: AsyncSession, flow_id: str, name: str) -> Any:
 
 
 async def set_tag(session: AsyncSession, flow_id: str, name: str, value: Any) -> None:
+    check_tag_name(name)
     check_tag_value(value)
 
     def change(doc: dict[str, Any]) -> None:

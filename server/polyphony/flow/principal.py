@@ -8,7 +8,6 @@ name derived from the token (`token-` and the first 12 hex digits of its SHA-256
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,7 +25,7 @@ def principal(authorization: str | None, access_token: str | None = None) -> str
     if authorization and authorization.strip().lower().startswith("basic "):
         try:
             user = base64.b64decode(authorization.strip()[6:].strip(), validate=True).decode().partition(":")[0]
-        except (binascii.Error, UnicodeDecodeError):
+        except ValueError:  # bad base64 (binascii.Error), non-ASCII text, or not UTF-8
             user = ""
         if user:
             return user

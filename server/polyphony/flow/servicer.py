@@ -38,17 +38,15 @@ def object_store(ctx: AppContext) -> tuple[ObjectStore, ObjectLinks]:
     if settings.object_store in ("", "filesystem"):
         storage_backends.configure(storage_backends.FILESYSTEM)
         return ctx.objects, UrlSigner(settings.resolved_secret())
-    if settings.object_store != "s3":
-        raise ValueError(f"POLYPHONY_OBJECT_STORE must be filesystem or s3, not {settings.object_store!r}")
-    if not settings.s3_bucket:
-        raise ValueError("POLYPHONY_OBJECT_STORE=s3 needs POLYPHONY_S3_BUCKET")
     from polyphony.flow import s3store
 
-    client = s3store.make_client(settings)
+    store = ctx.objects
+    if not isinstance(store, s3store.S3ObjectStore):
+        raise ValueError(f"POLYPHONY_OBJECT_STORE must be filesystem or s3, not {settings.object_store!r}")
     storage_backends.configure(
         storage_backends.s3_backend(settings.s3_bucket, settings.s3_endpoint_url, settings.s3_region)
     )
-    return s3store.S3ObjectStore(client, settings.s3_bucket), s3store.S3Links(client, settings.s3_bucket)
+    return store, s3store.S3Links(store.client, store.bucket)
 
 
 async def register(server: grpc.aio.Server, ctx: AppContext, live: LiveApp) -> str:
@@ -56,12 +54,17 @@ async def register(server: grpc.aio.Server, ctx: AppContext, live: LiveApp) -> s
     worker = DeletionWorker(ctx.db, store)
     worker.start()
     ctx.closers.append(worker.stop)
-    base = ctx.settings.public_url or f"http://{ctx.settings.host}:{ctx.settings.http_port}"
+    base = ctx.settings.default_base_url  # webhook events are rendered outside any request
 
     async def render_segments(session: Any, docs: list[dict[str, Any]], options: dict[str, Any]) -> list[Any]:
         return await segments.render_stored(session, docs, options, signer=signer, base=base)
 
-    events = dispatcher.Dispatcher(ctx.db, render_segments, allow_private=ctx.settings.tams_allow_private_webhooks)
+    events = dispatcher.Dispatcher(
+        ctx.db,
+        render_segments,
+        policy=dispatcher.RetryPolicy.from_settings(ctx.settings),
+        allow_private=ctx.settings.tams_allow_private_webhooks,
+    )
     events.start()
     ctx.closers.append(events.stop)
     flow_pb2_grpc.add_FlowServiceServicer_to_server(FlowServicer(ctx, worker, store=store, links=signer), server)

@@ -19,7 +19,7 @@ from polyphony.flow.clock import now_us
 from polyphony.flow.flows import render_source
 from polyphony.flow.lookup import check_source_id
 from polyphony.flow.models import SourceRow, SourceTagRow
-from polyphony.flow.tags import check_tag_value, tag_rows
+from polyphony.flow.tags import check_tag_name, check_tag_value, check_tags, check_text_properties, tag_rows
 
 STRING_PROPERTIES = ("label", "description")
 
@@ -69,6 +69,7 @@ async def set_property(session: AsyncSession, source_id: str, name: str, value: 
         raise InvalidArgument(f"{name} must be a JSON string", field=name)
     if "\x00" in value:
         raise InvalidArgument(f"{name} cannot contain NUL characters", field=name)
+    check_text_properties({name: value})
     row = await _source_for_update(session, source_id)
     if getattr(row, name) != value:
         setattr(row, name, value)
@@ -103,6 +104,7 @@ async def _store_tags(session: AsyncSession, row: SourceRow, tags: dict[str, Any
 
 
 async def set_tag(session: AsyncSession, source_id: str, name: str, value: Any) -> None:
+    check_tag_name(name)
     check_tag_value(value)
     if (
         "\x00" in name
@@ -115,6 +117,7 @@ async def set_tag(session: AsyncSession, source_id: str, name: str, value: Any) 
     if tags.get(name) == value:
         return
     tags[name] = value
+    check_tags(tags)
     await _store_tags(session, row, tags)
 
 

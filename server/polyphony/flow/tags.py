@@ -23,12 +23,59 @@ def tag_rows(tags: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
             yield name, v
 
 
+# Documented limits (README): a resource holds at most MAX_TAGS tags; a name has at most MAX_NAME
+# characters; a value is a string of at most MAX_VALUE characters or an array of at most MAX_ITEMS such
+# strings. They keep one request's tags cheap to validate, index and render.
+MAX_TAGS = 1000
+MAX_NAME = 256
+MAX_VALUE = 4096
+MAX_ITEMS = 100
+
+
 def check_tag_value(value: Any) -> None:
-    if isinstance(value, str):
+    if isinstance(value, str) and len(value) <= MAX_VALUE:
         return
-    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+    if (
+        isinstance(value, list)
+        and len(value) <= MAX_ITEMS
+        and all(isinstance(v, str) and len(v) <= MAX_VALUE for v in value)
+    ):
         return
-    raise InvalidArgument("a tag value must be a string or an array of strings", field="tags")
+    raise InvalidArgument(
+        f"a tag value must be a string of at most {MAX_VALUE} characters or an array of at most {MAX_ITEMS} "
+        "such strings",
+        field="tags",
+    )
+
+
+def check_tag_name(name: Any) -> None:
+    if not isinstance(name, str) or not 0 < len(name) <= MAX_NAME:
+        raise InvalidArgument(f"a tag name must have 1 to {MAX_NAME} characters", field="tags")
+
+
+# A label or description (of a Flow or Source) has at most MAX_TEXT characters (README).
+MAX_TEXT = 65536
+TEXT_PROPERTIES = ("label", "description")
+
+
+def check_text_properties(doc: dict[str, Any]) -> None:
+    for name in TEXT_PROPERTIES:
+        value = doc.get(name)
+        if isinstance(value, str) and len(value) > MAX_TEXT:
+            raise InvalidArgument(f"{name} has {len(value)} characters; at most {MAX_TEXT} are allowed", field=name)
+
+
+def check_tags(tags: Any) -> None:
+    """A whole tags object within the limits (before any costlier validation of the document holding it)."""
+    if tags is None:
+        return
+    if not isinstance(tags, dict):
+        raise InvalidArgument("tags must be an object", field="tags")
+    if len(tags) > MAX_TAGS:
+        raise InvalidArgument(f"at most {MAX_TAGS} tags are allowed, got {len(tags)}", field="tags")
+    for name, value in tags.items():
+        check_tag_name(name)
+        check_tag_value(value)
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ MAX_NS = 2**63 - 2
 UNBOUNDED_LO = -(2**63)
 UNBOUNDED_HI = 2**63 - 1
 
-_TS = r"-?(?:0|[1-9][0-9]*):(?:0|[1-9][0-9]{0,8})"
+_TS = r"-?(?:0|[1-9][0-9]{0,19}):(?:0|[1-9][0-9]{0,8})"  # seconds: more digits than any int64 time holds
 _TIMESTAMP = re.compile(rf"^{_TS}$")
 _RANGE = re.compile(rf"^(?P<open>[\[(])?(?P<start>{_TS})?(?P<sep>_)?(?P<end>{_TS})?(?P<close>[\])])?$")
 

@@ -15,6 +15,7 @@ from typing import Protocol
 from urllib.parse import quote
 
 from polyphony.core.errors import PermissionDenied
+from polyphony.core.keys import TAMS_OBJECT_URLS, derive
 
 BYTES_ROUTE = "/tams/_objects/"
 # What /service promises (min_presigned_url_timeout); URLs live a little longer as the spec suggests.
@@ -33,7 +34,7 @@ class UrlSigner:
     def __init__(
         self, secret: str, *, valid_seconds: int = VALID_SECONDS, clock: Callable[[], float] = time.time
     ) -> None:
-        self._key = hashlib.sha256(("tams-objects:" + secret).encode()).digest()
+        self._key = derive(secret, TAMS_OBJECT_URLS)
         self._valid = valid_seconds
         self._clock = clock
 
@@ -48,8 +49,11 @@ class UrlSigner:
 
     def verify(self, method: str, object_id: str, expires: str | None, signature: str | None) -> None:
         """PermissionDenied (403, as object stores answer) unless the signature is good and unexpired."""
-        if not expires or not signature or not expires.isdigit():
+        # ASCII digits only (`²` is a digit to str.isdigit but not to int), and few enough for a time
+        if not expires or not signature or not (expires.isascii() and expires.isdigit() and len(expires) <= 20):
             raise PermissionDenied("this URL is not signed")
+        if not signature.isascii():
+            raise PermissionDenied("the URL signature does not match")
         good = self._mac(method, object_id, int(expires))
         if not hmac.compare_digest(good, signature):
             raise PermissionDenied("the URL signature does not match")

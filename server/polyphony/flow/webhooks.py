@@ -19,7 +19,7 @@ from polyphony.core.errors import InvalidArgument, NotFound
 from polyphony.flow import egress, schemas
 from polyphony.flow.clock import now_us
 from polyphony.flow.models import OutboxRow, WebhookRow, WebhookTagRow
-from polyphony.flow.tags import TagFilter, tag_rows
+from polyphony.flow.tags import TagFilter, check_tags, tag_rows
 
 EVENT_TYPES = (
     "flows/created",
@@ -70,8 +70,12 @@ def render(row: WebhookRow) -> dict[str, Any]:
 
 
 def _check_url(url: str) -> None:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(url)
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname) and "\\" not in url
+    except ValueError:  # e.g. a bracketed host that is no IPv6 address
+        valid = False
+    if not valid:
         raise InvalidArgument("the webhook url must be an absolute http or https URL", field="url")
     try:
         parts.port  # noqa: B018 - raises on a malformed port
@@ -80,6 +84,7 @@ def _check_url(url: str) -> None:
 
 
 def _validate(body: dict[str, Any], schema: str) -> None:
+    check_tags(body.get("tags"))
     schemas.check(schema, body, what="webhook")
     if schemas.has_nul(body):
         raise InvalidArgument("webhook properties cannot contain NUL characters", field="webhook")

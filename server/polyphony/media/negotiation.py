@@ -95,7 +95,8 @@ class ByteRange:
         return f"bytes {self.start}-{self.end - 1}/{size}"
 
 
-_RANGE = re.compile(r"^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$", re.IGNORECASE)
+# ASCII digits, at most 19 (any byte offset fits): longer numbers make a malformed, ignored header
+_RANGE = re.compile(r"^\s*bytes\s*=\s*([0-9]{0,19})\s*-\s*([0-9]{0,19})\s*$", re.IGNORECASE)
 
 
 def parse_range(header: str | None, size: int) -> ByteRange | None:

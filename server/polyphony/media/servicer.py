@@ -71,8 +71,7 @@ class MediaServicer(media_pb2_grpc.MediaServiceServicer):
     def _cache_key(self, rpc: str, request: Any, call: Call) -> tuple[str, ...]:
         if call.rest is None:
             return (rpc, request.SerializeToString(deterministic=True).hex())
-        md = call.metadata
-        return (rpc, md.get("x-envoy-original-path", ""), md.get("x-edge-host", ""), md.get("x-forwarded-proto", ""))
+        return (rpc, call.metadata.get("x-envoy-original-path", ""), call.base_url(self.ctx.settings))
 
     async def GetServer(self, request: pb.GetServerRequest, context: grpc.aio.ServicerContext) -> pb.GetServerResponse:
         return pb.GetServerResponse(
@@ -125,8 +124,7 @@ class MediaServicer(media_pb2_grpc.MediaServiceServicer):
         if call.rest is None:
             return token
         params = [(k, v) for k, v in call.rest.params if k != "page"] + [("page", token)]
-        fallback = self.ctx.settings.public_url or f"http://localhost:{self.ctx.settings.http_port}"
-        return f"{call.base_url(fallback)}{call.rest.path}?{urlencode(params)}"
+        return f"{call.base_url(self.ctx.settings)}{call.rest.path}?{urlencode(params)}"
 
     async def _list(
         self, collection: library.Collection, request: Any, context: grpc.aio.ServicerContext, response_cls: Any

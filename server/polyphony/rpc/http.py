@@ -12,6 +12,8 @@ from typing import Any
 
 import grpc
 
+from polyphony.core.config import Settings
+from polyphony.core.public_url import public_base_url
 from polyphony.core.query import OriginalRequest, original_request
 
 
@@ -37,13 +39,9 @@ def is_head(context: grpc.aio.ServicerContext) -> bool:
     return metadata(context).get("x-edge-head") == "1"
 
 
-def base_url(context: grpc.aio.ServicerContext, fallback: str) -> str:
-    """Scheme and authority the client used to reach us (for absolute links)."""
-    md = metadata(context)
-    host = md.get("x-edge-host")
-    if not host:
-        return fallback.rstrip("/")
-    return f"{md.get('x-forwarded-proto', 'http')}://{host}"
+def base_url(context: grpc.aio.ServicerContext, settings: Settings) -> str:
+    """Scheme and authority of absolute links in this call's answer (`core.public_url.public_base_url`)."""
+    return public_base_url(settings, metadata(context))
 
 
 async def send_http(

@@ -22,6 +22,7 @@ from polyphony.api.common.v1 import options_pb2
 from polyphony.core.auth import Authorizer, Scope, credentials_from
 from polyphony.core.errors import DomainError, ErrorFamily, Internal, render_error_json
 from polyphony.core.query import original_request
+from polyphony.rpc.sanitize import prepared, safe_deserializer
 
 log = logging.getLogger("polyphony.rpc")
 
@@ -120,7 +121,7 @@ class PolyphonyInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
             async def run(request: Any, context: grpc.aio.ServicerContext) -> Any:
                 try:
                     authorize(scope, context)
-                    return await behavior(request, context)
+                    return await behavior(await _checked(request, context), context)
                 except Exception as exc:
                     if _is_abort(exc):
                         raise
@@ -132,7 +133,7 @@ class PolyphonyInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
             async def run(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
                 try:
                     authorize(scope, context)
-                    async for item in behavior(request, context):
+                    async for item in behavior(await _checked(request, context), context):
                         yield item
                 except Exception as exc:
                     if _is_abort(exc):
@@ -143,19 +144,44 @@ class PolyphonyInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
 
         if handler.unary_unary:
             return grpc.unary_unary_rpc_method_handler(
-                unary(handler.unary_unary), handler.request_deserializer, handler.response_serializer
+                unary(handler.unary_unary), safe_deserializer(handler.request_deserializer), handler.response_serializer
             )
         if handler.unary_stream:
             return grpc.unary_stream_rpc_method_handler(
-                streaming(handler.unary_stream), handler.request_deserializer, handler.response_serializer
+                streaming(handler.unary_stream),
+                safe_deserializer(handler.request_deserializer),
+                handler.response_serializer,
             )
         if handler.stream_unary:
             return grpc.stream_unary_rpc_method_handler(
-                unary(handler.stream_unary), handler.request_deserializer, handler.response_serializer
+                unary(handler.stream_unary),
+                safe_deserializer(handler.request_deserializer),
+                handler.response_serializer,
             )
         return grpc.stream_stream_rpc_method_handler(
-            streaming(handler.stream_stream), handler.request_deserializer, handler.response_serializer
+            streaming(handler.stream_stream),
+            safe_deserializer(handler.request_deserializer),
+            handler.response_serializer,
         )
+
+
+def _original_path(context: grpc.aio.ServicerContext) -> str | None:
+    for key, value in context.invocation_metadata() or ():
+        if key == "x-envoy-original-path":
+            return value if isinstance(value, str) else value.decode("utf-8", "replace")
+    return None
+
+
+async def _checked(request: Any, context: grpc.aio.ServicerContext) -> Any:
+    """The request after `sanitize`'s checks (a client stream: each message as it is read)."""
+    if hasattr(request, "__aiter__"):
+        return _checked_stream(request)
+    return await prepared(request, _original_path(context))
+
+
+async def _checked_stream(requests: AsyncIterator[Any]) -> AsyncIterator[Any]:
+    async for request in requests:
+        yield await prepared(request, None)
 
 
 def _is_abort(exc: BaseException) -> bool:

@@ -24,7 +24,9 @@ import grpc
 from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import Message
 
+from polyphony.core.config import Settings
 from polyphony.core.errors import InvalidArgument
+from polyphony.core.public_url import public_base_url
 from polyphony.core.query import OriginalRequest, parse_original_path
 from polyphony.rpc.http import metadata, send_http
 
@@ -44,12 +46,9 @@ class Call:
         raw = md.get("x-envoy-original-path")
         return cls(md, None if raw is None else parse_original_path(raw))
 
-    def base_url(self, fallback: str) -> str:
-        """Scheme and authority the client used to reach us (for absolute links)."""
-        host = self.metadata.get("x-edge-host")
-        if not host:
-            return fallback.rstrip("/")
-        return f"{self.metadata.get('x-forwarded-proto', 'http')}://{host}"
+    def base_url(self, settings: Settings) -> str:
+        """Scheme and authority of absolute links in this call's answer (`core.public_url.public_base_url`)."""
+        return public_base_url(settings, self.metadata)
 
     def given(self, name: str) -> bool:
         """True when a REST call's query string names `name` (a typed request cannot tell 0 or "" from absent)."""

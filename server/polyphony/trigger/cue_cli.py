@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -14,25 +13,21 @@ from urllib.parse import urlsplit
 
 import yaml
 
-ENV_URL = "POLYPHONY_URL"
-ENV_TOKEN = "POLYPHONY_TOKEN"
+from polyphony.core.config import ClientSettings
 
 
 def add_parser(sub: Any) -> None:
     """Add the `cue` command to the `polyphony` argument parser."""
+    client = ClientSettings.from_env()
     p = sub.add_parser("cue", help="fire and manage Open Theater cues (cue lists) on a running server")
+    p.add_argument("--url", default=client.url, help="server base URL [$POLYPHONY_URL or http://localhost:8080]")
     p.add_argument(
-        "--url",
-        default=os.environ.get(ENV_URL, "http://localhost:8080"),
-        help=f"server base URL [${ENV_URL} or http://localhost:8080]",
-    )
-    p.add_argument(
-        "--token", default=os.environ.get(ENV_TOKEN), help=f"write token [${ENV_TOKEN}, else <data dir>/write.token]"
+        "--token", default=client.token or None, help="write token [$POLYPHONY_TOKEN, else <data dir>/write.token]"
     )
     p.add_argument(
         "--data-dir",
-        default=os.environ.get("POLYPHONY_DATA_DIR", "polyphony-data"),
-        help="where `polyphony serve` keeps its generated write token",
+        default=str(client.data_dir),
+        help="where `polyphony serve` keeps its generated write token [$POLYPHONY_DATA_DIR or polyphony-data]",
     )
     actions = p.add_subparsers(dest="action", required=True)
     for name, text in [

@@ -18,7 +18,7 @@ from pathlib import Path, PurePath
 from polyphony.core.errors import NotFound, RangeNotSatisfiable
 
 CHUNK = 128 * 1024
-_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+_RANGE = re.compile(r"^bytes=([0-9]{0,19})-([0-9]{0,19})$")  # ASCII digits; longer: malformed, ignored
 EXTRA_TYPES = {".vtt": "text/vtt", ".mp4": "video/mp4", ".m4a": "audio/mp4", ".webm": "video/webm"}
 
 
@@ -30,7 +30,11 @@ class FileEntry:
 
 
 def natural_key(path: str) -> list[tuple[int, int | str]]:
-    return [(0, int(part)) if part.isdigit() else (1, part.lower()) for part in re.split(r"(\d+)", path)]
+    # ASCII digit runs only (`²` is a digit to str.isdigit but not to int), and none too long for int()
+    return [
+        (0, int(part)) if part.isascii() and part.isdigit() else (1, part.lower())
+        for part in re.split(r"([0-9]{1,100})", path)
+    ]
 
 
 def _listed(rel: Path) -> bool:

@@ -32,6 +32,22 @@ def _reject_constant(name: str) -> float:
     raise ValueError(f"{name} is not JSON")
 
 
+MAX_DEPTH = 32  # JSON nesting a payload may use (its own shape needs 3-4 levels)
+
+
+def _depth(value: Any) -> int:
+    """Nesting depth of decoded JSON, without recursion (at most MAX_DEPTH + 1 is ever reported)."""
+    deepest, level = 0, [(value, 1)]
+    while level:
+        item, depth = level.pop()
+        deepest = max(deepest, depth)
+        if depth > MAX_DEPTH:
+            break
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        level.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return deepest
+
+
 def parse(raw: bytes | str, *, max_bytes: int = MAX_PAYLOAD_BYTES) -> Payload:
     """Decode and validate a trigger payload; raise InvalidArgument / PayloadTooLarge."""
     data = raw.encode() if isinstance(raw, str) else raw
@@ -45,6 +61,10 @@ def parse(raw: bytes | str, *, max_bytes: int = MAX_PAYLOAD_BYTES) -> Payload:
         raise _bad("trigger payload is not UTF-8") from None
     except ValueError as exc:
         raise _bad(f"trigger payload is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise _bad(f"trigger payload nests deeper than {MAX_DEPTH} levels") from None
+    if _depth(doc) > MAX_DEPTH:
+        raise _bad(f"trigger payload nests deeper than {MAX_DEPTH} levels")
     validate(doc)
     return doc  # type: ignore[no-any-return]
 

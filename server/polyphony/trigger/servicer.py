@@ -110,8 +110,7 @@ class TriggerServicer(trigger_pb2_grpc.TriggerServiceServicer):
         self.audience = audience
 
     def _base(self, context: grpc.aio.ServicerContext) -> str:
-        fallback = self.ctx.settings.public_url or f"http://localhost:{self.ctx.settings.http_port}"
-        return base_url(context, fallback)
+        return base_url(context, self.ctx.settings)
 
     async def _channel(self, c: Channel, project: Project, base: str) -> pb.Channel:
         out = pb.Channel(channel_uuid=c.uuid, container_ids=list(c.container_ids))

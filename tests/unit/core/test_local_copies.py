@@ -75,3 +75,16 @@ async def test_the_filesystem_store_gives_its_own_file(tmp_path: Path) -> None:
     async with copies.local_file("k/x") as path:
         assert path == store.local_path("k/x")
     assert not (tmp_path / "cache").exists()
+
+
+async def test_pins_of_processes_that_are_gone_are_swept(tmp_path: Path) -> None:
+    store = RemoteStore(tmp_path / "store")
+    await store.put("k/x", one(b"x"))
+    dead = tmp_path / "cache" / ".pins" / "999999999-abc"  # no such process
+    dead.mkdir(parents=True)
+    (dead / "x").write_bytes(b"left behind")
+    live = tmp_path / "cache" / ".pins" / f"{os.getpid()}-def"
+    live.mkdir()
+    async with LocalCopies(store, tmp_path / "cache", 1000).local_file("k/x"):
+        pass
+    assert not dead.exists() and live.exists()

@@ -16,6 +16,8 @@ from moto.server import ThreadedMotoServer
 
 from polyphony.core.config import Settings
 from polyphony.core.errors import NotFound
+from polyphony.core.objects import FilesystemObjectStore
+from polyphony.core.stores import configured_store
 from polyphony.flow import s3store, storage_backends
 from polyphony.flow.objects import storage_key
 from polyphony.flow.servicer import object_store
@@ -84,16 +86,19 @@ async def test_presigned_urls_reach_the_bucket(endpoint: str, tmp_path: Path) ->
 
 def test_store_is_chosen_by_settings(endpoint: str, tmp_path: Path) -> None:
     try:
-        ctx: Any = SimpleNamespace(settings=_settings(endpoint, tmp_path), objects=object())
-        store, _ = object_store(ctx)
-        assert isinstance(store, s3store.S3ObjectStore)
+        settings = _settings(endpoint, tmp_path)
+        ctx: Any = SimpleNamespace(settings=settings, objects=configured_store(settings))
+        store, links = object_store(ctx)
+        assert isinstance(store, s3store.S3ObjectStore) and store is ctx.objects
+        assert isinstance(links, s3store.S3Links)
         backend = storage_backends.current()
         assert backend.label == BUCKET and backend.store_product == "s3"
         for bad in ({"s3_bucket": ""}, {"object_store": "tape"}):
-            ctx = SimpleNamespace(settings=_settings(endpoint, tmp_path).with_(**bad), objects=object())
             with pytest.raises(ValueError):
-                object_store(ctx)
-        fs: Any = SimpleNamespace(settings=Settings(data_dir=tmp_path, secret="x"), objects=object())
+                configured_store(settings.with_(**bad))
+        fs_settings = Settings(data_dir=tmp_path, secret="x")
+        fs: Any = SimpleNamespace(settings=fs_settings, objects=configured_store(fs_settings))
+        assert isinstance(fs.objects, FilesystemObjectStore)
         assert object_store(fs)[0] is fs.objects and storage_backends.current() is storage_backends.FILESYSTEM
     finally:
         storage_backends.configure(storage_backends.FILESYSTEM)

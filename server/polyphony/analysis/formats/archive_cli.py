@@ -6,18 +6,20 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from polyphony.core.config import ClientSettings
+
 CHUNK = 256 * 1024
 
 
 def add_parsers(sub: Any) -> None:
     """Add the `export` and `import` commands to the `polyphony` argument parser."""
+    client = ClientSettings.from_env()
     for name, text in [
         ("export", "write the analysis data of a running server to a zip archive"),
         ("import", "load a zip archive made by `polyphony export` into a running server"),
@@ -26,18 +28,18 @@ def add_parsers(sub: Any) -> None:
         p.add_argument("file", help="archive path" + (" ('-' for stdout)" if name == "export" else ""))
         p.add_argument(
             "--url",
-            default=os.environ.get("POLYPHONY_URL", "http://localhost:8080"),
+            default=client.url,
             help="server base URL [$POLYPHONY_URL or http://localhost:8080]",
         )
         p.add_argument(
             "--token",
-            default=os.environ.get("POLYPHONY_TOKEN"),
+            default=client.token or None,
             help="write token [$POLYPHONY_TOKEN, else <data dir>/write.token]",
         )
         p.add_argument(
             "--data-dir",
-            default=os.environ.get("POLYPHONY_DATA_DIR", "polyphony-data"),
-            help="where `polyphony serve` keeps its generated write token",
+            default=str(client.data_dir),
+            help="where `polyphony serve` keeps its generated write token [$POLYPHONY_DATA_DIR or polyphony-data]",
         )
 
 

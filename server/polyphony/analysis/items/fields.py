@@ -45,8 +45,14 @@ def _text(name: str, value: object, rule: Rule) -> str:
     if rule.max_length is not None and len(text) > rule.max_length:
         raise InvalidArgument(f"Ensure this field has no more than {rule.max_length} characters.", field=name)
     if rule.kind == "url" and text:
-        parts = urlsplit(text)
-        if parts.scheme not in ("http", "https", "ftp", "ftps") or not parts.netloc or " " in text:
+        # A backslash is a path separator to browsers (WHATWG) but not to Python's parser: the two would
+        # see different hosts, so a URL holding one (or a space or control character) is refused.
+        try:
+            parts = urlsplit(text)
+            valid = parts.scheme in ("http", "https", "ftp", "ftps") and bool(parts.hostname)
+        except ValueError:  # e.g. a bracketed host that is no IPv6 address: `http://[::1\\]/`
+            valid = False
+        if not valid or any(c == "\\" or c.isspace() or ord(c) < 32 for c in text):
             raise InvalidArgument("Enter a valid URL.", field=name)
     return text
 

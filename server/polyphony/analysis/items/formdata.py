@@ -44,7 +44,10 @@ class FormData:
 
 
 def media_type(content_type: str) -> tuple[str, dict[str, str]]:
-    kind, options = parse_options_header(content_type or "")
+    try:
+        kind, options = parse_options_header(content_type or "")
+    except UnicodeError:  # a header is latin-1 text; gRPC callers can send any string
+        raise UnsupportedMediaType(f"Unsupported media type {content_type[:100]!r} in request.") from None
     return kind.decode("latin-1").lower(), {k.decode("latin-1"): v.decode("latin-1") for k, v in options.items()}
 
 
@@ -64,8 +67,29 @@ def _decode(raw: bytes, what: str) -> str:
         raise InvalidArgument(f"{what} is not valid UTF-8") from None
 
 
+def _no_nul(value: object, where: str) -> None:
+    """Every text a form carries is checked here, once: no NUL (PostgreSQL cannot store it)."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise InvalidArgument(f"{where} cannot contain NUL characters", field=where)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _no_nul(key, where)
+            _no_nul(item, f"{where}.{key}" if where != "form" else str(key))
+    elif isinstance(value, list):
+        for item in value:
+            _no_nul(item, where)
+
+
 async def read_form(content_type: str, chunks: AsyncIterator[bytes], on_file: FileHandler) -> FormData:
-    """Parse the body by its content type; file parts go to `on_file` as they stream."""
+    """Parse the body by its content type; file parts go to `on_file` as they stream. No text in it may
+    hold a NUL character (field names and values, JSON strings, file names)."""
+    form = await _read_form(content_type, chunks, on_file)
+    _no_nul(form.fields, "form")
+    return form
+
+
+async def _read_form(content_type: str, chunks: AsyncIterator[bytes], on_file: FileHandler) -> FormData:
     kind, options = media_type(content_type)
     if kind == "multipart/form-data":
         boundary = options.get("boundary")
@@ -164,6 +188,7 @@ async def _read_multipart(boundary: str, chunks: AsyncIterator[bytes], on_file: 
                 raise InvalidArgument("Multipart form parse error - part without a form-data name")
             body = _part_body(events)
             if "filename" in params:
+                _no_nul(params["filename"], "filename")
                 part = FilePart(name, params["filename"], headers.get("content-type", "application/octet-stream"))
                 await on_file(part, body)
                 async for _ in body:  # whatever the handler did not consume

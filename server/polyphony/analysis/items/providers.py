@@ -26,6 +26,7 @@ from email.message import Message
 from typing import Any, Protocol
 from urllib.parse import unquote, urlsplit
 
+from polyphony.core.addresses import embedded_ipv4
 from polyphony.core.config import Settings
 from polyphony.core.errors import InvalidArgument
 
@@ -48,8 +49,11 @@ class FetchPolicy:
         return cls(settings.analysis_max_download, networks(settings.analysis_fetch_private_networks))
 
     def allows(self, address: Address) -> bool:
+        # IPv4-mapped, 6to4, Teredo, NAT64: as public as what they reach (and a mapped one is just that)
+        if not all(self.allows(a) for a in embedded_ipv4(address)):
+            return False
         if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-            address = address.ipv4_mapped
+            return True
         public = not (
             address.is_private
             or address.is_loopback
@@ -66,11 +70,6 @@ def networks(values: Iterable[str]) -> tuple[Network, ...]:
         return tuple(ipaddress.ip_network(v.strip(), strict=False) for v in values if v.strip())
     except ValueError as exc:
         raise ValueError(f"analysis_fetch_private_networks: {exc}") from None
-
-
-def max_download_bytes() -> int:
-    """The download bound (the `analysis_max_download` setting, bytes; default 512 MiB)."""
-    return Settings.from_env().analysis_max_download
 
 
 class BlockedAddress(OSError):

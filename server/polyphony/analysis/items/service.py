@@ -53,7 +53,7 @@ class ItemService:
     def __init__(self, db: Database, objects: ObjectStore, policy: FetchPolicy | None = None) -> None:
         self.db = db
         self.objects = objects
-        self.policy = policy if policy is not None else FetchPolicy.from_settings(Settings.from_env())
+        self.policy = policy if policy is not None else FetchPolicy.from_settings(Settings())
 
     async def _discard(self, source: StoredSource | None) -> None:
         if source is not None:

@@ -17,8 +17,7 @@ from polyphony.core.db import Database
 from polyphony.core.local_copies import LocalCopies
 
 
-def jobs_mode(settings: Settings | None = None) -> str:
-    settings = settings or Settings.from_env()
+def jobs_mode(settings: Settings) -> str:
     return settings.jobs.strip().lower() or "inprocess"
 
 
@@ -62,10 +61,10 @@ class InProcessRunner:
 class CeleryRunner:
     """Queues `polyphony.analysis.run_task` on the broker; workers (`polyphony worker`) run it."""
 
-    def __init__(self) -> None:
+    def __init__(self, settings: Settings) -> None:
         from polyphony.analysis.tasks.worker import celery_app
 
-        self.app = celery_app()
+        self.app = celery_app(settings)
 
     async def submit(self, task_uuid: str) -> None:
         await asyncio.to_thread(self.app.send_task, "polyphony.analysis.run_task", args=[task_uuid])
@@ -77,7 +76,7 @@ class CeleryRunner:
         return None
 
 
-def make_runner(db: Database, copies: LocalCopies, settings: Settings | None = None) -> Runner:
+def make_runner(db: Database, copies: LocalCopies, settings: Settings) -> Runner:
     if jobs_mode(settings) == "celery":
-        return CeleryRunner()
+        return CeleryRunner(settings)
     return InProcessRunner(db, copies)

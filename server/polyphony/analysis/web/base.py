@@ -61,8 +61,7 @@ class AnalysisRpcBase(analysis_pb2_grpc.AnalysisServiceServicer):
         return await self.users.author_of(credentials_from(metadata(context).get("authorization")).token)
 
     def _base(self, context: grpc.aio.ServicerContext) -> str:
-        fallback = self.ctx.settings.public_url or f"http://localhost:{self.ctx.settings.http_port}"
-        return base_url(context, fallback)
+        return base_url(context, self.ctx.settings)
 
     async def _created(self, context: grpc.aio.ServicerContext, message: pb.Item) -> pb.Item:
         await send_http(context, 201, [("location", message.url)])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -22,9 +21,6 @@ from polyphony.rpc.http import send_http
 from polyphony.rpc.listing import Call, send_paging
 
 Ctx: TypeAlias = grpc.aio.ServicerContext
-
-# A DELETE touching more Segments than this continues in the background as a Flow Delete Request.
-SYNC_DELETE_LIMIT = int(os.environ.get("POLYPHONY_TAMS_SYNC_DELETE_LIMIT", "1000"))
 
 M = TypeVar("M", pb.DeleteFlowResponse, pb.DeleteSegmentsResponse)
 
@@ -66,8 +62,7 @@ class FlowApi:
             yield session
 
     def _base(self, call: Call) -> str:
-        fallback = self.ctx.settings.public_url or f"http://{self.ctx.settings.host}:{self.ctx.settings.http_port}"
-        return call.base_url(fallback)
+        return call.base_url(self.ctx.settings)
 
     async def _paging(
         self,

@@ -6,7 +6,7 @@ from google.protobuf import struct_pb2
 
 from polyphony.api.flow.v1 import flow_pb2 as pb
 from polyphony.flow import deletion, flows, listing
-from polyphony.flow.api.base import SYNC_DELETE_LIMIT, Ctx, FlowApi, ListedPage
+from polyphony.flow.api.base import Ctx, FlowApi, ListedPage
 from polyphony.flow.mapping import (
     dict_array,
     python_to_struct,
@@ -40,7 +40,9 @@ class FlowsApi(FlowApi):
     async def DeleteFlow(self, request: pb.DeleteFlowRequest, context: Ctx) -> pb.DeleteFlowResponse:
         call = Call.of(context)
         async with self._write(call) as session:
-            outcome = await deletion.delete_flow(session, request.flow_id, threshold=SYNC_DELETE_LIMIT)
+            outcome = await deletion.delete_flow(
+                session, request.flow_id, threshold=self.ctx.settings.tams_sync_delete_limit
+            )
         return await self._deleted(context, call, outcome, pb.DeleteFlowResponse())
 
     async def ListFlows(self, request: pb.ListFlowsRequest, context: Ctx) -> pb.ListFlowsResponse:

@@ -9,7 +9,7 @@ from google.protobuf import struct_pb2
 from polyphony.api.flow.v1 import flow_pb2 as pb
 from polyphony.core.errors import InvalidArgument
 from polyphony.flow import deletion, ingest, objects, segment_listing, segments
-from polyphony.flow.api.base import SYNC_DELETE_LIMIT, Ctx, FlowApi, reverse_header
+from polyphony.flow.api.base import Ctx, FlowApi, reverse_header
 from polyphony.flow.mapping import dict_array, to_document, to_message, value_to_python
 from polyphony.flow.timerange import TimeRange
 from polyphony.rpc.http import send_http
@@ -93,6 +93,10 @@ class SegmentsApi(FlowApi):
         tr = TimeRange.parse(request.timerange or "_")
         async with self._write(call) as session:
             outcome = await deletion.delete_segments(
-                session, request.flow_id, tr, request.object_id or None, threshold=SYNC_DELETE_LIMIT
+                session,
+                request.flow_id,
+                tr,
+                request.object_id or None,
+                threshold=self.ctx.settings.tams_sync_delete_limit,
             )
         return await self._deleted(context, call, outcome, pb.DeleteSegmentsResponse())

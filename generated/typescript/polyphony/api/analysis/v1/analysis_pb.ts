@@ -3595,9 +3595,6 @@ export const AnalysisService: GenService<{
    * boundary), later messages only bytes; the server parses the body as it streams and writes the
    * audio straight to the object store. gRPC clients may stream the same bytes here or call the
    * typed UploadItem.
-   * buf:lint:ignore RPC_REQUEST_STANDARD_NAME
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.analysis.v1.AnalysisService.CreateItem
    */
@@ -3609,8 +3606,6 @@ export const AnalysisService: GenService<{
   /**
    * Create an item from typed fields and the audio bytes (gRPC only): the first message holds the
    * fields, the following ones the audio file in chunks. Same rules and result as CreateItem.
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.analysis.v1.AnalysisService.UploadItem
    */
@@ -3621,8 +3616,6 @@ export const AnalysisService: GenService<{
   },
   /**
    * Every item, oldest first, in TimeSide's short list form (`GET /timeside/api/items/`).
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.analysis.v1.AnalysisService.ListItems
    */
@@ -3633,8 +3626,6 @@ export const AnalysisService: GenService<{
   },
   /**
    * One item by uuid, in full (`GET /timeside/api/items/{uuid}/`).
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.analysis.v1.AnalysisService.GetItem
    */
@@ -3647,8 +3638,6 @@ export const AnalysisService: GenService<{
    * Change an item's writable fields (`PUT` or `PATCH /timeside/api/items/{uuid}/`). The body is
    * JSON, urlencoded or multipart (a new `source_file` replaces the audio); fields not sent keep
    * their value, as every Item field is optional.
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.analysis.v1.AnalysisService.UpdateItem
    */
@@ -3671,8 +3660,6 @@ export const AnalysisService: GenService<{
   /**
    * The uploaded audio of an item, as stored (`GET /timeside/media/items/{uuid}/{filename}`, the
    * URL an item's `source_file` gives). Streams in chunks with the file's MIME type.
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.analysis.v1.AnalysisService.GetItemSource
    */
@@ -3684,8 +3671,6 @@ export const AnalysisService: GenService<{
   /**
    * The installed processors, by pid (`GET /timeside/api/processors/`).
    * Open to anonymous callers even when reads need a token (API.md: read-only for anonymous users).
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.analysis.v1.AnalysisService.ListProcessors
    */
@@ -3697,8 +3682,6 @@ export const AnalysisService: GenService<{
   /**
    * One processor, looked up by pid (`GET /timeside/api/processors/{pid}/`).
    * Open to anonymous callers even when reads need a token (API.md: read-only for anonymous users).
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.analysis.v1.AnalysisService.GetProcessor
    */
@@ -3710,9 +3693,6 @@ export const AnalysisService: GenService<{
   /**
    * A processor's parameters JSON Schema (`GET /timeside/api/processors/{pid}/parameters_schema/`).
    * Open to anonymous callers even when reads need a token (API.md: read-only for anonymous users).
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.analysis.v1.AnalysisService.GetProcessorParametersSchema
    */
@@ -3724,9 +3704,6 @@ export const AnalysisService: GenService<{
   /**
    * A processor's default parameters (`GET /timeside/api/processors/{pid}/parameters_default/`).
    * Open to anonymous callers even when reads need a token (API.md: read-only for anonymous users).
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.analysis.v1.AnalysisService.GetProcessorParametersDefault
    */
@@ -3737,8 +3714,6 @@ export const AnalysisService: GenService<{
   },
   /**
    * The index of the collections (`GET /timeside/api/`): each collection's name and absolute URL.
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.analysis.v1.AnalysisService.GetApiRoot
    */
@@ -3750,8 +3725,6 @@ export const AnalysisService: GenService<{
   /**
    * Create a preset: a processor (URL or pid) and parameters valid for its schema
    * (`POST /timeside/api/presets/`, 201).
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.analysis.v1.AnalysisService.CreatePreset
    */
@@ -3762,8 +3735,6 @@ export const AnalysisService: GenService<{
   },
   /**
    * Every preset, oldest first (`GET /timeside/api/presets/`).
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.analysis.v1.AnalysisService.ListPresets
    */
@@ -3774,8 +3745,6 @@ export const AnalysisService: GenService<{
   },
   /**
    * One preset (`GET /timeside/api/presets/{uuid}/`).
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.analysis.v1.AnalysisService.GetPreset
    */
@@ -3788,8 +3757,6 @@ export const AnalysisService: GenService<{
    * Change a preset (`PUT`/`PATCH /timeside/api/presets/{uuid}/`): `processor`, `parameters` (validated
    * and normalized as on create) and `is_public`. Presets stay unique: changing one into an equal copy of
    * another is a 409 on `parameters`. Results computed with the old parameters are deleted with their files.
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.analysis.v1.AnalysisService.UpdatePreset
    */
@@ -3812,8 +3779,6 @@ export const AnalysisService: GenService<{
   /**
    * Create a task running a preset over an item (`POST /timeside/api/tasks/`, 201). With status 2
    * (pending, the default) it starts at once in the server's job runner; status 1 keeps a draft.
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.analysis.v1.AnalysisService.CreateTask
    */
@@ -3824,8 +3789,6 @@ export const AnalysisService: GenService<{
   },
   /**
    * Every task, oldest first (`GET /timeside/api/tasks/`).
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.analysis.v1.AnalysisService.ListTasks
    */
@@ -3836,8 +3799,6 @@ export const AnalysisService: GenService<{
   },
   /**
    * One task with its current status (`GET /timeside/api/tasks/{uuid}/`).
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.analysis.v1.AnalysisService.GetTask
    */
@@ -3860,8 +3821,6 @@ export const AnalysisService: GenService<{
   /**
    * Results, oldest first, optionally for one item and/or preset
    * (`GET /timeside/api/results/?item_uuid=&preset_uuid=`).
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.analysis.v1.AnalysisService.ListResults
    */
@@ -3872,8 +3831,6 @@ export const AnalysisService: GenService<{
   },
   /**
    * One result (`GET /timeside/api/results/{uuid}/`).
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.analysis.v1.AnalysisService.GetResult
    */
@@ -3885,8 +3842,6 @@ export const AnalysisService: GenService<{
   /**
    * Create an experience from a JSON object (`POST /timeside/api/experiences/`, 201); the body is
    * checked field by field (400 naming the field).
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.analysis.v1.AnalysisService.CreateExperience
    */
@@ -3897,8 +3852,6 @@ export const AnalysisService: GenService<{
   },
   /**
    * Every experience, oldest first (`GET /timeside/api/experiences/`).
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.analysis.v1.AnalysisService.ListExperiences
    */
@@ -3909,8 +3862,6 @@ export const AnalysisService: GenService<{
   },
   /**
    * One experience (`GET /timeside/api/experiences/{uuid}/`).
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.analysis.v1.AnalysisService.GetExperience
    */
@@ -3922,8 +3873,6 @@ export const AnalysisService: GenService<{
   /**
    * Change experience fields (`PUT`/`PATCH /timeside/api/experiences/{uuid}/`): fields present in the body
    * replace their value (presets included).
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.analysis.v1.AnalysisService.UpdateExperience
    */
@@ -3945,8 +3894,6 @@ export const AnalysisService: GenService<{
   /**
    * Create a selection from a JSON object (`POST /timeside/api/selections/`, 201); the body is
    * checked field by field (400 naming the field).
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.analysis.v1.AnalysisService.CreateSelection
    */
@@ -3957,8 +3904,6 @@ export const AnalysisService: GenService<{
   },
   /**
    * Every selection, oldest first (`GET /timeside/api/selections/`).
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.analysis.v1.AnalysisService.ListSelections
    */
@@ -3969,8 +3914,6 @@ export const AnalysisService: GenService<{
   },
   /**
    * One selection (`GET /timeside/api/selections/{uuid}/`).
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.analysis.v1.AnalysisService.GetSelection
    */
@@ -3982,8 +3925,6 @@ export const AnalysisService: GenService<{
   /**
    * Change selection fields (`PUT`/`PATCH /timeside/api/selections/{uuid}/`): fields present in the body
    * replace their value (items and selections included).
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.analysis.v1.AnalysisService.UpdateSelection
    */
@@ -4005,8 +3946,6 @@ export const AnalysisService: GenService<{
   /**
    * Change a task's status (`PUT`/`PATCH /timeside/api/tasks/{uuid}/`): 2 (pending) re-runs a task that is
    * not running, 1 makes it a draft.
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.analysis.v1.AnalysisService.UpdateTask
    */
@@ -4018,8 +3957,6 @@ export const AnalysisService: GenService<{
   /**
    * Cancel a draft, pending or running task (`POST /timeside/api/tasks/{uuid}/cancel/`): it ends failed
    * (status 0) with the error `Cancelled by request.`; results already stored stay.
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.analysis.v1.AnalysisService.CancelTask
    */
@@ -4031,7 +3968,6 @@ export const AnalysisService: GenService<{
   /**
    * Progress and result events of a task while it runs, ending with `done` or `failed`
    * (`GET /timeside/api/tasks/{uuid}/watch/` gives them as a JSON array as they come).
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
    *
    * @generated from rpc polyphony.api.analysis.v1.AnalysisService.WatchTask
    */
@@ -4043,8 +3979,6 @@ export const AnalysisService: GenService<{
   /**
    * The same events as Server-Sent Events (`GET /timeside/api/tasks/{uuid}/events`, `text/event-stream`):
    * `id:` (sequence), `event:` (progress, result, done, failed) and `data:` (the JSON of the task or result).
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.analysis.v1.AnalysisService.GetTaskEvents
    */
@@ -4060,8 +3994,6 @@ export const AnalysisService: GenService<{
    * time. Format `png` draws the result as `/visual/` does with its defaults (TimeSide's grapher image).
    * Format `audio` streams a stored encoder result (a whole-file download) with its MIME type; a Range
    * header gives 206 partial content.
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.analysis.v1.AnalysisService.GetResultData
    */
@@ -4073,8 +4005,6 @@ export const AnalysisService: GenService<{
   /**
    * A PNG image of a result (`GET /timeside/api/results/{uuid}/visual/?subprocessor_id=&start=&stop=&width=&height=`):
    * a spectrogram for 2-D results, a curve for framewise values, marks for events and segments.
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.analysis.v1.AnalysisService.GetResultVisual
    */
@@ -4085,8 +4015,6 @@ export const AnalysisService: GenService<{
   },
   /**
    * The min/max envelope of an item (`GET /timeside/api/items/{uuid}/waveform/?start=&stop=&nb_pixels=`).
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.analysis.v1.AnalysisService.GetItemWaveform
    */
@@ -4100,8 +4028,6 @@ export const AnalysisService: GenService<{
    * (`GET /timeside/results/{uuid}/{res_id}/elan/` an ELAN `.eaf` document, `.../sonic/` a Sonic
    * Visualiser `.svl` layer), as an attachment. Upstream looks the result up by the wrong key [quirk];
    * here it is the result's uuid. 400 on `res_id` for a global or frame-wise result, 404 for an unknown one.
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.analysis.v1.AnalysisService.ExportResultTrack
    */
@@ -4113,8 +4039,6 @@ export const AnalysisService: GenService<{
   /**
    * An item's audio transcoded to `ext` (wav, flac, ogg, mp3, opus), optionally only `start`..`stop`
    * seconds (`GET /timeside/api/items/{uuid}/download/{ext}`); a Range header gives 206 partial content.
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.analysis.v1.AnalysisService.DownloadItem
    */
@@ -4127,8 +4051,6 @@ export const AnalysisService: GenService<{
    * The OpenAPI 3 document of this REST surface (`GET /timeside/api/schema/`), generated at run time
    * from this service's descriptors: paths and methods from the HTTP annotations, path and query
    * parameters, request and response schemas from the message types.
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.analysis.v1.AnalysisService.GetApiSchema
    */
@@ -4139,8 +4061,6 @@ export const AnalysisService: GenService<{
   },
   /**
    * A ReDoc page rendering the OpenAPI schema (`GET /timeside/api/docs/`, text/html).
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.analysis.v1.AnalysisService.GetApiDocs
    */
@@ -4152,8 +4072,6 @@ export const AnalysisService: GenService<{
   /**
    * The legacy HTML page of an item (`GET /timeside/items/{uuid}/`, text/html): title, metadata, an
    * audio player on the download URL and the waveform image.
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.analysis.v1.AnalysisService.GetItemPage
    */
@@ -4165,9 +4083,6 @@ export const AnalysisService: GenService<{
   /**
    * The legacy export page of an item (`GET /timeside/items/{uuid}/export/`, text/html): download
    * links for every audio format and for the item's results.
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
-   * buf:lint:ignore RPC_REQUEST_STANDARD_NAME
    *
    * @generated from rpc polyphony.api.analysis.v1.AnalysisService.GetItemExportPage
    */
@@ -4179,8 +4094,6 @@ export const AnalysisService: GenService<{
   /**
    * The legacy player page (`GET /timeside/player/`, text/html): the items as links, and with
    * `?item=<uuid>` that item's audio player and waveform.
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.analysis.v1.AnalysisService.GetPlayerPage
    */
@@ -4192,8 +4105,6 @@ export const AnalysisService: GenService<{
   /**
    * The installed remote-source providers (`GET /timeside/api/providers/`).
    * Open to anonymous callers even when reads need a token (API.md: read-only for anonymous users).
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.analysis.v1.AnalysisService.ListProviders
    */
@@ -4205,8 +4116,6 @@ export const AnalysisService: GenService<{
   /**
    * One provider by uuid (or pid) (`GET /timeside/api/providers/{uuid}/`).
    * Open to anonymous callers even when reads need a token (API.md: read-only for anonymous users).
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.analysis.v1.AnalysisService.GetProvider
    */
@@ -4217,8 +4126,6 @@ export const AnalysisService: GenService<{
   },
   /**
    * Every named sub-output of the installed analyzers (`GET /timeside/api/subprocessors/`).
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.analysis.v1.AnalysisService.ListSubProcessors
    */
@@ -4229,8 +4136,6 @@ export const AnalysisService: GenService<{
   },
   /**
    * One sub-output by its result id, e.g. `level.max` (`GET /timeside/api/subprocessors/{sub_processor_id}/`).
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.analysis.v1.AnalysisService.GetSubProcessor
    */
@@ -4242,8 +4147,6 @@ export const AnalysisService: GenService<{
   /**
    * Create an analysis from a JSON object (`POST /timeside/api/analysis/`, 201); the body is checked field by
    * field (400 naming the field).
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.analysis.v1.AnalysisService.CreateAnalysis
    */
@@ -4254,8 +4157,6 @@ export const AnalysisService: GenService<{
   },
   /**
    * Every analysis, oldest first (`GET /timeside/api/analysis/`).
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.analysis.v1.AnalysisService.ListAnalyses
    */
@@ -4266,8 +4167,6 @@ export const AnalysisService: GenService<{
   },
   /**
    * One analysis (`GET /timeside/api/analysis/{uuid}/`).
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.analysis.v1.AnalysisService.GetAnalysis
    */
@@ -4279,8 +4178,6 @@ export const AnalysisService: GenService<{
   /**
    * Change fields of an analysis (`PUT`/`PATCH /timeside/api/analysis/{uuid}/`): the fields present replace
    * their value, checked as on create.
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.analysis.v1.AnalysisService.UpdateAnalysis
    */
@@ -4302,8 +4199,6 @@ export const AnalysisService: GenService<{
   /**
    * Create an analysis track from a JSON object (`POST /timeside/api/analysis_tracks/`, 201); the body is checked field by
    * field (400 naming the field).
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.analysis.v1.AnalysisService.CreateAnalysisTrack
    */
@@ -4314,8 +4209,6 @@ export const AnalysisService: GenService<{
   },
   /**
    * Analysis tracks, oldest first, optionally of one analysis (`?analysis=`) or item (`?item=`, `?item_uuid=`) (`GET /timeside/api/analysis_tracks/`).
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.analysis.v1.AnalysisService.ListAnalysisTracks
    */
@@ -4326,8 +4219,6 @@ export const AnalysisService: GenService<{
   },
   /**
    * One analysis track (`GET /timeside/api/analysis_tracks/{uuid}/`).
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.analysis.v1.AnalysisService.GetAnalysisTrack
    */
@@ -4339,9 +4230,6 @@ export const AnalysisService: GenService<{
   /**
    * The default parameters of an analysis track's processor
    * (`GET /timeside/api/analysis_tracks/{uuid}/parameters_default/`).
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.analysis.v1.AnalysisService.GetAnalysisTrackParametersDefault
    */
@@ -4356,8 +4244,6 @@ export const AnalysisService: GenService<{
    * 405). The parameters are validated and normalized for the track's processor into a preset (an equal
    * one is reused), the track moves to an analysis of that preset with the same sub-processor (found or
    * created as a copy of its current one), and computing its result starts. 400 on `parameters`.
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.analysis.v1.AnalysisService.SetAnalysisTrackParameters
    */
@@ -4369,8 +4255,6 @@ export const AnalysisService: GenService<{
   /**
    * Change fields of an analysis track (`PUT`/`PATCH /timeside/api/analysis_tracks/{uuid}/`): the fields present replace
    * their value, checked as on create.
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.analysis.v1.AnalysisService.UpdateAnalysisTrack
    */
@@ -4392,8 +4276,6 @@ export const AnalysisService: GenService<{
   /**
    * Create an annotation track from a JSON object (`POST /timeside/api/annotation_tracks/`, 201); the body is checked field by
    * field (400 naming the field).
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.analysis.v1.AnalysisService.CreateAnnotationTrack
    */
@@ -4405,8 +4287,6 @@ export const AnalysisService: GenService<{
   /**
    * Annotation tracks, oldest first, optionally of one item (`?item_uuid=`) (`GET /timeside/api/annotation_tracks/`):
    * the public ones and the caller's own (by `author`); a server token sees them all.
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.analysis.v1.AnalysisService.ListAnnotationTracks
    */
@@ -4417,8 +4297,6 @@ export const AnalysisService: GenService<{
   },
   /**
    * One annotation track (`GET /timeside/api/annotation_tracks/{uuid}/`).
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.analysis.v1.AnalysisService.GetAnnotationTrack
    */
@@ -4430,8 +4308,6 @@ export const AnalysisService: GenService<{
   /**
    * Change fields of an annotation track (`PUT`/`PATCH /timeside/api/annotation_tracks/{uuid}/`): the fields present replace
    * their value, checked as on create.
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.analysis.v1.AnalysisService.UpdateAnnotationTrack
    */
@@ -4453,8 +4329,6 @@ export const AnalysisService: GenService<{
   /**
    * Create an annotation from a JSON object (`POST /timeside/api/annotations/`, 201); the body is checked field by
    * field (400 naming the field).
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.analysis.v1.AnalysisService.CreateAnnotation
    */
@@ -4465,8 +4339,6 @@ export const AnalysisService: GenService<{
   },
   /**
    * Annotations ordered by track then start time, optionally of one track (`?track_uuid=`) (`GET /timeside/api/annotations/`).
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.analysis.v1.AnalysisService.ListAnnotations
    */
@@ -4477,8 +4349,6 @@ export const AnalysisService: GenService<{
   },
   /**
    * One annotation (`GET /timeside/api/annotations/{uuid}/`).
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.analysis.v1.AnalysisService.GetAnnotation
    */
@@ -4490,8 +4360,6 @@ export const AnalysisService: GenService<{
   /**
    * Change fields of an annotation (`PUT`/`PATCH /timeside/api/annotations/{uuid}/`): the fields present replace
    * their value, checked as on create.
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.analysis.v1.AnalysisService.UpdateAnnotation
    */
@@ -4512,8 +4380,6 @@ export const AnalysisService: GenService<{
   },
   /**
    * The users (`GET /timeside/api/users/`): username, first_name, last_name.
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.analysis.v1.AnalysisService.ListUsers
    */
@@ -4525,8 +4391,6 @@ export const AnalysisService: GenService<{
   /**
    * One user by username (`GET /timeside/api/users/{username}/`); `me` is the user whose token the
    * caller presents (404 for a server-configured token, which belongs to no user).
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.analysis.v1.AnalysisService.GetUser
    */
@@ -4539,8 +4403,6 @@ export const AnalysisService: GenService<{
    * Create a user (`POST /timeside/api/users/`, 201; a Polyphony addition, as TimeSide creates users
    * in Django's admin): username, password, first_name, last_name, can_write (default true). Needs a
    * server write token, so only an administrator holding one adds users.
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.analysis.v1.AnalysisService.CreateUser
    */
@@ -4566,8 +4428,6 @@ export const AnalysisService: GenService<{
    * when the user's `can_write` is set, else only read; it is HMAC(server secret, user uuid + salt),
    * never stored in clear. A wrong password is a 400 on `non_field_errors`. Open to anyone (the
    * password is the credential).
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.analysis.v1.AnalysisService.ObtainAuthToken
    */
@@ -4583,8 +4443,6 @@ export const AnalysisService: GenService<{
    * and `user_id` (the user's uuid) claims; the access token (5 minutes) is accepted as
    * `Authorization: Bearer <access>` with the user's scope, the refresh token (1 day) only here and
    * by RefreshJwt. Wrong credentials are a 401. Open to anyone (the password is the credential).
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.analysis.v1.AnalysisService.ObtainJwtPair
    */
@@ -4596,8 +4454,6 @@ export const AnalysisService: GenService<{
   /**
    * A new access token for a valid refresh token (`POST /timeside/api/token/refresh/`, `{refresh}` ->
    * `{access}`); an invalid or expired one, or one of a deleted user, is a 401.
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.analysis.v1.AnalysisService.RefreshJwt
    */
@@ -4609,8 +4465,6 @@ export const AnalysisService: GenService<{
   /**
    * Check a token (`POST /timeside/api/token/verify/`, `{token}` -> `{}` with 200 when its signature
    * and expiry are valid, else a 401).
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.analysis.v1.AnalysisService.VerifyJwt
    */
@@ -4623,8 +4477,6 @@ export const AnalysisService: GenService<{
    * A CSRF token (`GET /timeside/api/token-csrf/` -> `{csrftoken}`). Polyphony has no cookie sessions,
    * so no request needs it; it is a fresh random token, given for clients that fetch one first.
    * Open to anonymous callers even when reads need a token (API.md: read-only for anonymous users).
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.analysis.v1.AnalysisService.GetCsrfToken
    */
@@ -4637,8 +4489,6 @@ export const AnalysisService: GenService<{
    * A portable archive (zip with `manifest.json`) of items with their audio, presets, experiences,
    * selections, tasks, results with their containers, analyses, analysis and annotation tracks and
    * annotations (`GET /timeside/api/export/`). UUIDs and links are kept.
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.analysis.v1.AnalysisService.ExportArchive
    */
@@ -4651,8 +4501,6 @@ export const AnalysisService: GenService<{
    * Import an archive made by ExportArchive (`POST /timeside/api/import/`, body `application/zip`).
    * Idempotent (rows already present with the same uuid are kept) and atomic: a broken or
    * inconsistent archive imports nothing (400 naming `archive`).
-   * buf:lint:ignore RPC_REQUEST_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.analysis.v1.AnalysisService.ImportArchive
    */

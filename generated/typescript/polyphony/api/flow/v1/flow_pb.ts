@@ -4100,8 +4100,6 @@ export const DeleteWebhookResponseSchema: GenMessage<DeleteWebhookResponse> = /*
 export const FlowService: GenService<{
   /**
    * Service information (`GET /tams/service`).
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.flow.v1.FlowService.GetService
    */
@@ -4113,8 +4111,6 @@ export const FlowService: GenService<{
   /**
    * The paths under the API root, as a JSON array (`GET /tams/`: `["service", "flows", "sources",
    * "flow-delete-requests"]`).
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.flow.v1.FlowService.ListRootEndpoints
    */
@@ -4125,8 +4121,6 @@ export const FlowService: GenService<{
   },
   /**
    * Update the service's name and description (`POST /tams/service`, HTTP 200 with the Service).
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.flow.v1.FlowService.UpdateService
    */
@@ -4137,7 +4131,6 @@ export const FlowService: GenService<{
   },
   /**
    * Flows, filtered and paged, as typed messages (native gRPC; the page key is in the response).
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.flow.v1.FlowService.ListFlows
    */
@@ -4149,9 +4142,9 @@ export const FlowService: GenService<{
   /**
    * Flows as the REST JSON array (`GET /tams/flows`); paging travels in `Link` / `X-Paging-*` headers.
    * A JSON array cannot be a message's canonical JSON, so this is a `ListValue` of Flow documents.
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+   * REST-only: it exists for its HTTP route's JSON shape (the transcoder prints a message's
+   * canonical JSON, which cannot be this shape); native gRPC clients call the typed ListFlows.
+   * Kept on the gRPC surface because removing a published RPC breaks `buf breaking`.
    *
    * @generated from rpc polyphony.api.flow.v1.FlowService.ListFlowsRest
    */
@@ -4162,8 +4155,6 @@ export const FlowService: GenService<{
   },
   /**
    * One Flow (`GET /tams/flows/{flowId}`).
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.flow.v1.FlowService.GetFlow
    */
@@ -4175,8 +4166,6 @@ export const FlowService: GenService<{
   /**
    * Create (HTTP 201 with the Flow) or replace (HTTP 204) a Flow (`PUT /tams/flows/{flowId}`); creates
    * its Source when needed. gRPC clients read the outcome from the `x-http-status` initial metadata.
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.flow.v1.FlowService.PutFlow
    */
@@ -4197,8 +4186,6 @@ export const FlowService: GenService<{
   },
   /**
    * A Flow's label as a JSON string (`GET /tams/flows/{flowId}/label`).
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.flow.v1.FlowService.GetFlowLabel
    */
@@ -4229,8 +4216,6 @@ export const FlowService: GenService<{
   },
   /**
    * A Flow's description as a JSON string (`GET /tams/flows/{flowId}/description`).
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.flow.v1.FlowService.GetFlowDescription
    */
@@ -4261,8 +4246,6 @@ export const FlowService: GenService<{
   },
   /**
    * A Flow's read_only flag as a JSON boolean (`GET /tams/flows/{flowId}/read_only`).
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.flow.v1.FlowService.GetFlowReadOnly
    */
@@ -4283,8 +4266,6 @@ export const FlowService: GenService<{
   },
   /**
    * All tags of a Flow as a JSON object (`GET /tams/flows/{flowId}/tags`).
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.flow.v1.FlowService.GetFlowTags
    */
@@ -4295,8 +4276,6 @@ export const FlowService: GenService<{
   },
   /**
    * One tag value of a Flow (`GET /tams/flows/{flowId}/tags/{name}`).
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.flow.v1.FlowService.GetFlowTag
    */
@@ -4327,8 +4306,6 @@ export const FlowService: GenService<{
   },
   /**
    * A Flow's collection as a JSON array (flow-collection.json) (`GET /tams/flows/{flowId}/flow_collection`).
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.flow.v1.FlowService.GetFlowCollection
    */
@@ -4359,8 +4336,6 @@ export const FlowService: GenService<{
   },
   /**
    * A Flow's maximum bit rate (1000 bit/s) as a JSON integer (`GET /tams/flows/{flowId}/max_bit_rate`).
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.flow.v1.FlowService.GetFlowMaxBitRate
    */
@@ -4391,8 +4366,6 @@ export const FlowService: GenService<{
   },
   /**
    * A Flow's average bit rate (1000 bit/s) as a JSON integer (`GET /tams/flows/{flowId}/avg_bit_rate`).
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.flow.v1.FlowService.GetFlowAvgBitRate
    */
@@ -4423,7 +4396,6 @@ export const FlowService: GenService<{
   },
   /**
    * Sources, filtered and paged, as typed messages (native gRPC).
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.flow.v1.FlowService.ListSources
    */
@@ -4434,9 +4406,9 @@ export const FlowService: GenService<{
   },
   /**
    * Sources as the REST JSON array (`GET /tams/sources`); paging in `Link` / `X-Paging-*` headers.
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+   * REST-only: it exists for its HTTP route's JSON shape (the transcoder prints a message's
+   * canonical JSON, which cannot be this shape); native gRPC clients call the typed ListSources.
+   * Kept on the gRPC surface because removing a published RPC breaks `buf breaking`.
    *
    * @generated from rpc polyphony.api.flow.v1.FlowService.ListSourcesRest
    */
@@ -4447,8 +4419,6 @@ export const FlowService: GenService<{
   },
   /**
    * One Source (`GET /tams/sources/{sourceId}`).
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.flow.v1.FlowService.GetSource
    */
@@ -4459,8 +4429,6 @@ export const FlowService: GenService<{
   },
   /**
    * All tags of a Source as a JSON object (`GET /tams/sources/{sourceId}/tags`).
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.flow.v1.FlowService.GetSourceTags
    */
@@ -4471,8 +4439,6 @@ export const FlowService: GenService<{
   },
   /**
    * One tag value of a Source (`GET /tams/sources/{sourceId}/tags/{name}`).
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.flow.v1.FlowService.GetSourceTag
    */
@@ -4503,8 +4469,6 @@ export const FlowService: GenService<{
   },
   /**
    * A Source's label as a JSON string (`GET /tams/sources/{sourceId}/label`).
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.flow.v1.FlowService.GetSourceLabel
    */
@@ -4535,8 +4499,6 @@ export const FlowService: GenService<{
   },
   /**
    * A Source's description as a JSON string (`GET /tams/sources/{sourceId}/description`).
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.flow.v1.FlowService.GetSourceDescription
    */
@@ -4567,7 +4529,6 @@ export const FlowService: GenService<{
   },
   /**
    * Profiles, filtered and paged, as typed messages (native gRPC; the page key is in the response).
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.flow.v1.FlowService.ListProfiles
    */
@@ -4578,9 +4539,9 @@ export const FlowService: GenService<{
   },
   /**
    * Profiles as the REST JSON array (`GET /tams/service/profiles`); paging in `Link` / `X-Paging-*` headers.
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+   * REST-only: it exists for its HTTP route's JSON shape (the transcoder prints a message's
+   * canonical JSON, which cannot be this shape); native gRPC clients call the typed ListProfiles.
+   * Kept on the gRPC surface because removing a published RPC breaks `buf breaking`.
    *
    * @generated from rpc polyphony.api.flow.v1.FlowService.ListProfilesRest
    */
@@ -4592,8 +4553,6 @@ export const FlowService: GenService<{
   /**
    * Register an immutable Profile (`POST /tams/service/profiles/{profileId}`, HTTP 201 with the Profile;
    * 400 when it already exists, 404 when the path id is not a UUID).
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.flow.v1.FlowService.CreateProfile
    */
@@ -4604,8 +4563,6 @@ export const FlowService: GenService<{
   },
   /**
    * One Profile (`GET /tams/service/profiles/{profileId}`).
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.flow.v1.FlowService.GetProfile
    */
@@ -4616,7 +4573,6 @@ export const FlowService: GenService<{
   },
   /**
    * Segments of a Flow, filtered and paged, as typed messages (native gRPC).
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.flow.v1.FlowService.ListSegments
    */
@@ -4628,9 +4584,9 @@ export const FlowService: GenService<{
   /**
    * Segments as the REST JSON array (`GET /tams/flows/{flowId}/segments`); paging in `Link` and
    * `X-Paging-*` headers (including `X-Paging-Timerange` and `X-Paging-Reverse-Order`).
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+   * REST-only: it exists for its HTTP route's JSON shape (the transcoder prints a message's
+   * canonical JSON, which cannot be this shape); native gRPC clients call the typed ListSegments.
+   * Kept on the gRPC surface because removing a published RPC breaks `buf breaking`.
    *
    * @generated from rpc polyphony.api.flow.v1.FlowService.ListSegmentsRest
    */
@@ -4641,9 +4597,6 @@ export const FlowService: GenService<{
   },
   /**
    * Every Segment of a timerange, streamed in time order (native gRPC; no paging needed).
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.flow.v1.FlowService.StreamSegments
    */
@@ -4666,8 +4619,6 @@ export const FlowService: GenService<{
   /**
    * Upload a Segment's bytes and register the Segment in one call (native gRPC, client-streaming):
    * the first message carries the Segment header, the following ones the bytes.
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.flow.v1.FlowService.UploadSegment
    */
@@ -4689,8 +4640,6 @@ export const FlowService: GenService<{
   },
   /**
    * Allocate Objects with presigned PUT URLs (`POST /tams/flows/{flowId}/storage`, HTTP 201).
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.flow.v1.FlowService.AllocateStorage
    */
@@ -4701,8 +4650,6 @@ export const FlowService: GenService<{
   },
   /**
    * An Object: the Flows referencing it and where to get it, as a typed message (native gRPC).
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.flow.v1.FlowService.GetObject
    */
@@ -4715,9 +4662,9 @@ export const FlowService: GenService<{
    * An Object as the REST document (`GET /tams/objects/{objectId}`). A `Struct`, because object.json
    * requires `referenced_by_flows` even when a `flow_tag` filter leaves it empty, and the canonical JSON
    * of a typed message omits an empty repeated field.
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+   * REST-only: it exists for its HTTP route's JSON shape (the transcoder prints a message's
+   * canonical JSON, which cannot be this shape); native gRPC clients call the typed GetObject.
+   * Kept on the gRPC surface because removing a published RPC breaks `buf breaking`.
    *
    * @generated from rpc polyphony.api.flow.v1.FlowService.GetObjectRest
    */
@@ -4750,7 +4697,6 @@ export const FlowService: GenService<{
   },
   /**
    * Storage backends as typed messages (native gRPC).
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.flow.v1.FlowService.ListStorageBackends
    */
@@ -4761,9 +4707,9 @@ export const FlowService: GenService<{
   },
   /**
    * Storage backends as the REST JSON array (`GET /tams/service/storage-backends`).
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+   * REST-only: it exists for its HTTP route's JSON shape (the transcoder prints a message's
+   * canonical JSON, which cannot be this shape); native gRPC clients call the typed ListStorageBackends.
+   * Kept on the gRPC surface because removing a published RPC breaks `buf breaking`.
    *
    * @generated from rpc polyphony.api.flow.v1.FlowService.ListStorageBackendsRest
    */
@@ -4774,7 +4720,6 @@ export const FlowService: GenService<{
   },
   /**
    * Flow Delete Requests as typed messages (native gRPC).
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.flow.v1.FlowService.ListFlowDeleteRequests
    */
@@ -4785,9 +4730,9 @@ export const FlowService: GenService<{
   },
   /**
    * Flow Delete Requests as the REST JSON array (`GET /tams/flow-delete-requests`).
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+   * REST-only: it exists for its HTTP route's JSON shape (the transcoder prints a message's
+   * canonical JSON, which cannot be this shape); native gRPC clients call the typed ListFlowDeleteRequests.
+   * Kept on the gRPC surface because removing a published RPC breaks `buf breaking`.
    *
    * @generated from rpc polyphony.api.flow.v1.FlowService.ListFlowDeleteRequestsRest
    */
@@ -4798,8 +4743,6 @@ export const FlowService: GenService<{
   },
   /**
    * One Flow Delete Request (`GET /tams/flow-delete-requests/{request-id}`).
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.flow.v1.FlowService.GetFlowDeleteRequest
    */
@@ -4822,8 +4765,6 @@ export const FlowService: GenService<{
   /**
    * Read an Object's bytes through its presigned GET URL (`GET /tams/_objects/{objectId}`), with
    * single byte ranges (HTTP 206) and HEAD.
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.flow.v1.FlowService.DownloadObject
    */
@@ -4836,8 +4777,6 @@ export const FlowService: GenService<{
    * Register a webhook (native gRPC; REST: CreateWebhookRest). Events are delivered by HTTP POST
    * from a transactional outbox, with retries and exponential backoff. An empty `events` subscribes to
    * nothing (proto3 cannot tell it from an absent one).
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.flow.v1.FlowService.CreateWebhook
    */
@@ -4850,8 +4789,9 @@ export const FlowService: GenService<{
    * Register a webhook as REST JSON (`POST /tams/service/webhooks`, HTTP 201). Body and answer are JSON
    * objects (`Struct`), because webhook.json requires `events` and allows it empty: the canonical JSON of a
    * typed message can neither tell an absent `events` from `[]` in a request nor print `[]` in an answer.
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+   * REST-only: it exists for its HTTP route's JSON shape (the transcoder prints a message's
+   * canonical JSON, which cannot be this shape); native gRPC clients call the typed CreateWebhook.
+   * Kept on the gRPC surface because removing a published RPC breaks `buf breaking`.
    *
    * @generated from rpc polyphony.api.flow.v1.FlowService.CreateWebhookRest
    */
@@ -4863,7 +4803,6 @@ export const FlowService: GenService<{
   /**
    * Webhooks, sorted by url, filtered and paged, as typed messages (native gRPC). Webhook URLs are
    * only shown to clients with write access, as the spec recommends.
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.flow.v1.FlowService.ListWebhooks
    */
@@ -4874,9 +4813,9 @@ export const FlowService: GenService<{
   },
   /**
    * Webhooks as the REST JSON array (`GET /tams/service/webhooks`); paging in `Link` / `X-Paging-*`.
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+   * REST-only: it exists for its HTTP route's JSON shape (the transcoder prints a message's
+   * canonical JSON, which cannot be this shape); native gRPC clients call the typed ListWebhooks.
+   * Kept on the gRPC surface because removing a published RPC breaks `buf breaking`.
    *
    * @generated from rpc polyphony.api.flow.v1.FlowService.ListWebhooksRest
    */
@@ -4887,8 +4826,6 @@ export const FlowService: GenService<{
   },
   /**
    * One webhook (native gRPC; REST: GetWebhookRest); `api_key_value` is never shown.
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.flow.v1.FlowService.GetWebhook
    */
@@ -4900,9 +4837,9 @@ export const FlowService: GenService<{
   /**
    * One webhook as REST JSON (`GET /tams/service/webhooks/{webhookId}`): a `Struct`, so that an empty
    * `events` (required by webhook-get.json) is printed as `[]`.
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+   * REST-only: it exists for its HTTP route's JSON shape (the transcoder prints a message's
+   * canonical JSON, which cannot be this shape); native gRPC clients call the typed GetWebhook.
+   * Kept on the gRPC surface because removing a published RPC breaks `buf breaking`.
    *
    * @generated from rpc polyphony.api.flow.v1.FlowService.GetWebhookRest
    */
@@ -4913,8 +4850,6 @@ export const FlowService: GenService<{
   },
   /**
    * Replace a webhook's configuration (native gRPC; REST: UpdateWebhookRest).
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.flow.v1.FlowService.UpdateWebhook
    */
@@ -4926,8 +4861,9 @@ export const FlowService: GenService<{
   /**
    * Replace a webhook's configuration as REST JSON (`PUT /tams/service/webhooks/{webhookId}`, HTTP 201 as
    * the spec says); body and answer are JSON objects for the reason given at CreateWebhookRest.
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+   * REST-only: it exists for its HTTP route's JSON shape (the transcoder prints a message's
+   * canonical JSON, which cannot be this shape); native gRPC clients call the typed UpdateWebhook.
+   * Kept on the gRPC surface because removing a published RPC breaks `buf breaking`.
    *
    * @generated from rpc polyphony.api.flow.v1.FlowService.UpdateWebhookRest
    */

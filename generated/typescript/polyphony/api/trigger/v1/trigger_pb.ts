@@ -1383,8 +1383,6 @@ export const TriggerService: GenService<{
   /**
    * One provisioned asset file, streamed in chunks; honours `Range` (answers 206 with
    * `Content-Range`) for REST clients and `range` metadata for gRPC clients.
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.trigger.v1.TriggerService.GetAsset
    */
@@ -1494,8 +1492,6 @@ export const TriggerService: GenService<{
   /**
    * Create a project (`POST /opentheater/projects`, HTTP 201). The UUID may be given; otherwise one
    * is assigned. The project is appended to `projectList.json` and its socket.io namespace opens.
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.trigger.v1.TriggerService.CreateProject
    */
@@ -1507,8 +1503,6 @@ export const TriggerService: GenService<{
   /**
    * Replace a project's path and labels (`PUT /opentheater/projects/{project_uuid}`); its channels
    * are kept.
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.trigger.v1.TriggerService.UpdateProject
    */
@@ -1530,8 +1524,6 @@ export const TriggerService: GenService<{
   },
   /**
    * Add a channel to a project (`POST /opentheater/projects/{project_uuid}/channels`, HTTP 201).
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.trigger.v1.TriggerService.CreateChannel
    */
@@ -1543,8 +1535,6 @@ export const TriggerService: GenService<{
   /**
    * Replace a channel's settings (`PUT /opentheater/projects/{project_uuid}/channels/{channel_uuid}`);
    * its assets are kept.
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.trigger.v1.TriggerService.UpdateChannel
    */
