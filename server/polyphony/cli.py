@@ -118,6 +118,7 @@ async def serve(settings: Settings, *, demo: bool = False) -> int:
 
 async def _serve(settings: Settings, *, demo: bool) -> int:
     from polyphony.app import SERVICES, migrate_sync
+    from polyphony.core.edge_key import derive as derive_edge_key
     from polyphony.core.sweep import sweep_at_start
     from polyphony.edge.envoy_config import EdgePlan, render
     from polyphony.edge.listen import internal_listeners
@@ -139,7 +140,15 @@ async def _serve(settings: Settings, *, demo: bool) -> int:
     run_dir = settings.data_dir / "run"
     grpc_listeners, live = internal_listeners(run_dir, n, settings.grpc_port, settings.live_port)
     plan = EdgePlan(
-        settings.host, settings.http_port, tuple(grpc_listeners), (live,), settings.max_body_bytes, SERVICES
+        settings.host,
+        settings.http_port,
+        tuple(grpc_listeners),
+        (live,),
+        settings.max_body_bytes,
+        SERVICES,
+        edge_key=derive_edge_key(settings.resolved_secret()),
+        max_heap_bytes=settings.edge_max_heap_mb * 1024 * 1024,
+        idle_timeout=settings.edge_idle_timeout,
     )
     config = render(plan, run_dir)
 
@@ -288,6 +297,10 @@ def main(argv: list[str] | None = None) -> int:
 
     openapi.add_parser(sub)
 
+    from polyphony.core import token_cli
+
+    token_cli.add_parser(sub)
+
     args = parser.parse_args(argv)
     try:
         settings = _settings(args)
@@ -310,6 +323,10 @@ def main(argv: list[str] | None = None) -> int:
         return archive_cli.run(args)
     if args.command == "openapi":
         return openapi.run(args)
+    if args.command == "token":
+        from polyphony.app import migrate_sync
+
+        return token_cli.run(args, migrate_sync)
     parser.error(f"unknown command {args.command}")
     return 2
 
