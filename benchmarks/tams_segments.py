@@ -70,7 +70,9 @@ async def bulk(url: str, flow_id: str, count: int, batch: int = 10_000) -> float
     return count / (time.perf_counter() - started)
 
 
-def query_latencies(http: httpx.Client, flows: list[tuple[str, int]], queries: int, limit: int) -> list[list[float]]:
+def query_latencies(
+    http: httpx.Client, auth: dict[str, str], flows: list[tuple[str, int]], queries: int, limit: int
+) -> list[list[float]]:
     """`queries` random timerange pages on each (flow id, segment count), interleaved (one query on each flow
     in turn) so that load from elsewhere on the machine weighs on every flow alike. Milliseconds per flow."""
     rng = random.Random(1)
@@ -82,6 +84,7 @@ def query_latencies(http: httpx.Client, flows: list[tuple[str, int]], queries: i
             resp = http.get(
                 f"/tams/flows/{flow_id}/segments",
                 params={"timerange": f"[{start}:0_{start + limit}:0)", "limit": limit},
+                headers=auth,  # TAMS reads need a token (the spec declares security on every operation)
             )
             out[i].append((time.perf_counter() - t0) * 1000)
             assert resp.status_code == 200 and len(resp.json()) == limit, resp.text
@@ -138,8 +141,8 @@ def main() -> None:
             rate = asyncio.run(bulk(srv.database_url, big, args.segments))
             print(f"bulk registration: {rate:,.0f} segments/s")
             flows = [(small, args.small), (big, args.segments)]
-            query_latencies(http, flows, 50, args.limit)  # warm up
-            lat_small, lat_big = query_latencies(http, flows, args.queries, args.limit)
+            query_latencies(http, auth, flows, 50, args.limit)  # warm up
+            lat_small, lat_big = query_latencies(http, auth, flows, args.queries, args.limit)
             p50s, p99s = pct(lat_small, 50), pct(lat_small, 99)
             p50b, p99b = pct(lat_big, 50), pct(lat_big, 99)
             print(f"timerange page ({args.limit} segments) through Envoy, {args.queries} queries each (interleaved):")

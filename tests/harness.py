@@ -73,6 +73,9 @@ class RunningServer:
     def auth(self) -> dict[str, str]:
         return {"authorization": f"Bearer {self.write_token}"}
 
+    def read_auth(self) -> dict[str, str]:
+        return {"authorization": f"Bearer {self.read_token}"}
+
     def grpc_auth(self) -> tuple[tuple[str, str], ...]:
         return (("authorization", f"Bearer {self.write_token}"),)
 

@@ -44,6 +44,7 @@ const journeys = {
     await page.getByTestId("service-opentheater").getByText("projects").waitFor();
     await shot(page, "home");
     await page.getByLabel("Colour scheme").selectOption("dark");
+    await page.waitForTimeout(500); // Pico fades colours between schemes
     await shot(page, "home-dark");
     await page.getByRole("link", { name: "Library" }).first().click();
     await page.getByRole("heading", { name: "Library" }).waitFor();
@@ -150,6 +151,30 @@ const journeys = {
     await page.goto(`${base}/show/${project}`);
     await page.getByTestId("go").waitFor();
     await shot(page, "show-phone");
+    await page.context().close();
+  },
+
+  async media() {
+    const page = await newPage();
+    await page.goto(base + "/media");
+    const link = page.getByTestId("flows").locator("[data-flow-id]").first();
+    await link.click();
+    await page.getByTestId("flow-title").waitFor();
+    const count = () => page.getByTestId("segment-count").textContent().then((t) => parseInt(t, 10));
+    await page.waitForFunction(() => parseInt(document.querySelector('[data-testid="segment-count"]').textContent, 10) > 0);
+    const all = await count();
+    // zooming in asks the server again, for the narrower timerange only
+    const asked = Number(await page.getByTestId("timeline").getAttribute("data-requests"));
+    for (let i = 0; i < 3; i++) await page.getByRole("button", { name: "Zoom in" }).click();
+    await page.waitForFunction((n) => Number(document.querySelector('[data-testid="timeline"]').dataset.requests) > n, asked);
+    await page.waitForFunction((n) => parseInt(document.querySelector('[data-testid="segment-count"]').textContent, 10) < n, all);
+    // a segment's details: click near the left edge of the view (the middle may be the gap)
+    const box = await page.getByTestId("timeline").boundingBox();
+    await page.mouse.click(box.x + box.width * 0.03, box.y + box.height / 2);
+    await page.getByTestId("segment-details").waitFor();
+    await page.getByRole("button", { name: "Whole flow" }).click();
+    await page.waitForFunction((n) => parseInt(document.querySelector('[data-testid="segment-count"]').textContent, 10) === n, all);
+    await shot(page, "media");
     await page.context().close();
   },
 

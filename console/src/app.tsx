@@ -11,11 +11,13 @@ const loaders: Record<string, () => Promise<Screen>> = {
   library: () => import("./screens/library").then((m) => m.Library),
   show: () => import("./screens/show").then((m) => m.Show),
   docs: () => import("./screens/docs").then((m) => m.Docs),
+  media: () => import("./screens/media").then((m) => m.Media),
 };
 const NAV: [string, string][] = [
   ["/", "Home"],
   ["/library", "Library"],
   ["/show", "Show"],
+  ["/media", "Media store"],
   ["/docs", "API docs"],
 ];
 
@@ -25,7 +27,7 @@ function interceptLinks(event: MouseEvent): void {
   const a = (event.target as Element | null)?.closest?.("a");
   if (!a || a.target || a.hasAttribute("download") || a.origin !== location.origin) return;
   const path = a.pathname;
-  if (!(path === "/" || /^\/(library|show|docs)(\/|$)/.test(path))) return;
+  if (!(path === "/" || /^\/(library|show|docs|media)(\/|$)/.test(path))) return;
   event.preventDefault();
   navigate(path + a.search);
 }

@@ -49,6 +49,9 @@ describe("KeysetPager", () => {
 });
 
 describe("nextCursor", () => {
+  it("takes the bare token gRPC callers get", () => {
+    expect(nextCursor("JZRjeB1WWkUQoYVvzUvj-nsicyI6")).toBe("JZRjeB1WWkUQoYVvzUvj-nsicyI6");
+  });
   it("reads the page parameter of an AURA next link", () => {
     expect(nextCursor("/aura/tracks?limit=2&page=abc%3D%3D&sort=title")).toBe("abc==");
     expect(nextCursor(undefined)).toBeNull();

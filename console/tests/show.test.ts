@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { assetPath, audienceUrl, filesHostedHere, projectTitle, summarizePayload } from "../src/lib/cues";
+import { assetPath, audienceUrl, filesHostedHere, formatBytes, projectTitle, summarizePayload } from "../src/lib/cues";
 import { countPages, showCount } from "../src/lib/count";
 
 describe("show helpers", () => {
@@ -18,6 +18,11 @@ describe("show helpers", () => {
     expect(filesHostedHere("http://localhost:8080/opentheater/files/p/c/", "p", "c")).toBe(true);
     expect(filesHostedHere("https://open-theater.de/example-repo/x/", "p", "c")).toBe(false);
     expect(filesHostedHere("http://localhost:8080/opentheater/files/p/other/", "p", "c")).toBe(false);
+  });
+  it("formats sizes", () => {
+    expect(formatBytes(11)).toBe("11 B");
+    expect(formatBytes(1536)).toBe("1.5 KiB");
+    expect(formatBytes(50 * 1024 * 1024)).toBe("50 MiB");
   });
   it("labels projects and links audiences", () => {
     expect(projectTitle(["HOUSE", "SHOW"], ["House", "Show"])).toBe("House / Show");

@@ -4,10 +4,16 @@
 --     (server sends `x-error-body`), and the transcoder's own text/plain errors wrapped per route family;
 --   * HEAD on every GET route (HEAD -> GET on the way in, empty body on the way out);
 --   * content type per route family, removal of grpc-* headers from HTTP answers;
---   * 413 for oversized bodies on non-upload routes.
+--   * 413 for oversized bodies on non-upload routes (chunked ones too), 431 for oversized headers;
+--   * edge-internal headers (x-edge-*, x-envoy-original-*) only ever set here, never by a client.
 -- Native gRPC (application/grpc*) passes untouched.
 
 local MAX_BODY = __MAX_BODY__
+-- REST request headers above this answer 431 in the family's shape (Envoy's own, higher limit answers
+-- anything beyond in a generic shape: it cannot tell the family of a request it could not parse).
+local MAX_HEADER_BYTES = __MAX_HEADER_BYTES__
+-- Proves to the server that a request came through this filter (see polyphony.core.edge_key).
+local EDGE_KEY = "__EDGE_KEY__"
 -- Routes whose bodies stream to the server (uploads): no size cap here.
 local STREAMED = { __STREAMED__ }
 
@@ -56,6 +62,29 @@ local function error_body(family, status, detail)
   return body
 end
 
+-- Answer here, in the family's shape; marked so that envoy_on_response leaves the answer as it is.
+-- (Objects taken from h before h:body() are out of scope after it: everything is fetched afresh here.)
+local function respond_error(h, family, status, detail)
+  h:streamInfo():dynamicMetadata():set("edge", "answered", "1")
+  h:respond({[":status"] = tostring(status), ["content-type"] = content_type_of(family)},
+    error_body(family, status, detail))
+end
+
+-- Only the edge may set x-edge-* and the transcoder's x-envoy-original-* facts: drop what a client sent.
+-- Returns the size of the request headers (names and values), measured in the same pass.
+local function strip_edge_internal(hd)
+  local drop = {}
+  local size = 0
+  for k, v in pairs(hd) do
+    size = size + #k + #v
+    if string.sub(k, 1, 7) == "x-edge-" or string.sub(k, 1, 17) == "x-envoy-original-" then
+      drop[#drop + 1] = k
+    end
+  end
+  for _, k in ipairs(drop) do hd:remove(k) end
+  return size
+end
+
 local function streamed(method, path)
   path = string.match(path, "^[^?]*")
   for _, rule in ipairs(STREAMED) do
@@ -66,6 +95,7 @@ end
 
 function envoy_on_request(h)
   local hd = h:headers()
+  local header_bytes = strip_edge_internal(hd)
   local ct = hd:get("content-type") or ""
   local dm = h:streamInfo():dynamicMetadata()
   if string.sub(ct, 1, 16) == "application/grpc" then
@@ -74,19 +104,21 @@ function envoy_on_request(h)
     hd:remove("x-edge-peer")
     return
   end
-  hd:remove("x-edge-head")  -- only this filter may say a request was HEAD
+  hd:replace("x-edge-key", EDGE_KEY)
   local path = hd:get(":path") or "/"
   local family = family_of(path)
   dm:set("edge", "family", family)
+  if header_bytes > MAX_HEADER_BYTES then
+    respond_error(h, family, 431, "request headers larger than " .. MAX_HEADER_BYTES .. " bytes")
+    return
+  end
   hd:replace("x-edge-host", hd:get(":authority") or "")
   -- the address the connection came from, as Envoy saw it: X-Forwarded-* count only from trusted proxies
   hd:replace("x-edge-peer", h:streamInfo():downstreamDirectRemoteAddress() or "")
   local method = hd:get(":method")
   local length = tonumber(hd:get("content-length") or "0") or 0
   if length > MAX_BODY and not streamed(method, path) then
-    dm:set("edge", "answered", "1")  -- this answer is already in the family's shape: never wrap it again
-    h:respond({[":status"] = "413", ["content-type"] = content_type_of(family)},
-      error_body(family, 413, "request body larger than " .. MAX_BODY .. " bytes"))
+    respond_error(h, family, 413, "request body larger than " .. MAX_BODY .. " bytes")
     return
   end
   -- A body whose last token has no end mark (a bare number such as `5000`, as PUT .../max_bit_rate sends,
@@ -94,17 +126,19 @@ function envoy_on_request(h)
   -- end; it parses every body as JSON whatever its content type (text/plain, none) or framing (chunked).
   -- So every body of a transcoded route that ends inside a token is closed with a newline (JSON
   -- whitespace). Upload routes stream their bytes and are never buffered here.
+  -- Gathering the body here also bounds it: a body without a length (chunked, or HTTP/2 without
+  -- content-length) would otherwise be gathered whole by the transcoder, unbounded; here Envoy's buffer
+  -- limit (the listener's per-connection limit, which is MAX_BODY) answers 413 past it, nothing sent on.
   local has_body = length > 0 or hd:get("transfer-encoding") ~= nil
     or (hd:get("content-length") == nil and method ~= "GET" and method ~= "HEAD")
   if has_body and not streamed(method, path) then
-    local b = h:body()
+    local b = h:body()  -- (hd and dm are out of scope from here on: h:headers() gives them afresh)
     local size = b ~= nil and b:length() or 0
     if size > 0 and string.match(b:getBytes(size - 1, 1), "[%w%.%+%-]") then
       b:setBytes(b:getBytes(0, size) .. "\n")
-      hd:replace("content-length", tostring(size + 1))
     end
   end
-  if method == "HEAD" then
+  if method == "HEAD" then  -- (a HEAD has no body: hd and dm are still in scope)
     dm:set("edge", "head", "1")
     hd:replace(":method", "GET")
     hd:replace("x-edge-head", "1")
@@ -114,7 +148,10 @@ end
 function envoy_on_response(h)
   local meta = h:streamInfo():dynamicMetadata():get("edge") or {}
   if meta["grpc"] == "1" or meta["answered"] == "1" then return end
-  local family = meta["family"] or "other"
+  local family = meta["family"]
+  -- an answer to a request this filter never saw (refused before it: edge authorization, header limits)
+  -- is already in its final shape
+  if family == nil then return end
   local hd = h:headers()
   local want = hd:get("x-http-status")
   local errbody = hd:get("x-error-body")

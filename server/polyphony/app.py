@@ -16,6 +16,7 @@ from polyphony.analysis.service import SERVICE as ANALYSIS
 from polyphony.core.context import AppContext
 from polyphony.core.db import Database, migrate_locations
 from polyphony.core.registry import ServiceSpec, migration_locations
+from polyphony.core.tokens import MIGRATIONS as CORE_MIGRATIONS
 from polyphony.edge.live import LiveApp
 from polyphony.flow.service import SERVICE as FLOW
 from polyphony.media.service import SERVICE as MEDIA
@@ -32,8 +33,8 @@ async def register_all(server: grpc.aio.Server, ctx: AppContext, live: LiveApp) 
 
 
 async def migrate(db: Database) -> None:
-    """Bring every service's tables to the newest revision of its Alembic branch."""
-    await migrate_locations(db, migration_locations(SERVICES))
+    """Bring core's tables (API tokens) and every service's to the newest revision of their Alembic branches."""
+    await migrate_locations(db, [CORE_MIGRATIONS, *migration_locations(SERVICES)])
 
 
 def migrate_sync(url: str) -> None:

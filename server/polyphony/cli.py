@@ -77,6 +77,7 @@ async def _wait_healthy(host: str, port: int, timeout: float = 30.0) -> None:
 
 async def serve(settings: Settings, *, demo: bool = False) -> int:
     from polyphony.app import SERVICES, migrate_sync
+    from polyphony.core.edge_key import derive as derive_edge_key
     from polyphony.edge.envoy_config import EdgePlan, render
     from polyphony.edge.process import EnvoyProcess, spawn_child
     from polyphony.runtime import free_port, run_worker
@@ -94,7 +95,17 @@ async def serve(settings: Settings, *, demo: bool = False) -> int:
     grpc_ports = tuple(settings.grpc_port + i if settings.grpc_port else free_port() for i in range(n))
     live_port = settings.live_port or free_port()
     run_dir = settings.data_dir / "run"
-    plan = EdgePlan(settings.host, settings.http_port, grpc_ports, (live_port,), settings.max_body_bytes, SERVICES)
+    plan = EdgePlan(
+        settings.host,
+        settings.http_port,
+        grpc_ports,
+        (live_port,),
+        settings.max_body_bytes,
+        SERVICES,
+        edge_key=derive_edge_key(settings.resolved_secret()),
+        max_heap_bytes=settings.edge_max_heap_mb * 1024 * 1024,
+        idle_timeout=settings.edge_idle_timeout,
+    )
     config = render(plan, run_dir)
 
     stop = asyncio.Event()
@@ -129,6 +140,7 @@ async def serve(settings: Settings, *, demo: bool = False) -> int:
         base = settings.default_base_url
         print(f"polyphony ready in {elapsed:.2f}s", flush=True)
         print(f"  REST + gRPC   {base}   (workers: {n})")
+        print(f"  Console       {base}/   (open it in a browser)")
         print(f"  AURA          {base}/aura/server")
         print(f"  TAMS          {base}/tams/service")
         print(f"  TimeSide      {base}/timeside/api/items/")
@@ -231,6 +243,10 @@ def main(argv: list[str] | None = None) -> int:
 
     openapi.add_parser(sub)
 
+    from polyphony.core import token_cli
+
+    token_cli.add_parser(sub)
+
     args = parser.parse_args(argv)
     try:
         settings = _settings(args)
@@ -253,6 +269,10 @@ def main(argv: list[str] | None = None) -> int:
         return archive_cli.run(args)
     if args.command == "openapi":
         return openapi.run(args)
+    if args.command == "token":
+        from polyphony.app import migrate_sync
+
+        return token_cli.run(args, migrate_sync)
     parser.error(f"unknown command {args.command}")
     return 2
 

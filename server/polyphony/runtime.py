@@ -7,6 +7,7 @@ import contextlib
 import gc
 import logging
 import socket
+import warnings
 from collections.abc import Callable, Iterator
 
 import grpc
@@ -16,16 +17,28 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from polyphony.app import SERVICES, register_all
+from polyphony.core import edge_key
 from polyphony.core.config import Settings
 from polyphony.core.context import AppContext, build_context
 from polyphony.core.registry import error_families
+from polyphony.edge import authz
+from polyphony.edge.assets import descriptor_set
 from polyphony.edge.console import ConsoleApp
+from polyphony.edge.envoy_config import MAX_HEADERS_KB
 from polyphony.edge.live import LiveApp
+from polyphony.rpc.access import HttpRoutes
 from polyphony.rpc.interceptors import PolyphonyInterceptor
 
 log = logging.getLogger("polyphony")
 
 MAX_MESSAGE = 64 * 1024 * 1024
+MAX_METADATA = (MAX_HEADERS_KB + 32) * 1024
+
+# The live app runs on uvicorn's `websockets` implementation on purpose: the cue fan-out writes frames straight
+# to its connections (see trigger/live.py and its adapter), which `websockets-sansio` offers no way to do yet.
+# uvicorn announces at every start that this implementation will stop being the default; that is advice for
+# whoever picks the implementation, which is done here, not news for the operator.
+warnings.filterwarnings("ignore", message=r"The `websockets` implementation is deprecated")
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -55,16 +68,23 @@ class Worker:
         self._uvicorn_task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
+        edge_key.configure(edge_key.derive(self.settings.resolved_secret()))
         self.ctx = ctx = build_context(self.settings)
         server = grpc.aio.server(
             interceptors=[PolyphonyInterceptor(ctx.authorizer, error_families(SERVICES))],
             options=[
                 ("grpc.max_receive_message_length", MAX_MESSAGE),
                 ("grpc.max_send_message_length", MAX_MESSAGE),
+                # above Envoy's request header limit (MAX_HEADERS_KB) plus what the edge adds, soft and hard
+                # alike: between gRPC's default 8 KiB soft and 16 KiB hard limits it refused calls at random
+                ("grpc.max_metadata_size", MAX_METADATA),
+                ("grpc.absolute_max_metadata_size", MAX_METADATA),
                 ("grpc.so_reuseport", 0),
             ],
         )
         live = LiveApp()
+        routes = HttpRoutes.from_descriptor_set(descriptor_set().read_bytes(), error_families(SERVICES))
+        live.route(authz.PREFIX, authz.EdgeAuthz(ctx.authorizer, routes))
         names = await register_all(server, ctx, live)
         ConsoleApp().install(live)
         health = health_async.HealthServicer()

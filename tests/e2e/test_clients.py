@@ -54,7 +54,11 @@ async def test_async_client_reads_and_sends_its_token(server: RunningServer, mon
     async with AsyncPolyphonyClient(server.grpc_target) as anonymous:
         info = await anonymous.media.GetServer(media_pb2.GetServerRequest())
         assert info.data.attributes.aura_version == "0.2.0"
-        service = await anonymous.flow.GetService(flow_pb2.GetServiceRequest())
+        with pytest.raises(grpc.aio.AioRpcError) as denied:  # TAMS declares security on every operation
+            await anonymous.flow.GetService(flow_pb2.GetServiceRequest())
+        assert denied.value.code() == grpc.StatusCode.UNAUTHENTICATED
+    async with AsyncPolyphonyClient(server.grpc_target, token=server.read_token) as reader:
+        service = await reader.flow.GetService(flow_pb2.GetServiceRequest())
         assert service.api_version
     async with AsyncPolyphonyClient(server.grpc_target, token="not-a-token") as wrong:
         with pytest.raises(grpc.aio.AioRpcError) as err:

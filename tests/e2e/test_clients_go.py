@@ -97,7 +97,8 @@ async def test_go_registers_a_tams_segment(tour: Path, demo_server: RunningServe
     flow_id, source_id = str(uuid.uuid4()), str(uuid.uuid4())
     [done] = _run(tour, demo_server, "segment", "-flow", flow_id, "-source", source_id, token=demo_server.write_token)
     assert done["flow"] == flow_id and done["size"] == 96000 and done["segments"] == ["[0:0_1:0)"]
-    async with AsyncPolyphonyClient(demo_server.grpc_target) as polyphony:
+    # TAMS reads need a token (the spec declares security on every operation)
+    async with AsyncPolyphonyClient(demo_server.grpc_target, token=demo_server.read_token) as polyphony:
         flow = await polyphony.flow.GetFlow(flow_pb2.GetFlowRequest(flow_id=flow_id))
         listed = await polyphony.flow.ListSegments(flow_pb2.ListSegmentsRequest(flow_id=flow_id))
     assert flow.source_id == source_id and flow.label == "made by the Go client"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -46,7 +47,36 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
             f"{srv.http}/opentheater/projects/{PROJECT}/cuelist", json={"cues": cues}, headers=srv.auth(), timeout=30
         )
         assert resp.status_code == 200, resp.text
+        _flow_with_segments(srv)
         yield srv
+
+
+def _flow_with_segments(srv: RunningServer, n: int = 40) -> None:
+    """An audio flow with `n` one-second segments and a gap after the 20th, for the Media store screen."""
+    flow_id, source_id = str(uuid.uuid4()), str(uuid.uuid4())
+    with httpx.Client(base_url=srv.http, headers=srv.auth(), timeout=30) as http:
+        doc = {
+            "id": flow_id,
+            "source_id": source_id,
+            "format": "urn:x-nmos:format:audio",
+            "codec": "audio/wav",
+            "container": "audio/wav",
+            "label": "Console test flow",
+            "essence_parameters": {"sample_rate": 48000, "channels": 2, "bit_depth": 16},
+        }
+        assert http.put(f"/tams/flows/{flow_id}", json=doc).status_code == 201
+        storage = http.post(f"/tams/flows/{flow_id}/storage", json={"limit": n})
+        assert storage.status_code == 201, storage.text
+        segments = []
+        for i, item in enumerate(storage.json()["media_objects"]):
+            put = item["put_url"]
+            assert (
+                http.put(put["url"], content=b"RIFF", headers={"content-type": put["content-type"]}).status_code == 200
+            )
+            start = i + (5 if i >= 20 else 0)
+            segments.append({"object_id": item["object_id"], "timerange": f"[{start}:0_{start + 1}:0)"})
+        resp = http.post(f"/tams/flows/{flow_id}/segments", json=segments)
+        assert resp.status_code == 201, resp.text
 
 
 def test_every_screen_in_chromium(demo: RunningServer) -> None:

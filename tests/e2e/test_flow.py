@@ -13,8 +13,14 @@ from google.protobuf import json_format
 
 from polyphony.api.flow.v1 import flow_pb2, flow_pb2_grpc
 from polyphony.flow.principal import principal
+from tests.e2e import tams_clients
 from tests.harness import RunningServer
 from tests.unit.flow.spec import assert_valid, audio_flow, example, rekey
+
+# TAMS reads need a token: `http` carries the read token, `anon` none (tests/e2e/tams_clients.py)
+http = tams_clients.http
+anon = tams_clients.anon
+channel = tams_clients.channel
 
 ERROR_KEYS = {"type", "summary", "time"}
 
@@ -243,9 +249,9 @@ def test_unknown_and_malformed_ids(http: httpx.Client, server: RunningServer) ->
     assert http.head(f"/tams/flows/{uuid.uuid4()}").status_code == 404
 
 
-def test_writes_need_a_token(http: httpx.Client) -> None:
+def test_writes_need_a_token(anon: httpx.Client, http: httpx.Client) -> None:
     doc = audio_flow()
-    _error(http.put(f"/tams/flows/{doc['id']}", json=doc), 401)
+    _error(anon.put(f"/tams/flows/{doc['id']}", json=doc), 401)
 
 
 # ---- read_only, properties, delete ------------------------------------------------------------------

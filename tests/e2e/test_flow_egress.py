@@ -14,8 +14,14 @@ import httpx
 import pytest
 
 from polyphony.api.flow.v1 import flow_pb2, flow_pb2_grpc
+from tests.e2e import tams_clients
 from tests.harness import RunningServer, run_server
 from tests.unit.flow.spec import assert_valid, audio_flow
+
+# TAMS reads need a token: `http` carries the read token, `anon` none (tests/e2e/tams_clients.py)
+http = tams_clients.http
+anon = tams_clients.anon
+channel = tams_clients.channel
 
 PUBLIC_HOOK = "https://93.184.216.34/hook"  # a public literal: accepted without any DNS lookup
 
@@ -30,7 +36,7 @@ def guarded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]
 
 @pytest.fixture
 def ghttp(guarded: RunningServer) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=guarded.http, timeout=30) as client:
+    with httpx.Client(base_url=guarded.http, headers=guarded.read_auth(), timeout=30) as client:
         yield client
 
 

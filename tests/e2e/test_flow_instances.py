@@ -8,8 +8,13 @@ from typing import Any
 
 import httpx
 
+from tests.e2e import tams_clients
 from tests.harness import RunningServer
 from tests.unit.flow.spec import assert_valid, audio_flow
+
+# TAMS reads need a token: `http` carries the read token, `anon` none (tests/e2e/tams_clients.py)
+http = tams_clients.http
+anon = tams_clients.anon
 
 
 def _flow(http: httpx.Client, server: RunningServer) -> str:

@@ -11,8 +11,14 @@ import httpx
 from google.protobuf import json_format
 
 from polyphony.api.flow.v1 import flow_pb2, flow_pb2_grpc
+from tests.e2e import tams_clients
 from tests.harness import RunningServer
 from tests.unit.flow.spec import assert_valid, audio_flow
+
+# TAMS reads need a token: `http` carries the read token, `anon` none (tests/e2e/tams_clients.py)
+http = tams_clients.http
+anon = tams_clients.anon
+channel = tams_clients.channel
 
 
 def _basic(server: RunningServer, user: str) -> dict[str, str]:

@@ -14,8 +14,14 @@ from google.protobuf import json_format
 
 from polyphony.api.flow.v1 import flow_pb2, flow_pb2_grpc
 from polyphony.flow.mapping import to_document
+from tests.e2e import tams_clients
 from tests.harness import RunningServer
 from tests.unit.flow.spec import assert_valid, example, rekey
+
+# TAMS reads need a token: `http` carries the read token, `anon` none (tests/e2e/tams_clients.py)
+http = tams_clients.http
+anon = tams_clients.anon
+channel = tams_clients.channel
 
 PROFILE_EXAMPLES = (
     "profile-put.json",
@@ -71,7 +77,7 @@ def test_profile_created_by_defaults_to_the_principal(http: httpx.Client, server
     assert resp.json()["created_by"] == "alice"
 
 
-def test_profile_post_errors(http: httpx.Client, server: RunningServer) -> None:
+def test_profile_post_errors(anon: httpx.Client, http: httpx.Client, server: RunningServer) -> None:
     doc = rekey(example("profile-put.json"))
     _post(http, server, doc)
     again = {**doc, "label": "changed"}
@@ -86,7 +92,7 @@ def test_profile_post_errors(http: httpx.Client, server: RunningServer) -> None:
     no_id = {k: v for k, v in other.items() if k != "id"}
     created = _post(http, server, no_id, profile_id=other["id"]).json()  # the id comes from the path
     assert created["id"] == other["id"]
-    resp = http.post(f"/tams/service/profiles/{uuid.uuid4()}", json=other)
+    resp = anon.post(f"/tams/service/profiles/{uuid.uuid4()}", json=other)
     assert resp.status_code == 401
     _error(http.get(f"/tams/service/profiles/{uuid.uuid4()}"), 404)
     _error(http.get("/tams/service/profiles/nope"), 404)

@@ -13,10 +13,16 @@ import pytest
 from google.protobuf import struct_pb2
 
 from polyphony.api.flow.v1 import flow_pb2, flow_pb2_grpc
+from tests.e2e import tams_clients
 from tests.e2e.test_flow_webhooks import assert_event
 from tests.harness import RunningServer, free_port
 from tests.unit.flow.receiver import Receiver
 from tests.unit.flow.spec import assert_valid, audio_flow, example, rekey
+
+# TAMS reads need a token: `http` carries the read token, `anon` none (tests/e2e/tams_clients.py)
+http = tams_clients.http
+anon = tams_clients.anon
+channel = tams_clients.channel
 
 
 def _error(resp: httpx.Response, status: int) -> None:
@@ -39,7 +45,7 @@ def _no_content(resp: httpx.Response) -> None:
 # ---- Source properties ------------------------------------------------------------------------------
 
 
-def test_source_label_and_description(http: httpx.Client, server: RunningServer) -> None:
+def test_source_label_and_description(anon: httpx.Client, http: httpx.Client, server: RunningServer) -> None:
     flow = _flow(http, server)
     url = f"/tams/sources/{flow['source_id']}"
     auth = server.auth()
@@ -68,7 +74,7 @@ def test_source_label_and_description(http: httpx.Client, server: RunningServer)
 
     _error(http.put(f"{url}/label", json=5, headers=auth), 400)
     _error(http.put(f"{url}/description", json={"a": 1}, headers=auth), 400)
-    _error(http.put(f"{url}/label", json="x"), 401)
+    _error(anon.put(f"{url}/label", json="x"), 401)
     _error(http.put(f"{url}/label", json="x", headers={"authorization": f"Bearer {server.read_token}"}), 403)
     missing = f"/tams/sources/{uuid.uuid4()}"
     _error(http.get(f"{missing}/label"), 404)
@@ -77,7 +83,7 @@ def test_source_label_and_description(http: httpx.Client, server: RunningServer)
     _error(http.get("/tams/sources/not-a-uuid/description"), 404)
 
 
-def test_source_tags(http: httpx.Client, server: RunningServer) -> None:
+def test_source_tags(anon: httpx.Client, http: httpx.Client, server: RunningServer) -> None:
     flow = _flow(http, server, tags={})
     source_id = flow["source_id"]
     url = f"/tams/sources/{source_id}"
@@ -105,7 +111,7 @@ def test_source_tags(http: httpx.Client, server: RunningServer) -> None:
     missing = f"/tams/sources/{uuid.uuid4()}"
     _error(http.get(f"{missing}/tags"), 404)
     _error(http.put(f"{missing}/tags/x", json="y", headers=auth), 404)
-    _error(http.put(f"{url}/tags/x", json="y"), 401)
+    _error(anon.put(f"{url}/tags/x", json="y"), 401)
 
 
 def test_source_changes_emit_sources_updated(http: httpx.Client, server: RunningServer) -> None:
@@ -169,7 +175,7 @@ def test_flow_collection(http: httpx.Client, server: RunningServer) -> None:
 
 
 @pytest.mark.parametrize("name", ["max_bit_rate", "avg_bit_rate"])
-def test_bit_rates(http: httpx.Client, server: RunningServer, name: str) -> None:
+def test_bit_rates(anon: httpx.Client, http: httpx.Client, server: RunningServer, name: str) -> None:
     flow = _flow(http, server)
     flow.pop(name, None)
     url = f"/tams/flows/{flow['id']}"
@@ -193,7 +199,7 @@ def test_bit_rates(http: httpx.Client, server: RunningServer, name: str) -> None
     _no_content(http.delete(f"{url}/{name}", headers=auth))
     _error(http.get(f"{url}/{name}"), 404)
     _error(http.put(f"/tams/flows/{uuid.uuid4()}/{name}", json=1, headers=auth), 404)
-    _error(http.put(f"{url}/{name}", json=1), 401)
+    _error(anon.put(f"{url}/{name}", json=1), 401)
 
 
 def test_avg_bit_rate_of_a_profile_flow_is_400(http: httpx.Client, server: RunningServer) -> None:
@@ -259,7 +265,9 @@ def test_flow_property_changes_emit_flows_updated(http: httpx.Client, server: Ru
 # ---- POST /service ----------------------------------------------------------------------------------
 
 
-def test_post_service_updates_name_and_description(http: httpx.Client, server: RunningServer) -> None:
+def test_post_service_updates_name_and_description(
+    anon: httpx.Client, http: httpx.Client, server: RunningServer
+) -> None:
     original = http.get("/tams/service").json()
     try:
         resp = http.post(
@@ -281,7 +289,7 @@ def test_post_service_updates_name_and_description(http: httpx.Client, server: R
             ),
             400,
         )
-        _error(http.post("/tams/service", json={"name": "x"}), 401)
+        _error(anon.post("/tams/service", json={"name": "x"}), 401)
         _error(
             http.post("/tams/service", json={"name": "x"}, headers={"authorization": f"Bearer {server.read_token}"}),
             403,

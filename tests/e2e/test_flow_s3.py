@@ -16,8 +16,14 @@ import pytest
 from moto.server import ThreadedMotoServer
 
 from polyphony.api.flow.v1 import flow_pb2, flow_pb2_grpc
+from tests.e2e import tams_clients
 from tests.harness import RunningServer, free_port, run_server
 from tests.unit.flow.spec import assert_valid, audio_flow
+
+# TAMS reads need a token: `http` carries the read token, `anon` none (tests/e2e/tams_clients.py)
+http = tams_clients.http
+anon = tams_clients.anon
+channel = tams_clients.channel
 
 BUCKET = "polyphony-tams"
 CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing", "region_name": "us-east-1"}
@@ -57,7 +63,7 @@ def s3_server(s3_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
 
 @pytest.fixture
 def api(s3_server: RunningServer) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=s3_server.http, timeout=30) as client:
+    with httpx.Client(base_url=s3_server.http, headers=s3_server.read_auth(), timeout=30) as client:
         yield client
 
 
@@ -131,7 +137,7 @@ async def test_grpc_upload_lands_in_the_bucket(s3_server: RunningServer, bucket:
     flow = audio_flow()
     async with grpc.aio.insecure_channel(s3_server.grpc_target) as channel:
         stub = flow_pb2_grpc.FlowServiceStub(channel)
-        with httpx.Client(base_url=s3_server.http) as api:
+        with httpx.Client(base_url=s3_server.http, headers=s3_server.read_auth()) as api:
             assert api.put(f"/tams/flows/{flow['id']}", json=flow, headers=s3_server.auth()).status_code == 201
 
         async def messages() -> Any:
@@ -148,7 +154,7 @@ async def test_grpc_upload_lands_in_the_bucket(s3_server: RunningServer, bucket:
         listed = await stub.ListSegments(flow_pb2.ListSegmentsRequest(flow_id=flow["id"]))
         [url] = listed.segments[0].get_urls
         assert httpx.get(url.url).content == stored
-        with httpx.Client(base_url=s3_server.http) as api:
+        with httpx.Client(base_url=s3_server.http, headers=s3_server.read_auth()) as api:
             assert api.delete(f"/tams/flows/{flow['id']}", headers=s3_server.auth()).status_code == 204
         assert not _in_bucket(bucket, segment.object_id)
 

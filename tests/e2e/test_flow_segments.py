@@ -13,8 +13,14 @@ import httpx
 import pytest
 
 from polyphony.api.flow.v1 import flow_pb2, flow_pb2_grpc
+from tests.e2e import tams_clients
 from tests.harness import RunningServer, run_server
 from tests.unit.flow.spec import assert_valid, audio_flow
+
+# TAMS reads need a token: `http` carries the read token, `anon` none (tests/e2e/tams_clients.py)
+http = tams_clients.http
+anon = tams_clients.anon
+channel = tams_clients.channel
 
 
 def _flow(http: httpx.Client, server: RunningServer, **overrides: Any) -> str:
@@ -137,7 +143,7 @@ def test_flow_timerange_and_flow_filter(http: httpx.Client, server: RunningServe
     assert empty_id in never and flow_id not in never
 
 
-def test_registration_rules_and_partial_failure(http: httpx.Client, server: RunningServer) -> None:
+def test_registration_rules_and_partial_failure(anon: httpx.Client, http: httpx.Client, server: RunningServer) -> None:
     flow_id, other = _flow(http, server), _flow(http, server)
     oids = _ingest(http, server, flow_id, ["[0:0_10:0)"])
     spare = _allocate(http, server, flow_id, 3)
@@ -188,7 +194,7 @@ def test_registration_rules_and_partial_failure(http: httpx.Client, server: Runn
     ]
     for doc in bad:
         assert http.post(url, json=doc, headers=server.auth()).status_code == 400, doc
-    assert http.post(url, json={"object_id": "x", "timerange": "[0:0_1:0)"}).status_code == 401
+    assert anon.post(url, json={"object_id": "x", "timerange": "[0:0_1:0)"}).status_code == 401
     assert http.post(f"/tams/flows/{uuid.uuid4()}/segments", json=batch[0], headers=server.auth()).status_code == 404
     http.put(f"/tams/flows/{flow_id}/read_only", json=True, headers=server.auth())
     locked = http.post(
@@ -327,7 +333,7 @@ def _wait_done(http: httpx.Client, location: str) -> dict[str, Any]:
 
 def test_large_deletes_become_flow_delete_requests(small_delete: RunningServer) -> None:
     srv = small_delete
-    with httpx.Client(base_url=srv.http, timeout=30) as http:
+    with httpx.Client(base_url=srv.http, headers=srv.read_auth(), timeout=30) as http:
         keep = _flow(http, srv)
         flow_id = _flow(http, srv)
         ranges = [f"[{i}:0_{i + 1}:0)" for i in range(12)]

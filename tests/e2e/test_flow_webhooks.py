@@ -18,9 +18,15 @@ from google.protobuf import struct_pb2
 from jsonschema import Draft202012Validator
 
 from polyphony.api.flow.v1 import flow_pb2, flow_pb2_grpc
+from tests.e2e import tams_clients
 from tests.harness import RunningServer, database_url, free_port, run_server
 from tests.unit.flow.receiver import Receiver
 from tests.unit.flow.spec import BASE, SPEC, _registry, assert_valid, audio_flow
+
+# TAMS reads need a token: `http` carries the read token, `anon` none (tests/e2e/tams_clients.py)
+http = tams_clients.http
+anon = tams_clients.anon
+channel = tams_clients.channel
 
 EVENT_TYPES = [
     "flows/created",
@@ -161,11 +167,11 @@ def test_bad_registrations_are_400(http: httpx.Client, server: RunningServer, bo
     assert_valid("error.json", resp.json())
 
 
-def test_webhooks_need_write_access(http: httpx.Client, server: RunningServer) -> None:
-    assert http.get("/tams/service/webhooks").status_code == 401
+def test_webhooks_need_write_access(anon: httpx.Client, http: httpx.Client, server: RunningServer) -> None:
+    assert anon.get("/tams/service/webhooks").status_code == 401
     read = {"authorization": f"Bearer {server.read_token}"}
     assert http.get("/tams/service/webhooks", headers=read).status_code == 403
-    assert http.post("/tams/service/webhooks", json={"url": "http://a", "events": ["flows/created"]}).status_code == 401
+    assert anon.post("/tams/service/webhooks", json={"url": "http://a", "events": ["flows/created"]}).status_code == 401
 
 
 def test_listing_is_sorted_by_url_filtered_by_tag_and_paged(http: httpx.Client, server: RunningServer) -> None:
@@ -417,7 +423,10 @@ def _wait(predicate: Any, timeout: float = 20.0) -> None:
 def test_error_status_after_repeated_failures_then_reenable(tmp_path: Path) -> None:
     env = {"POLYPHONY_TAMS_WEBHOOK_MAX_ATTEMPTS": "3", "POLYPHONY_TAMS_WEBHOOK_RETRY_BASE": "0.1"}
     port = free_port()
-    with run_server(tmp_path / "srv", extra_env=env) as srv, httpx.Client(base_url=srv.http, timeout=30) as http:
+    with (
+        run_server(tmp_path / "srv", extra_env=env) as srv,
+        httpx.Client(base_url=srv.http, headers=srv.read_auth(), timeout=30) as http,
+    ):
         hook = _hook(http, srv, url=f"http://127.0.0.1:{port}/hook", events=["flows/created"])
         flow = _flow(http, srv)
 
@@ -448,14 +457,20 @@ def test_undelivered_events_survive_a_restart(tmp_path: Path) -> None:
     data.mkdir()
     with database_url(data) as url:
         env["POLYPHONY_DATABASE_URL"] = url
-        with run_server(data, extra_env=env) as srv, httpx.Client(base_url=srv.http, timeout=30) as http:
+        with (
+            run_server(data, extra_env=env) as srv,
+            httpx.Client(base_url=srv.http, headers=srv.read_auth(), timeout=30) as http,
+        ):
             hook = _hook(http, srv, url=f"http://127.0.0.1:{port}/hook", events=["flows/created", "flows/deleted"])
             flow = _flow(http, srv)  # the receiver is down: the event stays in the outbox
             time.sleep(1.0)
             assert http.delete(f"/tams/flows/{flow['id']}", headers=srv.auth()).status_code == 204
         with Receiver(port) as receiver:
             assert receiver.quiet(0.5)
-            with run_server(data, extra_env=env) as srv, httpx.Client(base_url=srv.http, timeout=30) as http:
+            with (
+                run_server(data, extra_env=env) as srv,
+                httpx.Client(base_url=srv.http, headers=srv.read_auth(), timeout=30) as http,
+            ):
                 got = receiver.collect(2, timeout=20)
                 assert [r.body["event_type"] for r in got] == ["flows/created", "flows/deleted"]
                 assert got[0].body["event"]["flow"]["id"] == flow["id"]

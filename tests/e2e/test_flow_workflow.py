@@ -12,8 +12,14 @@ import httpx
 import numpy as np
 import soundfile as sf
 
+from tests.e2e import tams_clients
 from tests.harness import RunningServer
 from tests.unit.flow.spec import audio_flow
+
+# TAMS reads need a token: `http` carries the read token, `anon` none (tests/e2e/tams_clients.py)
+http = tams_clients.http
+anon = tams_clients.anon
+channel = tams_clients.channel
 
 RATE = 48_000
 SEGMENT_SAMPLES = 48_000 // 2  # 0.5 s objects

@@ -336,6 +336,25 @@ async def test_grpc_audio_stream_and_albums(server: RunningServer, library: Path
         assert artist.data.attributes.name == "The Fab"
 
 
+async def test_native_grpc_callers_cannot_forge_edge_metadata(server: RunningServer, library: Path) -> None:
+    """x-edge-* and the transcoder's x-envoy-original-* facts are the edge's to set: a native gRPC caller that
+    sends them is not believed (no HEAD-style empty stream, no REST query string taking over its request)."""
+    forged = (
+        ("x-edge-head", "1"),
+        ("x-edge-host", "evil.example"),
+        ("x-envoy-original-path", "/aura/tracks?filter[title]=nothing-matches-this"),
+        ("x-envoy-original-method", "GET"),
+        ("x-edge-key", "0" * 64),
+    )
+    async with grpc.aio.insecure_channel(server.grpc_target) as channel:
+        stub = media_pb2_grpc.MediaServiceStub(channel)
+        tracks = await stub.ListTracks(media_pb2.ListTracksRequest(filter={"title": "Solo"}), metadata=forged)
+        assert [t.attributes.title for t in tracks.data] == ["Solo"]
+        call = stub.GetTrackAudio(media_pb2.GetTrackAudioRequest(id=tracks.data[0].id), metadata=forged)
+        data = b"".join([m.data async for m in call])
+        assert data == (library / "b2.flac").read_bytes()
+
+
 def test_rescan_skips_unchanged_keeps_moved_ids_and_drops_removed(
     server: RunningServer, http: httpx.Client, tmp_path: Path
 ) -> None:

@@ -6,10 +6,11 @@ export interface ApiDoc {
   title: string;
   spec: string; // URL of the OpenAPI document
   note: string;
+  mount?: string; // where the document's paths live on this server (TAMS' paths are under /tams)
 }
 
 export const API_DOCS: ApiDoc[] = [
-  { id: "tams", title: "BBC TAMS", spec: "/console/specs/tams/api/TimeAddressableMediaStore.yaml", note: "the official OpenAPI document (BBC, Apache-2.0), as vendored in this repository" },
+  { id: "tams", title: "BBC TAMS", spec: "/console/specs/tams/api/TimeAddressableMediaStore.yaml", note: "the official OpenAPI document (BBC, Apache-2.0), as vendored in this repository", mount: "/tams" },
   { id: "timeside", title: "TimeSide", spec: "/timeside/api/schema/", note: "the server's generated schema" },
   { id: "aura", title: "AURA", spec: "/console/openapi/aura.json", note: "generated from the protos' HTTP annotations" },
   { id: "opentheater", title: "Open Theater", spec: "/console/openapi/opentheater.json", note: "generated from the protos' HTTP annotations" },

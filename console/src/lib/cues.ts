@@ -53,3 +53,14 @@ export function filesHostedHere(provisioningUri: string | undefined, project: st
     return false;
   }
 }
+
+/** A file size for people: bytes below 1 KiB, then KiB / MiB / GiB with one decimal below 10. */
+export function formatBytes(n: number): string {
+  if (!Number.isFinite(n) || n < 0) return "–";
+  if (n < 1024) return `${n} B`;
+  const units = ["KiB", "MiB", "GiB", "TiB"];
+  let v = n / 1024;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) (v /= 1024), (u += 1);
+  return `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[u]}`;
+}

@@ -55,10 +55,11 @@ export class KeysetPager<T> {
   }
 }
 
-/** The `page` cursor from an AURA `links.next` URL (`/aura/tracks?...&page=XYZ`), or null. */
+/** The `page` cursor from AURA's `links.next`: gRPC callers get the bare token, REST callers a URL
+ *  (`/aura/tracks?...&page=XYZ`); null at the end. */
 export function nextCursor(next: string | undefined | null): string | null {
   if (!next) return null;
   const q = next.indexOf("?");
-  if (q < 0) return null;
+  if (q < 0) return next.includes("/") ? null : next;
   return new URLSearchParams(next.slice(q + 1)).get("page");
 }

@@ -24,6 +24,7 @@ export function parseRoute(pathname: string, search = ""): Route {
     return route;
   }
   if (head === "show" && parts.length <= 2) return arg ? { screen: "show", project: arg } : { screen: "show" };
+  if (head === "media" && parts.length <= 1) return { screen: "media" };
   if (head === "docs" && parts.length <= 2) return arg ? { screen: "docs", api: arg } : { screen: "docs" };
   return { screen: "notfound", path: pathname };
 }
@@ -41,6 +42,8 @@ export function routeHref(route: Route): string {
     }
     case "show":
       return route.project ? `/show/${encodeURIComponent(route.project)}` : "/show";
+    case "media":
+      return "/media";
     case "docs":
       return route.api ? `/docs/${encodeURIComponent(route.api)}` : "/docs";
     default:

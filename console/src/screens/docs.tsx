@@ -23,7 +23,7 @@ function loadRenderer(): Promise<void> {
   return loading;
 }
 
-function Reference({ spec }: { spec: string }) {
+function Reference({ spec, mount = "" }: { spec: string; mount?: string }) {
   const host = useRef<HTMLDivElement>(null);
   const [error, setError] = useState("");
   const [available, setAvailable] = useState<boolean | null>(null);
@@ -39,7 +39,7 @@ function Reference({ spec }: { spec: string }) {
       for (const [k, v] of Object.entries({
         "spec-url": spec, "render-style": "focused", "show-header": "false", "allow-try": "true",
         "allow-server-selection": "false", "allow-authentication": "true", theme: dark || document.documentElement.dataset.theme === "dark" ? "dark" : "light",
-        "schema-description-expanded": "true", "primary-color": "#0172ad", "load-fonts": "false", "regular-font": "system-ui, sans-serif", "mono-font": "ui-monospace, monospace", "server-url": location.origin, "default-api-server": location.origin,
+        "schema-description-expanded": "true", "primary-color": "#0172ad", "load-fonts": "false", "regular-font": "system-ui, sans-serif", "mono-font": "ui-monospace, monospace", "server-url": location.origin + mount, "default-api-server": location.origin + mount,
       })) el.setAttribute(k, v);
       host.current?.replaceChildren(el);
     }, (e) => setError(String(e)));
@@ -90,7 +90,7 @@ export function Docs({ route }: { route: Route }) {
       {doc ? (
         <>
           <p class="muted">{doc.title}: {doc.note} · <a href={doc.spec}>OpenAPI document</a></p>
-          <Reference spec={doc.spec} />
+          <Reference spec={doc.spec} mount={doc.mount} />
         </>
       ) : api === "grpc" ? <Grpc /> : <p role="alert">Unknown API {api}.</p>}
     </section>

@@ -82,6 +82,7 @@ export function Home() {
     {
       name: "Media store",
       api: "BBC TAMS " + (service.value?.apiVersion ?? ""),
+      screen: "/media",
       docs: "/docs/tams",
       version: service.value?.serviceVersion,
       facts: [

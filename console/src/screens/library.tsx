@@ -12,8 +12,9 @@ import { createVirtualizer } from "../lib/virtual";
 import { getToken, onToken } from "../lib/token";
 
 const ROW = 36;
-const FIRST_PAGE = 50; // a screenful, so the first tracks paint fast; then bigger pages while scrolling
-const PAGE = 200;
+// one page size for the whole listing (an AURA page token is bound to its query, limit included): a few
+// screenfuls, small enough that the first page paints fast
+const PAGE = 100;
 
 /** Resolves when the first tracks page has arrived (or after a second): the artist and album panes
  *  ask the server only then, so the track list's first request does not queue behind theirs. */
@@ -113,12 +114,11 @@ function TrackList(props: { filter: Record<string, string>; sort: string; onPlay
     () =>
       new KeysetPager<TrackResource>(
         async (cursor, signal) => {
-          const limit = cursor ? PAGE : FIRST_PAGE;
-          const r = await media.listTracks({ limit, page: cursor ?? "", sort: props.sort, filter: props.filter }, { signal });
+          const r = await media.listTracks({ limit: PAGE, page: cursor ?? "", sort: props.sort, filter: props.filter }, { signal });
           if (!cursor) tracksArrived();
           return { rows: r.data, next: nextCursor(r.links?.next) };
         },
-        FIRST_PAGE,
+        PAGE,
         rerender,
       ),
     [key],

@@ -5,7 +5,7 @@ import { useEffect, useState } from "preact/hooks";
 import type { Cue, CueList, FileDefinition, Project } from "@gen/polyphony/api/trigger/v1/trigger_pb.js";
 import { errorText } from "../lib/client";
 import { trigger } from "../lib/rpc/trigger";
-import { assetPath, audienceUrl, filesHostedHere, projectTitle, summarizePayload, type HistoryEntry } from "../lib/cues";
+import { assetPath, audienceUrl, filesHostedHere, formatBytes, projectTitle, summarizePayload, type HistoryEntry } from "../lib/cues";
 import { routeHref, type Route } from "../lib/router";
 import { authHeaders, getToken, onToken } from "../lib/token";
 
@@ -146,8 +146,8 @@ function Assets({ project, channel }: { project: string; channel: string }) {
           {(files ?? []).map((f) => (
             <tr>
               <td><a href={url(f.filepath)} target="_blank" rel="noreferrer">{f.filepath}</a></td>
-              <td>{Math.round(f.filesize / 1024).toLocaleString("en")} KiB</td>
-              <td class="row">
+              <td>{formatBytes(f.filesize)}</td>
+              <td class="actions">
                 <label role="button" class="secondary outline" aria-disabled={!token} style="padding:.1rem .5rem;font-size:.8rem">
                   Replace<input type="file" hidden disabled={!token} aria-label={`Replace ${f.filepath}`} onChange={(e) => upload((e.target as HTMLInputElement).files, f.filepath)} />
                 </label>

@@ -32,7 +32,18 @@ class Settings:
     workers: int = field(default=1, metadata={"help": "server processes behind Envoy"})
     read_tokens: tuple[str, ...] = field(default=(), metadata={"help": "comma-separated tokens with read scope"})
     write_tokens: tuple[str, ...] = field(default=(), metadata={"help": "comma-separated tokens with write scope"})
-    open_reads: bool = field(default=True, metadata={"help": "reads need no token"})
+    open_reads: str = field(
+        default="aura,timeside,opentheater",
+        metadata={
+            "help": "APIs whose reads need no token (aura,tams,timeside,opentheater | all | none); "
+            "TAMS declares security on every operation, so it is not open by default"
+        },
+    )
+    jwt_key: str = field(default="", metadata={"help": "HS256 key for bearer JWTs (default: the secret)"})
+    edge_max_heap_mb: int = field(default=1024, metadata={"help": "Envoy's memory bound (overload manager), MiB"})
+    edge_idle_timeout: float = field(
+        default=60.0, metadata={"help": "seconds a REST request may send nothing (a stalled body) before a 408"}
+    )
     secret: str = field(default="", metadata={"help": "HMAC key for paging tokens and signed URLs"})
     page_token_ttl: int = field(default=3600, metadata={"help": "seconds a paging token stays valid"})
     max_body_bytes: int = field(default=16 * 1024 * 1024, metadata={"help": "largest non-upload request body"})

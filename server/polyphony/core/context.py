@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from polyphony.core.auth import Authorizer
+from polyphony.core import tokens
+from polyphony.core.auth import Authorizer, parse_open_reads
 from polyphony.core.config import Settings
 from polyphony.core.db import Database
 from polyphony.core.objects import ObjectStore
@@ -37,10 +38,17 @@ class AppContext:
 def build_context(settings: Settings) -> AppContext:
     trusted_networks(settings.trusted_proxies)  # a bad CIDR fails the start, not a request
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return AppContext(
+    ctx = AppContext(
         settings=settings,
         db=Database(settings.resolved_database_url),
         objects=configured_store(settings),
         pages=PageTokens(settings.resolved_secret(), settings.page_token_ttl),
-        authorizer=Authorizer(settings.read_tokens, settings.write_tokens, settings.open_reads),
+        authorizer=Authorizer(
+            settings.read_tokens,
+            settings.write_tokens,
+            parse_open_reads(settings.open_reads),
+            jwt_keys=(settings.jwt_key or settings.resolved_secret(),),
+        ),
     )
+    ctx.authorizer.set_token_loader(tokens.loader(ctx.db))  # `polyphony token create` tokens
+    return ctx

@@ -15,6 +15,7 @@ import time
 from typing import Any
 
 from polyphony.core.errors import Gone, InvalidArgument
+from polyphony.core.keys import PAGING, derive
 
 _SIG_BYTES = 16
 
@@ -29,7 +30,7 @@ def _unb64(text: str) -> bytes:
 
 class PageTokens:
     def __init__(self, secret: str, ttl_seconds: int = 3600, *, clock: Any = time.time) -> None:
-        self._key = hashlib.sha256(("paging:" + secret).encode()).digest()
+        self._key = derive(secret, PAGING)
         self._ttl = ttl_seconds
         self._clock = clock
 

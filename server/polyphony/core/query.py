@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlsplit
 
+from polyphony.core import edge_key
 from polyphony.core.errors import InvalidArgument
 
 
@@ -59,7 +60,10 @@ def parse_original_path(raw: str) -> OriginalRequest:
 
 
 def original_request(metadata: Iterable[tuple[str, str | bytes]] | Mapping[str, str]) -> OriginalRequest | None:
-    """The original REST request from gRPC invocation metadata, or None for a native gRPC call."""
+    """The original REST request from gRPC invocation metadata, or None for a native gRPC call (one that
+    did not come through Envoy's REST path: see `polyphony.core.edge_key`)."""
+    if not edge_key.from_edge(metadata):
+        return None
     items = metadata.items() if isinstance(metadata, Mapping) else metadata
     for key, value in items:
         if key == "x-envoy-original-path":

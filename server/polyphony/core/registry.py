@@ -59,14 +59,6 @@ class ServiceSpec:
     content_type: str = "application/json"  # content type of its JSON answers
     live_prefixes: tuple[str, ...] = ()  # path prefixes the live ASGI app serves for it (socket.io, /ws/...)
 
-    @property
-    def proto_package(self) -> str:
-        return self.grpc_service.rpartition(".")[0]
-
-    def owns_path(self, path: str) -> bool:
-        """True when `path` is under one of its REST prefixes (path-segment aware)."""
-        return any(path == p or path.startswith(p.rstrip("/") + "/") for p in self.rest_prefixes)
-
 
 def error_families(services: Sequence[ServiceSpec]) -> dict[str, ErrorFamily]:
     """Full gRPC service name -> the error family its methods answer in."""

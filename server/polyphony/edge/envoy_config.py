@@ -24,6 +24,23 @@ from polyphony.edge import assets
 from polyphony.edge.live import UNACKED_MS
 
 
+# What one connection may hold in Envoy's buffers before reading from it pauses (flow control); a filter
+# that must gather a whole body (Lua, for bodies without a length) answers 413 past it. It is the body
+# limit itself, so a chunked body meets the limit a sized one does.
+def buffer_limit(max_body_bytes: int) -> int:
+    return max(max_body_bytes, 65536)
+
+
+# REST request headers above MAX_HEADER_BYTES answer 431 in the API's error shape (Lua); Envoy refuses any
+# request with more than MAX_HEADERS_KB (431, generic shape); gRPC's metadata limit is above both
+# (polyphony.runtime), so no call between them is refused at random.
+MAX_HEADER_BYTES = 32 * 1024
+MAX_HEADERS_KB = 64
+
+# Methods whose requests may carry a body: on REST routes they are cut off when they stall (idle timeout).
+BODY_METHODS = {"name": ":method", "string_match": {"safe_regex": {"regex": "POST|PUT|PATCH|DELETE"}}}
+
+
 @dataclass(frozen=True)
 class EdgePlan:
     host: str
@@ -32,6 +49,12 @@ class EdgePlan:
     live_ports: tuple[int, ...]
     max_body_bytes: int
     services: tuple[ServiceSpec, ...]
+    # stamped by the Lua filter on every REST request it passes on (see polyphony.core.edge_key)
+    edge_key: str = ""
+    # Envoy's heap bound (overload manager): past 95% of it new requests get 503 until memory is freed
+    max_heap_bytes: int = 1 << 30
+    # a REST request with a body that sends nothing for this long is cut off (408)
+    idle_timeout: float = 60.0
 
 
 def _descriptor() -> descriptor_pb2.FileDescriptorSet:
@@ -45,9 +68,13 @@ def served_services(services: tuple[ServiceSpec, ...], fds: descriptor_pb2.FileD
     return [s.grpc_service for s in services if s.grpc_service in present]
 
 
-def service_routes(services: tuple[ServiceSpec, ...], transcoder: dict[str, Any]) -> list[dict[str, Any]]:
+def service_routes(
+    services: tuple[ServiceSpec, ...], transcoder: dict[str, Any], idle_timeout: float = 60.0
+) -> list[dict[str, Any]]:
     """Envoy routes for the registered services: first every live prefix (socket.io, WebSocket and the
-    live app's pages, transcoder off), then every REST prefix with its service's JSON printing."""
+    live app's pages, transcoder off), then every REST prefix with its service's JSON printing: requests
+    that may carry a body with an idle timeout (a body that never finishes is cut off with 408), reads
+    (downloads, event streams) without."""
     no_transcoder = {
         "envoy.filters.http.grpc_json_transcoder": {
             "@type": "type.googleapis.com/envoy.config.route.v3.FilterConfig",
@@ -67,13 +94,19 @@ def service_routes(services: tuple[ServiceSpec, ...], transcoder: dict[str, Any]
     for spec in services:
         per_route = {**transcoder, "print_options": spec.json_style.print_options()}
         for prefix in spec.rest_prefixes:
-            routes.append(
-                {
-                    "match": {"path_separated_prefix": prefix.rstrip("/")},
-                    "route": {"cluster": "grpc", "timeout": "0s"},
-                    "typed_per_filter_config": {"envoy.filters.http.grpc_json_transcoder": per_route},
-                }
-            )
+            for body in (True, False):
+                match: dict[str, Any] = {"path_separated_prefix": prefix.rstrip("/")}
+                route: dict[str, Any] = {"cluster": "grpc", "timeout": "0s"}
+                if body:
+                    match["headers"] = [BODY_METHODS]
+                    route["idle_timeout"] = f"{idle_timeout:g}s"
+                routes.append(
+                    {
+                        "match": match,
+                        "route": route,
+                        "typed_per_filter_config": {"envoy.filters.http.grpc_json_transcoder": per_route},
+                    }
+                )
     return routes
 
 
@@ -152,10 +185,41 @@ def lua_tables(services: tuple[ServiceSpec, ...]) -> dict[str, str]:
 def _lua(plan: EdgePlan, fds: descriptor_pb2.FileDescriptorSet) -> str:
     source = (assets.envoy_dir() / "lua" / "shape.lua").read_text()
     rules = ", ".join(f"{{{json.dumps(m)}, {json.dumps(p)}}}" for m, p in streamed_routes(fds))
-    values = {"__MAX_BODY__": str(plan.max_body_bytes), "__STREAMED__": rules, **lua_tables(plan.services)}
+    if not re.fullmatch(r"[0-9a-f]*", plan.edge_key):
+        raise ValueError("the edge key must be hex")
+    values = {
+        "__MAX_BODY__": str(plan.max_body_bytes),
+        "__STREAMED__": rules,
+        "__EDGE_KEY__": plan.edge_key,
+        "__MAX_HEADER_BYTES__": str(MAX_HEADER_BYTES),
+        **lua_tables(plan.services),
+    }
     for key, value in values.items():
         source = source.replace(key, value)
     return source
+
+
+def _skip_authz_on_live_routes(config: dict[str, Any], services: tuple[ServiceSpec, ...]) -> None:
+    """The edge's header-only authorization skips the live app's prefixes (socket.io polling POSTs
+    authenticate in their own protocol)."""
+    hcm = config["static_resources"]["listeners"][0]["filter_chains"][0]["filters"][0]["typed_config"]
+    [authz] = [f for f in hcm["http_filters"] if f["name"] == "edge.authz"]
+    predicates = authz["typed_config"]["xds_matcher"]["matcher_list"]["matchers"][0]["predicate"]["or_matcher"]
+    for prefix in [p for spec in services for p in spec.live_prefixes]:
+        predicates["predicate"].append(
+            {
+                "single_predicate": {
+                    "input": {
+                        "name": "path",
+                        "typed_config": {
+                            "@type": "type.googleapis.com/envoy.type.matcher.v3.HttpRequestHeaderMatchInput",
+                            "header_name": ":path",
+                        },
+                    },
+                    "value_match": {"prefix": prefix},
+                }
+            }
+        )
 
 
 def render(plan: EdgePlan, out_dir: Path) -> Path:
@@ -164,6 +228,7 @@ def render(plan: EdgePlan, out_dir: Path) -> Path:
     fds = _descriptor()
     lua_path = out_dir / "shape.lua"
     lua_path.write_text(_lua(plan, fds))
+    lua_path.chmod(0o600)  # it holds the edge key
 
     def endpoints(ports: tuple[int, ...]) -> str:
         return json.dumps(
@@ -175,7 +240,10 @@ def render(plan: EdgePlan, out_dir: Path) -> Path:
         services=json.dumps(served_services(plan.services, fds)),
         host=json.dumps(plan.host),
         http_port=plan.http_port,
-        buffer_limit=max(plan.max_body_bytes + 65536, 1 << 20),
+        buffer_limit=buffer_limit(plan.max_body_bytes),
+        max_headers_kb=MAX_HEADERS_KB,
+        max_heap=plan.max_heap_bytes,
+        body_idle=f"{plan.idle_timeout:g}s",
         lua=json.dumps(str(lua_path)),
         grpc_endpoints=endpoints(plan.grpc_ports),
         live_endpoints=endpoints(plan.live_ports),
@@ -184,7 +252,8 @@ def render(plan: EdgePlan, out_dir: Path) -> Path:
     [host] = config["static_resources"]["listeners"][0]["filter_chains"][0]["filters"][0]["typed_config"][
         "route_config"
     ]["virtual_hosts"]
-    host["routes"][:0] = service_routes(plan.services, config["x-transcoder"])
+    host["routes"][:0] = service_routes(plan.services, config["x-transcoder"], plan.idle_timeout)
+    _skip_authz_on_live_routes(config, plan.services)
     for key in [k for k in config if k.startswith("x-")]:
         del config[key]
     if hasattr(socket, "TCP_USER_TIMEOUT"):  # Linux; accepted sockets inherit it from the listener

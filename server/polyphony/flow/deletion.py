@@ -20,7 +20,7 @@ from polyphony.core.errors import InvalidArgument, NotFound
 from polyphony.core.objects import ObjectStore
 from polyphony.flow import coverage, flows, lookup, objects, segments
 from polyphony.flow.clock import now_us, rfc3339
-from polyphony.flow.models import DeleteRequestRow, SegmentRow
+from polyphony.flow.models import DeleteRequestRow
 from polyphony.flow.timerange import ETERNITY, TimeRange
 
 log = logging.getLogger("polyphony.flow.deletion")
@@ -119,19 +119,6 @@ async def delete_flow(session: AsyncSession, flow_id: str, *, threshold: int, cr
     await flows.delete_flow(session, flow_id)
     await session.flush()
     return Outcome([], render_request(row))
-
-
-async def pending_for(session: AsyncSession, flow_id: str) -> bool:
-    found = await session.scalar(
-        select(DeleteRequestRow.id)
-        .where(
-            DeleteRequestRow.flow_id == flow_id,
-            DeleteRequestRow.delete_flow,
-            DeleteRequestRow.status.in_(("created", "started")),
-        )
-        .limit(1)
-    )
-    return found is not None
 
 
 # ---- listing ------------------------------------------------------------------------------------------
@@ -265,7 +252,3 @@ class DeletionWorker:
                 self._wake.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self._idle)
-
-
-async def orphan_segments(session: AsyncSession, flow_id: str) -> bool:
-    return await session.scalar(select(SegmentRow.start_ns).where(SegmentRow.flow_id == flow_id).limit(1)) is not None

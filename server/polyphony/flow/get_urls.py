@@ -36,14 +36,6 @@ class UrlFilter:
         return self.presigned is None or self.presigned == presigned
 
 
-def parse_bool(value: str | None, name: str) -> bool | None:
-    if value is None:
-        return None
-    if value in ("true", "false"):
-        return value == "true"
-    raise InvalidArgument(f"`{name}` must be true or false", field=name)
-
-
 def backend_tag_filter(values: Mapping[str, str], exists: Mapping[str, str]) -> TagFilter | None:
     tags = TagFilter.parse(values, exists)
     return tags if tags else None

@@ -49,14 +49,6 @@ def python_to_struct(data: dict[str, Any]) -> struct_pb2.Struct:
     return struct
 
 
-def json_array(messages: list[Any]) -> struct_pb2.ListValue:
-    """Messages as a JSON array whose items print exactly as each message's canonical JSON would."""
-    array = struct_pb2.ListValue()
-    for message in messages:
-        array.append(python_to_struct(to_document(message)))
-    return array
-
-
 def dict_array(documents: list[dict[str, Any]]) -> struct_pb2.ListValue:
     """JSON documents as a JSON array (ListValue builds the Structs directly: no per-item parsing)."""
     array = struct_pb2.ListValue()

@@ -74,10 +74,6 @@ def accepts(backend: Backend, tags: TagFilter | None) -> bool:
     return tags is None or tags.matches(backend.tag_document())
 
 
-def storage_metadata() -> dict[str, Any]:
-    return _current.metadata()
-
-
 def label() -> str:
     return _current.label
 

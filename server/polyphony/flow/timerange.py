@@ -132,9 +132,6 @@ class TimeRange:
     def is_eternity(self) -> bool:
         return self.start is None and self.end is None
 
-    def is_instant(self) -> bool:
-        return not self.never and self.hi - self.lo == 1 and self.start is not None and self.end is not None
-
     @property
     def bounded(self) -> bool:
         return self.start is not None and self.end is not None

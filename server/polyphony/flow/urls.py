@@ -15,6 +15,7 @@ from typing import Protocol
 from urllib.parse import quote
 
 from polyphony.core.errors import PermissionDenied
+from polyphony.core.keys import TAMS_OBJECT_URLS, derive
 
 BYTES_ROUTE = "/tams/_objects/"
 # What /service promises (min_presigned_url_timeout); URLs live a little longer as the spec suggests.
@@ -33,7 +34,7 @@ class UrlSigner:
     def __init__(
         self, secret: str, *, valid_seconds: int = VALID_SECONDS, clock: Callable[[], float] = time.time
     ) -> None:
-        self._key = hashlib.sha256(("tams-objects:" + secret).encode()).digest()
+        self._key = derive(secret, TAMS_OBJECT_URLS)
         self._valid = valid_seconds
         self._clock = clock
 

@@ -21,16 +21,6 @@ from polyphony.flow.clock import now_us
 from polyphony.flow.models import OutboxRow, WebhookRow, WebhookTagRow
 from polyphony.flow.tags import TagFilter, check_tags, tag_rows
 
-EVENT_TYPES = (
-    "flows/created",
-    "flows/updated",
-    "flows/deleted",
-    "flows/segments_added",
-    "flows/segments_deleted",
-    "sources/created",
-    "sources/updated",
-    "sources/deleted",
-)
 # Every filter and transformation webhook.json defines; all are supported (none answers 400 for that).
 OPTIONS = (
     "flow_ids",

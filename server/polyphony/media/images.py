@@ -14,7 +14,6 @@ from mutagen.flac import FLAC, Picture
 
 FOLDER_NAMES = ("cover", "folder", "front", "album", "albumart")
 IMAGE_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png"}
-PICTURE_ROLES = {3: "cover", 4: "back", 0: "other", 8: "artist", 6: "media"}
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from google.protobuf import struct_pb2
 from polyphony import __about__
 from polyphony.api.media.v1 import media_pb2 as pb
 from polyphony.api.media.v1 import media_pb2_grpc
+from polyphony.core.auth import Api
 from polyphony.core.context import AppContext
 from polyphony.core.errors import InvalidArgument, NotFound
 from polyphony.core.query import OriginalRequest, parse_int
@@ -82,7 +83,7 @@ class MediaServicer(media_pb2_grpc.MediaServiceServicer):
                     aura_version=AURA_VERSION,
                     server="polyphony",
                     server_version=__about__.__version__,
-                    auth_required=not self.ctx.authorizer.open_reads,
+                    auth_required=not self.ctx.authorizer.reads_open(Api.AURA),
                     features=list(FEATURES),
                 ),
             )

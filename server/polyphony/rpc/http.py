@@ -12,16 +12,22 @@ from typing import Any
 
 import grpc
 
+from polyphony.core import edge_key
 from polyphony.core.config import Settings
 from polyphony.core.public_url import public_base_url
 from polyphony.core.query import OriginalRequest, original_request
 
 
 def metadata(context: grpc.aio.ServicerContext) -> dict[str, str]:
+    """The call's text metadata; edge-internal keys (`x-edge-*`, transcoder facts) only when the call came
+    through Envoy's REST path, so a native gRPC caller cannot claim them."""
+    md = context.invocation_metadata() or ()
+    trusted = edge_key.from_edge(md)
     out: dict[str, str] = {}
-    for key, value in context.invocation_metadata() or ():
-        if not key.endswith("-bin"):
-            out[key] = value.decode() if isinstance(value, bytes) else value
+    for key, value in md:
+        if key.endswith("-bin") or (not trusted and edge_key.is_edge_internal(key)):
+            continue
+        out[key] = value.decode() if isinstance(value, bytes) else value
     return out
 
 

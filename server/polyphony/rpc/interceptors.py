@@ -1,6 +1,7 @@
 """One interceptor for every Polyphony RPC: authorization and error mapping.
 
-- Authorization: the scope an RPC needs is the `polyphony.api.common.v1.access` option on its method.
+- Authorization: the scope an RPC needs is the `polyphony.api.common.v1.access` option on its method
+  (`polyphony.rpc.access`), on the API (the service) the method belongs to.
 - Errors: a `DomainError` becomes a gRPC status with `google.rpc.ErrorInfo`/`BadRequest` details, plus
   trailing metadata `x-http-status` and `x-error-body` (the error in the spec's own shape) that Envoy's
   Lua filter turns into the HTTP answer. Anything unexpected is logged and answered as an internal error
@@ -11,36 +12,21 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from functools import lru_cache
 from typing import Any
 
 import grpc
-from google.protobuf import any_pb2, descriptor_pool
+from google.protobuf import any_pb2
 from google.rpc import error_details_pb2, status_pb2
 
-from polyphony.api.common.v1 import options_pb2
-from polyphony.core.auth import Authorizer, Scope, credentials_from
+from polyphony.core.auth import Api, Authorizer, Scope, credentials_from
 from polyphony.core.errors import DomainError, ErrorFamily, Internal, render_error_json
 from polyphony.core.query import original_request
+from polyphony.rpc.access import method_scope
 from polyphony.rpc.sanitize import prepared, safe_deserializer
 
 log = logging.getLogger("polyphony.rpc")
 
 ERROR_DOMAIN = "polyphony.api"
-
-
-@lru_cache(maxsize=512)
-def _method_scope(method: str) -> Scope | None:
-    """The scope "/pkg.Service/Method" needs (None: the method checks its own signature)."""
-    service, _, name = method.lstrip("/").rpartition("/")
-    try:
-        desc = descriptor_pool.Default().FindMethodByName(f"{service}.{name}")
-        access: int = desc.GetOptions().Extensions[options_pb2.access]  # type: ignore[index]
-    except KeyError:
-        access = options_pb2.ACCESS_UNSPECIFIED
-    if access == options_pb2.ACCESS_SIGNED:
-        return None
-    return Scope.READ if access == options_pb2.ACCESS_READ else Scope.WRITE
 
 
 def status_details(err: DomainError) -> status_pb2.Status:
@@ -81,7 +67,7 @@ class PolyphonyInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
         # the wrapped handler of each method, built on its first call (handlers are static per method)
         self._wrapped: dict[str, tuple[grpc.RpcMethodHandler, grpc.RpcMethodHandler]] = {}
 
-    def _authorize(self, scope: Scope | None, context: grpc.aio.ServicerContext) -> None:
+    async def _authorize(self, api: Api, scope: Scope | None, context: grpc.aio.ServicerContext) -> None:
         if scope is None:
             return
         md = context.invocation_metadata() or ()
@@ -91,7 +77,7 @@ class PolyphonyInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
                 authorization = value if isinstance(value, str) else value.decode()
         original = original_request(md)
         access_token = original.get("access_token") if original else None
-        self._auth.check(scope, credentials_from(authorization, access_token))
+        await self._auth.check_async(api, scope, credentials_from(authorization, access_token))
 
     async def intercept_service(
         self,
@@ -108,7 +94,8 @@ class PolyphonyInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
         return entry[1]
 
     def _wrap(self, method: str, handler: grpc.RpcMethodHandler, family: ErrorFamily) -> grpc.RpcMethodHandler:
-        scope = _method_scope(method)
+        scope = method_scope(method)
+        api = Api(family.value)  # each API speaks its own error family
         authorize = self._authorize
 
         async def fail(context: grpc.aio.ServicerContext, exc: BaseException) -> None:
@@ -120,7 +107,7 @@ class PolyphonyInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
         def unary(behavior: Any) -> Any:
             async def run(request: Any, context: grpc.aio.ServicerContext) -> Any:
                 try:
-                    authorize(scope, context)
+                    await authorize(api, scope, context)
                     return await behavior(await _checked(request, context), context)
                 except Exception as exc:
                     if _is_abort(exc):
@@ -132,7 +119,7 @@ class PolyphonyInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
         def streaming(behavior: Any) -> Any:
             async def run(request: Any, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
                 try:
-                    authorize(scope, context)
+                    await authorize(api, scope, context)
                     async for item in behavior(await _checked(request, context), context):
                         yield item
                 except Exception as exc:

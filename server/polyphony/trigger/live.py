@@ -43,7 +43,7 @@ from engineio import packet as eio_packet
 from socketio import packet as sio_packet
 from websockets.protocol import State
 
-from polyphony.core.auth import Authorizer, Scope, credentials_from
+from polyphony.core.auth import Api, Authorizer, Scope, credentials_from
 from polyphony.core.db import Database
 from polyphony.core.errors import DomainError, Unauthenticated
 from polyphony.edge.live import UNACKED_MS, LiveApp, Receive, Send
@@ -516,12 +516,12 @@ class Audience:
             token = auth.get("token") if isinstance(auth, dict) else None
             creds = credentials_from(None, token if isinstance(token, str) else None)
             try:
-                self.auth.check(Scope.READ, creds)
+                await self.auth.check_async(Api.OPENTHEATER, Scope.READ, creds)
             except DomainError as err:
                 raise socketio.exceptions.ConnectionRefusedError(_error(err)) from None
             writer = True
             try:
-                self.auth.check(Scope.WRITE, creds)
+                await self.auth.check_async(Api.OPENTHEATER, Scope.WRITE, creds)
             except DomainError:
                 writer = False
             await self.sio.save_session(sid, {"writer": writer}, namespace=ns)
@@ -717,13 +717,13 @@ class Audience:
         token = (parse_qs(scope.get("query_string", b"").decode()).get("token") or [None])[0]
         try:
             creds = credentials_from(headers.get("authorization"), token)
-            self.auth.check(Scope.READ, creds)
+            await self.auth.check_async(Api.OPENTHEATER, Scope.READ, creds)
         except DomainError:
             await send({"type": "websocket.close", "code": 4401})
             return
         writer = True
         try:
-            self.auth.check(Scope.WRITE, creds)
+            await self.auth.check_async(Api.OPENTHEATER, Scope.WRITE, creds)
         except DomainError:
             writer = False
         await send({"type": "websocket.accept"})

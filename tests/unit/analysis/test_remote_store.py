@@ -40,7 +40,8 @@ async def test_a_task_runs_and_serves_from_a_remote_store(tmp_path: Path) -> Non
         events = [event async for event in runs.watch(task.uuid)]
         assert events[-1].kind == "done" and events[-1].task.status == DONE, events[-1].task.error
         results = {r.preset_uuid: r for r in await runs.list_results(item.uuid)}
-        container = json.loads((await runs.result_data(results[pitch.uuid].uuid, "json"))[1])
+        _, chunks = await runs.result_stream(results[pitch.uuid].uuid, "json")
+        container = json.loads(b"".join([chunk async for chunk in chunks]))
         assert "pitch_yin.pitch" in {e["id_metadata"]["id"] for e in container}
         assert (await runs.result_visual(results[pitch.uuid].uuid, subprocessor_id="pitch_yin.pitch")).startswith(
             b"\x89PNG"

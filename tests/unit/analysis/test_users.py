@@ -7,7 +7,7 @@ import hashlib
 import pytest
 
 from polyphony.analysis.auth.users import check_password, hash_password
-from polyphony.core.auth import Authorizer, Credentials, Scope, credentials_from
+from polyphony.core.auth import Api, Authorizer, Credentials, Scope, credentials_from
 from polyphony.core.errors import PermissionDenied, Unauthenticated
 
 
@@ -23,15 +23,15 @@ def test_drf_token_scheme_is_a_bearer_token() -> None:
 
 
 def test_issued_tokens_grant_their_scope_only() -> None:
-    auth = Authorizer(("r",), ("w",), open_reads=False)
+    auth = Authorizer(("r",), ("w",), open_reads=frozenset())
     digest = lambda t: hashlib.sha256(t.encode()).hexdigest()  # noqa: E731
     auth.set_issued({digest("writer"): Scope.WRITE, digest("reader"): Scope.READ})
-    auth.check(Scope.WRITE, Credentials("writer"))
-    auth.check(Scope.READ, Credentials("writer"))
-    auth.check(Scope.READ, Credentials("reader"))
+    auth.check(Api.TIMESIDE, Scope.WRITE, Credentials("writer"))
+    auth.check(Api.TIMESIDE, Scope.READ, Credentials("writer"))
+    auth.check(Api.TIMESIDE, Scope.READ, Credentials("reader"))
     with pytest.raises(PermissionDenied):
-        auth.check(Scope.WRITE, Credentials("reader"))
+        auth.check(Api.TIMESIDE, Scope.WRITE, Credentials("reader"))
     auth.set_issued({})  # revoked
     with pytest.raises(Unauthenticated):
-        auth.check(Scope.READ, Credentials("writer"))
-    auth.check(Scope.WRITE, Credentials("w"))  # configured tokens are unaffected
+        auth.check(Api.TIMESIDE, Scope.READ, Credentials("writer"))
+    auth.check(Api.TIMESIDE, Scope.WRITE, Credentials("w"))  # configured tokens are unaffected

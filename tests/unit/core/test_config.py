@@ -19,7 +19,7 @@ def test_settings_from_env_and_overrides(tmp_path: Path) -> None:
     s = Settings.from_env(env, http_port=9100)
     assert s.http_port == 9100
     assert s.write_tokens == ("a", "b")
-    assert s.open_reads is False
+    assert s.open_reads == "false"  # no API open: see polyphony.core.auth.parse_open_reads
     assert s.resolved_database_url == f"sqlite+aiosqlite:///{tmp_path.resolve() / 'polyphony.db'}"
 
 
@@ -69,11 +69,11 @@ def test_only_settings_reads_the_environment() -> None:
 
 
 def test_a_child_gets_exactly_the_parents_settings(tmp_path: Path) -> None:
-    settings = Settings(data_dir=tmp_path, write_tokens=("a", "b"), open_reads=False, ws_heartbeat=2.5, workers=3)
+    settings = Settings(data_dir=tmp_path, write_tokens=("a", "b"), open_reads="none", ws_heartbeat=2.5, workers=3)
     assert Settings.from_env(settings.to_env()) == settings
     before = dict(os.environ)
     env = child_environment(settings)
-    assert env["POLYPHONY_WRITE_TOKENS"] == "a,b" and env["POLYPHONY_OPEN_READS"] == "false"
+    assert env["POLYPHONY_WRITE_TOKENS"] == "a,b" and env["POLYPHONY_OPEN_READS"] == "none"
     assert dict(os.environ) == before  # the parent's own environment is left alone
 
 

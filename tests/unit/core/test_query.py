@@ -1,5 +1,6 @@
 import pytest
 
+from polyphony.core import edge_key
 from polyphony.core.errors import InvalidArgument
 from polyphony.core.query import original_request, parse_int, parse_original_path, split_csv
 
@@ -23,10 +24,14 @@ def test_empty_bracket_key_is_rejected() -> None:
 
 
 def test_original_request_from_metadata() -> None:
+    edge_key.configure(edge_key.derive("s3cret"))
     md = (("user-agent", "x"), ("x-envoy-original-path", "/aura/tracks?sort=-year"))
-    req = original_request(md)
+    req = original_request((*md, ("x-edge-key", edge_key.derive("s3cret"))))
     assert req is not None and req.get("sort") == "-year"
     assert original_request((("user-agent", "grpc"),)) is None
+    # without this server's edge key the REST facts are a native caller's claim, not believed
+    assert original_request(md) is None
+    assert original_request((*md, ("x-edge-key", edge_key.derive("other")))) is None
 
 
 def test_plus_and_blank_values() -> None:

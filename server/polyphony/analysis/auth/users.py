@@ -32,6 +32,7 @@ from polyphony.analysis.models import AnnotationTrack, Experience, Item, Selecti
 from polyphony.core.auth import Scope
 from polyphony.core.db import Database
 from polyphony.core.errors import Conflict, InvalidArgument, NotFound, Unauthenticated
+from polyphony.core.keys import TIMESIDE_JWT, derive, user_token_purpose
 
 NOT_FOUND = "No User matches the given query."
 _USERNAME = re.compile(r"^[\w.@+-]{1,150}$")
@@ -70,12 +71,12 @@ def _text(raw: Mapping[str, object], name: str, *, required: bool = False, max_l
 class UserService:
     def __init__(self, db: Database, secret: str) -> None:
         self.db = db
-        self.secret = secret.encode()
-        self.jwt_key = hmac.new(self.secret, b"polyphony timeside jwt hs256", hashlib.sha256).digest()
+        self.secret = secret
+        self.jwt_key = derive(secret, TIMESIDE_JWT)
         self.scopes: dict[str, Scope] = {}  # user uuid -> scope, refreshed with `issued_tokens`
 
     def token_of(self, user: User) -> str:
-        mac = hmac.new(self.secret, f"{user.uuid}:{user.token_salt}".encode(), hashlib.sha256).digest()
+        mac = derive(self.secret, user_token_purpose(user.uuid, user.token_salt))
         return base64.urlsafe_b64encode(mac).decode().rstrip("=")
 
     async def create(self, raw: Mapping[str, object]) -> User:

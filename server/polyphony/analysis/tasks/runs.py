@@ -324,11 +324,6 @@ class RunService:
             return containers.MIME[fmt], _once(data)
         return containers.MIME[fmt], self._hdf5_stream(result.file_key, fmt)
 
-    async def result_data(self, key: str, fmt: str) -> tuple[str, bytes]:
-        """The result's container in `fmt` as one byte string."""
-        mime, chunks = await self.result_stream(key, fmt)
-        return mime, b"".join([chunk async for chunk in chunks])
-
     async def result_export(
         self, key: str, res_id: str, tool: str, media_url: str, mime_type: str, samplerate: int
     ) -> tuple[str, str, bytes]:

@@ -27,168 +27,102 @@ type AnalysisServiceClient interface {
 	// boundary), later messages only bytes; the server parses the body as it streams and writes the
 	// audio straight to the object store. gRPC clients may stream the same bytes here or call the
 	// typed UploadItem.
-	// buf:lint:ignore RPC_REQUEST_STANDARD_NAME
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	CreateItem(ctx context.Context, opts ...grpc.CallOption) (AnalysisService_CreateItemClient, error)
 	// Create an item from typed fields and the audio bytes (gRPC only): the first message holds the
 	// fields, the following ones the audio file in chunks. Same rules and result as CreateItem.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	UploadItem(ctx context.Context, opts ...grpc.CallOption) (AnalysisService_UploadItemClient, error)
 	// Every item, oldest first, in TimeSide's short list form (`GET /timeside/api/items/`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	ListItems(ctx context.Context, in *ListItemsRequest, opts ...grpc.CallOption) (AnalysisService_ListItemsClient, error)
 	// One item by uuid, in full (`GET /timeside/api/items/{uuid}/`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetItem(ctx context.Context, in *GetItemRequest, opts ...grpc.CallOption) (*Item, error)
 	// Change an item's writable fields (`PUT` or `PATCH /timeside/api/items/{uuid}/`). The body is
 	// JSON, urlencoded or multipart (a new `source_file` replaces the audio); fields not sent keep
 	// their value, as every Item field is optional.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	UpdateItem(ctx context.Context, opts ...grpc.CallOption) (AnalysisService_UpdateItemClient, error)
 	// Delete an item (`DELETE /timeside/api/items/{uuid}/`, 204); its audio is removed from the
 	// object store when no other item refers to it.
 	DeleteItem(ctx context.Context, in *DeleteItemRequest, opts ...grpc.CallOption) (*DeleteItemResponse, error)
 	// The uploaded audio of an item, as stored (`GET /timeside/media/items/{uuid}/{filename}`, the
 	// URL an item's `source_file` gives). Streams in chunks with the file's MIME type.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetItemSource(ctx context.Context, in *GetItemSourceRequest, opts ...grpc.CallOption) (AnalysisService_GetItemSourceClient, error)
 	// The installed processors, by pid (`GET /timeside/api/processors/`).
 	// Open to anonymous callers even when reads need a token (API.md: read-only for anonymous users).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	ListProcessors(ctx context.Context, in *ListProcessorsRequest, opts ...grpc.CallOption) (AnalysisService_ListProcessorsClient, error)
 	// One processor, looked up by pid (`GET /timeside/api/processors/{pid}/`).
 	// Open to anonymous callers even when reads need a token (API.md: read-only for anonymous users).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetProcessor(ctx context.Context, in *GetProcessorRequest, opts ...grpc.CallOption) (*Processor, error)
 	// A processor's parameters JSON Schema (`GET /timeside/api/processors/{pid}/parameters_schema/`).
 	// Open to anonymous callers even when reads need a token (API.md: read-only for anonymous users).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetProcessorParametersSchema(ctx context.Context, in *GetProcessorRequest, opts ...grpc.CallOption) (*ProcessorParametersSchema, error)
 	// A processor's default parameters (`GET /timeside/api/processors/{pid}/parameters_default/`).
 	// Open to anonymous callers even when reads need a token (API.md: read-only for anonymous users).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetProcessorParametersDefault(ctx context.Context, in *GetProcessorRequest, opts ...grpc.CallOption) (*ProcessorParametersDefault, error)
 	// The index of the collections (`GET /timeside/api/`): each collection's name and absolute URL.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetApiRoot(ctx context.Context, in *GetApiRootRequest, opts ...grpc.CallOption) (*structpb.Struct, error)
 	// Create a preset: a processor (URL or pid) and parameters valid for its schema
 	// (`POST /timeside/api/presets/`, 201).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	CreatePreset(ctx context.Context, in *CreatePresetRequest, opts ...grpc.CallOption) (*Preset, error)
 	// Every preset, oldest first (`GET /timeside/api/presets/`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	ListPresets(ctx context.Context, in *ListPresetsRequest, opts ...grpc.CallOption) (AnalysisService_ListPresetsClient, error)
 	// One preset (`GET /timeside/api/presets/{uuid}/`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetPreset(ctx context.Context, in *GetPresetRequest, opts ...grpc.CallOption) (*Preset, error)
 	// Change a preset (`PUT`/`PATCH /timeside/api/presets/{uuid}/`): `processor`, `parameters` (validated
 	// and normalized as on create) and `is_public`. Presets stay unique: changing one into an equal copy of
 	// another is a 409 on `parameters`. Results computed with the old parameters are deleted with their files.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	UpdatePreset(ctx context.Context, in *UpdatePresetRequest, opts ...grpc.CallOption) (*Preset, error)
 	// Delete a preset (`DELETE /timeside/api/presets/{uuid}/`, 204) with its results and their files, its
 	// tasks, analyses and experience memberships.
 	DeletePreset(ctx context.Context, in *DeletePresetRequest, opts ...grpc.CallOption) (*DeletePresetResponse, error)
 	// Create a task running a preset over an item (`POST /timeside/api/tasks/`, 201). With status 2
 	// (pending, the default) it starts at once in the server's job runner; status 1 keeps a draft.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	CreateTask(ctx context.Context, in *CreateTaskRequest, opts ...grpc.CallOption) (*Task, error)
 	// Every task, oldest first (`GET /timeside/api/tasks/`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	ListTasks(ctx context.Context, in *ListTasksRequest, opts ...grpc.CallOption) (AnalysisService_ListTasksClient, error)
 	// One task with its current status (`GET /timeside/api/tasks/{uuid}/`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetTask(ctx context.Context, in *GetTaskRequest, opts ...grpc.CallOption) (*Task, error)
 	// Delete a task (`DELETE /timeside/api/tasks/{uuid}/`, 204). A running task stops; the results it
 	// computed stay (they belong to their item and preset).
 	DeleteTask(ctx context.Context, in *DeleteTaskRequest, opts ...grpc.CallOption) (*DeleteTaskResponse, error)
 	// Results, oldest first, optionally for one item and/or preset
 	// (`GET /timeside/api/results/?item_uuid=&preset_uuid=`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	ListResults(ctx context.Context, in *ListResultsRequest, opts ...grpc.CallOption) (AnalysisService_ListResultsClient, error)
 	// One result (`GET /timeside/api/results/{uuid}/`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetResult(ctx context.Context, in *GetResultRequest, opts ...grpc.CallOption) (*Result, error)
 	// Create an experience from a JSON object (`POST /timeside/api/experiences/`, 201); the body is
 	// checked field by field (400 naming the field).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	CreateExperience(ctx context.Context, in *CreateExperienceRequest, opts ...grpc.CallOption) (*Experience, error)
 	// Every experience, oldest first (`GET /timeside/api/experiences/`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	ListExperiences(ctx context.Context, in *ListExperiencesRequest, opts ...grpc.CallOption) (AnalysisService_ListExperiencesClient, error)
 	// One experience (`GET /timeside/api/experiences/{uuid}/`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetExperience(ctx context.Context, in *GetExperienceRequest, opts ...grpc.CallOption) (*Experience, error)
 	// Change experience fields (`PUT`/`PATCH /timeside/api/experiences/{uuid}/`): fields present in the body
 	// replace their value (presets included).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	UpdateExperience(ctx context.Context, in *UpdateExperienceRequest, opts ...grpc.CallOption) (*Experience, error)
 	// Delete an experience (`DELETE /timeside/api/experiences/{uuid}/`, 204).
 	DeleteExperience(ctx context.Context, in *DeleteExperienceRequest, opts ...grpc.CallOption) (*DeleteExperienceResponse, error)
 	// Create a selection from a JSON object (`POST /timeside/api/selections/`, 201); the body is
 	// checked field by field (400 naming the field).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	CreateSelection(ctx context.Context, in *CreateSelectionRequest, opts ...grpc.CallOption) (*Selection, error)
 	// Every selection, oldest first (`GET /timeside/api/selections/`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	ListSelections(ctx context.Context, in *ListSelectionsRequest, opts ...grpc.CallOption) (AnalysisService_ListSelectionsClient, error)
 	// One selection (`GET /timeside/api/selections/{uuid}/`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetSelection(ctx context.Context, in *GetSelectionRequest, opts ...grpc.CallOption) (*Selection, error)
 	// Change selection fields (`PUT`/`PATCH /timeside/api/selections/{uuid}/`): fields present in the body
 	// replace their value (items and selections included).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	UpdateSelection(ctx context.Context, in *UpdateSelectionRequest, opts ...grpc.CallOption) (*Selection, error)
 	// Delete a selection (`DELETE /timeside/api/selections/{uuid}/`, 204).
 	DeleteSelection(ctx context.Context, in *DeleteSelectionRequest, opts ...grpc.CallOption) (*DeleteSelectionResponse, error)
 	// Change a task's status (`PUT`/`PATCH /timeside/api/tasks/{uuid}/`): 2 (pending) re-runs a task that is
 	// not running, 1 makes it a draft.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	UpdateTask(ctx context.Context, in *UpdateTaskRequest, opts ...grpc.CallOption) (*Task, error)
 	// Cancel a draft, pending or running task (`POST /timeside/api/tasks/{uuid}/cancel/`): it ends failed
 	// (status 0) with the error `Cancelled by request.`; results already stored stay.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	CancelTask(ctx context.Context, in *CancelTaskRequest, opts ...grpc.CallOption) (*Task, error)
 	// Progress and result events of a task while it runs, ending with `done` or `failed`
 	// (`GET /timeside/api/tasks/{uuid}/watch/` gives them as a JSON array as they come).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
 	WatchTask(ctx context.Context, in *WatchTaskRequest, opts ...grpc.CallOption) (AnalysisService_WatchTaskClient, error)
 	// The same events as Server-Sent Events (`GET /timeside/api/tasks/{uuid}/events`, `text/event-stream`):
 	// `id:` (sequence), `event:` (progress, result, done, failed) and `data:` (the JSON of the task or result).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetTaskEvents(ctx context.Context, in *GetTaskEventsRequest, opts ...grpc.CallOption) (AnalysisService_GetTaskEventsClient, error)
 	// A result's analyzer container (`GET /timeside/results/{uuid}/{format}/`, format json, yaml, xml or
 	// hdf5): a list of analyzer results, each with id_metadata, audio_metadata, data_object, parameters,
@@ -196,183 +130,111 @@ type AnalysisServiceClient interface {
 	// time. Format `png` draws the result as `/visual/` does with its defaults (TimeSide's grapher image).
 	// Format `audio` streams a stored encoder result (a whole-file download) with its MIME type; a Range
 	// header gives 206 partial content.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetResultData(ctx context.Context, in *GetResultDataRequest, opts ...grpc.CallOption) (AnalysisService_GetResultDataClient, error)
 	// A PNG image of a result (`GET /timeside/api/results/{uuid}/visual/?subprocessor_id=&start=&stop=&width=&height=`):
 	// a spectrogram for 2-D results, a curve for framewise values, marks for events and segments.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetResultVisual(ctx context.Context, in *GetResultVisualRequest, opts ...grpc.CallOption) (*httpbody.HttpBody, error)
 	// The min/max envelope of an item (`GET /timeside/api/items/{uuid}/waveform/?start=&stop=&nb_pixels=`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetItemWaveform(ctx context.Context, in *GetItemWaveformRequest, opts ...grpc.CallOption) (*Waveform, error)
 	// One event or segment sub-result `res_id` of a result's container for an annotation tool
 	// (`GET /timeside/results/{uuid}/{res_id}/elan/` an ELAN `.eaf` document, `.../sonic/` a Sonic
 	// Visualiser `.svl` layer), as an attachment. Upstream looks the result up by the wrong key [quirk];
 	// here it is the result's uuid. 400 on `res_id` for a global or frame-wise result, 404 for an unknown one.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	ExportResultTrack(ctx context.Context, in *ExportResultTrackRequest, opts ...grpc.CallOption) (*httpbody.HttpBody, error)
 	// An item's audio transcoded to `ext` (wav, flac, ogg, mp3, opus), optionally only `start`..`stop`
 	// seconds (`GET /timeside/api/items/{uuid}/download/{ext}`); a Range header gives 206 partial content.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	DownloadItem(ctx context.Context, in *DownloadItemRequest, opts ...grpc.CallOption) (AnalysisService_DownloadItemClient, error)
 	// The OpenAPI 3 document of this REST surface (`GET /timeside/api/schema/`), generated at run time
 	// from this service's descriptors: paths and methods from the HTTP annotations, path and query
 	// parameters, request and response schemas from the message types.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetApiSchema(ctx context.Context, in *GetApiSchemaRequest, opts ...grpc.CallOption) (*httpbody.HttpBody, error)
 	// A ReDoc page rendering the OpenAPI schema (`GET /timeside/api/docs/`, text/html).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetApiDocs(ctx context.Context, in *GetApiDocsRequest, opts ...grpc.CallOption) (*httpbody.HttpBody, error)
 	// The legacy HTML page of an item (`GET /timeside/items/{uuid}/`, text/html): title, metadata, an
 	// audio player on the download URL and the waveform image.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetItemPage(ctx context.Context, in *GetItemPageRequest, opts ...grpc.CallOption) (*httpbody.HttpBody, error)
 	// The legacy export page of an item (`GET /timeside/items/{uuid}/export/`, text/html): download
 	// links for every audio format and for the item's results.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
-	// buf:lint:ignore RPC_REQUEST_STANDARD_NAME
 	GetItemExportPage(ctx context.Context, in *GetItemPageRequest, opts ...grpc.CallOption) (*httpbody.HttpBody, error)
 	// The legacy player page (`GET /timeside/player/`, text/html): the items as links, and with
 	// `?item=<uuid>` that item's audio player and waveform.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetPlayerPage(ctx context.Context, in *GetPlayerPageRequest, opts ...grpc.CallOption) (*httpbody.HttpBody, error)
 	// The installed remote-source providers (`GET /timeside/api/providers/`).
 	// Open to anonymous callers even when reads need a token (API.md: read-only for anonymous users).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	ListProviders(ctx context.Context, in *ListProvidersRequest, opts ...grpc.CallOption) (AnalysisService_ListProvidersClient, error)
 	// One provider by uuid (or pid) (`GET /timeside/api/providers/{uuid}/`).
 	// Open to anonymous callers even when reads need a token (API.md: read-only for anonymous users).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetProvider(ctx context.Context, in *GetProviderRequest, opts ...grpc.CallOption) (*Provider, error)
 	// Every named sub-output of the installed analyzers (`GET /timeside/api/subprocessors/`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	ListSubProcessors(ctx context.Context, in *ListSubProcessorsRequest, opts ...grpc.CallOption) (AnalysisService_ListSubProcessorsClient, error)
 	// One sub-output by its result id, e.g. `level.max` (`GET /timeside/api/subprocessors/{sub_processor_id}/`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetSubProcessor(ctx context.Context, in *GetSubProcessorRequest, opts ...grpc.CallOption) (*SubProcessor, error)
 	// Create an analysis from a JSON object (`POST /timeside/api/analysis/`, 201); the body is checked field by
 	// field (400 naming the field).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	CreateAnalysis(ctx context.Context, in *CreateAnalysisRequest, opts ...grpc.CallOption) (*Analysis, error)
 	// Every analysis, oldest first (`GET /timeside/api/analysis/`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	ListAnalyses(ctx context.Context, in *ListAnalysesRequest, opts ...grpc.CallOption) (AnalysisService_ListAnalysesClient, error)
 	// One analysis (`GET /timeside/api/analysis/{uuid}/`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetAnalysis(ctx context.Context, in *GetAnalysisRequest, opts ...grpc.CallOption) (*Analysis, error)
 	// Change fields of an analysis (`PUT`/`PATCH /timeside/api/analysis/{uuid}/`): the fields present replace
 	// their value, checked as on create.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	UpdateAnalysis(ctx context.Context, in *UpdateAnalysisRequest, opts ...grpc.CallOption) (*Analysis, error)
 	// Delete an analysis (`DELETE /timeside/api/analysis/{uuid}/`, 204).
 	DeleteAnalysis(ctx context.Context, in *DeleteAnalysisRequest, opts ...grpc.CallOption) (*DeleteAnalysisResponse, error)
 	// Create an analysis track from a JSON object (`POST /timeside/api/analysis_tracks/`, 201); the body is checked field by
 	// field (400 naming the field).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	CreateAnalysisTrack(ctx context.Context, in *CreateAnalysisTrackRequest, opts ...grpc.CallOption) (*AnalysisTrack, error)
 	// Analysis tracks, oldest first, optionally of one analysis (`?analysis=`) or item (`?item=`, `?item_uuid=`) (`GET /timeside/api/analysis_tracks/`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	ListAnalysisTracks(ctx context.Context, in *ListAnalysisTracksRequest, opts ...grpc.CallOption) (AnalysisService_ListAnalysisTracksClient, error)
 	// One analysis track (`GET /timeside/api/analysis_tracks/{uuid}/`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetAnalysisTrack(ctx context.Context, in *GetAnalysisTrackRequest, opts ...grpc.CallOption) (*AnalysisTrack, error)
 	// The default parameters of an analysis track's processor
 	// (`GET /timeside/api/analysis_tracks/{uuid}/parameters_default/`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetAnalysisTrackParametersDefault(ctx context.Context, in *GetAnalysisTrackRequest, opts ...grpc.CallOption) (*ProcessorParametersDefault, error)
 	// Re-parametrize an analysis track (`POST /timeside/api/analysis_tracks/{uuid}/set_parameters/`, the
 	// body being the parameters, or `{"parameters": {...}}`): what TimeSide intends there (upstream answers
 	// 405). The parameters are validated and normalized for the track's processor into a preset (an equal
 	// one is reused), the track moves to an analysis of that preset with the same sub-processor (found or
 	// created as a copy of its current one), and computing its result starts. 400 on `parameters`.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	SetAnalysisTrackParameters(ctx context.Context, in *SetAnalysisTrackParametersRequest, opts ...grpc.CallOption) (*AnalysisTrack, error)
 	// Change fields of an analysis track (`PUT`/`PATCH /timeside/api/analysis_tracks/{uuid}/`): the fields present replace
 	// their value, checked as on create.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	UpdateAnalysisTrack(ctx context.Context, in *UpdateAnalysisTrackRequest, opts ...grpc.CallOption) (*AnalysisTrack, error)
 	// Delete an analysis track (`DELETE /timeside/api/analysis_tracks/{uuid}/`, 204).
 	DeleteAnalysisTrack(ctx context.Context, in *DeleteAnalysisTrackRequest, opts ...grpc.CallOption) (*DeleteAnalysisTrackResponse, error)
 	// Create an annotation track from a JSON object (`POST /timeside/api/annotation_tracks/`, 201); the body is checked field by
 	// field (400 naming the field).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	CreateAnnotationTrack(ctx context.Context, in *CreateAnnotationTrackRequest, opts ...grpc.CallOption) (*AnnotationTrack, error)
 	// Annotation tracks, oldest first, optionally of one item (`?item_uuid=`) (`GET /timeside/api/annotation_tracks/`):
 	// the public ones and the caller's own (by `author`); a server token sees them all.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	ListAnnotationTracks(ctx context.Context, in *ListAnnotationTracksRequest, opts ...grpc.CallOption) (AnalysisService_ListAnnotationTracksClient, error)
 	// One annotation track (`GET /timeside/api/annotation_tracks/{uuid}/`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetAnnotationTrack(ctx context.Context, in *GetAnnotationTrackRequest, opts ...grpc.CallOption) (*AnnotationTrack, error)
 	// Change fields of an annotation track (`PUT`/`PATCH /timeside/api/annotation_tracks/{uuid}/`): the fields present replace
 	// their value, checked as on create.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	UpdateAnnotationTrack(ctx context.Context, in *UpdateAnnotationTrackRequest, opts ...grpc.CallOption) (*AnnotationTrack, error)
 	// Delete an annotation track (`DELETE /timeside/api/annotation_tracks/{uuid}/`, 204).
 	DeleteAnnotationTrack(ctx context.Context, in *DeleteAnnotationTrackRequest, opts ...grpc.CallOption) (*DeleteAnnotationTrackResponse, error)
 	// Create an annotation from a JSON object (`POST /timeside/api/annotations/`, 201); the body is checked field by
 	// field (400 naming the field).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	CreateAnnotation(ctx context.Context, in *CreateAnnotationRequest, opts ...grpc.CallOption) (*Annotation, error)
 	// Annotations ordered by track then start time, optionally of one track (`?track_uuid=`) (`GET /timeside/api/annotations/`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	ListAnnotations(ctx context.Context, in *ListAnnotationsRequest, opts ...grpc.CallOption) (AnalysisService_ListAnnotationsClient, error)
 	// One annotation (`GET /timeside/api/annotations/{uuid}/`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetAnnotation(ctx context.Context, in *GetAnnotationRequest, opts ...grpc.CallOption) (*Annotation, error)
 	// Change fields of an annotation (`PUT`/`PATCH /timeside/api/annotations/{uuid}/`): the fields present replace
 	// their value, checked as on create.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	UpdateAnnotation(ctx context.Context, in *UpdateAnnotationRequest, opts ...grpc.CallOption) (*Annotation, error)
 	// Delete an annotation (`DELETE /timeside/api/annotations/{uuid}/`, 204).
 	DeleteAnnotation(ctx context.Context, in *DeleteAnnotationRequest, opts ...grpc.CallOption) (*DeleteAnnotationResponse, error)
 	// The users (`GET /timeside/api/users/`): username, first_name, last_name.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	ListUsers(ctx context.Context, in *ListUsersRequest, opts ...grpc.CallOption) (AnalysisService_ListUsersClient, error)
 	// One user by username (`GET /timeside/api/users/{username}/`); `me` is the user whose token the
 	// caller presents (404 for a server-configured token, which belongs to no user).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetUser(ctx context.Context, in *GetUserRequest, opts ...grpc.CallOption) (*User, error)
 	// Create a user (`POST /timeside/api/users/`, 201; a Polyphony addition, as TimeSide creates users
 	// in Django's admin): username, password, first_name, last_name, can_write (default true). Needs a
 	// server write token, so only an administrator holding one adds users.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	CreateUser(ctx context.Context, in *CreateUserRequest, opts ...grpc.CallOption) (*User, error)
 	// Delete a user (`DELETE /timeside/api/users/{username}/`, 204); their token stops working at once.
 	DeleteUser(ctx context.Context, in *DeleteUserRequest, opts ...grpc.CallOption) (*DeleteUserResponse, error)
@@ -382,8 +244,6 @@ type AnalysisServiceClient interface {
 	// when the user's `can_write` is set, else only read; it is HMAC(server secret, user uuid + salt),
 	// never stored in clear. A wrong password is a 400 on `non_field_errors`. Open to anyone (the
 	// password is the credential).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	ObtainAuthToken(ctx context.Context, in *ObtainAuthTokenRequest, opts ...grpc.CallOption) (*AuthToken, error)
 	// A JWT access/refresh pair for a username and password (`POST /timeside/api/token/`,
 	// `{username, password}` -> `{refresh, access}`, as djangorestframework-simplejwt answers). Both are
@@ -391,36 +251,24 @@ type AnalysisServiceClient interface {
 	// and `user_id` (the user's uuid) claims; the access token (5 minutes) is accepted as
 	// `Authorization: Bearer <access>` with the user's scope, the refresh token (1 day) only here and
 	// by RefreshJwt. Wrong credentials are a 401. Open to anyone (the password is the credential).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	ObtainJwtPair(ctx context.Context, in *ObtainJwtPairRequest, opts ...grpc.CallOption) (*JwtPair, error)
 	// A new access token for a valid refresh token (`POST /timeside/api/token/refresh/`, `{refresh}` ->
 	// `{access}`); an invalid or expired one, or one of a deleted user, is a 401.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	RefreshJwt(ctx context.Context, in *RefreshJwtRequest, opts ...grpc.CallOption) (*JwtPair, error)
 	// Check a token (`POST /timeside/api/token/verify/`, `{token}` -> `{}` with 200 when its signature
 	// and expiry are valid, else a 401).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	VerifyJwt(ctx context.Context, in *VerifyJwtRequest, opts ...grpc.CallOption) (*VerifyJwtResponse, error)
 	// A CSRF token (`GET /timeside/api/token-csrf/` -> `{csrftoken}`). Polyphony has no cookie sessions,
 	// so no request needs it; it is a fresh random token, given for clients that fetch one first.
 	// Open to anonymous callers even when reads need a token (API.md: read-only for anonymous users).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetCsrfToken(ctx context.Context, in *GetCsrfTokenRequest, opts ...grpc.CallOption) (*CsrfToken, error)
 	// A portable archive (zip with `manifest.json`) of items with their audio, presets, experiences,
 	// selections, tasks, results with their containers, analyses, analysis and annotation tracks and
 	// annotations (`GET /timeside/api/export/`). UUIDs and links are kept.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	ExportArchive(ctx context.Context, in *ExportArchiveRequest, opts ...grpc.CallOption) (AnalysisService_ExportArchiveClient, error)
 	// Import an archive made by ExportArchive (`POST /timeside/api/import/`, body `application/zip`).
 	// Idempotent (rows already present with the same uuid are kept) and atomic: a broken or
 	// inconsistent archive imports nothing (400 naming `archive`).
-	// buf:lint:ignore RPC_REQUEST_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	ImportArchive(ctx context.Context, opts ...grpc.CallOption) (AnalysisService_ImportArchiveClient, error)
 }
 
@@ -1760,168 +1608,102 @@ type AnalysisServiceServer interface {
 	// boundary), later messages only bytes; the server parses the body as it streams and writes the
 	// audio straight to the object store. gRPC clients may stream the same bytes here or call the
 	// typed UploadItem.
-	// buf:lint:ignore RPC_REQUEST_STANDARD_NAME
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	CreateItem(AnalysisService_CreateItemServer) error
 	// Create an item from typed fields and the audio bytes (gRPC only): the first message holds the
 	// fields, the following ones the audio file in chunks. Same rules and result as CreateItem.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	UploadItem(AnalysisService_UploadItemServer) error
 	// Every item, oldest first, in TimeSide's short list form (`GET /timeside/api/items/`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	ListItems(*ListItemsRequest, AnalysisService_ListItemsServer) error
 	// One item by uuid, in full (`GET /timeside/api/items/{uuid}/`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetItem(context.Context, *GetItemRequest) (*Item, error)
 	// Change an item's writable fields (`PUT` or `PATCH /timeside/api/items/{uuid}/`). The body is
 	// JSON, urlencoded or multipart (a new `source_file` replaces the audio); fields not sent keep
 	// their value, as every Item field is optional.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	UpdateItem(AnalysisService_UpdateItemServer) error
 	// Delete an item (`DELETE /timeside/api/items/{uuid}/`, 204); its audio is removed from the
 	// object store when no other item refers to it.
 	DeleteItem(context.Context, *DeleteItemRequest) (*DeleteItemResponse, error)
 	// The uploaded audio of an item, as stored (`GET /timeside/media/items/{uuid}/{filename}`, the
 	// URL an item's `source_file` gives). Streams in chunks with the file's MIME type.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetItemSource(*GetItemSourceRequest, AnalysisService_GetItemSourceServer) error
 	// The installed processors, by pid (`GET /timeside/api/processors/`).
 	// Open to anonymous callers even when reads need a token (API.md: read-only for anonymous users).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	ListProcessors(*ListProcessorsRequest, AnalysisService_ListProcessorsServer) error
 	// One processor, looked up by pid (`GET /timeside/api/processors/{pid}/`).
 	// Open to anonymous callers even when reads need a token (API.md: read-only for anonymous users).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetProcessor(context.Context, *GetProcessorRequest) (*Processor, error)
 	// A processor's parameters JSON Schema (`GET /timeside/api/processors/{pid}/parameters_schema/`).
 	// Open to anonymous callers even when reads need a token (API.md: read-only for anonymous users).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetProcessorParametersSchema(context.Context, *GetProcessorRequest) (*ProcessorParametersSchema, error)
 	// A processor's default parameters (`GET /timeside/api/processors/{pid}/parameters_default/`).
 	// Open to anonymous callers even when reads need a token (API.md: read-only for anonymous users).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetProcessorParametersDefault(context.Context, *GetProcessorRequest) (*ProcessorParametersDefault, error)
 	// The index of the collections (`GET /timeside/api/`): each collection's name and absolute URL.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetApiRoot(context.Context, *GetApiRootRequest) (*structpb.Struct, error)
 	// Create a preset: a processor (URL or pid) and parameters valid for its schema
 	// (`POST /timeside/api/presets/`, 201).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	CreatePreset(context.Context, *CreatePresetRequest) (*Preset, error)
 	// Every preset, oldest first (`GET /timeside/api/presets/`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	ListPresets(*ListPresetsRequest, AnalysisService_ListPresetsServer) error
 	// One preset (`GET /timeside/api/presets/{uuid}/`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetPreset(context.Context, *GetPresetRequest) (*Preset, error)
 	// Change a preset (`PUT`/`PATCH /timeside/api/presets/{uuid}/`): `processor`, `parameters` (validated
 	// and normalized as on create) and `is_public`. Presets stay unique: changing one into an equal copy of
 	// another is a 409 on `parameters`. Results computed with the old parameters are deleted with their files.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	UpdatePreset(context.Context, *UpdatePresetRequest) (*Preset, error)
 	// Delete a preset (`DELETE /timeside/api/presets/{uuid}/`, 204) with its results and their files, its
 	// tasks, analyses and experience memberships.
 	DeletePreset(context.Context, *DeletePresetRequest) (*DeletePresetResponse, error)
 	// Create a task running a preset over an item (`POST /timeside/api/tasks/`, 201). With status 2
 	// (pending, the default) it starts at once in the server's job runner; status 1 keeps a draft.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	CreateTask(context.Context, *CreateTaskRequest) (*Task, error)
 	// Every task, oldest first (`GET /timeside/api/tasks/`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	ListTasks(*ListTasksRequest, AnalysisService_ListTasksServer) error
 	// One task with its current status (`GET /timeside/api/tasks/{uuid}/`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetTask(context.Context, *GetTaskRequest) (*Task, error)
 	// Delete a task (`DELETE /timeside/api/tasks/{uuid}/`, 204). A running task stops; the results it
 	// computed stay (they belong to their item and preset).
 	DeleteTask(context.Context, *DeleteTaskRequest) (*DeleteTaskResponse, error)
 	// Results, oldest first, optionally for one item and/or preset
 	// (`GET /timeside/api/results/?item_uuid=&preset_uuid=`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	ListResults(*ListResultsRequest, AnalysisService_ListResultsServer) error
 	// One result (`GET /timeside/api/results/{uuid}/`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetResult(context.Context, *GetResultRequest) (*Result, error)
 	// Create an experience from a JSON object (`POST /timeside/api/experiences/`, 201); the body is
 	// checked field by field (400 naming the field).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	CreateExperience(context.Context, *CreateExperienceRequest) (*Experience, error)
 	// Every experience, oldest first (`GET /timeside/api/experiences/`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	ListExperiences(*ListExperiencesRequest, AnalysisService_ListExperiencesServer) error
 	// One experience (`GET /timeside/api/experiences/{uuid}/`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetExperience(context.Context, *GetExperienceRequest) (*Experience, error)
 	// Change experience fields (`PUT`/`PATCH /timeside/api/experiences/{uuid}/`): fields present in the body
 	// replace their value (presets included).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	UpdateExperience(context.Context, *UpdateExperienceRequest) (*Experience, error)
 	// Delete an experience (`DELETE /timeside/api/experiences/{uuid}/`, 204).
 	DeleteExperience(context.Context, *DeleteExperienceRequest) (*DeleteExperienceResponse, error)
 	// Create a selection from a JSON object (`POST /timeside/api/selections/`, 201); the body is
 	// checked field by field (400 naming the field).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	CreateSelection(context.Context, *CreateSelectionRequest) (*Selection, error)
 	// Every selection, oldest first (`GET /timeside/api/selections/`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	ListSelections(*ListSelectionsRequest, AnalysisService_ListSelectionsServer) error
 	// One selection (`GET /timeside/api/selections/{uuid}/`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetSelection(context.Context, *GetSelectionRequest) (*Selection, error)
 	// Change selection fields (`PUT`/`PATCH /timeside/api/selections/{uuid}/`): fields present in the body
 	// replace their value (items and selections included).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	UpdateSelection(context.Context, *UpdateSelectionRequest) (*Selection, error)
 	// Delete a selection (`DELETE /timeside/api/selections/{uuid}/`, 204).
 	DeleteSelection(context.Context, *DeleteSelectionRequest) (*DeleteSelectionResponse, error)
 	// Change a task's status (`PUT`/`PATCH /timeside/api/tasks/{uuid}/`): 2 (pending) re-runs a task that is
 	// not running, 1 makes it a draft.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	UpdateTask(context.Context, *UpdateTaskRequest) (*Task, error)
 	// Cancel a draft, pending or running task (`POST /timeside/api/tasks/{uuid}/cancel/`): it ends failed
 	// (status 0) with the error `Cancelled by request.`; results already stored stay.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	CancelTask(context.Context, *CancelTaskRequest) (*Task, error)
 	// Progress and result events of a task while it runs, ending with `done` or `failed`
 	// (`GET /timeside/api/tasks/{uuid}/watch/` gives them as a JSON array as they come).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
 	WatchTask(*WatchTaskRequest, AnalysisService_WatchTaskServer) error
 	// The same events as Server-Sent Events (`GET /timeside/api/tasks/{uuid}/events`, `text/event-stream`):
 	// `id:` (sequence), `event:` (progress, result, done, failed) and `data:` (the JSON of the task or result).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetTaskEvents(*GetTaskEventsRequest, AnalysisService_GetTaskEventsServer) error
 	// A result's analyzer container (`GET /timeside/results/{uuid}/{format}/`, format json, yaml, xml or
 	// hdf5): a list of analyzer results, each with id_metadata, audio_metadata, data_object, parameters,
@@ -1929,183 +1711,111 @@ type AnalysisServiceServer interface {
 	// time. Format `png` draws the result as `/visual/` does with its defaults (TimeSide's grapher image).
 	// Format `audio` streams a stored encoder result (a whole-file download) with its MIME type; a Range
 	// header gives 206 partial content.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetResultData(*GetResultDataRequest, AnalysisService_GetResultDataServer) error
 	// A PNG image of a result (`GET /timeside/api/results/{uuid}/visual/?subprocessor_id=&start=&stop=&width=&height=`):
 	// a spectrogram for 2-D results, a curve for framewise values, marks for events and segments.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetResultVisual(context.Context, *GetResultVisualRequest) (*httpbody.HttpBody, error)
 	// The min/max envelope of an item (`GET /timeside/api/items/{uuid}/waveform/?start=&stop=&nb_pixels=`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetItemWaveform(context.Context, *GetItemWaveformRequest) (*Waveform, error)
 	// One event or segment sub-result `res_id` of a result's container for an annotation tool
 	// (`GET /timeside/results/{uuid}/{res_id}/elan/` an ELAN `.eaf` document, `.../sonic/` a Sonic
 	// Visualiser `.svl` layer), as an attachment. Upstream looks the result up by the wrong key [quirk];
 	// here it is the result's uuid. 400 on `res_id` for a global or frame-wise result, 404 for an unknown one.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	ExportResultTrack(context.Context, *ExportResultTrackRequest) (*httpbody.HttpBody, error)
 	// An item's audio transcoded to `ext` (wav, flac, ogg, mp3, opus), optionally only `start`..`stop`
 	// seconds (`GET /timeside/api/items/{uuid}/download/{ext}`); a Range header gives 206 partial content.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	DownloadItem(*DownloadItemRequest, AnalysisService_DownloadItemServer) error
 	// The OpenAPI 3 document of this REST surface (`GET /timeside/api/schema/`), generated at run time
 	// from this service's descriptors: paths and methods from the HTTP annotations, path and query
 	// parameters, request and response schemas from the message types.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetApiSchema(context.Context, *GetApiSchemaRequest) (*httpbody.HttpBody, error)
 	// A ReDoc page rendering the OpenAPI schema (`GET /timeside/api/docs/`, text/html).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetApiDocs(context.Context, *GetApiDocsRequest) (*httpbody.HttpBody, error)
 	// The legacy HTML page of an item (`GET /timeside/items/{uuid}/`, text/html): title, metadata, an
 	// audio player on the download URL and the waveform image.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetItemPage(context.Context, *GetItemPageRequest) (*httpbody.HttpBody, error)
 	// The legacy export page of an item (`GET /timeside/items/{uuid}/export/`, text/html): download
 	// links for every audio format and for the item's results.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
-	// buf:lint:ignore RPC_REQUEST_STANDARD_NAME
 	GetItemExportPage(context.Context, *GetItemPageRequest) (*httpbody.HttpBody, error)
 	// The legacy player page (`GET /timeside/player/`, text/html): the items as links, and with
 	// `?item=<uuid>` that item's audio player and waveform.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetPlayerPage(context.Context, *GetPlayerPageRequest) (*httpbody.HttpBody, error)
 	// The installed remote-source providers (`GET /timeside/api/providers/`).
 	// Open to anonymous callers even when reads need a token (API.md: read-only for anonymous users).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	ListProviders(*ListProvidersRequest, AnalysisService_ListProvidersServer) error
 	// One provider by uuid (or pid) (`GET /timeside/api/providers/{uuid}/`).
 	// Open to anonymous callers even when reads need a token (API.md: read-only for anonymous users).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetProvider(context.Context, *GetProviderRequest) (*Provider, error)
 	// Every named sub-output of the installed analyzers (`GET /timeside/api/subprocessors/`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	ListSubProcessors(*ListSubProcessorsRequest, AnalysisService_ListSubProcessorsServer) error
 	// One sub-output by its result id, e.g. `level.max` (`GET /timeside/api/subprocessors/{sub_processor_id}/`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetSubProcessor(context.Context, *GetSubProcessorRequest) (*SubProcessor, error)
 	// Create an analysis from a JSON object (`POST /timeside/api/analysis/`, 201); the body is checked field by
 	// field (400 naming the field).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	CreateAnalysis(context.Context, *CreateAnalysisRequest) (*Analysis, error)
 	// Every analysis, oldest first (`GET /timeside/api/analysis/`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	ListAnalyses(*ListAnalysesRequest, AnalysisService_ListAnalysesServer) error
 	// One analysis (`GET /timeside/api/analysis/{uuid}/`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetAnalysis(context.Context, *GetAnalysisRequest) (*Analysis, error)
 	// Change fields of an analysis (`PUT`/`PATCH /timeside/api/analysis/{uuid}/`): the fields present replace
 	// their value, checked as on create.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	UpdateAnalysis(context.Context, *UpdateAnalysisRequest) (*Analysis, error)
 	// Delete an analysis (`DELETE /timeside/api/analysis/{uuid}/`, 204).
 	DeleteAnalysis(context.Context, *DeleteAnalysisRequest) (*DeleteAnalysisResponse, error)
 	// Create an analysis track from a JSON object (`POST /timeside/api/analysis_tracks/`, 201); the body is checked field by
 	// field (400 naming the field).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	CreateAnalysisTrack(context.Context, *CreateAnalysisTrackRequest) (*AnalysisTrack, error)
 	// Analysis tracks, oldest first, optionally of one analysis (`?analysis=`) or item (`?item=`, `?item_uuid=`) (`GET /timeside/api/analysis_tracks/`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	ListAnalysisTracks(*ListAnalysisTracksRequest, AnalysisService_ListAnalysisTracksServer) error
 	// One analysis track (`GET /timeside/api/analysis_tracks/{uuid}/`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetAnalysisTrack(context.Context, *GetAnalysisTrackRequest) (*AnalysisTrack, error)
 	// The default parameters of an analysis track's processor
 	// (`GET /timeside/api/analysis_tracks/{uuid}/parameters_default/`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetAnalysisTrackParametersDefault(context.Context, *GetAnalysisTrackRequest) (*ProcessorParametersDefault, error)
 	// Re-parametrize an analysis track (`POST /timeside/api/analysis_tracks/{uuid}/set_parameters/`, the
 	// body being the parameters, or `{"parameters": {...}}`): what TimeSide intends there (upstream answers
 	// 405). The parameters are validated and normalized for the track's processor into a preset (an equal
 	// one is reused), the track moves to an analysis of that preset with the same sub-processor (found or
 	// created as a copy of its current one), and computing its result starts. 400 on `parameters`.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	SetAnalysisTrackParameters(context.Context, *SetAnalysisTrackParametersRequest) (*AnalysisTrack, error)
 	// Change fields of an analysis track (`PUT`/`PATCH /timeside/api/analysis_tracks/{uuid}/`): the fields present replace
 	// their value, checked as on create.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	UpdateAnalysisTrack(context.Context, *UpdateAnalysisTrackRequest) (*AnalysisTrack, error)
 	// Delete an analysis track (`DELETE /timeside/api/analysis_tracks/{uuid}/`, 204).
 	DeleteAnalysisTrack(context.Context, *DeleteAnalysisTrackRequest) (*DeleteAnalysisTrackResponse, error)
 	// Create an annotation track from a JSON object (`POST /timeside/api/annotation_tracks/`, 201); the body is checked field by
 	// field (400 naming the field).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	CreateAnnotationTrack(context.Context, *CreateAnnotationTrackRequest) (*AnnotationTrack, error)
 	// Annotation tracks, oldest first, optionally of one item (`?item_uuid=`) (`GET /timeside/api/annotation_tracks/`):
 	// the public ones and the caller's own (by `author`); a server token sees them all.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	ListAnnotationTracks(*ListAnnotationTracksRequest, AnalysisService_ListAnnotationTracksServer) error
 	// One annotation track (`GET /timeside/api/annotation_tracks/{uuid}/`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetAnnotationTrack(context.Context, *GetAnnotationTrackRequest) (*AnnotationTrack, error)
 	// Change fields of an annotation track (`PUT`/`PATCH /timeside/api/annotation_tracks/{uuid}/`): the fields present replace
 	// their value, checked as on create.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	UpdateAnnotationTrack(context.Context, *UpdateAnnotationTrackRequest) (*AnnotationTrack, error)
 	// Delete an annotation track (`DELETE /timeside/api/annotation_tracks/{uuid}/`, 204).
 	DeleteAnnotationTrack(context.Context, *DeleteAnnotationTrackRequest) (*DeleteAnnotationTrackResponse, error)
 	// Create an annotation from a JSON object (`POST /timeside/api/annotations/`, 201); the body is checked field by
 	// field (400 naming the field).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	CreateAnnotation(context.Context, *CreateAnnotationRequest) (*Annotation, error)
 	// Annotations ordered by track then start time, optionally of one track (`?track_uuid=`) (`GET /timeside/api/annotations/`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	ListAnnotations(*ListAnnotationsRequest, AnalysisService_ListAnnotationsServer) error
 	// One annotation (`GET /timeside/api/annotations/{uuid}/`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetAnnotation(context.Context, *GetAnnotationRequest) (*Annotation, error)
 	// Change fields of an annotation (`PUT`/`PATCH /timeside/api/annotations/{uuid}/`): the fields present replace
 	// their value, checked as on create.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	UpdateAnnotation(context.Context, *UpdateAnnotationRequest) (*Annotation, error)
 	// Delete an annotation (`DELETE /timeside/api/annotations/{uuid}/`, 204).
 	DeleteAnnotation(context.Context, *DeleteAnnotationRequest) (*DeleteAnnotationResponse, error)
 	// The users (`GET /timeside/api/users/`): username, first_name, last_name.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	ListUsers(*ListUsersRequest, AnalysisService_ListUsersServer) error
 	// One user by username (`GET /timeside/api/users/{username}/`); `me` is the user whose token the
 	// caller presents (404 for a server-configured token, which belongs to no user).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetUser(context.Context, *GetUserRequest) (*User, error)
 	// Create a user (`POST /timeside/api/users/`, 201; a Polyphony addition, as TimeSide creates users
 	// in Django's admin): username, password, first_name, last_name, can_write (default true). Needs a
 	// server write token, so only an administrator holding one adds users.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	CreateUser(context.Context, *CreateUserRequest) (*User, error)
 	// Delete a user (`DELETE /timeside/api/users/{username}/`, 204); their token stops working at once.
 	DeleteUser(context.Context, *DeleteUserRequest) (*DeleteUserResponse, error)
@@ -2115,8 +1825,6 @@ type AnalysisServiceServer interface {
 	// when the user's `can_write` is set, else only read; it is HMAC(server secret, user uuid + salt),
 	// never stored in clear. A wrong password is a 400 on `non_field_errors`. Open to anyone (the
 	// password is the credential).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	ObtainAuthToken(context.Context, *ObtainAuthTokenRequest) (*AuthToken, error)
 	// A JWT access/refresh pair for a username and password (`POST /timeside/api/token/`,
 	// `{username, password}` -> `{refresh, access}`, as djangorestframework-simplejwt answers). Both are
@@ -2124,36 +1832,24 @@ type AnalysisServiceServer interface {
 	// and `user_id` (the user's uuid) claims; the access token (5 minutes) is accepted as
 	// `Authorization: Bearer <access>` with the user's scope, the refresh token (1 day) only here and
 	// by RefreshJwt. Wrong credentials are a 401. Open to anyone (the password is the credential).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	ObtainJwtPair(context.Context, *ObtainJwtPairRequest) (*JwtPair, error)
 	// A new access token for a valid refresh token (`POST /timeside/api/token/refresh/`, `{refresh}` ->
 	// `{access}`); an invalid or expired one, or one of a deleted user, is a 401.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	RefreshJwt(context.Context, *RefreshJwtRequest) (*JwtPair, error)
 	// Check a token (`POST /timeside/api/token/verify/`, `{token}` -> `{}` with 200 when its signature
 	// and expiry are valid, else a 401).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	VerifyJwt(context.Context, *VerifyJwtRequest) (*VerifyJwtResponse, error)
 	// A CSRF token (`GET /timeside/api/token-csrf/` -> `{csrftoken}`). Polyphony has no cookie sessions,
 	// so no request needs it; it is a fresh random token, given for clients that fetch one first.
 	// Open to anonymous callers even when reads need a token (API.md: read-only for anonymous users).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetCsrfToken(context.Context, *GetCsrfTokenRequest) (*CsrfToken, error)
 	// A portable archive (zip with `manifest.json`) of items with their audio, presets, experiences,
 	// selections, tasks, results with their containers, analyses, analysis and annotation tracks and
 	// annotations (`GET /timeside/api/export/`). UUIDs and links are kept.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	ExportArchive(*ExportArchiveRequest, AnalysisService_ExportArchiveServer) error
 	// Import an archive made by ExportArchive (`POST /timeside/api/import/`, body `application/zip`).
 	// Idempotent (rows already present with the same uuid are kept) and atomic: a broken or
 	// inconsistent archive imports nothing (400 naming `archive`).
-	// buf:lint:ignore RPC_REQUEST_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	ImportArchive(AnalysisService_ImportArchiveServer) error
 	mustEmbedUnimplementedAnalysisServiceServer()
 }

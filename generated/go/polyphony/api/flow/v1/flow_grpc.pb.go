@@ -20,192 +20,139 @@ const _ = grpc.SupportPackageIsVersion7
 // For semantics around ctx use and closing/ending streaming RPCs, please refer to https://pkg.go.dev/google.golang.org/grpc/?tab=doc#ClientConn.NewStream.
 type FlowServiceClient interface {
 	// Service information (`GET /tams/service`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetService(ctx context.Context, in *GetServiceRequest, opts ...grpc.CallOption) (*Service, error)
 	// The paths under the API root, as a JSON array (`GET /tams/`: `["service", "flows", "sources",
 	// "flow-delete-requests"]`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	ListRootEndpoints(ctx context.Context, in *ListRootEndpointsRequest, opts ...grpc.CallOption) (*structpb.ListValue, error)
 	// Update the service's name and description (`POST /tams/service`, HTTP 200 with the Service).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	UpdateService(ctx context.Context, in *UpdateServiceRequest, opts ...grpc.CallOption) (*Service, error)
 	// Flows, filtered and paged, as typed messages (native gRPC; the page key is in the response).
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	ListFlows(ctx context.Context, in *ListFlowsRequest, opts ...grpc.CallOption) (*ListFlowsResponse, error)
 	// Flows as the REST JSON array (`GET /tams/flows`); paging travels in `Link` / `X-Paging-*` headers.
 	// A JSON array cannot be a message's canonical JSON, so this is a `ListValue` of Flow documents.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+	// REST-only: it exists for its HTTP route's JSON shape (the transcoder prints a message's
+	// canonical JSON, which cannot be this shape); native gRPC clients call the typed ListFlows.
+	// Kept on the gRPC surface because removing a published RPC breaks `buf breaking`.
 	ListFlowsRest(ctx context.Context, in *ListFlowsRequest, opts ...grpc.CallOption) (*structpb.ListValue, error)
 	// One Flow (`GET /tams/flows/{flowId}`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetFlow(ctx context.Context, in *GetFlowRequest, opts ...grpc.CallOption) (*Flow, error)
 	// Create (HTTP 201 with the Flow) or replace (HTTP 204) a Flow (`PUT /tams/flows/{flowId}`); creates
 	// its Source when needed. gRPC clients read the outcome from the `x-http-status` initial metadata.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	PutFlow(ctx context.Context, in *PutFlowRequest, opts ...grpc.CallOption) (*Flow, error)
 	// Delete a Flow (`DELETE /tams/flows/{flowId}`, HTTP 204).
 	DeleteFlow(ctx context.Context, in *DeleteFlowRequest, opts ...grpc.CallOption) (*DeleteFlowResponse, error)
 	// A Flow's label as a JSON string (`GET /tams/flows/{flowId}/label`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetFlowLabel(ctx context.Context, in *GetFlowLabelRequest, opts ...grpc.CallOption) (*structpb.Value, error)
 	// Set a Flow's label (`PUT /tams/flows/{flowId}/label`, HTTP 204).
 	SetFlowLabel(ctx context.Context, in *SetFlowLabelRequest, opts ...grpc.CallOption) (*SetFlowLabelResponse, error)
 	// Remove a Flow's label (`DELETE /tams/flows/{flowId}/label`, HTTP 204).
 	DeleteFlowLabel(ctx context.Context, in *DeleteFlowLabelRequest, opts ...grpc.CallOption) (*DeleteFlowLabelResponse, error)
 	// A Flow's description as a JSON string (`GET /tams/flows/{flowId}/description`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetFlowDescription(ctx context.Context, in *GetFlowDescriptionRequest, opts ...grpc.CallOption) (*structpb.Value, error)
 	// Set a Flow's description (`PUT /tams/flows/{flowId}/description`, HTTP 204).
 	SetFlowDescription(ctx context.Context, in *SetFlowDescriptionRequest, opts ...grpc.CallOption) (*SetFlowDescriptionResponse, error)
 	// Remove a Flow's description (`DELETE /tams/flows/{flowId}/description`, HTTP 204).
 	DeleteFlowDescription(ctx context.Context, in *DeleteFlowDescriptionRequest, opts ...grpc.CallOption) (*DeleteFlowDescriptionResponse, error)
 	// A Flow's read_only flag as a JSON boolean (`GET /tams/flows/{flowId}/read_only`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetFlowReadOnly(ctx context.Context, in *GetFlowReadOnlyRequest, opts ...grpc.CallOption) (*structpb.Value, error)
 	// Set a Flow's read_only flag (`PUT /tams/flows/{flowId}/read_only`, HTTP 204).
 	SetFlowReadOnly(ctx context.Context, in *SetFlowReadOnlyRequest, opts ...grpc.CallOption) (*SetFlowReadOnlyResponse, error)
 	// All tags of a Flow as a JSON object (`GET /tams/flows/{flowId}/tags`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetFlowTags(ctx context.Context, in *GetFlowTagsRequest, opts ...grpc.CallOption) (*structpb.Struct, error)
 	// One tag value of a Flow (`GET /tams/flows/{flowId}/tags/{name}`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetFlowTag(ctx context.Context, in *GetFlowTagRequest, opts ...grpc.CallOption) (*structpb.Value, error)
 	// Create or replace one tag of a Flow (`PUT /tams/flows/{flowId}/tags/{name}`, HTTP 204).
 	SetFlowTag(ctx context.Context, in *SetFlowTagRequest, opts ...grpc.CallOption) (*SetFlowTagResponse, error)
 	// Remove one tag of a Flow (`DELETE /tams/flows/{flowId}/tags/{name}`, HTTP 204).
 	DeleteFlowTag(ctx context.Context, in *DeleteFlowTagRequest, opts ...grpc.CallOption) (*DeleteFlowTagResponse, error)
 	// A Flow's collection as a JSON array (flow-collection.json) (`GET /tams/flows/{flowId}/flow_collection`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetFlowCollection(ctx context.Context, in *GetFlowCollectionRequest, opts ...grpc.CallOption) (*structpb.ListValue, error)
 	// Replace a Flow's collection; every member must be an existing Flow (`PUT /tams/flows/{flowId}/flow_collection`, HTTP 204).
 	SetFlowCollection(ctx context.Context, in *SetFlowCollectionRequest, opts ...grpc.CallOption) (*SetFlowCollectionResponse, error)
 	// Remove a Flow's collection (`DELETE /tams/flows/{flowId}/flow_collection`, HTTP 204).
 	DeleteFlowCollection(ctx context.Context, in *DeleteFlowCollectionRequest, opts ...grpc.CallOption) (*DeleteFlowCollectionResponse, error)
 	// A Flow's maximum bit rate (1000 bit/s) as a JSON integer (`GET /tams/flows/{flowId}/max_bit_rate`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetFlowMaxBitRate(ctx context.Context, in *GetFlowMaxBitRateRequest, opts ...grpc.CallOption) (*structpb.Value, error)
 	// Set a Flow's maximum bit rate (`PUT /tams/flows/{flowId}/max_bit_rate`, HTTP 204).
 	SetFlowMaxBitRate(ctx context.Context, in *SetFlowMaxBitRateRequest, opts ...grpc.CallOption) (*SetFlowMaxBitRateResponse, error)
 	// Remove a Flow's maximum bit rate (`DELETE /tams/flows/{flowId}/max_bit_rate`, HTTP 204).
 	DeleteFlowMaxBitRate(ctx context.Context, in *DeleteFlowMaxBitRateRequest, opts ...grpc.CallOption) (*DeleteFlowMaxBitRateResponse, error)
 	// A Flow's average bit rate (1000 bit/s) as a JSON integer (`GET /tams/flows/{flowId}/avg_bit_rate`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetFlowAvgBitRate(ctx context.Context, in *GetFlowAvgBitRateRequest, opts ...grpc.CallOption) (*structpb.Value, error)
 	// Set a Flow's average bit rate (400 for a Flow linked to a Profile) (`PUT /tams/flows/{flowId}/avg_bit_rate`, HTTP 204).
 	SetFlowAvgBitRate(ctx context.Context, in *SetFlowAvgBitRateRequest, opts ...grpc.CallOption) (*SetFlowAvgBitRateResponse, error)
 	// Remove a Flow's average bit rate (400 for a Flow linked to a Profile) (`DELETE /tams/flows/{flowId}/avg_bit_rate`, HTTP 204).
 	DeleteFlowAvgBitRate(ctx context.Context, in *DeleteFlowAvgBitRateRequest, opts ...grpc.CallOption) (*DeleteFlowAvgBitRateResponse, error)
 	// Sources, filtered and paged, as typed messages (native gRPC).
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	ListSources(ctx context.Context, in *ListSourcesRequest, opts ...grpc.CallOption) (*ListSourcesResponse, error)
 	// Sources as the REST JSON array (`GET /tams/sources`); paging in `Link` / `X-Paging-*` headers.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+	// REST-only: it exists for its HTTP route's JSON shape (the transcoder prints a message's
+	// canonical JSON, which cannot be this shape); native gRPC clients call the typed ListSources.
+	// Kept on the gRPC surface because removing a published RPC breaks `buf breaking`.
 	ListSourcesRest(ctx context.Context, in *ListSourcesRequest, opts ...grpc.CallOption) (*structpb.ListValue, error)
 	// One Source (`GET /tams/sources/{sourceId}`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetSource(ctx context.Context, in *GetSourceRequest, opts ...grpc.CallOption) (*Source, error)
 	// All tags of a Source as a JSON object (`GET /tams/sources/{sourceId}/tags`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetSourceTags(ctx context.Context, in *GetSourceTagsRequest, opts ...grpc.CallOption) (*structpb.Struct, error)
 	// One tag value of a Source (`GET /tams/sources/{sourceId}/tags/{name}`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetSourceTag(ctx context.Context, in *GetSourceTagRequest, opts ...grpc.CallOption) (*structpb.Value, error)
 	// Create or replace one tag of a Source (`PUT /tams/sources/{sourceId}/tags/{name}`, HTTP 204).
 	SetSourceTag(ctx context.Context, in *SetSourceTagRequest, opts ...grpc.CallOption) (*SetSourceTagResponse, error)
 	// Remove one tag of a Source (`DELETE /tams/sources/{sourceId}/tags/{name}`, HTTP 204).
 	DeleteSourceTag(ctx context.Context, in *DeleteSourceTagRequest, opts ...grpc.CallOption) (*DeleteSourceTagResponse, error)
 	// A Source's label as a JSON string (`GET /tams/sources/{sourceId}/label`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetSourceLabel(ctx context.Context, in *GetSourceLabelRequest, opts ...grpc.CallOption) (*structpb.Value, error)
 	// Set a Source's label (`PUT /tams/sources/{sourceId}/label`, HTTP 204).
 	SetSourceLabel(ctx context.Context, in *SetSourceLabelRequest, opts ...grpc.CallOption) (*SetSourceLabelResponse, error)
 	// Remove a Source's label (`DELETE /tams/sources/{sourceId}/label`, HTTP 204).
 	DeleteSourceLabel(ctx context.Context, in *DeleteSourceLabelRequest, opts ...grpc.CallOption) (*DeleteSourceLabelResponse, error)
 	// A Source's description as a JSON string (`GET /tams/sources/{sourceId}/description`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetSourceDescription(ctx context.Context, in *GetSourceDescriptionRequest, opts ...grpc.CallOption) (*structpb.Value, error)
 	// Set a Source's description (`PUT /tams/sources/{sourceId}/description`, HTTP 204).
 	SetSourceDescription(ctx context.Context, in *SetSourceDescriptionRequest, opts ...grpc.CallOption) (*SetSourceDescriptionResponse, error)
 	// Remove a Source's description (`DELETE /tams/sources/{sourceId}/description`, HTTP 204).
 	DeleteSourceDescription(ctx context.Context, in *DeleteSourceDescriptionRequest, opts ...grpc.CallOption) (*DeleteSourceDescriptionResponse, error)
 	// Profiles, filtered and paged, as typed messages (native gRPC; the page key is in the response).
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	ListProfiles(ctx context.Context, in *ListProfilesRequest, opts ...grpc.CallOption) (*ListProfilesResponse, error)
 	// Profiles as the REST JSON array (`GET /tams/service/profiles`); paging in `Link` / `X-Paging-*` headers.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+	// REST-only: it exists for its HTTP route's JSON shape (the transcoder prints a message's
+	// canonical JSON, which cannot be this shape); native gRPC clients call the typed ListProfiles.
+	// Kept on the gRPC surface because removing a published RPC breaks `buf breaking`.
 	ListProfilesRest(ctx context.Context, in *ListProfilesRequest, opts ...grpc.CallOption) (*structpb.ListValue, error)
 	// Register an immutable Profile (`POST /tams/service/profiles/{profileId}`, HTTP 201 with the Profile;
 	// 400 when it already exists, 404 when the path id is not a UUID).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	CreateProfile(ctx context.Context, in *CreateProfileRequest, opts ...grpc.CallOption) (*Profile, error)
 	// One Profile (`GET /tams/service/profiles/{profileId}`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetProfile(ctx context.Context, in *GetProfileRequest, opts ...grpc.CallOption) (*Profile, error)
 	// Segments of a Flow, filtered and paged, as typed messages (native gRPC).
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	ListSegments(ctx context.Context, in *ListSegmentsRequest, opts ...grpc.CallOption) (*ListSegmentsResponse, error)
 	// Segments as the REST JSON array (`GET /tams/flows/{flowId}/segments`); paging in `Link` and
 	// `X-Paging-*` headers (including `X-Paging-Timerange` and `X-Paging-Reverse-Order`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+	// REST-only: it exists for its HTTP route's JSON shape (the transcoder prints a message's
+	// canonical JSON, which cannot be this shape); native gRPC clients call the typed ListSegments.
+	// Kept on the gRPC surface because removing a published RPC breaks `buf breaking`.
 	ListSegmentsRest(ctx context.Context, in *ListSegmentsRequest, opts ...grpc.CallOption) (*structpb.ListValue, error)
 	// Every Segment of a timerange, streamed in time order (native gRPC; no paging needed).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	StreamSegments(ctx context.Context, in *ListSegmentsRequest, opts ...grpc.CallOption) (FlowService_StreamSegmentsClient, error)
 	// Register one Segment or a list (`POST /tams/flows/{flowId}/segments`): HTTP 201 when all were
 	// registered, HTTP 200 with the failed ones (flow-segment-bulk-failure.json) otherwise.
 	CreateSegments(ctx context.Context, in *CreateSegmentsRequest, opts ...grpc.CallOption) (*CreateSegmentsResponse, error)
 	// Upload a Segment's bytes and register the Segment in one call (native gRPC, client-streaming):
 	// the first message carries the Segment header, the following ones the bytes.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	UploadSegment(ctx context.Context, opts ...grpc.CallOption) (FlowService_UploadSegmentClient, error)
 	// Delete the Segments wholly inside a timerange (`DELETE /tams/flows/{flowId}/segments`): HTTP 204,
 	// or HTTP 202 with a Flow Delete Request (and `Location`) when there are many.
 	DeleteSegments(ctx context.Context, in *DeleteSegmentsRequest, opts ...grpc.CallOption) (*DeleteSegmentsResponse, error)
 	// Allocate Objects with presigned PUT URLs (`POST /tams/flows/{flowId}/storage`, HTTP 201).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	AllocateStorage(ctx context.Context, in *AllocateStorageRequest, opts ...grpc.CallOption) (*FlowStorage, error)
 	// An Object: the Flows referencing it and where to get it, as a typed message (native gRPC).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetObject(ctx context.Context, in *GetObjectRequest, opts ...grpc.CallOption) (*Object, error)
 	// An Object as the REST document (`GET /tams/objects/{objectId}`). A `Struct`, because object.json
 	// requires `referenced_by_flows` even when a `flow_tag` filter leaves it empty, and the canonical JSON
 	// of a typed message omits an empty repeated field.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+	// REST-only: it exists for its HTTP route's JSON shape (the transcoder prints a message's
+	// canonical JSON, which cannot be this shape); native gRPC clients call the typed GetObject.
+	// Kept on the gRPC surface because removing a published RPC breaks `buf breaking`.
 	GetObjectRest(ctx context.Context, in *GetObjectRequest, opts ...grpc.CallOption) (*structpb.Struct, error)
 	// Register an uncontrolled instance of an Object, or ask for a controlled copy
 	// (`POST /tams/objects/{objectId}/instances`, HTTP 201).
@@ -214,72 +161,61 @@ type FlowServiceClient interface {
 	// (`DELETE /tams/objects/{objectId}/instances`, HTTP 204).
 	DeleteObjectInstance(ctx context.Context, in *DeleteObjectInstanceRequest, opts ...grpc.CallOption) (*DeleteObjectInstanceResponse, error)
 	// Storage backends as typed messages (native gRPC).
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	ListStorageBackends(ctx context.Context, in *ListStorageBackendsRequest, opts ...grpc.CallOption) (*ListStorageBackendsResponse, error)
 	// Storage backends as the REST JSON array (`GET /tams/service/storage-backends`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+	// REST-only: it exists for its HTTP route's JSON shape (the transcoder prints a message's
+	// canonical JSON, which cannot be this shape); native gRPC clients call the typed ListStorageBackends.
+	// Kept on the gRPC surface because removing a published RPC breaks `buf breaking`.
 	ListStorageBackendsRest(ctx context.Context, in *ListStorageBackendsRequest, opts ...grpc.CallOption) (*structpb.ListValue, error)
 	// Flow Delete Requests as typed messages (native gRPC).
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	ListFlowDeleteRequests(ctx context.Context, in *ListFlowDeleteRequestsRequest, opts ...grpc.CallOption) (*ListFlowDeleteRequestsResponse, error)
 	// Flow Delete Requests as the REST JSON array (`GET /tams/flow-delete-requests`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+	// REST-only: it exists for its HTTP route's JSON shape (the transcoder prints a message's
+	// canonical JSON, which cannot be this shape); native gRPC clients call the typed ListFlowDeleteRequests.
+	// Kept on the gRPC surface because removing a published RPC breaks `buf breaking`.
 	ListFlowDeleteRequestsRest(ctx context.Context, in *ListFlowDeleteRequestsRequest, opts ...grpc.CallOption) (*structpb.ListValue, error)
 	// One Flow Delete Request (`GET /tams/flow-delete-requests/{request-id}`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetFlowDeleteRequest(ctx context.Context, in *GetFlowDeleteRequestRequest, opts ...grpc.CallOption) (*FlowDeleteRequest, error)
 	// Write an allocated Object's bytes through its presigned PUT URL (`PUT /tams/_objects/{objectId}`).
 	// Client-streaming: the body streams to the object store and is never held whole.
 	UploadObject(ctx context.Context, opts ...grpc.CallOption) (FlowService_UploadObjectClient, error)
 	// Read an Object's bytes through its presigned GET URL (`GET /tams/_objects/{objectId}`), with
 	// single byte ranges (HTTP 206) and HEAD.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	DownloadObject(ctx context.Context, in *DownloadObjectRequest, opts ...grpc.CallOption) (FlowService_DownloadObjectClient, error)
 	// Register a webhook (native gRPC; REST: CreateWebhookRest). Events are delivered by HTTP POST
 	// from a transactional outbox, with retries and exponential backoff. An empty `events` subscribes to
 	// nothing (proto3 cannot tell it from an absent one).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	CreateWebhook(ctx context.Context, in *CreateWebhookRequest, opts ...grpc.CallOption) (*Webhook, error)
 	// Register a webhook as REST JSON (`POST /tams/service/webhooks`, HTTP 201). Body and answer are JSON
 	// objects (`Struct`), because webhook.json requires `events` and allows it empty: the canonical JSON of a
 	// typed message can neither tell an absent `events` from `[]` in a request nor print `[]` in an answer.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+	// REST-only: it exists for its HTTP route's JSON shape (the transcoder prints a message's
+	// canonical JSON, which cannot be this shape); native gRPC clients call the typed CreateWebhook.
+	// Kept on the gRPC surface because removing a published RPC breaks `buf breaking`.
 	CreateWebhookRest(ctx context.Context, in *CreateWebhookRestRequest, opts ...grpc.CallOption) (*structpb.Struct, error)
 	// Webhooks, sorted by url, filtered and paged, as typed messages (native gRPC). Webhook URLs are
 	// only shown to clients with write access, as the spec recommends.
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	ListWebhooks(ctx context.Context, in *ListWebhooksRequest, opts ...grpc.CallOption) (*ListWebhooksResponse, error)
 	// Webhooks as the REST JSON array (`GET /tams/service/webhooks`); paging in `Link` / `X-Paging-*`.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+	// REST-only: it exists for its HTTP route's JSON shape (the transcoder prints a message's
+	// canonical JSON, which cannot be this shape); native gRPC clients call the typed ListWebhooks.
+	// Kept on the gRPC surface because removing a published RPC breaks `buf breaking`.
 	ListWebhooksRest(ctx context.Context, in *ListWebhooksRequest, opts ...grpc.CallOption) (*structpb.ListValue, error)
 	// One webhook (native gRPC; REST: GetWebhookRest); `api_key_value` is never shown.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetWebhook(ctx context.Context, in *GetWebhookRequest, opts ...grpc.CallOption) (*Webhook, error)
 	// One webhook as REST JSON (`GET /tams/service/webhooks/{webhookId}`): a `Struct`, so that an empty
 	// `events` (required by webhook-get.json) is printed as `[]`.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+	// REST-only: it exists for its HTTP route's JSON shape (the transcoder prints a message's
+	// canonical JSON, which cannot be this shape); native gRPC clients call the typed GetWebhook.
+	// Kept on the gRPC surface because removing a published RPC breaks `buf breaking`.
 	GetWebhookRest(ctx context.Context, in *GetWebhookRequest, opts ...grpc.CallOption) (*structpb.Struct, error)
 	// Replace a webhook's configuration (native gRPC; REST: UpdateWebhookRest).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	UpdateWebhook(ctx context.Context, in *UpdateWebhookRequest, opts ...grpc.CallOption) (*Webhook, error)
 	// Replace a webhook's configuration as REST JSON (`PUT /tams/service/webhooks/{webhookId}`, HTTP 201 as
 	// the spec says); body and answer are JSON objects for the reason given at CreateWebhookRest.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+	// REST-only: it exists for its HTTP route's JSON shape (the transcoder prints a message's
+	// canonical JSON, which cannot be this shape); native gRPC clients call the typed UpdateWebhook.
+	// Kept on the gRPC surface because removing a published RPC breaks `buf breaking`.
 	UpdateWebhookRest(ctx context.Context, in *UpdateWebhookRestRequest, opts ...grpc.CallOption) (*structpb.Struct, error)
 	// Delete a webhook and its undelivered events (`DELETE /tams/service/webhooks/{webhookId}`, HTTP 204).
 	DeleteWebhook(ctx context.Context, in *DeleteWebhookRequest, opts ...grpc.CallOption) (*DeleteWebhookResponse, error)
@@ -1051,192 +987,139 @@ func (c *flowServiceClient) DeleteWebhook(ctx context.Context, in *DeleteWebhook
 // for forward compatibility
 type FlowServiceServer interface {
 	// Service information (`GET /tams/service`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetService(context.Context, *GetServiceRequest) (*Service, error)
 	// The paths under the API root, as a JSON array (`GET /tams/`: `["service", "flows", "sources",
 	// "flow-delete-requests"]`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	ListRootEndpoints(context.Context, *ListRootEndpointsRequest) (*structpb.ListValue, error)
 	// Update the service's name and description (`POST /tams/service`, HTTP 200 with the Service).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	UpdateService(context.Context, *UpdateServiceRequest) (*Service, error)
 	// Flows, filtered and paged, as typed messages (native gRPC; the page key is in the response).
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	ListFlows(context.Context, *ListFlowsRequest) (*ListFlowsResponse, error)
 	// Flows as the REST JSON array (`GET /tams/flows`); paging travels in `Link` / `X-Paging-*` headers.
 	// A JSON array cannot be a message's canonical JSON, so this is a `ListValue` of Flow documents.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+	// REST-only: it exists for its HTTP route's JSON shape (the transcoder prints a message's
+	// canonical JSON, which cannot be this shape); native gRPC clients call the typed ListFlows.
+	// Kept on the gRPC surface because removing a published RPC breaks `buf breaking`.
 	ListFlowsRest(context.Context, *ListFlowsRequest) (*structpb.ListValue, error)
 	// One Flow (`GET /tams/flows/{flowId}`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetFlow(context.Context, *GetFlowRequest) (*Flow, error)
 	// Create (HTTP 201 with the Flow) or replace (HTTP 204) a Flow (`PUT /tams/flows/{flowId}`); creates
 	// its Source when needed. gRPC clients read the outcome from the `x-http-status` initial metadata.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	PutFlow(context.Context, *PutFlowRequest) (*Flow, error)
 	// Delete a Flow (`DELETE /tams/flows/{flowId}`, HTTP 204).
 	DeleteFlow(context.Context, *DeleteFlowRequest) (*DeleteFlowResponse, error)
 	// A Flow's label as a JSON string (`GET /tams/flows/{flowId}/label`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetFlowLabel(context.Context, *GetFlowLabelRequest) (*structpb.Value, error)
 	// Set a Flow's label (`PUT /tams/flows/{flowId}/label`, HTTP 204).
 	SetFlowLabel(context.Context, *SetFlowLabelRequest) (*SetFlowLabelResponse, error)
 	// Remove a Flow's label (`DELETE /tams/flows/{flowId}/label`, HTTP 204).
 	DeleteFlowLabel(context.Context, *DeleteFlowLabelRequest) (*DeleteFlowLabelResponse, error)
 	// A Flow's description as a JSON string (`GET /tams/flows/{flowId}/description`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetFlowDescription(context.Context, *GetFlowDescriptionRequest) (*structpb.Value, error)
 	// Set a Flow's description (`PUT /tams/flows/{flowId}/description`, HTTP 204).
 	SetFlowDescription(context.Context, *SetFlowDescriptionRequest) (*SetFlowDescriptionResponse, error)
 	// Remove a Flow's description (`DELETE /tams/flows/{flowId}/description`, HTTP 204).
 	DeleteFlowDescription(context.Context, *DeleteFlowDescriptionRequest) (*DeleteFlowDescriptionResponse, error)
 	// A Flow's read_only flag as a JSON boolean (`GET /tams/flows/{flowId}/read_only`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetFlowReadOnly(context.Context, *GetFlowReadOnlyRequest) (*structpb.Value, error)
 	// Set a Flow's read_only flag (`PUT /tams/flows/{flowId}/read_only`, HTTP 204).
 	SetFlowReadOnly(context.Context, *SetFlowReadOnlyRequest) (*SetFlowReadOnlyResponse, error)
 	// All tags of a Flow as a JSON object (`GET /tams/flows/{flowId}/tags`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetFlowTags(context.Context, *GetFlowTagsRequest) (*structpb.Struct, error)
 	// One tag value of a Flow (`GET /tams/flows/{flowId}/tags/{name}`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetFlowTag(context.Context, *GetFlowTagRequest) (*structpb.Value, error)
 	// Create or replace one tag of a Flow (`PUT /tams/flows/{flowId}/tags/{name}`, HTTP 204).
 	SetFlowTag(context.Context, *SetFlowTagRequest) (*SetFlowTagResponse, error)
 	// Remove one tag of a Flow (`DELETE /tams/flows/{flowId}/tags/{name}`, HTTP 204).
 	DeleteFlowTag(context.Context, *DeleteFlowTagRequest) (*DeleteFlowTagResponse, error)
 	// A Flow's collection as a JSON array (flow-collection.json) (`GET /tams/flows/{flowId}/flow_collection`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetFlowCollection(context.Context, *GetFlowCollectionRequest) (*structpb.ListValue, error)
 	// Replace a Flow's collection; every member must be an existing Flow (`PUT /tams/flows/{flowId}/flow_collection`, HTTP 204).
 	SetFlowCollection(context.Context, *SetFlowCollectionRequest) (*SetFlowCollectionResponse, error)
 	// Remove a Flow's collection (`DELETE /tams/flows/{flowId}/flow_collection`, HTTP 204).
 	DeleteFlowCollection(context.Context, *DeleteFlowCollectionRequest) (*DeleteFlowCollectionResponse, error)
 	// A Flow's maximum bit rate (1000 bit/s) as a JSON integer (`GET /tams/flows/{flowId}/max_bit_rate`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetFlowMaxBitRate(context.Context, *GetFlowMaxBitRateRequest) (*structpb.Value, error)
 	// Set a Flow's maximum bit rate (`PUT /tams/flows/{flowId}/max_bit_rate`, HTTP 204).
 	SetFlowMaxBitRate(context.Context, *SetFlowMaxBitRateRequest) (*SetFlowMaxBitRateResponse, error)
 	// Remove a Flow's maximum bit rate (`DELETE /tams/flows/{flowId}/max_bit_rate`, HTTP 204).
 	DeleteFlowMaxBitRate(context.Context, *DeleteFlowMaxBitRateRequest) (*DeleteFlowMaxBitRateResponse, error)
 	// A Flow's average bit rate (1000 bit/s) as a JSON integer (`GET /tams/flows/{flowId}/avg_bit_rate`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetFlowAvgBitRate(context.Context, *GetFlowAvgBitRateRequest) (*structpb.Value, error)
 	// Set a Flow's average bit rate (400 for a Flow linked to a Profile) (`PUT /tams/flows/{flowId}/avg_bit_rate`, HTTP 204).
 	SetFlowAvgBitRate(context.Context, *SetFlowAvgBitRateRequest) (*SetFlowAvgBitRateResponse, error)
 	// Remove a Flow's average bit rate (400 for a Flow linked to a Profile) (`DELETE /tams/flows/{flowId}/avg_bit_rate`, HTTP 204).
 	DeleteFlowAvgBitRate(context.Context, *DeleteFlowAvgBitRateRequest) (*DeleteFlowAvgBitRateResponse, error)
 	// Sources, filtered and paged, as typed messages (native gRPC).
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	ListSources(context.Context, *ListSourcesRequest) (*ListSourcesResponse, error)
 	// Sources as the REST JSON array (`GET /tams/sources`); paging in `Link` / `X-Paging-*` headers.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+	// REST-only: it exists for its HTTP route's JSON shape (the transcoder prints a message's
+	// canonical JSON, which cannot be this shape); native gRPC clients call the typed ListSources.
+	// Kept on the gRPC surface because removing a published RPC breaks `buf breaking`.
 	ListSourcesRest(context.Context, *ListSourcesRequest) (*structpb.ListValue, error)
 	// One Source (`GET /tams/sources/{sourceId}`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetSource(context.Context, *GetSourceRequest) (*Source, error)
 	// All tags of a Source as a JSON object (`GET /tams/sources/{sourceId}/tags`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetSourceTags(context.Context, *GetSourceTagsRequest) (*structpb.Struct, error)
 	// One tag value of a Source (`GET /tams/sources/{sourceId}/tags/{name}`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetSourceTag(context.Context, *GetSourceTagRequest) (*structpb.Value, error)
 	// Create or replace one tag of a Source (`PUT /tams/sources/{sourceId}/tags/{name}`, HTTP 204).
 	SetSourceTag(context.Context, *SetSourceTagRequest) (*SetSourceTagResponse, error)
 	// Remove one tag of a Source (`DELETE /tams/sources/{sourceId}/tags/{name}`, HTTP 204).
 	DeleteSourceTag(context.Context, *DeleteSourceTagRequest) (*DeleteSourceTagResponse, error)
 	// A Source's label as a JSON string (`GET /tams/sources/{sourceId}/label`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetSourceLabel(context.Context, *GetSourceLabelRequest) (*structpb.Value, error)
 	// Set a Source's label (`PUT /tams/sources/{sourceId}/label`, HTTP 204).
 	SetSourceLabel(context.Context, *SetSourceLabelRequest) (*SetSourceLabelResponse, error)
 	// Remove a Source's label (`DELETE /tams/sources/{sourceId}/label`, HTTP 204).
 	DeleteSourceLabel(context.Context, *DeleteSourceLabelRequest) (*DeleteSourceLabelResponse, error)
 	// A Source's description as a JSON string (`GET /tams/sources/{sourceId}/description`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetSourceDescription(context.Context, *GetSourceDescriptionRequest) (*structpb.Value, error)
 	// Set a Source's description (`PUT /tams/sources/{sourceId}/description`, HTTP 204).
 	SetSourceDescription(context.Context, *SetSourceDescriptionRequest) (*SetSourceDescriptionResponse, error)
 	// Remove a Source's description (`DELETE /tams/sources/{sourceId}/description`, HTTP 204).
 	DeleteSourceDescription(context.Context, *DeleteSourceDescriptionRequest) (*DeleteSourceDescriptionResponse, error)
 	// Profiles, filtered and paged, as typed messages (native gRPC; the page key is in the response).
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	ListProfiles(context.Context, *ListProfilesRequest) (*ListProfilesResponse, error)
 	// Profiles as the REST JSON array (`GET /tams/service/profiles`); paging in `Link` / `X-Paging-*` headers.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+	// REST-only: it exists for its HTTP route's JSON shape (the transcoder prints a message's
+	// canonical JSON, which cannot be this shape); native gRPC clients call the typed ListProfiles.
+	// Kept on the gRPC surface because removing a published RPC breaks `buf breaking`.
 	ListProfilesRest(context.Context, *ListProfilesRequest) (*structpb.ListValue, error)
 	// Register an immutable Profile (`POST /tams/service/profiles/{profileId}`, HTTP 201 with the Profile;
 	// 400 when it already exists, 404 when the path id is not a UUID).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	CreateProfile(context.Context, *CreateProfileRequest) (*Profile, error)
 	// One Profile (`GET /tams/service/profiles/{profileId}`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetProfile(context.Context, *GetProfileRequest) (*Profile, error)
 	// Segments of a Flow, filtered and paged, as typed messages (native gRPC).
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	ListSegments(context.Context, *ListSegmentsRequest) (*ListSegmentsResponse, error)
 	// Segments as the REST JSON array (`GET /tams/flows/{flowId}/segments`); paging in `Link` and
 	// `X-Paging-*` headers (including `X-Paging-Timerange` and `X-Paging-Reverse-Order`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+	// REST-only: it exists for its HTTP route's JSON shape (the transcoder prints a message's
+	// canonical JSON, which cannot be this shape); native gRPC clients call the typed ListSegments.
+	// Kept on the gRPC surface because removing a published RPC breaks `buf breaking`.
 	ListSegmentsRest(context.Context, *ListSegmentsRequest) (*structpb.ListValue, error)
 	// Every Segment of a timerange, streamed in time order (native gRPC; no paging needed).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	StreamSegments(*ListSegmentsRequest, FlowService_StreamSegmentsServer) error
 	// Register one Segment or a list (`POST /tams/flows/{flowId}/segments`): HTTP 201 when all were
 	// registered, HTTP 200 with the failed ones (flow-segment-bulk-failure.json) otherwise.
 	CreateSegments(context.Context, *CreateSegmentsRequest) (*CreateSegmentsResponse, error)
 	// Upload a Segment's bytes and register the Segment in one call (native gRPC, client-streaming):
 	// the first message carries the Segment header, the following ones the bytes.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	UploadSegment(FlowService_UploadSegmentServer) error
 	// Delete the Segments wholly inside a timerange (`DELETE /tams/flows/{flowId}/segments`): HTTP 204,
 	// or HTTP 202 with a Flow Delete Request (and `Location`) when there are many.
 	DeleteSegments(context.Context, *DeleteSegmentsRequest) (*DeleteSegmentsResponse, error)
 	// Allocate Objects with presigned PUT URLs (`POST /tams/flows/{flowId}/storage`, HTTP 201).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	AllocateStorage(context.Context, *AllocateStorageRequest) (*FlowStorage, error)
 	// An Object: the Flows referencing it and where to get it, as a typed message (native gRPC).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetObject(context.Context, *GetObjectRequest) (*Object, error)
 	// An Object as the REST document (`GET /tams/objects/{objectId}`). A `Struct`, because object.json
 	// requires `referenced_by_flows` even when a `flow_tag` filter leaves it empty, and the canonical JSON
 	// of a typed message omits an empty repeated field.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+	// REST-only: it exists for its HTTP route's JSON shape (the transcoder prints a message's
+	// canonical JSON, which cannot be this shape); native gRPC clients call the typed GetObject.
+	// Kept on the gRPC surface because removing a published RPC breaks `buf breaking`.
 	GetObjectRest(context.Context, *GetObjectRequest) (*structpb.Struct, error)
 	// Register an uncontrolled instance of an Object, or ask for a controlled copy
 	// (`POST /tams/objects/{objectId}/instances`, HTTP 201).
@@ -1245,72 +1128,61 @@ type FlowServiceServer interface {
 	// (`DELETE /tams/objects/{objectId}/instances`, HTTP 204).
 	DeleteObjectInstance(context.Context, *DeleteObjectInstanceRequest) (*DeleteObjectInstanceResponse, error)
 	// Storage backends as typed messages (native gRPC).
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	ListStorageBackends(context.Context, *ListStorageBackendsRequest) (*ListStorageBackendsResponse, error)
 	// Storage backends as the REST JSON array (`GET /tams/service/storage-backends`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+	// REST-only: it exists for its HTTP route's JSON shape (the transcoder prints a message's
+	// canonical JSON, which cannot be this shape); native gRPC clients call the typed ListStorageBackends.
+	// Kept on the gRPC surface because removing a published RPC breaks `buf breaking`.
 	ListStorageBackendsRest(context.Context, *ListStorageBackendsRequest) (*structpb.ListValue, error)
 	// Flow Delete Requests as typed messages (native gRPC).
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	ListFlowDeleteRequests(context.Context, *ListFlowDeleteRequestsRequest) (*ListFlowDeleteRequestsResponse, error)
 	// Flow Delete Requests as the REST JSON array (`GET /tams/flow-delete-requests`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+	// REST-only: it exists for its HTTP route's JSON shape (the transcoder prints a message's
+	// canonical JSON, which cannot be this shape); native gRPC clients call the typed ListFlowDeleteRequests.
+	// Kept on the gRPC surface because removing a published RPC breaks `buf breaking`.
 	ListFlowDeleteRequestsRest(context.Context, *ListFlowDeleteRequestsRequest) (*structpb.ListValue, error)
 	// One Flow Delete Request (`GET /tams/flow-delete-requests/{request-id}`).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetFlowDeleteRequest(context.Context, *GetFlowDeleteRequestRequest) (*FlowDeleteRequest, error)
 	// Write an allocated Object's bytes through its presigned PUT URL (`PUT /tams/_objects/{objectId}`).
 	// Client-streaming: the body streams to the object store and is never held whole.
 	UploadObject(FlowService_UploadObjectServer) error
 	// Read an Object's bytes through its presigned GET URL (`GET /tams/_objects/{objectId}`), with
 	// single byte ranges (HTTP 206) and HEAD.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	DownloadObject(*DownloadObjectRequest, FlowService_DownloadObjectServer) error
 	// Register a webhook (native gRPC; REST: CreateWebhookRest). Events are delivered by HTTP POST
 	// from a transactional outbox, with retries and exponential backoff. An empty `events` subscribes to
 	// nothing (proto3 cannot tell it from an absent one).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	CreateWebhook(context.Context, *CreateWebhookRequest) (*Webhook, error)
 	// Register a webhook as REST JSON (`POST /tams/service/webhooks`, HTTP 201). Body and answer are JSON
 	// objects (`Struct`), because webhook.json requires `events` and allows it empty: the canonical JSON of a
 	// typed message can neither tell an absent `events` from `[]` in a request nor print `[]` in an answer.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+	// REST-only: it exists for its HTTP route's JSON shape (the transcoder prints a message's
+	// canonical JSON, which cannot be this shape); native gRPC clients call the typed CreateWebhook.
+	// Kept on the gRPC surface because removing a published RPC breaks `buf breaking`.
 	CreateWebhookRest(context.Context, *CreateWebhookRestRequest) (*structpb.Struct, error)
 	// Webhooks, sorted by url, filtered and paged, as typed messages (native gRPC). Webhook URLs are
 	// only shown to clients with write access, as the spec recommends.
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	ListWebhooks(context.Context, *ListWebhooksRequest) (*ListWebhooksResponse, error)
 	// Webhooks as the REST JSON array (`GET /tams/service/webhooks`); paging in `Link` / `X-Paging-*`.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+	// REST-only: it exists for its HTTP route's JSON shape (the transcoder prints a message's
+	// canonical JSON, which cannot be this shape); native gRPC clients call the typed ListWebhooks.
+	// Kept on the gRPC surface because removing a published RPC breaks `buf breaking`.
 	ListWebhooksRest(context.Context, *ListWebhooksRequest) (*structpb.ListValue, error)
 	// One webhook (native gRPC; REST: GetWebhookRest); `api_key_value` is never shown.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetWebhook(context.Context, *GetWebhookRequest) (*Webhook, error)
 	// One webhook as REST JSON (`GET /tams/service/webhooks/{webhookId}`): a `Struct`, so that an empty
 	// `events` (required by webhook-get.json) is printed as `[]`.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+	// REST-only: it exists for its HTTP route's JSON shape (the transcoder prints a message's
+	// canonical JSON, which cannot be this shape); native gRPC clients call the typed GetWebhook.
+	// Kept on the gRPC surface because removing a published RPC breaks `buf breaking`.
 	GetWebhookRest(context.Context, *GetWebhookRequest) (*structpb.Struct, error)
 	// Replace a webhook's configuration (native gRPC; REST: UpdateWebhookRest).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	UpdateWebhook(context.Context, *UpdateWebhookRequest) (*Webhook, error)
 	// Replace a webhook's configuration as REST JSON (`PUT /tams/service/webhooks/{webhookId}`, HTTP 201 as
 	// the spec says); body and answer are JSON objects for the reason given at CreateWebhookRest.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+	// REST-only: it exists for its HTTP route's JSON shape (the transcoder prints a message's
+	// canonical JSON, which cannot be this shape); native gRPC clients call the typed UpdateWebhook.
+	// Kept on the gRPC surface because removing a published RPC breaks `buf breaking`.
 	UpdateWebhookRest(context.Context, *UpdateWebhookRestRequest) (*structpb.Struct, error)
 	// Delete a webhook and its undelivered events (`DELETE /tams/service/webhooks/{webhookId}`, HTTP 204).
 	DeleteWebhook(context.Context, *DeleteWebhookRequest) (*DeleteWebhookResponse, error)

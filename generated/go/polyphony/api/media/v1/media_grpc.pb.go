@@ -28,8 +28,6 @@ type MediaServiceClient interface {
 	// the `Accept` header (or `accept` request metadata for gRPC; a missing Accept means `audio/*`, and
 	// a `bitrate` parameter is a maximum); a single `Range` yields 206 with Content-Range; `If-None-Match`
 	// yields 304. When the original's type is not acceptable it is transcoded on the fly.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetTrackAudio(ctx context.Context, in *GetTrackAudioRequest, opts ...grpc.CallOption) (MediaService_GetTrackAudioClient, error)
 	// The collection of albums (`GET /aura/albums`).
 	ListAlbums(ctx context.Context, in *ListAlbumsRequest, opts ...grpc.CallOption) (*ListAlbumsResponse, error)
@@ -46,8 +44,6 @@ type MediaServiceClient interface {
 	// gRPC only: AURA itself is read-only.
 	ScanLibrary(ctx context.Context, in *ScanLibraryRequest, opts ...grpc.CallOption) (MediaService_ScanLibraryClient, error)
 	// The bytes of one image (`GET /aura/images/{id}/file`), with its MIME type as Content-Type.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetImageFile(ctx context.Context, in *GetImageFileRequest, opts ...grpc.CallOption) (MediaService_GetImageFileClient, error)
 }
 
@@ -241,8 +237,6 @@ type MediaServiceServer interface {
 	// the `Accept` header (or `accept` request metadata for gRPC; a missing Accept means `audio/*`, and
 	// a `bitrate` parameter is a maximum); a single `Range` yields 206 with Content-Range; `If-None-Match`
 	// yields 304. When the original's type is not acceptable it is transcoded on the fly.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetTrackAudio(*GetTrackAudioRequest, MediaService_GetTrackAudioServer) error
 	// The collection of albums (`GET /aura/albums`).
 	ListAlbums(context.Context, *ListAlbumsRequest) (*ListAlbumsResponse, error)
@@ -259,8 +253,6 @@ type MediaServiceServer interface {
 	// gRPC only: AURA itself is read-only.
 	ScanLibrary(*ScanLibraryRequest, MediaService_ScanLibraryServer) error
 	// The bytes of one image (`GET /aura/images/{id}/file`), with its MIME type as Content-Type.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetImageFile(*GetImageFileRequest, MediaService_GetImageFileServer) error
 	mustEmbedUnimplementedMediaServiceServer()
 }

@@ -24,8 +24,6 @@ type TriggerServiceClient interface {
 	GetFileList(ctx context.Context, in *GetFileListRequest, opts ...grpc.CallOption) (*GetFileListResponse, error)
 	// One provisioned asset file, streamed in chunks; honours `Range` (answers 206 with
 	// `Content-Range`) for REST clients and `range` metadata for gRPC clients.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetAsset(ctx context.Context, in *GetAssetRequest, opts ...grpc.CallOption) (TriggerService_GetAssetClient, error)
 	// Publish a trigger payload (a cue) to a project's audience. REST clients POST the payload
 	// JSON as the request body; gRPC clients put it in `payload`.
@@ -55,25 +53,17 @@ type TriggerServiceClient interface {
 	JumpToCue(ctx context.Context, in *JumpToCueRequest, opts ...grpc.CallOption) (*JumpToCueResponse, error)
 	// Create a project (`POST /opentheater/projects`, HTTP 201). The UUID may be given; otherwise one
 	// is assigned. The project is appended to `projectList.json` and its socket.io namespace opens.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	CreateProject(ctx context.Context, in *CreateProjectRequest, opts ...grpc.CallOption) (*Project, error)
 	// Replace a project's path and labels (`PUT /opentheater/projects/{project_uuid}`); its channels
 	// are kept.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	UpdateProject(ctx context.Context, in *UpdateProjectRequest, opts ...grpc.CallOption) (*Project, error)
 	// Delete a project with its channels, assets, cue list and cue history
 	// (`DELETE /opentheater/projects/{project_uuid}`, HTTP 204). Connected audiences are disconnected.
 	DeleteProject(ctx context.Context, in *DeleteProjectRequest, opts ...grpc.CallOption) (*DeleteProjectResponse, error)
 	// Add a channel to a project (`POST /opentheater/projects/{project_uuid}/channels`, HTTP 201).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	CreateChannel(ctx context.Context, in *CreateChannelRequest, opts ...grpc.CallOption) (*Channel, error)
 	// Replace a channel's settings (`PUT /opentheater/projects/{project_uuid}/channels/{channel_uuid}`);
 	// its assets are kept.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	UpdateChannel(ctx context.Context, in *UpdateChannelRequest, opts ...grpc.CallOption) (*Channel, error)
 	// Delete a channel and its assets
 	// (`DELETE /opentheater/projects/{project_uuid}/channels/{channel_uuid}`, HTTP 204).
@@ -381,8 +371,6 @@ type TriggerServiceServer interface {
 	GetFileList(context.Context, *GetFileListRequest) (*GetFileListResponse, error)
 	// One provisioned asset file, streamed in chunks; honours `Range` (answers 206 with
 	// `Content-Range`) for REST clients and `range` metadata for gRPC clients.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	GetAsset(*GetAssetRequest, TriggerService_GetAssetServer) error
 	// Publish a trigger payload (a cue) to a project's audience. REST clients POST the payload
 	// JSON as the request body; gRPC clients put it in `payload`.
@@ -412,25 +400,17 @@ type TriggerServiceServer interface {
 	JumpToCue(context.Context, *JumpToCueRequest) (*JumpToCueResponse, error)
 	// Create a project (`POST /opentheater/projects`, HTTP 201). The UUID may be given; otherwise one
 	// is assigned. The project is appended to `projectList.json` and its socket.io namespace opens.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	CreateProject(context.Context, *CreateProjectRequest) (*Project, error)
 	// Replace a project's path and labels (`PUT /opentheater/projects/{project_uuid}`); its channels
 	// are kept.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	UpdateProject(context.Context, *UpdateProjectRequest) (*Project, error)
 	// Delete a project with its channels, assets, cue list and cue history
 	// (`DELETE /opentheater/projects/{project_uuid}`, HTTP 204). Connected audiences are disconnected.
 	DeleteProject(context.Context, *DeleteProjectRequest) (*DeleteProjectResponse, error)
 	// Add a channel to a project (`POST /opentheater/projects/{project_uuid}/channels`, HTTP 201).
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	CreateChannel(context.Context, *CreateChannelRequest) (*Channel, error)
 	// Replace a channel's settings (`PUT /opentheater/projects/{project_uuid}/channels/{channel_uuid}`);
 	// its assets are kept.
-	// buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-	// buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
 	UpdateChannel(context.Context, *UpdateChannelRequest) (*Channel, error)
 	// Delete a channel and its assets
 	// (`DELETE /opentheater/projects/{project_uuid}/channels/{channel_uuid}`, HTTP 204).

@@ -490,9 +490,6 @@ class AnalysisServiceServicer:
         boundary), later messages only bytes; the server parses the body as it streams and writes the
         audio straight to the object store. gRPC clients may stream the same bytes here or call the
         typed UploadItem.
-        buf:lint:ignore RPC_REQUEST_STANDARD_NAME
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -501,8 +498,6 @@ class AnalysisServiceServicer:
     def UploadItem(self, request_iterator, context):
         """Create an item from typed fields and the audio bytes (gRPC only): the first message holds the
         fields, the following ones the audio file in chunks. Same rules and result as CreateItem.
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -510,8 +505,6 @@ class AnalysisServiceServicer:
 
     def ListItems(self, request, context):
         """Every item, oldest first, in TimeSide's short list form (`GET /timeside/api/items/`).
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -519,8 +512,6 @@ class AnalysisServiceServicer:
 
     def GetItem(self, request, context):
         """One item by uuid, in full (`GET /timeside/api/items/{uuid}/`).
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -530,8 +521,6 @@ class AnalysisServiceServicer:
         """Change an item's writable fields (`PUT` or `PATCH /timeside/api/items/{uuid}/`). The body is
         JSON, urlencoded or multipart (a new `source_file` replaces the audio); fields not sent keep
         their value, as every Item field is optional.
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -548,8 +537,6 @@ class AnalysisServiceServicer:
     def GetItemSource(self, request, context):
         """The uploaded audio of an item, as stored (`GET /timeside/media/items/{uuid}/{filename}`, the
         URL an item's `source_file` gives). Streams in chunks with the file's MIME type.
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -558,8 +545,6 @@ class AnalysisServiceServicer:
     def ListProcessors(self, request, context):
         """The installed processors, by pid (`GET /timeside/api/processors/`).
         Open to anonymous callers even when reads need a token (API.md: read-only for anonymous users).
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -568,8 +553,6 @@ class AnalysisServiceServicer:
     def GetProcessor(self, request, context):
         """One processor, looked up by pid (`GET /timeside/api/processors/{pid}/`).
         Open to anonymous callers even when reads need a token (API.md: read-only for anonymous users).
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -578,9 +561,6 @@ class AnalysisServiceServicer:
     def GetProcessorParametersSchema(self, request, context):
         """A processor's parameters JSON Schema (`GET /timeside/api/processors/{pid}/parameters_schema/`).
         Open to anonymous callers even when reads need a token (API.md: read-only for anonymous users).
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -589,9 +569,6 @@ class AnalysisServiceServicer:
     def GetProcessorParametersDefault(self, request, context):
         """A processor's default parameters (`GET /timeside/api/processors/{pid}/parameters_default/`).
         Open to anonymous callers even when reads need a token (API.md: read-only for anonymous users).
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -599,8 +576,6 @@ class AnalysisServiceServicer:
 
     def GetApiRoot(self, request, context):
         """The index of the collections (`GET /timeside/api/`): each collection's name and absolute URL.
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -609,8 +584,6 @@ class AnalysisServiceServicer:
     def CreatePreset(self, request, context):
         """Create a preset: a processor (URL or pid) and parameters valid for its schema
         (`POST /timeside/api/presets/`, 201).
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -618,8 +591,6 @@ class AnalysisServiceServicer:
 
     def ListPresets(self, request, context):
         """Every preset, oldest first (`GET /timeside/api/presets/`).
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -627,8 +598,6 @@ class AnalysisServiceServicer:
 
     def GetPreset(self, request, context):
         """One preset (`GET /timeside/api/presets/{uuid}/`).
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -638,8 +607,6 @@ class AnalysisServiceServicer:
         """Change a preset (`PUT`/`PATCH /timeside/api/presets/{uuid}/`): `processor`, `parameters` (validated
         and normalized as on create) and `is_public`. Presets stay unique: changing one into an equal copy of
         another is a 409 on `parameters`. Results computed with the old parameters are deleted with their files.
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -656,8 +623,6 @@ class AnalysisServiceServicer:
     def CreateTask(self, request, context):
         """Create a task running a preset over an item (`POST /timeside/api/tasks/`, 201). With status 2
         (pending, the default) it starts at once in the server's job runner; status 1 keeps a draft.
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -665,8 +630,6 @@ class AnalysisServiceServicer:
 
     def ListTasks(self, request, context):
         """Every task, oldest first (`GET /timeside/api/tasks/`).
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -674,8 +637,6 @@ class AnalysisServiceServicer:
 
     def GetTask(self, request, context):
         """One task with its current status (`GET /timeside/api/tasks/{uuid}/`).
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -692,8 +653,6 @@ class AnalysisServiceServicer:
     def ListResults(self, request, context):
         """Results, oldest first, optionally for one item and/or preset
         (`GET /timeside/api/results/?item_uuid=&preset_uuid=`).
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -701,8 +660,6 @@ class AnalysisServiceServicer:
 
     def GetResult(self, request, context):
         """One result (`GET /timeside/api/results/{uuid}/`).
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -711,8 +668,6 @@ class AnalysisServiceServicer:
     def CreateExperience(self, request, context):
         """Create an experience from a JSON object (`POST /timeside/api/experiences/`, 201); the body is
         checked field by field (400 naming the field).
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -720,8 +675,6 @@ class AnalysisServiceServicer:
 
     def ListExperiences(self, request, context):
         """Every experience, oldest first (`GET /timeside/api/experiences/`).
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -729,8 +682,6 @@ class AnalysisServiceServicer:
 
     def GetExperience(self, request, context):
         """One experience (`GET /timeside/api/experiences/{uuid}/`).
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -739,8 +690,6 @@ class AnalysisServiceServicer:
     def UpdateExperience(self, request, context):
         """Change experience fields (`PUT`/`PATCH /timeside/api/experiences/{uuid}/`): fields present in the body
         replace their value (presets included).
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -756,8 +705,6 @@ class AnalysisServiceServicer:
     def CreateSelection(self, request, context):
         """Create a selection from a JSON object (`POST /timeside/api/selections/`, 201); the body is
         checked field by field (400 naming the field).
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -765,8 +712,6 @@ class AnalysisServiceServicer:
 
     def ListSelections(self, request, context):
         """Every selection, oldest first (`GET /timeside/api/selections/`).
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -774,8 +719,6 @@ class AnalysisServiceServicer:
 
     def GetSelection(self, request, context):
         """One selection (`GET /timeside/api/selections/{uuid}/`).
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -784,8 +727,6 @@ class AnalysisServiceServicer:
     def UpdateSelection(self, request, context):
         """Change selection fields (`PUT`/`PATCH /timeside/api/selections/{uuid}/`): fields present in the body
         replace their value (items and selections included).
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -801,8 +742,6 @@ class AnalysisServiceServicer:
     def UpdateTask(self, request, context):
         """Change a task's status (`PUT`/`PATCH /timeside/api/tasks/{uuid}/`): 2 (pending) re-runs a task that is
         not running, 1 makes it a draft.
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -811,8 +750,6 @@ class AnalysisServiceServicer:
     def CancelTask(self, request, context):
         """Cancel a draft, pending or running task (`POST /timeside/api/tasks/{uuid}/cancel/`): it ends failed
         (status 0) with the error `Cancelled by request.`; results already stored stay.
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -821,7 +758,6 @@ class AnalysisServiceServicer:
     def WatchTask(self, request, context):
         """Progress and result events of a task while it runs, ending with `done` or `failed`
         (`GET /timeside/api/tasks/{uuid}/watch/` gives them as a JSON array as they come).
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -830,8 +766,6 @@ class AnalysisServiceServicer:
     def GetTaskEvents(self, request, context):
         """The same events as Server-Sent Events (`GET /timeside/api/tasks/{uuid}/events`, `text/event-stream`):
         `id:` (sequence), `event:` (progress, result, done, failed) and `data:` (the JSON of the task or result).
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -844,8 +778,6 @@ class AnalysisServiceServicer:
         time. Format `png` draws the result as `/visual/` does with its defaults (TimeSide's grapher image).
         Format `audio` streams a stored encoder result (a whole-file download) with its MIME type; a Range
         header gives 206 partial content.
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -854,8 +786,6 @@ class AnalysisServiceServicer:
     def GetResultVisual(self, request, context):
         """A PNG image of a result (`GET /timeside/api/results/{uuid}/visual/?subprocessor_id=&start=&stop=&width=&height=`):
         a spectrogram for 2-D results, a curve for framewise values, marks for events and segments.
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -863,8 +793,6 @@ class AnalysisServiceServicer:
 
     def GetItemWaveform(self, request, context):
         """The min/max envelope of an item (`GET /timeside/api/items/{uuid}/waveform/?start=&stop=&nb_pixels=`).
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -875,8 +803,6 @@ class AnalysisServiceServicer:
         (`GET /timeside/results/{uuid}/{res_id}/elan/` an ELAN `.eaf` document, `.../sonic/` a Sonic
         Visualiser `.svl` layer), as an attachment. Upstream looks the result up by the wrong key [quirk];
         here it is the result's uuid. 400 on `res_id` for a global or frame-wise result, 404 for an unknown one.
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -885,8 +811,6 @@ class AnalysisServiceServicer:
     def DownloadItem(self, request, context):
         """An item's audio transcoded to `ext` (wav, flac, ogg, mp3, opus), optionally only `start`..`stop`
         seconds (`GET /timeside/api/items/{uuid}/download/{ext}`); a Range header gives 206 partial content.
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -896,8 +820,6 @@ class AnalysisServiceServicer:
         """The OpenAPI 3 document of this REST surface (`GET /timeside/api/schema/`), generated at run time
         from this service's descriptors: paths and methods from the HTTP annotations, path and query
         parameters, request and response schemas from the message types.
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -905,8 +827,6 @@ class AnalysisServiceServicer:
 
     def GetApiDocs(self, request, context):
         """A ReDoc page rendering the OpenAPI schema (`GET /timeside/api/docs/`, text/html).
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -915,8 +835,6 @@ class AnalysisServiceServicer:
     def GetItemPage(self, request, context):
         """The legacy HTML page of an item (`GET /timeside/items/{uuid}/`, text/html): title, metadata, an
         audio player on the download URL and the waveform image.
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -925,9 +843,6 @@ class AnalysisServiceServicer:
     def GetItemExportPage(self, request, context):
         """The legacy export page of an item (`GET /timeside/items/{uuid}/export/`, text/html): download
         links for every audio format and for the item's results.
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
-        buf:lint:ignore RPC_REQUEST_STANDARD_NAME
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -936,8 +851,6 @@ class AnalysisServiceServicer:
     def GetPlayerPage(self, request, context):
         """The legacy player page (`GET /timeside/player/`, text/html): the items as links, and with
         `?item=<uuid>` that item's audio player and waveform.
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -946,8 +859,6 @@ class AnalysisServiceServicer:
     def ListProviders(self, request, context):
         """The installed remote-source providers (`GET /timeside/api/providers/`).
         Open to anonymous callers even when reads need a token (API.md: read-only for anonymous users).
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -956,8 +867,6 @@ class AnalysisServiceServicer:
     def GetProvider(self, request, context):
         """One provider by uuid (or pid) (`GET /timeside/api/providers/{uuid}/`).
         Open to anonymous callers even when reads need a token (API.md: read-only for anonymous users).
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -965,8 +874,6 @@ class AnalysisServiceServicer:
 
     def ListSubProcessors(self, request, context):
         """Every named sub-output of the installed analyzers (`GET /timeside/api/subprocessors/`).
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -974,8 +881,6 @@ class AnalysisServiceServicer:
 
     def GetSubProcessor(self, request, context):
         """One sub-output by its result id, e.g. `level.max` (`GET /timeside/api/subprocessors/{sub_processor_id}/`).
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -984,8 +889,6 @@ class AnalysisServiceServicer:
     def CreateAnalysis(self, request, context):
         """Create an analysis from a JSON object (`POST /timeside/api/analysis/`, 201); the body is checked field by
         field (400 naming the field).
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -993,8 +896,6 @@ class AnalysisServiceServicer:
 
     def ListAnalyses(self, request, context):
         """Every analysis, oldest first (`GET /timeside/api/analysis/`).
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -1002,8 +903,6 @@ class AnalysisServiceServicer:
 
     def GetAnalysis(self, request, context):
         """One analysis (`GET /timeside/api/analysis/{uuid}/`).
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -1012,8 +911,6 @@ class AnalysisServiceServicer:
     def UpdateAnalysis(self, request, context):
         """Change fields of an analysis (`PUT`/`PATCH /timeside/api/analysis/{uuid}/`): the fields present replace
         their value, checked as on create.
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -1029,8 +926,6 @@ class AnalysisServiceServicer:
     def CreateAnalysisTrack(self, request, context):
         """Create an analysis track from a JSON object (`POST /timeside/api/analysis_tracks/`, 201); the body is checked field by
         field (400 naming the field).
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -1038,8 +933,6 @@ class AnalysisServiceServicer:
 
     def ListAnalysisTracks(self, request, context):
         """Analysis tracks, oldest first, optionally of one analysis (`?analysis=`) or item (`?item=`, `?item_uuid=`) (`GET /timeside/api/analysis_tracks/`).
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -1047,8 +940,6 @@ class AnalysisServiceServicer:
 
     def GetAnalysisTrack(self, request, context):
         """One analysis track (`GET /timeside/api/analysis_tracks/{uuid}/`).
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -1057,9 +948,6 @@ class AnalysisServiceServicer:
     def GetAnalysisTrackParametersDefault(self, request, context):
         """The default parameters of an analysis track's processor
         (`GET /timeside/api/analysis_tracks/{uuid}/parameters_default/`).
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -1071,8 +959,6 @@ class AnalysisServiceServicer:
         405). The parameters are validated and normalized for the track's processor into a preset (an equal
         one is reused), the track moves to an analysis of that preset with the same sub-processor (found or
         created as a copy of its current one), and computing its result starts. 400 on `parameters`.
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -1081,8 +967,6 @@ class AnalysisServiceServicer:
     def UpdateAnalysisTrack(self, request, context):
         """Change fields of an analysis track (`PUT`/`PATCH /timeside/api/analysis_tracks/{uuid}/`): the fields present replace
         their value, checked as on create.
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -1098,8 +982,6 @@ class AnalysisServiceServicer:
     def CreateAnnotationTrack(self, request, context):
         """Create an annotation track from a JSON object (`POST /timeside/api/annotation_tracks/`, 201); the body is checked field by
         field (400 naming the field).
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -1108,8 +990,6 @@ class AnalysisServiceServicer:
     def ListAnnotationTracks(self, request, context):
         """Annotation tracks, oldest first, optionally of one item (`?item_uuid=`) (`GET /timeside/api/annotation_tracks/`):
         the public ones and the caller's own (by `author`); a server token sees them all.
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -1117,8 +997,6 @@ class AnalysisServiceServicer:
 
     def GetAnnotationTrack(self, request, context):
         """One annotation track (`GET /timeside/api/annotation_tracks/{uuid}/`).
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -1127,8 +1005,6 @@ class AnalysisServiceServicer:
     def UpdateAnnotationTrack(self, request, context):
         """Change fields of an annotation track (`PUT`/`PATCH /timeside/api/annotation_tracks/{uuid}/`): the fields present replace
         their value, checked as on create.
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -1144,8 +1020,6 @@ class AnalysisServiceServicer:
     def CreateAnnotation(self, request, context):
         """Create an annotation from a JSON object (`POST /timeside/api/annotations/`, 201); the body is checked field by
         field (400 naming the field).
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -1153,8 +1027,6 @@ class AnalysisServiceServicer:
 
     def ListAnnotations(self, request, context):
         """Annotations ordered by track then start time, optionally of one track (`?track_uuid=`) (`GET /timeside/api/annotations/`).
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -1162,8 +1034,6 @@ class AnalysisServiceServicer:
 
     def GetAnnotation(self, request, context):
         """One annotation (`GET /timeside/api/annotations/{uuid}/`).
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -1172,8 +1042,6 @@ class AnalysisServiceServicer:
     def UpdateAnnotation(self, request, context):
         """Change fields of an annotation (`PUT`/`PATCH /timeside/api/annotations/{uuid}/`): the fields present replace
         their value, checked as on create.
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -1188,8 +1056,6 @@ class AnalysisServiceServicer:
 
     def ListUsers(self, request, context):
         """The users (`GET /timeside/api/users/`): username, first_name, last_name.
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -1198,8 +1064,6 @@ class AnalysisServiceServicer:
     def GetUser(self, request, context):
         """One user by username (`GET /timeside/api/users/{username}/`); `me` is the user whose token the
         caller presents (404 for a server-configured token, which belongs to no user).
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -1209,8 +1073,6 @@ class AnalysisServiceServicer:
         """Create a user (`POST /timeside/api/users/`, 201; a Polyphony addition, as TimeSide creates users
         in Django's admin): username, password, first_name, last_name, can_write (default true). Needs a
         server write token, so only an administrator holding one adds users.
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -1230,8 +1092,6 @@ class AnalysisServiceServicer:
         when the user's `can_write` is set, else only read; it is HMAC(server secret, user uuid + salt),
         never stored in clear. A wrong password is a 400 on `non_field_errors`. Open to anyone (the
         password is the credential).
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -1244,8 +1104,6 @@ class AnalysisServiceServicer:
         and `user_id` (the user's uuid) claims; the access token (5 minutes) is accepted as
         `Authorization: Bearer <access>` with the user's scope, the refresh token (1 day) only here and
         by RefreshJwt. Wrong credentials are a 401. Open to anyone (the password is the credential).
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -1254,8 +1112,6 @@ class AnalysisServiceServicer:
     def RefreshJwt(self, request, context):
         """A new access token for a valid refresh token (`POST /timeside/api/token/refresh/`, `{refresh}` ->
         `{access}`); an invalid or expired one, or one of a deleted user, is a 401.
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -1264,8 +1120,6 @@ class AnalysisServiceServicer:
     def VerifyJwt(self, request, context):
         """Check a token (`POST /timeside/api/token/verify/`, `{token}` -> `{}` with 200 when its signature
         and expiry are valid, else a 401).
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -1275,8 +1129,6 @@ class AnalysisServiceServicer:
         """A CSRF token (`GET /timeside/api/token-csrf/` -> `{csrftoken}`). Polyphony has no cookie sessions,
         so no request needs it; it is a fresh random token, given for clients that fetch one first.
         Open to anonymous callers even when reads need a token (API.md: read-only for anonymous users).
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -1286,8 +1138,6 @@ class AnalysisServiceServicer:
         """A portable archive (zip with `manifest.json`) of items with their audio, presets, experiences,
         selections, tasks, results with their containers, analyses, analysis and annotation tracks and
         annotations (`GET /timeside/api/export/`). UUIDs and links are kept.
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -1297,8 +1147,6 @@ class AnalysisServiceServicer:
         """Import an archive made by ExportArchive (`POST /timeside/api/import/`, body `application/zip`).
         Idempotent (rows already present with the same uuid are kept) and atomic: a broken or
         inconsistent archive imports nothing (400 naming `archive`).
-        buf:lint:ignore RPC_REQUEST_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

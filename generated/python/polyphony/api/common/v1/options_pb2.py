@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import descriptor_pb2 as google_dot_protobuf_dot_descriptor__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n%polyphony/api/common/v1/options.proto\x12\x17polyphony.api.common.v1\x1a google/protobuf/descriptor.proto*V\n\x06\x41\x63\x63\x65ss\x12\x16\n\x12\x41\x43\x43\x45SS_UNSPECIFIED\x10\x00\x12\x0f\n\x0b\x41\x43\x43\x45SS_READ\x10\x01\x12\x10\n\x0c\x41\x43\x43\x45SS_WRITE\x10\x02\x12\x11\n\rACCESS_SIGNED\x10\x03:Q\n\x06\x61\x63\x63\x65ss\x12\x1e.google.protobuf.MethodOptions\x18\xb9\x8e\x03 \x01(\x0e\x32\x1f.polyphony.api.common.v1.Accessb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n%polyphony/api/common/v1/options.proto\x12\x17polyphony.api.common.v1\x1a google/protobuf/descriptor.proto*{\n\x06\x41\x63\x63\x65ss\x12\x16\n\x12\x41\x43\x43\x45SS_UNSPECIFIED\x10\x00\x12\x0f\n\x0b\x41\x43\x43\x45SS_READ\x10\x01\x12\x10\n\x0c\x41\x43\x43\x45SS_WRITE\x10\x02\x12\x11\n\rACCESS_SIGNED\x10\x03\x12\x11\n\rACCESS_DELETE\x10\x04\x12\x10\n\x0c\x41\x43\x43\x45SS_ADMIN\x10\x05:Q\n\x06\x61\x63\x63\x65ss\x12\x1e.google.protobuf.MethodOptions\x18\xb9\x8e\x03 \x01(\x0e\x32\x1f.polyphony.api.common.v1.Accessb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -33,5 +33,5 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'polyphony.api.common.v1.opt
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_ACCESS']._serialized_start=100
-  _globals['_ACCESS']._serialized_end=186
+  _globals['_ACCESS']._serialized_end=223
 # @@protoc_insertion_point(module_scope)

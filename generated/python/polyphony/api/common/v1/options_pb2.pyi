@@ -11,9 +11,13 @@ class Access(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ACCESS_READ: _ClassVar[Access]
     ACCESS_WRITE: _ClassVar[Access]
     ACCESS_SIGNED: _ClassVar[Access]
+    ACCESS_DELETE: _ClassVar[Access]
+    ACCESS_ADMIN: _ClassVar[Access]
 ACCESS_UNSPECIFIED: Access
 ACCESS_READ: Access
 ACCESS_WRITE: Access
 ACCESS_SIGNED: Access
+ACCESS_DELETE: Access
+ACCESS_ADMIN: Access
 ACCESS_FIELD_NUMBER: _ClassVar[int]
 access: _descriptor.FieldDescriptor

@@ -426,8 +426,6 @@ class FlowServiceServicer:
 
     def GetService(self, request, context):
         """Service information (`GET /tams/service`).
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -436,8 +434,6 @@ class FlowServiceServicer:
     def ListRootEndpoints(self, request, context):
         """The paths under the API root, as a JSON array (`GET /tams/`: `["service", "flows", "sources",
         "flow-delete-requests"]`).
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -445,8 +441,6 @@ class FlowServiceServicer:
 
     def UpdateService(self, request, context):
         """Update the service's name and description (`POST /tams/service`, HTTP 200 with the Service).
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -454,7 +448,6 @@ class FlowServiceServicer:
 
     def ListFlows(self, request, context):
         """Flows, filtered and paged, as typed messages (native gRPC; the page key is in the response).
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -463,9 +456,9 @@ class FlowServiceServicer:
     def ListFlowsRest(self, request, context):
         """Flows as the REST JSON array (`GET /tams/flows`); paging travels in `Link` / `X-Paging-*` headers.
         A JSON array cannot be a message's canonical JSON, so this is a `ListValue` of Flow documents.
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        REST-only: it exists for its HTTP route's JSON shape (the transcoder prints a message's
+        canonical JSON, which cannot be this shape); native gRPC clients call the typed ListFlows.
+        Kept on the gRPC surface because removing a published RPC breaks `buf breaking`.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -473,8 +466,6 @@ class FlowServiceServicer:
 
     def GetFlow(self, request, context):
         """One Flow (`GET /tams/flows/{flowId}`).
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -483,8 +474,6 @@ class FlowServiceServicer:
     def PutFlow(self, request, context):
         """Create (HTTP 201 with the Flow) or replace (HTTP 204) a Flow (`PUT /tams/flows/{flowId}`); creates
         its Source when needed. gRPC clients read the outcome from the `x-http-status` initial metadata.
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -499,8 +488,6 @@ class FlowServiceServicer:
 
     def GetFlowLabel(self, request, context):
         """A Flow's label as a JSON string (`GET /tams/flows/{flowId}/label`).
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -522,8 +509,6 @@ class FlowServiceServicer:
 
     def GetFlowDescription(self, request, context):
         """A Flow's description as a JSON string (`GET /tams/flows/{flowId}/description`).
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -545,8 +530,6 @@ class FlowServiceServicer:
 
     def GetFlowReadOnly(self, request, context):
         """A Flow's read_only flag as a JSON boolean (`GET /tams/flows/{flowId}/read_only`).
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -561,8 +544,6 @@ class FlowServiceServicer:
 
     def GetFlowTags(self, request, context):
         """All tags of a Flow as a JSON object (`GET /tams/flows/{flowId}/tags`).
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -570,8 +551,6 @@ class FlowServiceServicer:
 
     def GetFlowTag(self, request, context):
         """One tag value of a Flow (`GET /tams/flows/{flowId}/tags/{name}`).
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -593,8 +572,6 @@ class FlowServiceServicer:
 
     def GetFlowCollection(self, request, context):
         """A Flow's collection as a JSON array (flow-collection.json) (`GET /tams/flows/{flowId}/flow_collection`).
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -616,8 +593,6 @@ class FlowServiceServicer:
 
     def GetFlowMaxBitRate(self, request, context):
         """A Flow's maximum bit rate (1000 bit/s) as a JSON integer (`GET /tams/flows/{flowId}/max_bit_rate`).
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -639,8 +614,6 @@ class FlowServiceServicer:
 
     def GetFlowAvgBitRate(self, request, context):
         """A Flow's average bit rate (1000 bit/s) as a JSON integer (`GET /tams/flows/{flowId}/avg_bit_rate`).
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -662,7 +635,6 @@ class FlowServiceServicer:
 
     def ListSources(self, request, context):
         """Sources, filtered and paged, as typed messages (native gRPC).
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -670,9 +642,9 @@ class FlowServiceServicer:
 
     def ListSourcesRest(self, request, context):
         """Sources as the REST JSON array (`GET /tams/sources`); paging in `Link` / `X-Paging-*` headers.
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        REST-only: it exists for its HTTP route's JSON shape (the transcoder prints a message's
+        canonical JSON, which cannot be this shape); native gRPC clients call the typed ListSources.
+        Kept on the gRPC surface because removing a published RPC breaks `buf breaking`.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -680,8 +652,6 @@ class FlowServiceServicer:
 
     def GetSource(self, request, context):
         """One Source (`GET /tams/sources/{sourceId}`).
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -689,8 +659,6 @@ class FlowServiceServicer:
 
     def GetSourceTags(self, request, context):
         """All tags of a Source as a JSON object (`GET /tams/sources/{sourceId}/tags`).
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -698,8 +666,6 @@ class FlowServiceServicer:
 
     def GetSourceTag(self, request, context):
         """One tag value of a Source (`GET /tams/sources/{sourceId}/tags/{name}`).
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -721,8 +687,6 @@ class FlowServiceServicer:
 
     def GetSourceLabel(self, request, context):
         """A Source's label as a JSON string (`GET /tams/sources/{sourceId}/label`).
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -744,8 +708,6 @@ class FlowServiceServicer:
 
     def GetSourceDescription(self, request, context):
         """A Source's description as a JSON string (`GET /tams/sources/{sourceId}/description`).
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -767,7 +729,6 @@ class FlowServiceServicer:
 
     def ListProfiles(self, request, context):
         """Profiles, filtered and paged, as typed messages (native gRPC; the page key is in the response).
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -775,9 +736,9 @@ class FlowServiceServicer:
 
     def ListProfilesRest(self, request, context):
         """Profiles as the REST JSON array (`GET /tams/service/profiles`); paging in `Link` / `X-Paging-*` headers.
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        REST-only: it exists for its HTTP route's JSON shape (the transcoder prints a message's
+        canonical JSON, which cannot be this shape); native gRPC clients call the typed ListProfiles.
+        Kept on the gRPC surface because removing a published RPC breaks `buf breaking`.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -786,8 +747,6 @@ class FlowServiceServicer:
     def CreateProfile(self, request, context):
         """Register an immutable Profile (`POST /tams/service/profiles/{profileId}`, HTTP 201 with the Profile;
         400 when it already exists, 404 when the path id is not a UUID).
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -795,8 +754,6 @@ class FlowServiceServicer:
 
     def GetProfile(self, request, context):
         """One Profile (`GET /tams/service/profiles/{profileId}`).
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -804,7 +761,6 @@ class FlowServiceServicer:
 
     def ListSegments(self, request, context):
         """Segments of a Flow, filtered and paged, as typed messages (native gRPC).
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -813,9 +769,9 @@ class FlowServiceServicer:
     def ListSegmentsRest(self, request, context):
         """Segments as the REST JSON array (`GET /tams/flows/{flowId}/segments`); paging in `Link` and
         `X-Paging-*` headers (including `X-Paging-Timerange` and `X-Paging-Reverse-Order`).
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        REST-only: it exists for its HTTP route's JSON shape (the transcoder prints a message's
+        canonical JSON, which cannot be this shape); native gRPC clients call the typed ListSegments.
+        Kept on the gRPC surface because removing a published RPC breaks `buf breaking`.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -823,9 +779,6 @@ class FlowServiceServicer:
 
     def StreamSegments(self, request, context):
         """Every Segment of a timerange, streamed in time order (native gRPC; no paging needed).
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -842,8 +795,6 @@ class FlowServiceServicer:
     def UploadSegment(self, request_iterator, context):
         """Upload a Segment's bytes and register the Segment in one call (native gRPC, client-streaming):
         the first message carries the Segment header, the following ones the bytes.
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -859,8 +810,6 @@ class FlowServiceServicer:
 
     def AllocateStorage(self, request, context):
         """Allocate Objects with presigned PUT URLs (`POST /tams/flows/{flowId}/storage`, HTTP 201).
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -868,8 +817,6 @@ class FlowServiceServicer:
 
     def GetObject(self, request, context):
         """An Object: the Flows referencing it and where to get it, as a typed message (native gRPC).
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -879,9 +826,9 @@ class FlowServiceServicer:
         """An Object as the REST document (`GET /tams/objects/{objectId}`). A `Struct`, because object.json
         requires `referenced_by_flows` even when a `flow_tag` filter leaves it empty, and the canonical JSON
         of a typed message omits an empty repeated field.
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        REST-only: it exists for its HTTP route's JSON shape (the transcoder prints a message's
+        canonical JSON, which cannot be this shape); native gRPC clients call the typed GetObject.
+        Kept on the gRPC surface because removing a published RPC breaks `buf breaking`.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -905,7 +852,6 @@ class FlowServiceServicer:
 
     def ListStorageBackends(self, request, context):
         """Storage backends as typed messages (native gRPC).
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -913,9 +859,9 @@ class FlowServiceServicer:
 
     def ListStorageBackendsRest(self, request, context):
         """Storage backends as the REST JSON array (`GET /tams/service/storage-backends`).
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        REST-only: it exists for its HTTP route's JSON shape (the transcoder prints a message's
+        canonical JSON, which cannot be this shape); native gRPC clients call the typed ListStorageBackends.
+        Kept on the gRPC surface because removing a published RPC breaks `buf breaking`.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -923,7 +869,6 @@ class FlowServiceServicer:
 
     def ListFlowDeleteRequests(self, request, context):
         """Flow Delete Requests as typed messages (native gRPC).
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -931,9 +876,9 @@ class FlowServiceServicer:
 
     def ListFlowDeleteRequestsRest(self, request, context):
         """Flow Delete Requests as the REST JSON array (`GET /tams/flow-delete-requests`).
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        REST-only: it exists for its HTTP route's JSON shape (the transcoder prints a message's
+        canonical JSON, which cannot be this shape); native gRPC clients call the typed ListFlowDeleteRequests.
+        Kept on the gRPC surface because removing a published RPC breaks `buf breaking`.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -941,8 +886,6 @@ class FlowServiceServicer:
 
     def GetFlowDeleteRequest(self, request, context):
         """One Flow Delete Request (`GET /tams/flow-delete-requests/{request-id}`).
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -959,8 +902,6 @@ class FlowServiceServicer:
     def DownloadObject(self, request, context):
         """Read an Object's bytes through its presigned GET URL (`GET /tams/_objects/{objectId}`), with
         single byte ranges (HTTP 206) and HEAD.
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -970,8 +911,6 @@ class FlowServiceServicer:
         """Register a webhook (native gRPC; REST: CreateWebhookRest). Events are delivered by HTTP POST
         from a transactional outbox, with retries and exponential backoff. An empty `events` subscribes to
         nothing (proto3 cannot tell it from an absent one).
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -981,8 +920,9 @@ class FlowServiceServicer:
         """Register a webhook as REST JSON (`POST /tams/service/webhooks`, HTTP 201). Body and answer are JSON
         objects (`Struct`), because webhook.json requires `events` and allows it empty: the canonical JSON of a
         typed message can neither tell an absent `events` from `[]` in a request nor print `[]` in an answer.
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        REST-only: it exists for its HTTP route's JSON shape (the transcoder prints a message's
+        canonical JSON, which cannot be this shape); native gRPC clients call the typed CreateWebhook.
+        Kept on the gRPC surface because removing a published RPC breaks `buf breaking`.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -991,7 +931,6 @@ class FlowServiceServicer:
     def ListWebhooks(self, request, context):
         """Webhooks, sorted by url, filtered and paged, as typed messages (native gRPC). Webhook URLs are
         only shown to clients with write access, as the spec recommends.
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -999,9 +938,9 @@ class FlowServiceServicer:
 
     def ListWebhooksRest(self, request, context):
         """Webhooks as the REST JSON array (`GET /tams/service/webhooks`); paging in `Link` / `X-Paging-*`.
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        REST-only: it exists for its HTTP route's JSON shape (the transcoder prints a message's
+        canonical JSON, which cannot be this shape); native gRPC clients call the typed ListWebhooks.
+        Kept on the gRPC surface because removing a published RPC breaks `buf breaking`.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -1009,8 +948,6 @@ class FlowServiceServicer:
 
     def GetWebhook(self, request, context):
         """One webhook (native gRPC; REST: GetWebhookRest); `api_key_value` is never shown.
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -1019,9 +956,9 @@ class FlowServiceServicer:
     def GetWebhookRest(self, request, context):
         """One webhook as REST JSON (`GET /tams/service/webhooks/{webhookId}`): a `Struct`, so that an empty
         `events` (required by webhook-get.json) is printed as `[]`.
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        REST-only: it exists for its HTTP route's JSON shape (the transcoder prints a message's
+        canonical JSON, which cannot be this shape); native gRPC clients call the typed GetWebhook.
+        Kept on the gRPC surface because removing a published RPC breaks `buf breaking`.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -1029,8 +966,6 @@ class FlowServiceServicer:
 
     def UpdateWebhook(self, request, context):
         """Replace a webhook's configuration (native gRPC; REST: UpdateWebhookRest).
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -1039,8 +974,9 @@ class FlowServiceServicer:
     def UpdateWebhookRest(self, request, context):
         """Replace a webhook's configuration as REST JSON (`PUT /tams/service/webhooks/{webhookId}`, HTTP 201 as
         the spec says); body and answer are JSON objects for the reason given at CreateWebhookRest.
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+        REST-only: it exists for its HTTP route's JSON shape (the transcoder prints a message's
+        canonical JSON, which cannot be this shape); native gRPC clients call the typed UpdateWebhook.
+        Kept on the gRPC surface because removing a published RPC breaks `buf breaking`.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

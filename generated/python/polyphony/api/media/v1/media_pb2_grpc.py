@@ -131,8 +131,6 @@ class MediaServiceServicer:
         the `Accept` header (or `accept` request metadata for gRPC; a missing Accept means `audio/*`, and
         a `bitrate` parameter is a maximum); a single `Range` yields 206 with Content-Range; `If-None-Match`
         yields 304. When the original's type is not acceptable it is transcoded on the fly.
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -184,8 +182,6 @@ class MediaServiceServicer:
 
     def GetImageFile(self, request, context):
         """The bytes of one image (`GET /aura/images/{id}/file`), with its MIME type as Content-Type.
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

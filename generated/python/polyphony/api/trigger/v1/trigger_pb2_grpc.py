@@ -171,8 +171,6 @@ class TriggerServiceServicer:
     def GetAsset(self, request, context):
         """One provisioned asset file, streamed in chunks; honours `Range` (answers 206 with
         `Content-Range`) for REST clients and `range` metadata for gRPC clients.
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -252,8 +250,6 @@ class TriggerServiceServicer:
     def CreateProject(self, request, context):
         """Create a project (`POST /opentheater/projects`, HTTP 201). The UUID may be given; otherwise one
         is assigned. The project is appended to `projectList.json` and its socket.io namespace opens.
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -262,8 +258,6 @@ class TriggerServiceServicer:
     def UpdateProject(self, request, context):
         """Replace a project's path and labels (`PUT /opentheater/projects/{project_uuid}`); its channels
         are kept.
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -279,8 +273,6 @@ class TriggerServiceServicer:
 
     def CreateChannel(self, request, context):
         """Add a channel to a project (`POST /opentheater/projects/{project_uuid}/channels`, HTTP 201).
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -289,8 +281,6 @@ class TriggerServiceServicer:
     def UpdateChannel(self, request, context):
         """Replace a channel's settings (`PUT /opentheater/projects/{project_uuid}/channels/{channel_uuid}`);
         its assets are kept.
-        buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-        buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

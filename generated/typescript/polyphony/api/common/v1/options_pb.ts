@@ -11,11 +11,12 @@ import { file_google_protobuf_descriptor } from "@bufbuild/protobuf/wkt";
  * Describes the file polyphony/api/common/v1/options.proto.
  */
 export const file_polyphony_api_common_v1_options: GenFile = /*@__PURE__*/
-  fileDesc("CiVwb2x5cGhvbnkvYXBpL2NvbW1vbi92MS9vcHRpb25zLnByb3RvEhdwb2x5cGhvbnkuYXBpLmNvbW1vbi52MSpWCgZBY2Nlc3MSFgoSQUNDRVNTX1VOU1BFQ0lGSUVEEAASDwoLQUNDRVNTX1JFQUQQARIQCgxBQ0NFU1NfV1JJVEUQAhIRCg1BQ0NFU1NfU0lHTkVEEAM6WQoGYWNjZXNzEh4uZ29vZ2xlLnByb3RvYnVmLk1ldGhvZE9wdGlvbnMYuY4DIAEoDjIfLnBvbHlwaG9ueS5hcGkuY29tbW9uLnYxLkFjY2Vzc1IGYWNjZXNzYgZwcm90bzM", [file_google_protobuf_descriptor]);
+  fileDesc("CiVwb2x5cGhvbnkvYXBpL2NvbW1vbi92MS9vcHRpb25zLnByb3RvEhdwb2x5cGhvbnkuYXBpLmNvbW1vbi52MSp7CgZBY2Nlc3MSFgoSQUNDRVNTX1VOU1BFQ0lGSUVEEAASDwoLQUNDRVNTX1JFQUQQARIQCgxBQ0NFU1NfV1JJVEUQAhIRCg1BQ0NFU1NfU0lHTkVEEAMSEQoNQUNDRVNTX0RFTEVURRAEEhAKDEFDQ0VTU19BRE1JThAFOlkKBmFjY2VzcxIeLmdvb2dsZS5wcm90b2J1Zi5NZXRob2RPcHRpb25zGLmOAyABKA4yHy5wb2x5cGhvbnkuYXBpLmNvbW1vbi52MS5BY2Nlc3NSBmFjY2Vzc2IGcHJvdG8z", [file_google_protobuf_descriptor]);
 
 /**
- * Access is the scope a caller needs to invoke an RPC. The auth interceptor reads it from the
- * method descriptor, so the access policy lives next to the route in the proto.
+ * Access is the scope a caller needs to invoke an RPC, on the API the RPC belongs to. The auth
+ * interceptor and the edge's authorization check read it from the method descriptor, so the access
+ * policy lives next to the route in the proto (polyphony.rpc.access).
  *
  * @generated from enum polyphony.api.common.v1.Access
  */
@@ -28,14 +29,14 @@ export enum Access {
   UNSPECIFIED = 0,
 
   /**
-   * Needs a read token, unless the server is configured with open reads (the default).
+   * Needs the read scope, unless the server opens this API's reads (POLYPHONY_OPEN_READS).
    *
    * @generated from enum value: ACCESS_READ = 1;
    */
   READ = 1,
 
   /**
-   * Needs a write token.
+   * Needs the write scope (creating and changing resources).
    *
    * @generated from enum value: ACCESS_WRITE = 2;
    */
@@ -48,6 +49,20 @@ export enum Access {
    * @generated from enum value: ACCESS_SIGNED = 3;
    */
   SIGNED = 3,
+
+  /**
+   * Needs the delete scope (removing resources).
+   *
+   * @generated from enum value: ACCESS_DELETE = 4;
+   */
+  DELETE = 4,
+
+  /**
+   * Needs the admin scope (service-wide settings, such as TAMS `POST /service`).
+   *
+   * @generated from enum value: ACCESS_ADMIN = 5;
+   */
+  ADMIN = 5,
 }
 
 /**

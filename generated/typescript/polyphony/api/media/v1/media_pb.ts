@@ -1612,8 +1612,6 @@ export const MediaService: GenService<{
    * the `Accept` header (or `accept` request metadata for gRPC; a missing Accept means `audio/*`, and
    * a `bitrate` parameter is a maximum); a single `Range` yields 206 with Content-Range; `If-None-Match`
    * yields 304. When the original's type is not acceptable it is transcoded on the fly.
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.media.v1.MediaService.GetTrackAudio
    */
@@ -1686,8 +1684,6 @@ export const MediaService: GenService<{
   },
   /**
    * The bytes of one image (`GET /aura/images/{id}/file`), with its MIME type as Content-Type.
-   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
-   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
    *
    * @generated from rpc polyphony.api.media.v1.MediaService.GetImageFile
    */
