@@ -17,12 +17,12 @@ import contextlib
 import os
 import shutil
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterable, AsyncIterator
 from pathlib import Path
 
 from polyphony.core.config import Settings
 from polyphony.core.errors import NotFound
-from polyphony.core.objects import ObjectStore, check_key
+from polyphony.core.objects import ObjectStore, StoredObject, check_key
 
 PINS = ".pins"
 PARTS = ".parts"
@@ -55,6 +55,33 @@ class LocalCopies:
             yield pin
         finally:
             await asyncio.to_thread(shutil.rmtree, pin.parent, True)
+
+    async def put(self, key: str, chunks: AsyncIterable[bytes], *, max_bytes: int | None = None) -> StoredObject:
+        """Store `chunks` under `key`; with a remote store, keep a local copy of the bytes as they pass (so a
+        file just uploaded is not fetched back to be read)."""
+        if self.objects.local_path(key) is not None:
+            return await self.objects.put(key, chunks, max_bytes=max_bytes)
+        path = self.root / check_key(key)
+        parts = self.root / PARTS
+        await asyncio.to_thread(parts.mkdir, parents=True, exist_ok=True)
+        part = parts / f"{os.getpid()}-{uuid.uuid4().hex}"
+        fh = await asyncio.to_thread(part.open, "wb")
+
+        async def tee() -> AsyncIterator[bytes]:
+            async for chunk in chunks:
+                await asyncio.to_thread(fh.write, chunk)
+                yield chunk
+
+        try:
+            stored = await self.objects.put(key, tee(), max_bytes=max_bytes)
+            await asyncio.to_thread(fh.close)
+            await asyncio.to_thread(path.parent.mkdir, parents=True, exist_ok=True)
+            await asyncio.to_thread(os.replace, part, path)
+        finally:
+            fh.close()
+            await asyncio.to_thread(part.unlink, True)
+        await asyncio.to_thread(self._evict, path)
+        return stored
 
     async def _pinned(self, key: str) -> Path:
         if not self._swept:

@@ -27,8 +27,9 @@ async def test_a_task_runs_and_serves_from_a_remote_store(tmp_path: Path) -> Non
     store = RemoteStore(tmp_path / "remote")
     try:
         copies = LocalCopies(store, tmp_path / "cache", 1 << 30)
-        items = ItemService(db, store)
+        items = ItemService(db, store, copies=copies)
         item = await items.create_from_upload({"title": "r"}, "r.wav", chunked(encode(sine(2.0)), 4096))
+        assert item.audio_duration == 2.0 and store.reads == 0  # probed from the copy kept as it was uploaded
         catalog = Catalog(db)
         await catalog.sync_processors()
         pitch, _ = await catalog.create_preset({"processor": "pitch_yin", "parameters": {}})

@@ -88,3 +88,17 @@ async def test_pins_of_processes_that_are_gone_are_swept(tmp_path: Path) -> None
     async with LocalCopies(store, tmp_path / "cache", 1000).local_file("k/x"):
         pass
     assert not dead.exists() and live.exists()
+
+
+async def test_a_put_through_the_copies_keeps_a_local_copy_of_a_remote_object(tmp_path: Path) -> None:
+    store = RemoteStore(tmp_path / "store")
+    copies = LocalCopies(store, tmp_path / "cache", 10_000)
+    stored = await copies.put("k/up", one(b"u" * 500))
+    assert stored.size == 500 and await store.size("k/up") == 500
+    async with copies.local_file("k/up") as path:
+        assert path.read_bytes() == b"u" * 500
+    assert store.reads == 0  # never fetched back
+    assert not any((tmp_path / "cache" / ".parts").iterdir())
+    local = FilesystemObjectStore(tmp_path / "fs")
+    await LocalCopies(local, tmp_path / "cache2", 10_000).put("k/up", one(b"v"))
+    assert local.local_path("k/up").read_bytes() == b"v" and not (tmp_path / "cache2").exists()

@@ -23,6 +23,7 @@ from polyphony.analysis.models import Item, Result
 from polyphony.core.config import Settings
 from polyphony.core.db import Database
 from polyphony.core.errors import InvalidArgument, NotFound
+from polyphony.core.local_copies import LocalCopies
 from polyphony.core.objects import ObjectStore
 
 SOURCE_FIELD = "source_file"
@@ -50,9 +51,12 @@ class UploadState:
 
 
 class ItemService:
-    def __init__(self, db: Database, objects: ObjectStore, policy: FetchPolicy | None = None) -> None:
+    def __init__(
+        self, db: Database, objects: ObjectStore, policy: FetchPolicy | None = None, copies: LocalCopies | None = None
+    ) -> None:
         self.db = db
         self.objects = objects
+        self.copies = copies  # local copies of a remote store's uploads, kept as they pass
         self.policy = policy if policy is not None else FetchPolicy.from_settings(Settings())
 
     async def _discard(self, source: StoredSource | None) -> None:
@@ -65,7 +69,9 @@ class ItemService:
         async def on_file(part: FilePart, data: AsyncIterator[bytes]) -> None:
             if part.name != SOURCE_FIELD or state.source is not None:
                 return  # other file fields are not part of an Item (DRF ignores them)
-            state.source = await store_source(self.objects, part.filename, data, now(), field=SOURCE_FIELD)
+            state.source = await store_source(
+                self.objects, part.filename, data, now(), field=SOURCE_FIELD, copies=self.copies
+            )
 
         try:
             form = await read_form(content_type, body, on_file)
@@ -108,7 +114,9 @@ class ItemService:
             return None
         provider = provider_for(url, provider_pid, field=field)
         download = await provider.open(url, field=field, limit=self.policy.max_bytes, policy=self.policy)
-        source = await store_source(self.objects, download.filename, download.chunks, now(), field=field)
+        source = await store_source(
+            self.objects, download.filename, download.chunks, now(), field=field, copies=self.copies
+        )
         values["provider_pid"] = provider.pid
         return source
 
@@ -126,7 +134,7 @@ class ItemService:
         provider_pid = provider_pid_field(provider) if provider not in (None, "") else None
         source = None
         if filename is not None and data is not None:
-            source = await store_source(self.objects, filename, data, now(), field=SOURCE_FIELD)
+            source = await store_source(self.objects, filename, data, now(), field=SOURCE_FIELD, copies=self.copies)
         else:
             source = await self._fetch_remote(values, provider_pid)
         return await self._insert(values, source, author)

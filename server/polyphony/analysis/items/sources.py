@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 from polyphony.analysis.items.probe import AudioInfo, probe
+from polyphony.core.local_copies import LocalCopies
 from polyphony.core.objects import ObjectStore
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -40,7 +41,10 @@ def source_key(filename: str, when: datetime) -> str:
     return f"timeside/items/{when:%Y/%m/%d}/{uuid.uuid4().hex}/{safe_filename(filename)}"
 
 
-async def _probe_object(objects: ObjectStore, key: str, field: str) -> AudioInfo:
+async def _probe_object(objects: ObjectStore, key: str, field: str, copies: LocalCopies | None) -> AudioInfo:
+    if copies is not None:
+        async with copies.local_file(key) as path:
+            return await asyncio.to_thread(probe, path, field=field)
     local = objects.local_path(key)
     if local is not None:
         return await asyncio.to_thread(probe, local, field=field)
@@ -53,9 +57,16 @@ async def _probe_object(objects: ObjectStore, key: str, field: str) -> AudioInfo
 
 
 async def store_source(
-    objects: ObjectStore, filename: str, chunks: AsyncIterator[bytes], when: datetime, *, field: str = "source_file"
+    objects: ObjectStore,
+    filename: str,
+    chunks: AsyncIterator[bytes],
+    when: datetime,
+    *,
+    field: str = "source_file",
+    copies: LocalCopies | None = None,
 ) -> StoredSource:
-    """Stream `chunks` into the store (atomically), then check it is audio; nothing is left on failure."""
+    """Stream `chunks` into the store (atomically), then check it is audio; nothing is left on failure.
+    With `copies`, a remote store's upload also leaves a local copy, which the probe (and later reads) use."""
     key = source_key(filename, when)
     sha1 = hashlib.sha1()
 
@@ -64,9 +75,9 @@ async def store_source(
             sha1.update(chunk)
             yield chunk
 
-    stored = await objects.put(key, hashed())
+    stored = await (copies.put(key, hashed()) if copies is not None else objects.put(key, hashed()))
     try:
-        audio = await _probe_object(objects, key, field)
+        audio = await _probe_object(objects, key, field, copies)
     except BaseException:
         await objects.delete(key)
         raise

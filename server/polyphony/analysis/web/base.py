@@ -31,11 +31,11 @@ class AnalysisRpcBase(analysis_pb2_grpc.AnalysisServiceServicer):
 
     def __init__(self, ctx: AppContext) -> None:
         self.ctx = ctx
-        self.items = ItemService(ctx.db, ctx.objects, FetchPolicy.from_settings(ctx.settings))
         self.catalog = Catalog(ctx.db)
         # Files that must be local (HDF5 containers, audio to decode) come from the object store through
         # this bounded cache of local copies when the store is remote.
         self.copies = LocalCopies.for_settings(ctx.objects, ctx.settings)
+        self.items = ItemService(ctx.db, ctx.objects, FetchPolicy.from_settings(ctx.settings), self.copies)
         self.runner = make_runner(ctx.db, self.copies, ctx.settings)
         self.runs = RunService(ctx.db, self.copies, self.catalog, self.runner)
         self.downloads = Downloads(ctx.db, self.copies)
