@@ -11,6 +11,7 @@ import secrets
 import signal
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from polyphony.core.config import Settings, child_environment, describe
@@ -56,50 +57,93 @@ def configure_logging(level: str) -> None:
         logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
-async def _wait_healthy(host: str, port: int, timeout: float = 30.0) -> None:
+async def _wait_healthy(
+    target: str, timeout: float = 30.0, times: int = 1, check: Callable[[], None] = lambda: None
+) -> None:
+    """Wait until `target` answers the gRPC health check SERVING `times` times in a row (through Envoy's
+    round robin, 2 x workers checks reach every worker); `check` runs between attempts (it raises when a
+    child has given up)."""
     import grpc
     from grpc_health.v1 import health_pb2, health_pb2_grpc
 
     deadline = time.monotonic() + timeout
-    async with grpc.aio.insecure_channel(f"{host}:{port}") as channel:
+    in_a_row = 0
+    async with grpc.aio.insecure_channel(target) as channel:
         stub = health_pb2_grpc.HealthStub(channel)
         while True:
             try:
                 reply = await stub.Check(health_pb2.HealthCheckRequest(service=""), timeout=1.0)
-                if reply.status == health_pb2.HealthCheckResponse.SERVING:
-                    return
+                in_a_row = in_a_row + 1 if reply.status == health_pb2.HealthCheckResponse.SERVING else 0
             except grpc.aio.AioRpcError:
-                pass
+                in_a_row = 0
+            if in_a_row >= times:
+                return
+            check()
             if time.monotonic() > deadline:
-                raise TimeoutError("server did not become healthy through envoy")
-            await asyncio.sleep(0.05)
+                raise TimeoutError(f"{target} did not become healthy within {timeout:.0f}s")
+            if not in_a_row:
+                await asyncio.sleep(0.05)
+
+
+class PortBusy(RuntimeError):
+    pass
+
+
+def ensure_port_free(host: str, port: int) -> None:
+    """Fail at once when something listens on Envoy's port (another `polyphony serve`, say): Envoy itself
+    never shares it (no SO_REUSEPORT), this just says so before anything starts."""
+    import errno
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as Envoy does: TIME_WAIT is no conflict
+        try:
+            probe.bind((host, port))
+            probe.listen(1)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise PortBusy(f"port {port} on {host} is already in use (another polyphony serve?)") from None
+            raise PortBusy(f"cannot listen on {host}:{port}: {exc.strerror}") from None
 
 
 async def serve(settings: Settings, *, demo: bool = False) -> int:
+    try:
+        ensure_port_free(settings.host, settings.http_port)
+    except PortBusy as exc:
+        print(f"polyphony serve: {exc}", file=sys.stderr, flush=True)
+        return 2
+    return await _serve(settings, demo=demo)
+
+
+async def _serve(settings: Settings, *, demo: bool) -> int:
     from polyphony.app import SERVICES, migrate_sync
     from polyphony.core.edge_key import derive as derive_edge_key
+    from polyphony.core.sweep import sweep_at_start
     from polyphony.edge.envoy_config import EdgePlan, render
+    from polyphony.edge.listen import internal_listeners
     from polyphony.edge.process import EnvoyProcess, spawn_child
-    from polyphony.runtime import free_port, run_worker
+    from polyphony.edge.supervisor import Supervised
+    from polyphony.runtime import run_worker
 
     started = time.monotonic()
     settings, token_file = write_token(settings)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     await asyncio.to_thread(migrate_sync, settings.resolved_database_url)
+    await asyncio.to_thread(sweep_at_start, settings)
     if demo:
         from polyphony.media.demo import ensure_demo_library
 
         await ensure_demo_library(settings)
 
     n = max(1, settings.workers)
-    grpc_ports = tuple(settings.grpc_port + i if settings.grpc_port else free_port() for i in range(n))
-    live_port = settings.live_port or free_port()
     run_dir = settings.data_dir / "run"
+    grpc_listeners, live = internal_listeners(run_dir, n, settings.grpc_port, settings.live_port)
     plan = EdgePlan(
         settings.host,
         settings.http_port,
-        grpc_ports,
-        (live_port,),
+        tuple(grpc_listeners),
+        (live,),
         settings.max_body_bytes,
         SERVICES,
         edge_key=derive_edge_key(settings.resolved_secret()),
@@ -113,20 +157,26 @@ async def serve(settings: Settings, *, demo: bool = False) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
 
-    # Every child (worker processes, Envoy) is forked before this process starts gRPC: forking a process
-    # whose gRPC threads are running can abort the child before it execs.
-    children = [
-        spawn_child(
-            [sys.executable, "-m", "polyphony.cli", "_worker", "--grpc-port", str(p)],
-            run_dir / f"worker-{i + 1}.log",
-            env=_child_env(settings),
-        )
-        for i, p in enumerate(grpc_ports[1:])
-    ]
+    def worker_process(i: int) -> Supervised:
+        log_path = run_dir / f"worker-{i + 1}.log"
+        argv = [sys.executable, "-m", "polyphony.cli", "_worker", "--listen", str(grpc_listeners[i])]
+        return Supervised(f"worker {i + 1}", lambda: spawn_child(argv, log_path, env=_child_env(settings)), log_path)
+
+    # Worker 1 (with the live app) runs in this process; the others and Envoy are supervised children:
+    # restarted with back-off when they exit (polyphony.edge.supervisor).
+    children = [worker_process(i) for i in range(1, n)]
     envoy = EnvoyProcess(config, run_dir / "envoy.log", settings.envoy_binary)
-    envoy.start()
+    edge = Supervised("envoy", envoy.start, envoy.log_path)
+    supervised = [*children, edge]
+    for child in supervised:
+        child.start()
+
+    def check_children() -> None:
+        for child in supervised:
+            child.poll()
+
     ready = asyncio.Event()
-    worker_task = asyncio.create_task(run_worker(settings, grpc_ports[0], live_port, stop, ready.set))
+    worker_task = asyncio.create_task(run_worker(settings, grpc_listeners[0], live, stop, ready.set))
     try:
         started_up = asyncio.ensure_future(ready.wait())
         await asyncio.wait([started_up, worker_task], return_when=asyncio.FIRST_COMPLETED)
@@ -134,8 +184,17 @@ async def serve(settings: Settings, *, demo: bool = False) -> int:
             started_up.cancel()
             worker_task.result()  # a service failed to start: raise its error (and stop everything)
             raise RuntimeError("the server process stopped during start-up")
-        await envoy.wait_port(settings.host, settings.http_port)
-        await _wait_healthy(settings.host, settings.http_port)
+        # ready means every worker answers, directly and through Envoy
+        for listen in grpc_listeners[1:]:
+            await _wait_healthy(listen.grpc_address(), timeout=60.0, check=check_children)
+        try:
+            await envoy.wait_port(settings.host, settings.http_port)
+        except RuntimeError as exc:
+            if "Address already in use" in str(exc) or "address already in use" in str(exc):
+                raise PortBusy(f"port {settings.http_port} on {settings.host} is already in use") from None
+            raise
+        target = f"{settings.host}:{settings.http_port}"
+        await _wait_healthy(target, times=2 * n, check=check_children)
         elapsed = time.monotonic() - started
         base = settings.default_base_url
         print(f"polyphony ready in {elapsed:.2f}s", flush=True)
@@ -149,37 +208,32 @@ async def serve(settings: Settings, *, demo: bool = False) -> int:
             print(f"  write token   {settings.write_tokens[0]}   (kept in {token_file})")
         print("  Ctrl-C stops everything", flush=True)
         while not stop.is_set():
-            envoy.check_alive()
-            for child in children:
-                if child.poll() is not None:
-                    raise RuntimeError(f"worker exited with {child.returncode}; see {run_dir}")
+            check_children()
             if worker_task.done():
                 worker_task.result()
                 break
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=1.0)
+                await asyncio.wait_for(stop.wait(), timeout=0.25)
+    except PortBusy as exc:
+        print(f"polyphony serve: {exc}", file=sys.stderr, flush=True)
+        return 2
     finally:
         stop.set()
-        envoy.stop()
-        for child in children:
-            child.terminate()
-        for child in children:
-            try:
-                child.wait(5)
-            except Exception:
-                child.kill()
+        for child in supervised:
+            child.stop()
         await asyncio.gather(worker_task, return_exceptions=True)
     return 0
 
 
-async def _worker_main(settings: Settings, grpc_port: int) -> None:
+async def _worker_main(settings: Settings, listen: str) -> None:
+    from polyphony.edge.listen import Listen
     from polyphony.runtime import run_worker
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    await run_worker(settings, grpc_port, None, stop)
+    await run_worker(settings, Listen.parse(listen), None, stop)
 
 
 def _cmd_scan(args: argparse.Namespace) -> int:
@@ -192,14 +246,14 @@ def _cmd_scan(args: argparse.Namespace) -> int:
 
 
 def _internal_worker(argv: list[str]) -> int:
-    """`polyphony _worker --grpc-port N`: one more server process, started by `serve` (not a user command,
-    so not in `--help`)."""
+    """`polyphony _worker --listen unix:PATH|PORT`: one more server process, started (and restarted) by
+    `serve` (not a user command, so not in `--help`)."""
     parser = argparse.ArgumentParser(prog="polyphony _worker")
-    parser.add_argument("--grpc-port", type=int, required=True)
+    parser.add_argument("--listen", required=True, help="unix:<socket path> or a TCP port on 127.0.0.1")
     args = parser.parse_args(argv)
     settings = Settings.from_env()
     configure_logging(settings.log_level)
-    asyncio.run(_worker_main(settings, args.grpc_port))
+    asyncio.run(_worker_main(settings, args.listen))
     return 0
 
 

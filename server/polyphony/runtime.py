@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import gc
 import logging
-import socket
 import warnings
 from collections.abc import Callable, Iterator
 
@@ -25,6 +24,7 @@ from polyphony.edge import authz
 from polyphony.edge.assets import descriptor_set
 from polyphony.edge.console import ConsoleApp
 from polyphony.edge.envoy_config import MAX_HEADERS_KB
+from polyphony.edge.listen import Listen
 from polyphony.edge.live import LiveApp
 from polyphony.rpc.access import HttpRoutes
 from polyphony.rpc.interceptors import PolyphonyInterceptor
@@ -41,12 +41,6 @@ MAX_METADATA = (MAX_HEADERS_KB + 32) * 1024
 warnings.filterwarnings("ignore", message=r"The `websockets` implementation is deprecated")
 
 
-def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket() as s:
-        s.bind((host, 0))
-        return int(s.getsockname()[1])
-
-
 class _EmbeddedUvicorn(uvicorn.Server):
     """uvicorn inside our event loop: signals belong to `polyphony serve`, not to uvicorn."""
 
@@ -58,10 +52,10 @@ class _EmbeddedUvicorn(uvicorn.Server):
 class Worker:
     """A running server process: call `start()`, then `stop()`."""
 
-    def __init__(self, settings: Settings, grpc_port: int, live_port: int | None) -> None:
+    def __init__(self, settings: Settings, grpc_listen: Listen, live_listen: Listen | None) -> None:
         self.settings = settings
-        self.grpc_port = grpc_port
-        self.live_port = live_port
+        self.grpc_listen = grpc_listen
+        self.live_listen = live_listen
         self.ctx: AppContext | None = None
         self._server: grpc.aio.Server | None = None
         self._uvicorn: uvicorn.Server | None = None
@@ -92,14 +86,18 @@ class Worker:
         reflection.enable_server_reflection(
             [*names, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME], server
         )
-        server.add_insecure_port(f"127.0.0.1:{self.grpc_port}")
+        self.grpc_listen.unlink_stale()
+        if not server.add_insecure_port(self.grpc_listen.grpc_address()):
+            raise OSError(f"cannot listen on {self.grpc_listen.grpc_address()} (in use?)")
         await server.start()
         self._server = server
-        if self.live_port:
+        if self.live_listen is not None:
+            self.live_listen.unlink_stale()
             config = uvicorn.Config(
                 live,
                 host="127.0.0.1",
-                port=self.live_port,
+                port=self.live_listen.port,
+                uds=self.live_listen.path or None,
                 log_level="warning",
                 lifespan="on",
                 ws="websockets",
@@ -135,12 +133,12 @@ class Worker:
 
 async def run_worker(
     settings: Settings,
-    grpc_port: int,
-    live_port: int | None,
+    grpc_listen: Listen,
+    live_listen: Listen | None,
     stop: asyncio.Event,
     on_ready: Callable[[], None] | None = None,
 ) -> None:
-    worker = Worker(settings, grpc_port, live_port)
+    worker = Worker(settings, grpc_listen, live_listen)
     await worker.start()
     if on_ready:
         on_ready()

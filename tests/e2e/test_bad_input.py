@@ -15,6 +15,14 @@ import pytest
 from tests.harness import RunningServer
 from tests.unit.flow.spec import assert_valid, audio_flow
 
+
+@pytest.fixture
+def http(server: RunningServer) -> Iterator[httpx.Client]:
+    """Every request carries the write token unless it sets its own (TAMS reads need one too)."""
+    with httpx.Client(base_url=server.http, timeout=30, headers=server.auth()) as client:
+        yield client
+
+
 FAMILY_OF = {"/tams": "tams", "/aura": "aura", "/timeside": "timeside", "/opentheater": "opentheater"}
 
 

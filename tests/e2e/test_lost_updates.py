@@ -6,14 +6,23 @@ a write transaction that locks from its start (SQLite) concurrent setters overwr
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
+import pytest
 
 from tests.harness import RunningServer
 from tests.unit.flow.spec import audio_flow
 
 WRITERS = 50
+
+
+@pytest.fixture
+def http(server: RunningServer) -> Iterator[httpx.Client]:
+    """Every request carries the write token unless it sets its own (TAMS reads need one too)."""
+    with httpx.Client(base_url=server.http, timeout=30, headers=server.auth()) as client:
+        yield client
 
 
 async def _put_all(server: RunningServer, writes: list[tuple[str, Any]]) -> list[httpx.Response]:

@@ -27,8 +27,10 @@ class Settings:
     database_url: str = field(default="", metadata={"help": "SQLAlchemy async URL; default SQLite in data_dir"})
     host: str = field(default="127.0.0.1", metadata={"help": "address Envoy listens on"})
     http_port: int = field(default=8080, metadata={"help": "Envoy port: REST and native gRPC"})
-    grpc_port: int = field(default=0, metadata={"help": "first internal gRPC port (0: pick free ports)"})
-    live_port: int = field(default=0, metadata={"help": "internal socket.io/WebSocket port (0: pick a free port)"})
+    grpc_port: int = field(
+        default=0, metadata={"help": "first internal gRPC TCP port (0: Unix sockets in data_dir/run)"}
+    )
+    live_port: int = field(default=0, metadata={"help": "internal socket.io/WebSocket TCP port (0: a Unix socket)"})
     workers: int = field(default=1, metadata={"help": "server processes behind Envoy"})
     read_tokens: tuple[str, ...] = field(default=(), metadata={"help": "comma-separated tokens with read scope"})
     write_tokens: tuple[str, ...] = field(default=(), metadata={"help": "comma-separated tokens with write scope"})

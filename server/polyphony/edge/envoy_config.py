@@ -21,6 +21,7 @@ from google.protobuf import descriptor_pb2
 from polyphony.core.errors import ErrorFamily, error_statuses, error_template
 from polyphony.core.registry import ServiceSpec
 from polyphony.edge import assets
+from polyphony.edge.listen import Listen
 from polyphony.edge.live import UNACKED_MS
 
 
@@ -45,8 +46,8 @@ BODY_METHODS = {"name": ":method", "string_match": {"safe_regex": {"regex": "POS
 class EdgePlan:
     host: str
     http_port: int
-    grpc_ports: tuple[int, ...]
-    live_ports: tuple[int, ...]
+    grpc_listeners: tuple[Listen, ...]
+    live_listeners: tuple[Listen, ...]
     max_body_bytes: int
     services: tuple[ServiceSpec, ...]
     # stamped by the Lua filter on every REST request it passes on (see polyphony.core.edge_key)
@@ -230,10 +231,8 @@ def render(plan: EdgePlan, out_dir: Path) -> Path:
     lua_path.write_text(_lua(plan, fds))
     lua_path.chmod(0o600)  # it holds the edge key
 
-    def endpoints(ports: tuple[int, ...]) -> str:
-        return json.dumps(
-            [{"endpoint": {"address": {"socket_address": {"address": "127.0.0.1", "port_value": p}}}} for p in ports]
-        )
+    def endpoints(listeners: tuple[Listen, ...]) -> str:
+        return json.dumps([{"endpoint": {"address": listen.envoy_address()}} for listen in listeners])
 
     text = Template((assets.envoy_dir() / "envoy.yaml").read_text()).substitute(
         descriptor=json.dumps(str(assets.descriptor_set())),
@@ -245,8 +244,8 @@ def render(plan: EdgePlan, out_dir: Path) -> Path:
         max_heap=plan.max_heap_bytes,
         body_idle=f"{plan.idle_timeout:g}s",
         lua=json.dumps(str(lua_path)),
-        grpc_endpoints=endpoints(plan.grpc_ports),
-        live_endpoints=endpoints(plan.live_ports),
+        grpc_endpoints=endpoints(plan.grpc_listeners),
+        live_endpoints=endpoints(plan.live_listeners),
     )
     config = yaml.safe_load(text)
     [host] = config["static_resources"]["listeners"][0]["filter_chains"][0]["filters"][0]["typed_config"][

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import ctypes
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -14,23 +13,39 @@ from pathlib import Path
 
 from polyphony.edge import assets
 
-
-def _die_with_parent() -> None:  # runs in the child before exec (Linux): no orphans if we are killed
-    with contextlib.suppress(OSError):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+# Run by a fresh interpreter that then becomes the child (execv keeps the pid): on Linux it asks to get
+# SIGTERM when its parent dies (no orphans if `serve` is killed) and gives up if that already happened.
+# No Python runs between fork and exec in `serve` itself (no preexec_fn), so children can be started, and
+# restarted, while `serve`'s gRPC threads are running.
+_EXEC_WITH_PARENT = (
+    "import ctypes,os,sys\n"
+    "try: ctypes.CDLL(None, use_errno=True).prctl(1, 15)\n"  # PR_SET_PDEATHSIG, SIGTERM
+    "except (OSError, AttributeError): pass\n"
+    "if os.getppid() != int(sys.argv[1]): sys.exit(1)\n"
+    "os.execv(sys.argv[2], sys.argv[2:])\n"
+)
 
 
 def spawn_child(
     argv: list[str], log_path: Path | None = None, env: dict[str, str] | None = None
 ) -> subprocess.Popen[bytes]:
+    """Start `argv` (its first item a path) with output appended to `log_path`."""
     out = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115 - owned by the child
-    return subprocess.Popen(
-        argv,
-        stdout=out,
-        stderr=subprocess.STDOUT,
-        preexec_fn=_die_with_parent if sys.platform == "linux" else None,
-        env=env,
-    )
+    if sys.platform == "linux":
+        argv = [
+            sys.executable,
+            "-S",
+            "-c",
+            _EXEC_WITH_PARENT,
+            str(os.getpid()),
+            shutil.which(argv[0]) or argv[0],
+            *argv[1:],
+        ]
+    try:
+        return subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, env=env)
+    finally:
+        if log_path:
+            out.close()  # type: ignore[union-attr]
 
 
 class EnvoyProcess:
@@ -40,7 +55,7 @@ class EnvoyProcess:
         self.binary = assets.envoy_binary(binary)
         self.proc: subprocess.Popen[bytes] | None = None
 
-    def start(self) -> None:
+    def start(self) -> subprocess.Popen[bytes]:
         argv = [
             str(self.binary),
             "-c",
@@ -52,6 +67,7 @@ class EnvoyProcess:
             "warning",
         ]
         self.proc = spawn_child(argv, self.log_path)
+        return self.proc
 
     def check_alive(self) -> None:
         if self.proc is not None and self.proc.poll() is not None:

@@ -210,10 +210,12 @@ class Dispatcher:
 
     async def _delivered(self, webhook_id: str, event_id: int) -> None:
         async with self._db.transaction() as session:
+            # The webhook's row first, then its outbox rows: the order webhooks.update/remove lock them in,
+            # so the two never wait for each other (a deadlock on PostgreSQL).
+            hook = await get_for_update(session, WebhookRow, webhook_id)
             row = await session.get(OutboxRow, event_id)
             if row is not None:
                 await session.delete(row)
-            hook = await get_for_update(session, WebhookRow, webhook_id)
             if hook is not None and hook.status in ACTIVE:
                 hook.status, hook.attempts, hook.next_attempt_us, hook.error = "started", 0, 0, None
                 hook.lease_until_us = now_us() + int(self.policy.lease_seconds * 1_000_000)  # still ours

@@ -356,6 +356,8 @@ class Audience:
         self._reload_lock = asyncio.Lock()
         self._follower: asyncio.Task[None] | None = None
         self._looked_up = 0.0
+        self._lookup: asyncio.Future[None] | None = None
+        self._lookup_started = 0.0
         self._sio_app = socketio.ASGIApp(self.sio, socketio_path="socket.io")
         live.route(WS_PREFIX, self.websocket)
         live.route("/socket.io/", self.socketio_entry)
@@ -692,9 +694,30 @@ class Audience:
                     del self._raw[opened]
 
     # plain WebSocket -----------------------------------------------------------------------
+    async def endpoint_for(self, namespace: str) -> Endpoint | None:
+        """The endpoint of `namespace`; one this process does not serve yet (a project or channel another
+        process just created) is looked up in the database first, so it is served at once. Lookups are
+        single-flight: concurrent misses share one catalog read that started after they arrived."""
+        ep = self.endpoints.get(namespace)
+        if ep is not None or self.db is None or not namespace.startswith("/opentheater/") or not _uuids(namespace):
+            return ep
+        asked = time.monotonic()
+        while True:
+            if self._lookup is None or self._lookup.done():
+                if self._lookup_started >= asked:
+                    break  # a read that began after we asked has finished
+                self._lookup_started = time.monotonic()
+                self._lookup = asyncio.ensure_future(self.reload())
+            started = self._lookup_started
+            with contextlib.suppress(Exception):
+                await asyncio.shield(self._lookup)
+            if started >= asked:
+                break
+        return self.endpoints.get(namespace)
+
     async def websocket(self, scope: AsgiScope, receive: Receive, send: Send) -> None:
         path: str = scope.get("path", "")
-        ep = self.endpoints.get("/opentheater/" + path[len(WS_PREFIX) :].strip("/"))
+        ep = await self.endpoint_for("/opentheater/" + path[len(WS_PREFIX) :].strip("/"))
         if scope["type"] != "websocket":
             body = json.dumps(
                 {"error": "WebSocket upgrade required" if ep else "not found", "status": 426 if ep else 404}

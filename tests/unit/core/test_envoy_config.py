@@ -6,6 +6,7 @@ import pytest
 
 from polyphony.app import SERVICES
 from polyphony.edge.envoy_config import EdgePlan, _path_pattern, render
+from polyphony.edge.listen import Listen
 
 
 def test_path_pattern_matches_only_the_template() -> None:
@@ -21,7 +22,7 @@ def test_path_pattern_matches_only_the_template() -> None:
 
 
 def test_render_writes_ports_endpoints_and_lua(tmp_path: Path) -> None:
-    plan = EdgePlan("127.0.0.1", 18000, (19001, 19002), (19100,), 1024, SERVICES)
+    plan = EdgePlan("127.0.0.1", 18000, (Listen(port=19001), Listen(port=19002)), (Listen(port=19100),), 1024, SERVICES)
     config = json.loads(render(plan, tmp_path).read_text())
     listener = config["static_resources"]["listeners"][0]
     assert listener["address"]["socket_address"]["port_value"] == 18000
@@ -38,7 +39,11 @@ def test_render_writes_ports_endpoints_and_lua(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(not hasattr(socket, "TCP_USER_TIMEOUT"), reason="Linux only: elsewhere Envoy keeps the default")
 def test_the_listener_drops_clients_that_stop_acknowledging(tmp_path: Path) -> None:
-    config = json.loads(render(EdgePlan("127.0.0.1", 18000, (19001,), (19100,), 1024, SERVICES), tmp_path).read_text())
+    config = json.loads(
+        render(
+            EdgePlan("127.0.0.1", 18000, (Listen(port=19001),), (Listen(port=19100),), 1024, SERVICES), tmp_path
+        ).read_text()
+    )
     [option] = config["static_resources"]["listeners"][0]["socket_options"]
     assert (option["level"], option["name"], option["int_value"]) == (
         socket.IPPROTO_TCP,
@@ -54,3 +59,37 @@ def test_the_listener_drops_clients_that_stop_acknowledging(tmp_path: Path) -> N
             accepted, _ = listener.accept()
             with accepted:
                 assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_USER_TIMEOUT) == 30_000
+
+
+def test_internal_listeners_are_unix_sockets_and_the_edge_port_is_never_shared(tmp_path: Path) -> None:
+    """Workers and the live app listen on sockets in the run directory (no port is picked and bound later);
+    Envoy's listener refuses SO_REUSEPORT, so a second server on a busy port fails instead of sharing it;
+    a request that cannot reach a (restarting) worker is retried on another."""
+    from polyphony.edge.listen import internal_listeners
+
+    grpc, live = internal_listeners(tmp_path / "run", 2, 0, 0)
+    assert [Path(g.path).name for g in grpc] == ["worker-1.sock", "worker-2.sock"] and live.path.endswith("live.sock")
+    config = json.loads(
+        render(EdgePlan("127.0.0.1", 18000, tuple(grpc), (live,), 1024, SERVICES), tmp_path).read_text()
+    )
+    [listener] = config["static_resources"]["listeners"]
+    assert listener["enable_reuse_port"] is False
+    clusters = {c["name"]: c for c in config["static_resources"]["clusters"]}
+    paths = [
+        e["endpoint"]["address"]["pipe"]["path"]
+        for e in clusters["grpc"]["load_assignment"]["endpoints"][0]["lb_endpoints"]
+    ]
+    assert paths == [g.path for g in grpc]
+    [host] = listener["filter_chains"][0]["filters"][0]["typed_config"]["route_config"]["virtual_hosts"]
+    assert "connect-failure" in host["retry_policy"]["retry_on"]
+
+
+def test_socket_paths_too_long_for_sun_path_move_to_a_short_private_folder(tmp_path: Path) -> None:
+    from polyphony.edge.listen import MAX_SOCKET_PATH, internal_listeners
+
+    deep = tmp_path / ("d" * 120) / "run"
+    grpc, live = internal_listeners(deep, 3, 0, 0)
+    assert all(len(listen.path) <= MAX_SOCKET_PATH for listen in (*grpc, live))
+    assert internal_listeners(deep, 3, 0, 0) == (grpc, live)  # the same paths after a restart
+    configured, live_port = internal_listeners(deep, 2, 7000, 7100)
+    assert [c.port for c in configured] == [7000, 7001] and live_port.port == 7100

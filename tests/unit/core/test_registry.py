@@ -10,6 +10,7 @@ from polyphony.app import SERVICES
 from polyphony.core.errors import ErrorFamily, error_for_status, error_statuses, error_template, render_error_json
 from polyphony.core.registry import ServiceSpec, error_families
 from polyphony.edge.envoy_config import EdgePlan, lua_string, render
+from polyphony.edge.listen import Listen
 
 SERVER = Path(__file__).resolve().parents[3] / "server" / "polyphony"
 
@@ -57,7 +58,11 @@ def test_core_imports_no_service() -> None:
 
 
 def test_envoy_routes_come_from_the_registry(tmp_path: Path) -> None:
-    config = json.loads(render(EdgePlan("127.0.0.1", 18000, (19001,), (19100,), 1024, SERVICES), tmp_path).read_text())
+    config = json.loads(
+        render(
+            EdgePlan("127.0.0.1", 18000, (Listen(port=19001),), (Listen(port=19100),), 1024, SERVICES), tmp_path
+        ).read_text()
+    )
     hcm = config["static_resources"]["listeners"][0]["filter_chains"][0]["filters"][0]["typed_config"]
     routes = hcm["route_config"]["virtual_hosts"][0]["routes"]
     expected_live = [p for s in SERVICES for p in s.live_prefixes]
@@ -80,7 +85,7 @@ def test_envoy_routes_come_from_the_registry(tmp_path: Path) -> None:
 
 
 def test_the_lua_tables_come_from_the_registry_and_the_one_renderer(tmp_path: Path) -> None:
-    render(EdgePlan("127.0.0.1", 18000, (19001,), (19100,), 1024, SERVICES), tmp_path)
+    render(EdgePlan("127.0.0.1", 18000, (Listen(port=19001),), (Listen(port=19100),), 1024, SERVICES), tmp_path)
     lua = (tmp_path / "shape.lua").read_text()
     assert "__" not in lua.replace("__index", "")  # every placeholder filled
     for spec in SERVICES:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import os
 import shutil
 import tempfile
 import threading
@@ -78,7 +79,8 @@ def scratch_dir(copies: LocalCopies) -> Path:
     anchor = copies.objects.local_path("timeside/scratch/anchor")
     parent = anchor.parent if anchor is not None else copies.root.parent / "scratch"
     parent.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix="run-", dir=parent))
+    # the pid in the name: polyphony.core.sweep removes the folders of processes that are gone
+    return Path(tempfile.mkdtemp(prefix=f"run-{os.getpid()}-", dir=parent))
 
 
 async def read_all(objects: ObjectStore, key: str) -> bytes:
