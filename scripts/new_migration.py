@@ -17,15 +17,14 @@ from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 
-from polyphony.app import SERVICES, migrate
+from polyphony.app import migrate, migration_branches
 from polyphony.core.db import Base, Database, alembic_config
-from polyphony.core.registry import migration_locations
 
 
 def main() -> None:
     svc, message = sys.argv[1], sys.argv[2]
-    [spec] = [s for s in SERVICES if s.name == svc]
-    version_dir = spec.migrations
+    branches = migration_branches()
+    version_dir = branches[svc]
     version_dir.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite+aiosqlite:///{Path(tmp) / 'scratch.db'}"
@@ -33,7 +32,7 @@ def main() -> None:
         async def run() -> None:
             db = Database(url)
             await migrate(db)
-            cfg = alembic_config(url, list(dict.fromkeys([*migration_locations(SERVICES), version_dir])))
+            cfg = alembic_config(url, [p for p in branches.values() if p.is_dir()])
             script = ScriptDirectory.from_config(cfg)
             heads = [r for r in script.get_revisions("heads") if svc in (r.branch_labels or set())]
 

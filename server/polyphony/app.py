@@ -9,13 +9,14 @@ module; what they need is in `polyphony.core` (`AppContext`, `ServiceSpec`).
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import grpc
 
 from polyphony.analysis.service import SERVICE as ANALYSIS
 from polyphony.core.context import AppContext
 from polyphony.core.db import Database, migrate_locations
-from polyphony.core.registry import ServiceSpec, migration_locations
+from polyphony.core.registry import ServiceSpec
 from polyphony.core.tokens import MIGRATIONS as CORE_MIGRATIONS
 from polyphony.edge.live import LiveApp
 from polyphony.flow.service import SERVICE as FLOW
@@ -32,9 +33,14 @@ async def register_all(server: grpc.aio.Server, ctx: AppContext, live: LiveApp) 
     return [spec.grpc_service for spec in SERVICES]
 
 
+def migration_branches() -> dict[str, Path]:
+    """Every Alembic branch (label -> version directory): core's (API tokens), then each service's."""
+    return {"core": CORE_MIGRATIONS, **{spec.name: spec.migrations for spec in SERVICES}}
+
+
 async def migrate(db: Database) -> None:
     """Bring core's tables (API tokens) and every service's to the newest revision of their Alembic branches."""
-    await migrate_locations(db, [CORE_MIGRATIONS, *migration_locations(SERVICES)])
+    await migrate_locations(db, [path for path in migration_branches().values() if path.is_dir()])
 
 
 def migrate_sync(url: str) -> None:

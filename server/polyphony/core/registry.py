@@ -63,7 +63,3 @@ class ServiceSpec:
 def error_families(services: Sequence[ServiceSpec]) -> dict[str, ErrorFamily]:
     """Full gRPC service name -> the error family its methods answer in."""
     return {s.grpc_service: s.error_family for s in services}
-
-
-def migration_locations(services: Sequence[ServiceSpec]) -> list[Path]:
-    return [s.migrations for s in services if s.migrations.is_dir()]

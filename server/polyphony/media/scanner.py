@@ -9,6 +9,7 @@ import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,6 +33,7 @@ class ScanReport:
     moved: int = 0
     unchanged: int = 0
     removed: int = 0
+    albums_removed: int = 0
     failed: list[str] = field(default_factory=list)
 
 
@@ -221,7 +223,28 @@ async def scan(
                 ]
                 await session.execute(delete(Track).where(Track.id.in_(still)))
             report.removed = len(still)
+    report.albums_removed = await drop_empty_albums(db)
     return report
+
+
+async def drop_empty_albums(db: Database) -> int:
+    """Delete the albums no track belongs to any more (their tracks moved to another folder, so to another
+    album, or were removed). Decided under the generation lock, so a concurrent scan that is adding a track
+    to an album (album and track in one transaction) is never seen half-way."""
+
+    def empty() -> Any:
+        return ~select(Track.id).where(Track.album_id == Album.id).exists()
+
+    async with db.session() as session:
+        if await session.scalar(select(Album.id).where(empty()).limit(1)) is None:
+            return 0  # the common case: nothing to do, no write, caches stay valid
+    async with db.transaction() as session:
+        await bump_generation(session)
+        ids = list((await session.scalars(select(Album.id).where(empty()))).all())
+        if ids:
+            await session.execute(delete(Image).where(Image.album_id.in_(ids)))  # folder covers
+            await session.execute(delete(Album).where(Album.id.in_(ids)))
+        return len(ids)
 
 
 def resolve_roots(requested: list[str], library_dirs: tuple[str, ...]) -> list[Path]:
@@ -269,7 +292,8 @@ async def scan_command(settings: Settings, roots: list[Path]) -> int:
         await db.dispose()
     console.print(
         f"{report.seen} files: {report.added} added, {report.updated} updated, {report.moved} moved, "
-        f"{report.unchanged} unchanged, {report.removed} removed, {len(report.failed)} unreadable"
+        f"{report.unchanged} unchanged, {report.removed} removed, {len(report.failed)} unreadable, "
+        f"{report.albums_removed} empty albums dropped"
     )
     for failure in report.failed:
         console.print(f"  skipped: {failure}", style="yellow")

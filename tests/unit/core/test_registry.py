@@ -22,6 +22,9 @@ def test_every_service_package_exports_one_spec_and_is_registered() -> None:
         assert isinstance(spec, ServiceSpec)
         assert spec.grpc_service.startswith(f"polyphony.api.{spec.name}.v1.")
         assert spec.migrations.is_dir() and spec.models.__name__ == f"polyphony.{spec.name}.models"
+    from polyphony.app import migration_branches
+
+    assert list(migration_branches()) == ["core", *(s.name for s in SERVICES)]
     prefixes = [p for s in SERVICES for p in s.rest_prefixes]
     assert len(prefixes) == len(set(prefixes))
 
