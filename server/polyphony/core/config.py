@@ -41,7 +41,7 @@ class Settings:
             "TAMS declares security on every operation, so it is not open by default"
         },
     )
-    jwt_key: str = field(default="", metadata={"help": "HS256 key for bearer JWTs (default: the secret)"})
+    jwt_key: str = field(default="", metadata={"help": "HS256 key for bearer JWTs (default: derived from the secret)"})
     edge_max_heap_mb: int = field(default=1024, metadata={"help": "Envoy's memory bound (overload manager), MiB"})
     edge_idle_timeout: float = field(
         default=60.0, metadata={"help": "seconds a REST request may send nothing (a stalled body) before a 408"}
