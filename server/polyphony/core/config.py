@@ -57,7 +57,10 @@ class Settings:
         default=20.0, metadata={"help": "seconds between heartbeats to plain WebSocket audiences (0: none)"}
     )
     redis_url: str = field(default="redis://127.0.0.1:6379/0", metadata={"help": "Redis for the redis cue bus"})
-    redis_channel: str = field(default="polyphony:trigger:cues", metadata={"help": "Redis pub/sub channel for cues"})
+    redis_channel: str = field(
+        default="",
+        metadata={"help": "Redis pub/sub channel for cues (default: derived from the database URL and secret)"},
+    )
     object_store: str = field(
         default="filesystem", metadata={"help": "object store of every service and worker: filesystem|s3"}
     )
