@@ -26,7 +26,7 @@ async function newPage(options = {}) {
 
 async function unlock(page) {
   await page.getByLabel("Write token").fill(token);
-  await page.getByRole("button", { name: "Unlock writes" }).click();
+  await page.getByRole("button", { name: "Unlock writes", exact: true }).click();
   await page.getByTestId("token-state").waitFor();
 }
 
@@ -157,6 +157,7 @@ const journeys = {
   async media() {
     const page = await newPage();
     await page.goto(base + "/media");
+    await unlock(page); // TAMS reads can need a token (its read scope)
     const link = page.getByTestId("flows").locator("[data-flow-id]").first();
     await link.click();
     await page.getByTestId("flow-title").waitFor();
@@ -175,6 +176,38 @@ const journeys = {
     await page.getByRole("button", { name: "Whole flow" }).click();
     await page.waitForFunction((n) => parseInt(document.querySelector('[data-testid="segment-count"]').textContent, 10) === n, all);
     await shot(page, "media");
+    await page.context().close();
+  },
+
+  async analysis() {
+    const page = await newPage();
+    await page.goto(base + "/analysis");
+    await unlock(page);
+    // drop a WAV file on the drop zone (a DataTransfer with a File, as a browser drag brings it)
+    const wav = await page.evaluate(async () => (await (await fetch("/aura/tracks/1/audio?accept=audio%2Fwav")).arrayBuffer()).byteLength);
+    if (!(wav > 1000)) throw new Error("analysis: no WAV to upload");
+    const drop = await page.evaluateHandle(async () => {
+      const bytes = await (await fetch("/aura/tracks/1/audio?accept=audio%2Fwav")).arrayBuffer();
+      const dt = new DataTransfer();
+      dt.items.add(new File([bytes], "tone.wav", { type: "audio/wav" }));
+      return dt;
+    });
+    await page.getByTestId("drop").dispatchEvent("drop", { dataTransfer: drop });
+    await page.waitForFunction(() => document.querySelector('[data-testid="upload-message"]').textContent === "added tone");
+    await page.locator("[data-item]").filter({ hasText: "tone" }).first().click();
+    await page.getByTestId("item-title").waitFor();
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="waveform"]').dataset.points) > 100);
+    // a preset for the level analyzer, run it, watch it finish, results listed with exports
+    await page.getByRole("button", { name: "Create preset" }).click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="preset"]').value !== "");
+    await page.getByTestId("run").click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="task-state"]')?.textContent.includes("done"), null, { timeout: 60_000 });
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="result-count"]').textContent) > 0);
+    await page.locator("details", { hasText: "hdf5" }).first().locator("summary").click();
+    const json = await page.getByRole("button", { name: "JSON" }).first().getAttribute("href");
+    const status = await page.evaluate(async (u) => (await fetch(u)).status, json);
+    if (status !== 200) throw new Error(`analysis: JSON export ${json} answered ${status}`);
+    await shot(page, "analysis");
     await page.context().close();
   },
 

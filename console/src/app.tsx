@@ -12,11 +12,13 @@ const loaders: Record<string, () => Promise<Screen>> = {
   show: () => import("./screens/show").then((m) => m.Show),
   docs: () => import("./screens/docs").then((m) => m.Docs),
   media: () => import("./screens/media").then((m) => m.Media),
+  analysis: () => import("./screens/analysis").then((m) => m.Analysis),
 };
 const NAV: [string, string][] = [
   ["/", "Home"],
   ["/library", "Library"],
   ["/show", "Show"],
+  ["/analysis", "Analysis"],
   ["/media", "Media store"],
   ["/docs", "API docs"],
 ];
@@ -27,7 +29,7 @@ function interceptLinks(event: MouseEvent): void {
   const a = (event.target as Element | null)?.closest?.("a");
   if (!a || a.target || a.hasAttribute("download") || a.origin !== location.origin) return;
   const path = a.pathname;
-  if (!(path === "/" || /^\/(library|show|docs|media)(\/|$)/.test(path))) return;
+  if (!(path === "/" || /^\/(library|show|docs|media|analysis)(\/|$)/.test(path))) return;
   event.preventDefault();
   navigate(path + a.search);
 }

@@ -33,7 +33,7 @@ def test_empty_values_keep_required_fields(server: RunningServer) -> None:
     flow = _flow_with_empty_values()
     put = call("/flows/{flowId}", "PUT", path_parameters={"flowId": flow["id"]}, body=flow, media_type=json)
     assert put.status_code == 201, put.text
-    got = call("/flows/{flowId}", "GET", path_parameters={"flowId": flow["id"]}, query={"include_timerange": True})
+    got = call("/flows/{flowId}", "GET", path_parameters={"flowId": flow["id"]}, query={"include_timerange": "true"})
     assert got.status_code == 200 and got.json()["label"] == "" and got.json()["timerange"] == "()"
     assert call("/flows", "GET", query={"source_id": flow["source_id"]}).status_code == 200
     assert call("/sources/{sourceId}", "GET", path_parameters={"sourceId": flow["source_id"]}).status_code == 200

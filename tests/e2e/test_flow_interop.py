@@ -111,7 +111,7 @@ async def test_frame_accurate_cut_edits_are_accepted_and_real_overruns_refused(
 
     status, failures = await register(body)
     assert status == 201, failures
-    listed = http.get(f"/tams/flows/{edit_flow}/segments").json()
+    listed = http.get(f"/tams/flows/{edit_flow}/segments", headers=server.read_auth()).json()
     assert [s["timerange"] for s in listed] == [b["timerange"] for b in body]
     # a real overrun, one whole frame past the Object, is still refused
     frame = math.ceil(Fraction(SECOND * rate[1], rate[0]))
@@ -167,7 +167,7 @@ async def test_init_segments_flows_refuse_objects_without_an_init_object(
 
     assert await register({"object_id": plain, "timerange": "[0:0_1:0)"}) == 400
     assert await register({"object_id": media, "timerange": "[0:0_1:0)", "init_object_id": init}) == 201
-    seg = http.get(f"/tams/flows/{flow_id}/segments").json()
+    seg = http.get(f"/tams/flows/{flow_id}/segments", headers=server.read_auth()).json()
     assert [s["object_id"] for s in seg] == [media] and seg[0]["init_object"]["object_id"] == init
 
 
@@ -273,8 +273,8 @@ async def test_limit_below_one_over_grpc(server: RunningServer, channel: grpc.ai
         assert dict(await call.initial_metadata())["x-paging-limit"] == "100"
 
 
-def test_lists_with_a_400_still_refuse_limit_zero(http: httpx.Client) -> None:
-    resp = http.get("/tams/flows", params={"limit": "0"})
+def test_lists_with_a_400_still_refuse_limit_zero(http: httpx.Client, server: RunningServer) -> None:
+    resp = http.get("/tams/flows", params={"limit": "0"}, headers=server.read_auth())
     assert resp.status_code == 400 and resp.json()["type"] == "InvalidArgument"
 
 
@@ -291,8 +291,9 @@ def test_lists_with_a_400_still_refuse_limit_zero(http: httpx.Client) -> None:
         f"/tams/flows/{uuid.uuid4()}",
     ],
 )
-def test_head_answers_the_status_and_headers_of_get(http: httpx.Client, url: str) -> None:
-    get, head = http.get(url), http.head(url)
+def test_head_answers_the_status_and_headers_of_get(http: httpx.Client, server: RunningServer, url: str) -> None:
+    auth = server.read_auth()  # TAMS reads need a token
+    get, head = http.get(url, headers=auth), http.head(url, headers=auth)
     assert get.status_code >= 400 and get.headers["content-type"] == "application/json", get.text
     json.loads(get.text)
     assert head.status_code == get.status_code and head.content == b""
@@ -301,12 +302,12 @@ def test_head_answers_the_status_and_headers_of_get(http: httpx.Client, url: str
 
 def test_booleans_are_the_specs_true_and_false_only(http: httpx.Client, server: RunningServer) -> None:
     """Envoy's transcoder would also read `yes`, `no`, `1`... as booleans; the spec's booleans are true/false."""
-    flow_id = _video_flow(http, server, (25, 1))
-    assert http.get(f"/tams/flows/{flow_id}", params={"include_timerange": "true"}).status_code == 200
+    flow_id, auth = _video_flow(http, server, (25, 1)), server.read_auth()
+    assert http.get(f"/tams/flows/{flow_id}", params={"include_timerange": "true"}, headers=auth).status_code == 200
     for url, name in (
         (f"/tams/flows/{flow_id}", "include_timerange"),
         ("/tams/flows", "reverse_order"),
         (f"/tams/flows/{flow_id}/segments", "presigned"),
     ):
-        resp = http.get(url, params={name: "yes"})
+        resp = http.get(url, params={name: "yes"}, headers=auth)
         assert resp.status_code == 400 and resp.json()["type"] == "InvalidArgument", (url, resp.text)

@@ -25,6 +25,7 @@ export function parseRoute(pathname: string, search = ""): Route {
   }
   if (head === "show" && parts.length <= 2) return arg ? { screen: "show", project: arg } : { screen: "show" };
   if (head === "media" && parts.length <= 1) return { screen: "media" };
+  if (head === "analysis" && parts.length <= 1) return { screen: "analysis" };
   if (head === "docs" && parts.length <= 2) return arg ? { screen: "docs", api: arg } : { screen: "docs" };
   return { screen: "notfound", path: pathname };
 }
@@ -44,6 +45,8 @@ export function routeHref(route: Route): string {
       return route.project ? `/show/${encodeURIComponent(route.project)}` : "/show";
     case "media":
       return "/media";
+    case "analysis":
+      return "/analysis";
     case "docs":
       return route.api ? `/docs/${encodeURIComponent(route.api)}` : "/docs";
     default:

@@ -95,6 +95,7 @@ export function Home() {
     {
       name: "Analysis",
       api: "TimeSide",
+      screen: "/analysis",
       docs: "/docs/timeside",
       facts: [
         ["items", showCount(items.value)],

@@ -17,6 +17,7 @@ function useToken(): string {
 }
 
 function Flows({ selected, onSelect }: { selected?: string; onSelect: (f: Flow) => void }) {
+  const token = useToken(); // TAMS reads may need a token: list again once one is entered
   const [filters, setFilters] = useState({ format: "", codec: "", label: "" });
   const [applied, setApplied] = useState(filters);
   const [flows, setFlows] = useState<Flow[] | null>(null);
@@ -27,7 +28,7 @@ function Flows({ selected, onSelect }: { selected?: string; onSelect: (f: Flow) 
       setFlows((old) => (append ? [...(old ?? []), ...r.flows] : r.flows));
       setNext(r.nextPage);
     }, (e) => setError(errorText(e)));
-  useEffect(() => void load("", false), [applied]);
+  useEffect(() => (setError(""), void load("", false)), [applied, token]);
   const field = (k: keyof typeof filters, label: string, hint: string) => (
     <label>{label}
       <input value={filters[k]} placeholder={hint} onInput={(e) => setFilters({ ...filters, [k]: (e.target as HTMLInputElement).value.trim() })} />
