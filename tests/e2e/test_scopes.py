@@ -18,6 +18,7 @@ import jwt
 import pytest
 
 from polyphony.app import SERVICES
+from polyphony.core import keys
 from polyphony.core.auth import SCOPE_PREFIX, Api, Scope
 from polyphony.core.registry import error_families
 from polyphony.edge.assets import descriptor_set
@@ -42,7 +43,7 @@ def walk_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSer
 
 @pytest.fixture(scope="module")
 def tokens(walk_server: RunningServer) -> dict[tuple[Api, str], str]:
-    key = (walk_server.data_dir / "secret.key").read_text().strip()
+    key = keys.derive((walk_server.data_dir / "secret.key").read_text().strip(), keys.API_JWT)
     exp = time.time() + 3600
     out = {}
     for api in Api:

@@ -7,7 +7,8 @@ tokens and JWTs made for it work unchanged. Tokens come from:
 
 - `POLYPHONY_WRITE_TOKENS` (every scope of every API) and `POLYPHONY_READ_TOKENS` (read everywhere);
 - tokens made with `polyphony token create` (stored as SHA-256 digests: `polyphony.core.tokens`);
-- bearer JWTs signed HS256 with the server secret or `POLYPHONY_JWT_KEY`, scopes in the `scope` claim;
+- bearer JWTs signed HS256 with `POLYPHONY_JWT_KEY` (default: a key derived from the server secret,
+  `core.keys.API_JWT`), scopes in the `scope` claim, `exp` required;
 - tokens a service issues itself (TimeSide users), as before: read everywhere, or everything.
 
 Reads of an API listed in `POLYPHONY_OPEN_READS` need no token. The scope each RPC needs is the
@@ -156,7 +157,7 @@ class Authorizer:
         read_tokens: tuple[str, ...],
         write_tokens: tuple[str, ...],
         open_reads: frozenset[Api],
-        jwt_keys: tuple[str, ...] = (),
+        jwt_keys: tuple[str | bytes, ...] = (),
     ) -> None:
         self._read = read_tokens
         self._write = write_tokens

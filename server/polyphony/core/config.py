@@ -41,7 +41,7 @@ class Settings:
             "TAMS declares security on every operation, so it is not open by default"
         },
     )
-    jwt_key: str = field(default="", metadata={"help": "HS256 key for bearer JWTs (default: the secret)"})
+    jwt_key: str = field(default="", metadata={"help": "HS256 key for bearer JWTs (default: derived from the secret)"})
     edge_max_heap_mb: int = field(default=1024, metadata={"help": "Envoy's memory bound (overload manager), MiB"})
     edge_idle_timeout: float = field(
         default=60.0, metadata={"help": "seconds a REST request may send nothing (a stalled body) before a 408"}
@@ -57,7 +57,10 @@ class Settings:
         default=20.0, metadata={"help": "seconds between heartbeats to plain WebSocket audiences (0: none)"}
     )
     redis_url: str = field(default="redis://127.0.0.1:6379/0", metadata={"help": "Redis for the redis cue bus"})
-    redis_channel: str = field(default="polyphony:trigger:cues", metadata={"help": "Redis pub/sub channel for cues"})
+    redis_channel: str = field(
+        default="",
+        metadata={"help": "Redis pub/sub channel for cues (default: derived from the database URL and secret)"},
+    )
     object_store: str = field(
         default="filesystem", metadata={"help": "object store of every service and worker: filesystem|s3"}
     )

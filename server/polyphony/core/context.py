@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from polyphony.core import tokens
+from polyphony.core import keys, tokens
 from polyphony.core.auth import Authorizer, parse_open_reads
 from polyphony.core.config import Settings
 from polyphony.core.db import Database
@@ -47,7 +47,7 @@ def build_context(settings: Settings) -> AppContext:
             settings.read_tokens,
             settings.write_tokens,
             parse_open_reads(settings.open_reads),
-            jwt_keys=(settings.jwt_key or settings.resolved_secret(),),
+            jwt_keys=(settings.jwt_key.encode() or keys.derive(settings.resolved_secret(), keys.API_JWT),),
         ),
     )
     ctx.authorizer.set_token_loader(tokens.loader(ctx.db))  # `polyphony token create` tokens

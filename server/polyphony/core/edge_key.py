@@ -8,9 +8,10 @@ that reached an internal gRPC port directly) gets none of those edge facts belie
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 from collections.abc import Iterable, Mapping
+
+from polyphony.core import keys
 
 EDGE_KEY_HEADER = "x-edge-key"
 _EDGE_PREFIX = "x-edge-"
@@ -21,7 +22,7 @@ _key: bytes | None = None
 
 def derive(secret: str) -> str:
     """The edge key for a server secret (the same in every worker and in Envoy's rendered Lua)."""
-    return hmac.new(secret.encode(), b"polyphony edge key v1", hashlib.sha256).hexdigest()
+    return keys.derive(secret, keys.EDGE_KEY).hex()
 
 
 def configure(key: str) -> None:
