@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 import soundfile
 
-log = logging.getLogger(__name__)
+logging.getLogger("httpx").setLevel(logging.WARNING)  # a quiet start: no line per demo request
 
 PROJECT = "6f1d3c2e-5b7a-4c9d-8e0f-1a2b3c4d5e6f"
 CHANNELS: tuple[tuple[str, str, list[str]], ...] = (
