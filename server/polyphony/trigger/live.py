@@ -69,7 +69,6 @@ MAX_RAW_BACKLOG = 4 * 1024 * 1024  # unsent bytes after which a directly written
 FAST_EMIT = True  # False: every socket.io message through python-socketio's own (awaited) emit
 FOLLOW_SECONDS = 2.0  # how often a process re-reads the catalog when other processes manage it
 GC_CHECK_SECONDS = 5.0  # how often the garbage-collection policy looks at the audience size
-LOOKUP_SECONDS = 0.25  # at most one catalog read per this interval for namespaces not known yet
 HEARTBEAT_FRAME = b"\x8a\x00"  # an unsolicited, empty Pong frame
 HEARTBEAT_CHUNK = 1000  # connections per event-loop turn in a heartbeat sweep (a cue can go out between)
 
@@ -273,7 +272,6 @@ class Audience:
         self._heartbeat_task = asyncio.create_task(self._heartbeat(heartbeat)) if heartbeat > 0 else None
         self._reload_lock = asyncio.Lock()
         self._follower: asyncio.Task[None] | None = None
-        self._looked_up = 0.0
         self._lookup: asyncio.Future[None] | None = None
         self._lookup_started = 0.0
         self._sio_app = socketio.ASGIApp(self.sio, socketio_path="socket.io")
@@ -409,22 +407,10 @@ class Audience:
     async def _connect(self, namespace: str, sid: str, environ: dict[str, Any], auth: Any = None) -> bool:
         """Every socket.io connection: to a project or channel endpoint with a read token (a write
         token also lets it send cues). A namespace this process does not serve yet may have been
-        created by another process through the API: the catalog is read again first (at most once
-        per LOOKUP_SECONDS, so unknown namespaces cannot make us read in a loop)."""
+        created by another process through the API: it is looked up first (endpoint_for)."""
         if namespace == "/":
             return True  # the default namespace, as python-socketio serves it: nothing is sent there
-        ep = self.endpoints.get(namespace)
-        if (
-            ep is None
-            and self.db is not None
-            and namespace.startswith("/opentheater/")
-            and _uuids(namespace)
-            and time.monotonic() - self._looked_up > LOOKUP_SECONDS
-        ):
-            self._looked_up = time.monotonic()
-            with contextlib.suppress(Exception):
-                await self.reload()
-            ep = self.endpoints.get(namespace)
+        ep = await self.endpoint_for(namespace)
         if ep is None:
             raise socketio.exceptions.ConnectionRefusedError("Unable to connect")
         token = auth.get("token") if isinstance(auth, dict) else None
