@@ -85,8 +85,15 @@ class RunningServer:
 
 @contextmanager
 def run_server(
-    data_dir: Path, *, extra_env: dict[str, str] | None = None, args: tuple[str, ...] = (), timeout: float = 60.0
+    data_dir: Path,
+    *,
+    extra_env: dict[str, str] | None = None,
+    args: tuple[str, ...] = (),
+    timeout: float = 60.0,
+    env_tokens: bool = True,
 ) -> Iterator[RunningServer]:
+    """`env_tokens=False` starts it as `scripts/serve` does: no tokens from the environment, so the server
+    generates its write token into `<data_dir>/write.token` (then `write_token` is that token)."""
     data_dir.mkdir(parents=True, exist_ok=True)
     with database_url(data_dir) as url:
         port = free_port()
@@ -102,6 +109,9 @@ def run_server(
             }
         )
         env.update(extra_env or {})
+        if not env_tokens:
+            for name in ("POLYPHONY_WRITE_TOKENS", "POLYPHONY_READ_TOKENS"):
+                env.pop(name, None)
         output = data_dir / "serve.log"
         with open(output, "wb") as out:
             proc = subprocess.Popen(
@@ -129,6 +139,9 @@ def run_server(
                 if time.monotonic() > deadline:
                     raise TimeoutError(f"polyphony serve not ready in {timeout}s:\n{server.log()[-4000:]}")
                 time.sleep(0.05)
+            if not env_tokens:
+                server.write_token = (data_dir / "write.token").read_text().strip()
+                server.read_token = server.write_token
             yield server
         finally:
             proc.send_signal(signal.SIGTERM)

@@ -6,6 +6,8 @@ describe("show helpers", () => {
   it("summarises cue payloads", () => {
     expect(summarizePayload('{"displayContent":{"text_de":"Hallo"}}')).toBe("text_de: Hallo");
     expect(summarizePayload("not json")).toBe("not json");
+    expect(summarizePayload({ content: { text_de: "Objekt", n: 2 } })).toBe("text_de: Objekt, n: 2"); // a cue's Struct
+    expect(summarizePayload(undefined)).toBe("");
     expect(summarizePayload(JSON.stringify({ content: { t: "x".repeat(200) } }), 20)).toHaveLength(20);
   });
   it("makes safe asset paths", () => {

@@ -167,6 +167,14 @@ function envoy_on_response(h)
   local errbody = hd:get("x-error-body")
   hd:remove("x-http-status")
   hd:remove("x-error-body")
+  -- the exact length of a streamed answer, which the transcoder does not pass on as content-length
+  -- (polyphony.rpc.http.send_http); a unary answer's content-length is the transcoder's own
+  local length = hd:get("x-http-content-length")
+  hd:remove("x-http-content-length")
+  if length ~= nil and string.match(length, "^%d+$") and hd:get("content-length") == nil then
+    hd:remove("transfer-encoding")
+    hd:replace("content-length", length)
+  end
   for _, k in ipairs({"grpc-status", "grpc-message", "grpc-accept-encoding", "grpc-status-details-bin"}) do
     hd:remove(k)
   end
@@ -196,9 +204,26 @@ function envoy_on_response(h)
     if msg == "" then msg = PHRASES[status] or "error" end
     if b ~= nil then b:setBytes(error_body(family, status, msg)) end
   end
-  -- HEAD answers what GET answers (status, content type), without the body
+  -- HEAD answers what GET answers (status, content type, length...), without the body. The length GET
+  -- would send is the content-length as it stands here: the transcoder's for a unary answer, the server's
+  -- for a streamed one (a servicer sends a HEAD no bytes, only the headers GET would have: see
+  -- polyphony.rpc.http.is_head), or what an error branch above set. setBytes("") below rewrites
+  -- content-length to 0, so it is put back afterwards; a streamed answer of unknown length keeps none.
+  -- Buffering here costs nothing for streamed answers: their servicers send a HEAD no bytes.
   if head then
+    local declared = h:headers():get("content-length")
     if b == nil then b = h:body(true) end
-    if b ~= nil then b:setBytes("") end
+    if b ~= nil then
+      local got = b:length()
+      b:setBytes("")
+      local out = h:headers()
+      if declared ~= nil then
+        out:replace("content-length", declared)
+      elseif got > 0 then
+        out:replace("content-length", tostring(got))
+      else
+        out:remove("content-length")
+      end
+    end
   end
 end

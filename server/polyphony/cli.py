@@ -138,7 +138,9 @@ async def _serve(settings: Settings, *, demo: bool) -> int:
 
     n = max(1, settings.workers)
     run_dir = settings.data_dir / "run"
-    grpc_listeners, live = internal_listeners(run_dir, n, settings.grpc_port, settings.live_port)
+    grpc_listeners, live = internal_listeners(
+        run_dir, n, settings.grpc_port, settings.live_port, settings.internal_host
+    )
     plan = EdgePlan(
         settings.host,
         settings.http_port,
@@ -249,7 +251,7 @@ def _internal_worker(argv: list[str]) -> int:
     """`polyphony _worker --listen unix:PATH|PORT`: one more server process, started (and restarted) by
     `serve` (not a user command, so not in `--help`)."""
     parser = argparse.ArgumentParser(prog="polyphony _worker")
-    parser.add_argument("--listen", required=True, help="unix:<socket path> or a TCP port on 127.0.0.1")
+    parser.add_argument("--listen", required=True, help="unix:<socket path>, a TCP port on 127.0.0.1, or HOST:PORT")
     args = parser.parse_args(argv)
     settings = Settings.from_env()
     configure_logging(settings.log_level)
@@ -301,6 +303,10 @@ def main(argv: list[str] | None = None) -> int:
 
     token_cli.add_parser(sub)
 
+    from polyphony.edge import front
+
+    front.add_parser(sub)
+
     args = parser.parse_args(argv)
     try:
         settings = _settings(args)
@@ -323,6 +329,8 @@ def main(argv: list[str] | None = None) -> int:
         return archive_cli.run(args)
     if args.command == "openapi":
         return openapi.run(args)
+    if args.command == "edge":
+        return front.run(args, settings.host, settings.http_port, settings.data_dir, settings.envoy_binary)
     if args.command == "token":
         from polyphony.app import migrate_sync
 

@@ -18,12 +18,14 @@ import pytest
 
 from polyphony.api.flow.v1 import flow_pb2
 from polyphony.api.media.v1 import media_pb2
-from polyphony.client import AsyncPolyphonyClient, PolyphonyClient
+from polyphony.api.trigger.v1 import trigger_pb2
+from polyphony.client import AsyncPolyphonyClient, PolyphonyClient, json_of
 from tests.harness import RunningServer
 
 ROOT = Path(__file__).resolve().parents[2]
 PY_CLIENT = ROOT / "clients" / "python"
 TS_CLIENT = ROOT / "clients" / "typescript"
+PIECE = "09a7506a-d399-4d42-983f-47a12e028586"  # a project of tests/fixtures/opentheater/projects.yaml
 
 
 def _node_tool(name: str) -> str:
@@ -88,6 +90,17 @@ def test_sync_client_reads_streams_and_sends_its_token(server: RunningServer, mo
         assert err.value.code() == grpc.StatusCode.PERMISSION_DENIED  # type: ignore[attr-defined]
     with PolyphonyClient(token="") as explicit_none:  # an explicit empty token wins over the environment
         assert explicit_none.token is None
+
+
+async def test_a_cue_reply_carries_an_object_and_a_number(server: RunningServer) -> None:
+    """Issue 15: `payload` is a Struct (a JSON object, also over REST), `sequence` a double (a JSON number)."""
+    async with AsyncPolyphonyClient(server.grpc_target, token=server.write_token) as writer:
+        sent = {"content": {"text_de": "Typen"}, "timestamp": 1733400000000, "extra": {"n": [1, 0.5]}}
+        reply = await writer.trigger.Publish(trigger_pb2.PublishRequest(project_uuid=PIECE, payload=json.dumps(sent)))
+    payload = json_of(reply.cue.payload)
+    assert payload["content"] == sent["content"] and payload["extra"] == sent["extra"]
+    assert type(payload["timestamp"]) is int and payload["timestamp"] == sent["timestamp"]
+    assert reply.cue.sequence >= 1 and reply.cue.sequence.is_integer()
 
 
 async def test_sync_client_says_which_face_to_use_in_asyncio(server: RunningServer) -> None:

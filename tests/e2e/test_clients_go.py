@@ -20,7 +20,7 @@ import pytest
 from polyphony.api.flow.v1 import flow_pb2
 from polyphony.api.media.v1 import media_pb2
 from polyphony.api.trigger.v1 import trigger_pb2
-from polyphony.client import AsyncPolyphonyClient
+from polyphony.client import AsyncPolyphonyClient, json_of
 from tests.harness import RunningServer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -141,5 +141,5 @@ async def test_go_receives_a_published_cue(tour: Path, demo_server: RunningServe
             await proc.wait()
     assert proc.returncode == 0
     got = [json.loads(line) for line in out.decode().splitlines()]
-    assert [g["sequence"] for g in got] == [c.sequence for c in sent]
-    assert [g["payload"] for g in got] == [json.loads(c.payload) for c in sent]
+    assert [g["sequence"] for g in got] == [int(c.sequence) for c in sent]
+    assert [g["payload"] for g in got] == [json_of(c.payload) for c in sent]  # a Struct: a JSON object in Go too

@@ -17,6 +17,8 @@ import websockets
 
 from polyphony.api.trigger.v1 import trigger_pb2 as pb
 from polyphony.api.trigger.v1 import trigger_pb2_grpc
+from polyphony.client import json_of
+from polyphony.trigger.payload import MAX_DEPTH
 from tests.harness import RunningServer, run_server
 
 ROOT = Path(__file__).parents[2]
@@ -208,7 +210,7 @@ async def test_published_cue_reaches_socketio_and_grpc_subscribers(
     got = await audience.next()
     item = await asyncio.wait_for(stream.read(), 10)
     stream.cancel()
-    assert json.loads(item.cue.payload) == got == json.loads(reply.cue.payload)
+    assert json_of(item.cue.payload) == got == json_of(reply.cue.payload)
     assert item.cue.sequence == reply.cue.sequence and not item.state
     assert got["content"] == SPEC_PAYLOAD["content"] and got["timestamp"] == SPEC_PAYLOAD["timestamp"]
     style = got["styles"]["#text_de"]
@@ -249,7 +251,7 @@ async def test_late_joiner_gets_the_current_state_first(
     stream = trigger.Subscribe(pb.SubscribeRequest(project_uuid=MANNHEIM, include_state=True))
     first = await asyncio.wait_for(stream.read(), 10)
     stream.cancel()
-    assert first.state and json.loads(first.cue.payload)["content"]["text_DE"] == "Akt 1"
+    assert first.state and json_of(first.cue.payload)["content"]["text_DE"] == "Akt 1"
 
 
 async def test_broadcast_message_from_an_authorized_sender(server: RunningServer, audience: Audience) -> None:
@@ -308,9 +310,9 @@ async def test_plain_websocket_gets_the_same_json(
         )
         while True:
             text = await asyncio.wait_for(ws.recv(), 10)
-            if json.loads(text).get("timestamp") == json.loads(reply.cue.payload)["timestamp"]:
+            if json.loads(text).get("timestamp") == json_of(reply.cue.payload)["timestamp"]:
                 break
-        assert text == reply.cue.payload
+        assert json.loads(text) == json_of(reply.cue.payload)
         await ws.send('{"content": {"text_de": "x"}}')
         assert json.loads(await asyncio.wait_for(ws.recv(), 10))["status"] == 401
     async with websockets.connect(url + f"?token={server.write_token}") as ws:
@@ -350,7 +352,9 @@ def test_publish_and_history_over_rest(http: httpx.Client, server: RunningServer
     )
     assert created.status_code == 201, created.text
     cue = created.json()["cue"]
-    assert cue["projectUuid"] == MANNHEIM and json.loads(cue["payload"])["content"] == {"text_EN": "Act 2"}
+    assert cue["projectUuid"] == MANNHEIM and cue["payload"]["content"] == {"text_EN": "Act 2"}
+    # a JSON object and a JSON number, as a JavaScript client expects (issue 15)
+    assert isinstance(cue["payload"]["timestamp"], int) and type(cue["sequence"]) is int and cue["sequence"] > 0
     for body, status in [(b"{nope", 400), (b'{"content": {"text_EN": "x"}}', 401)]:
         headers = {"content-type": "application/json"} | (server.auth() if status != 401 else {})
         resp = http.post(url, content=body, headers=headers)
@@ -361,9 +365,37 @@ def test_publish_and_history_over_rest(http: httpx.Client, server: RunningServer
         headers=server.auth() | {"content-type": "application/json"},
     )
     assert missing.status_code == 404 and missing.json() == {"error": missing.json()["error"], "status": 404}
-    history = http.get(url, params={"after": int(cue["sequence"]) - 1}).json()
+    history = http.get(url, params={"after": cue["sequence"] - 1}).json()
     assert [c["sequence"] for c in history["cues"]] == [cue["sequence"]]
+    assert history["cues"][0]["payload"] == cue["payload"]
+    again = http.post(url, json={"content": {"text_EN": "Act 3"}}, headers=server.auth())
+    assert again.status_code == 201, again.text
+    paged = http.get(url, params={"after": cue["sequence"] - 1, "limit": 1}).json()
+    assert type(paged["nextAfter"]) is int and paged["nextAfter"] == paged["cues"][0]["sequence"]
     assert http.get(f"/opentheater/projects/{UNKNOWN}/cues").status_code == 404
+
+
+def test_cue_payloads_keep_their_json_exactly_over_rest(http: httpx.Client, server: RunningServer) -> None:
+    """Deep, big-numbered and fractional payloads come back as the same JSON through Envoy's
+    transcoder (a Struct), up to the nesting limit; deeper or inexact ones get a 400."""
+    url = f"/opentheater/projects/{MANNHEIM}/cues"
+    headers = server.auth() | {"content-type": "application/json"}
+    deep: dict[str, object] = {"leaf": [1, 2.5, None, True, "x"]}
+    for _ in range(MAX_DEPTH - 4):  # with the payload, `extra` and the list: MAX_DEPTH levels
+        deep = {"d": deep}
+    sent = {
+        "content": {"text_EN": "exact"},
+        "timestamp": 2**53,
+        "extra": {"deep": deep, "big": -(2**53), "half": 0.5, "tiny": 1e-300, "unicode": "Bühne ✓"},
+    }
+    created = http.post(url, json=sent, headers=headers)
+    assert created.status_code == 201, created.text
+    assert created.json()["cue"]["payload"] == sent
+    history = http.get(url, params={"after": created.json()["cue"]["sequence"] - 1}).json()
+    assert history["cues"][0]["payload"] == sent
+    for bad in ({"content": {}, "extra": {"deep": {"d": deep}}}, {"content": {}, "big": 2**53 + 1}):
+        refused = http.post(url, json=bad, headers=headers)
+        assert refused.status_code == 400 and refused.json()["status"] == 400, refused.text
 
 
 async def _until_every_worker_answers(stub: trigger_pb2_grpc.TriggerServiceStub) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +18,7 @@ import socketio
 
 from polyphony.api.trigger.v1 import trigger_pb2 as pb
 from polyphony.api.trigger.v1 import trigger_pb2_grpc
+from polyphony.client import json_of
 from tests.harness import RunningServer, run_server
 
 ROOT = Path(__file__).parents[2]
@@ -30,7 +32,8 @@ def two_replicas(tmp_path: Path, bus: str = "redis") -> Iterator[tuple[RunningSe
     env = {
         "POLYPHONY_PROJECTS_FILE": PROJECTS,
         "POLYPHONY_CUE_BUS": bus,
-        "POLYPHONY_REDIS_CHANNEL": f"polyphony:test:{uuid.uuid4().hex}",
+        # one deployment: the shared database and secret give both replicas the same derived cue channel
+        "POLYPHONY_SECRET": uuid.uuid4().hex,
     }
     with (
         run_server(tmp_path / "a", extra_env=env) as a,
@@ -46,13 +49,19 @@ class Listener:
         self.client = socketio.AsyncClient(reconnection=False)
         self.got: asyncio.Queue[dict[str, object]] = asyncio.Queue()
 
-    async def connect(self, srv: RunningServer, namespace: str, auth: dict[str, str] | None = None) -> None:
+    async def connect(
+        self,
+        srv: RunningServer,
+        namespace: str,
+        auth: dict[str, str] | None = None,
+        transports: tuple[str, ...] = ("websocket",),
+    ) -> None:
         self.client.on("displayContent", self.got.put, namespace=namespace)
         await self.client.connect(
             srv.http,
             namespaces=[namespace],
             socketio_path="/socket.io",
-            transports=["websocket"],
+            transports=list(transports),
             auth=auth,
             wait_timeout=10,
         )
@@ -71,14 +80,16 @@ class Listener:
 
 def test_cue_published_on_one_replica_reaches_subscribers_of_the_other(tmp_path: Path) -> None:
     with two_replicas(tmp_path) as (a, b):
-        for srv in (a, b):
-            assert "cue bus: redis" in srv.log()
+        channels = {re.search(r"cue bus: redis \(channel (\S+)\)", srv.log()) for srv in (a, b)}
+        assert None not in channels and len({m.group(1) for m in channels if m}) == 1, "replicas on two channels"
         asyncio.run(_across(a, b))
 
 
 async def _across(a: RunningServer, b: RunningServer) -> None:
-    on_b, chan_b, sender_b = Listener(), Listener(), Listener()
+    on_b, chan_b, sender_b, polling_b = Listener(), Listener(), Listener(), Listener()
     await on_b.connect(b, f"/opentheater/{PIECE}")
+    # long-polling: every request of the session goes to replica b, as a sticky front sends them
+    await polling_b.connect(b, f"/opentheater/{PIECE}", transports=("polling",))
     await chan_b.connect(b, f"/opentheater/{PIECE}/{DE_READ}")
     await sender_b.connect(b, f"/opentheater/{PIECE}", auth={"token": b.write_token})
     try:
@@ -96,6 +107,7 @@ async def _across(a: RunningServer, b: RunningServer) -> None:
             item = await asyncio.wait_for(stream_b.read(), 10)
             assert (item.cue.sequence, item.cue.payload) == (reply.cue.sequence, reply.cue.payload)
             assert await on_b.next_text() == "von A"
+            assert await polling_b.next_text() == "von A"
             assert await chan_b.next_text() == "von A"
             assert chan_b.got.empty()  # the channel namespace got only its own keys (no text_en)
             assert (await asyncio.wait_for(stream_a.read(), 10)).cue.sequence == reply.cue.sequence
@@ -104,22 +116,20 @@ async def _across(a: RunningServer, b: RunningServer) -> None:
                 "broadcast-message", {"content": {"text_de": "von B"}}, namespace=f"/opentheater/{PIECE}", timeout=10
             )
             item = await asyncio.wait_for(stream_a.read(), 10)
-            assert item.cue.sequence == ack["sequence"] and json.loads(item.cue.payload)["content"] == {
-                "text_de": "von B"
-            }
+            assert item.cue.sequence == ack["sequence"] and json_of(item.cue.payload)["content"] == {"text_de": "von B"}
             assert (await asyncio.wait_for(stream_b.read(), 10)).cue.sequence == ack["sequence"]
             assert await on_b.next_text() == "von B"
             # late joiner on B sees the state built from cues of both replicas
             state_stream = stub_b.Subscribe(pb.SubscribeRequest(project_uuid=PIECE, include_state=True))
             first = await asyncio.wait_for(state_stream.read(), 10)
-            assert first.state and json.loads(first.cue.payload)["content"] == {"text_de": "von B", "text_en": "from A"}
+            assert first.state and json_of(first.cue.payload)["content"] == {"text_de": "von B", "text_en": "from A"}
             for s in (stream_a, stream_b, state_stream):
                 s.cancel()
             # each cue arrived exactly once on B's audience
             await asyncio.sleep(0.3)
             assert on_b.got.empty()
     finally:
-        for listener in (on_b, chan_b, sender_b):
+        for listener in (on_b, chan_b, sender_b, polling_b):
             await listener.close()
 
 

@@ -16,6 +16,7 @@ import pytest
 
 from polyphony.api.trigger.v1 import trigger_pb2 as pb
 from polyphony.api.trigger.v1 import trigger_pb2_grpc
+from polyphony.client import json_of
 from tests.harness import RunningServer
 
 MANNHEIM = "ff277516-121b-4304-b256-d5a8b70e136a"
@@ -52,15 +53,15 @@ def test_cue_list_over_rest(http: httpx.Client, server: RunningServer) -> None:
         assert resp.status_code == 200, resp.text
         doc = resp.json()
         assert doc["cueList"]["current"] == position
-        payload = json.loads(doc["cue"]["payload"])
+        payload = doc["cue"]["payload"]
         assert payload["content"] == CUES[position]["payload"]["content"]
-        fired.append(int(doc["cue"]["sequence"]))
+        fired.append(doc["cue"]["sequence"])
     end = http.post(f"{url}/next", json={}, headers=json_headers)
     assert end.status_code == 400 and end.json() == {"error": end.json()["error"], "status": 400}
     jump_by_id = http.post(f"{url}/jump", json={"cueId": cue_list["cues"][1]["cueId"]}, headers=json_headers)
     assert jump_by_id.json()["cueList"]["current"] == 1
     history = http.get(f"/opentheater/projects/{MANNHEIM}/cues", params={"after": fired[0] - 1}).json()["cues"]
-    assert [int(c["sequence"]) for c in history][:4] == fired
+    assert [c["sequence"] for c in history][:4] == fired
     # bad input: the spec's error shape, nothing stored
     for body, status in [
         ({"cues": [{"label": "x", "payload": {"timestamp": 1}}]}, 400),
@@ -94,9 +95,7 @@ async def test_cue_list_over_grpc(server: RunningServer, channel: grpc.aio.Chann
     back = await stub.PreviousCue(pb.PreviousCueRequest(project_uuid=PIECE), metadata=auth)
     jump = await stub.JumpToCue(pb.JumpToCueRequest(project_uuid=PIECE, cue_id=stored.cues[2].cue_id), metadata=auth)
     assert [r.cue_list.current for r in (first, second, back, jump)] == [0, 1, 0, 2]
-    texts = [
-        json.loads((await asyncio.wait_for(stream.read(), 10)).cue.payload)["content"]["text_de"] for _ in range(4)
-    ]
+    texts = [json_of((await asyncio.wait_for(stream.read(), 10)).cue.payload)["content"]["text_de"] for _ in range(4)]
     stream.cancel()
     assert texts == ["cue 1", "cue 2", "cue 1", "cue 3"]
     with pytest.raises(grpc.aio.AioRpcError) as info:

@@ -14,6 +14,7 @@ import websockets
 
 from polyphony.api.trigger.v1 import trigger_pb2 as pb
 from polyphony.api.trigger.v1 import trigger_pb2_grpc
+from polyphony.client import json_of
 from tests.harness import RunningServer, run_server
 
 ROOT = Path(__file__).parents[2]
@@ -72,7 +73,7 @@ async def test_a_quiet_websocket_gets_heartbeats_between_its_cues(beating: Runni
         )
     frames = await _frames(reader, HEARTBEAT * 3)
     texts = [payload.decode() for opcode, payload in frames if opcode == 0x1]
-    assert texts == [reply.cue.payload]
+    assert [json.loads(t) for t in texts] == [json_of(reply.cue.payload)]
     assert {f for f in frames if f[0] != 0x1} == {(0xA, b"")}
     writer.close()
 
@@ -88,7 +89,7 @@ async def test_clients_ignore_the_heartbeat(beating: RunningServer) -> None:
             reply = await stub.Publish(cue, metadata=beating.grpc_auth())
         while True:
             doc = json.loads(await asyncio.wait_for(ws.recv(), 10))
-            if doc.get("timestamp") == json.loads(reply.cue.payload)["timestamp"]:
+            if doc.get("timestamp") == json_of(reply.cue.payload)["timestamp"]:
                 break
         await asyncio.sleep(HEARTBEAT * 3)
         await ws.ping()  # still open and answering

@@ -5,13 +5,16 @@ export interface HistoryEntry {
   summary: string;
 }
 
-/** A one-line summary of a cue payload (JSON text): its displayContent/content keys and values. */
-export function summarizePayload(payload: string, max = 80): string {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(payload);
-  } catch {
-    return payload.slice(0, max);
+/** A one-line summary of a cue payload (the JSON object a cue carries, or JSON text): its
+ *  displayContent/content keys and values. */
+export function summarizePayload(payload: unknown, max = 80): string {
+  let doc: unknown = payload;
+  if (typeof payload === "string") {
+    try {
+      doc = JSON.parse(payload);
+    } catch {
+      return payload.slice(0, max);
+    }
   }
   const obj = (doc && typeof doc === "object" ? doc : {}) as Record<string, unknown>;
   const content = (obj.displayContent ?? obj.content ?? obj) as unknown;

@@ -15,6 +15,7 @@ import hmac
 PAGING = "paging"  # core.paging: opaque page tokens of every list
 TAMS_OBJECT_URLS = "tams-objects"  # flow.urls: presigned PUT/GET URLs of the filesystem object store
 TIMESIDE_JWT = "polyphony timeside jwt hs256"  # analysis.auth.users: the HS256 key of TimeSide JWTs
+CUE_CHANNEL = "cue-channel"  # trigger.relays: the key of the default Redis cue channel's name
 API_JWT = "polyphony api jwt hs256"  # core.auth: bearer JWTs with a `scope` claim (unless POLYPHONY_JWT_KEY)
 EDGE_KEY = "polyphony edge key v1"  # core.edge_key: Envoy's proof that a call came through its REST path
 

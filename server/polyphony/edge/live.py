@@ -12,6 +12,8 @@ from typing import Any
 
 import socketio
 
+from polyphony.edge.private_api import RoomIndexManager
+
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
@@ -25,7 +27,11 @@ UNACKED_MS = 30_000
 
 class LiveApp:
     def __init__(self) -> None:
-        self.sio = socketio.AsyncServer(async_mode="asgi", cors_allowed_origins="*")
+        # Every namespace reaches the catch-all `connect` handlers services register (`namespace="*"`),
+        # which accept the ones they serve; the manager keeps a reverse index of rooms (see private_api).
+        self.sio = socketio.AsyncServer(
+            async_mode="asgi", cors_allowed_origins="*", namespaces="*", client_manager=RoomIndexManager()
+        )
         self._sio_app = socketio.ASGIApp(self.sio, socketio_path="socket.io")
         self._routes: list[tuple[str, ASGIHandler]] = []
         self._fallback: ASGIHandler = not_found

@@ -66,7 +66,7 @@ def _cues_from(path: str) -> list[dict[str, Any]]:
 def _show(cue_list: Any, fired: Any = None) -> None:
     current = cue_list.current if cue_list.HasField("current") else None
     if fired is not None:
-        print(f"fired cue {current} (sequence {fired.sequence}): {cue_list.cues[current].label}")
+        print(f"fired cue {current} (sequence {int(fired.sequence)}): {cue_list.cues[current].label}")
         return
     for entry in cue_list.cues:
         marker = ">" if entry.position == current else " "
@@ -80,6 +80,7 @@ async def _run(args: argparse.Namespace) -> int:
 
     from polyphony.api.trigger.v1 import trigger_pb2 as pb
     from polyphony.api.trigger.v1 import trigger_pb2_grpc
+    from polyphony.client import json_of
 
     parts = urlsplit(args.url)
     target = f"{parts.hostname}:{parts.port or (443 if parts.scheme == 'https' else 80)}"
@@ -120,7 +121,8 @@ async def _run(args: argparse.Namespace) -> int:
             elif args.action == "fire":
                 text = Path(args.payload[1:]).read_text() if args.payload.startswith("@") else args.payload
                 published = await stub.Publish(pb.PublishRequest(project_uuid=project, payload=text), metadata=auth)
-                print(json.dumps({"sequence": published.cue.sequence, "payload": json.loads(published.cue.payload)}))
+                cue = published.cue
+                print(json.dumps({"sequence": int(cue.sequence), "payload": json_of(cue.payload)}))
         except grpc.aio.AioRpcError as err:
             print(f"error: {err.code().name}: {err.details()}", file=sys.stderr)
             return 1

@@ -3,7 +3,8 @@
 Every accepted cue goes to this process's in-memory `CueBus` at once (gRPC streams, socket.io and
 WebSocket audiences read from it) and is announced on the configured relay (see `relays.py`) so
 other server processes deliver it too: nothing (one process), PostgreSQL/SQLite polling
-(`--workers N` without Redis) or Redis pub/sub (replicas). Cues that arrive from other processes
+(`--workers N` without Redis) or Redis pub/sub (replicas). The relay sees this service only as the
+`CueSink` of `relay_protocol.py`, so the two modules do not import each other. Cues that arrive from other processes
 go through `deliver_remote`, which keeps this process's copy of each project's merged state (what
 late joiners get first) up to date and hands the cue to the local bus.
 """
@@ -16,7 +17,7 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,7 +29,7 @@ from polyphony.trigger import payload as payloads
 from polyphony.trigger.bus import CueBus, CueEvent
 from polyphony.trigger.cue_tables import CoreCueTables, CueTables, cue_tables
 from polyphony.trigger.models import Cue, ProjectState
-from polyphony.trigger.relays import InProcessRelay
+from polyphony.trigger.relay_protocol import InProcessRelay, Relay
 
 MAX_LIST = 1000
 DEFAULT_LIST = 100
@@ -37,18 +38,6 @@ RECENT = 4096  # sequences remembered to drop duplicates when a relay replays fr
 # Chooses the payload inside the publishing transaction (cue lists move their cursor there);
 # returns the raw JSON payload and a value handed back to the caller.
 Chooser = Callable[[AsyncSession], Awaitable[tuple[bytes | str, Any]]]
-
-
-class Relay(Protocol):
-    """Carries cues between server processes (implementations in `relays.py`)."""
-
-    name: str
-
-    async def start(self, cues: CueService) -> None: ...
-
-    async def announce(self, event: CueEvent) -> None: ...
-
-    async def close(self) -> None: ...
 
 
 def now_ms() -> int:

@@ -22,6 +22,11 @@ connections (socket.io polling, or a transport whose engine.io queue still holds
 order is kept) get the pre-encoded packet queued. Projects and channels created, changed or deleted
 through the management API open, reshape or close their endpoints (`reload`); a connection to a
 namespace this process does not know yet (created by another process) reloads the catalog first.
+
+socket.io connections reach one catch-all `connect` handler (the live app's server accepts every
+namespace, `namespaces="*"`), which serves the namespaces of the current endpoints and refuses the
+rest. Whatever the direct writes need to know of uvicorn's, engine.io's, python-socketio's and
+asyncio's internals is in `polyphony.edge.private_api`, and nowhere else.
 """
 
 from __future__ import annotations
@@ -40,14 +45,13 @@ from urllib.parse import parse_qs
 
 import socketio
 from engineio import packet as eio_packet
-from socketio import packet as sio_packet
-from websockets.protocol import State
 
 from polyphony.core.auth import Api, Authorizer, Scope, credentials_from
 from polyphony.core.db import Database
-from polyphony.core.errors import DomainError, Unauthenticated
+from polyphony.core.errors import DomainError, NotFound, Unauthenticated
 from polyphony.edge.live import UNACKED_MS, LiveApp, Receive, Send
 from polyphony.edge.live import Scope as AsgiScope
+from polyphony.edge.private_api import EngineSessions, RawSocket, RoomIndexManager, event_packet
 from polyphony.trigger import catalog
 from polyphony.trigger import payload as payloads
 from polyphony.trigger.bus import CueEvent, Overflow
@@ -62,55 +66,11 @@ ERROR_EVENT = "cue-error"
 WS_PREFIX = "/ws/opentheater/"
 MAX_SOCKET_BACKLOG = 1024  # queued messages after which a client counts as gone
 MAX_RAW_BACKLOG = 4 * 1024 * 1024  # unsent bytes after which a directly written client counts as gone
-FAST_EMIT = True
-WS_OPEN = State.OPEN
-# Direct writes to socket.io clients need to see whether an engine.io queue is idle (asyncio.Queue's
-# count of items put and not yet taken and processed).
-_QUEUE_COUNTS = hasattr(asyncio.Queue(), "_unfinished_tasks")
+FAST_EMIT = True  # False: every socket.io message through python-socketio's own (awaited) emit
 FOLLOW_SECONDS = 2.0  # how often a process re-reads the catalog when other processes manage it
 GC_CHECK_SECONDS = 5.0  # how often the garbage-collection policy looks at the audience size
-LOOKUP_SECONDS = 0.25  # at most one catalog read per this interval for namespaces not known yet
 HEARTBEAT_FRAME = b"\x8a\x00"  # an unsolicited, empty Pong frame
 HEARTBEAT_CHUNK = 1000  # connections per event-loop turn in a heartbeat sweep (a cue can go out between)
-
-
-class AudienceManager(socketio.AsyncManager):  # type: ignore[misc]
-    """python-socketio's client manager with a reverse index of each client's rooms. The stock manager
-    finds a leaving client's rooms by copying and scanning every room of the namespace, and every
-    client has a room of its own, so N clients leaving cost O(N^2): 10,000 audience phones closing
-    at the end of a show kept the server busy for tens of seconds."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._member_of: dict[tuple[str, str], set[Any]] = {}
-
-    def basic_enter_room(self, sid: str, namespace: str, room: Any, eio_sid: str | None = None) -> None:
-        super().basic_enter_room(sid, namespace, room, eio_sid=eio_sid)
-        self._member_of.setdefault((namespace, sid), set()).add(room)
-
-    def basic_leave_room(self, sid: str, namespace: str, room: Any) -> None:
-        super().basic_leave_room(sid, namespace, room)
-        rooms = self._member_of.get((namespace, sid))
-        if rooms is not None:
-            rooms.discard(room)
-            if not rooms:
-                del self._member_of[(namespace, sid)]
-
-    def basic_disconnect(self, sid: str, namespace: str, **kwargs: Any) -> None:
-        if namespace not in self.rooms:
-            return
-        for room in list(self._member_of.get((namespace, sid), ())):
-            self.basic_leave_room(sid, namespace, room)
-        self.callbacks.pop(sid, None)
-        for pending in (self.pending_connect, self.pending_disconnect):
-            waiting = pending.get(namespace)
-            if waiting is not None and sid in waiting:
-                waiting.remove(sid)
-                if not waiting:
-                    del pending[namespace]
-
-    def get_rooms(self, sid: str, namespace: str) -> list[Any]:
-        return [r for r in self._member_of.get((namespace, sid), ()) if r is not None]
 
 
 def _uuids(namespace: str) -> bool:
@@ -151,49 +111,6 @@ def ws_text_frame(data: bytes) -> bytes:
     if n < 65536:
         return bytes((0x81, 126)) + n.to_bytes(2, "big") + data
     return bytes((0x81, 127)) + n.to_bytes(8, "big") + data
-
-
-class RawSocket:
-    """Direct writes to an open connection of uvicorn's `websockets` protocol (the one `serve` runs,
-    without compression). Writing a whole pre-built frame with one `transport.write` cannot interleave
-    with the protocol's own frames, which it also writes whole."""
-
-    def __init__(self, protocol: Any) -> None:
-        self.protocol = protocol
-        self.transport: asyncio.Transport = protocol.transport
-        sock = self.transport.get_extra_info("socket")
-        self.fd: int = sock.fileno() if sock is not None else -1
-
-    @classmethod
-    def of(cls, send: Send) -> RawSocket | None:
-        protocol = getattr(send, "__self__", None)
-        if protocol is None or not type(protocol).__module__.startswith("uvicorn.protocols.websockets.websockets_impl"):
-            return None
-        if getattr(protocol, "transport", None) is None or not hasattr(protocol, "extensions"):
-            return None
-        return cls(protocol)
-
-    async def opened(self) -> bool:
-        """Wait until the handshake is written (uvicorn completes it after `websocket.accept`)."""
-        event = getattr(self.protocol, "handshake_completed_event", None)
-        if event is not None:
-            await event.wait()
-        return self.protocol.state is WS_OPEN and not self.protocol.extensions
-
-    def ready(self) -> bool:
-        """Open, uncompressed, and not paused by flow control (so no send of the protocol's own is
-        waiting to finish: whatever it wrote before is in the transport already)."""
-        p = self.protocol
-        return p.state is WS_OPEN and getattr(p, "_paused", True) is False and not p.extensions
-
-    def backlog(self) -> int:
-        return int(self.transport.get_write_buffer_size())
-
-    def write(self, frame: bytes) -> None:
-        self.transport.write(frame)
-
-    def abort(self) -> None:
-        self.transport.abort()
 
 
 class FrameWriter:
@@ -282,7 +199,7 @@ class RawPeer:
     def direct(self) -> RawSocket | None:
         """This connection, when the next frame can go straight to its socket (nothing buffered)."""
         raw = self.raw
-        if self.dropped or raw.fd < 0 or raw.protocol.state is not WS_OPEN:
+        if self.dropped or raw.fd < 0 or not raw.is_open():
             return None
         transport = raw.transport
         if transport.get_write_buffer_size() or transport.is_closing():
@@ -290,7 +207,7 @@ class RawPeer:
         return raw
 
     def offer_frame(self, text: str, frame: bytes) -> None:
-        if self.dropped or self.raw.protocol.state is not WS_OPEN:
+        if self.dropped or not self.raw.is_open():
             return
         transport = self.raw.transport
         if transport.get_write_buffer_size() > MAX_RAW_BACKLOG:
@@ -338,9 +255,9 @@ class Audience:
         heartbeat: float = 20.0,
     ) -> None:
         self.sio: socketio.AsyncServer = live.sio
-        if not isinstance(self.sio.manager, AudienceManager):
-            self.sio.manager = AudienceManager()
-            self.sio.manager.set_server(self.sio)
+        if not isinstance(self.sio.manager, RoomIndexManager):
+            raise TypeError("the live app's socket.io server must use RoomIndexManager (see LiveApp)")
+        self.sessions = EngineSessions(self.sio)
         self.cues = cues
         self.auth = authorizer
         self.db = db
@@ -355,13 +272,13 @@ class Audience:
         self._heartbeat_task = asyncio.create_task(self._heartbeat(heartbeat)) if heartbeat > 0 else None
         self._reload_lock = asyncio.Lock()
         self._follower: asyncio.Task[None] | None = None
-        self._looked_up = 0.0
         self._lookup: asyncio.Future[None] | None = None
         self._lookup_started = 0.0
         self._sio_app = socketio.ASGIApp(self.sio, socketio_path="socket.io")
         live.route(WS_PREFIX, self.websocket)
         live.route("/socket.io/", self.socketio_entry)
-        self._hook_unknown_namespaces()
+        self.sio.on("connect", self._connect, namespace="*")
+        self.sio.on(SEND_EVENT, self._broadcast, namespace="*")
         if follow and db is not None:
             self._follower = asyncio.create_task(self._follow())
 
@@ -371,7 +288,6 @@ class Audience:
         eps = self._projects.get(project_uuid)
         if eps is None:
             eps = [Endpoint(project_uuid, project_namespace(project_uuid))]
-            self._register(eps[0])
             self.endpoints[eps[0].namespace] = eps[0]
             self._relays[project_uuid] = asyncio.create_task(self._relay(project_uuid))
         current = {ep.namespace: ep for ep in eps[1:]}
@@ -381,7 +297,6 @@ class Audience:
             ep = current.pop(ns, None)
             if ep is None:
                 ep = Endpoint(project_uuid, ns, ids)
-                self._register(ep)
                 self.endpoints[ns] = ep
             ep.container_ids = ids
             wanted.append(ep)
@@ -399,7 +314,6 @@ class Audience:
 
     def _close_endpoint(self, ep: Endpoint) -> None:
         self.endpoints.pop(ep.namespace, None)
-        self.sio.handlers.pop(ep.namespace, None)
         for sid, _eio_sid in list(self.sio.manager.get_participants(ep.namespace, None)):
             self._spawn(self.sio.disconnect(sid, namespace=ep.namespace))
         for peer in list(ep.sockets):
@@ -425,13 +339,13 @@ class Audience:
 
     def audience_size(self) -> int:
         """Open audience connections of this process (socket.io sessions and plain WebSockets)."""
-        return len(getattr(self.sio.eio, "sockets", ())) + sum(len(ep.sockets) for ep in self.endpoints.values())
+        return self.sessions.count() + sum(len(ep.sockets) for ep in self.endpoints.values())
 
     def project_audience(self, project_uuid: str) -> int:
         """Open audience connections of this process on one project (any of its endpoints)."""
-        rooms = self.sio.manager.rooms
+        manager: RoomIndexManager = self.sio.manager
         return sum(
-            len(ep.sockets) + len(rooms.get(ep.namespace, {}).get(None, ()))
+            len(ep.sockets) + manager.members(ep.namespace)
             for ep in self.endpoints.values()
             if ep.project_uuid == project_uuid
         )
@@ -473,27 +387,6 @@ class Audience:
             except Exception:
                 log.exception("re-reading the Open Theater catalog failed")
 
-    def _hook_unknown_namespaces(self) -> None:
-        """Before python-socketio refuses a namespace it has no handlers for, look the project up:
-        another server process may have created it through the API."""
-        original = self.sio._handle_connect
-
-        async def handle_connect(eio_sid: str, namespace: str | None, data: Any) -> Any:
-            if (
-                namespace
-                and namespace.startswith("/opentheater/")
-                and namespace not in self.sio.handlers
-                and self.db is not None
-                and _uuids(namespace)
-                and time.monotonic() - self._looked_up > LOOKUP_SECONDS
-            ):
-                self._looked_up = time.monotonic()  # unknown namespaces cannot make us read in a loop
-                with contextlib.suppress(Exception):
-                    await self.reload()
-            return await original(eio_sid, namespace, data)
-
-        self.sio._handle_connect = handle_connect  # type: ignore[method-assign]
-
     def _spawn(self, coro: Any) -> None:
         task = asyncio.ensure_future(coro)
         self._pending.add(task)
@@ -511,40 +404,46 @@ class Audience:
         await asyncio.gather(*tasks, return_exceptions=True)
 
     # socket.io -----------------------------------------------------------------------------
-    def _register(self, ep: Endpoint) -> None:
-        ns = ep.namespace
+    async def _connect(self, namespace: str, sid: str, environ: dict[str, Any], auth: Any = None) -> bool:
+        """Every socket.io connection: to a project or channel endpoint with a read token (a write
+        token also lets it send cues). A namespace this process does not serve yet may have been
+        created by another process through the API: it is looked up first (endpoint_for)."""
+        if namespace == "/":
+            return True  # the default namespace, as python-socketio serves it: nothing is sent there
+        ep = await self.endpoint_for(namespace)
+        if ep is None:
+            raise socketio.exceptions.ConnectionRefusedError("Unable to connect")
+        token = auth.get("token") if isinstance(auth, dict) else None
+        creds = credentials_from(None, token if isinstance(token, str) else None)
+        try:
+            await self.auth.check_async(Api.OPENTHEATER, Scope.READ, creds)
+        except DomainError as err:
+            raise socketio.exceptions.ConnectionRefusedError(_error(err)) from None
+        writer = True
+        try:
+            await self.auth.check_async(Api.OPENTHEATER, Scope.WRITE, creds)
+        except DomainError:
+            writer = False
+        await self.sio.save_session(sid, {"writer": writer}, namespace=namespace)
+        self._spawn(self._send_state_when_connected(ep, sid))
+        return True
 
-        async def connect(sid: str, environ: dict[str, Any], auth: Any = None) -> bool:
-            token = auth.get("token") if isinstance(auth, dict) else None
-            creds = credentials_from(None, token if isinstance(token, str) else None)
-            try:
-                await self.auth.check_async(Api.OPENTHEATER, Scope.READ, creds)
-            except DomainError as err:
-                raise socketio.exceptions.ConnectionRefusedError(_error(err)) from None
-            writer = True
-            try:
-                await self.auth.check_async(Api.OPENTHEATER, Scope.WRITE, creds)
-            except DomainError:
-                writer = False
-            await self.sio.save_session(sid, {"writer": writer}, namespace=ns)
-            self._spawn(self._send_state_when_connected(ep, sid))
-            return True
-
-        async def broadcast(sid: str, data: Any = None) -> dict[str, Any]:
-            session = await self.sio.get_session(sid, namespace=ns)
-            try:
-                if not session.get("writer"):
-                    raise Unauthenticated("sending cues needs a write token in the socket.io auth payload")
-                raw = data if isinstance(data, str) else json.dumps(data)
-                event = await self.cues.publish(ep.project_uuid, raw)
-            except DomainError as err:
-                body = _error(err)
-                await self.sio.emit(ERROR_EVENT, body, to=sid, namespace=ns)
-                return body
-            return {"sequence": event.sequence}
-
-        self.sio.on("connect", connect, namespace=ns)
-        self.sio.on(SEND_EVENT, broadcast, namespace=ns)
+    async def _broadcast(self, namespace: str, sid: str, data: Any = None) -> dict[str, Any]:
+        """`broadcast-message`: publish a cue to the endpoint's project (write token needed)."""
+        session = await self.sio.get_session(sid, namespace=namespace)
+        ep = self.endpoints.get(namespace)
+        try:
+            if ep is None:
+                raise NotFound(f"no endpoint {namespace!r}")
+            if not session.get("writer"):
+                raise Unauthenticated("sending cues needs a write token in the socket.io auth payload")
+            raw = data if isinstance(data, str) else json.dumps(data)
+            event = await self.cues.publish(ep.project_uuid, raw)
+        except DomainError as err:
+            body = _error(err)
+            await self.sio.emit(ERROR_EVENT, body, to=sid, namespace=namespace)
+            return body
+        return {"sequence": event.sequence}
 
     async def _send_state_when_connected(self, ep: Endpoint, sid: str) -> None:
         for _ in range(500):  # the CONNECT packet goes out after the connect handler returns
@@ -561,8 +460,8 @@ class Audience:
         if not FAST_EMIT or eio_sid is None:
             await self.sio.emit(EVENT, shaped, to=sid, namespace=ep.namespace)
             return
-        encoded = self.sio.packet_class(sio_packet.EVENT, namespace=ep.namespace, data=[EVENT, shaped]).encode()
-        self._send_sio(eio_sid, eio_packet.Packet(eio_packet.MESSAGE, encoded), ws_text_frame(b"4" + encoded.encode()))
+        pkt, text = event_packet(self.sio, ep.namespace, EVENT, shaped)
+        self._send_sio(eio_sid, pkt, ws_text_frame(text))
 
     # fan-out -------------------------------------------------------------------------------
     async def _relay(self, project_uuid: str) -> None:
@@ -599,68 +498,38 @@ class Audience:
     def _emit(self, namespace: str, data: dict[str, Any]) -> None:
         """`displayContent` to every client of a namespace: the socket.io packet and its WebSocket frame
         are encoded once; each client gets the frame written directly or the packet queued."""
-        if not FAST_EMIT or not _QUEUE_COUNTS or getattr(self.sio.eio, "sockets", None) is None:
+        if not FAST_EMIT:
             self._spawn(self.sio.emit(EVENT, data, namespace=namespace))
             return
-        encoded = self.sio.packet_class(sio_packet.EVENT, namespace=namespace, data=[EVENT, data]).encode()
-        pkt = eio_packet.Packet(eio_packet.MESSAGE, encoded)
-        frame = ws_text_frame(b"4" + encoded.encode())
+        pkt, text = event_packet(self.sio, namespace, EVENT, data)
+        frame = ws_text_frame(text)
         # get_participants walks a copy of the namespace's members: no need to copy them again
         participants = self.sio.manager.get_participants(namespace, None)
-        self.writer.write(self._direct_sio(participants, pkt, frame), frame)
-
-    def _direct_sio(
-        self, participants: Iterable[tuple[str, str]], pkt: eio_packet.Packet, frame: bytes
-    ) -> Iterator[RawSocket]:
-        """The socket.io clients whose sockets take `frame` directly, one at a time; every other one
-        gets the packet through `_send_sio` as it comes up."""
-        sockets, raws, send = self.sio.eio.sockets, self._raw, self._send_sio
-        for _sid, eio_sid in participants:
-            sock = sockets.get(eio_sid)
-            raw = raws.get(eio_sid)
-            # the common case: a websocket client whose engine.io queue is idle and whose transport
-            # has nothing buffered: its socket takes the frame directly
-            if (
-                raw is not None
-                and sock is not None
-                and sock.upgraded
-                and not sock.closed
-                and raw.fd >= 0
-                and sock.queue._unfinished_tasks == 0
-                and raw.ready()
-                and not raw.transport.get_write_buffer_size()
-                and not raw.transport.is_closing()
-            ):
-                yield raw
-            else:
-                send(eio_sid, pkt, frame)
+        self.writer.write(
+            self.sessions.direct(participants, self._raw, lambda eio_sid: self._send_sio(eio_sid, pkt, frame)), frame
+        )
 
     def _send_sio(self, eio_sid: str, pkt: eio_packet.Packet, frame: bytes) -> None:
         """One engine.io message to one client. The frame is written directly only when the client is
         on the websocket transport and its engine.io queue is idle (every packet queued before was
         written already), so messages never overtake each other; otherwise the packet is queued."""
-        sock = self.sio.eio.sockets.get(eio_sid)
-        if sock is None or sock.closed:
+        sessions = self.sessions
+        sock = sessions.get(eio_sid)
+        if sock is None:
             return
         raw = self._raw.get(eio_sid)
-        if (
-            raw is not None
-            and sock.upgraded
-            and not sock.upgrading
-            and getattr(sock.queue, "_unfinished_tasks", 1) == 0
-            and raw.ready()
-        ):
+        if raw is not None and sessions.writable_directly(sock, raw):
             if raw.backlog() > MAX_RAW_BACKLOG:
                 log.warning("socket.io client %s left %s bytes unread; disconnecting", eio_sid, MAX_RAW_BACKLOG)
                 raw.abort()
                 return
             raw.write(frame)
             return
-        if sock.queue.qsize() >= MAX_SOCKET_BACKLOG:
+        if sessions.queued(sock) >= MAX_SOCKET_BACKLOG:
             log.warning("socket.io client %s fell %s messages behind; disconnecting", eio_sid, MAX_SOCKET_BACKLOG)
-            self._spawn(sock.close(wait=False, abort=True))
+            self._spawn(sessions.abort(sock))
             return
-        sock.queue.put_nowait(pkt)
+        sessions.enqueue(sock, pkt)
 
     async def socketio_entry(self, scope: AsgiScope, receive: Receive, send: Send) -> None:
         """python-socketio's ASGI app, noting which engine.io session each websocket serves so that

@@ -21,6 +21,12 @@ from typing import Any
 from polyphony.core.errors import InvalidArgument, PayloadTooLarge
 
 MAX_PAYLOAD_BYTES = 64 * 1024
+# Cues travel as google.protobuf.Struct (gRPC, and REST through Envoy's transcoder): every JSON level
+# costs protobuf parsers two to three levels of their recursion limit (100), and Struct numbers are
+# doubles. So a payload nests at most MAX_DEPTH levels and its integers stay within +-2^53, where a
+# double (and a JavaScript number) holds them exactly.
+MAX_DEPTH = 16  # a payload's own shape needs 3-4 levels
+MAX_EXACT_INT = 2**53
 Payload = dict[str, Any]
 
 
@@ -30,22 +36,6 @@ def _bad(detail: str) -> InvalidArgument:
 
 def _reject_constant(name: str) -> float:
     raise ValueError(f"{name} is not JSON")
-
-
-MAX_DEPTH = 32  # JSON nesting a payload may use (its own shape needs 3-4 levels)
-
-
-def _depth(value: Any) -> int:
-    """Nesting depth of decoded JSON, without recursion (at most MAX_DEPTH + 1 is ever reported)."""
-    deepest, level = 0, [(value, 1)]
-    while level:
-        item, depth = level.pop()
-        deepest = max(deepest, depth)
-        if depth > MAX_DEPTH:
-            break
-        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
-        level.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
-    return deepest
 
 
 def parse(raw: bytes | str, *, max_bytes: int = MAX_PAYLOAD_BYTES) -> Payload:
@@ -59,12 +49,10 @@ def parse(raw: bytes | str, *, max_bytes: int = MAX_PAYLOAD_BYTES) -> Payload:
         doc = json.loads(data.decode("utf-8"), parse_constant=_reject_constant)
     except UnicodeDecodeError:
         raise _bad("trigger payload is not UTF-8") from None
+    except RecursionError:
+        raise _bad(f"trigger payload nests more than {MAX_DEPTH} levels deep") from None
     except ValueError as exc:
         raise _bad(f"trigger payload is not valid JSON: {exc}") from None
-    except RecursionError:
-        raise _bad(f"trigger payload nests deeper than {MAX_DEPTH} levels") from None
-    if _depth(doc) > MAX_DEPTH:
-        raise _bad(f"trigger payload nests deeper than {MAX_DEPTH} levels")
     validate(doc)
     return doc  # type: ignore[no-any-return]
 
@@ -95,16 +83,34 @@ def _style_entry(selector: str, entry: Any) -> None:
         raise _bad(f"`{where}.transitions` must be an object")
 
 
+def _check_exact(doc: Any) -> None:
+    """At most MAX_DEPTH levels of objects and arrays, integers within +-MAX_EXACT_INT (iteratively:
+    a deep document cannot exhaust the stack here)."""
+    todo: list[tuple[Any, int]] = [(doc, 1)]
+    while todo:
+        value, depth = todo.pop()
+        if isinstance(value, dict | list):
+            if depth > MAX_DEPTH:
+                raise _bad(f"trigger payload nests more than {MAX_DEPTH} levels deep")
+            items = value.values() if isinstance(value, dict) else value
+            todo.extend((item, depth + 1) for item in items if isinstance(item, dict | list | int))
+        elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_EXACT_INT:
+            raise _bad(f"trigger payload number {value} is beyond +-2^53, where JSON numbers lose precision")
+
+
 def validate(doc: Any) -> None:
     """Check the shape of a decoded payload (see the module docstring)."""
     if not isinstance(doc, dict):
         raise _bad("trigger payload must be a JSON object")
+    _check_exact(doc)
     if "content" not in doc and "styles" not in doc:
         raise _bad("trigger payload needs `content` and/or `styles`")
     if "timestamp" in doc:
         ts = doc["timestamp"]
         if isinstance(ts, bool) or not isinstance(ts, int | float) or not math.isfinite(ts) or ts != int(ts):
             raise _bad("`timestamp` must be an integer (epoch milliseconds)")
+        if abs(ts) > MAX_EXACT_INT:
+            raise _bad("`timestamp` is beyond +-2^53 (epoch milliseconds)")
     if "content" in doc:
         _string_map(doc["content"], "content")
     if "contentPreload" in doc:

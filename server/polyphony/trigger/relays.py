@@ -8,42 +8,43 @@
   once on a Redis pub/sub channel as one pre-encoded message; each process decodes it once and
   hands the event to its local bus. Pub/sub drops messages while a subscriber is disconnected, so
   after a reconnect the relay replays the cues stored meanwhile from the database.
+
+Redis pub/sub channels are global to a Redis server (the database number in the URL does not
+separate them), so the channel is per deployment: `POLYPHONY_REDIS_CHANNEL` when set, otherwise
+`deployment_channel`, derived from the database the replicas share and the secret they share.
+Replicas of one deployment get the same channel; two deployments on one Redis get different ones.
 """
 
 from __future__ import annotations
 
+__all__ = ["DatabaseRelay", "InProcessRelay", "RedisRelay", "Relay", "deployment_channel", "make_relay", "relay_for"]
+
 import asyncio
 import contextlib
+import hashlib
+import hmac
 import json
 import logging
 import os
 import time
 import uuid
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any
 
+from sqlalchemy.engine import make_url
+
+from polyphony.core import keys
+from polyphony.core.config import Settings
 from polyphony.trigger.bus import CueEvent
-
-if TYPE_CHECKING:
-    from polyphony.trigger.cues import CueService, Relay
+from polyphony.trigger.relay_protocol import CueSink, InProcessRelay, Relay
 
 log = logging.getLogger("polyphony.trigger")
 
 BUS_KINDS = ("auto", "memory", "database", "redis")
+CHANNEL_PREFIX = "polyphony:trigger:cues:"
+_DEFAULT_PORTS = {"postgresql": 5432, "mysql": 3306, "mariadb": 3306}
 GAP_SECONDS = 10.0
 MAX_GAPS = 1000
-
-
-class InProcessRelay:
-    name = "memory"
-
-    async def start(self, cues: CueService) -> None:
-        return None
-
-    async def announce(self, event: CueEvent) -> None:
-        return None
-
-    async def close(self) -> None:
-        return None
 
 
 class DatabaseRelay:
@@ -59,14 +60,14 @@ class DatabaseRelay:
         self._seen = 0
         self._gaps: dict[int, float] = {}
 
-    async def start(self, cues: CueService) -> None:
+    async def start(self, cues: CueSink) -> None:
         self._seen = cues.last_sequence
         self._task = asyncio.create_task(self._follow(cues))
 
     async def announce(self, event: CueEvent) -> None:
         return None  # stored already; the other processes find it in the table
 
-    async def poll(self, cues: CueService) -> int:
+    async def poll(self, cues: CueSink) -> int:
         """Deliver the cues stored since the last poll; return how many were new here."""
         now = time.monotonic()
         self._gaps = {gid: t for gid, t in self._gaps.items() if now - t < GAP_SECONDS}
@@ -82,7 +83,7 @@ class DatabaseRelay:
             delivered += await cues.deliver_remote(event)
         return delivered
 
-    async def _follow(self, cues: CueService) -> None:
+    async def _follow(self, cues: CueSink) -> None:
         while True:
             await asyncio.sleep(self.interval)
             try:
@@ -124,7 +125,7 @@ class RedisRelay:
         self._task: asyncio.Task[None] | None = None
         self._connected = asyncio.Event()
 
-    async def start(self, cues: CueService) -> None:
+    async def start(self, cues: CueSink) -> None:
         import redis.asyncio as aioredis
 
         self._client = aioredis.from_url(self.url, socket_connect_timeout=5, health_check_interval=10)
@@ -146,7 +147,7 @@ class RedisRelay:
             # when their own Redis connection comes back.
             log.exception("publishing cue %s on Redis failed", event.sequence)
 
-    async def _listen(self, cues: CueService, pubsub: Any) -> None:
+    async def _listen(self, cues: CueSink, pubsub: Any) -> None:
         while True:
             try:
                 async for message in pubsub.listen():
@@ -185,7 +186,7 @@ class RedisRelay:
                     await pubsub.aclose()
                 await asyncio.sleep(self.retry)
 
-    async def _replay(self, cues: CueService) -> None:
+    async def _replay(self, cues: CueSink) -> None:
         """Deliver what was stored while the subscription was down (duplicates are dropped), then take
         the merged states from the database: late joiners get the full current state, not a replay."""
         after = max(0, cues.last_sequence - 256)  # sequences may commit slightly out of order
@@ -216,3 +217,31 @@ def make_relay(kind: str, *, workers: int, redis_url: str, redis_channel: str) -
     if kind == "database" or (kind == "auto" and workers > 1):
         return DatabaseRelay()
     return InProcessRelay()
+
+
+def database_identity(database_url: str) -> str:
+    """Which database a URL names, whatever driver, password or spelling of the default port it uses
+    (`postgresql+asyncpg://u:pw@DB:5432/x` and `postgresql+psycopg://u@db/x` are the same database);
+    a SQLite file by its absolute path."""
+    url = make_url(database_url)
+    backend = url.get_backend_name()
+    if backend == "sqlite":
+        name = url.database or ""
+        return f"sqlite:{Path(name).resolve() if name and name != ':memory:' else name}"
+    port = url.port or _DEFAULT_PORTS.get(backend) or ""
+    return f"{backend}://{(url.host or '').lower()}:{port}/{url.database or ''}"
+
+
+def deployment_channel(database_url: str, secret: str) -> str:
+    """The default Redis cue channel of a deployment: an HMAC, keyed from the server secret, of the
+    database its replicas share. Replicas must name that database the same way (host, port, database
+    name), or set `POLYPHONY_REDIS_CHANNEL` to one name explicitly."""
+    key = keys.derive(secret, keys.CUE_CHANNEL)
+    digest = hmac.new(key, database_identity(database_url).encode(), hashlib.sha256).hexdigest()
+    return CHANNEL_PREFIX + digest[:24]
+
+
+def relay_for(settings: Settings) -> Relay:
+    """The relay a server's settings ask for, on its deployment's channel (see the module docstring)."""
+    channel = settings.redis_channel or deployment_channel(settings.resolved_database_url, settings.resolved_secret())
+    return make_relay(settings.cue_bus, workers=settings.workers, redis_url=settings.redis_url, redis_channel=channel)

@@ -23,7 +23,7 @@ from polyphony.trigger.bus import CueBus, CueEvent, Overflow
 from polyphony.trigger.cues import CueService
 from polyphony.trigger.live import Audience, channel_namespace, project_namespace
 from polyphony.trigger.models import Channel, Project
-from polyphony.trigger.relays import make_relay
+from polyphony.trigger.relays import RedisRelay, relay_for
 from polyphony.trigger.webapp import WebApp
 
 log = logging.getLogger("polyphony.trigger")
@@ -36,9 +36,12 @@ class SlowSubscriber(DomainError):
 
 
 def cue_message(event: CueEvent) -> pb.Cue:
+    """The cue as a message: its payload a Struct (a JSON object on REST), its sequence a number."""
     ts = timestamp_pb2.Timestamp()
     ts.FromMilliseconds(event.published_ms)
-    return pb.Cue(project_uuid=event.project_uuid, sequence=event.sequence, publish_time=ts, payload=event.text)
+    cue = pb.Cue(project_uuid=event.project_uuid, sequence=event.sequence, publish_time=ts)
+    cue.payload.update(event.payload)
+    return cue
 
 
 def _integral(value: Any) -> Any:
@@ -194,6 +197,7 @@ class TriggerServicer(trigger_pb2_grpc.TriggerServiceServicer):
         headers = [("accept-ranges", "bytes"), ("cache-control", "no-cache")]
         if span is not None:
             headers.append(("content-range", f"bytes {span[0]}-{span[1]}/{size}"))
+        headers.append(("content-length", str(span[1] - span[0] + 1 if span is not None else size)))
         await send_http(context, status=206 if span is not None else 200, headers=headers)
         first = True
         if not is_head(context):
@@ -397,12 +401,10 @@ async def register(server: grpc.aio.Server, ctx: AppContext, live: LiveApp) -> s
     if ctx.settings.projects_file:  # the file's projects are made equal to it; the API's are kept
         await catalog.sync_projects(ctx.db, projects_file.load(ctx.settings.projects_file), store=ctx.objects)
     settings = ctx.settings
-    relay = make_relay(
-        settings.cue_bus, workers=settings.workers, redis_url=settings.redis_url, redis_channel=settings.redis_channel
-    )
+    relay = relay_for(settings)
     cues = CueService(ctx.db, CueBus(), relay)
     await cues.start()
-    log.info("cue bus: %s", relay.name)
+    log.info("cue bus: %s%s", relay.name, f" (channel {relay.channel})" if isinstance(relay, RedisRelay) else "")
     audience = Audience(
         live, cues, ctx.authorizer, ctx.db, follow=relay.name != "memory", heartbeat=settings.ws_heartbeat
     )

@@ -119,7 +119,7 @@ def test_each_frame_is_written_before_the_next_connection_is_looked_at() -> None
 
 class _Protocol:
     def __init__(self, transport: "_SocketTransport") -> None:
-        from polyphony.trigger.live import WS_OPEN
+        from polyphony.edge.private_api import WS_OPEN
 
         self.transport = transport
         self.state = WS_OPEN
@@ -145,7 +145,8 @@ async def test_heartbeats_go_only_to_endpoints_that_have_been_quiet() -> None:
     import time
 
     from polyphony.edge.live import LiveApp
-    from polyphony.trigger.live import HEARTBEAT_FRAME, Audience, Endpoint, RawPeer, RawSocket
+    from polyphony.edge.private_api import RawSocket
+    from polyphony.trigger.live import HEARTBEAT_FRAME, Audience, Endpoint, RawPeer
 
     pairs = [socket.socketpair() for _ in range(2)]
 

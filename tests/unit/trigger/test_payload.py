@@ -45,12 +45,25 @@ def test_normalise_defaults() -> None:
         (b'{"styles": {"#a_b": {"classes": "big"}}}', "must be a list of class names"),
         (b'{"styles": {"#a_b": 3}}', "must be an object"),
         (b'{"content": {}, "transitions": {"x": 1}}', "transition objects"),
+        (b'{"content": {}, "timestamp": 1e17}', "beyond"),
+        (b'{"content": {}, "id": 9007199254740993}', "beyond"),
+        (b'{"content": {}, "x": [[1, -9007199254740993]]}', "beyond"),
+        (b'{"content": {}, "x": ' + b"[" * 16 + b"]" * 16 + b"}", "nests more than 16"),
+        (b'{"content": {}, "x": ' + b"[" * 30_000 + b"]" * 30_000 + b"}", "nests more than 16"),
     ],
 )
 def test_bad_payloads_are_rejected(raw: bytes, message: str) -> None:
     with pytest.raises(InvalidArgument, match=message) as info:
         p.parse(raw)
     assert info.value.field == "payload"
+
+
+def test_payloads_at_the_limits_are_accepted() -> None:
+    deep = {"x": {}}
+    for _ in range(p.MAX_DEPTH - 3):  # 16 levels with the payload itself
+        deep = {"x": deep}
+    doc = p.parse(json.dumps({"content": {}, "deep": deep, "n": 2**53, "m": -(2**53), "timestamp": 2**53}))
+    assert doc["n"] == 2**53 and doc["deep"] == deep
 
 
 def test_oversized_payload() -> None:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from polyphony.core.config import Settings
 from polyphony.core.db import Database
 from polyphony.trigger import catalog, projects_file
 from polyphony.trigger.bus import CueBus, CueEvent
@@ -15,8 +16,10 @@ from polyphony.trigger.relays import (
     InProcessRelay,
     RedisRelay,
     decode_wire,
+    deployment_channel,
     encode_wire,
     make_relay,
+    relay_for,
 )
 
 FIXTURE = Path(__file__).parents[2] / "fixtures" / "opentheater" / "projects.yaml"
@@ -104,3 +107,68 @@ async def test_database_relay_polls_only_when_started(db: Database) -> None:
         assert got is not None and got.sequence == sent.sequence
     await a.close()
     await b.close()
+
+
+def test_the_default_channel_is_one_per_deployment(tmp_path: Path) -> None:
+    pg = "postgresql+asyncpg://polyphony:pw@DB.example:5432/show"
+    same_db = (
+        "postgresql+psycopg://other@db.example/show",
+        "postgresql+asyncpg://polyphony:new-pw@db.example:5432/show",
+    )
+    assert {deployment_channel(url, "s3cret") for url in (pg, *same_db)} == {deployment_channel(pg, "s3cret")}
+    others = [
+        deployment_channel("postgresql+asyncpg://polyphony@db.example/rehearsal", "s3cret"),  # another database
+        deployment_channel("postgresql+asyncpg://polyphony@db2.example/show", "s3cret"),  # another server
+        deployment_channel(pg, "other secret"),  # another deployment's secret
+        deployment_channel(f"sqlite+aiosqlite:///{tmp_path / 'a.db'}", "s3cret"),
+        deployment_channel(f"sqlite+aiosqlite:///{tmp_path / 'b.db'}", "s3cret"),
+    ]
+    assert len({deployment_channel(pg, "s3cret"), *others}) == 6
+    assert all(c.startswith("polyphony:trigger:cues:") for c in others)
+
+
+def _settings(tmp_path: Path, name: str, **more: str) -> Settings:
+    return Settings(
+        data_dir=tmp_path / name, database_url=f"sqlite+aiosqlite:///{tmp_path / name}.db", cue_bus="redis", **more
+    )
+
+
+async def test_deployments_on_one_redis_do_not_share_cues_but_replicas_do(tmp_path: Path) -> None:
+    """Two replicas of one deployment (same database and secret, own data directories) exchange cues
+    over Redis; a second deployment on the same Redis, with nothing configured, hears none of them."""
+    from polyphony.app import migrate
+
+    services: list[CueService] = []
+    relays = {
+        "a1": relay_for(_settings(tmp_path, "show", secret="show secret").with_(data_dir=tmp_path / "replica1")),
+        "a2": relay_for(_settings(tmp_path, "show", secret="show secret").with_(data_dir=tmp_path / "replica2")),
+        "b": relay_for(_settings(tmp_path, "other")),  # its own secret, made in its own data directory
+    }
+    assert all(isinstance(r, RedisRelay) for r in relays.values())
+    assert relays["a1"].channel == relays["a2"].channel != relays["b"].channel  # type: ignore[attr-defined]
+    dbs = {
+        "show": Database(f"sqlite+aiosqlite:///{tmp_path / 'show'}.db"),
+        "other": Database(f"sqlite+aiosqlite:///{tmp_path / 'other'}.db"),
+    }
+    try:
+        for db in dbs.values():
+            await migrate(db)
+            await catalog.sync_projects(db, projects_file.load(FIXTURE))
+        for name, relay in relays.items():
+            services.append(CueService(dbs["other" if name == "b" else "show"], CueBus(), relay))
+            await services[-1].start()
+        a1, a2, b = services
+        async with a2.bus.subscribe(P1) as on_a2, b.bus.subscribe(P1) as on_b:
+            sent = await a1.publish(P1, '{"content": {"text_de": "nur hier"}}')
+            got = await asyncio.wait_for(on_a2.get(), 5)
+            assert got is not None and got.text == sent.text
+            await b.publish(P1, '{"content": {"text_de": "anderswo"}}')
+            await asyncio.wait_for(on_b.get(), 5)  # b's own cue, locally
+            await asyncio.sleep(0.5)
+            assert on_b._queue.empty(), "a cue of another deployment arrived"
+            assert on_a2._queue.empty(), "a cue of another deployment arrived"
+    finally:
+        for service in services:
+            await service.close()
+        for db in dbs.values():
+            await db.dispose()

@@ -185,11 +185,8 @@ func cues(ctx context.Context, c *polyphony.Client, project string, count int) e
 		if err != nil {
 			return fmt.Errorf("Subscribe: %w", err)
 		}
-		var payload any
-		if err := json.Unmarshal([]byte(reply.Cue.GetPayload()), &payload); err != nil {
-			return fmt.Errorf("cue payload: %w", err)
-		}
-		emit(map[string]any{"sequence": reply.Cue.GetSequence(), "payload": payload})
+		// the payload is a google.protobuf.Struct (a JSON object), the sequence a float64 holding a whole number
+		emit(map[string]any{"sequence": int64(reply.Cue.GetSequence()), "payload": reply.Cue.GetPayload().AsMap()})
 	}
 	return nil
 }

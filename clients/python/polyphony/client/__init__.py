@@ -10,11 +10,13 @@
         page = await polyphony.media.ListTracks(media_pb2.ListTracksRequest(limit=10))
 
 The stubs are the generated ones (`polyphony.api.<svc>.v1.*_pb2_grpc`); this package wires the channel
-and sends the bearer token with every call.
+and sends the bearer token with every call. `json_of` gives the JSON object a `google.protobuf.Struct`
+carries (a cue's `payload`), whole numbers as ints.
 """
 
 from polyphony.client._aio import AsyncPolyphonyClient
 from polyphony.client._config import DEFAULT_TARGET, resolve_target, resolve_token
+from polyphony.client._json import json_of
 from polyphony.client._sync import PolyphonyClient
 
-__all__ = ["DEFAULT_TARGET", "AsyncPolyphonyClient", "PolyphonyClient", "resolve_target", "resolve_token"]
+__all__ = ["DEFAULT_TARGET", "AsyncPolyphonyClient", "PolyphonyClient", "json_of", "resolve_target", "resolve_token"]

@@ -112,10 +112,10 @@ class Cue(_message.Message):
     PUBLISH_TIME_FIELD_NUMBER: _ClassVar[int]
     PAYLOAD_FIELD_NUMBER: _ClassVar[int]
     project_uuid: str
-    sequence: int
+    sequence: float
     publish_time: _timestamp_pb2.Timestamp
-    payload: str
-    def __init__(self, project_uuid: _Optional[str] = ..., sequence: _Optional[int] = ..., publish_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., payload: _Optional[str] = ...) -> None: ...
+    payload: _struct_pb2.Struct
+    def __init__(self, project_uuid: _Optional[str] = ..., sequence: _Optional[float] = ..., publish_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., payload: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ...) -> None: ...
 
 class SubscribeRequest(_message.Message):
     __slots__ = ("project_uuid", "include_state")
@@ -162,8 +162,8 @@ class ListCuesResponse(_message.Message):
     CUES_FIELD_NUMBER: _ClassVar[int]
     NEXT_AFTER_FIELD_NUMBER: _ClassVar[int]
     cues: _containers.RepeatedCompositeFieldContainer[Cue]
-    next_after: int
-    def __init__(self, cues: _Optional[_Iterable[_Union[Cue, _Mapping]]] = ..., next_after: _Optional[int] = ...) -> None: ...
+    next_after: float
+    def __init__(self, cues: _Optional[_Iterable[_Union[Cue, _Mapping]]] = ..., next_after: _Optional[float] = ...) -> None: ...
 
 class CueListEntry(_message.Message):
     __slots__ = ("cue_id", "position", "label", "payload")
