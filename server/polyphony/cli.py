@@ -107,6 +107,25 @@ def ensure_port_free(host: str, port: int) -> None:
             raise PortBusy(f"cannot listen on {host}:{port}: {exc.strerror}") from None
 
 
+async def _demo_content(settings: Settings) -> None:
+    """The demo's Open Theater, TimeSide and TAMS content, made through the server's own REST APIs."""
+    import httpx
+
+    from polyphony.demo import ensure_demo_content
+
+    if not settings.write_tokens:
+        print("polyphony serve: no write token, so the demo has only its music library", file=sys.stderr)
+        return
+    host = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host
+    host = f"[{host}]" if ":" in host else host
+    try:
+        await ensure_demo_content(
+            f"http://{host}:{settings.http_port}", settings.write_tokens[0], settings.data_dir / "demo-library"
+        )
+    except (RuntimeError, OSError, ValueError, KeyError, httpx.HTTPError) as exc:  # the server still serves what it has
+        logging.getLogger("polyphony.demo").error("the demo content is incomplete: %s", exc)
+
+
 async def serve(settings: Settings, *, demo: bool = False) -> int:
     try:
         ensure_port_free(settings.host, settings.http_port)
@@ -197,6 +216,8 @@ async def _serve(settings: Settings, *, demo: bool) -> int:
             raise
         target = f"{settings.host}:{settings.http_port}"
         await _wait_healthy(target, times=2 * n, check=check_children)
+        if demo:
+            await _demo_content(settings)
         elapsed = time.monotonic() - started
         base = settings.default_base_url
         print(f"polyphony ready in {elapsed:.2f}s", flush=True)

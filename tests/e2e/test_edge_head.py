@@ -3,16 +3,23 @@ ETag...) and no body, on a representative route of every family: JSON and bytes,
 
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
+import sys
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from tests.conftest import FIXTURES
 from tests.e2e.test_analysis import upload, wav
-from tests.harness import RunningServer
+from tests.e2e.test_media import _write
+from tests.harness import RunningServer, run_server
 from tests.unit.flow.spec import audio_flow
 
 PIECE = "09a7506a-d399-4d42-983f-47a12e028586"  # tests/fixtures/opentheater/projects.yaml
@@ -36,10 +43,21 @@ class Route:
     status: int = 200
 
 
+def _scan(server: RunningServer, root: Path) -> None:
+    """Add tests/e2e/test_media's library (its tracks and an album cover) to the server's."""
+    _write(root)
+    env = dict(os.environ, POLYPHONY_DATABASE_URL=server.database_url)
+    command = [sys.executable, "-m", "polyphony.cli", "scan", str(root), "--data-dir", str(server.data_dir)]
+    out = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+
+
 def _routes(server: RunningServer) -> dict[str, Route]:
     auth = server.auth()
     with httpx.Client(base_url=server.http, timeout=60, headers=auth) as http:
         track = http.get("/aura/tracks", params={"page[limit]": "1"}).json()["data"][0]["id"]
+        albums = http.get("/aura/albums", params={"filter[title]": "White"}).json()["data"]
+        image = albums[0]["relationships"]["images"]["data"][0]["id"]
         flow = audio_flow(container="audio/wav", codec="audio/pcm")
         assert http.put(f"/tams/flows/{flow['id']}", json=flow).status_code == 201
         storage = http.post(f"/tams/flows/{flow['id']}/storage", json={"limit": 1}).json()["media_objects"][0]
@@ -54,6 +72,7 @@ def _routes(server: RunningServer) -> dict[str, Route]:
         "aura-json": Route(f"/aura/tracks/{track}"),
         "aura-audio": Route(f"/aura/tracks/{track}/audio"),
         "aura-audio-range": Route(f"/aura/tracks/{track}/audio", RANGE, 206),
+        "aura-image": Route(f"/aura/images/{image}/file"),
         "tams-json": Route(f"/tams/flows/{flow['id']}", auth),
         "tams-object": Route(get_url.removeprefix(server.http)),
         "tams-object-range": Route(get_url.removeprefix(server.http), RANGE, 206),
@@ -67,8 +86,18 @@ def _routes(server: RunningServer) -> dict[str, Route]:
 
 
 @pytest.fixture(scope="module")
-def routes(demo_server: RunningServer) -> dict[str, Route]:
-    return _routes(demo_server)
+def edge(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    """A server of its own (its library gains an album cover): the demo library, the test Open Theater
+    projects."""
+    env = {"POLYPHONY_PROJECTS_FILE": str(FIXTURES / "opentheater" / "projects.yaml")}
+    with run_server(tmp_path_factory.mktemp("head"), extra_env=env, args=("--demo",)) as srv:
+        _scan(srv, tmp_path_factory.mktemp("covers"))
+        yield srv
+
+
+@pytest.fixture(scope="module")
+def routes(edge: RunningServer) -> dict[str, Route]:
+    return _routes(edge)
 
 
 def _raw_head(server: RunningServer, route: Route) -> tuple[int, dict[str, str], bytes]:
@@ -100,6 +129,7 @@ def _stable(headers: Any) -> dict[str, str]:
         "aura-json",
         "aura-audio",
         "aura-audio-range",
+        "aura-image",
         "tams-json",
         "tams-object",
         "tams-object-range",
@@ -111,13 +141,13 @@ def _stable(headers: Any) -> dict[str, str]:
     ],
 )
 def test_head_answers_the_headers_of_get_without_the_body(
-    demo_server: RunningServer, routes: dict[str, Route], name: str
+    edge: RunningServer, routes: dict[str, Route], name: str
 ) -> None:
     route = routes[name]
-    with httpx.Client(base_url=demo_server.http, timeout=60) as http:
+    with httpx.Client(base_url=edge.http, timeout=60) as http:
         got = http.get(route.path, headers=route.headers)
     assert got.status_code == route.status, got.text[:300]
-    status, headers, body = _raw_head(demo_server, route)
+    status, headers, body = _raw_head(edge, route)
     assert body == b"", "HEAD answer carried a body"
     assert status == got.status_code
     assert headers["content-length"] == str(len(got.content))
