@@ -91,8 +91,11 @@ def check_channel(fields: ChannelFields) -> ChannelFields:
         raise InvalidArgument("`containerIds` must not repeat an id", field="containerIds")
     uri = _optional_text(fields.provisioning_uri, "provisioningUri")
     if uri is not None:
-        parts = urlsplit(uri)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
+        try:
+            parts = urlsplit(uri)
+        except ValueError:  # e.g. a bracketed host that is no IP address (`http://[::1\\]/`)
+            parts = None
+        if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
             raise InvalidArgument("`provisioningUri` must be an absolute http(s) URL", field="provisioningUri")
     lastmodified = fields.lastmodified
     if lastmodified is not None:
