@@ -127,13 +127,19 @@ function envoy_on_request(h)
   -- So every body of a transcoded route that ends inside a token is closed with a newline (JSON
   -- whitespace). Upload routes stream their bytes and are never buffered here.
   -- Gathering the body here also bounds it: a body without a length (chunked, or HTTP/2 without
-  -- content-length) would otherwise be gathered whole by the transcoder, unbounded; here Envoy's buffer
-  -- limit (the listener's per-connection limit, which is MAX_BODY) answers 413 past it, nothing sent on.
+  -- content-length) would otherwise be gathered whole by the transcoder, unbounded. The edge.gather
+  -- filter before this one gathers it in Envoy's non-streaming mode, which answers 413 past its buffer
+  -- limit (a small multiple of MAX_BODY, see polyphony.edge.envoy_config.gather_limit), nothing sent on;
+  -- a complete body over MAX_BODY is refused here.
   local has_body = length > 0 or hd:get("transfer-encoding") ~= nil
     or (hd:get("content-length") == nil and method ~= "GET" and method ~= "HEAD")
   if has_body and not streamed(method, path) then
     local b = h:body()  -- (hd and dm are out of scope from here on: h:headers() gives them afresh)
     local size = b ~= nil and b:length() or 0
+    if size > MAX_BODY then
+      respond_error(h, family, 413, "request body larger than " .. MAX_BODY .. " bytes")
+      return
+    end
     if size > 0 and string.match(b:getBytes(size - 1, 1), "[%w%.%+%-]") then
       b:setBytes(b:getBytes(0, size) .. "\n")
     end
@@ -149,14 +155,26 @@ function envoy_on_response(h)
   local meta = h:streamInfo():dynamicMetadata():get("edge") or {}
   if meta["grpc"] == "1" or meta["answered"] == "1" then return end
   local family = meta["family"]
-  -- an answer to a request this filter never saw (refused before it: edge authorization, header limits)
-  -- is already in its final shape
-  if family == nil then return end
   local hd = h:headers()
+  -- an answer to a request this filter never saw (refused before it: edge authorization, header limits)
+  -- is already in its final shape, but for Envoy's own 413 of the body gathering (edge.gather in
+  -- envoy.yaml), shaped here for the family family.lua noted
+  if family == nil then
+    family = meta["early"]
+    if family == nil or hd:get(":status") ~= "413" then return end
+  end
   local want = hd:get("x-http-status")
   local errbody = hd:get("x-error-body")
   hd:remove("x-http-status")
   hd:remove("x-error-body")
+  -- the exact length of a streamed answer, which the transcoder does not pass on as content-length
+  -- (polyphony.rpc.http.send_http); a unary answer's content-length is the transcoder's own
+  local length = hd:get("x-http-content-length")
+  hd:remove("x-http-content-length")
+  if length ~= nil and string.match(length, "^%d+$") and hd:get("content-length") == nil then
+    hd:remove("transfer-encoding")
+    hd:replace("content-length", length)
+  end
   for _, k in ipairs({"grpc-status", "grpc-message", "grpc-accept-encoding", "grpc-status-details-bin"}) do
     hd:remove(k)
   end
@@ -186,9 +204,26 @@ function envoy_on_response(h)
     if msg == "" then msg = PHRASES[status] or "error" end
     if b ~= nil then b:setBytes(error_body(family, status, msg)) end
   end
-  -- HEAD answers what GET answers (status, content type), without the body
+  -- HEAD answers what GET answers (status, content type, length...), without the body. The length GET
+  -- would send is the content-length as it stands here: the transcoder's for a unary answer, the server's
+  -- for a streamed one (a servicer sends a HEAD no bytes, only the headers GET would have: see
+  -- polyphony.rpc.http.is_head), or what an error branch above set. setBytes("") below rewrites
+  -- content-length to 0, so it is put back afterwards; a streamed answer of unknown length keeps none.
+  -- Buffering here costs nothing for streamed answers: their servicers send a HEAD no bytes.
   if head then
+    local declared = h:headers():get("content-length")
     if b == nil then b = h:body(true) end
-    if b ~= nil then b:setBytes("") end
+    if b ~= nil then
+      local got = b:length()
+      b:setBytes("")
+      local out = h:headers()
+      if declared ~= nil then
+        out:replace("content-length", declared)
+      elseif got > 0 then
+        out:replace("content-length", tostring(got))
+      else
+        out:remove("content-length")
+      end
+    end
   end
 end

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from polyphony.core.config import Settings, child_environment, describe
+from polyphony.edge.ports import PortBusy, ensure_port_free
 
 LOG_LEVELS = ("debug", "info", "warning", "error")
 
@@ -85,26 +86,23 @@ async def _wait_healthy(
                 await asyncio.sleep(0.05)
 
 
-class PortBusy(RuntimeError):
-    pass
+async def _demo_content(settings: Settings) -> None:
+    """The demo's Open Theater, TimeSide and TAMS content, made through the server's own REST APIs."""
+    import httpx
 
+    from polyphony.demo import ensure_demo_content
 
-def ensure_port_free(host: str, port: int) -> None:
-    """Fail at once when something listens on Envoy's port (another `polyphony serve`, say): Envoy itself
-    never shares it (no SO_REUSEPORT), this just says so before anything starts."""
-    import errno
-    import socket
-
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as Envoy does: TIME_WAIT is no conflict
-        try:
-            probe.bind((host, port))
-            probe.listen(1)
-        except OSError as exc:
-            if exc.errno == errno.EADDRINUSE:
-                raise PortBusy(f"port {port} on {host} is already in use (another polyphony serve?)") from None
-            raise PortBusy(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    if not settings.write_tokens:
+        print("polyphony serve: no write token, so the demo has only its music library", file=sys.stderr)
+        return
+    host = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host
+    host = f"[{host}]" if ":" in host else host
+    try:
+        await ensure_demo_content(
+            f"http://{host}:{settings.http_port}", settings.write_tokens[0], settings.data_dir / "demo-library"
+        )
+    except (RuntimeError, OSError, ValueError, KeyError, httpx.HTTPError) as exc:  # the server still serves what it has
+        logging.getLogger("polyphony.demo").error("the demo content is incomplete: %s", exc)
 
 
 async def serve(settings: Settings, *, demo: bool = False) -> int:
@@ -138,7 +136,9 @@ async def _serve(settings: Settings, *, demo: bool) -> int:
 
     n = max(1, settings.workers)
     run_dir = settings.data_dir / "run"
-    grpc_listeners, live = internal_listeners(run_dir, n, settings.grpc_port, settings.live_port)
+    grpc_listeners, live = internal_listeners(
+        run_dir, n, settings.grpc_port, settings.live_port, settings.internal_host
+    )
     plan = EdgePlan(
         settings.host,
         settings.http_port,
@@ -195,6 +195,8 @@ async def _serve(settings: Settings, *, demo: bool) -> int:
             raise
         target = f"{settings.host}:{settings.http_port}"
         await _wait_healthy(target, times=2 * n, check=check_children)
+        if demo:
+            await _demo_content(settings)
         elapsed = time.monotonic() - started
         base = settings.default_base_url
         print(f"polyphony ready in {elapsed:.2f}s", flush=True)
@@ -249,7 +251,7 @@ def _internal_worker(argv: list[str]) -> int:
     """`polyphony _worker --listen unix:PATH|PORT`: one more server process, started (and restarted) by
     `serve` (not a user command, so not in `--help`)."""
     parser = argparse.ArgumentParser(prog="polyphony _worker")
-    parser.add_argument("--listen", required=True, help="unix:<socket path> or a TCP port on 127.0.0.1")
+    parser.add_argument("--listen", required=True, help="unix:<socket path>, a TCP port on 127.0.0.1, or HOST:PORT")
     args = parser.parse_args(argv)
     settings = Settings.from_env()
     configure_logging(settings.log_level)
@@ -301,6 +303,10 @@ def main(argv: list[str] | None = None) -> int:
 
     token_cli.add_parser(sub)
 
+    from polyphony.edge import front
+
+    front.add_parser(sub)
+
     args = parser.parse_args(argv)
     try:
         settings = _settings(args)
@@ -323,6 +329,10 @@ def main(argv: list[str] | None = None) -> int:
         return archive_cli.run(args)
     if args.command == "openapi":
         return openapi.run(args)
+    if args.command == "edge":
+        from polyphony.app import SERVICES
+
+        return front.run(args, settings.host, settings.http_port, settings.data_dir, settings.envoy_binary, SERVICES)
     if args.command == "token":
         from polyphony.app import migrate_sync
 

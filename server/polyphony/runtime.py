@@ -95,7 +95,7 @@ class Worker:
             self.live_listen.unlink_stale()
             config = uvicorn.Config(
                 live,
-                host="127.0.0.1",
+                host=self.live_listen.host,
                 port=self.live_listen.port,
                 uds=self.live_listen.path or None,
                 log_level="warning",

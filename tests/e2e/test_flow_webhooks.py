@@ -386,6 +386,11 @@ def test_failed_deliveries_are_retried_in_order(http: httpx.Client, server: Runn
             got = receiver.collect(2, timeout=30)
             assert [r.body["event_type"] for r in got] == ["flows/created", "flows/updated"]
             assert receiver.requests == 4  # two refusals, then both events once each
+            # every attempt at one event carries its id; the next event has another (at-least-once: a
+            # receiver deduplicates on it)
+            first, second = got[0].headers["x-polyphony-event-id"], got[1].headers["x-polyphony-event-id"]
+            assert receiver.event_ids == [first, first, first, second] and first != second
+            assert all("_polyphony_event_id" not in r.body for r in got)  # the body stays the spec's
             assert time.monotonic() - started >= 1.0 + 2.0 - 0.5  # backoff 1 s then 2 s
             status = http.get(f"/tams/service/webhooks/{hook['id']}", headers=server.auth()).json()["status"]
             assert status == "started"

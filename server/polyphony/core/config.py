@@ -31,6 +31,13 @@ class Settings:
         default=0, metadata={"help": "first internal gRPC TCP port (0: Unix sockets in data_dir/run)"}
     )
     live_port: int = field(default=0, metadata={"help": "internal socket.io/WebSocket TCP port (0: a Unix socket)"})
+    internal_host: str = field(
+        default="127.0.0.1",
+        metadata={
+            "help": "address the internal TCP gRPC and live ports bind (with grpc_port/live_port; 0.0.0.0 "
+            "makes them reachable from other machines, which only the edge key guards)"
+        },
+    )
     workers: int = field(default=1, metadata={"help": "server processes behind Envoy"})
     read_tokens: tuple[str, ...] = field(default=(), metadata={"help": "comma-separated tokens with read scope"})
     write_tokens: tuple[str, ...] = field(default=(), metadata={"help": "comma-separated tokens with write scope"})

@@ -18,6 +18,7 @@ import yaml
 from google.api import annotations_pb2
 from google.protobuf import descriptor_pb2
 
+from polyphony.core import objects
 from polyphony.core.errors import ErrorFamily, error_statuses, error_template
 from polyphony.core.registry import ServiceSpec
 from polyphony.edge import assets
@@ -27,9 +28,23 @@ from polyphony.edge.live import UNACKED_MS
 
 # What one connection may hold in Envoy's buffers before reading from it pauses (flow control); a filter
 # that must gather a whole body (Lua, for bodies without a length) answers 413 past it. It is the body
-# limit itself, so a chunked body meets the limit a sized one does.
+# limit itself, so a chunked body meets the limit a sized one does; never less than two streamed chunks,
+# so a streamed answer's gRPC message (one chunk and its framing) always fits (`objects.CHUNK`).
 def buffer_limit(max_body_bytes: int) -> int:
-    return max(max_body_bytes, 65536)
+    return max(max_body_bytes, 2 * objects.CHUNK)
+
+
+def gather_limit(max_body_bytes: int) -> int:
+    """The stream buffer limit the edge.gather filter (envoy.yaml) sets when it starts gathering a body.
+
+    While the edge's authorization check is pending, Envoy holds the body's first bytes and stops reading
+    once they pass the listener's limit; one read can add up to a limit more, so at most twice the limit
+    (plus a socket read) is held. Envoy lifts that pause only when the held bytes fall below half the
+    stream's limit, so this limit is more than twice that: then reading resumes when gathering starts, in
+    non-streaming mode, where passing the limit is a 413 (the Lua filter refuses anything over the body
+    limit itself once the body is complete).
+    """
+    return min(4 * buffer_limit(max_body_bytes) + 256 * 1024, 2**32 - 1)
 
 
 # REST request headers above MAX_HEADER_BYTES answer 431 in the API's error shape (Lua); Envoy refuses any
@@ -126,8 +141,8 @@ def _path_pattern(template: str) -> str:
     return "^" + out + "/?$"
 
 
-def streamed_routes(fds: descriptor_pb2.FileDescriptorSet) -> list[tuple[str, str]]:
-    """(method, Lua path pattern) of every client-streaming RPC with an HTTP binding (uploads)."""
+def _upload_bindings(fds: descriptor_pb2.FileDescriptorSet) -> list[tuple[str, str]]:
+    """(method, path template) of every client-streaming RPC's HTTP bindings (uploads)."""
     routes: list[tuple[str, str]] = []
     for f in fds.file:
         for s in f.service:
@@ -138,8 +153,13 @@ def streamed_routes(fds: descriptor_pb2.FileDescriptorSet) -> list[tuple[str, st
                 for r in [rule, *rule.additional_bindings]:
                     kind = r.WhichOneof("pattern")
                     if kind and kind != "custom":
-                        routes.append((kind.upper(), _path_pattern(getattr(r, kind))))
+                        routes.append((kind.upper(), getattr(r, kind)))
     return routes
+
+
+def streamed_routes(fds: descriptor_pb2.FileDescriptorSet) -> list[tuple[str, str]]:
+    """(method, Lua path pattern) of every client-streaming RPC with an HTTP binding (uploads)."""
+    return [(method, _path_pattern(template)) for method, template in _upload_bindings(fds)]
 
 
 def lua_string(text: str) -> str:
@@ -200,27 +220,74 @@ def _lua(plan: EdgePlan, fds: descriptor_pb2.FileDescriptorSet) -> str:
     return source
 
 
-def _skip_authz_on_live_routes(config: dict[str, Any], services: tuple[ServiceSpec, ...]) -> None:
-    """The edge's header-only authorization skips the live app's prefixes (socket.io polling POSTs
-    authenticate in their own protocol)."""
+def _header_predicate(header: str, value_match: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "single_predicate": {
+            "input": {
+                "name": header.strip(":"),
+                "typed_config": {
+                    "@type": "type.googleapis.com/envoy.type.matcher.v3.HttpRequestHeaderMatchInput",
+                    "header_name": header,
+                },
+            },
+            "value_match": value_match,
+        }
+    }
+
+
+def _skip_predicates(config: dict[str, Any], filter_name: str) -> list[dict[str, Any]]:
     hcm = config["static_resources"]["listeners"][0]["filter_chains"][0]["filters"][0]["typed_config"]
-    [authz] = [f for f in hcm["http_filters"] if f["name"] == "edge.authz"]
-    predicates = authz["typed_config"]["xds_matcher"]["matcher_list"]["matchers"][0]["predicate"]["or_matcher"]
-    for prefix in [p for spec in services for p in spec.live_prefixes]:
-        predicates["predicate"].append(
-            {
-                "single_predicate": {
-                    "input": {
-                        "name": "path",
-                        "typed_config": {
-                            "@type": "type.googleapis.com/envoy.type.matcher.v3.HttpRequestHeaderMatchInput",
-                            "header_name": ":path",
-                        },
-                    },
-                    "value_match": {"prefix": prefix},
-                }
+    [wrapped] = [f for f in hcm["http_filters"] if f["name"] == filter_name]
+    predicates: list[dict[str, Any]] = wrapped["typed_config"]["xds_matcher"]["matcher_list"]["matchers"][0][
+        "predicate"
+    ]["or_matcher"]["predicate"]
+    return predicates
+
+
+def _path_regex(template: str) -> str:
+    """An RE2 regex for an HTTP rule path template, as `_path_pattern`, on a `:path` with its query."""
+    out = ""
+    for part in re.split(r"(\{[^}]*\})", template.split(":")[0]):
+        if part.startswith("{"):
+            out += "[^?]+" if "**" in part else "[^/?]+"
+        else:
+            out += re.escape(part)
+    return "^" + out + "/?(\\?.*)?$"
+
+
+def upload_routes(fds: descriptor_pb2.FileDescriptorSet) -> list[tuple[str, str]]:
+    """(method, RE2 regex on `:path`) of every client-streaming RPC with an HTTP binding (uploads)."""
+    return [(method, _path_regex(template)) for method, template in _upload_bindings(fds)]
+
+
+def _family_lua(services: tuple[ServiceSpec, ...]) -> str:
+    source = (assets.envoy_dir() / "lua" / "family.lua").read_text()
+    tables = lua_tables(services)
+    for key in ("__FAMILIES__", "__GENERIC__"):
+        source = source.replace(key, tables[key])
+    return source
+
+
+def _skip_live_routes_and_uploads(
+    config: dict[str, Any], services: tuple[ServiceSpec, ...], fds: descriptor_pb2.FileDescriptorSet
+) -> None:
+    """The edge's header-only authorization and its body gathering skip the live app's prefixes (socket.io
+    polling POSTs authenticate in their own protocol, and stream to the live app); the gathering also skips
+    uploads (they stream to the server)."""
+    live = [_header_predicate(":path", {"prefix": p}) for spec in services for p in spec.live_prefixes]
+    _skip_predicates(config, "edge.authz").extend(live)
+    uploads = [
+        {
+            "and_matcher": {
+                "predicate": [
+                    _header_predicate(":method", {"exact": method}),
+                    _header_predicate(":path", {"safe_regex": {"google_re2": {}, "regex": regex}}),
+                ]
             }
-        )
+        }
+        for method, regex in upload_routes(fds)
+    ]
+    _skip_predicates(config, "edge.gather").extend([*live, *uploads])
 
 
 def render(plan: EdgePlan, out_dir: Path) -> Path:
@@ -230,6 +297,8 @@ def render(plan: EdgePlan, out_dir: Path) -> Path:
     lua_path = out_dir / "shape.lua"
     lua_path.write_text(_lua(plan, fds))
     lua_path.chmod(0o600)  # it holds the edge key
+    family_path = out_dir / "family.lua"
+    family_path.write_text(_family_lua(plan.services))
 
     def endpoints(listeners: tuple[Listen, ...]) -> str:
         return json.dumps([{"endpoint": {"address": listen.envoy_address()}} for listen in listeners])
@@ -240,10 +309,12 @@ def render(plan: EdgePlan, out_dir: Path) -> Path:
         host=json.dumps(plan.host),
         http_port=plan.http_port,
         buffer_limit=buffer_limit(plan.max_body_bytes),
+        body_buffer=gather_limit(plan.max_body_bytes),
         max_headers_kb=MAX_HEADERS_KB,
         max_heap=plan.max_heap_bytes,
         body_idle=f"{plan.idle_timeout:g}s",
         lua=json.dumps(str(lua_path)),
+        family_lua=json.dumps(str(family_path)),
         grpc_endpoints=endpoints(plan.grpc_listeners),
         live_endpoints=endpoints(plan.live_listeners),
     )
@@ -252,7 +323,7 @@ def render(plan: EdgePlan, out_dir: Path) -> Path:
         "route_config"
     ]["virtual_hosts"]
     host["routes"][:0] = service_routes(plan.services, config["x-transcoder"], plan.idle_timeout)
-    _skip_authz_on_live_routes(config, plan.services)
+    _skip_live_routes_and_uploads(config, plan.services, fds)
     for key in [k for k in config if k.startswith("x-")]:
         del config[key]
     if hasattr(socket, "TCP_USER_TIMEOUT"):  # Linux; accepted sockets inherit it from the listener

@@ -24,28 +24,39 @@ MAX_SOCKET_PATH = 107
 
 @dataclass(frozen=True)
 class Listen:
-    """A Unix socket path, or a TCP port on 127.0.0.1."""
+    """A Unix socket path, or a TCP port on `host` (127.0.0.1 unless `POLYPHONY_INTERNAL_HOST` says)."""
 
     path: str = ""
     port: int = 0
+    host: str = "127.0.0.1"
 
     @classmethod
     def parse(cls, text: str) -> Listen:
-        """`unix:/path` or a port number (the worker's command line)."""
+        """`unix:/path`, a port number, or `host:port` (the worker's command line)."""
         if text.startswith("unix:"):
             return cls(path=text[len("unix:") :])
+        host, sep, port = text.rpartition(":")
+        if sep:
+            return cls(port=int(port), host=host.strip("[]"))
         return cls(port=int(text))
 
     def __str__(self) -> str:
-        return f"unix:{self.path}" if self.path else str(self.port)
+        if self.path:
+            return f"unix:{self.path}"
+        return str(self.port) if self.host == "127.0.0.1" else f"{_bracket(self.host)}:{self.port}"
 
     def grpc_address(self) -> str:
-        return f"unix:{self.path}" if self.path else f"127.0.0.1:{self.port}"
+        return f"unix:{self.path}" if self.path else f"{_bracket(self.host)}:{self.port}"
+
+    @property
+    def connect_host(self) -> str:
+        """Where a local client reaches this listener: a wildcard bind is reached on loopback."""
+        return {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(self.host, self.host)
 
     def envoy_address(self) -> dict[str, Any]:
         if self.path:
             return {"pipe": {"path": self.path}}
-        return {"socket_address": {"address": "127.0.0.1", "port_value": self.port}}
+        return {"socket_address": {"address": self.connect_host, "port_value": self.port}}
 
     def unlink_stale(self) -> None:
         """Remove a socket file left by a process that died (binding it again would fail). A socket that
@@ -63,6 +74,10 @@ class Listen:
             os.unlink(self.path)
 
 
+def _bracket(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
 def socket_dir(run_dir: Path) -> Path:
     """The directory for the internal sockets: the run directory when its paths fit in sun_path, else a
     per-data-directory folder under the temporary directory (made private, reused across restarts)."""
@@ -75,12 +90,14 @@ def socket_dir(run_dir: Path) -> Path:
     return short
 
 
-def internal_listeners(run_dir: Path, workers: int, grpc_port: int, live_port: int) -> tuple[list[Listen], Listen]:
-    """The gRPC listener of each worker and the live app's listener."""
+def internal_listeners(
+    run_dir: Path, workers: int, grpc_port: int, live_port: int, host: str = "127.0.0.1"
+) -> tuple[list[Listen], Listen]:
+    """The gRPC listener of each worker and the live app's listener (TCP ones bind `host`)."""
     where = socket_dir(run_dir)
     grpc = [
-        Listen(port=grpc_port + i) if grpc_port else Listen(path=str(where / f"worker-{i + 1}.sock"))
+        Listen(port=grpc_port + i, host=host) if grpc_port else Listen(path=str(where / f"worker-{i + 1}.sock"))
         for i in range(workers)
     ]
-    live = Listen(port=live_port) if live_port else Listen(path=str(where / "live.sock"))
+    live = Listen(port=live_port, host=host) if live_port else Listen(path=str(where / "live.sock"))
     return grpc, live

@@ -27,10 +27,14 @@ from polyphony.core.config import Settings
 from polyphony.core.db import Database, get_for_update
 from polyphony.flow import egress
 from polyphony.flow.clock import now_us
+from polyphony.flow.events import EVENT_ID_KEY
 from polyphony.flow.models import OutboxRow, WebhookRow
 from polyphony.flow.webhooks import ACTIVE
 
 log = logging.getLogger("polyphony.flow.webhooks")
+
+# the stable id of one event for one webhook, the same on every attempt (delivery is at-least-once)
+EVENT_ID_HEADER = "X-Polyphony-Event-Id"
 
 # Renders the Segments of a `flows/segments_added` event with one webhook's get_urls options.
 SegmentRenderer = Callable[[AsyncSession, list[dict[str, Any]], dict[str, Any]], Awaitable[list[dict[str, Any]]]]
@@ -64,6 +68,12 @@ def _error(summary: str) -> dict[str, Any]:
         "summary": summary,
         "time": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
     }
+
+
+def event_id_of(event: OutboxRow) -> str:
+    """The event's id: the one written with it (rows queued before ids existed: derived from the row)."""
+    stored = event.body.get(EVENT_ID_KEY)
+    return str(stored) if stored else f"outbox-{event.webhook_id}-{event.id}-{event.created_us}"
 
 
 class Dispatcher:
@@ -170,7 +180,7 @@ class Dispatcher:
                     if hook is None or event is None or hook.status not in ACTIVE:
                         return
                     body = await self._body(session, hook, event)
-                    headers = {"content-type": "application/json"}
+                    headers = {"content-type": "application/json", EVENT_ID_HEADER: event_id_of(event)}
                     if hook.api_key_name and hook.api_key_value is not None:
                         headers[hook.api_key_name] = hook.api_key_value
                     url, event_id = hook.url, event.id
@@ -188,7 +198,7 @@ class Dispatcher:
                 await session.execute(update(WebhookRow).where(WebhookRow.id == webhook_id).values(lease_until_us=0))
 
     async def _body(self, session: AsyncSession, hook: WebhookRow, event: OutboxRow) -> dict[str, Any]:
-        body = dict(event.body)
+        body = {k: v for k, v in event.body.items() if k != EVENT_ID_KEY}
         if event.event_type == "flows/segments_added":
             inner = dict(body["event"])
             inner["segments"] = await self._render(session, list(inner["segments"]), hook.options)

@@ -8,10 +8,16 @@ delays or fails the API call.
 
 `flows/segments_added` events keep their Segments without `get_urls`: those are rendered (and signed)
 at delivery time with each webhook's get_urls options, so a delayed delivery still carries fresh URLs.
+
+Delivery is at-least-once: a process killed after the receiver answered 2xx but before the outbox row was
+deleted delivers that event again. Each outbox row gets a random id when it is written, sent unchanged on
+every attempt as the `X-Polyphony-Event-Id` header, so a receiver can drop duplicates (the TAMS webhook
+bodies have no id field and the spec no extension field for them, so the body stays exactly the spec's).
 """
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +27,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from polyphony.flow.clock import now_us, rfc3339
 from polyphony.flow.models import CollectionItemRow, FlowRow, OutboxRow, WebhookRow
 from polyphony.flow.webhooks import ACTIVE
+
+# where an outbox row keeps its event id (never sent in the body; see dispatcher.EVENT_ID_HEADER)
+EVENT_ID_KEY = "_polyphony_event_id"
 
 FLOW_EVENTS = ("flows/created", "flows/updated", "flows/deleted", "flows/segments_added", "flows/segments_deleted")
 
@@ -103,7 +112,8 @@ async def emit(
     queued = 0
     for hook in hooks:
         if await _accepts(session, hook.options, event_type, subject):
-            session.add(OutboxRow(webhook_id=hook.id, event_type=event_type, body=body, created_us=now))
+            stored = {**body, EVENT_ID_KEY: str(uuid.uuid4())}  # the delivery's id, kept across retries
+            session.add(OutboxRow(webhook_id=hook.id, event_type=event_type, body=stored, created_us=now))
             queued += 1
     return queued
 

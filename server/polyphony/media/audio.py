@@ -9,11 +9,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from polyphony.audio import transcode
+from polyphony.core import objects
 from polyphony.core.errors import NotAcceptable, NotFound
 from polyphony.media import negotiation
 from polyphony.media.library import TrackFile
 
-CHUNK = 128 * 1024
+CHUNK = objects.CHUNK  # what the edge passes on whole (polyphony.core.objects.CHUNK)
 
 
 @dataclass
@@ -89,6 +90,7 @@ async def deliver(
         if byte_range is not None:
             start, end, status = byte_range.start, byte_range.end, 206
             headers.append(("content-range", byte_range.content_range(stat.st_size)))
+        headers.append(("content-length", str(end - start)))  # known in advance: GET and HEAD both say it
         return AudioResponse(status, offer.mimetype, headers, None if head else _read_file(path, start, end))
     target = next(t for t in transcode.TARGETS if t.mimetype == offer.mimetype)
     etag = f'"{track.fingerprint[:20]}-{stat.st_size:x}-{target.extension[1:]}-{cap or 0}"'

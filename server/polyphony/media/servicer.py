@@ -186,7 +186,7 @@ class MediaServicer(media_pb2_grpc.MediaServiceServicer):
             data = await asyncio.to_thread(image_bytes, Path(image.path), image.embedded_index)
         except OSError:
             raise NotFound(f"the file of image {request.id} is missing") from None
-        await send_http(context, 200, [("cache-control", "public, max-age=86400")])
+        await send_http(context, 200, [("cache-control", "public, max-age=86400"), ("content-length", str(len(data)))])
         view = memoryview(data)
         if is_head(context) or not data:
             yield httpbody_pb2.HttpBody(content_type=image.mimetype)

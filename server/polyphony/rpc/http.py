@@ -17,6 +17,9 @@ from polyphony.core.config import Settings
 from polyphony.core.public_url import public_base_url
 from polyphony.core.query import OriginalRequest, original_request
 
+# the response's exact body length, as the server sends it to the edge (see `send_http`)
+LENGTH_HEADER = "x-http-content-length"
+
 
 def metadata(context: grpc.aio.ServicerContext) -> dict[str, str]:
     """The call's text metadata; edge-internal keys (`x-edge-*`, transcoder facts) only when the call came
@@ -55,8 +58,12 @@ async def send_http(
     status: int | None = None,
     headers: Iterable[tuple[str, str]] = (),
 ) -> None:
-    """Send the HTTP status (when not 200) and response headers as initial metadata. Call once."""
-    md = [(k.lower(), v) for k, v in headers]
+    """Send the HTTP status (when not 200) and response headers as initial metadata. Call once.
+
+    A `content-length` travels as `x-http-content-length` (the Lua filter makes it `content-length` again):
+    the transcoder drops the header from a streamed answer, whose length is then lost, and a HEAD (which
+    streams no bytes) could not tell GET's length. A servicer sends it only when it is the exact length."""
+    md = [(LENGTH_HEADER if k.lower() == "content-length" else k.lower(), v) for k, v in headers]
     if status is not None and status != 200:
         md.append(("x-http-status", str(status)))
     await context.send_initial_metadata(tuple(md))

@@ -197,6 +197,7 @@ class TriggerServicer(trigger_pb2_grpc.TriggerServiceServicer):
         headers = [("accept-ranges", "bytes"), ("cache-control", "no-cache")]
         if span is not None:
             headers.append(("content-range", f"bytes {span[0]}-{span[1]}/{size}"))
+        headers.append(("content-length", str(span[1] - span[0] + 1 if span is not None else size)))
         await send_http(context, status=206 if span is not None else 200, headers=headers)
         first = True
         if not is_head(context):

@@ -26,6 +26,7 @@ class Receiver:
         self.url = f"http://127.0.0.1:{port}/hook"
         self.fail_first = fail_first
         self.requests = 0
+        self.event_ids: list[str] = []  # the X-Polyphony-Event-Id of every request, failed ones too
         self.events: queue.Queue[Received] = queue.Queue()
         self._loop = asyncio.new_event_loop()
         self._ready = threading.Event()
@@ -45,6 +46,7 @@ class Receiver:
 
     async def _handle(self, request: web.Request) -> web.Response:
         self.requests += 1
+        self.event_ids.append(request.headers.get("X-Polyphony-Event-Id", ""))
         body = await request.json()
         if self.requests <= self.fail_first:
             return web.Response(status=500, text="not now")

@@ -14,7 +14,7 @@ from polyphony.analysis.web.requests import (
     split_body,
 )
 from polyphony.api.analysis.v1 import analysis_pb2 as pb
-from polyphony.rpc.http import send_http
+from polyphony.rpc.http import is_head, send_http
 
 
 class ArchiveRpc(AnalysisRpcBase):
@@ -23,7 +23,12 @@ class ArchiveRpc(AnalysisRpcBase):
     ) -> AsyncIterator[httpbody_pb2.HttpBody]:
         path = await self.archives.export_to_temp()
         try:
-            await send_http(context, headers=[("content-disposition", 'attachment; filename="timeside-export.zip"')])
+            size = path.stat().st_size
+            disposition = ("content-disposition", 'attachment; filename="timeside-export.zip"')
+            await send_http(context, headers=[disposition, ("content-length", str(size))])
+            if is_head(context) or size == 0:
+                yield httpbody_pb2.HttpBody(content_type="application/zip")
+                return
             first = True
             with path.open("rb") as fh:
                 while chunk := await asyncio.to_thread(fh.read, CHUNK):

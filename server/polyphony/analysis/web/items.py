@@ -21,7 +21,7 @@ from polyphony.analysis.web.requests import (
 )
 from polyphony.api.analysis.v1 import analysis_pb2 as pb
 from polyphony.core.errors import InvalidArgument, NotFound
-from polyphony.rpc.http import is_rest, metadata, original, send_http
+from polyphony.rpc.http import is_head, is_rest, metadata, original, send_http
 
 
 class ItemsRpc(AnalysisRpcBase):
@@ -90,7 +90,8 @@ class ItemsRpc(AnalysisRpcBase):
         await send_http(context, headers=[("content-length", str(size))])
         content_type = item.mime_type or "application/octet-stream"
         first = True
-        async for chunk in self.ctx.objects.read(item.source_key):
+        chunks = self.ctx.objects.read(item.source_key) if not is_head(context) else _nothing()
+        async for chunk in chunks:
             yield httpbody_pb2.HttpBody(content_type=content_type if first else "", data=chunk)
             first = False
         if first:
@@ -118,8 +119,14 @@ class ItemsRpc(AnalysisRpcBase):
         download = await self.downloads.prepare(item, request.ext, start, stop, metadata(context).get("range"))
         await send_http(context, download.status, download.headers)
         first = True
-        async for chunk in download.body:
+        async for chunk in download.body if not is_head(context) else _nothing():
             yield httpbody_pb2.HttpBody(content_type=download.mime if first else "", data=chunk)
             first = False
         if first:
             yield httpbody_pb2.HttpBody(content_type=download.mime)
+
+
+async def _nothing() -> AsyncIterator[bytes]:
+    """No bytes: what a HEAD answer streams (its headers are those of the GET)."""
+    return
+    yield b""

@@ -17,7 +17,7 @@ from polyphony.analysis.web.requests import (
 )
 from polyphony.api.analysis.v1 import analysis_pb2 as pb
 from polyphony.core.errors import NotFound
-from polyphony.rpc.http import metadata, original, send_http
+from polyphony.rpc.http import is_head, metadata, original, send_http
 
 
 class ResultsRpc(AnalysisRpcBase):
@@ -53,7 +53,7 @@ class ResultsRpc(AnalysisRpcBase):
         else:
             mime, pieces = await self.runs.result_stream(request.uuid, request.format)
         first = True
-        async for piece in pieces:
+        async for piece in pieces if not is_head(context) else _nothing():
             for i in range(0, len(piece), CHUNK):
                 yield httpbody_pb2.HttpBody(content_type=mime if first else "", data=piece[i : i + CHUNK])
                 first = False
@@ -79,3 +79,9 @@ class ResultsRpc(AnalysisRpcBase):
         args = visual_args(request, original(context))
         png = await self.runs.result_visual(request.uuid, **args)
         return httpbody_pb2.HttpBody(content_type="image/png", data=png)
+
+
+async def _nothing() -> AsyncIterator[bytes]:
+    """No bytes: what a HEAD answer streams (its headers are those of the GET)."""
+    return
+    yield b""

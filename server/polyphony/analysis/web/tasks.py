@@ -16,7 +16,7 @@ from polyphony.analysis.web.requests import (
     sse_frame,
 )
 from polyphony.api.analysis.v1 import analysis_pb2 as pb
-from polyphony.rpc.http import is_rest, send_http
+from polyphony.rpc.http import is_head, is_rest, send_http
 
 
 class TasksRpc(AnalysisRpcBase):
@@ -78,6 +78,9 @@ class TasksRpc(AnalysisRpcBase):
         events = self.runs.watch(request.uuid)
         first = await anext(events)  # a 404 before any byte is sent
         await send_http(context, headers=[("cache-control", "no-cache")])
+        if is_head(context):  # the headers of the stream, never its (endless) frames
+            yield httpbody_pb2.HttpBody(content_type="text/event-stream")
+            return
         yield httpbody_pb2.HttpBody(content_type="text/event-stream", data=sse_frame(first, base))
         async for event in events:
             yield httpbody_pb2.HttpBody(data=sse_frame(event, base))
