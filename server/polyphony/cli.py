@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from polyphony.core.config import Settings, child_environment, describe
+from polyphony.edge.ports import PortBusy, ensure_port_free
 
 LOG_LEVELS = ("debug", "info", "warning", "error")
 
@@ -83,28 +84,6 @@ async def _wait_healthy(
                 raise TimeoutError(f"{target} did not become healthy within {timeout:.0f}s")
             if not in_a_row:
                 await asyncio.sleep(0.05)
-
-
-class PortBusy(RuntimeError):
-    pass
-
-
-def ensure_port_free(host: str, port: int) -> None:
-    """Fail at once when something listens on Envoy's port (another `polyphony serve`, say): Envoy itself
-    never shares it (no SO_REUSEPORT), this just says so before anything starts."""
-    import errno
-    import socket
-
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as Envoy does: TIME_WAIT is no conflict
-        try:
-            probe.bind((host, port))
-            probe.listen(1)
-        except OSError as exc:
-            if exc.errno == errno.EADDRINUSE:
-                raise PortBusy(f"port {port} on {host} is already in use (another polyphony serve?)") from None
-            raise PortBusy(f"cannot listen on {host}:{port}: {exc.strerror}") from None
 
 
 async def _demo_content(settings: Settings) -> None:
@@ -351,7 +330,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "openapi":
         return openapi.run(args)
     if args.command == "edge":
-        return front.run(args, settings.host, settings.http_port, settings.data_dir, settings.envoy_binary)
+        from polyphony.app import SERVICES
+
+        return front.run(args, settings.host, settings.http_port, settings.data_dir, settings.envoy_binary, SERVICES)
     if args.command == "token":
         from polyphony.app import migrate_sync
 

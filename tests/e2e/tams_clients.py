@@ -64,9 +64,14 @@ class _StreamStream(_ReadTokenForReads, grpc.aio.StreamStreamClientInterceptor):
         return await continuation(self._details(details), request_iterator)
 
 
+def read_channel(server: RunningServer) -> grpc.aio.Channel:
+    """A native gRPC channel to `server` whose read calls carry the read token unless they send their own."""
+    kinds = (_UnaryUnary, _UnaryStream, _StreamUnary, _StreamStream)  # grpc.aio takes one kind per object
+    return grpc.aio.insecure_channel(server.grpc_target, interceptors=[k(server.read_token) for k in kinds])
+
+
 @pytest.fixture
 async def channel(server: RunningServer) -> AsyncIterator[grpc.aio.Channel]:
     """A native gRPC channel whose read calls carry the read token unless they send their own."""
-    kinds = (_UnaryUnary, _UnaryStream, _StreamUnary, _StreamStream)  # grpc.aio takes one kind per object
-    async with grpc.aio.insecure_channel(server.grpc_target, interceptors=[k(server.read_token) for k in kinds]) as ch:
+    async with read_channel(server) as ch:
         yield ch

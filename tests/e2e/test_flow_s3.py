@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import boto3
-import grpc
 import httpx
 import pytest
 from moto.server import ThreadedMotoServer
@@ -135,7 +134,7 @@ def test_ingest_through_presigned_s3_urls(
 
 async def test_grpc_upload_lands_in_the_bucket(s3_server: RunningServer, bucket: Any) -> None:
     flow = audio_flow()
-    async with grpc.aio.insecure_channel(s3_server.grpc_target) as channel:
+    async with tams_clients.read_channel(s3_server) as channel:  # reads carry the read token
         stub = flow_pb2_grpc.FlowServiceStub(channel)
         with httpx.Client(base_url=s3_server.http, headers=s3_server.read_auth()) as api:
             assert api.put(f"/tams/flows/{flow['id']}", json=flow, headers=s3_server.auth()).status_code == 201

@@ -18,8 +18,10 @@ from typing import Any
 import numpy as np
 import soundfile
 
+from polyphony.core import objects
+
 BLOCK_FRAMES = 32768
-CHUNK = 128 * 1024
+CHUNK = objects.CHUNK  # what the edge passes on whole (polyphony.core.objects.CHUNK)
 
 
 @dataclass(frozen=True)
@@ -204,7 +206,8 @@ class _ForwardSink:
             data = bytes(self._buf)
             if self._fix_head is not None:
                 data, self._fix_head = self._fix_head(data), None
-            self._out.put(data)
+            for start in range(0, len(data), CHUNK):  # one libsndfile write may be larger than a chunk
+                self._out.put(data[start : start + CHUNK])
             self._buf.clear()
 
     def tell(self) -> int:

@@ -19,7 +19,11 @@ from typing import Protocol
 
 from polyphony.core.errors import InvalidArgument, NotFound, PayloadTooLarge
 
-CHUNK = 128 * 1024
+# Bytes streamed to a client travel as one gRPC message per chunk, and Envoy's transcoder holds a whole
+# message before it passes it on: a message larger than the edge's per-connection buffer limit (at least
+# 64 KiB, `polyphony.edge.envoy_config.buffer_limit`) is answered by Envoy itself with a bare 500. So every
+# answer that streams bytes (stored objects, Open Theater files, AURA audio) sends chunks of this size.
+CHUNK = 32 * 1024
 _KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,511}$")
 
 

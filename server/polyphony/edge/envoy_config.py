@@ -18,6 +18,7 @@ import yaml
 from google.api import annotations_pb2
 from google.protobuf import descriptor_pb2
 
+from polyphony.core import objects
 from polyphony.core.errors import ErrorFamily, error_statuses, error_template
 from polyphony.core.registry import ServiceSpec
 from polyphony.edge import assets
@@ -27,9 +28,10 @@ from polyphony.edge.live import UNACKED_MS
 
 # What one connection may hold in Envoy's buffers before reading from it pauses (flow control); a filter
 # that must gather a whole body (Lua, for bodies without a length) answers 413 past it. It is the body
-# limit itself, so a chunked body meets the limit a sized one does.
+# limit itself, so a chunked body meets the limit a sized one does; never less than two streamed chunks,
+# so a streamed answer's gRPC message (one chunk and its framing) always fits (`objects.CHUNK`).
 def buffer_limit(max_body_bytes: int) -> int:
-    return max(max_body_bytes, 65536)
+    return max(max_body_bytes, 2 * objects.CHUNK)
 
 
 def gather_limit(max_body_bytes: int) -> int:

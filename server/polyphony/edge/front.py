@@ -32,6 +32,7 @@ from typing import Any
 import yaml
 
 from polyphony.core.registry import ServiceSpec
+from polyphony.edge.ports import PortBusy, ensure_port_free
 
 AFFINITY_COOKIE = "polyphony-replica"
 _HCM_TYPE = "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager"
@@ -192,16 +193,21 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--print-config", action="store_true", help="print the Envoy config and exit")
 
 
-def plan_from_args(args: argparse.Namespace, host: str, port: int) -> FrontPlan:
-    from polyphony.app import SERVICES
-
+def plan_from_args(args: argparse.Namespace, host: str, port: int, services: tuple[ServiceSpec, ...]) -> FrontPlan:
     replicas = tuple(Replica.parse(r) for arg in args.replica for r in arg.split(",") if r.strip())
-    return FrontPlan(host, port, replicas, live_prefixes(SERVICES), args.health_interval, args.admin_port)
+    return FrontPlan(host, port, replicas, live_prefixes(services), args.health_interval, args.admin_port)
 
 
-def run(args: argparse.Namespace, host: str, port: int, data_dir: Path, envoy_binary: str) -> int:
+def run(
+    args: argparse.Namespace,
+    host: str,
+    port: int,
+    data_dir: Path,
+    envoy_binary: str,
+    services: tuple[ServiceSpec, ...],
+) -> int:
     try:
-        plan = plan_from_args(args, host, port)
+        plan = plan_from_args(args, host, port, services)
     except ValueError as exc:
         print(f"polyphony edge: {exc}", file=sys.stderr)
         return 2
@@ -217,7 +223,6 @@ def run(args: argparse.Namespace, host: str, port: int, data_dir: Path, envoy_bi
 
 
 async def _run(plan: FrontPlan, config: Path, log_path: Path, envoy_binary: str) -> int:
-    from polyphony.cli import PortBusy, ensure_port_free
     from polyphony.edge.process import EnvoyProcess
     from polyphony.edge.supervisor import Supervised
 

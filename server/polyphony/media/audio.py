@@ -9,11 +9,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from polyphony.audio import transcode
+from polyphony.core import objects
 from polyphony.core.errors import NotAcceptable, NotFound
 from polyphony.media import negotiation
 from polyphony.media.library import TrackFile
 
-CHUNK = 128 * 1024
+CHUNK = objects.CHUNK  # what the edge passes on whole (polyphony.core.objects.CHUNK)
 
 
 @dataclass

@@ -15,9 +15,10 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
+from polyphony.core import objects
 from polyphony.core.errors import NotFound, RangeNotSatisfiable
 
-CHUNK = 128 * 1024
+CHUNK = objects.CHUNK  # what the edge passes on whole (polyphony.core.objects.CHUNK)
 _RANGE = re.compile(r"^bytes=([0-9]{0,19})-([0-9]{0,19})$")  # ASCII digits; longer: malformed, ignored
 EXTRA_TYPES = {".vtt": "text/vtt", ".mp4": "video/mp4", ".m4a": "audio/mp4", ".webm": "video/webm"}
 

@@ -93,3 +93,15 @@ def test_socket_paths_too_long_for_sun_path_move_to_a_short_private_folder(tmp_p
     assert internal_listeners(deep, 3, 0, 0) == (grpc, live)  # the same paths after a restart
     configured, live_port = internal_listeners(deep, 2, 7000, 7100)
     assert [c.port for c in configured] == [7000, 7001] and live_port.port == 7100
+
+
+def test_every_5xx_of_the_edge_is_logged_with_envoys_reason(tmp_path: Path) -> None:
+    # a 500 Envoy answers itself (a streamed message past the buffer limit) reaches no server: only this
+    # access log tells of it (in the edge's log, beside the servers' own tracebacks for theirs)
+    plan = EdgePlan("127.0.0.1", 18000, (Listen(port=19001),), (Listen(port=19100),), 1024, SERVICES)
+    config = json.loads(render(plan, tmp_path).read_text())
+    hcm = config["static_resources"]["listeners"][0]["filter_chains"][0]["filters"][0]["typed_config"]
+    [log] = hcm["access_log"]
+    assert log["filter"]["status_code_filter"]["comparison"]["op"] == "GE"
+    assert log["filter"]["status_code_filter"]["comparison"]["value"]["default_value"] == 500
+    assert "%RESPONSE_CODE_DETAILS%" in log["typed_config"]["log_format"]["text_format_source"]["inline_string"]
