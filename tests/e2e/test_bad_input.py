@@ -50,6 +50,23 @@ def flow(http: httpx.Client, server: RunningServer) -> Iterator[dict[str, Any]]:
     yield doc
 
 
+@pytest.fixture
+def new_project(http: httpx.Client, server: RunningServer) -> Iterator[Any]:
+    """Makes Open Theater projects on the shared server and deletes them afterwards: other tests list
+    the shared server's projects and must not see these."""
+    made: list[str] = []
+
+    def make(path: list[str]) -> str:
+        resp = http.post("/opentheater/projects", json={"projectPath": path}, headers=server.auth())
+        assert resp.status_code == 201, resp.text
+        made.append(resp.json()["projectUuid"])
+        return made[-1]
+
+    yield make
+    for uid in made:
+        assert http.delete(f"/opentheater/projects/{uid}", headers=server.auth()).status_code in (200, 204)
+
+
 def test_bad_presigned_urls_are_refused_not_crashed(http: httpx.Client) -> None:
     for query in ("expires=%C2%B2&signature=abc", f"expires={'9' * 5000}&signature=abc", "expires=1&signature=%C3%A9"):
         path = f"/tams/_objects/{uuid.uuid4()}?{query}"
@@ -92,10 +109,9 @@ def test_huge_numbers_in_timeranges(http: httpx.Client, flow: dict[str, Any]) ->
         _shaped(http.get(path), 400, path)
 
 
-def test_huge_numbers_in_range_headers_are_ignored(http: httpx.Client, server: RunningServer) -> None:
+def test_huge_numbers_in_range_headers_are_ignored(http: httpx.Client, server: RunningServer, new_project: Any) -> None:
     auth = server.auth()
-    project = http.post("/opentheater/projects", json={"projectPath": ["BAD", "RANGE"]}, headers=auth).json()
-    uid = project["projectUuid"]
+    uid = new_project(["BAD", "RANGE"])
     channel = http.post(f"/opentheater/projects/{uid}/channels", json={"label": "c"}, headers=auth).json()
     url = f"/opentheater/files/{uid}/{channel['channelUuid']}/a² 1{'9' * 200}.vtt"
     assert http.put(url, content=b"WEBVTT\n", headers=auth).status_code == 201
@@ -132,9 +148,9 @@ def test_nul_characters_are_refused_everywhere(http: httpx.Client, server: Runni
     _shaped(http.post(path, files={"source_file": ("a\u0000b.wav", b"RIFF")}, headers=auth), 400, path)
 
 
-def test_deep_json_in_a_cue_is_refused(http: httpx.Client, server: RunningServer) -> None:
+def test_deep_json_in_a_cue_is_refused(http: httpx.Client, server: RunningServer, new_project: Any) -> None:
     auth = server.auth()
-    uid = http.post("/opentheater/projects", json={"projectPath": ["BAD", "DEEP"]}, headers=auth).json()["projectUuid"]
+    uid = new_project(["BAD", "DEEP"])
     path = f"/opentheater/projects/{uid}/cues"
     deep = "[" * 1000 + "1" + "]" * 1000
     body = ('{"content":{"text_de":' + deep + "}}").encode()
