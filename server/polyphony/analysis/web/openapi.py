@@ -23,48 +23,14 @@ from google.protobuf import descriptor, descriptor_pb2
 from google.protobuf.message import DecodeError
 
 from polyphony.api.analysis.v1 import analysis_pb2 as pb
+from polyphony.rpc.json_schema import PATH_VARIABLE as _VARIABLE
+from polyphony.rpc.json_schema import REST_NAME as _REST_NAME
+from polyphony.rpc.json_schema import SCALARS as _SCALARS
+from polyphony.rpc.json_schema import WELL_KNOWN as _WELL_KNOWN
 
 SERVICE = "AnalysisService"
 HTTP_BODY = "google.api.HttpBody"
 _FD = descriptor.FieldDescriptor
-_SCALARS: dict[int, dict[str, Any]] = {
-    _FD.TYPE_DOUBLE: {"type": "number", "format": "double"},
-    _FD.TYPE_FLOAT: {"type": "number", "format": "float"},
-    _FD.TYPE_INT32: {"type": "integer", "format": "int32"},
-    _FD.TYPE_SINT32: {"type": "integer", "format": "int32"},
-    _FD.TYPE_SFIXED32: {"type": "integer", "format": "int32"},
-    _FD.TYPE_UINT32: {"type": "integer", "format": "int64", "minimum": 0},
-    _FD.TYPE_FIXED32: {"type": "integer", "format": "int64", "minimum": 0},
-    _FD.TYPE_INT64: {"type": "string", "format": "int64"},
-    _FD.TYPE_SINT64: {"type": "string", "format": "int64"},
-    _FD.TYPE_SFIXED64: {"type": "string", "format": "int64"},
-    _FD.TYPE_UINT64: {"type": "string", "format": "uint64"},
-    _FD.TYPE_FIXED64: {"type": "string", "format": "uint64"},
-    _FD.TYPE_BOOL: {"type": "boolean"},
-    _FD.TYPE_STRING: {"type": "string"},
-    _FD.TYPE_BYTES: {"type": "string", "format": "byte"},
-}
-_WELL_KNOWN: dict[str, dict[str, Any]] = {
-    "google.protobuf.Struct": {"type": "object", "additionalProperties": True},
-    "google.protobuf.Value": {},
-    "google.protobuf.ListValue": {"type": "array", "items": {}},
-    "google.protobuf.Timestamp": {"type": "string", "format": "date-time"},
-    "google.protobuf.Duration": {"type": "string"},
-    "google.protobuf.FieldMask": {"type": "string"},
-    "google.protobuf.Empty": {"type": "object"},
-    "google.protobuf.Any": {"type": "object", "additionalProperties": True},
-    "google.protobuf.DoubleValue": {"type": "number", "nullable": True},
-    "google.protobuf.FloatValue": {"type": "number", "nullable": True},
-    "google.protobuf.Int32Value": {"type": "integer", "nullable": True},
-    "google.protobuf.UInt32Value": {"type": "integer", "nullable": True},
-    "google.protobuf.Int64Value": {"type": "string", "nullable": True},
-    "google.protobuf.UInt64Value": {"type": "string", "nullable": True},
-    "google.protobuf.BoolValue": {"type": "boolean", "nullable": True},
-    "google.protobuf.StringValue": {"type": "string", "nullable": True},
-    "google.protobuf.BytesValue": {"type": "string", "format": "byte", "nullable": True},
-}
-_VARIABLE = re.compile(r"\{([^}=]+)(?:=[^}]*)?\}")
-_REST_NAME = re.compile(r"REST: `\?([A-Za-z0-9_]+)=")
 _ERROR = {"type": "object", "properties": {"detail": {"type": "string"}}, "additionalProperties": True}
 
 
