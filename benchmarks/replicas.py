@@ -31,8 +31,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("POLYPHONY_TEST_DB", "postgres")
 
-from tests.e2e.test_replicas import AUTH, Proc, _s3  # noqa: E402
-from tests.harness import READ_TOKEN, WRITE_TOKEN, database_url, free_port  # noqa: E402
+from tests.e2e.test_replicas import AUTH, BUCKET, Proc  # noqa: E402
+from tests.harness import (  # noqa: E402
+    READ_TOKEN,
+    WRITE_TOKEN,
+    database_url,
+    free_port,
+    moto_s3,
+)
 from tests.unit.flow.spec import audio_flow  # noqa: E402
 
 
@@ -120,7 +126,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--tracks", type=int, default=200)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="polyphony-replicas-") as tmp_name, _s3() as endpoint:
+    with tempfile.TemporaryDirectory(prefix="polyphony-replicas-") as tmp_name, moto_s3(BUCKET) as endpoint:
         tmp = Path(tmp_name)
         library = tmp / "music"
         _library(library, args.tracks)
@@ -132,7 +138,7 @@ def main() -> None:
                 "POLYPHONY_READ_TOKENS": READ_TOKEN,
                 "POLYPHONY_OBJECT_STORE": "s3",
                 "POLYPHONY_S3_ENDPOINT_URL": endpoint,
-                "POLYPHONY_S3_BUCKET": "polyphony-replicas-e2e",
+                "POLYPHONY_S3_BUCKET": BUCKET,
                 "POLYPHONY_S3_ACCESS_KEY_ID": "testing",
                 "POLYPHONY_S3_SECRET_ACCESS_KEY": "testing",
                 "POLYPHONY_CUE_BUS": "redis",

@@ -24,6 +24,26 @@ READ_TOKEN = "test-read-token"
 PG_ADMIN_DSN = os.environ.get("POLYPHONY_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 
 
+S3_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing", "region_name": "us-east-1"}
+
+
+@contextmanager
+def moto_s3(bucket: str) -> Iterator[str]:
+    """A moto S3 server on a free loopback port, with `bucket` made; yields its endpoint URL."""
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    port = free_port()
+    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    moto.start()
+    endpoint = f"http://127.0.0.1:{port}"
+    boto3.client("s3", endpoint_url=endpoint, **S3_CREDENTIALS).create_bucket(Bucket=bucket)
+    try:
+        yield endpoint
+    finally:
+        moto.stop()
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -21,27 +21,19 @@ import numpy as np
 import pytest
 import redis
 import soundfile as sf
-from moto.server import ThreadedMotoServer
 
-from tests.harness import RunningServer, database_url, free_port, run_server
+from tests.harness import S3_CREDENTIALS, RunningServer, database_url, moto_s3, run_server
 
 BUCKET = "polyphony-replicas"
-CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing", "region_name": "us-east-1"}
+CREDENTIALS = S3_CREDENTIALS
 BROKER = "redis://127.0.0.1:6379/13"
 API = "/timeside/api"
 
 
 @pytest.fixture(scope="module")
 def s3_endpoint() -> Iterator[str]:
-    port = free_port()
-    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    moto.start()
-    endpoint = f"http://127.0.0.1:{port}"
-    boto3.client("s3", endpoint_url=endpoint, **CREDENTIALS).create_bucket(Bucket=BUCKET)
-    try:
+    with moto_s3(BUCKET) as endpoint:
         yield endpoint
-    finally:
-        moto.stop()
 
 
 def _timeside_files(data_dir: Path) -> list[Path]:

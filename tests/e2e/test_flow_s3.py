@@ -12,11 +12,10 @@ from typing import Any
 import boto3
 import httpx
 import pytest
-from moto.server import ThreadedMotoServer
 
 from polyphony.api.flow.v1 import flow_pb2, flow_pb2_grpc
 from tests.e2e import tams_clients
-from tests.harness import RunningServer, free_port, run_server
+from tests.harness import S3_CREDENTIALS, RunningServer, moto_s3, run_server
 from tests.unit.flow.spec import assert_valid, audio_flow
 
 # TAMS reads need a token: `http` carries the read token, `anon` none (tests/e2e/tams_clients.py)
@@ -25,20 +24,13 @@ anon = tams_clients.anon
 channel = tams_clients.channel
 
 BUCKET = "polyphony-tams"
-CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing", "region_name": "us-east-1"}
+CREDENTIALS = S3_CREDENTIALS
 
 
 @pytest.fixture(scope="module")
 def s3_endpoint() -> Iterator[str]:
-    port = free_port()
-    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    moto.start()
-    endpoint = f"http://127.0.0.1:{port}"
-    boto3.client("s3", endpoint_url=endpoint, **CREDENTIALS).create_bucket(Bucket=BUCKET)
-    try:
+    with moto_s3(BUCKET) as endpoint:
         yield endpoint
-    finally:
-        moto.stop()
 
 
 @pytest.fixture(scope="module")

@@ -22,23 +22,21 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import aiohttp
-import boto3
 import httpx
 import numpy as np
 import pytest
 import socketio
 import soundfile as sf
 import websockets
-from moto.server import ThreadedMotoServer
 from mutagen.flac import FLAC
 
-from tests.harness import READ_TOKEN, WRITE_TOKEN, backend, database_url, free_port
+from tests.harness import READ_TOKEN, S3_CREDENTIALS, WRITE_TOKEN, backend, database_url, free_port, moto_s3
 from tests.unit.flow.spec import audio_flow
 
 pytestmark = pytest.mark.skipif(
@@ -46,7 +44,7 @@ pytestmark = pytest.mark.skipif(
 )
 
 BUCKET = "polyphony-replicas-e2e"
-CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing", "region_name": "us-east-1"}
+CREDENTIALS = S3_CREDENTIALS
 AUTH = {"authorization": f"Bearer {WRITE_TOKEN}"}
 READ = {"authorization": f"Bearer {READ_TOKEN}"}
 
@@ -107,19 +105,6 @@ class Deployment:
     admin_port: int
 
 
-@contextmanager
-def _s3() -> Iterator[str]:
-    port = free_port()
-    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    moto.start()
-    endpoint = f"http://127.0.0.1:{port}"
-    boto3.client("s3", endpoint_url=endpoint, **CREDENTIALS).create_bucket(Bucket=BUCKET)
-    try:
-        yield endpoint
-    finally:
-        moto.stop()
-
-
 def _library(root: Path) -> None:
     root.mkdir(parents=True)
     for i, title in enumerate(("North", "South")):
@@ -136,7 +121,7 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]
     library = tmp / "music"
     _library(library)
     with ExitStack() as stack:
-        endpoint = stack.enter_context(_s3())
+        endpoint = stack.enter_context(moto_s3(BUCKET))
         url = stack.enter_context(database_url(tmp / "shared"))
         env = dict(os.environ) | {
             "PYTHONUNBUFFERED": "1",
