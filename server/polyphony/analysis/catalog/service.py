@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
@@ -169,19 +170,7 @@ class Catalog:
         return keys
 
     async def create_experience(self, raw: dict[str, object], *, author: str | None = None) -> ExperienceView:
-        title = refs.text(raw, "title", 512)
-        description = refs.text(raw, "description", None)
-        is_public = refs.boolean(raw, "is_public")
-        stamp = now()
-        row = Experience(
-            uuid=str(uuid.uuid4()),
-            title=title,
-            description=description,
-            is_public=is_public,
-            date_added=stamp,
-            date_modified=stamp,
-            author=author,
-        )
+        row = _new_common(Experience, raw, author)
         async with self.db.transaction() as session:
             keys = await self._preset_keys(session, raw.get("presets", []))
             session.add(row)
@@ -302,19 +291,7 @@ class Catalog:
         return seen
 
     async def create_selection(self, raw: dict[str, object], *, author: str | None = None) -> SelectionView:
-        title = refs.text(raw, "title", 512)
-        description = refs.text(raw, "description", None)
-        is_public = refs.boolean(raw, "is_public")
-        stamp = now()
-        row = Selection(
-            uuid=str(uuid.uuid4()),
-            title=title,
-            description=description,
-            is_public=is_public,
-            date_added=stamp,
-            date_modified=stamp,
-            author=author,
-        )
+        row = _new_common(Selection, raw, author)
         async with self.db.transaction() as session:
             items, children = await self._members(session, raw, None)
             session.add(row)
@@ -398,6 +375,23 @@ class Catalog:
 
             await walk(key)
         return out
+
+
+_Common = TypeVar("_Common", Experience, Selection)
+
+
+def _new_common(kind: type[_Common], raw: dict[str, object], author: str | None) -> _Common:
+    """A new experience or selection from the title/description/is_public fields they share (POST)."""
+    stamp = now()
+    return kind(
+        uuid=str(uuid.uuid4()),
+        title=refs.text(raw, "title", 512),
+        description=refs.text(raw, "description", None),
+        is_public=refs.boolean(raw, "is_public"),
+        date_added=stamp,
+        date_modified=stamp,
+        author=author,
+    )
 
 
 def _patch_common(row: Experience | Selection, raw: dict[str, object]) -> None:
